@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+        .library(name: "SluiceModel", targets: ["SluiceModel"]),
+        .library(name: "SluiceCompiler", targets: ["SluiceCompiler"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "SluiceModel"),
+        .target(
+            name: "SluiceCompiler",
+            dependencies: ["SluiceModel", .product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "SluiceModel", "SluiceCompiler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "sluice-bench-compile",
+            dependencies: ["SluiceModel", "SluiceCompiler"],
+            path: "bench/CompileBench"
+        ),
+        .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
+        .testTarget(name: "SluiceCompilerTests", dependencies: ["SluiceCompiler", "SluiceModel"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceModel"]),
+    ]
+)
