@@ -32,8 +32,7 @@ let package = Package(
             path: "bench/CompileBench"
         ),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
-        .testTarget(name: "SluiceCompilerTests", dependencies: ["SluiceCompiler", "SluiceModel"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SluiceCompilerTests", dependencies: ["SluiceCompiler", "SluiceModel"]),
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceModel"]),
     ]
 )

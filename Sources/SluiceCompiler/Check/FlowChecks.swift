@@ -1,0 +1,117 @@
+import SluiceModel
+
+extension WorkflowChecker {
+    /// Signal ids must be unique in a workflow: a signal is addressed by run and id.
+    func checkSignals() {
+        var seen: [String: String] = [:]
+        func visit(_ n: Node, _ path: String) {
+            switch n.kind {
+            case .gate(.signal(let id, _)):
+                let p = FlowDecoder.join(path, "gate.signal")
+                if let first = seen[id] {
+                    sink.report(.duplicateID, path: p, "duplicate signal id '\(id)'; it is already waited for at \(first)")
+                } else {
+                    seen[id] = p
+                }
+            case .branch(let b):
+                for (i, c) in b.cases.enumerated() { visit(c.then, source.nodePaths["\(n.id)/\(c.then.id)"] ?? "\(path).if[\(i)].then") }
+                if case .node(let e)? = b.otherwise { visit(e, source.nodePaths["\(n.id)/\(e.id)"] ?? "\(path).if") }
+            default: break
+            }
+        }
+        for (i, n) in template.nodes.enumerated() { visit(n, path(ofNode: i)) }
+    }
+
+    /// A branch case after an always-true condition never runs; nodes after a branch that always fails never run.
+    func checkUnreachable(_ graph: Graph) {
+        for (i, n) in template.nodes.enumerated() {
+            guard case .branch(let b) = n.kind else { continue }
+            var alwaysTaken: Int?
+            for (k, c) in b.cases.enumerated() {
+                if let t = alwaysTaken {
+                    sink.report(.unreachable, path: "\(path(ofNode: i)).if[\(k)]",
+                                "unreachable: case \(t) has a condition that is always true, so this case never runs")
+                } else if Self.constant(c.when) == true {
+                    alwaysTaken = k
+                }
+            }
+            let alwaysFails = alwaysTaken == nil && b.cases.allSatisfy { Self.constant($0.when) == false }
+            guard alwaysFails, case .fail? = b.otherwise else { continue }
+            for d in graph.downstream[i] {
+                sink.report(.unreachable, path: path(ofNode: d),
+                            "unreachable: node '\(template.nodes[d].id)' runs after branch '\(n.id)', whose conditions are all false and whose else is fail:")
+            }
+        }
+    }
+
+    /// The value of a condition that reads no references, or nil when it depends on the run.
+    static func constant(_ c: Condition) -> Bool? {
+        switch c {
+        case .value(.literal(.bool(let b))): return b
+        case .value: return nil
+        case .not(let inner): return constant(inner).map { !$0 }
+        case .and(let cs):
+            let vs = cs.map(constant)
+            if vs.contains(false) { return false }
+            return vs.allSatisfy { $0 == true } ? true : nil
+        case .or(let cs):
+            let vs = cs.map(constant)
+            if vs.contains(true) { return true }
+            return vs.allSatisfy { $0 == false } ? false : nil
+        case .compare(.literal(let l), let op, .literal(let r)):
+            switch op {
+            case .equal: return l == r
+            case .notEqual: return l != r
+            default: return nil
+            }
+        case .compare: return nil
+        }
+    }
+}
+
+/// Checks a task definition on its own: placeholders, cache settings, pod templates.
+struct TaskChecker {
+    let sink: DiagnosticSink
+
+    func check(_ t: TaskTemplate) {
+        let path = "tasks.\(t.name)"
+        let inputs = t.interface.inputs.map(\.name)
+        if case .container(let c) = t.runtime {
+            checkPlaceholders(c.command, "\(path).command", inputs)
+            checkPlaceholders(c.args, "\(path).args", inputs)
+        }
+        if let revert = t.revert {
+            checkPlaceholders(revert.command, "\(path).revert.command", inputs)
+        }
+        for (k, name) in (t.cache?.ignore ?? []).enumerated() where !inputs.contains(name) {
+            sink.report(.unknownReference, path: "\(path).cache.ignore[\(k)]",
+                        "cache.ignore names '\(name)', which is not an input of task '\(t.name)'\(Suggest.hint(name, inputs))")
+        }
+        if case .pod(let spec, let primary) = t.runtime {
+            let names = Self.containerNames(spec)
+            if !names.contains(primary) {
+                sink.report(.invalidValue, path: "\(path).pod",
+                            "the pod has no container named '\(primary)' (primary_container); containers: \(names.isEmpty ? "none" : names.joined(separator: ", "))")
+            }
+        }
+    }
+
+    private func checkPlaceholders(_ parts: [String], _ path: String, _ inputs: [String]) {
+        for (i, part) in parts.enumerated() {
+            for name in Placeholders.names(in: part) {
+                if name.hasPrefix("inputs."), inputs.contains(String(name.dropFirst(7))) { continue }
+                let wanted = name.hasPrefix("inputs.") ? String(name.dropFirst(7)) : name
+                sink.report(.unknownReference, path: "\(path)[\(i)]",
+                            "unknown placeholder '{{\(name)}}'; expected {{inputs.NAME}} with NAME one of the task's inputs\(Suggest.hint(wanted, inputs).isEmpty ? (inputs.isEmpty ? " (it declares none)" : ": \(inputs.joined(separator: ", "))") : Suggest.hint(wanted, inputs))")
+            }
+        }
+    }
+
+    private static func containerNames(_ spec: LiteralValue) -> [String] {
+        guard case .map(let m) = spec, case .list(let containers)? = m["containers"] else { return [] }
+        return containers.compactMap { c in
+            if case .map(let cm) = c, case .string(let n)? = cm["name"] { return n }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import SluiceModel
+
+/// Compiles flow files (YAML or JSON) into checked graphs, collecting every error in one pass.
+public enum FlowCompiler {
+    /// Compiles `text`; `file` names the source in diagnostics.
+    public static func compile(_ text: String, file: String = "") -> CompileResult {
+        let root: SourceNode
+        switch SourceReader.read(text) {
+        case .failure(let e):
+            var d = e.diagnostic
+            d.file = file
+            return CompileResult(flow: nil, diagnostics: [d])
+        case .success(nil):
+            return CompileResult(flow: nil, diagnostics: [Diagnostic(.syntax, at: Location(line: 1, column: 1), path: "",
+                                                                      "the file is empty; a flow needs at least name and nodes", file: file)])
+        case .success(let node?):
+            root = node
+        }
+        let sink = DiagnosticSink(root: root, file: file)
+        let flow = compile(root, sink: sink)
+        let diagnostics = sink.sorted()
+        return CompileResult(flow: diagnostics.isEmpty ? flow : nil, diagnostics: diagnostics)
+    }
+
+    /// Reads and compiles a file from disk.
+    public static func compile(contentsOf path: String) -> CompileResult {
+        guard let text = FileText.read(path) else {
+            return CompileResult(flow: nil, diagnostics: [Diagnostic(.syntax, at: Location(line: 1, column: 1), path: "",
+                                                                      "cannot read the file (missing, unreadable, or not UTF-8)", file: path)])
+        }
+        return compile(text, file: path)
+    }
+
+    private static func compile(_ root: SourceNode, sink: DiagnosticSink) -> CompiledFlow? {
+        guard let (doc, main, subs) = FlowDecoder(sink: sink).document(root) else { return nil }
+        let taskChecker = TaskChecker(sink: sink)
+        for name in doc.tasks.keys.sorted() { taskChecker.check(doc.tasks[name]!) }
+        let compiledSubs = compileSubworkflows(subs, tasks: doc.tasks, sink: sink)
+        let checker = WorkflowChecker(main, tasks: doc.tasks, subworkflows: compiledSubs,
+                                      declaredWorkflows: Set(subs.keys), sink: sink)
+        guard let workflow = checker.compile() else { return nil }
+        return CompiledFlow(workflow: workflow, subworkflows: compiledSubs.keys.sorted().map { compiledSubs[$0]! },
+                            tasks: doc.tasks.keys.sorted().map { doc.tasks[$0]! }, apps: doc.apps)
+    }
+
+    /// Compiles subworkflows callees first; a workflow that calls itself, directly or not, is a cycle.
+    private static func compileSubworkflows(_ subs: [String: WorkflowSource], tasks: [String: TaskTemplate],
+                                            sink: DiagnosticSink) -> [String: CompiledWorkflow] {
+        let names = subs.keys.sorted()
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let upstream = names.map { name in
+            Array(Set(calledWorkflows(subs[name]!.template.nodes).compactMap { index[$0] })).sorted()
+        }
+        let graph = Graph(upstream: upstream)
+        guard let order = graph.topologicalOrder() else {
+            for cycle in graph.cycles() {
+                let text = (cycle + [cycle[0]]).map { names[$0] }.joined(separator: " -> ")
+                sink.report(.cycle, path: "workflows.\(names[cycle[0]])", "workflow cycle: \(text); a workflow cannot call itself")
+            }
+            return [:]
+        }
+        var compiled: [String: CompiledWorkflow] = [:]
+        for i in order {
+            let checker = WorkflowChecker(subs[names[i]]!, tasks: tasks, subworkflows: compiled,
+                                          declaredWorkflows: Set(names), sink: sink)
+            if let w = checker.compile() { compiled[names[i]] = w }
+        }
+        return compiled
+    }
+
+    private static func calledWorkflows(_ nodes: [Node]) -> [String] {
+        nodes.flatMap { n -> [String] in
+            switch n.kind {
+            case .workflow(let w): return [w]
+            case .branch(let b):
+                var inner = b.cases.map(\.then)
+                if case .node(let e)? = b.otherwise { inner.append(e) }
+                return calledWorkflows(inner)
+            default: return []
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import SluiceModel
+
+extension FlowDecoder {
+    static let appKeys = ["name", "image", "command", "args", "env", "port", "resources", "replicas", "health", "public"]
+
+    /// The `apps:` list.
+    func apps(_ node: SourceNode, _ path: String) -> [AppSpec] {
+        guard case .sequence(let items, _) = node else {
+            wrongShape(node, path, expected: "a list of apps")
+            return []
+        }
+        var seen: [String: Int] = [:]
+        return items.enumerated().compactMap { i, item in
+            let p = Self.index(path, i)
+            guard let f = fields(item, p, known: Self.appKeys, what: "an app"),
+                  let name = string(f, "name", required: "the app's name") else { return nil }
+            checkDNSLabel(name, at: f["name"]!.location, f.path("name"), what: "app name")
+            if let first = seen[name] {
+                sink.report(.duplicateID, at: f["name"]!.location, path: f.path("name"),
+                            "app '\(name)' is already defined at apps[\(first)]")
+            }
+            seen[name] = i
+            return app(name, f)
+        }
+    }
+
+    private func app(_ name: String, _ f: Fields) -> AppSpec {
+        var a = AppSpec(name: name, image: string(f, "image"), command: stringList(f, "command") ?? [],
+                        args: stringList(f, "args") ?? [], env: env(f, "env"))
+        if let port = int(f, "port", minimum: 1) {
+            if port > 65535 {
+                sink.report(.invalidValue, path: f.path("port"), "port must be from 1 to 65535 (found \(port))")
+            }
+            a.port = port
+        }
+        a.resources = f["resources"].flatMap { resources($0, f.path("resources")) } ?? Resources()
+        if let r = f["replicas"] {
+            if case .int(let n) = r.scalar?.plainValue {
+                a.replicas = ReplicaPolicy(min: n, max: n)
+            } else if let rf = fields(r, f.path("replicas"), known: ["min", "max", "target_concurrency"], what: "replicas") {
+                let min = int(rf, "min", minimum: 0) ?? 1
+                a.replicas = ReplicaPolicy(min: min, max: int(rf, "max", minimum: 1) ?? max(min, 1),
+                                           targetConcurrency: int(rf, "target_concurrency", minimum: 1))
+                if a.replicas.max < a.replicas.min {
+                    sink.report(.invalidValue, path: rf.path("max"), "max replicas (\(a.replicas.max)) is below min (\(a.replicas.min))")
+                }
+            }
+        }
+        if let h = f["health"] {
+            if h.scalar != nil, let path = text(h, f.path("health")) {
+                a.health.path = path
+            } else if let hf = fields(h, f.path("health"), known: ["path", "interval", "timeout", "failures"], what: "a health check") {
+                a.health.path = string(hf, "path") ?? a.health.path
+                a.health.interval = duration(hf, "interval") ?? a.health.interval
+                a.health.timeout = duration(hf, "timeout") ?? a.health.timeout
+                a.health.failures = int(hf, "failures", minimum: 1) ?? a.health.failures
+            }
+            if !a.health.path.hasPrefix("/") {
+                sink.report(.invalidValue, path: f.path("health"), "health path must start with '/' (found '\(a.health.path)')")
+            }
+        }
+        a.isPublic = bool(f, "public") ?? false
+        if a.image == nil && a.command.isEmpty {
+            sink.report(.missingKey, at: f.location, path: f.path, "an app needs 'command' (and 'image' for container backends)")
+        }
+        return a
+    }
+}

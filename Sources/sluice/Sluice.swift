@@ -1,0 +1,35 @@
+import ArgumentParser
+
+/// The `sluice` command: runs and inspects workflows of containers.
+@main
+struct Sluice: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice",
+        abstract: "Run workflows of containerised tasks, locally or on Kubernetes.",
+        discussion: """
+            A flow file (YAML or JSON) describes tasks and the graph that connects them.
+            Start by checking one:
+
+              sluice validate examples/hello.yaml
+              sluice compile examples/hello.yaml -o yaml
+            """,
+        version: "0.1.0",
+        subcommands: [Validate.self, Compile.self]
+    )
+
+    /// Parses and runs a command; usage errors exit with 2, as the CLI reference promises.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandleOutput.standardError(fullMessage(for: error))
+                FileHandleOutput.standardError("Run 'sluice --help' for usage.")
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
+}
