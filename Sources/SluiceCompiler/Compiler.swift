@@ -17,7 +17,8 @@ public enum FlowCompiler {
             root = node
         }
         let sink = DiagnosticSink(root: root, file: file)
-        let flow = compile(root, sink: sink)
+        let isJSON = text.first(where: { !$0.isWhitespace }) == "{"
+        let flow = compile(root, sink: sink, isJSON: isJSON)
         let diagnostics = sink.sorted()
         return CompileResult(flow: diagnostics.isEmpty ? flow : nil, diagnostics: diagnostics)
     }
@@ -31,8 +32,8 @@ public enum FlowCompiler {
         return compile(text, file: path)
     }
 
-    private static func compile(_ root: SourceNode, sink: DiagnosticSink) -> CompiledFlow? {
-        guard let (doc, main, subs) = FlowDecoder(sink: sink).document(root) else { return nil }
+    private static func compile(_ root: SourceNode, sink: DiagnosticSink, isJSON: Bool) -> CompiledFlow? {
+        guard let (doc, main, subs) = FlowDecoder(sink: sink, isJSON: isJSON).document(root) else { return nil }
         let taskChecker = TaskChecker(sink: sink)
         for name in doc.tasks.keys.sorted() { taskChecker.check(doc.tasks[name]!) }
         let compiledSubs = compileSubworkflows(subs, tasks: doc.tasks, sink: sink)

@@ -3,10 +3,11 @@ import SluiceModel
 extension FlowDecoder {
     /// A node input's value: an unquoted `inputs.NAME`, `NODE.OUTPUT` or item name is a reference;
     /// quoted text, numbers, booleans and null are literals; lists and mappings nest bindings.
-    func binding(_ node: SourceNode, _ path: String) -> Binding? {
+    /// JSON quotes every string, so there a dotted reference-shaped string, or the map's item name, is a reference.
+    func binding(_ node: SourceNode, _ path: String, item: String? = nil) -> Binding? {
         switch node {
         case .sequence(let items, _):
-            let parts = items.enumerated().map { binding($1, Self.index(path, $0)) }
+            let parts = items.enumerated().map { binding($1, Self.index(path, $0), item: item) }
             guard parts.allSatisfy({ $0 != nil }) else { return nil }
             let bound = parts.map { $0! }
             if bound.allSatisfy({ if case .literal = $0 { true } else { false } }) {
@@ -17,7 +18,7 @@ extension FlowDecoder {
             var out: [String: Binding] = [:]
             var ok = true
             for (k, v) in pairs {
-                if let b = binding(v, Self.join(path, k.text)) { out[k.text] = b } else { ok = false }
+                if let b = binding(v, Self.join(path, k.text), item: item) { out[k.text] = b } else { ok = false }
             }
             guard ok else { return nil }
             if out.values.allSatisfy({ if case .literal = $0 { true } else { false } }) {
@@ -25,6 +26,10 @@ extension FlowDecoder {
             }
             return .map(out)
         case .scalar(let s):
+            if s.quoted && isJSON, let r = Self.parseReference(s.text) {
+                if case .item(let name) = r, name != item { return .literal(.string(s.text)) }
+                return .reference(r)
+            }
             if s.quoted || s.plainValue != .text { return .literal(Self.untyped(node)) }
             switch Self.parseReference(s.text) {
             case .some(let r): return .reference(r)
@@ -58,8 +63,8 @@ extension FlowDecoder {
     }
 
     /// A node's `inputs:` mapping, in file order.
-    func inputBindings(_ node: SourceNode, _ path: String) -> [InputBinding] {
+    func inputBindings(_ node: SourceNode, _ path: String, item: String? = nil) -> [InputBinding] {
         guard let f = fields(node, path, known: [], what: "input bindings (name: reference or value)") else { return [] }
-        return f.order.compactMap { name in binding(f[name]!, f.path(name)).map { InputBinding(name: name, binding: $0) } }
+        return f.order.compactMap { name in binding(f[name]!, f.path(name), item: item).map { InputBinding(name: name, binding: $0) } }
     }
 }

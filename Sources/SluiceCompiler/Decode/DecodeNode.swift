@@ -103,7 +103,7 @@ extension FlowDecoder {
         let itemName = string(f, "as") ?? "item"
         if let asNode = f["as"] { checkVariableName(itemName, at: asNode.location, f.path("as"), what: "item name") }
         var m = MapSpec(over: over, itemName: itemName, task: task,
-                        inputs: f["inputs"].map { inputBindings($0, f.path("inputs")) } ?? [])
+                        inputs: f["inputs"].map { inputBindings($0, f.path("inputs"), item: itemName) } ?? [])
         if let par = int(f, "parallelism") {
             if par <= 0 {
                 sink.report(.invalidValue, path: f.path("parallelism"), "parallelism must be 1 or more (found \(par))")

@@ -42,8 +42,13 @@ struct WorkflowSource {
 /// Turns the positioned source tree into model values, reporting every mistake it meets.
 final class FlowDecoder {
     let sink: DiagnosticSink
+    /// Whether the file is JSON, where every string is quoted and quoting cannot mark text.
+    let isJSON: Bool
 
-    init(sink: DiagnosticSink) { self.sink = sink }
+    init(sink: DiagnosticSink, isJSON: Bool = false) {
+        self.sink = sink
+        self.isJSON = isJSON
+    }
 
     static let documentKeys = ["name", "version", "description", "inputs", "outputs", "tasks", "nodes", "steps", "on_failure", "workflows", "apps"]
     static let workflowKeys = ["description", "inputs", "outputs", "nodes", "steps", "on_failure"]

@@ -1,4 +1,3 @@
-import Yams
 
 /// What kind of mistake a diagnostic reports; tools match on the raw value.
 public enum DiagnosticCode: String, Sendable, Hashable, Codable {
@@ -47,24 +46,6 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     public var description: String {
         let place = "\(file.isEmpty ? "<input>" : file):\(line):\(column)"
         return path.isEmpty ? "\(place): \(message)" : "\(place): \(path): \(message)"
-    }
-
-    static func yaml(_ error: YamlError) -> Diagnostic {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            let extra = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
-            return Diagnostic(.syntax, at: Location(line: mark.line, column: mark.column), path: "",
-                              "YAML syntax error: \(problem)\(extra)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return Diagnostic(.syntax, at: Location(line: context.mark.line, column: context.mark.column), path: "",
-                              "duplicate key \(names) in one mapping; each key may appear once")
-        case .reader(let problem, _, _, _):
-            return Diagnostic(.syntax, at: Location(line: 1, column: 1), path: "", "cannot read the file: \(problem)")
-        default:
-            return Diagnostic(.syntax, at: Location(line: 1, column: 1), path: "", "YAML error: \(error)")
-        }
     }
 }
 

@@ -1,4 +1,3 @@
-import Yams
 
 /// A line and column in a flow file, both counted from 1.
 public struct Location: Sendable, Hashable, Codable, Comparable {
@@ -129,55 +128,14 @@ struct PathSegments: Sequence, IteratorProtocol {
 
 /// Reads YAML or JSON text into a `SourceNode` tree.
 enum SourceReader {
-    /// Parses `text`; a syntax error comes back as a diagnostic with the parser's position.
-    static func read(_ text: String) -> Result<SourceNode?, DiagnosticError> {
-        do {
-            guard let node = try Yams.compose(yaml: text) else { return .success(nil) }
-            return .success(try convert(node))
-        } catch let error as YamlError {
-            return .failure(DiagnosticError(diagnostic: Diagnostic.yaml(error)))
-        } catch let error as SourceError {
-            return .failure(DiagnosticError(diagnostic: Diagnostic(.syntax, at: error.location, path: "", error.message)))
-        } catch {
-            return .failure(DiagnosticError(diagnostic: Diagnostic(.syntax, at: Location(line: 1, column: 1), path: "", "cannot read the file: \(error)")))
-        }
-    }
-
     struct DiagnosticError: Error {
         var diagnostic: Diagnostic
     }
 
-    struct SourceError: Error {
-        var location: Location
-        var message: String
-    }
-
-    private static func location(_ mark: Mark?) -> Location {
-        Location(line: mark?.line ?? 1, column: mark?.column ?? 1)
-    }
-
-    private static func convert(_ node: Node, depth: Int = 0) throws -> SourceNode {
-        if depth > 256 {
-            throw SourceError(location: location(node.mark), message: "the document nests deeper than 256 levels")
-        }
-        switch node {
-        case .scalar(let s):
-            return .scalar(SourceScalar(text: s.string, quoted: s.style != .plain && s.style != .any, location: location(s.mark)))
-        case .sequence(let seq):
-            return .sequence(try seq.map { try convert($0, depth: depth + 1) }, location(seq.mark))
-        case .mapping(let map):
-            var entries: [(key: SourceScalar, value: SourceNode)] = []
-            entries.reserveCapacity(map.count)
-            for (k, v) in map {
-                guard case .scalar(let ks) = k else {
-                    throw SourceError(location: location(k.mark), message: "a mapping key must be plain text, not \(k.mapping != nil ? "a mapping" : "a list")")
-                }
-                let key = SourceScalar(text: ks.string, quoted: ks.style != .plain, location: location(ks.mark))
-                entries.append((key, try convert(v, depth: depth + 1)))
-            }
-            return .mapping(entries, location(map.mark))
-        case .alias(let a):
-            throw SourceError(location: location(a.mark), message: "unresolved YAML alias")
+    /// Parses `text`; a syntax error comes back as a diagnostic with the parser's position.
+    static func read(_ text: String) -> Result<SourceNode?, DiagnosticError> {
+        YAMLComposer.compose(text).mapError { f in
+            DiagnosticError(diagnostic: Diagnostic(.syntax, at: f.location, path: "", f.message))
         }
     }
 }

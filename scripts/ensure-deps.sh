@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the system packages Sluice builds against, only when they are missing.
+set -euo pipefail
+
+packages=(libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "sluice: installing ${missing[*]}" >&2
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq >&2
+  $sudo apt-get install -y -qq "${missing[@]}" >&2
+fi
+if ! command -v swift >/dev/null; then
+  echo "sluice: the Swift toolchain (6.0 or newer) must be on PATH; see https://www.swift.org/install/linux/" >&2
+  exit 2
+fi
