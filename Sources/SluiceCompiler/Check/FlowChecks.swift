@@ -101,8 +101,9 @@ struct TaskChecker {
             for name in Placeholders.names(in: part) {
                 if name.hasPrefix("inputs."), inputs.contains(String(name.dropFirst(7))) { continue }
                 let wanted = name.hasPrefix("inputs.") ? String(name.dropFirst(7)) : name
+                let known = inputs.isEmpty ? "the task declares no inputs" : "its inputs: \(inputs.joined(separator: ", "))"
                 sink.report(.unknownReference, path: "\(path)[\(i)]",
-                            "unknown placeholder '{{\(name)}}'; expected {{inputs.NAME}} with NAME one of the task's inputs\(Suggest.hint(wanted, inputs).isEmpty ? (inputs.isEmpty ? " (it declares none)" : ": \(inputs.joined(separator: ", "))") : Suggest.hint(wanted, inputs))")
+                            "unknown placeholder '{{\(name)}}'\(Suggest.hint(wanted, inputs)); expected {{inputs.NAME}} naming an input of the task; \(known)")
             }
         }
     }

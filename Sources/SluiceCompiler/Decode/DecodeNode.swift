@@ -19,6 +19,10 @@ extension FlowDecoder {
             return nil
         }
         let kinds = Self.kindKeys.filter { f.has($0) }
+        if kinds.isEmpty, case .mapping(let pairs, _) = raw,
+           pairs.contains(where: { Suggest.closest(to: $0.key.text, in: Self.nodeKeys + extraKeys).map(Self.kindKeys.contains) == true }) {
+            return nil  // a misspelled kind key was reported as unknown, with its suggestion; saying "no kind" too would repeat it
+        }
         guard kinds.count == 1 else {
             let found = kinds.isEmpty ? "none" : kinds.joined(separator: " and ")
             sink.report(.missingKey, at: f.location, path: f.path,

@@ -96,7 +96,7 @@ enum Suggest {
 
     /// " (did you mean 'x'?)" or "".
     static func hint(_ word: String, _ candidates: [String]) -> String {
-        closest(to: word, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
+        closest(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
     }
 
     /// Optimal-string-alignment distance: a swap of two neighbours counts as one edit ("ipnuts" -> "inputs").
