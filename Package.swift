@@ -15,6 +15,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "SluiceModel"),
+        // The pure reconciler: run state + observations + now -> new state + effects. No I/O.
+        .target(name: "SluiceEngine", dependencies: ["SluiceModel"]),
+        // SQLite persistence (owned by the store; see docs/design/store.md).
+        .target(name: "SluiceStore", dependencies: ["SluiceModel"]),
+        // Backends and the controller loop.
+        .target(name: "SluiceRuntime", dependencies: ["SluiceModel", "SluiceEngine", "SluiceStore", "SluiceCompiler"]),
         .target(
             name: "SluiceCompiler",
             dependencies: ["SluiceModel", .product(name: "Yams", package: "Yams")]
@@ -22,7 +28,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceModel", "SluiceCompiler",
+                "SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -34,5 +40,8 @@ let package = Package(
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceCompilerTests", dependencies: ["SluiceCompiler", "SluiceModel"]),
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceModel"]),
+        .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceModel", "SluiceCompiler"]),
+        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceModel"]),
+        .testTarget(name: "SluiceRuntimeTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceStore", "SluiceModel", "SluiceCompiler"]),
     ]
 )

@@ -44,7 +44,7 @@ enum ConditionSupport {
 /// with this code, place, path and message fragment; returns it.
 @discardableResult
 func expectDiagnostic(
-    _ result: CompileResult, _ code: DiagnosticCode, line: Int, column: Int, path: String, message: String,
+    _ result: CompileResult, _ code: DiagnosticCode, line: Int, column: Int, path: String, message: String...,
     only: Bool = true, sourceLocation: SourceLocation = #_sourceLocation
 ) -> Diagnostic? {
     let all = result.diagnostics.map(\.description).joined(separator: "\n")
@@ -53,7 +53,8 @@ func expectDiagnostic(
         #expect(result.diagnostics.count == 1, "expected one diagnostic, got:\n\(all)", sourceLocation: sourceLocation)
     }
     let candidates = result.diagnostics.filter { $0.code == code && $0.path == path }
-    guard let d = candidates.first(where: { $0.message.contains(message) }) ?? candidates.first ?? (only ? result.diagnostics.first : nil)
+    guard let d = candidates.first(where: { d in message.allSatisfy { d.message.contains($0) } })
+        ?? candidates.first ?? (only ? result.diagnostics.first : nil)
     else {
         Issue.record("no \(code.rawValue) diagnostic at \(path); got:\n\(all)", sourceLocation: sourceLocation)
         return nil
@@ -63,6 +64,8 @@ func expectDiagnostic(
     #expect(d.path == path, "\(d)", sourceLocation: sourceLocation)
     #expect(d.line == line, "\(d)", sourceLocation: sourceLocation)
     #expect(d.column == column, "\(d)", sourceLocation: sourceLocation)
-    #expect(d.message.contains(message), "message \"\(d.message)\" lacks \"\(message)\"", sourceLocation: sourceLocation)
+    for fragment in message {
+        #expect(d.message.contains(fragment), "message \"\(d.message)\" lacks \"\(fragment)\"", sourceLocation: sourceLocation)
+    }
     return d
 }

@@ -1,5 +1,3 @@
-import SluiceModel
-
 /// A node placed in the checked graph: its typed interface and its neighbours.
 public struct CompiledNode: Sendable, Hashable, Codable {
     /// Qualified id: `train`, or `check/case-0` for a node inside a branch.
@@ -18,6 +16,20 @@ public struct CompiledNode: Sendable, Hashable, Codable {
     public var children: [CompiledNode]
 
     enum CodingKeys: String, CodingKey { case id, kind, step, depth, upstream, downstream, inputs, outputs, children, node }
+
+    public init(id: String, kind: String, step: String?, depth: Int, upstream: [String], downstream: [String],
+                inputs: [TypedBinding], outputs: [Variable], node: Node, children: [CompiledNode]) {
+        self.id = id
+        self.kind = kind
+        self.step = step
+        self.depth = depth
+        self.upstream = upstream
+        self.downstream = downstream
+        self.inputs = inputs
+        self.outputs = outputs
+        self.node = node
+        self.children = children
+    }
 }
 
 /// An input name, its declared type, and what it is bound to.
@@ -25,6 +37,12 @@ public struct TypedBinding: Sendable, Hashable, Codable {
     public var name: String
     public var type: LiteralType
     public var binding: Binding
+
+    public init(name: String, type: LiteralType, binding: Binding) {
+        self.name = name
+        self.type = type
+        self.binding = binding
+    }
 }
 
 /// A workflow whose references are resolved, types checked and nodes ordered.
@@ -40,6 +58,18 @@ public struct CompiledWorkflow: Sendable, Hashable, Codable {
     public var nodes: [CompiledNode]
 
     enum CodingKeys: String, CodingKey { case name, version, interface, outputs, steps, onFailure = "on_failure", failureNode = "failure_node", nodes }
+
+    public init(name: String, version: String?, interface: Interface, outputs: [OutputBinding], steps: [Step],
+                onFailure: FailurePolicyKind, failureNode: CompiledNode?, nodes: [CompiledNode]) {
+        self.name = name
+        self.version = version
+        self.interface = interface
+        self.outputs = outputs
+        self.steps = steps
+        self.onFailure = onFailure
+        self.failureNode = failureNode
+        self.nodes = nodes
+    }
 
     /// The node with this id (top level or nested), if any.
     public func node(_ id: String) -> CompiledNode? {
@@ -63,14 +93,14 @@ public struct CompiledFlow: Sendable, Hashable, Codable {
     public var tasks: [TaskTemplate]
     public var apps: [AppSpec]
 
+    public init(workflow: CompiledWorkflow, subworkflows: [CompiledWorkflow], tasks: [TaskTemplate], apps: [AppSpec]) {
+        self.workflow = workflow
+        self.subworkflows = subworkflows
+        self.tasks = tasks
+        self.apps = apps
+    }
+
     public func task(_ name: String) -> TaskTemplate? { tasks.first { $0.name == name } }
     public func subworkflow(_ name: String) -> CompiledWorkflow? { subworkflows.first { $0.name == name } }
 }
 
-/// What compiling a file produced: a graph when there were no errors, and every diagnostic found.
-public struct CompileResult: Sendable {
-    public var flow: CompiledFlow?
-    public var diagnostics: [Diagnostic]
-
-    public var isValid: Bool { flow != nil && diagnostics.isEmpty }
-}

@@ -1,0 +1,1 @@
+// The runtime module: backends and the controller loop.

@@ -1,0 +1,1 @@
+// The store module; see Store.swift.
