@@ -18,7 +18,9 @@ let package = Package(
         // The pure reconciler: run state + observations + now -> new state + effects. No I/O.
         .target(name: "SluiceEngine", dependencies: ["SluiceModel"]),
         // SQLite persistence (owned by the store; see docs/design/store.md).
-        .target(name: "SluiceStore", dependencies: ["SluiceModel"]),
+        .target(name: "SluiceStore", dependencies: ["SluiceModel", "CSQLite"], exclude: ["CSQLite"]),
+        // The system libsqlite3 (apt: libsqlite3-dev), for SluiceStore only.
+        .systemLibrary(name: "CSQLite", path: "Sources/SluiceStore/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Backends and the controller loop.
         .target(name: "SluiceRuntime", dependencies: ["SluiceModel", "SluiceEngine", "SluiceStore", "SluiceCompiler"]),
         .target(
@@ -32,6 +34,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Runs one local attempt outside the controller's session and records its end (C, libc only).
+        .executableTarget(name: "sluice-supervisor", path: "Sources/sluice-supervisor"),
         .executableTarget(
             name: "sluice-bench-compile",
             dependencies: ["SluiceModel", "SluiceCompiler"],

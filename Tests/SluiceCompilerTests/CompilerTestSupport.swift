@@ -48,7 +48,8 @@ func expectDiagnostic(
     only: Bool = true, sourceLocation: SourceLocation = #_sourceLocation
 ) -> Diagnostic? {
     let all = result.diagnostics.map(\.description).joined(separator: "\n")
-    #expect(result.flow == nil, "a flow with errors must not compile", sourceLocation: sourceLocation)
+    let compiled = result.flow != nil
+    #expect(!compiled, "a flow with errors must not compile", sourceLocation: sourceLocation)
     if only {
         #expect(result.diagnostics.count == 1, "expected one diagnostic, got:\n\(all)", sourceLocation: sourceLocation)
     }

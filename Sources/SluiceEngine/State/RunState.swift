@@ -1,0 +1,131 @@
+import SluiceModel
+
+/// Where a run is in its life. Raw values are what the CLI and API print.
+public enum RunPhase: String, Sendable, Hashable, Codable, CaseIterable {
+    case queued, running, waiting, succeeded, failed, aborted
+    case timedOut = "timed-out"
+    case reverted
+    case revertFailed = "revert-failed"
+
+    /// Whether the run has ended for good.
+    public var isFinal: Bool {
+        switch self {
+        case .queued, .running, .waiting: false
+        default: true
+        }
+    }
+}
+
+/// Why a run or node failed, and whose fault it was.
+public struct Failure: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// The task's own doing: non-zero exit, bad outputs, its time limit.
+        case user
+        /// The attempt was lost: killed by a signal not ours, restart, eviction.
+        case system
+        case timeout
+        /// Flow logic: a branch's `fail:`, a rejected approval, a map below its minimum.
+        case flow
+        case aborted
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// The node where it happened (qualified id), if any.
+    public var node: String?
+
+    public init(_ kind: Kind, _ message: String, node: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.node = node
+    }
+}
+
+/// Who stopped a run and why.
+public struct AbortRequest: Sendable, Hashable, Codable {
+    public var by: String
+    public var reason: String
+    public var at: Timestamp
+}
+
+/// A signal value that arrived for a run (maybe before its gate was reached).
+public struct SignalDelivery: Sendable, Hashable, Codable {
+    public var id: String
+    public var value: LiteralValue
+    public var by: String
+    public var comment: String?
+    public var at: Timestamp
+    /// The gate node that took it, once one did.
+    public var consumedBy: String?
+}
+
+/// A scope of nodes: the main workflow, a subworkflow instance, or a dynamic node's generated graph.
+public struct ScopeRecord: Sendable, Hashable, Codable {
+    public enum Source: Sendable, Hashable, Codable {
+        case main
+        case subworkflow(String)
+        /// The compiled graph lives in the dynamic node's state.
+        case dynamic(node: String)
+    }
+
+    /// Node ids in this scope are `prefix + localID`; "" for the main workflow, "sub/" for node `sub`.
+    public var prefix: String
+    public var source: Source
+    public var inputs: [String: LiteralValue]
+}
+
+/// A list of completed tasks being undone, newest first, each once.
+public struct RevertJob: Sendable, Hashable, Codable {
+    public var queue: [String]
+    public var index: Int = 0
+    public var failure: Failure?
+}
+
+/// Run-wide state (everything but the nodes, which are stored one row each).
+public struct RunHeader: Sendable, Hashable, Codable {
+    public var id: String
+    public var flow: String
+    public var phase: RunPhase
+    public var inputs: [String: LiteralValue]
+    public var createdAt: Timestamp
+    public var startedAt: Timestamp?
+    public var finishedAt: Timestamp?
+    public var outputs: [String: LiteralValue]?
+    public var failure: Failure?
+    public var abort: AbortRequest?
+    public var signals: [String: SignalDelivery] = [:]
+    public var scopes: [String: ScopeRecord] = [:]
+    /// Revert jobs by owner: "" for the run, a subworkflow node's id for a subflow retry.
+    public var reverts: [String: RevertJob] = [:]
+    /// Counts successes, so revert can undo them newest first.
+    public var completions: Int = 0
+    /// Step counter; each durable commit is one step.
+    public var steps: Int = 0
+    /// Whether the failure node has been started (it runs once).
+    public var failureNodeStarted = false
+
+    public init(id: String, flow: String, inputs: [String: LiteralValue], createdAt: Timestamp) {
+        self.id = id
+        self.flow = flow
+        self.phase = .queued
+        self.inputs = inputs
+        self.createdAt = createdAt
+    }
+}
+
+/// The whole state of one run: the header plus every node that has been touched.
+public struct RunState: Sendable, Hashable, Codable {
+    public var header: RunHeader
+    /// Node states by qualified id (`fit`, `fit[2]`, `sub/train`, `check/case-0`); absent means pending.
+    public var nodes: [String: NodeState]
+
+    public init(header: RunHeader, nodes: [String: NodeState] = [:]) {
+        self.header = header
+        self.nodes = nodes
+    }
+
+    /// A new run of `flow` with typed inputs (defaults already applied).
+    public static func new(id: String, flow: CompiledFlow, inputs: [String: LiteralValue], at: Timestamp) -> RunState {
+        RunState(header: RunHeader(id: id, flow: flow.workflow.name, inputs: inputs, createdAt: at))
+    }
+}

@@ -1,0 +1,134 @@
+import SluiceModel
+
+extension Engine {
+    /// Records what an observation says about the run; handlers decide what follows.
+    func apply(_ o: Observation, _ ctx: StepContext) {
+        switch o {
+        case .attemptStarted(let ref):
+            updateAttempt(ref, ctx) { a in
+                if a.phase == .queued { a.phase = .running; a.startedAt = ctx.now }
+            }
+            ctx.update(ref.node) { n in if n.phase == .queued { n.phase = .running } }
+            ctx.event("attempt-started", node: ref.node, attempt: ref.attempt, "attempt \(ref) started")
+        case .attemptExited(let ref, let exit):
+            exits[ref] = exit
+            updateAttempt(ref, ctx) { a in
+                guard !a.phase.isFinal else { return }
+                a.finishedAt = ctx.now
+                a.startedAt = a.startedAt ?? ctx.now
+                a.exitCode = exit.exitCode
+                a.signal = exit.signal
+                a.maxRSSBytes = exit.maxRSSBytes
+                a.cpuMillis = exit.cpuMillis
+                (a.phase, a.failure) = Self.classify(exit, cancelReason: a.cancelReason, node: ref.node)
+            }
+            let a = ctx.node(ref.node)?.attempts.first { $0.number == ref.attempt && $0.purpose == ref.purpose }
+            ctx.event("attempt-exited", node: ref.node, attempt: ref.attempt,
+                      "attempt \(ref) \(a?.phase.rawValue ?? "ended")\(a?.failure.map { ": \($0.message)" } ?? "")")
+        case .attemptLost(let ref, let reason):
+            updateAttempt(ref, ctx) { a in
+                guard !a.phase.isFinal else { return }
+                a.finishedAt = ctx.now
+                a.phase = a.cancelReason != nil ? .cancelled : .lost
+                a.failure = Failure(.system, "attempt lost: \(reason)", node: ref.node)
+            }
+            ctx.event("attempt-lost", node: ref.node, attempt: ref.attempt, "attempt \(ref) lost: \(reason)")
+        case .progress(let ref, let p):
+            if ctx.node(ref.node) != nil { ctx.update(ref.node) { $0.progress = p } }
+            return
+        case .signal(let id, let value, let by, let comment):
+            ctx.header.signals[id] = SignalDelivery(id: id, value: value, by: by, comment: comment, at: ctx.now)
+            ctx.event("signal", "signal '\(id)' = \(value) from \(by)")
+            for gate in active.sorted() where ctx.node(gate)?.waitReason == .signal { ctx.touch(gate) }
+        case .approval(let node, let approved, let by, let comment):
+            guard let n = ctx.node(node), n.waitReason == .approval, !n.phase.isFinal else {
+                ctx.event("approval-ignored", node: node, "\(approved ? "approval" : "rejection") from \(by) ignored: node is not waiting for approval")
+                return
+            }
+            ctx.update(node) { $0.gate = GateRecord(approved: approved, by: by, comment: comment, at: ctx.now, value: $0.gate?.value) }
+            ctx.event(approved ? "approved" : "rejected", node: node, "\(approved ? "approved" : "rejected") by \(by)\(comment.map { ": \($0)" } ?? "")")
+        case .abortRequested(let by, let reason):
+            guard ctx.state.header.abort == nil, !ctx.state.header.phase.isFinal else { return }
+            ctx.header.abort = AbortRequest(by: by, reason: reason, at: ctx.now)
+            ctx.event("abort-requested", "abort requested by \(by): \(reason)")
+            cancelAll(where: { _ in true }, reason: "abort by \(by)", ctx: ctx)
+            ctx.runNeedsReview = true
+            return
+        case .cacheAnswer(let node, let key, let answer):
+            cacheAnswered(node, key, answer, ctx)
+            return
+        }
+        if case .signal = o { return }
+        if case .approval(let node, _, _, _) = o { return ctx.touch(node) }
+        for ref in Self.refs(o) {
+            ctx.touch(ref.node)
+            guard ref.purpose == .revert else { continue }
+            for (owner, job) in ctx.state.header.reverts where job.queue.contains(ref.node) {
+                if owner.isEmpty { ctx.runNeedsReview = true } else { ctx.touch(owner) }
+            }
+        }
+    }
+
+    private static func refs(_ o: Observation) -> [AttemptRef] {
+        switch o {
+        case .attemptStarted(let r), .attemptExited(let r, _), .attemptLost(let r, _), .progress(let r, _): [r]
+        default: []
+        }
+    }
+
+    private func updateAttempt(_ ref: AttemptRef, _ ctx: StepContext, _ body: (inout AttemptState) -> Void) {
+        guard let n = ctx.node(ref.node), let i = n.attempts.firstIndex(where: { $0.number == ref.attempt && $0.purpose == ref.purpose }) else {
+            ctx.event("observation-ignored", node: ref.node, attempt: ref.attempt, "no attempt \(ref) in this run")
+            return
+        }
+        ctx.update(ref.node) { body(&$0.attempts[i]) }
+    }
+
+    /// Whose fault an exit was: a timeout we enforced, the task's (exit code, OOM), or the system's (foreign signal).
+    static func classify(_ exit: AttemptExit, cancelReason: String?, node: String) -> (AttemptState.Phase, Failure?) {
+        if let reason = cancelReason {
+            if reason == "timeout" || reason == "queued-timeout" || reason == "deadline" {
+                return (.timedOut, Failure(.timeout, reason == "queued-timeout" ? "did not start in time (queued timeout)" : "killed after its time limit (\(reason))", node: node))
+            }
+            if exit.exitCode == 0 && !exit.killedByUs { return (.succeeded, nil) }
+            return (.cancelled, Failure(.aborted, "cancelled: \(reason)", node: node))
+        }
+        if exit.oomKilled { return (.failed, Failure(.user, "out of memory (OOM-killed)", node: node)) }
+        if let code = exit.exitCode, code == 0, exit.signal == nil {
+            if let e = exit.outputsError { return (.failed, Failure(.user, "cannot read outputs: \(e)", node: node)) }
+            return (.succeeded, nil)
+        }
+        if let sig = exit.signal, !exit.killedByUs {
+            return (.failed, Failure(.system, "killed by signal \(sig) (not sent by Sluice)", node: node))
+        }
+        let detail = exit.detail.map { ": \($0)" } ?? ""
+        return (.failed, Failure(.user, "exited with code \(exit.exitCode ?? -1)\(detail)", node: node))
+    }
+
+    private func cacheAnswered(_ id: String, _ key: String, _ answer: CacheAnswer, _ ctx: StepContext) {
+        guard let n = ctx.node(id), n.cacheKey == key, n.waitReason == .cache, let def = index.def(id, state: ctx.state),
+              let call = TaskHandler.call(def, def.flow) else { return }
+        switch answer {
+        case .hit(let json, let from):
+            switch ValueCoding.outputs(json, declared: call.task.interface.outputs) {
+            case .success(let outputs):
+                ctx.update(id) { $0.cacheHitFrom = from }
+                ctx.event("cache-hit", node: id, "outputs reused from \(from) (cache key \(key.prefix(12)))")
+                if case .dynamic = def.node.node.kind, case .scopeNode = def.role {
+                    DynamicHandler().generated(def, outputs, ctx)
+                } else {
+                    TaskHandler().succeed(id, outputs: outputs, note: "cached: outputs from \(from)", ctx)
+                }
+            case .failure:
+                TaskHandler().launch(def, call, ctx)
+            }
+        case .miss(let reserved):
+            if reserved {
+                TaskHandler().launch(def, call, ctx)
+            } else {
+                ctx.update(id) { $0.wakeAt = ctx.now + 500 }
+                ctx.event("cache-wait", node: id, "another run is computing this result; waiting for it")
+            }
+        }
+    }
+}

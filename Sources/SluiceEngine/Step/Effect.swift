@@ -1,0 +1,60 @@
+import SluiceModel
+
+/// Everything a backend needs to run one attempt, with inputs resolved and placeholders substituted.
+public struct AttemptSpec: Sendable, Hashable, Codable {
+    public var runID: String
+    public var ref: AttemptRef
+    /// Deterministic external name (`<run>-<node>-<attempt>`), so a restarted controller adopts what exists.
+    public var name: String
+    public var task: TaskTemplate
+    public var image: String?
+    /// argv with `{{inputs.NAME}}` substituted.
+    public var command: [String]
+    public var env: [EnvVar]
+    public var inputs: [String: LiteralValue]
+    /// The inputs as the JSON object tasks read from `$SLUICE_INPUTS`.
+    public var inputsJSON: String
+    public var resources: Resources
+    public var placement: Placement?
+    public var labels: [String: String]
+    public var interruptible: Bool
+}
+
+/// What the engine asks its caller to do, after the new state is durable.
+public enum Effect: Sendable, Hashable, Codable {
+    case startAttempt(AttemptSpec)
+    case cancelAttempt(AttemptRef, reason: String)
+    case lookupCache(node: String, key: String, serialize: Bool)
+    case storeCache(key: String, task: String, version: String, outputsJSON: String, node: String)
+    case releaseCache(key: String, node: String)
+    /// Call `step` again at this time even if nothing is observed.
+    case wakeAt(Timestamp)
+    case finished(RunPhase)
+}
+
+/// A line of the run's history, written in the same transaction as the state it explains.
+public struct RunEvent: Sendable, Hashable, Codable {
+    public var at: Timestamp
+    public var kind: String
+    public var node: String?
+    public var attempt: Int?
+    public var message: String
+
+    public init(at: Timestamp, kind: String, node: String? = nil, attempt: Int? = nil, message: String) {
+        self.at = at
+        self.kind = kind
+        self.node = node
+        self.attempt = attempt
+        self.message = message
+    }
+}
+
+/// The result of one `step`: new state, what changed, the history it adds, and the effects to perform.
+public struct StepResult: Sendable {
+    public var state: RunState
+    /// Node ids whose state changed (to persist).
+    public var changedNodes: Set<String>
+    public var headerChanged: Bool
+    public var events: [RunEvent]
+    public var effects: [Effect]
+}

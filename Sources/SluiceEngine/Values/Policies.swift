@@ -1,0 +1,72 @@
+import SluiceModel
+
+/// Effective retry and timeout settings: node values override the task's, field by field.
+enum Policies {
+    static func retries(_ call: TaskHandler.Call) -> RetryPolicy {
+        call.node.retries ?? call.task.retries ?? RetryPolicy(attempts: 1, systemAttempts: 5, backoff: Backoff(base: .seconds(1), factor: 2, max: .seconds(60)))
+    }
+
+    static func timeouts(_ call: TaskHandler.Call) -> TimeoutPolicy {
+        let task = call.task.timeout ?? TimeoutPolicy()
+        guard let node = call.node.timeout else { return task }
+        return TimeoutPolicy(runtime: node.runtime ?? task.runtime, queued: node.queued ?? task.queued,
+                             deadline: node.deadline ?? task.deadline)
+    }
+
+    /// When all attempts together must be done, counted from the node's start.
+    static func deadline(_ n: NodeState, _ t: TimeoutPolicy) -> Timestamp? {
+        guard let d = t.deadline, let s = n.startedAt else { return nil }
+        return s + d.milliseconds
+    }
+
+    /// Wait before the next attempt: base × factor^(failures-1), at most max.
+    static func backoff(_ b: Backoff, failures: Int) -> Int64 {
+        var delay = Double(b.base.milliseconds)
+        for _ in 1..<max(failures, 1) { delay *= b.factor }
+        return Int64(min(delay, Double(b.max.milliseconds)))
+    }
+
+    static func earliest(_ times: [Timestamp?]) -> Timestamp? {
+        times.compactMap { $0 }.min()
+    }
+}
+
+/// Builds what a backend needs for one attempt.
+enum AttemptSpecs {
+    static func make(runID: String, ref: AttemptRef, task: TaskTemplate, node: Node, inputs: [String: LiteralValue],
+                     extra: [String: LiteralValue], purpose: AttemptPurpose) -> AttemptSpec {
+        var command: [String] = []
+        var env: [EnvVar] = []
+        var image: String?
+        if purpose == .revert, let revert = task.revert {
+            command = revert.command + revert.args
+            env = revert.env
+        } else if case .container(let c) = task.runtime {
+            command = c.command + c.args
+            env = c.env
+            image = c.image
+        }
+        command = command.map { ValueCoding.substitute($0, inputs: inputs, extra: extra) }
+        env = env.map { EnvVar(name: $0.name, value: ValueCoding.substitute($0.value, inputs: inputs, extra: extra)) }
+        var placement = node.placement
+        if let p = placement?.node { placement?.node = ValueCoding.substitute(p, inputs: inputs, extra: extra) }
+        let suffix = purpose == .revert ? "-revert" : ""
+        return AttemptSpec(runID: runID, ref: ref, name: "\(runID)-\(KubeName.safe(ref.node))-\(ref.attempt)\(suffix)", task: task,
+                           image: image, command: command, env: env, inputs: inputs, inputsJSON: ValueCoding.json(inputs),
+                           resources: task.resources, placement: placement, labels: task.labels.merging(node.labels) { $1 },
+                           interruptible: node.interruptible ?? task.interruptible ?? false)
+    }
+}
+
+/// Makes node ids safe inside object and folder names.
+public enum KubeName {
+    /// `sub/train[3]` -> `sub-train-3`, lowercase.
+    public static func safe(_ id: String) -> String {
+        var out = ""
+        for c in id.lowercased() {
+            if c.isLetter || c.isNumber || c == "-" { out.append(c) } else if out.last != "-" { out.append("-") }
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        return out
+    }
+}

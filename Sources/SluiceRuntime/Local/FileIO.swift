@@ -1,0 +1,118 @@
+#if os(Linux)
+import Glibc
+
+/// Small POSIX file operations the runner needs on its hot path, without Foundation's overhead.
+enum FileIO {
+    /// The text of `errno` for messages.
+    static func describe(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+
+    /// The file's bytes, nil when it does not exist; throws when it is larger than `limit` or unreadable.
+    static func read(_ path: String, limit: Int) throws(FileIOError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw FileIOError(path: path, reason: describe(errno))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileIOError(path: path, reason: describe(errno)) }
+        if Int(info.st_size) > limit {
+            throw FileIOError(path: path, reason: "is \(info.st_size) bytes; the limit is \(limit)")
+        }
+        return try readAll(fd, path: path, limit: limit)
+    }
+
+    /// Up to the last `count` bytes of the file and its size, nil when it does not exist.
+    static func readTail(_ path: String, count: Int) -> (bytes: [UInt8], size: Int64)? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        let size = Int64(info.st_size)
+        let start = max(0, size - Int64(count))
+        guard lseek(fd, off_t(start), SEEK_SET) >= 0, let bytes = try? readAll(fd, path: path, limit: count) else {
+            return nil
+        }
+        return (bytes, size)
+    }
+
+    /// The file's size, nil when it does not exist.
+    static func size(_ path: String) -> Int64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : nil
+    }
+
+    static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// Writes through a temporary file and rename, so readers see all of it or none.
+    static func writeAtomically(_ path: String, _ text: String) throws(FileIOError) {
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileIOError(path: temporary, reason: describe(errno)) }
+        var bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                let reason = describe(errno)
+                close(fd)
+                throw FileIOError(path: temporary, reason: reason)
+            }
+            written += n
+        }
+        bytes.removeAll()
+        close(fd)
+        guard rename(temporary, path) == 0 else { throw FileIOError(path: path, reason: describe(errno)) }
+    }
+
+    /// `mkdir -p`.
+    static func makeDirectories(_ path: String) throws(FileIOError) {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
+            throw FileIOError(path: path, reason: describe(errno))
+        }
+        try makeDirectories(String(path[..<slash]))
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw FileIOError(path: path, reason: describe(errno)) }
+    }
+
+    /// Names in a directory (without `.` and `..`); empty when it does not exist.
+    static func entries(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    private static func readAll(_ fd: Int32, path: String, limit: Int) throws(FileIOError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw FileIOError(path: path, reason: describe(errno)) }
+            if n == 0 { return bytes }
+            bytes += chunk[0..<n]
+            if bytes.count > limit { throw FileIOError(path: path, reason: "is larger than the limit of \(limit) bytes") }
+        }
+    }
+}
+
+/// A file the runner could not read or write, with the reason.
+struct FileIOError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "\(path): \(reason)" }
+}
+#endif

@@ -1,0 +1,180 @@
+#if os(Linux)
+import Foundation
+import Glibc
+import Synchronization
+
+/// Runs attempts as processes on this machine, each under its own `sluice-supervisor`, and
+/// reports what happens to them.
+///
+/// Attempts outlive the runner: a supervisor leaves the controller's session, waits for its
+/// task and writes `result.json` whether or not anyone is watching, so a restarted
+/// controller `adopt`s what is running or finished. Exits are seen through pidfds on one
+/// dedicated thread, within a millisecond or two of the task's end.
+public final class LocalRunner: Sendable {
+    /// Where attempt folders live: `<root>/<run>/<node>/<attempt>[-revert]/`.
+    public let root: String
+    /// What happens to attempts: starts, exits, losses and progress. Read it from one task.
+    public let observations: AsyncStream<AttemptObservation>
+
+    private let launcher: SupervisorLauncher
+    private let queue: ObservationQueue
+    private let watcher: ExitWatcher
+    // One start or adoption at a time, so two callers never both decide to spawn.
+    private let decisions = Mutex(())
+
+    /// - Parameters:
+    ///   - root: the folder for attempt folders; made if missing.
+    ///   - supervisorPath: the `sluice-supervisor` binary; by default `$SLUICE_SUPERVISOR`,
+    ///     else the one beside the running executable.
+    public init(root: String, supervisorPath: String? = nil) throws {
+        let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+        do {
+            try FileIO.makeDirectories(absolute)
+        } catch {
+            throw LocalRunnerError(error)
+        }
+        self.root = absolute
+        self.launcher = try SupervisorLauncher.locate(supervisorPath)
+        let queue = ObservationQueue()
+        self.queue = queue
+        self.watcher = try ExitWatcher(queue: queue)
+        self.observations = AsyncStream(unfolding: { await queue.next() })
+    }
+
+    deinit {
+        watcher.stop()
+        queue.finish()
+    }
+
+    /// Starts the attempt, unless its folder shows it was started before: then it is adopted
+    /// (followed if its supervisor lives, reported if it ended), never run twice.
+    @discardableResult
+    public func start(_ launch: AttemptLaunch) throws -> AttemptHandle {
+        let handle = self.handle(for: launch)
+        try Self.validate(launch, handle)
+        let folder = AttemptFolder(path: handle.directory)
+        try decisions.withLock { _ in
+            if watcher.isWatching(handle) { return }
+            let lockFD: Int32
+            do {
+                try FileIO.makeDirectories(folder.work)
+                guard let fd = try ProcessControl.lockExclusively(folder.lock) else {
+                    watcher.watch(AttemptRecovery.follow(handle))
+                    return
+                }
+                lockFD = fd
+            } catch let error as FileIOError {
+                throw LocalRunnerError(error)
+            }
+            defer { close(lockFD) }
+            switch AttemptRecovery.inspect(handle, lockHeldByCaller: true) {
+            case .ended(let observation):
+                queue.push(observation)
+            case .live:
+                break  // not reachable while we hold the lock
+            case .notStarted:
+                try spawn(launch, handle: handle, folder: folder, lockFD: lockFD)
+            }
+        }
+        return handle
+    }
+
+    /// Stops the attempt: SIGTERM to the task's process group, SIGKILL after `grace`. The
+    /// supervisor records `killedByUs`. Without a supervisor, kills what is left of the task.
+    public func cancel(_ handle: AttemptHandle, grace: Duration = .seconds(5)) {
+        let (seconds, attoseconds) = grace.components
+        let milliseconds = max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        // The supervisor reads the grace from here when SIGUSR1 arrives; 5 s if this fails.
+        try? FileIO.writeAtomically(AttemptFolder(path: handle.directory).cancel, "\(milliseconds)\n")
+        if !watcher.signalSupervisor(handle, SIGUSR1) {
+            AttemptRecovery.cancelUnfollowed(handle)
+        }
+    }
+
+    /// After a controller restart: every attempt of the run found on disk. Live ones are followed
+    /// (`.started` then, later, `.exited`); ended ones are reported now (`.exited` or `.lost`).
+    public func adopt(runID: String) -> [AttemptHandle] {
+        let runFolder = AttemptFolder.runFolder(root: root, runID: runID)
+        var handles: [AttemptHandle] = []
+        for node in FileIO.entries(runFolder).sorted() {
+            for leaf in FileIO.entries(runFolder + "/" + node).sorted() {
+                let folder = AttemptFolder(path: runFolder + "/" + node + "/" + leaf)
+                guard let bytes = try? FileIO.read(folder.launch, limit: 16 * 1024 * 1024),
+                    let launch = try? JSONDecoder().decode(AttemptLaunch.self, from: Data(bytes))
+                else { continue }
+                let handle = AttemptHandle(
+                    runID: launch.runID, nodeID: launch.nodeID, attempt: launch.attempt, purpose: launch.purpose,
+                    directory: folder.path)
+                handles.append(handle)
+                decisions.withLock { _ in resume(handle) }
+            }
+        }
+        return handles
+    }
+
+    /// The files the task's stdout and stderr go to.
+    public func logPaths(_ handle: AttemptHandle) -> (stdout: String, stderr: String) {
+        let folder = AttemptFolder(path: handle.directory)
+        return (folder.stdout, folder.stderr)
+    }
+
+    /// The handle (and folder) an attempt has under this runner's root.
+    public func handle(for launch: AttemptLaunch) -> AttemptHandle {
+        let folder = AttemptFolder(
+            root: root, runID: launch.runID, nodeID: launch.nodeID, attempt: launch.attempt, purpose: launch.purpose)
+        return AttemptHandle(
+            runID: launch.runID, nodeID: launch.nodeID, attempt: launch.attempt, purpose: launch.purpose,
+            directory: folder.path)
+    }
+
+    private func resume(_ handle: AttemptHandle) {
+        guard !watcher.isWatching(handle) else { return }
+        switch AttemptRecovery.inspect(handle) {
+        case .live:
+            watcher.watch(AttemptRecovery.follow(handle))
+        case .ended(let observation):
+            queue.push(observation)
+        case .notStarted:
+            queue.push(.lost(handle, reason: "the controller stopped before the attempt's process started"))
+        }
+    }
+
+    private func spawn(_ launch: AttemptLaunch, handle: AttemptHandle, folder: AttemptFolder, lockFD: Int32) throws {
+        do {
+            try FileIO.writeAtomically(folder.inputs, launch.inputsJSON)
+            let record = try JSONEncoder().encode(launch)
+            try FileIO.writeAtomically(folder.launch, String(decoding: record, as: UTF8.self))
+        } catch let error as FileIOError {
+            throw LocalRunnerError(error)
+        }
+        guard let pipe = ProcessControl.makePipe() else {
+            throw LocalRunnerError.spawnFailed(launcher.executable, FileIO.describe(errno))
+        }
+        defer { close(pipe.write) }
+        let pid: pid_t
+        do {
+            pid = try launcher.spawn(launch, folder: folder, lockFD: lockFD, notifyFD: pipe.write)
+        } catch {
+            close(pipe.read)
+            throw error
+        }
+        watcher.watch(
+            WatchedAttempt(handle: handle, supervisorPid: pid, pidfd: ProcessControl.pidfdOpen(pid), isChild: true, notifyFD: pipe.read))
+    }
+
+    private static func validate(_ launch: AttemptLaunch, _ handle: AttemptHandle) throws {
+        guard let program = launch.command.first, !program.isEmpty else {
+            throw LocalRunnerError.emptyCommand(handle.description)
+        }
+        if let bad = launch.command.first(where: { $0.utf8.contains(0) }) {
+            throw LocalRunnerError.invalidArgument(attempt: handle.description, "argument \(bad.debugDescription) contains a NUL byte")
+        }
+        for (name, value) in launch.environment {
+            if name.isEmpty || name.contains("=") || name.utf8.contains(0) || value.utf8.contains(0) {
+                throw LocalRunnerError.invalidArgument(
+                    attempt: handle.description, "environment variable \(name.debugDescription) cannot be passed to a process")
+            }
+        }
+    }
+}
+#endif

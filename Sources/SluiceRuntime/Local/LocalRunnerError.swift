@@ -1,0 +1,35 @@
+/// Why the local runner could not start or find an attempt.
+public enum LocalRunnerError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No `sluice-supervisor` binary was found at any of these paths.
+    case supervisorNotFound(tried: [String])
+    /// The attempt has no command to run.
+    case emptyCommand(String)
+    /// An argument or environment entry cannot be passed to a process (NUL byte, `=` in a name).
+    case invalidArgument(attempt: String, String)
+    /// A file or folder of the attempt could not be made or written.
+    case fileSystem(path: String, reason: String)
+    /// The supervisor process could not be started.
+    case spawnFailed(String, String)
+
+    public var description: String {
+        switch self {
+        case .supervisorNotFound(let tried):
+            let places = tried.isEmpty ? "nothing to try" : tried.joined(separator: ", ")
+            return "cannot find the sluice-supervisor binary (tried \(places)); set SLUICE_SUPERVISOR to its path"
+        case .emptyCommand(let attempt):
+            return "attempt \(attempt) has an empty command"
+        case .invalidArgument(let attempt, let what):
+            return "attempt \(attempt): \(what)"
+        case .fileSystem(let path, let reason):
+            return "cannot prepare \(path): \(reason)"
+        case .spawnFailed(let executable, let reason):
+            return "cannot start \(executable): \(reason)"
+        }
+    }
+}
+
+extension LocalRunnerError {
+    init(_ error: FileIOError) {
+        self = .fileSystem(path: error.path, reason: error.reason)
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+extension Store {
+    /// Posts a message for the run's controller; returns its id. Fails with `noRun` for an
+    /// unknown run.
+    @discardableResult
+    public func post(_ message: InboxMessage) throws(StoreError) -> Int64 {
+        try write { connection throws(StoreError) in
+            let exists = try connection.queryOne("SELECT 1 FROM runs WHERE id = ?", [.text(message.runID)]) { $0.int64(0) }
+            guard exists != nil else { throw .noRun(runID: message.runID, path: path) }
+            try connection.run(
+                "INSERT INTO inbox(run_id, kind, target, payload, sent_by, comment, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [.text(message.runID), .text(message.kind.rawValue), SQLValue(message.target), SQLValue(message.payload),
+                 .text(message.by), SQLValue(message.comment), SQLValue(message.created)])
+            return connection.lastInsertRowID
+        }
+    }
+
+    /// The run's unconsumed messages, oldest first. Apply them, then list their ids in
+    /// `StepCommit.consumeInbox` so they are marked in the same transaction as their effect.
+    public func pendingInbox(runID: String) throws(StoreError) -> [InboxItem] {
+        try withConnection { connection throws(StoreError) in
+            try connection.query("""
+                SELECT id, run_id, kind, target, payload, sent_by, comment, created, consumed
+                FROM inbox WHERE run_id = ? AND consumed IS NULL ORDER BY id
+                """, [.text(runID)], row: InboxRows.item)
+        }
+    }
+
+    /// The highest inbox id of any run, or 0: a cheap probe for "was anything posted".
+    public func latestInboxID() throws(StoreError) -> Int64 {
+        try withConnection { connection throws(StoreError) in
+            try connection.queryOne("SELECT coalesce(max(id), 0) FROM inbox", []) { $0.int64(0) } ?? 0
+        }
+    }
+}
+
+/// Row mapping and consumption for the inbox.
+enum InboxRows {
+    /// Marks one item consumed inside the caller's transaction; fails (rolling the whole
+    /// transaction back) if it was consumed already or belongs to another run.
+    static func consume(_ id: Int64, runID: String, at time: Date, connection: Connection) throws(StoreError) {
+        let changed = try connection.run(
+            "UPDATE inbox SET consumed = ? WHERE id = ? AND run_id = ? AND consumed IS NULL",
+            [SQLValue(time), .integer(id), .text(runID)])
+        guard changed == 1 else { throw .inboxItemUnavailable(id: id, runID: runID, path: connection.path) }
+    }
+
+    static func item(_ row: Statement) throws(StoreError) -> InboxItem {
+        guard let kind = InboxKind(rawValue: row.text(2)) else {
+            throw .badValue(what: "inbox item \(row.int64(0))", path: row.path, reason: "unknown kind '\(row.text(2))'")
+        }
+        let message = InboxMessage(
+            runID: row.text(1), kind: kind, target: row.textOrNil(3), payload: row.dataOrNil(4),
+            by: row.text(5), comment: row.textOrNil(6), created: row.date(7))
+        return InboxItem(id: row.int64(0), message: message, consumed: row.dateOrNil(8))
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+extension Store {
+    /// Takes the run's lease for `owner` until `now + ttl` if nobody holds it, it has expired,
+    /// or `owner` already holds it. True if `owner` holds it now. Atomic across processes.
+    public func claim(runID: String, owner: String, ttl: Duration, now: Date = Date()) throws(StoreError) -> Bool {
+        let expires = now.millisecondsSince1970 + ttl.milliseconds
+        return try write { connection throws(StoreError) in
+            let exists = try connection.queryOne("SELECT 1 FROM runs WHERE id = ?", [.text(runID)]) { $0.int64(0) }
+            guard exists != nil else { throw .noRun(runID: runID, path: path) }
+            return try connection.run("""
+                INSERT INTO leases(run_id, owner, expires) VALUES (?1, ?2, ?3)
+                ON CONFLICT(run_id) DO UPDATE SET owner = excluded.owner, expires = excluded.expires
+                WHERE leases.owner = excluded.owner OR leases.expires <= ?4
+                """, [.text(runID), .text(owner), .integer(expires), SQLValue(now)]) == 1
+        }
+    }
+
+    /// Extends `owner`'s lease to `now + ttl`. False if `owner` no longer holds it (another
+    /// owner claimed it after it expired): the caller must stop driving the run.
+    public func renew(runID: String, owner: String, ttl: Duration, now: Date = Date()) throws(StoreError) -> Bool {
+        let expires = now.millisecondsSince1970 + ttl.milliseconds
+        return try write { connection throws(StoreError) in
+            try connection.run(
+                "UPDATE leases SET expires = ? WHERE run_id = ? AND owner = ?",
+                [.integer(expires), .text(runID), .text(owner)]) == 1
+        }
+    }
+
+    /// Gives the lease up if `owner` holds it; true if it did.
+    @discardableResult
+    public func release(runID: String, owner: String) throws(StoreError) -> Bool {
+        try write { connection throws(StoreError) in
+            try connection.run("DELETE FROM leases WHERE run_id = ? AND owner = ?", [.text(runID), .text(owner)]) == 1
+        }
+    }
+
+    /// The run's current lease row, expired or not; nil if none.
+    public func lease(runID: String) throws(StoreError) -> Lease? {
+        try withConnection { connection throws(StoreError) in
+            try connection.queryOne("SELECT run_id, owner, expires FROM leases WHERE run_id = ?", [.text(runID)]) { row in
+                Lease(runID: row.text(0), owner: row.text(1), expires: row.date(2))
+            }
+        }
+    }
+
+    /// Unfinished runs (queued, running, waiting) with no lease or an expired one, oldest
+    /// first: the runs a controller may claim and resume.
+    public func claimableRuns(now: Date = Date(), limit: Int = 100) throws(StoreError) -> [String] {
+        let states = RunState.unfinished.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return try withConnection { connection throws(StoreError) in
+            try connection.query("""
+                SELECT r.id FROM runs r LEFT JOIN leases l ON l.run_id = r.id
+                WHERE r.state IN (\(states)) AND (l.run_id IS NULL OR l.expires <= ?)
+                ORDER BY r.created, r.id LIMIT ?
+                """, [SQLValue(now), .integer(Int64(max(0, limit)))]) { $0.text(0) }
+        }
+    }
+}

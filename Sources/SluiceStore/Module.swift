@@ -1,1 +1,0 @@
-// The store module; see Store.swift.

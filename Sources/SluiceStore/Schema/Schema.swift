@@ -1,0 +1,110 @@
+/// The tables, as numbered migrations. Timestamps are integer milliseconds since 1970;
+/// JSON documents are TEXT; states are the words of DESIGN.md.
+enum Schema {
+    static let initial = Migration(version: 1, name: "initial", sql: """
+        CREATE TABLE runs (
+            id            TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),
+            flow          TEXT NOT NULL,
+            flow_version  TEXT,
+            state         TEXT NOT NULL CHECK (state IN ('queued', 'running', 'waiting', 'succeeded',
+                              'failed', 'aborted', 'timed-out', 'reverted', 'revert-failed')),
+            labels        TEXT NOT NULL DEFAULT '{}',
+            created       INTEGER NOT NULL,
+            started       INTEGER,
+            finished      INTEGER,
+            compiled      TEXT NOT NULL,
+            inputs        TEXT NOT NULL,
+            header        TEXT,
+            outputs       TEXT,
+            error         TEXT,
+            parent_run_id TEXT REFERENCES runs(id),
+            node_seq      INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX runs_by_created ON runs(created, id);
+        CREATE INDEX runs_by_state ON runs(state, created, id);
+        CREATE INDEX runs_by_flow ON runs(flow, created, id);
+        CREATE INDEX runs_by_parent ON runs(parent_run_id) WHERE parent_run_id IS NOT NULL;
+
+        CREATE TABLE nodes (
+            run_id      TEXT NOT NULL REFERENCES runs(id),
+            node_id     TEXT NOT NULL CHECK (length(node_id) > 0),
+            state       TEXT NOT NULL,
+            step        TEXT,
+            started     INTEGER,
+            finished    INTEGER,
+            data        TEXT NOT NULL,
+            updated_seq INTEGER NOT NULL,
+            PRIMARY KEY (run_id, node_id)
+        );
+        CREATE INDEX nodes_by_update ON nodes(run_id, updated_seq);
+
+        CREATE TABLE attempts (
+            run_id    TEXT NOT NULL REFERENCES runs(id),
+            node_id   TEXT NOT NULL CHECK (length(node_id) > 0),
+            attempt   INTEGER NOT NULL,
+            purpose   TEXT NOT NULL CHECK (purpose IN ('run', 'revert')),
+            state     TEXT NOT NULL,
+            started   INTEGER,
+            finished  INTEGER,
+            exit_code INTEGER,
+            signal    INTEGER,
+            error     TEXT,
+            log_dir   TEXT,
+            usage     TEXT,
+            PRIMARY KEY (run_id, node_id, attempt, purpose)
+        );
+
+        CREATE TABLE events (
+            seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id  TEXT NOT NULL REFERENCES runs(id),
+            time    INTEGER NOT NULL,
+            kind    TEXT NOT NULL CHECK (length(kind) > 0),
+            node_id TEXT,
+            attempt INTEGER,
+            message TEXT NOT NULL,
+            data    TEXT
+        );
+        CREATE INDEX events_by_run ON events(run_id, seq);
+        CREATE TRIGGER events_never_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+        CREATE TRIGGER events_never_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+        CREATE TABLE inbox (
+            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id   TEXT NOT NULL REFERENCES runs(id),
+            kind     TEXT NOT NULL CHECK (kind IN ('signal', 'approval', 'abort', 'resume')),
+            target   TEXT,
+            payload  TEXT,
+            sent_by  TEXT NOT NULL,
+            comment  TEXT,
+            created  INTEGER NOT NULL,
+            consumed INTEGER
+        );
+        CREATE INDEX inbox_pending ON inbox(run_id, id) WHERE consumed IS NULL;
+
+        CREATE TABLE cache_entries (
+            key      TEXT PRIMARY KEY NOT NULL CHECK (length(key) > 0),
+            task     TEXT NOT NULL,
+            version  TEXT NOT NULL,
+            outputs  TEXT NOT NULL,
+            run_id   TEXT NOT NULL,
+            node_id  TEXT NOT NULL,
+            created  INTEGER NOT NULL
+        );
+
+        CREATE TABLE cache_reservations (
+            key     TEXT PRIMARY KEY NOT NULL CHECK (length(key) > 0),
+            run_id  TEXT NOT NULL,
+            node_id TEXT NOT NULL,
+            created INTEGER NOT NULL
+        );
+        CREATE INDEX cache_reservations_by_run ON cache_reservations(run_id);
+
+        CREATE TABLE leases (
+            run_id  TEXT PRIMARY KEY NOT NULL REFERENCES runs(id),
+            owner   TEXT NOT NULL,
+            expires INTEGER NOT NULL
+        );
+        """)
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// The durable record of runs, actions, attempts, events, inbox messages, cache entries and
+/// leases: one SQLite file `<directory>/sluice.db` in WAL mode.
+///
+/// A `Store` owns one connection. Its methods are synchronous and serialized by a lock, so
+/// one instance may be shared between threads; SQLite calls block on disk and on other
+/// processes' write locks, which is why this is not an actor (an actor would park that
+/// blocking on the 2-thread cooperative pool). Several processes may open the same file:
+/// writes take the lock up front (`BEGIN IMMEDIATE`) and wait up to the busy timeout.
+/// Every method throws only `StoreError`.
+public final class Store: @unchecked Sendable {
+    /// The database file's path.
+    public let path: String
+    /// The options the file was opened with.
+    public let options: StoreOptions
+
+    private let lock = NSLock()
+    // Guarded by `lock`; nil once closed.
+    private var connection: Connection?
+    // Commits made through this instance, for `changeToken()` (guarded by `lock`).
+    private var localWrites: Int64 = 0
+
+    private init(path: String, options: StoreOptions, connection: Connection) {
+        self.path = path
+        self.options = options
+        self.connection = connection
+    }
+
+    /// The file name inside the store folder.
+    public static let fileName = "sluice.db"
+
+    /// Opens `<directory>/sluice.db`, creating the folder and the file if needed and applying
+    /// any migrations not yet recorded. Never deletes or rewrites an existing file that is not
+    /// a Sluice database: it fails with `notADatabase`, `corrupt` or `cannotOpen` instead.
+    public static func open(directory: String, options: StoreOptions = StoreOptions()) throws(StoreError) -> Store {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotCreateDirectory(path: directory, reason: error.localizedDescription)
+        }
+        let path = URL(fileURLWithPath: directory).appendingPathComponent(fileName).path
+        let connection = try Connection(path: path, options: options)
+        do {
+            try Migrator.migrate(connection)
+        } catch {
+            connection.close()
+            throw error
+        }
+        return Store(path: path, options: options, connection: connection)
+    }
+
+    /// Closes the file. Later calls fail with `StoreError.closed`. Safe to call twice.
+    public func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        connection?.close()
+        connection = nil
+    }
+
+    deinit { connection?.close() }
+
+    /// The schema version the file is at.
+    public func schemaVersion() throws(StoreError) -> Int {
+        try withConnection { connection throws(StoreError) in try Migrator.appliedVersion(connection) }
+    }
+
+    /// A value that changes whenever anything was committed to the file, by this instance or
+    /// by any other connection or process. Costs one `PRAGMA data_version`: cheap enough to
+    /// poll every ~50 ms before doing real reads.
+    public func changeToken() throws(StoreError) -> StoreChangeToken {
+        try withConnection { connection throws(StoreError) in
+            let version = try connection.queryOne("PRAGMA data_version", []) { $0.int64(0) } ?? 0
+            return StoreChangeToken(dataVersion: version, localWrites: localWrites)
+        }
+    }
+
+    // MARK: Serialized access
+
+    /// Runs `body` with the connection, holding the lock.
+    func withConnection<Value>(_ body: (Connection) throws(StoreError) -> Value) throws(StoreError) -> Value {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let connection else { throw .closed(path: path) }
+        return try body(connection)
+    }
+
+    /// Runs `body` in one read transaction, so every query in it sees the same snapshot.
+    func read<Value>(_ body: (Connection) throws(StoreError) -> Value) throws(StoreError) -> Value {
+        try withConnection { connection throws(StoreError) in
+            try connection.transaction(immediate: false) { () throws(StoreError) in try body(connection) }
+        }
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction: all of it lands or none of it does.
+    func write<Value>(_ body: (Connection) throws(StoreError) -> Value) throws(StoreError) -> Value {
+        try withConnection { connection throws(StoreError) in
+            let value = try connection.transaction(immediate: true) { () throws(StoreError) in try body(connection) }
+            localWrites += 1
+            return value
+        }
+    }
+}
+
+/// An opaque marker of the file's committed state; compare two to learn whether anything
+/// changed in between.
+public struct StoreChangeToken: Hashable, Sendable {
+    let dataVersion: Int64
+    let localWrites: Int64
+}

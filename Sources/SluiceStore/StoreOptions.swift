@@ -1,0 +1,22 @@
+/// How a `Store` opens its file.
+public struct StoreOptions: Sendable, Equatable {
+    /// How hard a commit pushes to disk before it returns.
+    public enum Synchronous: String, Sendable, Equatable {
+        /// WAL + NORMAL: a commit survives the process being killed (kill -9), and the file
+        /// never corrupts; a power loss or kernel crash may lose the last commits. The default.
+        case normal = "NORMAL"
+        /// WAL + FULL: every commit is fsynced, so it also survives a power loss. Slower.
+        case full = "FULL"
+    }
+
+    /// Durability of each commit; see `Synchronous`.
+    public var synchronous: Synchronous
+    /// How long a statement waits for another process's write lock before `StoreError.busy`.
+    public var busyTimeout: Duration
+
+    /// Options with NORMAL durability and a 5 s busy timeout unless told otherwise.
+    public init(synchronous: Synchronous = .normal, busyTimeout: Duration = .seconds(5)) {
+        self.synchronous = synchronous
+        self.busyTimeout = busyTimeout
+    }
+}
