@@ -12,9 +12,11 @@ struct Sluice: ParsableCommand {
 
               sluice validate examples/hello.yaml
               sluice compile examples/hello.yaml -o yaml
+              sluice run examples/hello.yaml --input who=Ada
+              sluice status
             """,
         version: "0.1.0",
-        subcommands: [Validate.self, Compile.self]
+        subcommands: [Validate.self, Compile.self, Run.self, Resume.self, Status.self, Logs.self, History.self, Approve.self, SendSignal.self, Abort.self]
     )
 
     /// Parses and runs a command; usage errors exit with 2, as the CLI reference promises.
@@ -22,6 +24,9 @@ struct Sluice: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as CLIError {
+            FileHandleOutput.standardError("error: \(error.description)")
+            exit(withError: ExitCode(2))
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

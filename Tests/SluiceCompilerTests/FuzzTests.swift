@@ -18,12 +18,16 @@ struct FuzzTests {
         let r = FlowCompiler.compile(text, file: "fuzz.yaml")
         if r.flow == nil && r.diagnostics.isEmpty { return "neither a flow nor a diagnostic" }
         if r.flow != nil && !r.diagnostics.isEmpty { return "a flow and diagnostics at once" }
-        // libyaml may place an error at the end of the text, one line past the last one.
-        let lastLine = text.reduce(1) { $1 == "\n" ? $0 + 1 : $0 } + 1
+        // libyaml may place an error at the end of the text, one line past the last one, or just past a line's end.
+        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
         for d in r.diagnostics {
-            if d.line < 1 || d.column < 1 || d.line > lastLine { return "bad place \(d.line):\(d.column) in \(d)" }
+            if d.line < 1 || d.column < 1 || d.line > lines.count + 1 { return "bad place \(d.line):\(d.column) in \(d)" }
+            let width = d.line <= lines.count ? lines[d.line - 1].count : 0
+            if d.column > width + 1 { return "column \(d.column) is past the end of line \(d.line) (\(width) characters) in \(d)" }
             if d.message.isEmpty { return "empty message at \(d.line):\(d.column)" }
         }
+        let places = r.diagnostics.map { Location(line: $0.line, column: $0.column) }
+        if places != places.sorted() { return "diagnostics out of order: \(r.diagnostics)" }
         return nil
     }
 
@@ -111,14 +115,21 @@ struct FuzzTests {
         }
     }
 
-    @Test func deepNestingIsRefusedNotOverflowed() {
-        let deep = "name: demo\nnodes: " + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "\n"
+    @Test(arguments: [300, 5_000])
+    func deepNestingIsRefusedNotOverflowed(_ depth: Int) {
+        let deep = "name: demo\nnodes: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n"
         let r = FlowCompiler.compile(deep)
         #expect(r.flow == nil)
-        #expect(r.diagnostics.first?.message.contains("nests deeper than") == true, "\(r.diagnostics)")
+        #expect(r.diagnostics.count == 1)
+        #expect(r.diagnostics.first?.code == .syntax)
+        #expect(r.diagnostics.first?.line == 2)
+        // The composer stops at 256 levels; libyaml itself stops near 1,000, with its own wording.
+        let message = r.diagnostics.first?.message ?? ""
+        #expect(message.contains("nests deeper than 256 levels") || message.contains("Maximum nesting level reached"), "\(message)")
     }
 
-    @Test(.disabled("bug: YAML aliases are expanded while decoding, so a few hundred bytes of nested aliases (\"billion laughs\") make compile run for minutes"), .timeLimit(.minutes(1)))
+    @Test(.disabled("bug: aliases are expanded while decoding bindings: 437 bytes of nested aliases take 24 s and yield 1,000,006 diagnostics; 9 levels never finish"),
+          .timeLimit(.minutes(1)))
     func aliasExpansionIsBounded() {
         var lines = ["name: demo", "tasks: {t: {command: [echo], inputs: {x: json}}}", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
         for i in 1..<9 {

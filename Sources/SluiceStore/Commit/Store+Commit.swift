@@ -41,16 +41,28 @@ extension Store {
     }
 
     /// Applies the run-row changes and advances its commit counter; returns the new value.
+    ///
+    /// Only the fields being changed are named in the SET clause, so a step that only
+    /// rewrites the header does not rewrite the indexed `state` column.
     private func bumpRun(_ runID: String, with update: RunUpdate, connection: Connection) throws(StoreError) -> Int64 {
-        let seq = try connection.queryOne("""
-            UPDATE runs SET node_seq = node_seq + 1,
-                state = coalesce(?, state), header = coalesce(?, header), outputs = coalesce(?, outputs),
-                error = coalesce(?, error), started = coalesce(?, started), finished = coalesce(?, finished)
-            WHERE id = ? RETURNING node_seq
-            """, [SQLValue(update.state?.rawValue), SQLValue(update.header), SQLValue(update.outputs),
-                  SQLValue(update.error), SQLValue(update.started), SQLValue(update.finished), .text(runID)]
-        ) { $0.int64(0) }
-        guard let seq else { throw .noRun(runID: runID, path: path) }
+        var assignments = ["node_seq = node_seq + 1"]
+        var values: [SQLValue] = []
+        func set(_ column: String, _ value: SQLValue?) {
+            guard let value else { return }
+            assignments.append("\(column) = ?")
+            values.append(value)
+        }
+        set("state", update.state.map { .text($0.rawValue) })
+        set("header", update.header.map { .json($0) })
+        set("outputs", update.outputs.map { .json($0) })
+        set("error", update.error.map { .text($0) })
+        set("started", update.started.map { SQLValue($0) })
+        set("finished", update.finished.map { SQLValue($0) })
+        values.append(.text(runID))
+        let sql = "UPDATE runs SET \(assignments.joined(separator: ", ")) WHERE id = ? RETURNING node_seq"
+        guard let seq = try connection.queryOne(sql, values, row: { $0.int64(0) }) else {
+            throw .noRun(runID: runID, path: path)
+        }
         return seq
     }
 }

@@ -1,0 +1,58 @@
+import Foundation
+import SluiceCompiler
+import SluiceEngine
+import SluiceModel
+import SluiceStore
+
+/// The embedded controller: one store, one local runner, and drivers for the runs it is asked to drive.
+public final class Controller: @unchecked Sendable {
+    public let store: Store
+    public let runner: LocalRunner
+    let router: ObservationRouter
+    public let environment: EngineEnvironment
+
+    /// Opens (or creates) the store in `directory` and the runner's attempt folders under `directory/attempts`.
+    public init(directory: String) throws {
+        store = try Store.open(directory: directory)
+        runner = try LocalRunner(root: directory + "/attempts")
+        router = ObservationRouter(runner)
+        environment = EngineEnvironment { text in
+            let r = FlowCompiler.compile(text, file: "generated flow")
+            if let f = r.flow { return .success(f) }
+            return .failure(FlowProblems(r.diagnostics.map(\.description)))
+        }
+    }
+
+    /// Records a new run of `flow` (durable, state queued) and returns its id.
+    public func submit(flow: CompiledFlow, inputs: [String: LiteralValue], runID: String? = nil, labels: [String: String] = [:]) throws -> String {
+        let id = runID ?? RunIDs.make(flow: flow.workflow.name)
+        let now = RunDriver.now()
+        let state = SluiceEngine.RunState.new(id: id, flow: flow, inputs: inputs, at: now)
+        try store.createRun(NewRun(id: id, flow: flow.workflow.name, flowVersion: flow.workflow.version, labels: labels,
+                                   created: StateCoding.date(now) ?? Date(), compiledFlow: StateCoding.encode(flow),
+                                   inputs: StateCoding.encode(inputs), header: StateCoding.encode(state.header),
+                                   events: [NewEvent(kind: "run-created", message: "run of \(flow.workflow.name) created")]))
+        return id
+    }
+
+    /// A driver for run `id`.
+    public func driver(for id: String, leaseOwner: String? = nil) -> RunDriver {
+        RunDriver(runID: id, store: store, runner: runner, router: router, environment: environment,
+                  options: RunDriver.Options(leaseOwner: leaseOwner))
+    }
+
+    /// Loads a run's current state from the store (for status and the CLI).
+    public func state(of id: String) throws -> (CompiledFlow, SluiceEngine.RunState)? {
+        guard let stored = try store.loadRun(id) else { return nil }
+        return try StateCoding.load(stored)
+    }
+}
+
+/// Run ids: readable, sortable by time, unique enough for one machine and a cluster.
+public enum RunIDs {
+    public static func make(flow: String) -> String {
+        let ms = Int64(Date().timeIntervalSince1970 * 1000)
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        return "\(String(flow.prefix(30)))-\(String(ms, radix: 36))\(random.prefix(4))"
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Reads the runner's single observation stream and hands each observation to the driver of its run.
+final class ObservationRouter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var routes: [String: @Sendable (AttemptObservation) -> Void] = [:]
+    private var task: Task<Void, Never>?
+
+    init(_ runner: LocalRunner) {
+        let stream = runner.observations
+        task = Task.detached { [weak self] in
+            for await o in stream { self?.deliver(o) }
+        }
+    }
+
+    func route(runID: String, to handler: @escaping @Sendable (AttemptObservation) -> Void) {
+        lock.lock()
+        routes[runID] = handler
+        lock.unlock()
+    }
+
+    func unroute(runID: String) {
+        lock.lock()
+        routes[runID] = nil
+        lock.unlock()
+    }
+
+    private func deliver(_ o: AttemptObservation) {
+        lock.lock()
+        let handler = routes[o.handle.runID]
+        lock.unlock()
+        handler?(o)
+    }
+}

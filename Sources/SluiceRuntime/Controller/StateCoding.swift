@@ -1,0 +1,88 @@
+import Foundation
+import SluiceEngine
+import SluiceModel
+import SluiceStore
+
+/// Converts the engine's run state to store rows and back.
+enum StateCoding {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    static func encode<T: Encodable>(_ v: T) -> Data {
+        (try? encoder.encode(v)) ?? Data("null".utf8)
+    }
+
+    static func date(_ t: Timestamp?) -> Date? {
+        t.map { Date(timeIntervalSince1970: Double($0.milliseconds) / 1000) }
+    }
+
+    static func timestamp(_ d: Date) -> Timestamp {
+        Timestamp(milliseconds: Int64((d.timeIntervalSince1970 * 1000).rounded()))
+    }
+
+    /// Rebuilds the engine's state from a stored run.
+    static func load(_ stored: StoredRun) throws -> (CompiledFlow, SluiceEngine.RunState) {
+        let decoder = JSONDecoder()
+        let flow = try decoder.decode(CompiledFlow.self, from: stored.run.compiledFlow)
+        guard let headerData = stored.run.header else {
+            throw ControllerError.corrupt(run: stored.run.id, why: "the run has no engine header")
+        }
+        let header = try decoder.decode(RunHeader.self, from: headerData)
+        var nodes: [String: NodeState] = [:]
+        nodes.reserveCapacity(stored.nodes.count)
+        for n in stored.nodes { nodes[n.nodeID] = try decoder.decode(NodeState.self, from: n.data) }
+        return (flow, SluiceEngine.RunState(header: header, nodes: nodes))
+    }
+
+    /// The store rows one step changed.
+    static func commit(_ r: StepResult, runID: String, logRoot: String, inbox: [Int64], leaseOwner: String?,
+                       cachePuts: [CacheEntry], cacheReleases: [CacheRelease]) -> StepCommit {
+        let h = r.state.header
+        var run = RunUpdate(state: SluiceStore.RunState(rawValue: h.phase.rawValue), header: encode(h))
+        run.started = date(h.startedAt)
+        run.finished = date(h.finishedAt)
+        if let o = h.outputs { run.outputs = encode(o) }
+        run.error = h.failure?.message
+        var nodes: [NodeUpdate] = []
+        var attempts: [AttemptRecord] = []
+        for id in r.changedNodes.sorted() {
+            guard let n = r.state.nodes[id] else { continue }
+            nodes.append(NodeUpdate(nodeID: id, state: n.phase.rawValue, step: n.step, started: date(n.startedAt),
+                                    finished: date(n.finishedAt), data: encode(n)))
+            for a in n.attempts { attempts.append(record(a, node: id, runID: runID, logRoot: logRoot)) }
+        }
+        let events = r.events.map { e in
+            NewEvent(time: date(e.at) ?? Date(), kind: e.kind, nodeID: e.node, attempt: e.attempt, message: e.message)
+        }
+        return StepCommit(runID: runID, leaseOwner: leaseOwner, run: run, nodes: nodes, attempts: attempts, events: events,
+                          consumeInbox: inbox, cachePuts: cachePuts, cacheReleases: cacheReleases)
+    }
+
+    static func record(_ a: AttemptState, node: String, runID: String, logRoot: String) -> AttemptRecord {
+        let purpose: SluiceStore.AttemptPurpose = a.purpose == .revert ? .revert : .run
+        let dir = AttemptFolder(root: logRoot, runID: runID, nodeID: node, attempt: a.number,
+                                purpose: a.purpose == .revert ? .revert : .run).path
+        return AttemptRecord(nodeID: node, attempt: a.number, purpose: purpose, state: a.phase.rawValue,
+                             started: date(a.startedAt), finished: date(a.finishedAt), exitCode: a.exitCode, signal: a.signal,
+                             error: a.failure?.message, logDirectory: dir,
+                             usage: ResourceUsage(maxRSSBytes: a.maxRSSBytes, userCPUSeconds: a.cpuMillis.map { Double($0) / 1000 }))
+    }
+}
+
+/// Why the controller could not drive a run.
+public enum ControllerError: Error, CustomStringConvertible, Sendable {
+    case noSuchRun(String)
+    case corrupt(run: String, why: String)
+    case finished(run: String, state: String)
+
+    public var description: String {
+        switch self {
+        case .noSuchRun(let id): "no run '\(id)' in this store"
+        case .corrupt(let run, let why): "run '\(run)' cannot be loaded: \(why)"
+        case .finished(let run, let state): "run '\(run)' has already finished (\(state))"
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The runtime module: backends and the controller loop.

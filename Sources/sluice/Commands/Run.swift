@@ -1,0 +1,91 @@
+import ArgumentParser
+import SluiceCompiler
+import SluiceRuntime
+
+/// `sluice run FILE`: compiles a flow and runs it here, on the local backend, in the foreground.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a flow on this machine and watch it live.",
+        discussion: """
+            Compiles FILE, records a new run in the store (./.sluice by default) and drives it to the end
+            with the local backend: each task runs as a process under a supervisor, so a killed `sluice`
+            loses nothing — `sluice resume RUN` continues where it stopped. Ctrl-C aborts the run.
+            Exit status: 0 when the run succeeded, 1 when it failed, was aborted or timed out,
+            2 for a flow that does not compile or bad inputs.
+
+            Examples:
+              sluice run examples/hello.yaml
+              sluice run examples/hello.yaml --input who=Ada
+              sluice run flow.yaml --inputs-file inputs.json --run-id nightly-42 -o json
+            """
+    )
+
+    @Argument(help: "The flow file (YAML or JSON).")
+    var file: String
+
+    @Option(name: .customLong("input"), help: "An input as NAME=VALUE (repeatable); lists, maps and json as JSON.")
+    var inputs: [String] = []
+
+    @Option(name: .customLong("inputs-file"), help: "A JSON object of inputs.")
+    var inputsFile: String?
+
+    @Option(name: .customLong("run-id"), help: "Name the run (default: generated).")
+    var runID: String?
+
+    @Option(name: [.short, .long], help: "Output: text (live tree) or json (one object at the end).")
+    var output: OutputFormat = .text
+
+    @OptionGroup var storeOption: StoreOption
+
+    func validate() throws {
+        if output == .yaml { throw ValidationError("--output takes text or json") }
+    }
+
+    func run() throws {
+        let result = FlowCompiler.compile(contentsOf: file)
+        guard let flow = result.flow else {
+            for d in result.diagnostics { FileHandleOutput.standardError(d.description) }
+            throw ExitCode(2)
+        }
+        let values = try InputParsing.values(pairs: inputs, file: inputsFile, interface: flow.workflow.interface)
+        let controller = try storeOption.controller()
+        let id: String
+        do { id = try controller.submit(flow: flow, inputs: values, runID: runID) } catch {
+            throw CLIError.input("cannot record the run: \(error)")
+        }
+        if output != .json { FileHandleOutput.standardError("run \(id) (store \(storeOption.directory))") }
+        throw ExitCode(try Foreground.drive(controller, runID: id, json: output == .json))
+    }
+}
+
+/// `sluice resume RUN`: continues an unfinished run from the store.
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Continue an unfinished run (after a crash or Ctrl-C twice).",
+        discussion: """
+            Loads the run from the store, adopts tasks that are still running, collects the results of
+            those that finished meanwhile, and drives the run to its end. Finished tasks never run again.
+
+            Examples:
+              sluice resume hello-lx2k9a1b
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The run id.", valueName: "run"))
+    var runID: String
+
+    @Option(name: [.short, .long], help: "Output: text or json.")
+    var output: OutputFormat = .text
+
+    @OptionGroup var storeOption: StoreOption
+
+    func run() throws {
+        let controller = try storeOption.controller()
+        guard let (_, state) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
+        if state.header.phase.isFinal {
+            FileHandleOutput.standardError("run \(runID) has already finished: \(state.header.phase.rawValue)")
+            throw ExitCode(state.header.phase == .succeeded ? 0 : 1)
+        }
+        throw ExitCode(try Foreground.drive(controller, runID: runID, json: output == .json))
+    }
+}

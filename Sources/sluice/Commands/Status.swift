@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import SluiceEngine
+import SluiceRuntime
+import SluiceStore
+
+/// `sluice status [RUN]`: one run's tree.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a run as a tree of steps, nodes and attempts.",
+        discussion: """
+            Without RUN, shows the newest run. `-o json` prints the tree as JSON with `state` and
+            `outputs` at the top.
+
+            Examples:
+              sluice status
+              sluice status hello-lx2k9a1b -o json | jq .state
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The run id (default: the newest run).", valueName: "run"))
+    var runID: String?
+
+    @Option(name: [.short, .long], help: "Output: text or json.")
+    var output: OutputFormat = .text
+
+    @OptionGroup var storeOption: StoreOption
+
+    func run() throws {
+        let controller = try storeOption.controller()
+        let id = try runID ?? newestRun(controller.store)
+        guard let (flow, state) = try controller.state(of: id) else { throw CLIError.input("no run '\(id)' in \(storeOption.directory)") }
+        let view = RunView(flow: flow, state: state, now: RunClock.now())
+        if output == .json {
+            FileHandleOutput.standardOutput(try JSONText.encode(view))
+        } else {
+            for l in TreeText.render(view, color: isatty(1) == 1) { FileHandleOutput.standardOutput(l) }
+        }
+    }
+
+    private func newestRun(_ store: Store) throws -> String {
+        guard let r = try store.listRuns(limit: 1).first else { throw CLIError.input("no runs in \(storeOption.directory) yet; start one with sluice run FILE") }
+        return r.id
+    }
+}
+
+/// `sluice history`: runs newest first.
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List runs, newest first.",
+        discussion: """
+            Examples:
+              sluice history
+              sluice history --state failed --limit 5
+              sluice history -o json
+            """
+    )
+
+    @Option(help: "Only runs in this state (repeatable).")
+    var state: [String] = []
+
+    @Option(help: "Only runs of this flow.")
+    var flow: String?
+
+    @Option(help: "At most this many runs.")
+    var limit: Int = 50
+
+    @Option(name: [.short, .long], help: "Output: text or json.")
+    var output: OutputFormat = .text
+
+    @OptionGroup var storeOption: StoreOption
+
+    func validate() throws {
+        let known = RunPhase.allCases.map(\.rawValue)
+        for s in state where !known.contains(s) { throw ValidationError("unknown state '\(s)'; expected one of \(known.joined(separator: ", "))") }
+        if limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() throws {
+        let controller = try storeOption.controller()
+        let states = state.isEmpty ? nil : state.compactMap { SluiceStore.RunState(rawValue: $0) }
+        let runs = try controller.store.listRuns(state: states, flow: flow, limit: limit)
+        if output == .json {
+            let rows = runs.map { r in
+                HistoryRow(id: r.id, flow: r.flow, state: r.state.rawValue, started: r.started.map(JSONText.iso), finished: r.finished.map(JSONText.iso))
+            }
+            FileHandleOutput.standardOutput(try JSONText.encode(rows))
+            return
+        }
+        if runs.isEmpty { FileHandleOutput.standardOutput("no runs"); return }
+        for r in runs {
+            let when = r.started.map(JSONText.iso) ?? JSONText.iso(r.created)
+            FileHandleOutput.standardOutput("\(r.id)  \(r.flow)  \(r.state.rawValue)  \(when)\(r.error.map { "  \($0.prefix(80))" } ?? "")")
+        }
+    }
+}
+
+/// One line of `history -o json`.
+struct HistoryRow: Encodable {
+    var id: String
+    var flow: String
+    var state: String
+    var started: String?
+    var finished: String?
+}
+
+enum RunClock {
+    static func now() -> Timestamp { Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)) }
+}
+
+/// JSON output with sorted keys, and ISO 8601 times.
+enum JSONText {
+    static func encode<T: Encodable>(_ v: T) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try e.encode(v), as: UTF8.self)
+    }
+
+    static func iso(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
+    }
+}

@@ -1,0 +1,107 @@
+import Dispatch
+import Foundation
+import SluiceEngine
+import SluiceModel
+import SluiceRuntime
+
+/// Drives a run in the foreground with a live view; Ctrl-C aborts cleanly (a second Ctrl-C leaves at once,
+/// leaving attempts to their supervisors for `sluice resume`).
+enum Foreground {
+    static func drive(_ controller: Controller, runID: String, json: Bool) throws -> Int32 {
+        guard let (flow, _) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(controller.runner.root)") }
+        let driver = controller.driver(for: runID, leaseOwner: "sluice-run-\(getpid())")
+        let view = LiveView(flow: flow, mode: json ? .quiet : (isatty(1) == 1 ? .tree : .lines))
+        driver.onStep = { state, events in view.update(state, events) }
+        let interrupts = Interrupts(driver)
+        let final = try driver.drive()
+        interrupts.stop()
+        view.finish(final)
+        if json {
+            var out: [String: LiteralValue] = ["run": .string(runID), "state": .string(final.header.phase.rawValue),
+                                               "outputs": .map(final.header.outputs ?? [:])]
+            if let f = final.header.failure { out["error"] = .string(f.message) }
+            FileHandleOutput.standardOutput(TypedValues.json(.map(out)))
+        }
+        return final.header.phase == .succeeded ? 0 : 1
+    }
+}
+
+/// SIGINT handling for a foreground run.
+final class Interrupts: @unchecked Sendable {
+    private let source: DispatchSourceSignal
+    private var count = 0
+
+    init(_ driver: RunDriver) {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            count += 1
+            if count == 1 {
+                FileHandleOutput.standardError("\nstopping: cancelling running tasks (Ctrl-C again to leave them running and exit)")
+                driver.requestAbort(by: actingUser(nil), reason: "interrupted (Ctrl-C)")
+            } else {
+                FileHandleOutput.standardError("leaving; tasks keep running under their supervisors: sluice resume \(driver.runID)")
+                exit(130)
+            }
+        }
+        source.resume()
+    }
+
+    func stop() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+}
+
+/// Shows a run as it goes: a redrawn tree on a terminal, one line per event otherwise.
+final class LiveView: @unchecked Sendable {
+    enum Mode { case tree, lines, quiet }
+    let flow: CompiledFlow
+    let mode: Mode
+    private var drawn = 0
+    private var lastDraw = Date.distantPast
+    private var latest: SluiceEngine.RunState?
+
+    init(flow: CompiledFlow, mode: Mode) {
+        self.flow = flow
+        self.mode = mode
+    }
+
+    func update(_ state: SluiceEngine.RunState, _ events: [RunEvent]) {
+        latest = state
+        switch mode {
+        case .quiet: return
+        case .lines:
+            for e in events { FileHandleOutput.standardOutput(Self.line(e)) }
+        case .tree:
+            if Date().timeIntervalSince(lastDraw) > 0.1 { draw(state) }
+        }
+    }
+
+    func finish(_ state: SluiceEngine.RunState) {
+        switch mode {
+        case .quiet: return
+        case .tree: draw(state)
+        case .lines:
+            let v = RunView(flow: flow, state: state, now: state.header.finishedAt ?? state.header.createdAt)
+            for l in TreeText.render(v, color: false) { FileHandleOutput.standardOutput(l) }
+        }
+    }
+
+    private func draw(_ state: SluiceEngine.RunState) {
+        let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        let lines = TreeText.render(RunView(flow: flow, state: state, now: now), color: true)
+        var out = drawn > 0 ? "\u{1B}[\(drawn)A\u{1B}[J" : ""
+        out += lines.joined(separator: "\n")
+        FileHandleOutput.standardOutput(out)
+        drawn = lines.count
+        lastDraw = Date()
+    }
+
+    static func line(_ e: RunEvent) -> String {
+        let d = Date(timeIntervalSince1970: Double(e.at.milliseconds) / 1000)
+        let f = DateFormatter()
+        f.dateFormat = "HH:mm:ss.SSS"
+        return "\(f.string(from: d))  \(e.node.map { $0 + "  " } ?? "")\(e.message)"
+    }
+}

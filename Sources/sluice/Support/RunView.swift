@@ -1,0 +1,145 @@
+import Foundation
+import SluiceEngine
+import SluiceModel
+
+/// The run as the CLI shows it: steps, their nodes, nested children (map items, branch cases, subflow nodes)
+/// and attempts. Encodes to the JSON of `status -o json`.
+struct RunView: Encodable {
+    struct Attempt: Encodable {
+        var number: Int
+        var purpose: String
+        var state: String
+        var started: String?
+        var finished: String?
+        var exit_code: Int32?
+        var signal: Int32?
+        var error: String?
+        var max_rss_bytes: Int64?
+        var cpu_ms: Int64?
+    }
+
+    struct Gate: Encodable {
+        var approved: Bool?
+        var by: String?
+        var comment: String?
+        var at: String?
+        var value: LiteralValue?
+    }
+
+    struct NodeView: Encodable {
+        var id: String
+        var kind: String
+        var state: String
+        var step: String?
+        var started: String?
+        var finished: String?
+        var duration_ms: Int64?
+        var outputs: [String: LiteralValue]?
+        var error: String?
+        var note: String?
+        var progress: Double?
+        var message: String?
+        var metrics: [String: Double]?
+        var gate: Gate?
+        var cache_hit_from: String?
+        var attempts: [Attempt]
+        var children: [NodeView]
+    }
+
+    struct StepView: Encodable {
+        var name: String
+        var state: String
+        var nodes: [NodeView]
+    }
+
+    var run: String
+    var id: String
+    var flow: String
+    var state: String
+    var created: String
+    var started: String?
+    var finished: String?
+    var duration_ms: Int64?
+    var inputs: [String: LiteralValue]
+    var outputs: [String: LiteralValue]?
+    var error: String?
+    var aborted_by: String?
+    var steps: [StepView]
+    var nodes: [NodeView]
+
+    init(flow: CompiledFlow, state: SluiceEngine.RunState, now: Timestamp) {
+        let h = state.header
+        run = h.id
+        id = h.id
+        self.flow = h.flow
+        self.state = h.phase.rawValue
+        created = Self.time(h.createdAt)!
+        started = Self.time(h.startedAt)
+        finished = Self.time(h.finishedAt)
+        duration_ms = h.startedAt.map { (h.finishedAt ?? now).since($0) }
+        inputs = h.inputs
+        outputs = h.outputs
+        error = h.failure?.message
+        aborted_by = h.abort.map { "\($0.by): \($0.reason)" }
+        let byParent = Self.childrenIndex(state)
+        nodes = flow.workflow.nodes.map { Self.node($0.id, kind: $0.kind, step: $0.step, state, byParent, now) }
+        if let f = flow.workflow.failureNode, state.nodes["on-failure"] != nil {
+            nodes.append(Self.node("on-failure", kind: f.kind, step: nil, state, byParent, now))
+        }
+        let views = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
+        steps = flow.workflow.steps.map { s in
+            let members = s.nodes.compactMap { views[$0] }
+            return StepView(name: s.name, state: Self.aggregate(members.map(\.state)), nodes: members)
+        }
+    }
+
+    /// Direct children of each node id: `m[0]`, `check/case-0`, `sub/a` (ids under a subflow's prefix).
+    private static func childrenIndex(_ state: SluiceEngine.RunState) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for id in state.nodes.keys {
+            if id.hasSuffix("]"), let open = id.lastIndex(of: "[") {
+                out[String(id[..<open]), default: []].append(id)
+            } else if let slash = id.lastIndex(of: "/") {
+                out[String(id[..<slash]), default: []].append(id)
+            }
+        }
+        return out.mapValues { $0.sorted(by: naturalOrder) }
+    }
+
+    /// `m[2]` before `m[10]`.
+    static func naturalOrder(_ a: String, _ b: String) -> Bool {
+        a.compare(b, options: .numeric) == .orderedAscending
+    }
+
+    private static func node(_ id: String, kind: String, step: String?, _ state: SluiceEngine.RunState,
+                             _ byParent: [String: [String]], _ now: Timestamp) -> NodeView {
+        let n = state.nodes[id]
+        let children = (byParent[id] ?? []).map { c in node(c, kind: state.nodes[c]?.kind ?? "task", step: step, state, byParent, now) }
+        return NodeView(
+            id: id, kind: n?.kind.isEmpty == false ? n!.kind : kind, state: n?.phase.rawValue ?? "pending", step: step,
+            started: time(n?.startedAt), finished: time(n?.finishedAt),
+            duration_ms: n?.startedAt.map { (n?.finishedAt ?? now).since($0) }, outputs: n?.outputs, error: n?.failure?.message,
+            note: n?.note, progress: n?.progress?.fraction, message: n?.progress?.message,
+            metrics: (n?.progress?.metrics.isEmpty ?? true) ? nil : n?.progress?.metrics,
+            gate: n?.gate.map { Gate(approved: $0.approved, by: $0.by, comment: $0.comment, at: time($0.at), value: $0.value) },
+            cache_hit_from: n?.cacheHitFrom,
+            attempts: (n?.attempts ?? []).map { a in
+                Attempt(number: a.number, purpose: a.purpose.rawValue, state: a.phase.rawValue, started: time(a.startedAt),
+                        finished: time(a.finishedAt), exit_code: a.exitCode, signal: a.signal, error: a.failure?.message,
+                        max_rss_bytes: a.maxRSSBytes, cpu_ms: a.cpuMillis)
+            },
+            children: children)
+    }
+
+    static func aggregate(_ states: [String]) -> String {
+        let order = ["failed", "timed-out", "revert-failed", "aborted", "running", "queued", "waiting", "reverting", "pending", "reverted", "skipped", "succeeded"]
+        return order.first { states.contains($0) } ?? "pending"
+    }
+
+    static func time(_ t: Timestamp?) -> String? {
+        guard let t else { return nil }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: Date(timeIntervalSince1970: Double(t.milliseconds) / 1000))
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import SluiceRuntime
+
+/// `--store DIR`: where the embedded store lives (default `./.sluice`, or `$SLUICE_STORE`).
+struct StoreOption: ParsableArguments {
+    @Option(name: .long, help: "Store folder (SQLite database and attempt folders). Default: $SLUICE_STORE or ./.sluice")
+    var store: String?
+
+    var directory: String {
+        store ?? ProcessInfo.processInfo.environment["SLUICE_STORE"] ?? FileManager.default.currentDirectoryPath + "/.sluice"
+    }
+
+    /// Opens the controller on the store; a store that cannot be opened is an input error (exit 2).
+    func controller() throws -> Controller {
+        do { return try Controller(directory: directory) } catch {
+            throw CLIError.input("cannot open the store at \(directory): \(error)")
+        }
+    }
+}
+
+/// Errors the CLI reports as one sentence with a fixed exit status.
+enum CLIError: Error, CustomStringConvertible {
+    /// Bad input: unknown run, wrong type, not a gate. Exit 2.
+    case input(String)
+
+    var description: String {
+        switch self {
+        case .input(let m): m
+        }
+    }
+}
+
+/// Who is acting, for approvals and signals: `--by`, else `$SLUICE_USER`, else the login name.
+func actingUser(_ given: String?) -> String {
+    given ?? ProcessInfo.processInfo.environment["SLUICE_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "someone"
+}

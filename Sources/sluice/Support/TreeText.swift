@@ -1,0 +1,79 @@
+import Foundation
+import SluiceModel
+
+/// Renders a `RunView` as the human tree: steps, nodes with their state, duration and progress, attempts.
+enum TreeText {
+    static func render(_ v: RunView, color: Bool) -> [String] {
+        var lines = ["run \(v.id)  \(paint(v.state, color))  \(duration(v.duration_ms))"]
+        if v.steps.isEmpty {
+            for n in v.nodes { node(n, depth: 1, &lines, color) }
+        } else {
+            for s in v.steps {
+                lines.append("  \(s.name)  \(paint(s.state, color))")
+                for n in s.nodes { node(n, depth: 2, &lines, color) }
+            }
+            for n in v.nodes where n.step == nil { node(n, depth: 1, &lines, color) }
+        }
+        if let e = v.error { lines.append("error: \(e)") }
+        if let o = v.outputs, !o.isEmpty {
+            lines.append("outputs: " + o.keys.sorted().map { "\($0)=\(o[$0]!)" }.joined(separator: ", "))
+        }
+        return lines
+    }
+
+    private static func node(_ n: RunView.NodeView, depth: Int, _ lines: inout [String], _ color: Bool) {
+        let pad = String(repeating: "  ", count: depth)
+        var line = "\(pad)\(symbol(n.state)) \(n.id)  \(paint(n.state, color))"
+        if let d = n.duration_ms, n.state != "pending", n.state != "skipped" { line += "  \(duration(d))" }
+        let runAttempts = n.attempts.filter { $0.purpose == "run" }
+        if runAttempts.count > 1 { line += "  attempt \(runAttempts.count)" }
+        if let p = n.progress { line += "  \(Int((p * 100).rounded()))%" }
+        if let m = n.message { line += "  \(m)" }
+        if n.children.count > 1, n.kind == "map" {
+            let done = n.children.filter { $0.state == "succeeded" }.count
+            line += "  (\(done)/\(n.children.count) items)"
+        }
+        if let g = n.gate {
+            if let a = g.approved { line += "  \(a ? "approved" : "rejected") by \(g.by ?? "?")\(g.comment.map { ": \($0)" } ?? "")" }
+            else if n.state == "waiting", let v = g.value { line += "  value: \(v)" }
+        }
+        if let c = n.cache_hit_from { line += "  (cached from \(c))" }
+        if let note = n.note, n.state == "skipped" { line += "  (\(note))" }
+        lines.append(line)
+        if let e = n.error, n.state != "skipped" { lines.append("\(pad)    \(e.split(separator: "\n").first ?? "")") }
+        let childLimit = 20
+        for c in n.children.prefix(childLimit) { node(c, depth: depth + 1, &lines, color) }
+        if n.children.count > childLimit { lines.append("\(pad)    … \(n.children.count - childLimit) more") }
+    }
+
+    static func symbol(_ state: String) -> String {
+        switch state {
+        case "succeeded": "✓"
+        case "failed", "timed-out", "revert-failed": "✗"
+        case "running", "queued": "▶"
+        case "waiting": "⏸"
+        case "skipped", "aborted": "-"
+        case "reverted", "reverting": "↺"
+        default: "·"
+        }
+    }
+
+    static func paint(_ state: String, _ color: Bool) -> String {
+        guard color else { return state }
+        let code = switch state {
+        case "succeeded": "32"
+        case "failed", "timed-out", "revert-failed", "aborted": "31"
+        case "running", "queued": "36"
+        case "waiting": "33"
+        default: "2"
+        }
+        return "\u{1B}[\(code)m\(state)\u{1B}[0m"
+    }
+
+    static func duration(_ ms: Int64?) -> String {
+        guard let ms else { return "" }
+        if ms < 1000 { return "\(ms)ms" }
+        if ms < 60_000 { return String(format: "%.1fs", Double(ms) / 1000) }
+        return "\(ms / 60_000)m\((ms % 60_000) / 1000)s"
+    }
+}

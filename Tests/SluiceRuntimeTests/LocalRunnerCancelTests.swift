@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@testable import SluiceRuntime
+
+@Suite("LocalRunner: cancel")
+struct LocalRunnerCancelTests {
+    @Test func cancelKillsTheWholeProcessGroupQuickly() async throws {
+        let fixture = try LocalRunnerFixture()
+        let handle = try fixture.runner.start(
+            fixture.launch(["sh", "-c", "sleep 30 & echo $! > background.pid; sleep 30"]))
+        let taskPid = try await fixture.log.started(handle)
+        let pidFile = handle.directory + "/work/background.pid"
+        #expect(try await eventually { !fixture.contents(pidFile).isEmpty })
+        let background = try #require(Int32(fixture.contents(pidFile).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(isRunning(background))
+
+        let clock = ContinuousClock()
+        let cancelledAt = clock.now
+        fixture.runner.cancel(handle)
+        let result = try await fixture.log.result(handle)
+        #expect(clock.now - cancelledAt < .seconds(2))
+        #expect(result.killedByUs)
+        #expect(result.signal == SIGTERM)
+        #expect(result.outcome == .cancelled)
+        #expect(!isRunning(taskPid))
+        #expect(!isRunning(background))
+    }
+
+    @Test func aTaskThatIgnoresSIGTERMIsKilledAfterTheGrace() async throws {
+        let fixture = try LocalRunnerFixture()
+        let handle = try fixture.runner.start(
+            fixture.launch(["sh", "-c", "trap '' TERM; touch ready; sleep 30"]))
+        _ = try await fixture.log.started(handle)
+        #expect(try await eventually { FileManager.default.fileExists(atPath: handle.directory + "/work/ready") })
+        let clock = ContinuousClock()
+        let cancelledAt = clock.now
+        fixture.runner.cancel(handle, grace: .milliseconds(300))
+        let result = try await fixture.log.result(handle)
+        let took = clock.now - cancelledAt
+        #expect(took >= .milliseconds(300))
+        #expect(took < .seconds(3))
+        #expect(result.signal == SIGKILL)
+        #expect(result.killedByUs)
+    }
+
+    @Test func cancelRightAfterStartStillCancels() async throws {
+        let fixture = try LocalRunnerFixture()
+        let handle = try fixture.runner.start(fixture.launch(["sleep", "30"]))
+        fixture.runner.cancel(handle, grace: .zero)
+        let result = try await fixture.log.result(handle)
+        #expect(result.killedByUs)
+        #expect(result.signal == SIGKILL)
+    }
+
+    @Test func cancelAfterTheEndChangesNothing() async throws {
+        let fixture = try LocalRunnerFixture()
+        let (handle, result) = try await fixture.run("exit 0")
+        fixture.runner.cancel(handle)
+        #expect(result.exitCode == 0)
+        #expect(!result.killedByUs)
+    }
+}
