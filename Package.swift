@@ -35,11 +35,20 @@ let package = Package(
             ]
         ),
         // Runs one local attempt outside the controller's session and records its end (C, libc only).
-        .executableTarget(name: "sluice-supervisor", path: "Sources/sluice-supervisor"),
+        // Static on Linux: no dynamic loading at start (runtime_stubs.c says why that links).
+        .executableTarget(
+            name: "sluice-supervisor", path: "Sources/sluice-supervisor",
+            linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux]))]
+        ),
         .executableTarget(
             name: "sluice-bench-compile",
             dependencies: ["SluiceModel", "SluiceCompiler"],
             path: "bench/CompileBench"
+        ),
+        .executableTarget(
+            name: "sluice-bench-engine",
+            dependencies: ["SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime"],
+            path: "bench/EngineBench"
         ),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceCompilerTests", dependencies: ["SluiceCompiler", "SluiceModel"]),

@@ -50,11 +50,14 @@ public final class Engine {
         self.index = FlowIndex(flow: flow)
     }
 
-    /// Advances the run: applies observations, starts what is ready, checks timers, decides the outcome.
-    public func step(_ state: RunState, observations: [Observation] = [], now: Timestamp) -> StepResult {
+    /// Advances the run in place: applies observations, starts what is ready, checks timers, decides the outcome.
+    /// The state is mutated where it lies (no copy of its node table), so a step costs what it changes.
+    public func step(_ state: inout RunState, observations: [Observation] = [], now: Timestamp) -> StepResult {
         if state.header.steps != loadedSteps { rebuildIndexes(state) }
         exits = [:]
-        let ctx = StepContext(state: state, now: now, engine: self)
+        let ctx = StepContext(state: RunState(header: state.header), now: now, engine: self)
+        swap(&ctx.state, &state)
+        defer { swap(&ctx.state, &state) }
         if ctx.state.header.phase == .queued { startRun(ctx) }
         for o in observations { apply(o, ctx) }
         while let t = timers.first, t.at <= now.milliseconds {
@@ -72,7 +75,7 @@ public final class Engine {
         ctx.header.steps += 1
         loadedSteps = ctx.state.header.steps
         if !ctx.state.header.phase.isFinal, let wake = nextWake(ctx) { ctx.effects.append(.wakeAt(wake)) }
-        return StepResult(state: ctx.state, changedNodes: ctx.changed, headerChanged: true, events: ctx.events, effects: ctx.effects)
+        return StepResult(changedNodes: ctx.changed, headerChanged: true, events: ctx.events, effects: ctx.effects)
     }
 
     /// Reconciles every touched node until nothing more changes.
@@ -160,6 +163,7 @@ public final class Engine {
     func startScope(_ prefix: String, _ ctx: StepContext) {
         guard let record = ctx.state.header.scopes[prefix], let wf = index.workflow(record, nodes: ctx.state.nodes, scopes: ctx.state.header.scopes) else { return }
         counters[prefix] = ScopeCounters(total: wf.nodes.count)
+        if prefix.isEmpty { ctx.state.nodes.reserveCapacity(wf.nodes.count + 16) }
         if wf.nodes.isEmpty { ctx.touchOwner(of: prefix) }
         for n in wf.nodes where n.upstream.isEmpty { ctx.touch(prefix + n.id) }
     }

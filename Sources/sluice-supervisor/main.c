@@ -4,8 +4,13 @@
 //
 // Why a separate C program: an attempt must outlive the controller that started it (as a
 // pod outlives a Kubernetes controller), so something other than the controller has to
-// wait for the task and record its end. This binary is that something: it starts in about
-// a millisecond, links only libc, and its whole life is a fork, a wait and two small files.
+// wait for the task and record its end. This binary is that something: it starts in well
+// under a millisecond, and its whole life is a fork, a wait and two small files. A Swift
+// supervisor would load the Swift runtime and Foundation for each attempt (several ms and
+// ~20 MB each); a shell script could not wait4, setsid, flock and write JSON reliably.
+//
+// It links nothing but libc, statically (Package.swift; runtime_stubs.c explains how that
+// works under swiftc): start-up is one exec with no dynamic loading.
 //
 // What it does, in order:
 //   - leaves the controller's session (setsid), so a controller killed with -9 or a closed
@@ -165,8 +170,9 @@ static void exec_task(char **argv, int out_fd, int err_fd, struct cgroup_set *cg
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     execvp(argv[0], argv);
+    int code = errno == ENOENT ? 127 : 126;  // as shells do: not found, found but not runnable
     dprintf(2, "sluice: cannot run '%s': %s\n", argv[0], strerror(errno));
-    _exit(127);
+    _exit(code);
 }
 
 static void on_child(int sig) { (void)sig; }
@@ -273,18 +279,24 @@ int main(int argc, char **argv) {
             kill(-task, sig);
         }
         // Reap on every wake-up: SIGCHLDs coalesce, and orphans of the task come to us too.
+        // Peek first (WNOWAIT): while the task's zombie is unreaped, its group id cannot be
+        // reused, so the group kill below reaches only what the task left behind.
         for (;;) {
-            int st;
-            pid_t pid = waitpid(-1, &st, WNOHANG);
-            if (pid <= 0) break;
-            if (pid == task) { status = st; done = 1; }
+            siginfo_t info;
+            info.si_pid = 0;
+            if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) break;
+            if (info.si_pid != task) {
+                waitpid(info.si_pid, NULL, 0);
+                continue;
+            }
+            // The attempt ends with its main process, as a container does: nothing of it lingers.
+            kill(-task, SIGKILL);
+            cgroup_kill_all(&cgroups);
+            waitpid(task, &status, 0);
+            done = 1;
         }
     }
     double finished_at = now_seconds();
-
-    // The attempt ends with its main process, as a container does: nothing of it lingers.
-    kill(-task, SIGKILL);
-    cgroup_kill_all(&cgroups);
     while (waitpid(-1, NULL, WNOHANG) > 0) {}
     struct rusage usage;
     getrusage(RUSAGE_CHILDREN, &usage);

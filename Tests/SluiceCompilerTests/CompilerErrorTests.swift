@@ -4,7 +4,7 @@ import Testing
 import SluiceModel
 
 /// One test per error kind: syntax, unknown keys, unresolved references, and several errors at once.
-/// Type errors are in CompilerErrorTests+Types.swift, graph errors in +Graph, value errors in +Values.
+/// The other kinds are in CompilerErrorTests+Types, +Conditions, +Graph, +Values and +Settings.
 @Suite("Compiler errors: syntax, keys, references")
 struct CompilerErrorTests {
     // MARK: YAML syntax

@@ -17,19 +17,12 @@ struct CompilerExampleTests {
     @Test(arguments: exampleNames)
     func exampleCompiles(_ name: String) throws {
         let path = Flow.examplesDirectory.appendingPathComponent(name).path
-        let text = try Flow.exampleText(name)
-        let check = {
-            let r = FlowCompiler.compile(contentsOf: path)
-            #expect(r.diagnostics.isEmpty, "\(name):\n\(r.diagnostics.map(\.description).joined(separator: "\n"))")
-            #expect(r.flow != nil)
-            #expect(r.isValid)
-        }
-        // Until the real condition parser replaces the stub, flows with conditions cannot compile.
-        if !ConditionSupport.parserReady && (text.contains("when:") || text.contains("elif:")) {
-            withKnownIssue("the condition parser is still a stub", isIntermittent: true, check)
-        } else {
-            check()
-        }
+        let r = FlowCompiler.compile(contentsOf: path)
+        #expect(r.diagnostics.isEmpty, "\(name):\n\(r.diagnostics.map(\.description).joined(separator: "\n"))")
+        #expect(r.flow != nil)
+        #expect(r.isValid)
+        // The same text compiled from memory gives the same flow.
+        #expect(FlowCompiler.compile(try Flow.exampleText(name), file: path).flow == r.flow)
     }
 
     @Test func missingFileIsReported() {

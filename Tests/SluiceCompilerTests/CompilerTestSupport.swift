@@ -34,12 +34,6 @@ enum Flow {
     }
 }
 
-/// Whether the real condition parser has replaced the stub (`ConditionParser.parse` throwing "stub").
-/// Tests of `when:` expressions beyond `true`/`false` run only once it has.
-enum ConditionSupport {
-    static let parserReady: Bool = (try? ConditionParser.parse("inputs.n > 3")) != nil
-}
-
 /// Expects `result` to hold exactly one diagnostic (unless `only` is false, when it looks for a match among several)
 /// with this code, place, path and message fragment; returns it.
 @discardableResult

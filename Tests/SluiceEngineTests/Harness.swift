@@ -46,8 +46,7 @@ final class Harness {
     func step(_ observations: [Observation] = []) -> StepResult {
         let obs = queue + observations
         queue = []
-        let r = engine.step(state, observations: obs, now: now)
-        state = r.state
+        let r = engine.step(&state, observations: obs, now: now)
         events += r.events
         for e in r.effects { perform(e) }
         return r

@@ -7,7 +7,7 @@ import Testing
 @Suite("LocalRunner: adoption")
 struct LocalRunnerAdoptionTests {
     /// Waits in its work folder until the test creates `go`, then writes outputs.
-    static let waitForGo = #"while [ ! -e go ]; do sleep 0.01; done; printf '{"ok": true}' > "$SLUICE_OUTPUTS""#
+    static let waitForGo = waitForGoFile + #"; printf '{"ok": true}' > "$SLUICE_OUTPUTS""#
 
     @Test func aRestartedRunnerAdoptsARunningAttemptAndSeesItsExit() async throws {
         let root = FileManager.default.temporaryDirectory.path + "/sluice-local-\(UUID().uuidString)"
@@ -96,6 +96,34 @@ struct LocalRunnerAdoptionTests {
         // Starting a finished attempt reports its result again instead of running it.
         #expect(try fixture.runner.start(launch) == handle)
         #expect(fixture.contents(marker) == "started\n")
+    }
+
+    /// A stand-in controller (a shell in its own process group) starts a supervisor and is
+    /// SIGKILLed with its whole group; the attempt still runs to its end and records it.
+    @Test func anAttemptOutlivesItsControllerKilledWithMinus9() async throws {
+        let fixture = try LocalRunnerFixture()
+        let supervisor = try SupervisorLauncher.locate(nil).executable
+        let folder = AttemptFolder(path: fixture.root + "/standalone")
+        try FileManager.default.createDirectory(atPath: folder.work, withIntermediateDirectories: true)
+        let controller = "'\(supervisor)' '\(folder.path)' -- sh -c 'sleep 0.3; echo done' & wait"
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        let argv: [UnsafeMutablePointer<CChar>?] = ["sh", "-c", controller].map { (text: String) in strdup(text) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        #expect(posix_spawn(&pid, "/bin/sh", nil, &attributes, argv, environ) == 0)
+
+        #expect(try await eventually { FileManager.default.fileExists(atPath: folder.state) })
+        kill(-pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        #expect(try await eventually { FileManager.default.fileExists(atPath: folder.result) })
+        #expect(fixture.contents(folder.result).contains(#""exitCode":0,"#))
+        #expect(fixture.contents(folder.stdout) == "done\n")
     }
 
     @Test func adoptOfAnUnknownRunFindsNothing() throws {

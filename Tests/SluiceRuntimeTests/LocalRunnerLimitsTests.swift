@@ -48,7 +48,7 @@ struct LocalRunnerLimitsTests {
         let fixture = try LocalRunnerFixture()
         let script = #"""
             echo '{"progress": 0.25, "message": "warming up"}' >> "$SLUICE_PROGRESS"
-            while [ ! -e go ]; do sleep 0.01; done
+            \#(waitForGoFile)
             echo 'not json' >> "$SLUICE_PROGRESS"
             echo '{"progress": 1, "message": "done", "metrics": {"loss": 0.5, "note": "x"}}' >> "$SLUICE_PROGRESS"
             """#

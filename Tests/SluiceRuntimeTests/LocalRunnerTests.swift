@@ -102,6 +102,25 @@ struct LocalRunnerTests {
                 == "sluice: cannot run 'no-such-program-sluice': No such file or directory\n")
     }
 
+    @Test func whatTheTaskLeftBehindIsKilledWhenItExits() async throws {
+        let fixture = try LocalRunnerFixture()
+        let (handle, result) = try await fixture.run("sleep 30 & echo $! > background.pid")
+        #expect(result.exitCode == 0)
+        let background = try #require(
+            Int32(fixture.contents(handle.directory + "/work/background.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(try await eventually { !isRunning(background) })
+    }
+
+    @Test func aFileThatIsNotExecutableExits126WithAMessage() async throws {
+        let fixture = try LocalRunnerFixture()
+        let script = fixture.root + "/not-executable.sh"
+        #expect(FileManager.default.createFile(atPath: script, contents: Data("echo hi\n".utf8)))
+        let handle = try fixture.runner.start(fixture.launch([script]))
+        let result = try await fixture.log.result(handle)
+        #expect(result.exitCode == 126)
+        #expect(fixture.contents(fixture.runner.logPaths(handle).stderr) == "sluice: cannot run '\(script)': Permission denied\n")
+    }
+
     @Test func oversizedOutputsAreAnErrorNotAResult() async throws {
         let fixture = try LocalRunnerFixture()
         let (_, result) = try await fixture.run(#"head -c 5000000 /dev/zero | tr '\0' ' ' > "$SLUICE_OUTPUTS""#)

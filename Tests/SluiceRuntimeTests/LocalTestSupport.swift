@@ -109,6 +109,9 @@ final class ObservationLog: Sendable {
     }
 }
 
+/// Shell that waits (at most ~20 s, so a failed test leaves nothing behind) for `go` in the work folder.
+let waitForGoFile = "i=0; while [ ! -e go ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done"
+
 /// Creates an empty file (the tasks in these tests wait for one).
 func touch(_ path: String) {
     #expect(FileManager.default.createFile(atPath: path, contents: nil))

@@ -49,9 +49,8 @@ public struct RunEvent: Sendable, Hashable, Codable {
     }
 }
 
-/// The result of one `step`: new state, what changed, the history it adds, and the effects to perform.
+/// The result of one `step`: what changed, the history it adds, and the effects to perform.
 public struct StepResult: Sendable {
-    public var state: RunState
     /// Node ids whose state changed (to persist).
     public var changedNodes: Set<String>
     public var headerChanged: Bool

@@ -1,7 +1,8 @@
 import SluiceModel
 
 /// What an instantiated node is: its compiled definition, the scope it binds in, and its role.
-struct NodeDef {
+/// A class, because it is looked up on every touch and copying its compiled node would cost more than the lookup.
+final class NodeDef {
     enum Role {
         /// A node of a workflow scope, with upstream/downstream in that scope.
         case scopeNode
@@ -19,6 +20,14 @@ struct NodeDef {
     let role: Role
     /// The flow whose tasks and subworkflows this node uses (the main one, or a dynamic node's).
     let flow: CompiledFlow
+
+    init(id: String, node: CompiledNode, scope: String, role: Role, flow: CompiledFlow) {
+        self.id = id
+        self.node = node
+        self.scope = scope
+        self.role = role
+        self.flow = flow
+    }
 }
 
 /// Finds compiled definitions for qualified node ids, caching what it built.
@@ -27,7 +36,14 @@ final class FlowIndex {
     private var scopeNodes: [String: [String: CompiledNode]] = [:]
     private var defs: [String: NodeDef] = [:]
 
-    init(flow: CompiledFlow) { self.flow = flow }
+    init(flow: CompiledFlow) {
+        self.flow = flow
+        // The main workflow's nodes are looked up on every step: index them once.
+        defs.reserveCapacity(flow.workflow.nodes.count * 2)
+        for n in flow.workflow.nodes {
+            defs[n.id] = NodeDef(id: n.id, node: n, scope: "", role: .scopeNode, flow: flow)
+        }
+    }
 
     /// The workflow a scope runs.
     func workflow(_ scope: ScopeRecord, nodes: [String: NodeState], scopes: [String: ScopeRecord] = [:]) -> CompiledWorkflow? {

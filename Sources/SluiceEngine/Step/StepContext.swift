@@ -20,8 +20,10 @@ final class StepContext {
     var changed = Set<String>()
     var headerChanged = false
     private var worklist: [String] = []
+    private var worklistHead = 0
     /// Composite nodes (map, branch, subflow) wait until their children's news is in, so they decide once.
     private var later: [String] = []
+    private var laterHead = 0
     private var queued = Set<String>()
     var runNeedsReview = false
 
@@ -44,21 +46,25 @@ final class StepContext {
     /// Asks for `id` to be reconciled before the step ends.
     func touch(_ id: String) {
         guard queued.insert(id).inserted else { return }
-        if let def = index.def(id, state: state), case .scopeNode = def.role, def.node.kind != "task", def.node.kind != "gate" {
-            later.append(id)
-        } else if let def = index.def(id, state: state), case .branchChild = def.role, def.node.kind != "task", def.node.kind != "gate" {
-            later.append(id)
-        } else {
-            worklist.append(id)
-        }
+        let def = index.def(id, state: state)
+        let composite: Bool = {
+            guard let def, def.node.kind != "task", def.node.kind != "gate" else { return false }
+            if case .mapItem = def.role { return false }
+            return true
+        }()
+        if composite { later.append(id) } else { worklist.append(id) }
     }
 
     func nextTouched() -> String? {
         let id: String
-        if !worklist.isEmpty {
-            id = worklist.removeFirst()
-        } else if !later.isEmpty {
-            id = later.removeFirst()
+        if worklistHead < worklist.count {
+            id = worklist[worklistHead]
+            worklistHead += 1
+            if worklistHead == worklist.count { worklist.removeAll(keepingCapacity: true); worklistHead = 0 }
+        } else if laterHead < later.count {
+            id = later[laterHead]
+            laterHead += 1
+            if laterHead == later.count { later.removeAll(keepingCapacity: true); laterHead = 0 }
         } else {
             return nil
         }
@@ -73,12 +79,15 @@ final class StepContext {
         var n = state.nodes[id] ?? NodeState(id: id, kind: kind, step: step)
         let before = n.phase
         let wakeBefore = n.wakeAt
+        let waitBefore = n.waitReason
         body(&n)
         state.nodes[id] = n
         changed.insert(id)
         if let w = n.wakeAt, w != wakeBefore { engine.timers.push(w, id) }
-        let human = !n.phase.isFinal && (n.waitReason == .approval || n.waitReason == .signal) && n.phase == .waiting
-        if human { engine.humanWaits.insert(id) } else { engine.humanWaits.remove(id) }
+        if before != n.phase || waitBefore != n.waitReason {
+            let human = (n.waitReason == .approval || n.waitReason == .signal) && n.phase == .waiting
+            if human { engine.humanWaits.insert(id) } else if waitBefore == .approval || waitBefore == .signal { engine.humanWaits.remove(id) }
+        }
         if before != n.phase { phaseChanged(id, from: before, to: n) }
     }
 

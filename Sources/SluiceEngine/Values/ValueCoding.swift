@@ -15,14 +15,12 @@ enum ValueCoding {
     }
 
     static func json(_ value: LiteralValue) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        value.jsonText
     }
 
     /// Parses a JSON document into an untyped value.
     static func parse(_ text: String) -> LiteralValue? {
-        try? JSONDecoder().decode(LiteralValue.self, from: Data(text.utf8))
+        LiteralValue.parseJSON(text)
     }
 
     /// Reads a task's outputs object and checks each declared output; the error names the output and types.

@@ -85,11 +85,10 @@ public final class RunDriver: @unchecked Sendable {
                 continue
             }
             first = false
-            let result = engine.step(state, observations: observations, now: now)
+            let result = engine.step(&state, observations: observations, now: now)
             let (puts, releases) = cacheWrites(result, flow: flow)
-            _ = try store.commit(StateCoding.commit(result, runID: runID, logRoot: runner.root, inbox: consumed,
+            _ = try store.commit(StateCoding.commit(result, state: state, runID: runID, logRoot: runner.root, inbox: consumed,
                                                     leaseOwner: options.leaseOwner, cachePuts: puts, cacheReleases: releases))
-            state = result.state
             onStep?(state, result.events)
             wake = nil
             var finished = false

@@ -4,18 +4,18 @@ import SluiceModel
 import SluiceStore
 
 /// Converts the engine's run state to store rows and back.
-enum StateCoding {
+public enum StateCoding {
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return e
     }()
 
-    static func encode<T: Encodable>(_ v: T) -> Data {
+    public static func encode<T: Encodable>(_ v: T) -> Data {
         (try? encoder.encode(v)) ?? Data("null".utf8)
     }
 
-    static func date(_ t: Timestamp?) -> Date? {
+    public static func date(_ t: Timestamp?) -> Date? {
         t.map { Date(timeIntervalSince1970: Double($0.milliseconds) / 1000) }
     }
 
@@ -24,7 +24,7 @@ enum StateCoding {
     }
 
     /// Rebuilds the engine's state from a stored run.
-    static func load(_ stored: StoredRun) throws -> (CompiledFlow, SluiceEngine.RunState) {
+    public static func load(_ stored: StoredRun) throws -> (CompiledFlow, SluiceEngine.RunState) {
         let decoder = JSONDecoder()
         let flow = try decoder.decode(CompiledFlow.self, from: stored.run.compiledFlow)
         guard let headerData = stored.run.header else {
@@ -38,9 +38,9 @@ enum StateCoding {
     }
 
     /// The store rows one step changed.
-    static func commit(_ r: StepResult, runID: String, logRoot: String, inbox: [Int64], leaseOwner: String?,
+    public static func commit(_ r: StepResult, state: SluiceEngine.RunState, runID: String, logRoot: String, inbox: [Int64], leaseOwner: String?,
                        cachePuts: [CacheEntry], cacheReleases: [CacheRelease]) -> StepCommit {
-        let h = r.state.header
+        let h = state.header
         var run = RunUpdate(state: SluiceStore.RunState(rawValue: h.phase.rawValue), header: encode(h))
         run.started = date(h.startedAt)
         run.finished = date(h.finishedAt)
@@ -49,7 +49,7 @@ enum StateCoding {
         var nodes: [NodeUpdate] = []
         var attempts: [AttemptRecord] = []
         for id in r.changedNodes.sorted() {
-            guard let n = r.state.nodes[id] else { continue }
+            guard let n = state.nodes[id] else { continue }
             nodes.append(NodeUpdate(nodeID: id, state: n.phase.rawValue, step: n.step, started: date(n.startedAt),
                                     finished: date(n.finishedAt), data: encode(n)))
             for a in n.attempts { attempts.append(record(a, node: id, runID: runID, logRoot: logRoot)) }
