@@ -17,15 +17,10 @@ struct LocalRunnerLatencyTests {
         for attempt in 1...200 {
             let launch = AttemptLaunch(runID: "bench", nodeID: "true", attempt: attempt, command: ["/bin/true"])
             let began = clock.now
-            let beganWall = Date()
             let handle = try runner.start(launch)
-            let startReturned = clock.now - began
             while let observation = await iterator.next() {
                 if case .exited(handle, let result) = observation {
                     exitToObserved.append(Date().timeIntervalSince(result.finishedAt))
-                    if attempt % 40 == 0 {
-                        print("start() \(startReturned); fork at +\(result.startedAt.timeIntervalSince(beganWall) * 1000) ms; ran \(result.finishedAt.timeIntervalSince(result.startedAt) * 1000) ms")
-                    }
                     #expect(result.exitCode == 0)
                     break
                 }

@@ -142,12 +142,14 @@ private struct WatchLoop {
                 attempts[attempt.handle] = attempt
             }
             let (ready, interval) = waitForEvents()
-            for (handle, isPidfd) in ready {
-                if isPidfd {
-                    finish(handle)
-                } else if var attempt = attempts[handle] {
+            for event in ready {
+                switch event {
+                case .startLine(let handle):
+                    guard var attempt = attempts[handle] else { continue }
                     readStartLine(&attempt)
                     attempts[handle] = attempt
+                case .exit(let handle):
+                    finish(handle)
                 }
             }
             if let interval, ContinuousClock.now >= nextScan {
@@ -157,22 +159,35 @@ private struct WatchLoop {
         }
     }
 
-    /// Polls the wake pipe and every descriptor; returns the ready ones (pidfd or start pipe)
-    /// and the scan interval in force.
-    private func waitForEvents() -> ([(AttemptHandle, Bool)], Duration?) {
+    /// What a ready descriptor means.
+    private enum Event {
+        /// The supervisor's pipe has its "started" line (or was closed).
+        case startLine(AttemptHandle)
+        /// The supervisor's pidfd: it exited.
+        case exit(AttemptHandle)
+
+        var isExit: Bool {
+            if case .exit = self { return true }
+            return false
+        }
+    }
+
+    /// Polls the wake pipe and every descriptor; returns what became ready and the scan
+    /// interval in force.
+    private func waitForEvents() -> ([Event], Duration?) {
         var fds = [pollfd(fd: watcher.wakeRead, events: Int16(POLLIN), revents: 0)]
-        var owners: [(AttemptHandle, Bool)?] = [nil]  // the wake pipe has no owner
+        var owners: [Event?] = [nil]  // the wake pipe has no owner
         var needsFastScan = false
         for attempt in attempts.values {
             if attempt.pidfd >= 0 {
                 fds.append(pollfd(fd: attempt.pidfd, events: Int16(POLLIN), revents: 0))
-                owners.append((attempt.handle, true))
+                owners.append(.exit(attempt.handle))
             } else {
                 needsFastScan = true
             }
             if attempt.notifyFD >= 0 {
                 fds.append(pollfd(fd: attempt.notifyFD, events: Int16(POLLIN), revents: 0))
-                owners.append((attempt.handle, false))
+                owners.append(.startLine(attempt.handle))
             } else if !attempt.started {
                 needsFastScan = true
             }
@@ -191,7 +206,7 @@ private struct WatchLoop {
         }
         // Start lines before exits, so .started always precedes .exited.
         let ready = fds.indices.filter { fds[$0].revents != 0 }.compactMap { owners[$0] }
-        return (ready.filter { !$0.1 } + ready.filter { $0.1 }, interval)
+        return (ready.filter { !$0.isExit } + ready.filter(\.isExit), interval)
     }
 
     private static func milliseconds(_ duration: Duration) -> Int32 {

@@ -50,9 +50,9 @@ enum FileIO {
     }
 
     /// Writes through a temporary file and rename, so readers see all of it or none.
-    static func writeAtomically(_ path: String, _ text: String) throws(FileIOError) {
+    static func writeAtomically(_ path: String, _ text: String, mode: mode_t = 0o644) throws(FileIOError) {
         let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileIOError(path: temporary, reason: describe(errno)) }
         var bytes = Array(text.utf8)
         var written = 0

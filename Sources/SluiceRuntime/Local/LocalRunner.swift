@@ -3,17 +3,39 @@ import Foundation
 import Glibc
 import Synchronization
 
+// How the local backend is built, and why:
+//
+// - One small C supervisor per attempt (Sources/sluice-supervisor). Attempts must outlive
+//   the controller as pods outlive a Kubernetes controller, so the process that waits for
+//   the task (wait4: exit status, rusage) and writes `result.json` cannot be the controller.
+//   The supervisor calls setsid, so neither `kill -9` of the controller nor a signal to its
+//   process group reaches it; it is static C (no Swift runtime) and adds about a
+//   millisecond to a start.
+// - The folder is the record. `supervisor.lock` is flocked by the live supervisor (the runner
+//   takes the lock first and hands the locked descriptor over at spawn, so there is no
+//   moment when an attempt is started but unlocked); `state.json` says the task runs;
+//   `result.json` (temp + rename) says how it ended. start() and adopt() read only these,
+//   which makes start() idempotent across controller crashes: a held lock means adopt, a
+//   result means report it, a `state.json` without either means lost, nothing means start.
+// - Exits are seen through pidfds, polled by one dedicated thread (never the two-thread
+//   Swift pool). A pidfd works for any process, not just our children, so adopted
+//   supervisors are followed the same way; the task's exit reaches `observations` in well
+//   under a millisecond. Where there are no pidfds, the lock is checked every 20 ms.
+// - Cancel is SIGUSR1 to the supervisor after writing the grace period to `cancel`: the
+//   supervisor sends SIGTERM to the task's process group, SIGKILL after the grace, and
+//   records killedByUs. Any other signal that ends the task is recorded as not ours.
+// - Memory and CPU limits are per-attempt cgroups (v2 where our cgroup can delegate the
+//   controller, else v1) made by the supervisor; where none is writable, the attempt's
+//   stderr.log gets one "sluice: ... cannot be enforced" line and the task runs anyway.
+
 /// Runs attempts as processes on this machine, each under its own `sluice-supervisor`, and
-/// reports what happens to them.
-///
-/// Attempts outlive the runner: a supervisor leaves the controller's session, waits for its
-/// task and writes `result.json` whether or not anyone is watching, so a restarted
-/// controller `adopt`s what is running or finished. Exits are seen through pidfds on one
-/// dedicated thread, within a millisecond or two of the task's end.
+/// reports what happens to them, also across controller restarts (`adopt`).
 public final class LocalRunner: Sendable {
     /// Where attempt folders live: `<root>/<run>/<node>/<attempt>[-revert]/`.
     public let root: String
-    /// What happens to attempts: starts, exits, losses and progress. Read it from one task.
+    /// What happens to attempts: starts, exits, losses and progress. Read it from one task;
+    /// cancelling that task ends the stream. Nothing but superseded progress is ever dropped,
+    /// and at most one progress update per attempt waits, so a slow reader costs little memory.
     public let observations: AsyncStream<AttemptObservation>
 
     private let launcher: SupervisorLauncher
@@ -141,9 +163,10 @@ public final class LocalRunner: Sendable {
 
     private func spawn(_ launch: AttemptLaunch, handle: AttemptHandle, folder: AttemptFolder, lockFD: Int32) throws {
         do {
-            try FileIO.writeAtomically(folder.inputs, launch.inputsJSON)
+            // Owner-only: inputs and the launch's environment may hold secrets.
+            try FileIO.writeAtomically(folder.inputs, launch.inputsJSON, mode: 0o600)
             let record = try JSONEncoder().encode(launch)
-            try FileIO.writeAtomically(folder.launch, String(decoding: record, as: UTF8.self))
+            try FileIO.writeAtomically(folder.launch, String(decoding: record, as: UTF8.self), mode: 0o600)
         } catch let error as FileIOError {
             throw LocalRunnerError(error)
         }

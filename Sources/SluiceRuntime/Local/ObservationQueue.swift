@@ -35,7 +35,7 @@ final class ObservationQueue: Sendable {
         waiter?.resume(returning: observation)
     }
 
-    /// The next observation, waiting for one; nil once finished or when the caller is cancelled.
+    /// The next observation, waiting for one; nil once finished and drained, or when the caller is cancelled.
     func next() async -> AttemptObservation? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<AttemptObservation?, Never>) in
@@ -64,7 +64,7 @@ final class ObservationQueue: Sendable {
         }
     }
 
-    /// Ends the stream: waiting and later readers get nil.
+    /// Ends the stream: later pushes are dropped; readers get what is pending, then nil.
     func finish() {
         let waiter = state.withLock { state in
             state.finished = true

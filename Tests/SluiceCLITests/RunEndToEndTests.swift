@@ -1,0 +1,209 @@
+import Foundation
+import Testing
+
+/// A scratch folder with a store, for one end-to-end test.
+struct Workspace {
+    let dir: URL
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    var store: String { dir.appendingPathComponent(".sluice").path }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    func read(_ name: String) -> String {
+        (try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)) ?? ""
+    }
+
+    func lines(_ name: String) -> [String] {
+        read(name).split(separator: "\n").map(String.init)
+    }
+
+    func sluice(_ args: [String]) throws -> CLI.Output {
+        try CLI.run(args + ["--store", store], in: dir)
+    }
+
+    /// `status RUN -o json` parsed.
+    func status(_ run: String) throws -> [String: Any] {
+        let out = try sluice(["status", run, "-o", "json"])
+        return (try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    func node(_ status: [String: Any], _ id: String) -> [String: Any]? {
+        func find(_ nodes: [[String: Any]]) -> [String: Any]? {
+            for n in nodes {
+                if n["id"] as? String == id { return n }
+                if let c = find(n["children"] as? [[String: Any]] ?? []) { return c }
+            }
+            return nil
+        }
+        return find(status["nodes"] as? [[String: Any]] ?? [])
+    }
+}
+
+@Suite(.serialized) struct RunEndToEndTests {
+    @Test func helloRunsAndPrintsJSON() throws {
+        let ws = try Workspace()
+        let out = try ws.sluice(["run", CLI.root.appendingPathComponent("examples/hello.yaml").path, "--input", "who=Ada", "-o", "json"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
+        #expect(json?["state"] as? String == "succeeded")
+        #expect((json?["outputs"] as? [String: Any])?["greeting"] as? String == "hello Ada")
+        let history = try ws.sluice(["history", "-o", "json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]]
+        #expect(rows?.first?["id"] as? String == json?["run"] as? String)
+        #expect(rows?.first?["state"] as? String == "succeeded")
+    }
+
+    @Test func retriesUntilTheTaskSucceedsWithACounterFile() throws {
+        let ws = try Workspace()
+        let counter = ws.dir.appendingPathComponent("counter").path
+        let flow = try ws.write("retry.yaml", """
+            name: retry
+            tasks:
+              flaky:
+                command: [sh, -c, "n=$(cat \(counter) 2>/dev/null || echo 0); n=$((n+1)); echo $n > \(counter); [ $n -ge 3 ]"]
+                retries: {attempts: 3, backoff: {base: 100ms, factor: 1}}
+            nodes:
+              - {id: flaky, task: flaky}
+            """)
+        let out = try ws.sluice(["run", flow, "--run-id", "r1", "-o", "json"])
+        #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
+        #expect(ws.read("counter").trimmingCharacters(in: .whitespacesAndNewlines) == "3")
+        let attempts = ws.node(try ws.status("r1"), "flaky")?["attempts"] as? [[String: Any]] ?? []
+        #expect(attempts.map { $0["state"] as? String } == ["failed", "failed", "succeeded"])
+        #expect(attempts.first?["error"] as? String == "exited with code 1")
+    }
+
+    @Test func aRuntimeTimeoutKillsTheTaskAndItsChildren() throws {
+        let ws = try Workspace()
+        let pidFile = ws.dir.appendingPathComponent("pid").path
+        let flow = try ws.write("slow.yaml", """
+            name: slow
+            tasks:
+              slow: {command: [sh, -c, "sleep 30 & echo $! > \(pidFile); wait"], timeout: 1s}
+            nodes:
+              - {id: slow, task: slow}
+            """)
+        let start = Date()
+        let out = try ws.sluice(["run", flow, "--run-id", "t1", "-o", "json"])
+        #expect(out.status == 1)
+        #expect(Date().timeIntervalSince(start) < 15)
+        #expect(out.stdout.contains("\"state\":\"timed-out\""), "\(out.stdout)")
+        if let pid = Int32(ws.read("pid").trimmingCharacters(in: .whitespacesAndNewlines)) {
+            #expect(kill(pid, 0) != 0, "the task's child \(pid) survived the timeout")
+        }
+    }
+
+    @Test func aMapWithFailuresKeepsNullsWhenTheRatioAllows() throws {
+        let ws = try Workspace()
+        let flow = try ws.write("map.yaml", """
+            name: mapper
+            inputs: {xs: {type: list<int>, default: [1, 2, 3, 4]}}
+            outputs: {ys: m.y}
+            tasks:
+              double:
+                command: [sh, -c, "[ {{inputs.x}} -ne 2 ] && echo '{\\"y\\": '$(( {{inputs.x}} * 2 ))'}' > $SLUICE_OUTPUTS"]
+                inputs: {x: int}
+                outputs: {y: int}
+            nodes:
+              - {id: m, map: {over: inputs.xs, as: x, task: double, inputs: {x: x}, min_success_ratio: 0.75}}
+            """)
+        let out = try ws.sluice(["run", flow, "-o", "json"])
+        #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
+        #expect(out.stdout.contains("\"ys\":[2,null,6,8]"), "\(out.stdout)")
+    }
+
+    @Test func revertUndoesCompletedTasksInReverseOrderExactlyOnce() throws {
+        let ws = try Workspace()
+        let marker = ws.dir.appendingPathComponent("marker").path
+        let flow = try ws.write("revert.yaml", """
+            name: saga
+            tasks:
+              step:
+                command: [sh, -c, "echo do-{{inputs.name}} >> \(marker)"]
+                inputs: {name: string}
+                revert: {command: [sh, -c, "echo undo-{{inputs.name}} >> \(marker)"]}
+              boom:
+                command: [sh, -c, "echo do-boom >> \(marker); exit 3"]
+                revert: {command: [sh, -c, "echo undo-boom >> \(marker)"]}
+            nodes:
+              - {id: a, task: step, inputs: {name: "a"}}
+              - {id: b, task: step, inputs: {name: "b"}, after: [a]}
+              - {id: c, task: step, inputs: {name: "c"}, after: [b]}
+              - {id: d, task: boom, after: [c]}
+            on_failure: {policy: revert}
+            """)
+        let out = try ws.sluice(["run", flow, "-o", "json"])
+        #expect(out.status == 1)
+        #expect(out.stdout.contains("\"state\":\"reverted\""), "\(out.stdout)")
+        #expect(ws.lines("marker") == ["do-a", "do-b", "do-c", "do-boom", "undo-boom", "undo-c", "undo-b", "undo-a"])
+    }
+
+    @Test func theSecondRunHitsTheCacheAndDoesNotRunTheTask() throws {
+        let ws = try Workspace()
+        let marker = ws.dir.appendingPathComponent("marker").path
+        let flow = try ws.write("cache.yaml", """
+            name: cached
+            outputs: {y: work.y}
+            tasks:
+              work:
+                command: [sh, -c, "echo ran >> \(marker); echo '{\\"y\\": 42}' > $SLUICE_OUTPUTS"]
+                inputs: {x: int}
+                outputs: {y: int}
+                cache: {version: "1"}
+            nodes:
+              - {id: work, task: work, inputs: {x: 1}}
+            """)
+        #expect(try ws.sluice(["run", flow, "--run-id", "c1", "-o", "json"]).status == 0)
+        let second = try ws.sluice(["run", flow, "--run-id", "c2", "-o", "json"])
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("\"y\":42"))
+        #expect(ws.lines("marker") == ["ran"])
+        #expect(ws.node(try ws.status("c2"), "work")?["cache_hit_from"] as? String == "c1/work")
+    }
+
+    @Test func badInputIsRefusedWithExitTwoAndLeavesTheStoreAlone() throws {
+        let ws = try Workspace()
+        let flow = try ws.write("gate.yaml", """
+            name: gated
+            nodes:
+              - {id: pick, gate: {signal: threshold, type: float}}
+            """)
+        let run = Process()
+        run.executableURL = CLI.binary
+        run.arguments = ["run", flow, "--run-id", "g1", "--store", ws.store]
+        run.standardOutput = FileHandle.nullDevice
+        try run.run()
+        defer { run.terminate(); run.waitUntilExit() }
+        for _ in 0..<50 where (try? ws.status("g1"))?["state"] as? String != "waiting" { Thread.sleep(forTimeInterval: 0.1) }
+        let before = try ws.sluice(["status", "g1", "-o", "json"]).stdout
+        let cases: [([String], String)] = [
+            (["status", "nope"], "no run 'nope'"),
+            (["signal", "g1", "threshold", "high"], "expected float"),
+            (["signal", "g1", "other", "1"], "has no signal gate 'other'"),
+            (["approve", "g1", "pick"], "not an approval gate"),
+            (["approve", "nope", "pick"], "no run 'nope'"),
+        ]
+        for (args, message) in cases {
+            let out = try ws.sluice(args)
+            #expect(out.status == 2, "\(args)")
+            #expect(out.stderr.contains(message), "\(args): \(out.stderr)")
+        }
+        let after = try ws.sluice(["status", "g1", "-o", "json"]).stdout
+        #expect(before.replacingOccurrences(of: #""duration_ms" : \d+"#, with: "", options: .regularExpression)
+                == after.replacingOccurrences(of: #""duration_ms" : \d+"#, with: "", options: .regularExpression))
+        let signal = try ws.sluice(["signal", "g1", "threshold", "0.5"])
+        #expect(signal.status == 0)
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 0)
+        #expect(ws.node(try ws.status("g1"), "pick")?["outputs"] as? [String: Double] == ["value": 0.5])
+    }
+}
