@@ -246,6 +246,7 @@ int main(int argc, char **argv) {
     }
 
     int status = 0, killed_by_us = 0, done = 0;
+    double finished_at = 0;
     struct timespec deadline = {0, 0};
     int deadline_armed = 0;
     while (!done) {
@@ -289,6 +290,7 @@ int main(int argc, char **argv) {
                 waitpid(info.si_pid, NULL, 0);
                 continue;
             }
+            finished_at = now_seconds();
             // The attempt ends with its main process, as a container does: nothing of it lingers.
             kill(-task, SIGKILL);
             cgroup_kill_all(&cgroups);
@@ -296,7 +298,6 @@ int main(int argc, char **argv) {
             done = 1;
         }
     }
-    double finished_at = now_seconds();
     while (waitpid(-1, NULL, WNOHANG) > 0) {}
     struct rusage usage;
     getrusage(RUSAGE_CHILDREN, &usage);

@@ -4,6 +4,28 @@ import SluiceModel
 import SluiceStore
 
 extension RunDriver {
+    /// This machine's lease-holder name for a process: `local:<host>:<pid>`.
+    public static func localOwner(pid: Int32 = getpid()) -> String {
+        "local:\(ProcessInfo.processInfo.hostName):\(pid)"
+    }
+
+    /// A lease held by a process of this machine that no longer exists (kill -9) is taken over at once,
+    /// instead of waiting for it to expire; any other live holder is respected.
+    func takeOverFromDeadLocalOwner(_ owner: String) throws {
+        guard let lease = try store.lease(runID: runID) else {
+            if try store.claim(runID: runID, owner: owner, ttl: options.leaseTTL) { return }
+            throw ControllerError.busy(run: runID, owner: "another process")
+        }
+        let parts = lease.owner.split(separator: ":")
+        let host = ProcessInfo.processInfo.hostName
+        if parts.count == 3, parts[0] == "local", String(parts[1]) == host, let pid = Int32(parts[2]),
+           kill(pid, 0) != 0, errno == ESRCH {
+            _ = try store.release(runID: runID, owner: lease.owner)
+            if try store.claim(runID: runID, owner: owner, ttl: options.leaseTTL) { return }
+        }
+        throw ControllerError.busy(run: runID, owner: lease.owner)
+    }
+
     /// After a restart: keep watching attempts whose supervisors live, collect results that arrived while we
     /// were down (the runner reports them), and report as lost the attempts that never got a supervisor.
     func adopt(_ state: SluiceEngine.RunState) -> [Observation] {

@@ -52,7 +52,7 @@ public final class RunDriver: @unchecked Sendable {
         var state = loaded
         if state.header.phase.isFinal { return state }
         if let owner = options.leaseOwner, try !store.claim(runID: runID, owner: owner, ttl: options.leaseTTL) {
-            throw ControllerError.corrupt(run: runID, why: "another process is driving it (its lease has not expired)")
+            try takeOverFromDeadLocalOwner(owner)
         }
         defer { if let owner = options.leaseOwner { _ = try? store.release(runID: runID, owner: owner) } }
         let engine = Engine(flow: flow, environment: environment)
@@ -87,8 +87,10 @@ public final class RunDriver: @unchecked Sendable {
             first = false
             let result = engine.step(&state, observations: observations, now: now)
             let (puts, releases) = cacheWrites(result, flow: flow)
+            FaultPoint.hit(.beforeCommit)
             _ = try store.commit(StateCoding.commit(result, state: state, runID: runID, logRoot: runner.root, inbox: consumed,
                                                     leaseOwner: options.leaseOwner, cachePuts: puts, cacheReleases: releases))
+            FaultPoint.hit(.afterCommit)
             onStep?(state, result.events)
             wake = nil
             var finished = false

@@ -77,12 +77,14 @@ public enum ControllerError: Error, CustomStringConvertible, Sendable {
     case noSuchRun(String)
     case corrupt(run: String, why: String)
     case finished(run: String, state: String)
+    case busy(run: String, owner: String)
 
     public var description: String {
         switch self {
         case .noSuchRun(let id): "no run '\(id)' in this store"
         case .corrupt(let run, let why): "run '\(run)' cannot be loaded: \(why)"
         case .finished(let run, let state): "run '\(run)' has already finished (\(state))"
+        case .busy(let run, let owner): "run '\(run)' is being driven by \(owner); wait for it, or for its lease to expire"
         }
     }
 }

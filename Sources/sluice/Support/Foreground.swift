@@ -9,7 +9,7 @@ import SluiceRuntime
 enum Foreground {
     static func drive(_ controller: Controller, runID: String, json: Bool) throws -> Int32 {
         guard let (flow, _) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(controller.runner.root)") }
-        let driver = controller.driver(for: runID, leaseOwner: "sluice-run-\(getpid())")
+        let driver = controller.driver(for: runID, leaseOwner: RunDriver.localOwner())
         let view = LiveView(flow: flow, mode: json ? .quiet : (isatty(1) == 1 ? .tree : .lines))
         driver.onStep = { state, events in view.update(state, events) }
         let interrupts = Interrupts(driver)
