@@ -50,6 +50,11 @@ let package = Package(
             dependencies: ["SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime"],
             path: "bench/EngineBench"
         ),
+        .executableTarget(
+            name: "sluice-bench-local",
+            dependencies: ["SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceRuntime"],
+            path: "bench/LocalBench"
+        ),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceCompilerTests", dependencies: ["SluiceCompiler", "SluiceModel"]),
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceModel"]),

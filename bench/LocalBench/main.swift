@@ -1,0 +1,73 @@
+// The local backend against a plain loop: a chain of N `/bin/true` tasks run by the controller, versus N
+// posix_spawn + waitpid of `/bin/true` from a loop. Prints total times, the added overhead per task, and the
+// step-to-step latency (one task's exit, as its supervisor saw it, to the next task's start).
+// Usage: sluice-bench-local [N] [--store DIR]
+import Foundation
+import SluiceCompiler
+import SluiceEngine
+import SluiceModel
+import SluiceRuntime
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let args = CommandLine.arguments
+let n = args.count > 1 ? Int(args[1]) ?? 200 : 200
+
+func spawnLoop(_ count: Int) -> Double {
+    let start = ContinuousClock.now
+    for _ in 0..<count {
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { argv.forEach { free($0) } }
+        guard posix_spawn(&pid, "/bin/true", nil, nil, argv, environ) == 0 else { fatalError("spawn failed") }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+    return seconds(ContinuousClock.now - start)
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+func chainFlow(_ count: Int) -> CompiledFlow {
+    var text = "name: chain\ntasks:\n  t: {command: [/bin/true], inputs: {i: int}}\nnodes:\n"
+    for i in 0..<count { text += "  - {id: n\(i), task: t, inputs: {i: \(i)}\(i > 0 ? ", after: [n\(i - 1)]" : "")}\n" }
+    guard let flow = FlowCompiler.compile(text, file: "chain").flow else { fatalError("chain does not compile") }
+    return flow
+}
+
+/// Reads a JSON file's number field.
+func number(_ path: String, _ key: String) -> Double? {
+    guard let data = FileManager.default.contents(atPath: path),
+          let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+    return obj[key] as? Double
+}
+
+func percentile(_ xs: [Double], _ p: Double) -> Double {
+    let s = xs.sorted()
+    return s[min(s.count - 1, Int(Double(s.count - 1) * p))]
+}
+
+let base = ProcessInfo.processInfo.environment["SLUICE_BENCH_DIR"] ?? NSTemporaryDirectory()
+let dir = base + "/sluice-local-bench-\(getpid())"
+try? FileManager.default.removeItem(atPath: dir)
+let baseline = spawnLoop(n)
+let controller = try Controller(directory: dir)
+let id = try controller.submit(flow: chainFlow(n), inputs: [:], runID: "bench")
+let start = ContinuousClock.now
+let final = try controller.driver(for: id).drive()
+let total = seconds(ContinuousClock.now - start)
+guard final.header.phase == .succeeded else { fatalError("run \(final.header.phase)") }
+var gaps: [Double] = []
+for i in 1..<n {
+    let prev = "\(dir)/attempts/bench/n\(i - 1)/1/result.json", next = "\(dir)/attempts/bench/n\(i)/1/state.json"
+    if let end = number(prev, "finishedAt"), let begin = number(next, "startedAt") { gaps.append((begin - end) * 1000) }
+}
+try? FileManager.default.removeItem(atPath: dir)
+print("tasks \(n)")
+print(String(format: "plain loop of posix_spawn+waitpid: %.1f ms total, %.2f ms per task", baseline * 1000, baseline * 1000 / Double(n)))
+print(String(format: "sluice chain (controller + SQLite + supervisor): %.1f ms total, %.2f ms per task", total * 1000, total * 1000 / Double(n)))
+print(String(format: "added overhead per task: %.2f ms", (total - baseline) * 1000 / Double(n)))
+print(String(format: "step-to-step latency (exit -> next start): p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms",
+             percentile(gaps, 0.5), percentile(gaps, 0.9), percentile(gaps, 0.99), gaps.max() ?? 0))

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Every benchmark, one after the other (release builds; run on a quiet machine).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+echo "## Compile"; "$here/compile.sh"
+echo; echo "## Engine"; "$here/engine.sh"
+echo; echo "## Local backend"; "$here/local.sh"
