@@ -12,8 +12,13 @@ if ((${#missing[@]})); then
   sudo=""
   if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq >&2
-  $sudo apt-get install -y -qq "${missing[@]}" >&2
+  log="$(mktemp)"
+  if ! { $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "sluice: could not install ${missing[*]}; install them and try again" >&2
+    exit 2
+  fi
+  rm -f "$log"
 fi
 if ! command -v swift >/dev/null; then
   echo "sluice: the Swift toolchain (6.0 or newer) must be on PATH; see https://www.swift.org/install/linux/" >&2

@@ -17,8 +17,7 @@ public enum FlowCompiler {
             root = node
         }
         let sink = DiagnosticSink(root: root, file: file)
-        let isJSON = text.first(where: { !$0.isWhitespace }) == "{"
-        let flow = compile(root, sink: sink, isJSON: isJSON)
+        let flow = compile(root, sink: sink, isJSON: isJSON(text, file: file))
         let diagnostics = sink.sorted()
         return CompileResult(flow: diagnostics.isEmpty ? flow : nil, diagnostics: diagnostics)
     }
@@ -32,20 +31,34 @@ public enum FlowCompiler {
         return compile(text, file: path)
     }
 
+    /// Whether to read bindings as JSON: by the file's extension when it has a known one, else by whether the
+    /// text is one strict JSON object (a YAML file in flow style, `{name: demo, ...}`, is not).
+    static func isJSON(_ text: String, file: String) -> Bool {
+        let name = file.split(separator: "/").last.map(String.init) ?? ""
+        let ext = name.split(separator: ".").count > 1 ? name.split(separator: ".").last.map { $0.lowercased() } : nil
+        switch ext {
+        case "json": return true
+        case "yaml", "yml": return false
+        default: return text.first(where: { !$0.isWhitespace }) == "{" && LiteralValue.parseJSON(text) != nil
+        }
+    }
+
     private static func compile(_ root: SourceNode, sink: DiagnosticSink, isJSON: Bool) -> CompiledFlow? {
-        guard let (doc, main, subs) = FlowDecoder(sink: sink, isJSON: isJSON).document(root) else { return nil }
-        let taskChecker = TaskChecker(sink: sink)
+        let decoder = FlowDecoder(sink: sink, isJSON: isJSON)
+        guard let (doc, main, subs) = decoder.document(root) else { return nil }
+        let context = CheckContext(tasks: doc.tasks, declaredWorkflows: Set(subs.keys), mainName: main.template.id.name,
+                                   dropped: decoder.dropped)
+        let taskChecker = TaskChecker(sink: sink, dropped: decoder.dropped)
         for name in doc.tasks.keys.sorted() { taskChecker.check(doc.tasks[name]!) }
-        let compiledSubs = compileSubworkflows(subs, tasks: doc.tasks, sink: sink)
-        let checker = WorkflowChecker(main, tasks: doc.tasks, subworkflows: compiledSubs,
-                                      declaredWorkflows: Set(subs.keys), sink: sink)
+        let compiledSubs = compileSubworkflows(subs, context: context, sink: sink)
+        let checker = WorkflowChecker(main, context: context, subworkflows: compiledSubs, sink: sink)
         guard let workflow = checker.compile() else { return nil }
         return CompiledFlow(workflow: workflow, subworkflows: compiledSubs.keys.sorted().map { compiledSubs[$0]! },
                             tasks: doc.tasks.keys.sorted().map { doc.tasks[$0]! }, apps: doc.apps)
     }
 
     /// Compiles subworkflows callees first; a workflow that calls itself, directly or not, is a cycle.
-    private static func compileSubworkflows(_ subs: [String: WorkflowSource], tasks: [String: TaskTemplate],
+    private static func compileSubworkflows(_ subs: [String: WorkflowSource], context: CheckContext,
                                             sink: DiagnosticSink) -> [String: CompiledWorkflow] {
         let names = subs.keys.sorted()
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
@@ -62,8 +75,7 @@ public enum FlowCompiler {
         }
         var compiled: [String: CompiledWorkflow] = [:]
         for i in order {
-            let checker = WorkflowChecker(subs[names[i]]!, tasks: tasks, subworkflows: compiled,
-                                          declaredWorkflows: Set(names), sink: sink)
+            let checker = WorkflowChecker(subs[names[i]]!, context: context, subworkflows: compiled, sink: sink)
             if let w = checker.compile() { compiled[names[i]] = w }
         }
         return compiled

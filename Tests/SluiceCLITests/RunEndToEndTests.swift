@@ -207,3 +207,30 @@ struct Workspace {
         #expect(ws.node(try ws.status("g1"), "pick")?["outputs"] as? [String: Double] == ["value": 0.5])
     }
 }
+
+@Suite(.serialized) struct ResourceLimitTests {
+    @Test func aTaskOverItsMemoryLimitIsReportedOutOfMemory() throws {
+        let ws = try Workspace()
+        let flow = try ws.write("oom.yaml", """
+            name: oom
+            tasks:
+              hog:
+                command: [python3, -c, "x = bytearray(400 * 1024 * 1024); print(len(x))"]
+                resources: {memory: 64Mi}
+            nodes:
+              - {id: hog, task: hog}
+            """)
+        let out = try ws.sluice(["run", flow, "--run-id", "m1", "-o", "json"])
+        let stderrLog = ws.read(".sluice/attempts/m1/hog/1/stderr.log")
+        if stderrLog.contains("cannot be enforced") {
+            // This machine lets us set no memory limit; the task ran and said so in its log.
+            #expect(out.status == 0)
+            return
+        }
+        #expect(out.status == 1)
+        let node = ws.node(try ws.status("m1"), "hog")
+        #expect((node?["error"] as? String)?.contains("out of memory") == true, "\(String(describing: node))")
+        let attempt = (node?["attempts"] as? [[String: Any]])?.first
+        #expect(attempt?["max_rss_bytes"] != nil)
+    }
+}

@@ -36,12 +36,17 @@ struct CompilerSettingErrorTests {
 
     @Test func minSuccessRatioZero() {
         expectDiagnostic(Self.map("min_success_ratio: 0"), .invalidValue, line: 6, column: 75, path: "nodes[0].map.min_success_ratio",
-                         message: "min_success_ratio must be in (0, 1]")
+                         message: "min_success_ratio must be in (0, 1] (found 0)")
     }
 
     @Test func minSuccessRatioAboveOne() {
         expectDiagnostic(Self.map("min_success_ratio: 1.5"), .invalidValue, line: 6, column: 75, path: "nodes[0].map.min_success_ratio",
                          message: "min_success_ratio must be in (0, 1] (found 1.5)")
+    }
+
+    @Test func aNumberOfTheWrongShapeKeepsItsSpelling() {
+        expectDiagnostic(Self.map("parallelism: 1.50"), .wrongShape, line: 6, column: 69, path: "nodes[0].map.parallelism",
+                         message: "expected a whole number but found the number 1.50")
     }
 
     @Test func minSuccessesZero() {
@@ -222,5 +227,93 @@ struct CompilerSettingErrorTests {
             """)
         expectDiagnostic(r, .unknownReference, line: 7, column: 23, path: "nodes[0].placement.node",
                          message: "unknown placeholder '{{item}}'; expected {{site}} or {{inputs.NAME}}")
+    }
+
+    @Test func unknownPlaceholderInAPlacementOfATaskNode() {
+        let r = Flow.compile("""
+            name: demo
+            inputs: {zone: string}
+            tasks: {t: {command: [echo]}}
+            nodes:
+              - {id: a, task: t, placement: {node: "{{inputs.zone}}-edge"}}
+              - {id: b, task: t, placement: {node: "{{inputs.zon}}-edge"}}
+            """)
+        expectDiagnostic(r, .unknownReference, line: 6, column: 40, path: "nodes[1].placement.node",
+                         message: "unknown placeholder '{{inputs.zon}}'; expected {{inputs.NAME}}")
+    }
+
+    @Test func nodeCacheIgnoreNamesAnInputOfTheTask() {
+        let r = Flow.compile("""
+            name: demo
+            tasks: {t: {command: [echo], inputs: {seed: int, data: string}}}
+            nodes:
+              - id: a
+                task: t
+                inputs: {seed: 1, data: ""}
+                cache: {version: "1", ignore: [seed, dat]}
+            """)
+        expectDiagnostic(r, .unknownReference, line: 7, column: 42, path: "nodes[0].cache.ignore[1]",
+                         message: "cache.ignore names 'dat', which is not an input of task 't' (did you mean 'data'?)")
+    }
+
+    // MARK: keys a kind of task does not use
+
+    @Test func podTaskWithContainerKeys() {
+        let r = Flow.compile("""
+            name: demo
+            tasks:
+              t:
+                pod: {containers: [{name: main, image: busybox}]}
+                image: busybox
+            nodes: [{id: a, task: t}]
+            """)
+        expectDiagnostic(r, .invalidValue, line: 5, column: 12, path: "tasks.t.image",
+                         message: "a pod task takes its containers from 'pod'; remove 'image'")
+    }
+
+    @Test func pluginTaskWithContainerKeys() {
+        let r = Flow.compile("""
+            name: demo
+            tasks:
+              t: {type: sql, config: {query: "select 1"}, env: {A: b}}
+            nodes: [{id: a, task: t}]
+            """)
+        expectDiagnostic(r, .invalidValue, line: 3, column: 52, path: "tasks.t.env",
+                         message: "a plugin task (type: sql) cannot also set 'env'")
+    }
+
+    @Test func primaryContainerWithoutAPod() {
+        let r = Flow.compile("""
+            name: demo
+            tasks:
+              t: {command: [echo], primary_container: main}
+            nodes: [{id: a, task: t}]
+            """)
+        expectDiagnostic(r, .invalidValue, line: 3, column: 43, path: "tasks.t.primary_container",
+                         message: "'primary_container' belongs to pod tasks")
+    }
+
+    // MARK: apps
+
+    @Test(arguments: ["-1", "0"])
+    func appReplicasBelowOne(_ n: String) {
+        let r = Flow.compile("""
+            name: demo
+            tasks: {t: {command: [echo]}}
+            nodes: [{id: a, task: t}]
+            apps: [{name: web, command: [serve], replicas: \(n)}]
+            """)
+        expectDiagnostic(r, .invalidValue, line: 4, column: 48, path: "apps[0].replicas",
+                         message: "replicas must be at least 1 (found \(n)); to scale to zero when idle, write {min: 0, max: N}")
+    }
+
+    @Test func appMinReplicasNegative() {
+        let r = Flow.compile("""
+            name: demo
+            tasks: {t: {command: [echo]}}
+            nodes: [{id: a, task: t}]
+            apps: [{name: web, command: [serve], replicas: {min: -1, max: 2}}]
+            """)
+        expectDiagnostic(r, .invalidValue, line: 4, column: 54, path: "apps[0].replicas.min", message: "must be at least 0 (found -1)")
     }
 }

@@ -196,8 +196,7 @@ struct CompilerTypeErrorTests {
                          message: "a map goes over a list, but this is int")
     }
 
-    @Test(.disabled("bug: a map over an empty literal list types its item as none, so binding the item reports \"expected int but 'item' is none\""))
-    func mapOverAnEmptyLiteralList() {
+    @Test func mapOverAnEmptyLiteralList() {
         let r = Flow.compile("""
             name: demo
             tasks: {t: {command: [echo], inputs: {x: int}}}
@@ -321,8 +320,7 @@ struct CompilerTypeErrorTests {
                          message: "unknown type 'flaot'")
     }
 
-    @Test(.disabled("bug: the column points one past the second '?' (11), not at it (10)"))
-    func doubleOptionalMarker() {
+    @Test func doubleOptionalMarker() {
         let r = Flow.compile("""
             name: demo
             inputs:
@@ -333,8 +331,7 @@ struct CompilerTypeErrorTests {
         expectDiagnostic(r, .invalidType, line: 3, column: 10, path: "inputs.x", message: "'?' appears twice")
     }
 
-    @Test(.disabled("bug: the column points past the repeated enum case (28, the ')'), not at it (24)"))
-    func enumWithARepeatedCase() {
+    @Test func enumWithARepeatedCase() {
         let r = Flow.compile("""
             name: demo
             inputs:

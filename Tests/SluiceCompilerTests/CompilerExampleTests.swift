@@ -117,9 +117,9 @@ struct CompilerExampleTests {
               "tasks": {"t": {"command": ["echo"], "inputs": {"n": "int"}}},
               "nodes": [{"id": "a", "task": "t", "inputs": {"n": "inputs.count"}}]
             }
-            """, file: Flow.file)
+            """, file: "test.json")
         expectDiagnostic(r, .unknownReference, line: 4, column: 54, path: "nodes[0].inputs.n",
-                         message: "unknown workflow input 'inputs.count'")
+                         message: "unknown workflow input 'inputs.count'", file: "test.json")
     }
 
     @Test func jsonTextThatIsNotAReferenceStaysText() {
@@ -134,8 +134,7 @@ struct CompilerExampleTests {
         #expect(r.flow?.workflow.node("a")?.inputs.first?.binding == .literal(.string("hello world")))
     }
 
-    @Test(.disabled("bug: a YAML file in flow style (first character '{') is read as JSON, so a quoted \"data.csv\" becomes a reference"))
-    func yamlInFlowStyleKeepsQuotedTextLiteral() {
+    @Test func yamlInFlowStyleKeepsQuotedTextLiteral() {
         let r = Flow.compile("""
             {name: demo, tasks: {t: {command: [echo], inputs: {file: string}}},
              nodes: [{id: a, task: t, inputs: {file: "data.csv"}}]}

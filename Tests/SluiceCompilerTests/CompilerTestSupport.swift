@@ -39,7 +39,7 @@ enum Flow {
 @discardableResult
 func expectDiagnostic(
     _ result: CompileResult, _ code: DiagnosticCode, line: Int, column: Int, path: String, message: String...,
-    only: Bool = true, sourceLocation: SourceLocation = #_sourceLocation
+    only: Bool = true, file: String = Flow.file, sourceLocation: SourceLocation = #_sourceLocation
 ) -> Diagnostic? {
     let all = result.diagnostics.map(\.description).joined(separator: "\n")
     let compiled = result.flow != nil
@@ -55,7 +55,7 @@ func expectDiagnostic(
         return nil
     }
     #expect(d.code == code, "\(d)", sourceLocation: sourceLocation)
-    #expect(d.file == Flow.file, sourceLocation: sourceLocation)
+    #expect(d.file == file, sourceLocation: sourceLocation)
     #expect(d.path == path, "\(d)", sourceLocation: sourceLocation)
     #expect(d.line == line, "\(d)", sourceLocation: sourceLocation)
     #expect(d.column == column, "\(d)", sourceLocation: sourceLocation)

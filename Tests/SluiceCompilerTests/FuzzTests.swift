@@ -123,14 +123,11 @@ struct FuzzTests {
         #expect(r.diagnostics.count == 1)
         #expect(r.diagnostics.first?.code == .syntax)
         #expect(r.diagnostics.first?.line == 2)
-        // The composer stops at 256 levels; libyaml itself stops near 1,000, with its own wording.
-        let message = r.diagnostics.first?.message ?? ""
-        #expect(message.contains("nests deeper than 256 levels") || message.contains("Maximum nesting level reached"), "\(message)")
+        // The composer stops at 256 levels; libyaml itself stops near 1,000, reworded to say the same.
+        #expect(r.diagnostics.first?.message == "the document nests too deeply (more than 256 levels)", "\(r.diagnostics)")
     }
 
-    @Test(.disabled("bug: aliases are expanded while decoding bindings: 437 bytes of nested aliases take 24 s and yield 1,000,006 diagnostics; 9 levels never finish"),
-          .timeLimit(.minutes(1)))
-    func aliasExpansionIsBounded() {
+    @Test(.timeLimit(.minutes(1))) func aliasExpansionIsBounded() {
         var lines = ["name: demo", "tasks: {t: {command: [echo], inputs: {x: json}}}", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
         for i in 1..<9 {
             lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]")

@@ -111,3 +111,25 @@ import Testing
         #expect(h.runPhase == .timedOut)
     }
 }
+
+@Suite struct QueuedTimeoutTests {
+    @Test func anAttemptThatNeverStartsIsCancelledAfterItsQueuedLimit() throws {
+        let h = try Harness("""
+            name: queued
+            tasks:
+              t: {command: [work], timeout: {queued: 5s}}
+            nodes:
+              - {id: a, task: t}
+            """)
+        // The backend accepts the attempt but never starts it (no capacity).
+        h.behavior = { _ in .hang }
+        h.step()
+        h.queue = []
+        #expect(h.phase("a") == .queued)
+        #expect(h.wake == h.now + 5000)
+        h.advance(ms: 5000)
+        #expect(h.cancelled.map(\.node) == ["a"])
+        #expect(h.phase("a") == .timedOut)
+        #expect(h.node("a")?.failure?.message.contains("queued timeout") == true)
+    }
+}

@@ -28,6 +28,24 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        ("int??", 4), ("int ? ?", 6), ("enum(fast|slow|fast)", 15), ("enum(a| a)", 8), ("list<int", 8), ("lst<int>", 0),
+    ])
+    func errorsPointWhereTheOffendingTokenStarts(text: String, offset: Int) {
+        #expect {
+            try LiteralType(parsing: text)
+        } throws: { error in
+            (error as? TypeSyntaxError)?.offset == offset
+        }
+    }
+
+    @Test func nullComparesOnlyWithAnOptional() {
+        #expect(LiteralType.optional(.int).isEquatable(with: .none))
+        #expect(LiteralType.none.isEquatable(with: .optional(.string)))
+        #expect(!LiteralType.int.isEquatable(with: .none))
+        #expect(!LiteralType.none.isEquatable(with: .string))
+    }
+
     @Test func assignability() {
         #expect(LiteralType.float.accepts(.int))
         #expect(!LiteralType.int.accepts(.float))

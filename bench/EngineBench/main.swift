@@ -54,7 +54,7 @@ func once(_ round: Int) throws -> (Double, Int) {
     let engine = Engine(flow: flow)
     var state = RunState.new(id: "bench-\(round)", flow: flow, inputs: [:], at: Timestamp(milliseconds: 0))
     var store: Store?
-    let dir = NSTemporaryDirectory() + "sluice-bench-\(getpid())-\(round)"
+    let dir = (ProcessInfo.processInfo.environment["SLUICE_BENCH_DIR"] ?? NSTemporaryDirectory()) + "/sluice-bench-\(getpid())-\(round)"
     if durable {
         try? FileManager.default.removeItem(atPath: dir)
         store = try Store.open(directory: dir)

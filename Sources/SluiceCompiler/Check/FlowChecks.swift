@@ -35,6 +35,10 @@ extension WorkflowChecker {
                     alwaysTaken = k
                 }
             }
+            if let t = alwaysTaken, b.otherwise != nil {
+                sink.report(.unreachable, path: "\(path(ofNode: i)).if[\(b.cases.count)]",
+                            "unreachable: case \(t) has a condition that is always true, so the else never runs")
+            }
             let alwaysFails = alwaysTaken == nil && b.cases.allSatisfy { Self.constant($0.when) == false }
             guard alwaysFails, case .fail? = b.otherwise else { continue }
             for d in graph.downstream[i] {
@@ -72,10 +76,12 @@ extension WorkflowChecker {
 /// Checks a task definition on its own: placeholders, cache settings, pod templates.
 struct TaskChecker {
     let sink: DiagnosticSink
+    let dropped: DroppedNames
 
     func check(_ t: TaskTemplate) {
         let path = "tasks.\(t.name)"
-        let inputs = t.interface.inputs.map(\.name)
+        // Inputs dropped for a bad type were reported; they still count as declared here.
+        let inputs = t.interface.inputs.map(\.name) + dropped.all(under: "\(path).inputs").sorted()
         if case .container(let c) = t.runtime {
             checkPlaceholders(c.command, "\(path).command", inputs)
             checkPlaceholders(c.args, "\(path).args", inputs)

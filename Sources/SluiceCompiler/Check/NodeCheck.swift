@@ -14,11 +14,13 @@ extension WorkflowChecker {
         switch n.kind {
         case .task(let name):
             if let task = lookupTask(name, FlowDecoder.join(path, "task")) {
-                check.inputs = bindInputs(n.inputs, to: task.interface.inputs, path, scope, &check.deps, owner: "task '\(name)'")
+                check.inputs = bindInputs(n.inputs, to: task.interface.inputs, path, scope, &check.deps, owner: "task '\(name)'",
+                                          declaredAt: "tasks.\(name).inputs")
             }
         case .dynamic(let name, _):
             if let task = lookupTask(name, FlowDecoder.join(path, "dynamic")) {
-                check.inputs = bindInputs(n.inputs, to: task.interface.inputs, path, scope, &check.deps, owner: "task '\(name)'")
+                check.inputs = bindInputs(n.inputs, to: task.interface.inputs, path, scope, &check.deps, owner: "task '\(name)'",
+                                          declaredAt: "tasks.\(name).inputs")
                 if !(task.interface.output("flow").map { [.json, .string].contains($0.type) } ?? false) {
                     sink.report(.typeMismatch, path: FlowDecoder.join(path, "dynamic"),
                                 "task '\(name)' must declare an output 'flow' of type json (the flow to run) to be used as a dynamic node")
@@ -26,7 +28,10 @@ extension WorkflowChecker {
             }
         case .workflow(let name):
             if let sub = subworkflows[name] {
-                check.inputs = bindInputs(n.inputs, to: sub.interface.inputs, path, scope, &check.deps, owner: "workflow '\(name)'")
+                check.inputs = bindInputs(n.inputs, to: sub.interface.inputs, path, scope, &check.deps, owner: "workflow '\(name)'",
+                                          declaredAt: "workflows.\(name).inputs")
+            } else if name == context.mainName {
+                reportCallOfMainFlow(FlowDecoder.join(path, "workflow"))
             } else if !declaredWorkflows.contains(name) {
                 sink.report(.unknownReference, path: FlowDecoder.join(path, "workflow"),
                             "unknown workflow '\(name)'\(Suggest.hint(name, declaredWorkflows.sorted())); define it under workflows:")
@@ -36,9 +41,20 @@ extension WorkflowChecker {
         case .map(let m):
             checkMap(m, n, path, scope, &check)
         case .branch(let b):
-            checkBranch(b, n, path, &check)
+            checkBranch(b, n, path, scope, &check)
         }
+        checkNodeSettings(n, path)
         return check
+    }
+
+    /// The flow's own name called as a workflow: from the main flow it is a cycle of one; from a subworkflow,
+    /// a call back into the flow that contains it.
+    private func reportCallOfMainFlow(_ path: String) {
+        let main = context.mainName
+        let message = source.path.isEmpty
+            ? "workflow cycle: \(main) -> \(main); a workflow cannot call itself (\(main) is this flow's own name)"
+            : "workflow '\(main)' is the flow that contains this subworkflow; a workflow cannot call itself, directly or through others"
+        sink.report(.cycle, path: path, message)
     }
 
     func lookupTask(_ name: String, _ path: String) -> TaskTemplate? {
@@ -49,15 +65,17 @@ extension WorkflowChecker {
     }
 
     /// Binds a node's inputs to the parameters of what it runs; reports unknown, missing and mistyped inputs.
+    /// `declaredAt` is the path of the parameters' declaration: names dropped there for their own error are not unknown.
     func bindInputs(_ bindings: [InputBinding], to params: [Parameter], _ nodePath: String, _ scope: BindingScope,
-                    _ deps: inout Set<Int>, owner: String, inputsKey: String = "inputs") -> [TypedBinding] {
+                    _ deps: inout Set<Int>, owner: String, declaredAt: String, inputsKey: String = "inputs") -> [TypedBinding] {
         var typed: [TypedBinding] = []
         let inputsPath = FlowDecoder.join(nodePath, inputsKey)
         for b in bindings {
             let p = FlowDecoder.join(inputsPath, b.name)
             guard let param = params.first(where: { $0.name == b.name }) else {
+                if dropped.contains(b.name, under: declaredAt) { continue }
                 let names = params.map(\.name)
-                sink.report(.unknownReference, path: p,
+                sink.report(.unknownReference, atKeyOf: p,
                             "\(owner) has no input '\(b.name)'\(Suggest.hint(b.name, names)); \(names.isEmpty ? "it takes no inputs" : "its inputs: \(names.joined(separator: ", "))")")
                 continue
             }
@@ -65,6 +83,7 @@ extension WorkflowChecker {
             typed.append(TypedBinding(name: b.name, type: param.type, binding: b.binding))
         }
         for param in params where !bindings.contains(where: { $0.name == param.name }) {
+            if dropped.contains(param.name, under: inputsPath) { continue }  // bound, but the binding was reported
             if let d = param.defaultValue {
                 typed.append(TypedBinding(name: param.name, type: param.type, binding: .literal(d)))
             } else if param.isRequired {
@@ -80,7 +99,8 @@ extension WorkflowChecker {
         itemScope.itemName = m.itemName
         if let overType = inferType(m.over, FlowDecoder.join(mapPath, "over"), scope, &check.deps) {
             if let element = overType.listElement {
-                itemScope.itemType = element
+                // An empty literal list has no element type to check the item against; it runs no item anyway.
+                if case .literal(.list(let items)) = m.over, items.isEmpty {} else { itemScope.itemType = element }
             } else {
                 sink.report(.typeMismatch, path: FlowDecoder.join(mapPath, "over"), "a map goes over a list, but this is \(overType)")
             }
@@ -90,49 +110,79 @@ extension WorkflowChecker {
                         "min_successes (\(ms)) is more than the \(items.count) items the map goes over")
         }
         if let task = lookupTask(m.task, FlowDecoder.join(mapPath, "task")) {
-            check.inputs = bindInputs(m.inputs, to: task.interface.inputs, mapPath, itemScope, &check.deps, owner: "task '\(m.task)'")
+            check.inputs = bindInputs(m.inputs, to: task.interface.inputs, mapPath, itemScope, &check.deps, owner: "task '\(m.task)'",
+                                      declaredAt: "tasks.\(m.task).inputs")
         }
+    }
+
+    /// Settings every kind of node has that name other things: placement placeholders, cache.ignore.
+    private func checkNodeSettings(_ n: Node, _ path: String) {
+        var item: String?
+        if case .map(let m) = n.kind { item = m.itemName }
         if let template = n.placement?.node {
-            checkPlaceholders(template, FlowDecoder.join(path, "placement.node"), item: m.itemName)
+            checkPlaceholders(template, FlowDecoder.join(path, "placement.node"), item: item)
         }
+        guard let ignore = n.cache?.ignore, !ignore.isEmpty, let (inputs, declaredAt, owner) = declaredInputs(of: n) else { return }
+        let names = inputs.map(\.name)
+        for (k, name) in ignore.enumerated() where !names.contains(name) && !dropped.contains(name, under: declaredAt) {
+            sink.report(.unknownReference, path: "\(FlowDecoder.join(path, "cache.ignore"))[\(k)]",
+                        "cache.ignore names '\(name)', which is not an input of \(owner)\(Suggest.hint(name, names))")
+        }
+    }
+
+    /// The inputs of what a node runs, where they are declared, and how to name it; nil when there is none or it is unknown.
+    private func declaredInputs(of n: Node) -> ([Parameter], String, String)? {
+        let task: String
+        switch n.kind {
+        case .task(let t), .dynamic(let t, _): task = t
+        case .map(let m): task = m.task
+        case .workflow(let w): return subworkflows[w].map { ($0.interface.inputs, "workflows.\(w).inputs", "workflow '\(w)'") }
+        case .gate, .branch: return nil
+        }
+        return tasks[task].map { ($0.interface.inputs, "tasks.\(task).inputs", "task '\(task)'") }
     }
 
     /// `{{NAME}}` in a placement may name the map item or `inputs.NAME`.
     private func checkPlaceholders(_ text: String, _ path: String, item: String?) {
         for name in Placeholders.names(in: text) {
             if name == item { continue }
-            if name.hasPrefix("inputs."), template.interface.input(String(name.dropFirst(7))) != nil { continue }
+            if name.hasPrefix("inputs.") {
+                let input = String(name.dropFirst(7))
+                if template.interface.input(input) != nil || dropped.contains(input, under: FlowDecoder.join(source.path, "inputs")) { continue }
+            }
             sink.report(.unknownReference, path: path,
                         "unknown placeholder '{{\(name)}}'; expected \(item.map { "{{\($0)}} or " } ?? ""){{inputs.NAME}}")
         }
     }
 
-    private func checkBranch(_ b: BranchSpec, _ n: Node, _ path: String, _ check: inout NodeCheck) {
+    /// Cases and their nodes are checked in the branch's own scope, so a branch run on failure may read `error.*`.
+    private func checkBranch(_ b: BranchSpec, _ n: Node, _ path: String, _ scope: BindingScope, _ check: inout NodeCheck) {
         let ifPath = FlowDecoder.join(path, "if")
         var seen = Set<String>()
         for (i, c) in b.cases.enumerated() {
-            self.check(c.when, FlowDecoder.join("\(ifPath)[\(i)]", "when"), &check.deps)
-            check.children.append(child(c.then, parent: n.id, path: "\(ifPath)[\(i)].then", &check.deps, &seen))
+            self.check(c.when, FlowDecoder.join("\(ifPath)[\(i)]", "when"), scope, &check.deps)
+            check.children.append(child(c.then, parent: n.id, path: "\(ifPath)[\(i)].then", scope, &check.deps, &seen))
         }
         if case .node(let e)? = b.otherwise {
-            check.children.append(child(e, parent: n.id, path: "\(ifPath)[\(b.cases.count)].else", &check.deps, &seen))
+            check.children.append(child(e, parent: n.id, path: "\(ifPath)[\(b.cases.count)].else", scope, &check.deps, &seen))
         }
     }
 
-    private func child(_ c: Node, parent: String, path: String, _ deps: inout Set<Int>, _ seen: inout Set<String>) -> CompiledNode {
+    private func child(_ c: Node, parent: String, path: String, _ scope: BindingScope,
+                       _ deps: inout Set<Int>, _ seen: inout Set<String>) -> CompiledNode {
         let qualified = "\(parent)/\(c.id)"
         let p = source.nodePaths[qualified] ?? path
         if !seen.insert(c.id).inserted {
             sink.report(.duplicateID, path: FlowDecoder.join(p, "id"), "duplicate id '\(c.id)' inside branch '\(parent)'")
         }
-        let childCheck = checkNode(c, p, scope: .plain)
+        let childCheck = checkNode(c, p, scope: scope)
         deps.formUnion(childCheck.deps)
         for a in c.after {
-            if let j = nodeIndex[a] { deps.insert(j) } else {
+            if let j = nodeIndex[a] { deps.insert(j) } else if !source.failedNodeIDs.contains(a) {
                 sink.report(.unknownReference, path: FlowDecoder.join(p, "after"), "after: unknown node '\(a)'")
             }
         }
-        return compiledNode(c, id: qualified, check: childCheck, depth: 0, upstream: [], downstream: [])
+        return compiledNode(c, id: qualified, check: childCheck, depth: 0, upstream: [], downstream: [], scope: scope)
     }
 
     /// The outputs a node offers to others; nil when what it runs could not be resolved.

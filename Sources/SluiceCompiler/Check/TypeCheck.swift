@@ -15,12 +15,14 @@ extension WorkflowChecker {
         switch ref {
         case .input(let name):
             if let p = template.interface.input(name) { return p.type }
+            if dropped.contains(name, under: FlowDecoder.join(source.path, "inputs")) { return nil }
             let names = template.interface.inputs.map(\.name)
             sink.report(.unknownReference, path: path,
                         "unknown workflow input 'inputs.\(name)'\(Suggest.hint(name, names))\(names.isEmpty ? "; the flow declares no inputs" : "; declared: \(names.joined(separator: ", "))")")
             return nil
         case .output(let node, let name):
             guard let i = nodeIndex[node] else {
+                if source.failedNodeIDs.contains(node) { return nil }  // the node's own error was reported
                 let hint = Suggest.hint(node, Array(nodeIndex.keys).sorted())
                 sink.report(.unknownReference, path: path, "'\(ref)' refers to node '\(node)', which does not exist\(hint)")
                 return nil
@@ -28,7 +30,7 @@ extension WorkflowChecker {
             deps.insert(i)
             let outputs = outputsOf(i)
             if let v = outputs.first(where: { $0.name == name }) { return v.type }
-            if outputState[i] == .failed { return nil }
+            if outputState[i] == .failed || droppedOutputs(ofNode: i).contains(name) { return nil }
             let names = outputs.map(\.name)
             sink.report(.unknownReference, path: path,
                         "node '\(node)' has no output '\(name)'\(Suggest.hint(name, names)); \(names.isEmpty ? "it has no outputs" : "its outputs: \(names.joined(separator: ", "))")")
@@ -50,6 +52,16 @@ extension WorkflowChecker {
             if ["message", "node", "kind"].contains(field) { return .string }
             sink.report(.unknownReference, path: path, "unknown failure field '\(field)'; expected error.message, error.node or error.kind")
             return nil
+        }
+    }
+
+    /// Outputs of node `i` that were declared but dropped for a type that does not parse.
+    private func droppedOutputs(ofNode i: Int) -> Set<String> {
+        switch template.nodes[i].kind {
+        case .task(let t): return dropped.all(under: "tasks.\(t).outputs")
+        case .map(let m): return dropped.all(under: "tasks.\(m.task).outputs")
+        case .dynamic: return dropped.all(under: FlowDecoder.join(path(ofNode: i), "outputs"))
+        default: return []
         }
     }
 
@@ -146,43 +158,6 @@ extension WorkflowChecker {
             }
             return nil
         default: return no("\(t)")
-        }
-    }
-
-    /// Type-checks a branch condition: comparisons need comparable types, bare values must be bool.
-    func check(_ c: Condition, _ path: String, _ deps: inout Set<Int>) {
-        switch c {
-        case .and(let cs), .or(let cs): cs.forEach { check($0, path, &deps) }
-        case .not(let inner): check(inner, path, &deps)
-        case .value(let o):
-            if let t = operandType(o, path, &deps), !LiteralType.bool.accepts(t.unwrapped) || t.isOptional {
-                sink.report(.typeMismatch, path: path, "'\(o)' is \(t), but a condition needs a bool; compare it, e.g. \(o) == ...")
-            }
-        case .compare(let l, let op, let r):
-            guard let lt = operandType(l, path, &deps), let rt = operandType(r, path, &deps) else { return }
-            let ok = op.isOrdering ? comparable(lt, rt, l, r, ordering: true) : comparable(lt, rt, l, r, ordering: false)
-            if !ok {
-                let how = op.isOrdering ? "ordered with '\(op.rawValue)'" : "compared with '\(op.rawValue)'"
-                sink.report(.typeMismatch, path: path, "'\(l)' (\(lt)) and '\(r)' (\(rt)) cannot be \(how)")
-            }
-        }
-    }
-
-    private func comparable(_ lt: LiteralType, _ rt: LiteralType, _ l: Operand, _ r: Operand, ordering: Bool) -> Bool {
-        // A quoted literal may stand for a duration, datetime or enum case when the other side has that type.
-        if case .literal(let v) = r, Self.conformance(v, to: lt.unwrapped) == nil, lt.unwrapped != .json {
-            return ordering ? lt.isOrderable(with: lt) : true
-        }
-        if case .literal(let v) = l, Self.conformance(v, to: rt.unwrapped) == nil, rt.unwrapped != .json {
-            return ordering ? rt.isOrderable(with: rt) : true
-        }
-        return ordering ? lt.isOrderable(with: rt) : lt.isEquatable(with: rt)
-    }
-
-    private func operandType(_ o: Operand, _ path: String, _ deps: inout Set<Int>) -> LiteralType? {
-        switch o {
-        case .reference(let r): return typeOf(r, path, .plain, &deps)
-        case .literal(let v): return v.inferredType
         }
     }
 }

@@ -1,5 +1,15 @@
 import SluiceModel
 
+/// What every workflow of one file is checked against.
+struct CheckContext {
+    var tasks: [String: TaskTemplate]
+    /// The names under `workflows:`.
+    var declaredWorkflows: Set<String>
+    /// The flow's own name, which no workflow may call.
+    var mainName: String
+    var dropped: DroppedNames
+}
+
 /// Resolves, type-checks and orders one workflow of a flow file.
 final class WorkflowChecker {
     enum OutputState { case pending, computing, done, failed }
@@ -10,22 +20,22 @@ final class WorkflowChecker {
     var sink: DiagnosticSink
     let source: WorkflowSource
     let template: WorkflowTemplate
-    let tasks: [String: TaskTemplate]
+    let context: CheckContext
+    var tasks: [String: TaskTemplate] { context.tasks }
+    var declaredWorkflows: Set<String> { context.declaredWorkflows }
+    var dropped: DroppedNames { context.dropped }
     let subworkflows: [String: CompiledWorkflow]
-    let declaredWorkflows: Set<String>
     var nodeIndex: [String: Int] = [:]
     var outputState: [OutputState]
     private var outputCache: [[Variable]]
 
-    init(_ source: WorkflowSource, tasks: [String: TaskTemplate], subworkflows: [String: CompiledWorkflow],
-         declaredWorkflows: Set<String>, sink: DiagnosticSink) {
+    init(_ source: WorkflowSource, context: CheckContext, subworkflows: [String: CompiledWorkflow], sink: DiagnosticSink) {
         self.realSink = sink
         self.sink = sink
         self.source = source
         self.template = source.template
-        self.tasks = tasks
+        self.context = context
         self.subworkflows = subworkflows
-        self.declaredWorkflows = declaredWorkflows
         self.outputState = Array(repeating: .pending, count: source.template.nodes.count)
         self.outputCache = Array(repeating: [], count: source.template.nodes.count)
     }
@@ -41,6 +51,8 @@ final class WorkflowChecker {
         for (i, n) in template.nodes.enumerated() { checks.append(checkNode(n, path(ofNode: i), scope: .plain)) }
         var upstream = checks.map { $0.deps }
         addExplicitEdges(&upstream)
+        // A node whose id repeats an earlier one was reported; its edges would be guesses, since its id names the other.
+        for (i, n) in template.nodes.enumerated() where nodeIndex[n.id] != i { upstream[i] = [] }
         let graph = Graph(upstream: upstream.map { Array($0).sorted() })
         guard let order = graph.topologicalOrder() else {
             reportCycles(graph)
@@ -85,14 +97,18 @@ final class WorkflowChecker {
                 let p = "\(FlowDecoder.join(path(ofNode: i), "after"))[\(k)]"
                 if let j = nodeIndex[a] {
                     upstream[i].insert(j)
-                } else {
+                } else if !source.failedNodeIDs.contains(a) {
                     sink.report(.unknownReference, path: p, "after: unknown node '\(a)'\(Suggest.hint(a, Array(nodeIndex.keys).sorted()))")
                 }
             }
         }
+        // The decoder lays out each step's nodes together, in step order; counting them keeps a repeated id in its own step.
         var previous: [Int] = []
+        var start = 0
         for step in template.steps {
-            let members = step.nodes.compactMap { nodeIndex[$0] }
+            let end = min(start + step.nodes.count, upstream.count)
+            let members = Array(start..<end)
+            start = end
             for m in members { upstream[m].formUnion(previous) }
             if !members.isEmpty { previous = members }
         }
@@ -135,13 +151,14 @@ final class WorkflowChecker {
         var scope = BindingScope.plain
         scope.inFailureNode = true
         let check = checkNode(n, source.failureNodePath ?? "on_failure.node", scope: scope)
-        return compiledNode(n, id: n.id, check: check, depth: 0, upstream: [], downstream: [])
+        return compiledNode(n, id: n.id, check: check, depth: 0, upstream: [], downstream: [], scope: scope)
     }
 
-    func compiledNode(_ n: Node, id: String, check: NodeCheck, depth: Int, upstream: [String], downstream: [String]) -> CompiledNode {
+    func compiledNode(_ n: Node, id: String, check: NodeCheck, depth: Int, upstream: [String], downstream: [String],
+                      scope: BindingScope = .plain) -> CompiledNode {
         let saved = sink
         sink = mutedSink
-        let outputs = nodeOutputs(n, path: "", scope: .plain) ?? []
+        let outputs = nodeOutputs(n, path: "", scope: scope) ?? []
         sink = saved
         return CompiledNode(id: id, kind: n.kind.word, step: n.step, depth: depth, upstream: upstream, downstream: downstream,
                             inputs: check.inputs, outputs: outputs, node: n, children: check.children)

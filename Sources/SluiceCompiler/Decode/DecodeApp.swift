@@ -25,8 +25,8 @@ extension FlowDecoder {
     }
 
     private func app(_ name: String, _ f: Fields) -> AppSpec {
-        var a = AppSpec(name: name, image: string(f, "image"), command: stringList(f, "command") ?? [],
-                        args: stringList(f, "args") ?? [], env: env(f, "env"))
+        let ((image, command), reported) = reporting { (string(f, "image"), stringList(f, "command") ?? []) }
+        var a = AppSpec(name: name, image: image, command: command, args: stringList(f, "args") ?? [], env: env(f, "env"))
         if let port = int(f, "port", minimum: 1) {
             if port > 65535 {
                 sink.report(.invalidValue, path: f.path("port"), "port must be from 1 to 65535 (found \(port))")
@@ -36,7 +36,12 @@ extension FlowDecoder {
         a.resources = f["resources"].flatMap { resources($0, f.path("resources")) } ?? Resources()
         if let r = f["replicas"] {
             if case .int(let n) = r.scalar?.plainValue {
-                a.replicas = ReplicaPolicy(min: n, max: n)
+                if n < 1 {
+                    sink.report(.invalidValue, at: r.location, path: f.path("replicas"),
+                                "replicas must be at least 1 (found \(r.scalar!.text)); to scale to zero when idle, write {min: 0, max: N}")
+                } else {
+                    a.replicas = ReplicaPolicy(min: n, max: n)
+                }
             } else if let rf = fields(r, f.path("replicas"), known: ["min", "max", "target_concurrency"], what: "replicas") {
                 let min = int(rf, "min", minimum: 0) ?? 1
                 a.replicas = ReplicaPolicy(min: min, max: int(rf, "max", minimum: 1) ?? max(min, 1),
@@ -60,7 +65,7 @@ extension FlowDecoder {
             }
         }
         a.isPublic = bool(f, "public") ?? false
-        if a.image == nil && a.command.isEmpty {
+        if a.image == nil && a.command.isEmpty && !reported {
             sink.report(.missingKey, at: f.location, path: f.path, "an app needs 'command' (and 'image' for container backends)")
         }
         return a

@@ -3,7 +3,8 @@ import SluiceModel
 extension FlowDecoder {
     /// A node input's value: an unquoted `inputs.NAME`, `NODE.OUTPUT` or item name is a reference;
     /// quoted text, numbers, booleans and null are literals; lists and mappings nest bindings.
-    /// JSON quotes every string, so there a dotted reference-shaped string, or the map's item name, is a reference.
+    /// JSON quotes every string, so there a string is a reference only when it is `inputs.NAME`, `error.FIELD`,
+    /// `NODE.OUTPUT` with NODE a node of the workflow, or the map's item name; any other string is text.
     func binding(_ node: SourceNode, _ path: String, item: String? = nil) -> Binding? {
         switch node {
         case .sequence(let items, _):
@@ -27,8 +28,11 @@ extension FlowDecoder {
             return .map(out)
         case .scalar(let s):
             if s.quoted && isJSON, let r = Self.parseReference(s.text) {
-                if case .item(let name) = r, name != item { return .literal(.string(s.text)) }
-                return .reference(r)
+                switch r {
+                case .item(let name) where name != item: return .literal(.string(s.text))
+                case .output(let node, _) where !jsonNodeIDs.contains(node): return .literal(.string(s.text))
+                default: return .reference(r)
+                }
             }
             if s.quoted || s.plainValue != .text { return .literal(Self.untyped(node)) }
             switch Self.parseReference(s.text) {
@@ -65,6 +69,12 @@ extension FlowDecoder {
     /// A node's `inputs:` mapping, in file order.
     func inputBindings(_ node: SourceNode, _ path: String, item: String? = nil) -> [InputBinding] {
         guard let f = fields(node, path, known: [], what: "input bindings (name: reference or value)") else { return [] }
-        return f.order.compactMap { name in binding(f[name]!, f.path(name), item: item).map { InputBinding(name: name, binding: $0) } }
+        return f.order.compactMap { name in
+            guard let b = binding(f[name]!, f.path(name), item: item) else {
+                dropped.insert(name, under: path)
+                return nil
+            }
+            return InputBinding(name: name, binding: b)
+        }
     }
 }

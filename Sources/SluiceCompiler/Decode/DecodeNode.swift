@@ -9,7 +9,8 @@ extension FlowDecoder {
     func node(_ raw: SourceNode, _ path: String, scope: NodeScope, defaultID: String? = nil, extraKeys: [String] = []) -> Node? {
         guard let f = fields(raw, path, known: Self.nodeKeys + extraKeys, what: "a node") else { return nil }
         let id: String
-        if let given = string(f, "id") {
+        if f.has("id") {
+            guard let given = string(f, "id") else { return nil }
             id = given
             checkDNSLabel(id, at: f["id"]!.location, f.path("id"), what: "node id")
         } else if let d = defaultID {
@@ -21,15 +22,21 @@ extension FlowDecoder {
         let kinds = Self.kindKeys.filter { f.has($0) }
         if kinds.isEmpty, case .mapping(let pairs, _) = raw,
            pairs.contains(where: { Suggest.closest(to: $0.key.text, in: Self.nodeKeys + extraKeys).map(Self.kindKeys.contains) == true }) {
-            return nil  // a misspelled kind key was reported as unknown, with its suggestion; saying "no kind" too would repeat it
+            // A misspelled kind key was reported as unknown, with its suggestion; saying "no kind" too would repeat it.
+            scope.recordFailure(id: id)
+            return nil
         }
         guard kinds.count == 1 else {
             let found = kinds.isEmpty ? "none" : kinds.joined(separator: " and ")
             sink.report(.missingKey, at: f.location, path: f.path,
                         "node '\(id)' needs exactly one of task, workflow, if, gate, map, dynamic (found \(found))")
+            scope.recordFailure(id: id)
             return nil
         }
-        guard let kind = nodeKind(kinds[0], f, id: id, scope: scope) else { return nil }
+        guard let kind = nodeKind(kinds[0], f, id: id, scope: scope) else {
+            scope.recordFailure(id: id)
+            return nil
+        }
         var n = Node(id: id, kind: kind)
         if let i = f["inputs"] {
             switch kind {
@@ -120,7 +127,7 @@ extension FlowDecoder {
         }
         if let ratio = double(f, "min_success_ratio") {
             if !(ratio > 0 && ratio <= 1) {
-                sink.report(.invalidValue, path: f.path("min_success_ratio"), "min_success_ratio must be in (0, 1] (found \(ratio))")
+                sink.report(.invalidValue, path: f.path("min_success_ratio"), "min_success_ratio must be in (0, 1] (found \(f.numberText("min_success_ratio")))")
             } else {
                 m.minSuccessRatio = ratio
             }

@@ -27,23 +27,31 @@ extension FlowDecoder {
         t.tags = stringList(f, "tags") ?? []
         t.secrets = secrets(f)
         if let r = f["revert"], let rf = fields(r, f.path("revert"), known: ["command", "args", "env"], what: "a revert command") {
-            if let command = stringList(rf, "command"), !command.isEmpty {
+            let (command, reported) = reporting { stringList(rf, "command") ?? [] }
+            if !command.isEmpty {
                 t.revert = RevertSpec(command: command, args: stringList(rf, "args") ?? [], env: env(rf, "env"))
-            } else {
+            } else if !reported {
                 missing(rf, "command", "the command that undoes the task")
             }
         }
         return t
     }
 
+    /// Keys that describe the one container of a container task; pod and plugin tasks take none of them.
+    static let containerKeys = ["image", "command", "args", "env", "ports", "working_dir"]
+
     private func runtime(_ f: Fields) -> TaskRuntime {
         if let type = string(f, "type") {
-            for k in ["image", "command", "pod"] where f.has(k) {
-                sink.report(.invalidValue, path: f.path(k), "a plugin task (type: \(type)) cannot also set '\(k)'")
+            for k in Self.containerKeys + ["pod", "primary_container"] where f.has(k) {
+                sink.report(.invalidValue, path: f.path(k), "a plugin task (type: \(type)) cannot also set '\(k)'; its settings go under 'config'")
             }
             return .plugin(type: type, config: f["config"].map(Self.untyped) ?? .map([:]))
         }
         if let pod = f["pod"] {
+            for k in Self.containerKeys where f.has(k) {
+                sink.report(.invalidValue, path: f.path(k),
+                            "a pod task takes its containers from 'pod'; remove '\(k)' and set it on a container in pod.containers")
+            }
             guard case .mapping = pod else {
                 wrongShape(pod, f.path("pod"), expected: "a mapping (a Kubernetes PodSpec)")
                 return .container(ContainerSpec())
@@ -53,7 +61,11 @@ extension FlowDecoder {
         if f.has("config") {
             sink.report(.invalidValue, path: f.path("config"), "'config' belongs to plugin tasks; add 'type:' or remove it")
         }
-        var c = ContainerSpec(image: string(f, "image"), command: stringList(f, "command") ?? [],
+        if f.has("primary_container") {
+            sink.report(.invalidValue, path: f.path("primary_container"), "'primary_container' belongs to pod tasks; add 'pod:' or remove it")
+        }
+        let ((image, command), reported) = reporting { (string(f, "image"), stringList(f, "command") ?? []) }
+        var c = ContainerSpec(image: image, command: command,
                               args: stringList(f, "args") ?? [], env: env(f, "env"), workingDir: string(f, "working_dir"))
         if let ports = f["ports"] {
             if case .sequence(let items, _) = ports {
@@ -66,7 +78,8 @@ extension FlowDecoder {
                 wrongShape(ports, f.path("ports"), expected: "a list of port numbers")
             }
         }
-        if c.image == nil && c.command.isEmpty {
+        // A command or image that is there but malformed was reported as such; saying it is missing would repeat it.
+        if c.image == nil && c.command.isEmpty && !reported {
             sink.report(.missingKey, at: f.location, path: f.path,
                         "a task needs 'command' (and 'image' for container backends), 'pod', or a plugin 'type'")
         }
@@ -106,7 +119,7 @@ extension FlowDecoder {
             r.backoff.max = duration(bf, "max") ?? r.backoff.max
             if let factor = double(bf, "factor") {
                 if factor < 1 {
-                    sink.report(.invalidValue, path: bf.path("factor"), "backoff factor must be at least 1 (found \(factor))")
+                    sink.report(.invalidValue, path: bf.path("factor"), "backoff factor must be at least 1 (found \(bf.numberText("factor")))")
                 } else {
                     r.backoff.factor = factor
                 }

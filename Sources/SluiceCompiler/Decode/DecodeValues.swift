@@ -19,16 +19,13 @@ extension FlowDecoder {
         for name in f.order {
             let p = f.path(name)
             checkVariableName(name, at: f.entries[name]!.key.location, p, what: "input name")
-            let value = f[name]!
-            if case .mapping = value {
-                guard let d = fields(value, p, known: ["type", "default", "description"], what: "an input declaration") else { continue }
-                guard let typeNode = d["type"] else { missing(d, "type", "the input's type, e.g. int"); continue }
-                guard let t = type(typeNode, d.path("type")) else { continue }
-                let def = d["default"].flatMap { literal($0, t, d.path("default")) }
-                out.append(Parameter(name: name, type: t, defaultValue: def, description: string(d, "description")))
-            } else if let t = type(value, p) {
-                out.append(Parameter(name: name, type: t))
+            guard let (t, d) = declaration(f[name]!, p, known: ["type", "default", "description"], noun: "input",
+                                           example: "int") else {
+                dropped.insert(name, under: path)
+                continue
             }
+            let def = d?["default"].flatMap { literal($0, t, d!.path("default")) }
+            out.append(Parameter(name: name, type: t, defaultValue: def, description: d.flatMap { string($0, "description") }))
         }
         return out
     }
@@ -40,18 +37,25 @@ extension FlowDecoder {
         for name in f.order {
             let p = f.path(name)
             checkVariableName(name, at: f.entries[name]!.key.location, p, what: "output name")
-            let value = f[name]!
-            if case .mapping = value {
-                guard let d = fields(value, p, known: ["type", "description"], what: "an output declaration") else { continue }
-                guard let typeNode = d["type"] else { missing(d, "type", "the output's type, e.g. float"); continue }
-                if let t = type(typeNode, d.path("type")) {
-                    out.append(Variable(name: name, type: t, description: string(d, "description")))
-                }
-            } else if let t = type(value, p) {
-                out.append(Variable(name: name, type: t))
+            guard let (t, d) = declaration(f[name]!, p, known: ["type", "description"], noun: "output", example: "float") else {
+                dropped.insert(name, under: path)
+                continue
             }
+            out.append(Variable(name: name, type: t, description: d.flatMap { string($0, "description") }))
         }
         return out
+    }
+
+    /// The type of one declaration, written `type` or `{type, ...}`, with the mapping's fields in the second form.
+    private func declaration(_ value: SourceNode, _ path: String, known: [String], noun: String,
+                             example: String) -> (LiteralType, Fields?)? {
+        guard case .mapping = value else { return type(value, path).map { ($0, nil) } }
+        guard let d = fields(value, path, known: known, what: "an \(noun) declaration") else { return nil }
+        guard let typeNode = d["type"] else {
+            missing(d, "type", "the \(noun)'s type, e.g. \(example)")
+            return nil
+        }
+        return type(typeNode, d.path("type")).map { ($0, d) }
     }
 
     /// A literal of the flow file read as a value of `type`; reports what was expected when it does not fit.

@@ -11,6 +11,8 @@ struct Fields {
     subscript(_ key: String) -> SourceNode? { entries[key]?.value }
     func has(_ key: String) -> Bool { entries[key] != nil }
     func path(_ key: String) -> String { FlowDecoder.join(path, key) }
+    /// A scalar value as the file spells it (`0`, not `0.0`), for messages that echo a number back.
+    func numberText(_ key: String) -> String { self[key]?.scalar?.text ?? "" }
 }
 
 extension FlowDecoder {
@@ -39,6 +41,14 @@ extension FlowDecoder {
             order.append(key.text)
         }
         return Fields(path: path, location: location, entries: entries, order: order)
+    }
+
+    /// Runs `read` and tells whether it reported anything: a key that is there but malformed was reported as such,
+    /// and a later "missing" report about it would repeat the mistake.
+    func reporting<T>(_ read: () -> T) -> (T, reported: Bool) {
+        let before = sink.diagnostics.count
+        let value = read()
+        return (value, sink.diagnostics.count > before)
     }
 
     func wrongShape(_ node: SourceNode, _ path: String, expected: String) {
@@ -73,7 +83,7 @@ extension FlowDecoder {
             return nil
         }
         if let m = minimum, i < m {
-            sink.report(.invalidValue, at: node.location, path: f.path(key), "must be at least \(m) (found \(i))")
+            sink.report(.invalidValue, at: node.location, path: f.path(key), "must be at least \(m) (found \(f.numberText(key)))")
             return nil
         }
         return i

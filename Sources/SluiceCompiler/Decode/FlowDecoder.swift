@@ -3,6 +3,8 @@ import SluiceModel
 /// Where each node of one workflow stands in the file, keyed by qualified id (`check/case-0`).
 final class NodeScope {
     private(set) var paths: [String: String] = [:]
+    /// Qualified ids of nodes that were reported and left out; others naming them are not reported again.
+    private(set) var failed: Set<String> = []
     let prefix: String
     private let parent: NodeScope?
 
@@ -12,13 +14,16 @@ final class NodeScope {
     }
 
     func record(id: String, path: String) {
-        let key = prefix.isEmpty ? id : "\(prefix)/\(id)"
-        if let p = parent { p.record(qualified: key, path: path) } else { paths[key] = path }
+        root.paths[qualified(id)] = path
     }
 
-    private func record(qualified: String, path: String) {
-        if let p = parent { p.record(qualified: qualified, path: path) } else { paths[qualified] = path }
+    func recordFailure(id: String) {
+        root.failed.insert(qualified(id))
     }
+
+    private func qualified(_ id: String) -> String { prefix.isEmpty ? id : "\(prefix)/\(id)" }
+
+    private var root: NodeScope { parent?.root ?? self }
 
     /// A scope for the nodes nested inside `id` (branch cases).
     func child(of id: String) -> NodeScope {
@@ -35,6 +40,8 @@ struct WorkflowSource {
     var nodePaths: [String: String]
     /// Paths of `template.nodes`, index for index.
     var topLevelPaths: [String]
+    /// Ids of top-level nodes that failed to decode (already reported).
+    var failedNodeIDs: Set<String>
     var failureNodePath: String?
     var outputPaths: [String: String]
 }
@@ -44,6 +51,10 @@ final class FlowDecoder {
     let sink: DiagnosticSink
     /// Whether the file is JSON, where every string is quoted and quoting cannot mark text.
     let isJSON: Bool
+    /// Names reported and left out, so the checker does not report them again.
+    var dropped = DroppedNames()
+    /// In JSON, the node ids written in the workflow being read: `"X.Y"` is a reference only when X is one of them.
+    var jsonNodeIDs: Set<String> = []
 
     init(sink: DiagnosticSink, isJSON: Bool = false) {
         self.sink = sink
@@ -96,6 +107,7 @@ final class FlowDecoder {
     func workflow(_ id: Identifier, _ f: Fields) -> WorkflowSource {
         var w = WorkflowTemplate(id: id, description: string(f, "description"))
         let scope = NodeScope()
+        if isJSON { jsonNodeIDs = Self.writtenNodeIDs(f) }
         w.interface.inputs = f["inputs"].map { parameters($0, f.path("inputs"), what: "workflow inputs (name: type)") } ?? []
         var outputPaths: [String: String] = [:]
         if let o = f["outputs"], let of = fields(o, f.path("outputs"), known: [], what: "workflow outputs (name: NODE.OUTPUT)") {
@@ -121,8 +133,22 @@ final class FlowDecoder {
         w.nodes = placed.map(\.0)
         if let of = f["on_failure"] { w.onFailure = failurePolicy(of, f.path("on_failure"), scope: scope) }
         return WorkflowSource(template: w, path: f.path, nodePaths: scope.paths, topLevelPaths: placed.map(\.1),
+                              failedNodeIDs: scope.failed.filter { !$0.contains("/") },
                               failureNodePath: w.onFailure.node == nil ? nil : FlowDecoder.join(f.path("on_failure"), "node"),
                               outputPaths: outputPaths)
+    }
+
+    /// The `id`s written on the workflow's top-level nodes, read ahead of decoding so bindings may point forward.
+    private static func writtenNodeIDs(_ f: Fields) -> Set<String> {
+        func ids(_ list: SourceNode?) -> [String] {
+            guard case .sequence(let items, _)? = list else { return [] }
+            return items.flatMap { item -> [String] in
+                guard case .mapping(let pairs, _) = item else { return [] }
+                if let nested = pairs.first(where: { $0.key.text == "nodes" }) { return ids(nested.value) }
+                return pairs.first(where: { $0.key.text == "id" })?.value.scalar.map { [$0.text] } ?? []
+            }
+        }
+        return Set(ids(f["nodes"]) + ids(f["steps"]))
     }
 
     /// `name: NODE.OUTPUT` or `name: {from: NODE.OUTPUT, description}`; a missing `from` is an unbound output.

@@ -73,21 +73,37 @@ final class DiagnosticSink {
         report(code, at: location, path: path, message)
     }
 
-    /// The diagnostics in file order, exact duplicates removed.
+    /// Reports at the key of the entry `path` names (for a name that is wrong, rather than its value).
+    func report(_ code: DiagnosticCode, atKeyOf path: String, _ message: String) {
+        let location = root?.locate(path, key: true) ?? Location(line: 1, column: 1)
+        report(code, at: location, path: path, message)
+    }
+
+    /// The most diagnostics one file shows; past it, one line says how many more there are.
+    static let limit = 1_000
+
+    /// The diagnostics in file order, exact duplicates removed, at most `limit` of them and a line counting the rest.
     func sorted() -> [Diagnostic] {
         var seen = Set<Diagnostic>()
-        return diagnostics.filter { seen.insert($0).inserted }
+        let all = diagnostics.filter { seen.insert($0).inserted }
             .sorted { ($0.line, $0.column, $0.path) < ($1.line, $1.column, $1.path) }
+        guard all.count > Self.limit else { return all }
+        let next = all[Self.limit]
+        let more = Diagnostic(next.code, at: next.location, path: "",
+                              "… and \(all.count - Self.limit) more errors (only the first \(Self.limit) are shown)", file: file)
+        return Array(all.prefix(Self.limit)) + [more]
     }
 }
 
 /// Suggests the closest known word for a misspelled one.
 enum Suggest {
     /// The candidate nearest to `word` by edit distance, when it is close enough to be a likely typo.
+    /// Names shorter than three letters are all near each other, so they get no suggestion.
     static func closest(to word: String, in candidates: [String]) -> String? {
         let w = Array(word.lowercased())
+        guard w.count >= 3 else { return nil }
         var best: (String, Int)?
-        for c in candidates {
+        for c in candidates where c.count >= 3 {
             let d = distance(w, Array(c.lowercased()))
             if d <= max(1, min(3, c.count / 3)), d < (best?.1 ?? Int.max) { best = (c, d) }
         }

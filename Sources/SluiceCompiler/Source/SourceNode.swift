@@ -66,8 +66,7 @@ indirect enum SourceNode: Sendable {
             switch s.plainValue {
             case .null: return "nothing (null)"
             case .bool(let b): return "the boolean \(b)"
-            case .int(let i): return "the number \(i)"
-            case .float(let d): return "the number \(d)"
+            case .int, .float: return "the number \(s.text)"
             case .text: return "the text \"\(s.text.count > 40 ? String(s.text.prefix(40)) + "…" : s.text)\""
             }
         }
@@ -80,8 +79,9 @@ indirect enum SourceNode: Sendable {
 
     var isNull: Bool { scalar?.plainValue == .null }
 
-    /// The location of the value at `path` (`nodes[3].inputs.x`), or of the deepest part of it that exists.
-    func locate(_ path: String) -> Location {
+    /// The location of the value at `path` (`nodes[3].inputs.x`), or of the deepest part of it that exists;
+    /// with `key`, the location of the key that holds it when there is one.
+    func locate(_ path: String, key: Bool = false) -> Location {
         var node = self
         var keyLocation: Location?
         for segment in PathSegments(path) {
@@ -98,7 +98,7 @@ indirect enum SourceNode: Sendable {
             }
         }
         // A null value has no useful position of its own: point at its key.
-        if node.isNull, let k = keyLocation { return k }
+        if node.isNull || key, let k = keyLocation { return k }
         return node.location
     }
 }
@@ -135,7 +135,7 @@ enum SourceReader {
     /// Parses `text`; a syntax error comes back as a diagnostic with the parser's position.
     static func read(_ text: String) -> Result<SourceNode?, DiagnosticError> {
         YAMLComposer.compose(text).mapError { f in
-            DiagnosticError(diagnostic: Diagnostic(.syntax, at: f.location, path: "", f.message))
+            DiagnosticError(diagnostic: Diagnostic(.syntax, at: f.location, path: f.path, f.message))
         }
     }
 }

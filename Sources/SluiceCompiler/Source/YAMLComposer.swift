@@ -6,13 +6,24 @@ import CYaml
 struct YAMLComposer {
     struct Failure: Error {
         var location: Location
+        /// The path of the mapping or list the failure is in (`tasks.t`); empty when unknown or at the top.
+        var path: String = ""
         var message: String
     }
 
     private var parser = yaml_parser_t()
-    private var anchors: [String: SourceNode] = [:]
+    /// Each anchored node with the number of values it stands for once its own aliases are expanded.
+    private var anchors: [String: (node: SourceNode, size: Int)] = [:]
     private var depth = 0
-    private static let maxDepth = 256
+    static let maxDepth = 256
+    /// Values written in the file, and values seen once aliases are expanded. Aliases share subtrees here,
+    /// but the decoder walks each use, so nested aliases ("billion laughs") must be bounded by what they expand to.
+    private var ownValues = 0
+    private var expandedValues = 0
+    static let maxExpandedValues = 1_000_000
+    /// The keys and indices leading to the value being read, for the path of a failure.
+    private var trail: [PathPart] = []
+    private enum PathPart { case key(String), index(Int) }
 
     /// Parses one YAML (or JSON) document; nil when the text holds no document.
     static func compose(_ text: String) -> Result<SourceNode?, Failure> {
@@ -59,12 +70,30 @@ struct YAMLComposer {
 
     private func parserFailure() -> Failure {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
+        let location = Self.location(parser.problem_mark)
+        if problem.hasPrefix("Maximum nesting level reached") {
+            return Failure(location: location, path: path, message: Self.tooDeep)
+        }
         var message = "YAML syntax error: \(problem)"
         if let context = parser.context {
             message += " (\(String(cString: context)) at line \(parser.context_mark.line + 1))"
         }
-        let mark = parser.error == YAML_READER_ERROR ? parser.problem_mark : parser.problem_mark
-        return Failure(location: Self.location(mark), message: message)
+        // No path: libyaml reads ahead, so the value being composed may not be where the text went wrong.
+        return Failure(location: location, message: message)
+    }
+
+    private static var tooDeep: String { "the document nests too deeply (more than \(maxDepth) levels)" }
+
+    /// The path of the value being read, as diagnostics spell it (`nodes[2].inputs`).
+    private var path: String {
+        var out = ""
+        for part in trail {
+            switch part {
+            case .key(let k): out = FlowDecoder.join(out, k)
+            case .index(let i): out = FlowDecoder.index(out, i)
+            }
+        }
+        return out
     }
 
     private static func location(_ mark: yaml_mark_t) -> Location {
@@ -85,32 +114,53 @@ struct YAMLComposer {
         switch event.type {
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
-            guard let target = anchors[name] else { throw Failure(location: here, message: "unknown YAML alias '*\(name)'") }
-            return target
+            guard let target = anchors[name] else { throw Failure(location: here, path: path, message: "unknown YAML alias '*\(name)'") }
+            try expand(by: target.size, at: here)
+            return target.node
         case YAML_SCALAR_EVENT:
+            let start = counted()
             let s = event.data.scalar
             let text = Self.string(s.value, s.length) ?? ""
             let node = SourceNode.scalar(SourceScalar(text: text, quoted: s.style != YAML_PLAIN_SCALAR_STYLE, location: here))
-            if let a = Self.string(s.anchor) { anchors[a] = node }
+            if let a = Self.string(s.anchor) { anchors[a] = (node, expandedValues - start) }
             return node
         case YAML_SEQUENCE_START_EVENT:
+            let start = counted()
             let anchor = Self.string(event.data.sequence_start.anchor)
             let node = try sequence(at: here)
-            if let a = anchor { anchors[a] = node }
+            if let a = anchor { anchors[a] = (node, expandedValues - start) }
             return node
         case YAML_MAPPING_START_EVENT:
+            let start = counted()
             let anchor = Self.string(event.data.mapping_start.anchor)
             let node = try mapping(at: here)
-            if let a = anchor { anchors[a] = node }
+            if let a = anchor { anchors[a] = (node, expandedValues - start) }
             return node
         default:
-            throw Failure(location: here, message: "YAML syntax error: unexpected event")
+            throw Failure(location: here, path: path, message: "YAML syntax error: unexpected event")
+        }
+    }
+
+    /// Counts one value written in the file; returns the expanded count before it.
+    private mutating func counted() -> Int {
+        ownValues += 1
+        expandedValues += 1
+        return expandedValues - 1
+    }
+
+    /// Counts an alias as the values it stands for, refusing a document that grows far past its own size.
+    private mutating func expand(by size: Int, at here: Location) throws {
+        expandedValues += size
+        if expandedValues > Self.maxExpandedValues, expandedValues > 10 * ownValues {
+            throw Failure(location: here, path: path,
+                          message: "the document expands to too many values through YAML aliases (more than \(Self.maxExpandedValues), "
+                              + "from \(ownValues) written; a \"billion laughs\" pattern); use fewer nested aliases")
         }
     }
 
     private mutating func enter(_ here: Location) throws {
         depth += 1
-        if depth > Self.maxDepth { throw Failure(location: here, message: "the document nests deeper than \(Self.maxDepth) levels") }
+        if depth > Self.maxDepth { throw Failure(location: here, path: path, message: Self.tooDeep) }
     }
 
     private mutating func sequence(at here: Location) throws -> SourceNode {
@@ -124,7 +174,9 @@ struct YAMLComposer {
                 yaml_event_delete(&e)
                 return .sequence(items, here)
             }
+            trail.append(.index(items.count))
             items.append(try node(after: event))
+            trail.removeLast()
         }
     }
 
@@ -143,15 +195,17 @@ struct YAMLComposer {
             }
             let keyNode = try node(after: keyEvent)
             guard case .scalar(let key) = keyNode else {
-                throw Failure(location: keyNode.location, message: "a mapping key must be plain text, not \(keyNode.kindDescription)")
+                throw Failure(location: keyNode.location, path: path, message: "a mapping key must be plain text, not \(keyNode.kindDescription)")
             }
+            trail.append(.key(key.text))
             let value = try node(after: try next())
+            trail.removeLast()
             if key.text == "<<" && !key.quoted {
                 merged += try mergeEntries(value)
                 continue
             }
             if let first = seen[key.text] {
-                throw Failure(location: key.location,
+                throw Failure(location: key.location, path: path,
                               message: "duplicate key '\(key.text)' in one mapping (first at line \(first.line)); each key may appear once")
             }
             seen[key.text] = key.location
@@ -171,12 +225,12 @@ struct YAMLComposer {
         case .sequence(let items, _):
             return try items.flatMap { item -> [(key: SourceScalar, value: SourceNode)] in
                 guard case .mapping(let entries, _) = item else {
-                    throw Failure(location: item.location, message: "a merge key (<<) takes a mapping or a list of mappings")
+                    throw Failure(location: item.location, path: path, message: "a merge key (<<) takes a mapping or a list of mappings")
                 }
                 return entries
             }
         default:
-            throw Failure(location: value.location, message: "a merge key (<<) takes a mapping or a list of mappings")
+            throw Failure(location: value.location, path: path, message: "a merge key (<<) takes a mapping or a list of mappings")
         }
     }
 }

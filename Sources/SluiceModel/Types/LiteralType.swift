@@ -60,10 +60,11 @@ public indirect enum LiteralType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Whether `==`/`!=` may compare values of the two types.
+    /// Whether `==`/`!=` may compare values of the two types; `none` (null) compares only with an optional.
     public func isEquatable(with other: LiteralType) -> Bool {
         let a = unwrapped, b = other.unwrapped
-        if self == .none || other == .none { return isOptional || other.isOptional }
+        if self == .none { return other.isOptional }
+        if other == .none { return isOptional }
         return a.accepts(b) || b.accepts(a)
     }
 
@@ -149,9 +150,10 @@ private struct TypeParser {
             var cases: [String] = []
             repeat {
                 skipSpaces()
+                let caseStart = pos
                 let c = readWord(allowDash: true)
                 if c.isEmpty { throw fail("expected an enum case name") }
-                if cases.contains(c) { throw fail("enum case '\(c)' appears twice") }
+                if cases.contains(c) { throw fail("enum case '\(c)' appears twice", at: caseStart) }
                 cases.append(c)
                 skipSpaces()
             } while consume("|")
@@ -167,8 +169,10 @@ private struct TypeParser {
             t = s
         }
         skipSpaces()
-        while consume("?") {
-            if case .optional = t { throw fail("'?' appears twice") }
+        while true {
+            let markStart = pos
+            guard consume("?") else { break }
+            if case .optional = t { throw fail("'?' appears twice", at: markStart) }
             t = .optional(t)
             skipSpaces()
         }
@@ -200,7 +204,8 @@ private struct TypeParser {
         }
     }
 
-    func fail(_ reason: String) -> TypeSyntaxError {
-        TypeSyntaxError(text: text, offset: pos, reason: reason)
+    /// An error at `offset` (where the offending token starts), or at the current position.
+    func fail(_ reason: String, at offset: Int? = nil) -> TypeSyntaxError {
+        TypeSyntaxError(text: text, offset: offset ?? pos, reason: reason)
     }
 }

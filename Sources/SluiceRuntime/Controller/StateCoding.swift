@@ -12,7 +12,7 @@ public enum StateCoding {
     }()
 
     public static func encode<T: Encodable>(_ v: T) -> Data {
-        (try? encoder.encode(v)) ?? Data("null".utf8)
+        (try? CompactJSONEncoder().encode(v)) ?? Data("null".utf8)
     }
 
     public static func date(_ t: Timestamp?) -> Date? {

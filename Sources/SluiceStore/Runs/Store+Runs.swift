@@ -17,9 +17,13 @@ extension Store {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [
                     .text(run.id), .text(run.flow), SQLValue(run.flowVersion), .text(run.state.rawValue),
-                    .text(labels), SQLValue(run.created), .json(run.compiledFlow), .json(run.inputs),
+                    .text(labels), SQLValue(run.created), .text(""), .text(""),
                     SQLValue(run.header), SQLValue(run.parentRunID),
                 ])
+            // The compiled flow can be megabytes: it lives in its own row so the run row that every
+            // step rewrites stays small (see migration 2).
+            try connection.run("INSERT INTO run_documents(run_id, compiled, inputs) VALUES (?, ?, ?)",
+                               [.text(run.id), .json(run.compiledFlow), .json(run.inputs)])
             _ = try EventRows.append(run.events, runID: run.id, connection: connection)
         }
     }
@@ -134,7 +138,10 @@ enum RunRows {
 
     static func record(_ runID: String, connection: Connection) throws(StoreError) -> RunRecord? {
         try connection.queryOne(
-            "SELECT \(summaryColumns), compiled, inputs, header, outputs, node_seq FROM runs WHERE id = ?",
+            """
+            SELECT \(summaryColumns), d.compiled, d.inputs, header, outputs, node_seq
+            FROM runs JOIN run_documents d ON d.run_id = runs.id WHERE runs.id = ?
+            """,
             [.text(runID)]
         ) { row throws(StoreError) in
             RunRecord(

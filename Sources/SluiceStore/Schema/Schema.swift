@@ -1,6 +1,19 @@
 /// The tables, as numbered migrations. Timestamps are integer milliseconds since 1970;
 /// JSON documents are TEXT; states are the words of DESIGN.md.
 enum Schema {
+    /// Moves each run's compiled flow and inputs out of the run row: SQLite rewrites a whole row on
+    /// every UPDATE, and the run row is updated by every step, so a megabyte flow made each commit
+    /// cost a megabyte of writes (a 10,000-node chain took 1 ms per step instead of 50 µs).
+    static let runDocuments = Migration(version: 2, name: "run documents", sql: """
+        CREATE TABLE run_documents (
+            run_id   TEXT PRIMARY KEY NOT NULL REFERENCES runs(id),
+            compiled TEXT NOT NULL,
+            inputs   TEXT NOT NULL
+        );
+        INSERT INTO run_documents(run_id, compiled, inputs) SELECT id, compiled, inputs FROM runs;
+        UPDATE runs SET compiled = '', inputs = '';
+        """)
+
     static let initial = Migration(version: 1, name: "initial", sql: """
         CREATE TABLE runs (
             id            TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),
