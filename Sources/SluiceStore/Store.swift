@@ -20,6 +20,7 @@ public final class Store: @unchecked Sendable {
     private var connection: Connection?
     // Commits made through this instance, for `changeToken()` (guarded by `lock`).
     private var localWrites: Int64 = 0
+    private var checkpointer: Checkpointer?
 
     private init(path: String, options: StoreOptions, connection: Connection) {
         self.path = path
@@ -47,13 +48,20 @@ public final class Store: @unchecked Sendable {
             connection.close()
             throw error
         }
-        return Store(path: path, options: options, connection: connection)
+        let store = Store(path: path, options: options, connection: connection)
+        if options.backgroundCheckpoint {
+            store.checkpointer = try Checkpointer(path: path, options: options)
+            try connection.execute("PRAGMA wal_autocheckpoint = 0")
+        }
+        return store
     }
 
     /// Closes the file. Later calls fail with `StoreError.closed`. Safe to call twice.
     public func close() {
         lock.lock()
         defer { lock.unlock() }
+        checkpointer?.stop()
+        checkpointer = nil
         connection?.close()
         connection = nil
     }

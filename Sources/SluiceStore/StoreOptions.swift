@@ -14,9 +14,15 @@ public struct StoreOptions: Sendable, Equatable {
     /// How long a statement waits for another process's write lock before `StoreError.busy`.
     public var busyTimeout: Duration
 
+    /// Move WAL checkpoints (copying the log into the database file, with an fsync) off the writing
+    /// thread onto a background thread of this store. For the process that drives runs; short-lived
+    /// CLI processes leave it off and checkpoint as SQLite does by default.
+    public var backgroundCheckpoint: Bool
+
     /// Options with NORMAL durability and a 5 s busy timeout unless told otherwise.
-    public init(synchronous: Synchronous = .normal, busyTimeout: Duration = .seconds(5)) {
+    public init(synchronous: Synchronous = .normal, busyTimeout: Duration = .seconds(5), backgroundCheckpoint: Bool = false) {
         self.synchronous = synchronous
         self.busyTimeout = busyTimeout
+        self.backgroundCheckpoint = backgroundCheckpoint
     }
 }

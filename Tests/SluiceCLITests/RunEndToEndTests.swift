@@ -234,3 +234,39 @@ struct Workspace {
         #expect(attempt?["max_rss_bytes"] != nil)
     }
 }
+
+@Suite(.serialized) struct InterruptAndLogsTests {
+    @Test func ctrlCAbortsTheRunAndKillsItsTasks() throws {
+        let ws = try Workspace()
+        let pidFile = ws.dir.appendingPathComponent("pid").path
+        let flow = try ws.write("slow.yaml", """
+            name: slow
+            tasks:
+              slow: {command: [sh, -c, "echo $$ > \(pidFile); echo working; sleep 30"]}
+            nodes:
+              - {id: slow, task: slow}
+            """)
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["run", flow, "--run-id", "i1", "--store", ws.store]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        for _ in 0..<100 where ws.read("pid").isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 1)
+        let s = try ws.status("i1")
+        #expect(s["state"] as? String == "aborted")
+        #expect((s["aborted_by"] as? String)?.contains("interrupted (Ctrl-C)") == true)
+        if let pid = Int32(ws.read("pid").trimmingCharacters(in: .whitespacesAndNewlines)) {
+            #expect(kill(pid, 0) != 0, "task \(pid) survived Ctrl-C")
+        }
+        let logs = try ws.sluice(["logs", "i1", "slow", "--stdout"])
+        #expect(logs.status == 0)
+        #expect(logs.stdout == "working\n")
+        let resume = try ws.sluice(["resume", "i1"])
+        #expect(resume.status == 1)
+        #expect(resume.stderr.contains("already finished: aborted"))
+    }
+}

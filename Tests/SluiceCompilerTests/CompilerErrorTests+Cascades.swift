@@ -32,6 +32,20 @@ struct CompilerCascadeTests {
         expectDiagnostic(r, .invalidType, line: 2, column: 13, path: "inputs.n", message: "unknown type 'itn'")
     }
 
+    @Test func aSubworkflowInputWithABadTypeIsNotReportedAsUnknown() {
+        let r = Flow.compile("""
+            name: demo
+            nodes:
+              - {id: a, workflow: inner, inputs: {n: 1}, cache: {version: "1", ignore: [n]}}
+            workflows:
+              inner:
+                inputs: {n: itn}
+                nodes:
+                  - {id: x, gate: {sleep: 1s}, placement: {node: "{{inputs.n}}"}}
+            """)
+        expectDiagnostic(r, .invalidType, line: 6, column: 17, path: "workflows.inner.inputs.n", message: "unknown type 'itn'")
+    }
+
     @Test func aTaskOutputWithABadTypeIsNotReportedAsUnknown() {
         let r = Flow.compile("""
             name: demo

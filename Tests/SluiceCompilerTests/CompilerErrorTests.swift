@@ -174,6 +174,18 @@ struct CompilerErrorTests {
         #expect(r.diagnostics.first?.message.contains("did you mean") == false)
     }
 
+    @Test func aShortKeyOfTheFormatIsStillSuggested() {
+        let r = Flow.compile("""
+            name: demo
+            tasks: {t: {command: [echo]}}
+            nodes:
+              - {id: a, task: t}
+              - {id: b, fi: [{when: true, then: {task: t}}], after: [a]}
+              - {id: c, task: t, after: [b]}
+            """)
+        expectDiagnostic(r, .unknownKey, line: 5, column: 13, path: "nodes[1].fi", message: "unknown key 'fi' in a node; did you mean 'if'?")
+    }
+
     @Test func unknownTaskInAFileWithoutTasks() {
         let r = Flow.compile("""
             name: demo

@@ -57,7 +57,7 @@ func once(_ round: Int) throws -> (Double, Int) {
     let dir = (ProcessInfo.processInfo.environment["SLUICE_BENCH_DIR"] ?? NSTemporaryDirectory()) + "/sluice-bench-\(getpid())-\(round)"
     if durable {
         try? FileManager.default.removeItem(atPath: dir)
-        store = try Store.open(directory: dir)
+        store = try Store.open(directory: dir, options: StoreOptions(backgroundCheckpoint: true))
         try store!.createRun(NewRun(id: state.header.id, flow: "bench", compiledFlow: StateCoding.encode(flow),
                                     inputs: Data("{}".utf8), header: StateCoding.encode(state.header)))
     }

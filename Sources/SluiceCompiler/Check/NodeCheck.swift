@@ -99,8 +99,8 @@ extension WorkflowChecker {
         itemScope.itemName = m.itemName
         if let overType = inferType(m.over, FlowDecoder.join(mapPath, "over"), scope, &check.deps) {
             if let element = overType.listElement {
-                // An empty literal list has no element type to check the item against; it runs no item anyway.
-                if case .literal(.list(let items)) = m.over, items.isEmpty {} else { itemScope.itemType = element }
+                // An empty literal list has no element type to check the item against (and runs no item).
+                if case .literal(.list([])) = m.over {} else { itemScope.itemType = element }
             } else {
                 sink.report(.typeMismatch, path: FlowDecoder.join(mapPath, "over"), "a map goes over a list, but this is \(overType)")
             }

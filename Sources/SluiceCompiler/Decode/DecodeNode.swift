@@ -21,7 +21,7 @@ extension FlowDecoder {
         }
         let kinds = Self.kindKeys.filter { f.has($0) }
         if kinds.isEmpty, case .mapping(let pairs, _) = raw,
-           pairs.contains(where: { Suggest.closest(to: $0.key.text, in: Self.nodeKeys + extraKeys).map(Self.kindKeys.contains) == true }) {
+           pairs.contains(where: { Suggest.closest(to: $0.key.text, in: Self.nodeKeys + extraKeys, minimumLength: 2).map(Self.kindKeys.contains) == true }) {
             // A misspelled kind key was reported as unknown, with its suggestion; saying "no kind" too would repeat it.
             scope.recordFailure(id: id)
             return nil

@@ -31,7 +31,7 @@ extension FlowDecoder {
         order.reserveCapacity(pairs.count)
         for (key, value) in pairs {
             if !known.isEmpty, !known.contains(key.text) {
-                let hint = Suggest.closest(to: key.text, in: known).map { "did you mean '\($0)'?" }
+                let hint = Suggest.closest(to: key.text, in: known, minimumLength: 2).map { "did you mean '\($0)'?" }
                     ?? "expected one of \(known.joined(separator: ", "))"
                 sink.report(.unknownKey, at: key.location, path: Self.join(path, key.text),
                             "unknown key '\(key.text)' in \(what); \(hint)")

@@ -98,12 +98,13 @@ final class DiagnosticSink {
 /// Suggests the closest known word for a misspelled one.
 enum Suggest {
     /// The candidate nearest to `word` by edit distance, when it is close enough to be a likely typo.
-    /// Names shorter than three letters are all near each other, so they get no suggestion.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    /// Names shorter than `minimumLength` are all near each other (`x`, `y`, `t`), so they get no suggestion;
+    /// the file format's own keys pass 2, so `fi` still suggests `if`.
+    static func closest(to word: String, in candidates: [String], minimumLength: Int = 3) -> String? {
         let w = Array(word.lowercased())
-        guard w.count >= 3 else { return nil }
+        guard w.count >= minimumLength else { return nil }
         var best: (String, Int)?
-        for c in candidates where c.count >= 3 {
+        for c in candidates where c.count >= minimumLength {
             let d = distance(w, Array(c.lowercased()))
             if d <= max(1, min(3, c.count / 3)), d < (best?.1 ?? Int.max) { best = (c, d) }
         }

@@ -72,7 +72,7 @@ struct YAMLComposer {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
         let location = Self.location(parser.problem_mark)
         if problem.hasPrefix("Maximum nesting level reached") {
-            return Failure(location: location, path: path, message: Self.tooDeep)
+            return Failure(location: location, message: Self.tooDeep)
         }
         var message = "YAML syntax error: \(problem)"
         if let context = parser.context {
@@ -160,7 +160,8 @@ struct YAMLComposer {
 
     private mutating func enter(_ here: Location) throws {
         depth += 1
-        if depth > Self.maxDepth { throw Failure(location: here, path: path, message: Self.tooDeep) }
+        // No path: it would be hundreds of segments long.
+        if depth > Self.maxDepth { throw Failure(location: here, message: Self.tooDeep) }
     }
 
     private mutating func sequence(at here: Location) throws -> SourceNode {

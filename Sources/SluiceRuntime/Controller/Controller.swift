@@ -12,8 +12,8 @@ public final class Controller: @unchecked Sendable {
     public let environment: EngineEnvironment
 
     /// Opens (or creates) the store in `directory` and the runner's attempt folders under `directory/attempts`.
-    public init(directory: String) throws {
-        store = try Store.open(directory: directory)
+    public init(directory: String, drivesRuns: Bool = true) throws {
+        store = try Store.open(directory: directory, options: StoreOptions(backgroundCheckpoint: drivesRuns))
         runner = try LocalRunner(root: directory + "/attempts")
         router = ObservationRouter(runner)
         environment = EngineEnvironment { text in

@@ -52,7 +52,9 @@ public enum StateCoding {
             guard let n = state.nodes[id] else { continue }
             nodes.append(NodeUpdate(nodeID: id, state: n.phase.rawValue, step: n.step, started: date(n.startedAt),
                                     finished: date(n.finishedAt), data: encode(n)))
-            for a in n.attempts { attempts.append(record(a, node: id, runID: runID, logRoot: logRoot)) }
+            // Earlier attempts are final and were written when they changed; a step touches at most the
+            // last two (one ends, the next is queued).
+            for a in n.attempts.suffix(2) { attempts.append(record(a, node: id, runID: runID, logRoot: logRoot)) }
         }
         let events = r.events.map { e in
             NewEvent(time: date(e.at) ?? Date(), kind: e.kind, nodeID: e.node, attempt: e.attempt, message: e.message)

@@ -48,7 +48,7 @@ struct Run: ParsableCommand {
             throw ExitCode(2)
         }
         let values = try InputParsing.values(pairs: inputs, file: inputsFile, interface: flow.workflow.interface)
-        let controller = try storeOption.controller()
+        let controller = try storeOption.controller(drivesRuns: true)
         let id: String
         do { id = try controller.submit(flow: flow, inputs: values, runID: runID) } catch {
             throw CLIError.input("cannot record the run: \(error)")
@@ -80,7 +80,7 @@ struct Resume: ParsableCommand {
     @OptionGroup var storeOption: StoreOption
 
     func run() throws {
-        let controller = try storeOption.controller()
+        let controller = try storeOption.controller(drivesRuns: true)
         guard let (_, state) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
         if state.header.phase.isFinal {
             FileHandleOutput.standardError("run \(runID) has already finished: \(state.header.phase.rawValue)")

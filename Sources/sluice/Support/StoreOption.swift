@@ -12,8 +12,8 @@ struct StoreOption: ParsableArguments {
     }
 
     /// Opens the controller on the store; a store that cannot be opened is an input error (exit 2).
-    func controller() throws -> Controller {
-        do { return try Controller(directory: directory) } catch {
+    func controller(drivesRuns: Bool = false) throws -> Controller {
+        do { return try Controller(directory: directory, drivesRuns: drivesRuns) } catch {
             throw CLIError.input("cannot open the store at \(directory): \(error)")
         }
     }
