@@ -50,7 +50,10 @@ struct MapHandler: NodeHandler {
                 return
             }
             for i in pending { ctx.update(item(def, i), kind: "task", step: def.node.step) { $0.phase = .skipped; $0.note = "map stopped" } }
-            let why = stopping ? "stopped" : "\(failed) of \(count) items failed; needed \(required) successes"
+            let firstError = (0..<count).lazy.compactMap { ctx.node(item(def, $0)) }
+                .first { $0.phase.isFinal && !$0.phase.letsDownstreamRun && $0.failure != nil && $0.failure?.kind != .aborted }
+                .map { " (first: \($0.id): \($0.failure!.message))" } ?? ""
+            let why = stopping ? "stopped" : "\(failed) of \(count) items failed; needed \(required) successes\(firstError)"
             return fail(def.id, Failure(stopping ? .aborted : .flow, why, node: def.id), ctx)
         }
         if succeeded + failed == count {

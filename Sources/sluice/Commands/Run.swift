@@ -54,6 +54,9 @@ struct Run: ParsableCommand {
             throw CLIError.input("cannot record the run: \(error)")
         }
         if output != .json { FileHandleOutput.standardError("run \(id) (store \(storeOption.directory))") }
+        if !flow.apps.isEmpty {
+            FileHandleOutput.standardError("note: this flow declares apps (\(flow.apps.map(\.name).joined(separator: ", "))); `sluice run` runs its nodes only — apps are kept alive by `sluice serve`")
+        }
         throw ExitCode(try Foreground.drive(controller, runID: id, json: output == .json))
     }
 }
