@@ -56,3 +56,36 @@ public enum RunIDs {
         return "\(String(flow.prefix(30)))-\(String(ms, radix: 36))\(random.prefix(4))"
     }
 }
+
+extension Controller {
+    /// Drives several runs at once, one worker thread per run (a run is never driven by two workers:
+    /// each worker holds the run's lease). Returns each run's final state, or the error that stopped it.
+    public func driveAll(_ runIDs: [String], owner: String = RunDriver.localOwner()) -> [String: Result<SluiceEngine.RunState, any Error>] {
+        let results = ResultBox()
+        let group = DispatchGroup()
+        for id in runIDs {
+            group.enter()
+            let driver = driver(for: id, leaseOwner: "\(owner):\(id)")
+            let thread = Thread {
+                do { results.set(id, .success(try driver.drive())) } catch { results.set(id, .failure(error)) }
+                group.leave()
+            }
+            thread.name = "sluice-run-\(id)"
+            thread.start()
+        }
+        group.wait()
+        return results.values
+    }
+}
+
+/// Results written by worker threads.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [String: Result<SluiceEngine.RunState, any Error>] = [:]
+
+    func set(_ id: String, _ r: Result<SluiceEngine.RunState, any Error>) {
+        lock.lock()
+        values[id] = r
+        lock.unlock()
+    }
+}

@@ -4,13 +4,10 @@ import Foundation
 final class ObservationRouter: @unchecked Sendable {
     private let lock = NSLock()
     private var routes: [String: @Sendable (AttemptObservation) -> Void] = [:]
-    private var task: Task<Void, Never>?
-
     init(_ runner: LocalRunner) {
-        let stream = runner.observations
-        task = Task.detached { [weak self] in
-            for await o in stream { self?.deliver(o) }
-        }
+        // Delivered on the runner's watcher thread, never through a task on the cooperative pool:
+        // drivers block their own threads, and a pool of two could starve a reading task.
+        runner.deliverObservations { [weak self] o in self?.deliver(o) }
     }
 
     func route(runID: String, to handler: @escaping @Sendable (AttemptObservation) -> Void) {

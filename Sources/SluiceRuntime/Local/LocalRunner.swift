@@ -141,6 +141,12 @@ public final class LocalRunner: Sendable {
     }
 
     /// The handle (and folder) an attempt has under this runner's root.
+    /// Sends every observation to `handler` on the runner's own threads instead of `observations`
+    /// (use one or the other). The handler must return quickly.
+    public func deliverObservations(to handler: @escaping @Sendable (AttemptObservation) -> Void) {
+        queue.deliver(to: handler)
+    }
+
     public func handle(for launch: AttemptLaunch) -> AttemptHandle {
         let folder = AttemptFolder(
             root: root, runID: launch.runID, nodeID: launch.nodeID, attempt: launch.attempt, purpose: launch.purpose)

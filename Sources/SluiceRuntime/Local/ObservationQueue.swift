@@ -9,11 +9,29 @@ final class ObservationQueue: Sendable {
         var head = 0
         var waiter: CheckedContinuation<AttemptObservation?, Never>?
         var finished = false
+        /// When set, observations go straight to it on the pushing thread instead of the queue.
+        var sink: (@Sendable (AttemptObservation) -> Void)?
     }
 
     private let state = Mutex(State())
 
+    /// Delivers every later observation (and any already queued) to `handler` on the thread that
+    /// produces it. For controllers that run on their own threads: reading `observations` needs a task
+    /// on the cooperative pool, which a busy pool (2 threads here) may not give in time.
+    func deliver(to handler: @escaping @Sendable (AttemptObservation) -> Void) {
+        let queued: [AttemptObservation] = state.withLock { state in
+            state.sink = handler
+            defer { state.pending.removeAll(); state.head = 0 }
+            return Array(state.pending[state.head...])
+        }
+        for o in queued { handler(o) }
+    }
+
     func push(_ observation: AttemptObservation) {
+        if let sink = state.withLock({ $0.sink }) {
+            sink(observation)
+            return
+        }
         let waiter: CheckedContinuation<AttemptObservation?, Never>? = state.withLock { state in
             if state.finished { return nil }
             if let waiter = state.waiter {
