@@ -53,9 +53,10 @@ public final class Engine {
     /// Advances the run in place: applies observations, starts what is ready, checks timers, decides the outcome.
     /// The state is mutated where it lies (no copy of its node table), so a step costs what it changes.
     public func step(_ state: inout RunState, observations: [Observation] = [], now: Timestamp) -> StepResult {
-        if state.header.steps != loadedSteps { rebuildIndexes(state) }
+        if state.steps != loadedSteps || loadedSteps < 0 { rebuildIndexes(state) }
         exits = [:]
         let ctx = StepContext(state: RunState(header: state.header), now: now, engine: self)
+        ctx.state.completions = state.completions
         swap(&ctx.state, &state)
         defer { swap(&ctx.state, &state) }
         if ctx.state.header.phase == .queued { startRun(ctx) }
@@ -72,10 +73,10 @@ public final class Engine {
             let phase: RunPhase = waiting ? .waiting : .running
             if ctx.state.header.phase != phase { ctx.header.phase = phase }
         }
-        ctx.header.steps += 1
-        loadedSteps = ctx.state.header.steps
+        ctx.state.steps += 1
+        loadedSteps = ctx.state.steps
         if !ctx.state.header.phase.isFinal, let wake = nextWake(ctx) { ctx.effects.append(.wakeAt(wake)) }
-        return StepResult(changedNodes: ctx.changed, headerChanged: true, events: ctx.events, effects: ctx.effects)
+        return StepResult(changedNodes: ctx.changed, headerChanged: ctx.headerChanged, events: ctx.events, effects: ctx.effects)
     }
 
     /// Reconciles every touched node until nothing more changes.

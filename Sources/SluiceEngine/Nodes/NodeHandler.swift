@@ -12,8 +12,8 @@ protocol NodeHandler: Sendable {
 extension NodeHandler {
     /// Marks a node succeeded with outputs, counting its completion for revert order.
     func succeed(_ id: String, outputs: [String: LiteralValue], note: String? = nil, _ ctx: StepContext) {
-        ctx.header.completions += 1
-        let completion = ctx.state.header.completions
+        ctx.state.completions += 1
+        let completion = ctx.state.completions
         ctx.update(id) { n in
             n.phase = .succeeded
             n.outputs = outputs

@@ -97,10 +97,6 @@ public struct RunHeader: Sendable, Hashable, Codable {
     public var scopes: [String: ScopeRecord] = [:]
     /// Revert jobs by owner: "" for the run, a subworkflow node's id for a subflow retry.
     public var reverts: [String: RevertJob] = [:]
-    /// Counts successes, so revert can undo them newest first.
-    public var completions: Int = 0
-    /// Step counter; each durable commit is one step.
-    public var steps: Int = 0
     /// Whether the failure node has been started (it runs once).
     public var failureNodeStarted = false
 
@@ -118,10 +114,17 @@ public struct RunState: Sendable, Hashable, Codable {
     public var header: RunHeader
     /// Node states by qualified id (`fit`, `fit[2]`, `sub/train`, `check/case-0`); absent means pending.
     public var nodes: [String: NodeState]
+    /// Counts successes, so revert can undo them newest first. Kept out of the header (it changes on
+    /// almost every step; the header then changes only when something run-wide does) and rebuilt on
+    /// load from the nodes' `completion`.
+    public var completions: Int
+    /// Steps taken since this state was loaded; lets an engine tell its own last state from another.
+    public var steps: Int = 0
 
     public init(header: RunHeader, nodes: [String: NodeState] = [:]) {
         self.header = header
         self.nodes = nodes
+        self.completions = nodes.values.compactMap(\.completion).max() ?? 0
     }
 
     /// A new run of `flow` with typed inputs (defaults already applied).

@@ -41,11 +41,14 @@ public enum StateCoding {
     public static func commit(_ r: StepResult, state: SluiceEngine.RunState, runID: String, logRoot: String, inbox: [Int64], leaseOwner: String?,
                        cachePuts: [CacheEntry], cacheReleases: [CacheRelease]) -> StepCommit {
         let h = state.header
-        var run = RunUpdate(state: SluiceStore.RunState(rawValue: h.phase.rawValue), header: encode(h))
-        run.started = date(h.startedAt)
-        run.finished = date(h.finishedAt)
-        if let o = h.outputs { run.outputs = encode(o) }
-        run.error = h.failure?.message
+        var run = RunUpdate()
+        if r.headerChanged {
+            run = RunUpdate(state: SluiceStore.RunState(rawValue: h.phase.rawValue), header: encode(h))
+            run.started = date(h.startedAt)
+            run.finished = date(h.finishedAt)
+            if let o = h.outputs { run.outputs = encode(o) }
+            run.error = h.failure?.message
+        }
         var nodes: [NodeUpdate] = []
         var attempts: [AttemptRecord] = []
         for id in r.changedNodes.sorted() {
