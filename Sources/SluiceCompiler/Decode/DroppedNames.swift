@@ -8,8 +8,12 @@ struct DroppedNames: Sendable {
         names[path, default: []].insert(name)
     }
 
+    /// Stands for every name of a mapping whose key itself was misspelled (and reported).
+    static let everything = "*"
+
     func contains(_ name: String, under path: String) -> Bool {
-        names[path]?.contains(name) == true
+        guard let set = names[path] else { return false }
+        return set.contains(name) || set.contains(Self.everything)
     }
 
     /// The names dropped from the mapping at `path`.

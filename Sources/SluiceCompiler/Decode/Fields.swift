@@ -31,8 +31,10 @@ extension FlowDecoder {
         order.reserveCapacity(pairs.count)
         for (key, value) in pairs {
             if !known.isEmpty, !known.contains(key.text) {
-                let hint = Suggest.closest(to: key.text, in: known, minimumLength: 2).map { "did you mean '\($0)'?" }
-                    ?? "expected one of \(known.joined(separator: ", "))"
+                let suggestion = Suggest.closest(to: key.text, in: known, minimumLength: 2)
+                let hint = suggestion.map { "did you mean '\($0)'?" } ?? "expected one of \(known.joined(separator: ", "))"
+                // What the misspelled key meant to hold was reported with it: nothing in it is "missing" too.
+                if let meant = suggestion { dropped.insert(DroppedNames.everything, under: Self.join(path, meant)) }
                 sink.report(.unknownKey, at: key.location, path: Self.join(path, key.text),
                             "unknown key '\(key.text)' in \(what); \(hint)")
                 continue
