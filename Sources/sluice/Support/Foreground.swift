@@ -59,29 +59,46 @@ final class LiveView: @unchecked Sendable {
     let flow: CompiledFlow
     let mode: Mode
     private var drawn = 0
-    private var lastDraw = Date.distantPast
     private var latest: SluiceEngine.RunState?
+    private var finished = false
+    private let lock = NSLock()
+    private var timer: DispatchSourceTimer?
 
     init(flow: CompiledFlow, mode: Mode) {
         self.flow = flow
         self.mode = mode
-    }
-
-    func update(_ state: SluiceEngine.RunState, _ events: [RunEvent]) {
-        latest = state
-        switch mode {
-        case .quiet: return
-        case .lines:
-            for e in events { FileHandleOutput.standardOutput(Self.line(e)) }
-        case .tree:
-            if Date().timeIntervalSince(lastDraw) > 0.1 { draw(state) }
+        if mode == .tree {
+            // Redraw on a clock rather than on every step: bursts of steps cost one frame, and durations
+            // keep ticking while the run waits.
+            let t = DispatchSource.makeTimerSource(queue: .global())
+            t.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(200))
+            t.setEventHandler { [weak self] in self?.tick() }
+            t.resume()
+            timer = t
         }
     }
 
+    func update(_ state: SluiceEngine.RunState, _ events: [RunEvent]) {
+        lock.lock()
+        latest = state
+        lock.unlock()
+        if mode == .lines { for e in events { FileHandleOutput.standardOutput(Self.line(e)) } }
+    }
+
+    private func tick() {
+        lock.lock()
+        defer { lock.unlock() }
+        if let s = latest, !finished { draw(s) }
+    }
+
     func finish(_ state: SluiceEngine.RunState) {
+        timer?.cancel()
+        lock.lock()
+        finished = true
+        lock.unlock()
         switch mode {
         case .quiet: return
-        case .tree: draw(state)
+        case .tree: lock.withLock { draw(state) }
         case .lines:
             let v = RunView(flow: flow, state: state, now: state.header.finishedAt ?? state.header.createdAt)
             for l in TreeText.render(v, color: false) { FileHandleOutput.standardOutput(l) }
@@ -95,7 +112,6 @@ final class LiveView: @unchecked Sendable {
         out += lines.joined(separator: "\n")
         FileHandleOutput.standardOutput(out)
         drawn = lines.count
-        lastDraw = Date()
     }
 
     static func line(_ e: RunEvent) -> String {

@@ -33,5 +33,9 @@ enum CLIError: Error, CustomStringConvertible {
 
 /// Who is acting, for approvals and signals: `--by`, else `$SLUICE_USER`, else the login name.
 func actingUser(_ given: String?) -> String {
-    given ?? ProcessInfo.processInfo.environment["SLUICE_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "someone"
+    if let name = given ?? ProcessInfo.processInfo.environment["SLUICE_USER"] ?? ProcessInfo.processInfo.environment["USER"] {
+        return name
+    }
+    if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+    return "uid \(getuid())"
 }
