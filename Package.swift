@@ -18,9 +18,11 @@ let package = Package(
         // The pure reconciler: run state + observations + now -> new state + effects. No I/O.
         .target(name: "SluiceEngine", dependencies: ["SluiceModel"]),
         // SQLite persistence (owned by the store; see docs/design/store.md).
-        .target(name: "SluiceStore", dependencies: ["SluiceModel", "CSQLite"], exclude: ["CSQLite"]),
+        .target(name: "SluiceStore", dependencies: ["SluiceModel", "CSQLite", "CCrypto"], exclude: ["CSQLite", "CCrypto"]),
         // The system libsqlite3 (apt: libsqlite3-dev), for SluiceStore only.
         .systemLibrary(name: "CSQLite", path: "Sources/SluiceStore/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // OpenSSL's libcrypto (apt: libssl-dev): SHA-256 and constant-time compares for API tokens.
+        .systemLibrary(name: "CCrypto", path: "Sources/SluiceStore/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Backends and the controller loop.
         .target(name: "SluiceRuntime", dependencies: ["SluiceModel", "SluiceEngine", "SluiceStore", "SluiceCompiler"]),
         .target(

@@ -1,6 +1,21 @@
 /// The tables, as numbered migrations. Timestamps are integer milliseconds since 1970;
 /// JSON documents are TEXT; states are the words of DESIGN.md.
 enum Schema {
+    /// API tokens. Only the SHA-256 of a secret is kept (`hash`); a name is unique among live
+    /// tokens, so a revoked token's name can be given to its replacement.
+    static let tokens = Migration(version: 3, name: "tokens", sql: """
+        CREATE TABLE tokens (
+            id        TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),
+            name      TEXT NOT NULL CHECK (length(name) > 0),
+            role      TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+            hash      TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+            created   INTEGER NOT NULL,
+            last_used INTEGER,
+            revoked   INTEGER
+        );
+        CREATE UNIQUE INDEX tokens_live_name ON tokens(name) WHERE revoked IS NULL;
+        """)
+
     /// Moves each run's compiled flow and inputs out of the run row: SQLite rewrites a whole row on
     /// every UPDATE, and the run row is updated by every step, so a megabyte flow made each commit
     /// cost a megabyte of writes (a 10,000-node chain took 1 ms per step instead of 50 µs).

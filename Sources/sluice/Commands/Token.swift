@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import SluiceStore
+
+/// `sluice token create|list|revoke`: API tokens for `sluice serve`.
+struct TokenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Create, list and revoke API tokens for the server.",
+        discussion: """
+            A token carries a role: viewer (read), operator (also submit, abort,
+            retry, approve, signal) or admin (also tokens and flows). The store
+            keeps only a SHA-256 of each token, so a token is shown once, when it
+            is created.
+
+            Examples:
+              sluice token create --role operator --name ci
+              sluice token list
+              sluice token revoke ci
+            """,
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
+
+    /// `sluice token create`: prints a new token once.
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a token and print it (the only time it is shown).",
+            discussion: """
+                Prints only the token, so it can be captured; `-o json` prints
+                {"token": "slc_..."}. The name must be unique among tokens that are
+                not revoked.
+
+                Examples:
+                  sluice token create --role operator --name ci
+                  export SLUICE_TOKEN=$(sluice token create --role viewer --name dashboard)
+                  sluice token create --role admin --name ops -o json
+                """
+        )
+
+        @Option(help: "What the token may do: viewer, operator or admin.") var role: String
+        @Option(help: "A label for the token, unique among live tokens (e.g. ci).") var name: String
+        @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
+        @OptionGroup var storeOption: StoreOption
+
+        func validate() throws {
+            guard TokenRole(rawValue: role) != nil else {
+                throw ValidationError("unknown role '\(role)'; expected one of \(TokenRole.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            try TokenNames.check(name)
+        }
+
+        func run() throws {
+            let store = try storeOption.controller().store
+            if try store.tokens().contains(where: { $0.isLive && $0.name == name }) {
+                throw CLIError.input("a token named '\(name)' already exists; revoke it first (sluice token revoke \(name)) or choose another name")
+            }
+            let (_, secret) = try store.createToken(name: name, role: TokenRole(rawValue: role) ?? .viewer)
+            FileHandleOutput.standardOutput(output == .json ? try JSONText.encode(["token": secret]) : secret)
+        }
+    }
+
+    /// `sluice token list`: every token, without secrets.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List tokens (never their secrets), oldest first, revoked ones included.",
+            discussion: """
+                Examples:
+                  sluice token list
+                  sluice token list -o json | jq '.[] | select(.revoked == null) | .name'
+                """
+        )
+
+        @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
+        @OptionGroup var storeOption: StoreOption
+
+        func run() throws {
+            let tokens = try storeOption.controller().store.tokens()
+            if output == .json {
+                FileHandleOutput.standardOutput(try JSONText.encode(tokens.map(TokenRow.init)))
+                return
+            }
+            if tokens.isEmpty { FileHandleOutput.standardOutput("no tokens; create one with sluice token create --role ROLE --name NAME"); return }
+            let rows = [["ID", "NAME", "ROLE", "CREATED", "LAST USED", "REVOKED"]] + tokens.map { t in
+                [t.id, t.name, t.role.rawValue, JSONText.iso(t.created), t.lastUsed.map(JSONText.iso) ?? "-", t.revoked.map(JSONText.iso) ?? "-"]
+            }
+            let widths = (0..<6).map { c in rows.map { $0[c].count }.max() ?? 0 }
+            for r in rows {
+                let padded = r.enumerated().map { c, text in c == 5 ? text : text.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+                FileHandleOutput.standardOutput(padded.joined(separator: "  "))
+            }
+        }
+    }
+
+    /// `sluice token revoke ID|NAME`: stops a token from working.
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a live token by id or name; it stops working at once.",
+            discussion: """
+                An id is matched before a name. The revoked token stays in
+                `sluice token list`, and its name may be given to a new token.
+
+                Examples:
+                  sluice token revoke ci
+                  sluice token revoke tok_5f1c2a9e0b7d4c31
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The token's id or name.", valueName: "id-or-name")) var token: String
+        @OptionGroup var storeOption: StoreOption
+
+        func run() throws {
+            guard let revoked = try storeOption.controller().store.revokeToken(idOrName: token) else {
+                throw CLIError.input("no live token with id or name '\(token)' in \(storeOption.directory); see sluice token list")
+            }
+            FileHandleOutput.standardOutput("revoked \(revoked.id) (\(revoked.name), \(revoked.role.rawValue))")
+        }
+    }
+}
+
+/// Checks shared by the token commands.
+enum TokenNames {
+    /// A name is what people type to revoke: no spaces, and not shaped like an id.
+    static func check(_ name: String) throws {
+        if name.isEmpty || name.count > 64 { throw ValidationError("--name must be 1 to 64 characters") }
+        if name.contains(where: { $0.isWhitespace || $0.isNewline }) { throw ValidationError("--name '\(name)' must not contain spaces") }
+        if name.hasPrefix("tok_") { throw ValidationError("--name must not start with 'tok_' (token ids do)") }
+    }
+}
+
+/// `-o` for the token commands: no YAML, since scripts read these with jq.
+enum TokenOutputFormat: String, CaseIterable, ExpressibleByArgument {
+    case text, json
+}
+
+/// One token in `token list -o json`: every key always present, times in ISO 8601 or null.
+struct TokenRow: Encodable {
+    var id: String
+    var name: String
+    var role: String
+    var created: String
+    var lastUsed: String?
+    var revoked: String?
+
+    init(_ t: TokenRecord) {
+        id = t.id
+        name = t.name
+        role = t.role.rawValue
+        created = JSONText.iso(t.created)
+        lastUsed = t.lastUsed.map(JSONText.iso)
+        revoked = t.revoked.map(JSONText.iso)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, role, created, lastUsed = "last_used", revoked
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(name, forKey: .name)
+        try c.encode(role, forKey: .role)
+        try c.encode(created, forKey: .created)
+        try c.encode(lastUsed, forKey: .lastUsed)
+        try c.encode(revoked, forKey: .revoked)
+    }
+}
