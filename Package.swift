@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(name: "SluiceModel"),
@@ -25,6 +27,15 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/SluiceStore/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Backends and the controller loop.
         .target(name: "SluiceRuntime", dependencies: ["SluiceModel", "SluiceEngine", "SluiceStore", "SluiceCompiler"]),
+        // The HTTP API and the run scheduler of `sluice serve`.
+        .target(
+            name: "SluiceServer",
+            dependencies: [
+                "SluiceRuntime", "SluiceStore", "SluiceEngine", "SluiceCompiler", "SluiceModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "SluiceCompiler",
             dependencies: ["SluiceModel", .product(name: "Yams", package: "Yams")]
@@ -32,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime",
+                "SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime", "SluiceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +73,7 @@ let package = Package(
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceModel", "SluiceCompiler"]),
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceModel"]),
+        .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer", "SluiceRuntime", "SluiceStore", "SluiceModel"]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceStore", "SluiceModel", "SluiceCompiler"]),
     ]
 )

@@ -5,29 +5,6 @@ import SluiceModel
 import SluiceRuntime
 import SluiceStore
 
-/// Finds gates in a compiled flow, including inside branches and subworkflows.
-enum GateLookup {
-    /// The declared type of signal `id`, wherever its gate is.
-    static func signalType(_ id: String, in flow: CompiledFlow) -> LiteralType? {
-        for w in [flow.workflow] + flow.subworkflows {
-            for n in all(w.nodes) {
-                if case .gate(.signal(let sid, let type)) = n.node.kind, sid == id { return type }
-            }
-        }
-        return nil
-    }
-
-    static func signalIDs(in flow: CompiledFlow) -> [String] {
-        ([flow.workflow] + flow.subworkflows).flatMap { all($0.nodes) }.compactMap {
-            if case .gate(.signal(let id, _)) = $0.node.kind { return id } else { return nil }
-        }
-    }
-
-    static func all(_ nodes: [CompiledNode]) -> [CompiledNode] {
-        nodes.flatMap { [$0] + all($0.children) }
-    }
-}
-
 /// `sluice approve RUN NODE`: approves (or rejects) an approval gate.
 struct Approve: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,23 +32,7 @@ struct Approve: ParsableCommand {
 
     func run() throws {
         let controller = try storeOption.controller()
-        guard let (flow, state) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
-        if state.header.phase.isFinal { throw CLIError.input("run \(runID) has already finished (\(state.header.phase.rawValue))") }
-        let gates = GateLookup.all(flow.workflow.nodes).filter { if case .gate(.approve) = $0.node.kind { true } else { false } }.map(\.id)
-        guard let n = state.nodes[node] else {
-            let isGate = gates.contains(node) || gates.contains { node.hasSuffix("/" + $0) }
-            throw CLIError.input(isGate ? "node '\(node)' is not waiting for approval yet (pending)"
-                : "'\(node)' is not an approval gate of run \(runID); its approval gates: \(gates.isEmpty ? "none" : gates.joined(separator: ", "))")
-        }
-        guard n.kind == "gate", n.waitReason == .approval || n.gate?.approved != nil || gates.contains(node) else {
-            throw CLIError.input("'\(node)' is a \(n.kind) node, not an approval gate; its approval gates: \(gates.isEmpty ? "none" : gates.joined(separator: ", "))")
-        }
-        guard n.phase == .waiting, n.waitReason == .approval else {
-            throw CLIError.input("node '\(node)' is not waiting for approval (it is \(n.phase.rawValue))")
-        }
-        let payload = Data(TypedValues.json(.map(["approved": .bool(!reject)])).utf8)
-        _ = try controller.store.post(InboxMessage(runID: runID, kind: .approval, target: node, payload: payload,
-                                                   by: actingUser(by), comment: comment))
+        try gateAction { try GateActions(store: controller.store).decide(runID: runID, node: node, approved: !reject, comment: comment, by: actingUser(by)) }
         FileHandleOutput.standardOutput("\(reject ? "rejected" : "approved") \(runID)/\(node) as \(actingUser(by))")
     }
 }
@@ -100,19 +61,9 @@ struct SendSignal: ParsableCommand {
 
     func run() throws {
         let controller = try storeOption.controller()
-        guard let (flow, state) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
-        if state.header.phase.isFinal { throw CLIError.input("run \(runID) has already finished (\(state.header.phase.rawValue))") }
-        guard let type = GateLookup.signalType(id, in: flow) else {
-            let ids = GateLookup.signalIDs(in: flow)
-            throw CLIError.input("run \(runID) has no signal gate '\(id)'; its signals: \(ids.isEmpty ? "none" : ids.joined(separator: ", "))")
+        let typed = try gateAction {
+            try GateActions(store: controller.store).signal(runID: runID, id: id, value: .text(value), comment: comment, by: actingUser(by))
         }
-        let typed: LiteralValue
-        switch TypedValues.parse(value, as: type) {
-        case .success(let v): typed = v
-        case .failure(let e): throw CLIError.input("signal '\(id)': \(e.message)")
-        }
-        _ = try controller.store.post(InboxMessage(runID: runID, kind: .signal, target: id, payload: Data(TypedValues.json(typed).utf8),
-                                                   by: actingUser(by), comment: comment))
         FileHandleOutput.standardOutput("signal \(id)=\(TypedValues.json(typed)) sent to \(runID)")
     }
 }
@@ -134,9 +85,12 @@ struct Abort: ParsableCommand {
 
     func run() throws {
         let controller = try storeOption.controller()
-        guard let (_, state) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
-        if state.header.phase.isFinal { throw CLIError.input("run \(runID) has already finished (\(state.header.phase.rawValue))") }
-        _ = try controller.store.post(InboxMessage(runID: runID, kind: .abort, by: actingUser(by), comment: reason))
+        try gateAction { try GateActions(store: controller.store).abort(runID: runID, reason: reason, by: actingUser(by)) }
         FileHandleOutput.standardOutput("abort requested for \(runID)")
     }
+}
+
+/// Runs a gate action; its refusals are input errors (exit 2).
+private func gateAction<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as RunActionError { throw CLIError.input(e.message) }
 }

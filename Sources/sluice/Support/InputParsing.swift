@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEngine
 import SluiceModel
+import SluiceRuntime
 
 /// Reads `--input k=v` and `--inputs-file` against a workflow's declared inputs.
 enum InputParsing {
@@ -28,14 +29,8 @@ enum InputParsing {
             case .failure(let e): throw CLIError.input("--input \(pair): \(e.message)")
             }
         }
-        for p in interface.inputs where out[p.name] == nil {
-            if let d = p.defaultValue {
-                out[p.name] = d
-            } else if p.type.isOptional {
-                out[p.name] = LiteralValue.none
-            } else {
-                throw CLIError.input("missing required input '\(p.name)' (\(p.type)); pass --input \(p.name)=VALUE")
-            }
+        do { try FlowInputs.fillDefaults(&out, interface: interface) } catch {
+            throw CLIError.input("\(error.message); pass --input \(error.field ?? "NAME")=VALUE")
         }
         return out
     }

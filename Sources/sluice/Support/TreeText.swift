@@ -1,5 +1,6 @@
 import Foundation
 import SluiceModel
+import SluiceRuntime
 
 /// Renders a `RunView` as the human tree: steps, nodes with their state, duration and progress, attempts.
 enum TreeText {

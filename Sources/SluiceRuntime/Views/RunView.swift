@@ -2,72 +2,72 @@ import Foundation
 import SluiceEngine
 import SluiceModel
 
-/// The run as the CLI shows it: steps, their nodes, nested children (map items, branch cases, subflow nodes)
+/// The run as the CLI and the API show it: steps, their nodes, nested children (map items, branch cases, subflow nodes)
 /// and attempts. Encodes to the JSON of `status -o json`.
-struct RunView: Encodable {
-    struct Attempt: Encodable {
-        var number: Int
-        var purpose: String
-        var state: String
-        var started: String?
-        var finished: String?
-        var exit_code: Int32?
-        var signal: Int32?
-        var error: String?
-        var max_rss_bytes: Int64?
-        var cpu_ms: Int64?
+public struct RunView: Encodable {
+    public struct Attempt: Encodable {
+        public var number: Int
+        public var purpose: String
+        public var state: String
+        public var started: String?
+        public var finished: String?
+        public var exit_code: Int32?
+        public var signal: Int32?
+        public var error: String?
+        public var max_rss_bytes: Int64?
+        public var cpu_ms: Int64?
     }
 
-    struct Gate: Encodable {
-        var approved: Bool?
-        var by: String?
-        var comment: String?
-        var at: String?
-        var value: LiteralValue?
+    public struct Gate: Encodable {
+        public var approved: Bool?
+        public var by: String?
+        public var comment: String?
+        public var at: String?
+        public var value: LiteralValue?
     }
 
-    struct NodeView: Encodable {
-        var id: String
-        var kind: String
-        var state: String
-        var step: String?
-        var started: String?
-        var finished: String?
-        var duration_ms: Int64?
-        var outputs: [String: LiteralValue]?
-        var error: String?
-        var note: String?
-        var progress: Double?
-        var message: String?
-        var metrics: [String: Double]?
-        var gate: Gate?
-        var cache_hit_from: String?
-        var attempts: [Attempt]
-        var children: [NodeView]
+    public struct NodeView: Encodable {
+        public var id: String
+        public var kind: String
+        public var state: String
+        public var step: String?
+        public var started: String?
+        public var finished: String?
+        public var duration_ms: Int64?
+        public var outputs: [String: LiteralValue]?
+        public var error: String?
+        public var note: String?
+        public var progress: Double?
+        public var message: String?
+        public var metrics: [String: Double]?
+        public var gate: Gate?
+        public var cache_hit_from: String?
+        public var attempts: [Attempt]
+        public var children: [NodeView]
     }
 
-    struct StepView: Encodable {
-        var name: String
-        var state: String
-        var nodes: [NodeView]
+    public struct StepView: Encodable {
+        public var name: String
+        public var state: String
+        public var nodes: [NodeView]
     }
 
-    var run: String
-    var id: String
-    var flow: String
-    var state: String
-    var created: String
-    var started: String?
-    var finished: String?
-    var duration_ms: Int64?
-    var inputs: [String: LiteralValue]
-    var outputs: [String: LiteralValue]?
-    var error: String?
-    var aborted_by: String?
-    var steps: [StepView]
-    var nodes: [NodeView]
+    public var run: String
+    public var id: String
+    public var flow: String
+    public var state: String
+    public var created: String
+    public var started: String?
+    public var finished: String?
+    public var duration_ms: Int64?
+    public var inputs: [String: LiteralValue]
+    public var outputs: [String: LiteralValue]?
+    public var error: String?
+    public var aborted_by: String?
+    public var steps: [StepView]
+    public var nodes: [NodeView]
 
-    init(flow: CompiledFlow, state: SluiceEngine.RunState, now: Timestamp) {
+    public init(flow: CompiledFlow, state: SluiceEngine.RunState, now: Timestamp) {
         let h = state.header
         run = h.id
         id = h.id
@@ -107,7 +107,7 @@ struct RunView: Encodable {
     }
 
     /// `m[2]` before `m[10]`.
-    static func naturalOrder(_ a: String, _ b: String) -> Bool {
+    public static func naturalOrder(_ a: String, _ b: String) -> Bool {
         a.compare(b, options: .numeric) == .orderedAscending
     }
 
@@ -131,12 +131,12 @@ struct RunView: Encodable {
             children: children)
     }
 
-    static func aggregate(_ states: [String]) -> String {
+    public static func aggregate(_ states: [String]) -> String {
         let order = ["failed", "timed-out", "revert-failed", "aborted", "running", "queued", "waiting", "reverting", "pending", "reverted", "skipped", "succeeded"]
         return order.first { states.contains($0) } ?? "pending"
     }
 
-    static func time(_ t: Timestamp?) -> String? {
+    public static func time(_ t: Timestamp?) -> String? {
         guard let t else { return nil }
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

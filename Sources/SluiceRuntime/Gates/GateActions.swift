@@ -1,0 +1,130 @@
+import Foundation
+import SluiceEngine
+import SluiceModel
+import SluiceStore
+
+/// Approvals, signals and aborts as people send them, checked against the run before they are posted to its
+/// inbox: one implementation for `sluice approve/signal/abort` and the HTTP API.
+public struct GateActions: Sendable {
+    /// A signal's value as it arrived: text from a command line, or a JSON value from an API body.
+    public enum SignalValue: Sendable {
+        case text(String)
+        case value(LiteralValue)
+    }
+
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Records a verdict for approve gate `node`, which must be waiting. A rejection needs a comment.
+    public func decide(runID: String, node: String, approved: Bool, comment: String?, by: String) throws {
+        if !approved && (comment ?? "").isEmpty {
+            throw RunActionError(.invalid, code: "comment-required", "rejecting needs a comment saying why", field: "comment")
+        }
+        let (flow, state) = try unfinishedRun(runID)
+        let gates = GateLookup.approvalGates(in: flow)
+        let list = gates.isEmpty ? "none" : gates.joined(separator: ", ")
+        let isApproveGate: Bool = if case .approve? = GateLookup.gate(forNode: node, in: flow) { true } else { false }
+        guard let n = state.nodes[node] else {
+            if isApproveGate {
+                throw RunActionError(.conflict, code: "gate-not-waiting", "node '\(node)' is not waiting for approval yet (pending)")
+            }
+            throw RunActionError(.notFound, code: "no-gate", "'\(node)' is not an approval gate of run \(runID); its approval gates: \(list)")
+        }
+        guard n.kind == "gate", n.waitReason == .approval || n.gate?.approved != nil || isApproveGate else {
+            throw RunActionError(.notFound, code: "no-gate", "'\(node)' is a \(n.kind) node, not an approval gate; its approval gates: \(list)")
+        }
+        guard n.phase == .waiting, n.waitReason == .approval else {
+            throw RunActionError(.conflict, code: "gate-not-waiting", "node '\(node)' is not waiting for approval (it is \(n.phase.rawValue))")
+        }
+        let payload = Data(TypedValues.json(.map(["approved": .bool(approved)])).utf8)
+        try store.post(InboxMessage(runID: runID, kind: .approval, target: node, payload: payload, by: by, comment: comment))
+    }
+
+    /// Sends signal `id` to the run, typed against its gate's declared type; returns the typed value.
+    /// A signal may arrive before its gate is reached: the gate takes it when it is.
+    @discardableResult
+    public func signal(runID: String, id: String, value: SignalValue, comment: String?, by: String) throws -> LiteralValue {
+        let (flow, _) = try unfinishedRun(runID)
+        guard let type = GateLookup.signalType(id, in: flow) else {
+            let ids = GateLookup.signalIDs(in: flow)
+            throw RunActionError(.notFound, code: "no-signal", "run \(runID) has no signal gate '\(id)'; its signals: \(ids.isEmpty ? "none" : ids.joined(separator: ", "))")
+        }
+        let typed: Result<LiteralValue, TypedValueError> = switch value {
+        case .text(let t): TypedValues.parse(t, as: type)
+        case .value(let v): TypedValues.coerce(v, to: type)
+        }
+        switch typed {
+        case .success(let v):
+            try store.post(InboxMessage(runID: runID, kind: .signal, target: id, payload: Data(TypedValues.json(v).utf8), by: by, comment: comment))
+            return v
+        case .failure(let e):
+            throw RunActionError(.invalid, code: "wrong-type", "signal '\(id)': \(e.message)", field: "value")
+        }
+    }
+
+    /// Asks the run's controller to stop it.
+    public func abort(runID: String, reason: String, by: String) throws {
+        _ = try unfinishedRun(runID)
+        try store.post(InboxMessage(runID: runID, kind: .abort, by: by, comment: reason))
+    }
+
+    /// The run's gates that wait for a person or a signal now.
+    public func pending(runID: String) throws -> [PendingGate] {
+        guard let stored = try store.loadRun(runID) else { throw Self.noRun(runID) }
+        let (flow, state) = try StateCoding.load(stored)
+        return Self.pending(flow: flow, state: state)
+    }
+
+    /// The waiting approve and signal gates of a loaded run, in node order.
+    public static func pending(flow: CompiledFlow, state: SluiceEngine.RunState) -> [PendingGate] {
+        state.nodes.values.sorted { RunView.naturalOrder($0.id, $1.id) }.compactMap { n in
+            guard n.phase == .waiting, n.waitReason == .approval || n.waitReason == .signal else { return nil }
+            let since = RunView.time(n.startedAt)
+            switch GateLookup.gate(forNode: n.id, in: flow) {
+            case .approve(_, let message)?:
+                return PendingGate(node: n.id, kind: "approve", message: message, since: since)
+            case .signal(let id, let type)?:
+                return PendingGate(node: n.id, kind: "signal", signal: id, type: type.description, since: since)
+            default:
+                return nil
+            }
+        }
+    }
+
+    static func noRun(_ id: String) -> RunActionError {
+        RunActionError(.notFound, code: "no-run", "no run '\(id)'")
+    }
+
+    private func unfinishedRun(_ runID: String) throws -> (CompiledFlow, SluiceEngine.RunState) {
+        guard let stored = try store.loadRun(runID) else { throw Self.noRun(runID) }
+        let (flow, state) = try StateCoding.load(stored)
+        if state.header.phase.isFinal {
+            throw RunActionError(.conflict, code: "run-finished", "run \(runID) has already finished (\(state.header.phase.rawValue))")
+        }
+        return (flow, state)
+    }
+}
+
+/// A gate that waits for a person (approve) or a value (signal).
+public struct PendingGate: Sendable, Encodable, Equatable {
+    public var node: String
+    /// `approve` or `signal`.
+    public var kind: String
+    /// The signal id, for a signal gate.
+    public var signal: String?
+    /// The declared type of the signal's value.
+    public var type: String?
+    public var message: String?
+    /// When the gate started waiting.
+    public var since: String?
+
+    public init(node: String, kind: String, signal: String? = nil, type: String? = nil, message: String? = nil, since: String? = nil) {
+        self.node = node
+        self.kind = kind
+        self.signal = signal
+        self.type = type
+        self.message = message
+        self.since = since
+    }
+}

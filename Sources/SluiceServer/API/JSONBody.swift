@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+
+/// JSON responses with sorted keys.
+enum JSONResponse {
+    static func make<T: Encodable>(_ status: HTTPResponse.Status, _ value: T) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"internal","message":"cannot encode the response"}}"#.utf8)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Request bodies: collected up to the size limit and decoded as JSON, with 400 for bodies that are not
+/// JSON and 422 for JSON of the wrong shape.
+enum JSONBody {
+    /// Decodes the body as `T`; an empty body decodes as `{}` (every field of `T` optional) when allowed.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, emptyAs empty: T? = nil) async throws -> T {
+        let buffer = try await request.body.collect(upTo: APIServer.maxBodyBytes)
+        let data = Data(buffer.readableBytesView)
+        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }), let empty { return empty }
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+            throw APIError.badJSON(data.isEmpty ? "it is empty" : "it does not parse")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let e as DecodingError {
+            throw invalid(e)
+        }
+    }
+
+    /// A decoding failure as a 422 naming the field.
+    static func invalid(_ e: DecodingError) -> APIError {
+        func path(_ keys: [any CodingKey]) -> String { keys.map(\.stringValue).joined(separator: ".") }
+        switch e {
+        case .keyNotFound(let key, let ctx):
+            let field = path(ctx.codingPath + [key])
+            return APIError(.unprocessableContent, code: "missing-field", "the body needs '\(field)'", field: field)
+        case .typeMismatch(let type, let ctx), .valueNotFound(let type, let ctx):
+            let field = path(ctx.codingPath)
+            return APIError(.unprocessableContent, code: "invalid-field", "'\(field)' must be \(describe(type))", field: field)
+        case .dataCorrupted(let ctx):
+            let field = path(ctx.codingPath)
+            if field.isEmpty { return APIError.badJSON(ctx.debugDescription) }
+            return APIError(.unprocessableContent, code: "invalid-field", "'\(field)': \(ctx.debugDescription)", field: field)
+        @unknown default:
+            return APIError(.unprocessableContent, code: "invalid-body", "\(e)")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Bool.Type: "true or false"
+        case is [String: String].Type: "an object of strings"
+        default: "of type \(type)"
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Hummingbird
+import SluiceCompiler
+import SluiceEngine
+import SluiceModel
+import SluiceRuntime
+import SluiceStore
+
+/// `/api/v1/runs`: submit, list and get runs.
+struct RunRoutes {
+    let scheduler: RunScheduler
+    var store: Store { scheduler.controller.store }
+
+    func add(to router: Router<APIContext>) {
+        router.post("/api/v1/runs") { request, _ in try await submit(request) }
+        router.get("/api/v1/runs") { request, _ in try list(request) }
+        router.get("/api/v1/runs/:id") { _, context in try get(context.parameters.require("id")) }
+    }
+
+    struct SubmitBody: Decodable {
+        var flow: String
+        var inputs: [String: LiteralValue]?
+        var run_id: String?
+        var labels: [String: String]?
+    }
+
+    func submit(_ request: Request) async throws -> Response {
+        let body = try await JSONBody.decode(SubmitBody.self, from: request)
+        let compiled = FlowCompiler.compile(body.flow, file: "flow")
+        guard let flow = compiled.flow else {
+            let count = compiled.diagnostics.count
+            throw APIError(.unprocessableContent, code: "invalid-flow",
+                           "the flow does not compile (\(count) problem\(count == 1 ? "" : "s")): \(compiled.diagnostics.first?.description ?? "unknown")",
+                           field: "flow", details: compiled.diagnostics)
+        }
+        let inputs = try FlowInputs.typed(body.inputs ?? [:], interface: flow.workflow.interface)
+        if let id = body.run_id, !Self.validRunID(id) {
+            throw APIError(.unprocessableContent, code: "invalid-run-id",
+                           "run_id must be 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit", field: "run_id")
+        }
+        let id: String
+        do {
+            id = try scheduler.controller.submit(flow: flow, inputs: inputs, runID: body.run_id, labels: body.labels ?? [:])
+        } catch StoreError.runExists(let taken, _) {
+            throw APIError(.conflict, code: "run-exists", "a run '\(taken)' already exists; pick another run_id", field: "run_id")
+        }
+        scheduler.poke()
+        return JSONResponse.make(.created, ["run": id, "state": "queued"])
+    }
+
+    static func validRunID(_ id: String) -> Bool {
+        guard let first = id.unicodeScalars.first, (1...100).contains(id.count),
+              CharacterSet.alphanumerics.contains(first), first.isASCII else { return false }
+        return id.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
+    }
+
+    /// One row of the run list.
+    struct RunRow: Encodable {
+        var id: String
+        var flow: String
+        var flow_version: String?
+        var state: String
+        var labels: [String: String]
+        var created: String
+        var started: String?
+        var finished: String?
+        var error: String?
+    }
+
+    struct RunPage: Encodable {
+        var runs: [RunRow]
+        var next_cursor: String?
+    }
+
+    func list(_ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        var states: [SluiceStore.RunState]?
+        if let s = query["state"].map(String.init), !s.isEmpty {
+            states = try s.split(separator: ",").map { name in
+                guard let st = SluiceStore.RunState(rawValue: String(name)) else {
+                    let known = SluiceStore.RunState.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw APIError(.unprocessableContent, code: "invalid-query", "unknown state '\(name)'; expected one of \(known)", field: "state")
+                }
+                return st
+            }
+        }
+        var limit = 50
+        if let l = query["limit"] {
+            guard let n = Int(String(l)), (1...1000).contains(n) else {
+                throw APIError(.unprocessableContent, code: "invalid-query", "limit must be a whole number from 1 to 1000", field: "limit")
+            }
+            limit = n
+        }
+        var before: RunCursor?
+        if let c = query["cursor"].map(String.init), !c.isEmpty {
+            guard let cursor = Cursor.decode(c) else {
+                throw APIError(.unprocessableContent, code: "invalid-query", "cursor is not one this server gave out", field: "cursor")
+            }
+            before = cursor
+        }
+        let flow = query["flow"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let runs = try store.listRuns(state: states, flow: flow, limit: limit, before: before)
+        let rows = runs.map { r in
+            RunRow(id: r.id, flow: r.flow, flow_version: r.flowVersion, state: r.state.rawValue, labels: r.labels,
+                   created: Time.iso(r.created), started: r.started.map(Time.iso), finished: r.finished.map(Time.iso), error: r.error)
+        }
+        let next = runs.count == limit ? runs.last.map { Cursor.encode($0.cursor) } : nil
+        return JSONResponse.make(.ok, RunPage(runs: rows, next_cursor: next))
+    }
+
+    func get(_ id: String) throws -> Response {
+        guard let stored = try store.loadRun(id) else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
+        let (flow, state) = try StateCoding.load(stored)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        return JSONResponse.make(.ok, RunView(flow: flow, state: state, now: .init(milliseconds: now)))
+    }
+}
+
+/// Opaque list cursors: `<created ms>.<id>` in base64url.
+enum Cursor {
+    static func encode(_ c: RunCursor) -> String {
+        Data("\(c.created).\(c.id)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ s: String) -> RunCursor? {
+        var b64 = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
+              let dot = text.firstIndex(of: "."), let ms = Int64(text[..<dot]) else { return nil }
+        let id = String(text[text.index(after: dot)...])
+        return id.isEmpty ? nil : RunCursor(created: ms, id: id)
+    }
+}
+
+/// ISO 8601 times with milliseconds, as the run tree shows them.
+enum Time {
+    static func iso(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SluiceRuntime
+import SluiceStore
+
+/// `sluice serve`: the run scheduler and the HTTP API over one store, in one process.
+public final class APIServer: Sendable {
+    /// The largest request body accepted (413 beyond it).
+    public static let maxBodyBytes = 1 << 20
+
+    /// Where to listen and which store to serve.
+    public struct Configuration: Sendable {
+        public var storeDirectory: String
+        public var host: String
+        /// 0 picks a free port (see `onListening`).
+        public var port: Int
+        /// The lease-holder name of this server's drivers.
+        public var owner: String
+
+        public init(storeDirectory: String, host: String = "127.0.0.1", port: Int = 8470, owner: String = RunDriver.localOwner()) {
+            self.storeDirectory = storeDirectory
+            self.host = host
+            self.port = port
+            self.owner = owner
+        }
+    }
+
+    public let configuration: Configuration
+    /// The scheduler driving this server's runs.
+    public let scheduler: RunScheduler
+    private let lifecycle = Lifecycle()
+    private let stopping = StopSignal()
+
+    /// Opens the store (creating it if needed); nothing runs until `run`.
+    public init(_ configuration: Configuration) throws {
+        self.configuration = configuration
+        let controller = try Controller(directory: configuration.storeDirectory, drivesRuns: true)
+        scheduler = RunScheduler(controller: controller, owner: configuration.owner)
+    }
+
+    /// The router with every route and middleware.
+    func router() -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: ErrorMiddleware<APIContext>())
+        // The seam for authentication: tokens and roles replace this middleware.
+        router.add(middleware: IdentityMiddleware())
+        let store = scheduler.controller.store
+        let scheduler = self.scheduler
+        router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "ok"]) }
+        router.get("/readyz") { _, _ in
+            let storeAnswers = (try? store.changeToken()) != nil
+            let ready = storeAnswers && scheduler.isRunning
+            return JSONResponse.make(ready ? .ok : .serviceUnavailable, [
+                "status": ready ? "ready" : "not-ready",
+                "store": storeAnswers ? "ok" : "unavailable",
+                "scheduler": scheduler.isRunning ? "running" : "stopped",
+            ])
+        }
+        RunRoutes(scheduler: scheduler).add(to: router)
+        GateRoutes(store: store).add(to: router)
+        EventRoutes(store: store, stopping: stopping).add(to: router)
+        return router
+    }
+
+    /// Serves until `shutdown()` or, with `handleSignals`, SIGTERM/SIGINT; then stops taking work and gives up
+    /// its runs' leases. `onListening` receives the bound port.
+    public func run(handleSignals: Bool = false, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        var logger = Logger(label: "sluice-serve")
+        logger.logLevel = .warning
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            // Shut down in reverse order: the stop signal first, so event streams end and the app can stop.
+            services: [app, stopping], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
+        scheduler.start()
+        defer { scheduler.stop() }
+        if lifecycle.started(group) { await group.triggerGracefulShutdown() }
+        try await group.run()
+    }
+
+    /// Stops a running server gracefully: open requests finish, new connections are refused.
+    public func shutdown() async {
+        if let group = lifecycle.stopRequested() { await group.triggerGracefulShutdown() }
+    }
+}
