@@ -133,3 +133,32 @@ import Testing
         #expect(h.node("a")?.failure?.message.contains("queued timeout") == true)
     }
 }
+
+@Suite struct HeartbeatTests {
+    @Test func aTaskThatGoesSilentIsStoppedAsASystemErrorAndRetried() throws {
+        let h = try Harness("""
+            name: beats
+            tasks:
+              t: {command: [work], heartbeat: 10s, retries: {attempts: 1, system_attempts: 2, backoff: {base: 1s}}}
+            nodes:
+              - {id: a, task: t}
+            """)
+        h.behavior = { _ in .hang }
+        h.settle()
+        #expect(h.wake == h.now + 10_000)
+        h.advance(ms: 5000)
+        h.step([.progress(AttemptRef(node: "a", attempt: 1), Progress(fraction: 0.5))])
+        #expect(h.wake == h.now + 10_000)
+        h.advance(ms: 9000)
+        #expect(h.cancelled.isEmpty)
+        h.step([.heartbeat(AttemptRef(node: "a", attempt: 1))])
+        h.advance(ms: 10_000)
+        #expect(h.cancelled.map(\.node) == ["a"])
+        #expect(h.node("a")?.attempts.first?.phase == .lost)
+        #expect(h.node("a")?.systemFailures == 1)
+        #expect(h.node("a")?.userFailures == 0)
+        #expect(h.phase("a") == .waiting)
+        h.advanceToWake()
+        #expect(h.started.count == 2)
+    }
+}

@@ -92,6 +92,7 @@ struct TaskHandler: NodeHandler {
                 attempt.phase == .queued ? timeouts.queued.map { attempt.queuedAt + $0.milliseconds } : nil,
                 attempt.phase == .running ? timeouts.runtime.flatMap { r in attempt.startedAt.map { $0 + r.milliseconds } } : nil,
                 Policies.deadline(n, timeouts),
+                Self.heartbeatDue(attempt, call),
             ])
             if attempt.cancelReason == nil, due != ctx.node(def.id)?.wakeAt { ctx.update(def.id) { $0.wakeAt = due } }
         default:
@@ -99,8 +100,18 @@ struct TaskHandler: NodeHandler {
         }
     }
 
+    /// When a task with `heartbeat:` must next show a sign of life (counted from its start or last beat).
+    static func heartbeatDue(_ attempt: AttemptState, _ call: Call) -> Timestamp? {
+        guard attempt.phase == .running, let interval = call.task.heartbeat,
+              let since = attempt.lastHeartbeat ?? attempt.startedAt else { return nil }
+        return since + interval.milliseconds
+    }
+
     private func checkAttemptTimeouts(_ def: NodeDef, _ attempt: AttemptState, _ t: TimeoutPolicy, _ ctx: StepContext) {
         guard attempt.cancelReason == nil else { return }
+        if let due = Self.heartbeatDue(attempt, Self.call(def, def.flow)!), ctx.now >= due {
+            return ctx.engine.cancel(def.id, reason: "heartbeat", ctx: ctx)
+        }
         if attempt.phase == .queued, let q = t.queued, ctx.now >= attempt.queuedAt + q.milliseconds {
             ctx.engine.cancel(def.id, reason: "queued-timeout", ctx: ctx)
         } else if attempt.phase == .running, let r = t.runtime, let s = attempt.startedAt, ctx.now >= s + r.milliseconds {
@@ -124,7 +135,7 @@ struct TaskHandler: NodeHandler {
             }
         }
         let failure = attempt.failure ?? Failure(.user, "attempt \(attempt.number) failed", node: def.id)
-        if let reason = attempt.cancelReason, reason != "timeout", reason != "queued-timeout", reason != "deadline" {
+        if let reason = attempt.cancelReason, reason != "timeout", reason != "queued-timeout", reason != "deadline", reason != "heartbeat" {
             return fail(def.id, Failure(.aborted, "stopped: \(reason)", node: def.id), ctx)
         }
         if attempt.cancelReason == "deadline" {

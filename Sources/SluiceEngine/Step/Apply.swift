@@ -35,6 +35,10 @@ extension Engine {
             ctx.event("attempt-lost", node: ref.node, attempt: ref.attempt, "attempt \(ref) lost: \(reason)")
         case .progress(let ref, let p):
             if ctx.node(ref.node) != nil { ctx.update(ref.node) { $0.progress = p } }
+            heartbeat(ref, ctx)
+            return
+        case .heartbeat(let ref):
+            heartbeat(ref, ctx)
             return
         case .signal(let id, let value, let by, let comment):
             ctx.header.signals[id] = SignalDelivery(id: id, value: value, by: by, comment: comment, at: ctx.now)
@@ -69,6 +73,14 @@ extension Engine {
         }
     }
 
+    /// Records a sign of life and moves the node's heartbeat deadline.
+    private func heartbeat(_ ref: AttemptRef, _ ctx: StepContext) {
+        guard let n = ctx.node(ref.node), let i = n.attempts.firstIndex(where: { $0.number == ref.attempt && $0.purpose == ref.purpose }),
+              !n.attempts[i].phase.isFinal else { return }
+        ctx.update(ref.node) { $0.attempts[i].lastHeartbeat = ctx.now }
+        ctx.touch(ref.node)
+    }
+
     private static func refs(_ o: Observation) -> [AttemptRef] {
         switch o {
         case .attemptStarted(let r), .attemptExited(let r, _), .attemptLost(let r, _), .progress(let r, _): [r]
@@ -87,6 +99,9 @@ extension Engine {
     /// Whose fault an exit was: a timeout we enforced, the task's (exit code, OOM), or the system's (foreign signal).
     static func classify(_ exit: AttemptExit, cancelReason: String?, node: String) -> (AttemptState.Phase, Failure?) {
         if let reason = cancelReason {
+            if reason == "heartbeat" {
+                return (.lost, Failure(.system, "no heartbeat in time: the task went silent and was stopped", node: node))
+            }
             if reason == "timeout" || reason == "queued-timeout" || reason == "deadline" {
                 return (.timedOut, Failure(.timeout, reason == "queued-timeout" ? "did not start in time (queued timeout)" : "killed after its time limit (\(reason))", node: node))
             }

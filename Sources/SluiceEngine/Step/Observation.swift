@@ -61,6 +61,8 @@ public enum Observation: Sendable, Hashable, Codable {
     /// The attempt is gone without a result (supervisor or pod lost): a system error.
     case attemptLost(AttemptRef, reason: String)
     case progress(AttemptRef, Progress)
+    /// The task said it is alive (a callback, or any progress line); resets its heartbeat timer.
+    case heartbeat(AttemptRef)
     case signal(id: String, value: LiteralValue, by: String, comment: String?)
     case approval(node: String, approved: Bool, by: String, comment: String?)
     case abortRequested(by: String, reason: String)
