@@ -282,3 +282,33 @@ func processGone(_ pid: Int32) -> Bool {
         #expect(resume.stderr.contains("already finished: aborted"))
     }
 }
+
+@Suite(.serialized) struct HeartbeatEndToEndTests {
+    @Test func progressLinesKeepATaskAliveAndSilenceStopsIt() throws {
+        let ws = try Workspace()
+        let flow = try ws.write("beats.yaml", """
+            name: beats
+            tasks:
+              chatty:
+                command: [sh, -c, "for i in 1 2 3 4 5 6; do echo '{\\"progress\\": 0.'$i'}' >> $SLUICE_PROGRESS; sleep 0.3; done"]
+                heartbeat: 1s
+              silent:
+                command: [sleep, "20"]
+                heartbeat: 1s
+                retries: {system_attempts: 1}
+            nodes:
+              - {id: chatty, task: chatty}
+              - {id: silent, task: silent}
+            on_failure: {policy: finish-running}
+            """)
+        let start = Date()
+        let out = try ws.sluice(["run", flow, "--run-id", "hb", "-o", "json"])
+        #expect(out.status == 1)
+        #expect(Date().timeIntervalSince(start) < 10)
+        let s = try ws.status("hb")
+        #expect(ws.node(s, "chatty")?["state"] as? String == "succeeded")
+        let silent = ws.node(s, "silent")
+        #expect(silent?["state"] as? String == "failed")
+        #expect((silent?["error"] as? String)?.contains("no heartbeat") == true, "\(String(describing: silent))")
+    }
+}
