@@ -166,7 +166,17 @@ public final class Engine {
         counters[prefix] = ScopeCounters(total: wf.nodes.count)
         if prefix.isEmpty { ctx.state.nodes.reserveCapacity(wf.nodes.count + 16) }
         if wf.nodes.isEmpty { ctx.touchOwner(of: prefix) }
-        for n in wf.nodes where n.upstream.isEmpty { ctx.touch(prefix + n.id) }
+        let reused = wf.nodes.compactMap { ctx.node(prefix + $0.id) }
+        guard !reused.isEmpty else {
+            for n in wf.nodes where n.upstream.isEmpty { ctx.touch(prefix + n.id) }
+            return
+        }
+        // A retry starts with the nodes that succeeded before already final: count them, and look at every
+        // other node, since no upstream will change phase to wake it.
+        counters[prefix]?.started += reused.count
+        counters[prefix]?.final += reused.filter { $0.phase.isFinal }.count
+        for n in wf.nodes where ctx.node(prefix + n.id) == nil { ctx.touch(prefix + n.id) }
+        if reused.count == wf.nodes.count { ctx.touchOwner(of: prefix) }
     }
 
     private func nextWake(_ ctx: StepContext) -> Timestamp? {

@@ -44,9 +44,9 @@ public final class APIServer: Sendable {
     func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ErrorMiddleware<APIContext>())
-        // The seam for authentication: tokens and roles replace this middleware.
-        router.add(middleware: IdentityMiddleware())
         let store = scheduler.controller.store
+        // Every route's role is in `RouteRoles`.
+        router.add(middleware: TokenAuthMiddleware(store: store))
         let scheduler = self.scheduler
         router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in
@@ -61,6 +61,11 @@ public final class APIServer: Sendable {
         RunRoutes(scheduler: scheduler).add(to: router)
         GateRoutes(store: store).add(to: router)
         EventRoutes(store: store, stopping: stopping).add(to: router)
+        MetricsRoutes(scheduler: scheduler).add(to: router)
+        FlowRoutes(store: store).add(to: router)
+        RetryRoutes(scheduler: scheduler).add(to: router)
+        LogRoutes(store: store, stopping: stopping).add(to: router)
+        OpenAPIRoutes().add(to: router)
         return router
     }
 

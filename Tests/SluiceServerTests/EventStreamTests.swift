@@ -9,7 +9,7 @@ final class EventStreamTests: XCTestCase {
         let c = server.client
         XCTAssertEqual(try c.post("/api/v1/runs", json: ["flow": Flows.signalThenTask, "run_id": "s1"]).status, 201)
 
-        let first = try EventStreamReader(port: server.port, path: "/api/v1/runs/s1/events/stream")
+        let first = try EventStreamReader(port: server.port, path: "/api/v1/runs/s1/events/stream", token: server.adminToken)
         XCTAssertEqual(first.status, 200)
         var received: [Int64] = []
         while let e = first.next() {
@@ -23,7 +23,7 @@ final class EventStreamTests: XCTestCase {
         XCTAssertEqual(try c.post("/api/v1/runs/s1/signals/go", json: ["value": "now"]).status, 202)
         try server.waitForRun("s1", in: ["succeeded"])
 
-        let second = try EventStreamReader(port: server.port, path: "/api/v1/runs/s1/events/stream", lastEventID: received.last)
+        let second = try EventStreamReader(port: server.port, path: "/api/v1/runs/s1/events/stream", lastEventID: received.last, token: server.adminToken)
         while let e = second.next() { received.append(e.id) }
         second.close()
 
@@ -35,6 +35,6 @@ final class EventStreamTests: XCTestCase {
 
         let after = try c.get("/api/v1/runs/s1/events?after=\(all[2])")
         XCTAssertEqual((after.json["events"] as? [Any])?.count, all.count - 3)
-        XCTAssertEqual(try EventStreamReader(port: server.port, path: "/api/v1/runs/nope/events/stream").status, 404)
+        XCTAssertEqual(try EventStreamReader(port: server.port, path: "/api/v1/runs/nope/events/stream", token: server.adminToken).status, 404)
     }
 }

@@ -25,12 +25,12 @@ final class GateAPITests: XCTestCase {
         XCTAssertEqual(try c.post("/api/v1/runs/g1/nodes/nope/approve", json: [:]).status, 404)
 
         // The signal arrives before its gate is reached; the gate takes it when it is.
-        let signal = try c.post("/api/v1/runs/g1/signals/threshold", json: ["value": 0.75], headers: ["X-Sluice-User": "bo"])
+        let signal = try server.client(as: "bo").post("/api/v1/runs/g1/signals/threshold", json: ["value": 0.75])
         XCTAssertEqual(signal.status, 202, signal.text)
         let noComment = try c.post("/api/v1/runs/g1/nodes/review/reject", json: [:])
         XCTAssertEqual(noComment.status, 422, noComment.text)
         XCTAssertEqual(noComment.error["field"] as? String, "comment")
-        let approve = try c.post("/api/v1/runs/g1/nodes/review/approve", json: ["comment": "looks fine"], headers: ["X-Sluice-User": "ana"])
+        let approve = try server.client(as: "ana").post("/api/v1/runs/g1/nodes/review/approve", json: ["comment": "looks fine"])
         XCTAssertEqual(approve.status, 202, approve.text)
 
         let tree = try server.waitForRun("g1", in: ["succeeded", "failed"])
@@ -53,7 +53,7 @@ final class GateAPITests: XCTestCase {
         let c = server.client
         XCTAssertEqual(try c.post("/api/v1/runs", json: ["flow": Flows.gates, "run_id": "g2"]).status, 201)
         try server.waitForNode("g2", "review", state: "waiting")
-        let reject = try c.post("/api/v1/runs/g2/nodes/review/reject", json: ["comment": "not today"], headers: ["X-Sluice-User": "cy"])
+        let reject = try server.client(as: "cy").post("/api/v1/runs/g2/nodes/review/reject", json: ["comment": "not today"])
         XCTAssertEqual(reject.status, 202, reject.text)
         let tree = try server.waitForRun("g2", in: ["succeeded", "failed"])
         XCTAssertEqual(tree["state"] as? String, "failed")
@@ -69,7 +69,7 @@ final class GateAPITests: XCTestCase {
         let c = server.client
         XCTAssertEqual(try c.post("/api/v1/runs", json: ["flow": Flows.gates, "run_id": "g3"]).status, 201)
         try server.waitForNode("g3", "review", state: "waiting")
-        XCTAssertEqual(try c.post("/api/v1/runs/g3/abort", json: ["reason": "wrong data"], headers: ["X-Sluice-User": "di"]).status, 202)
+        XCTAssertEqual(try server.client(as: "di").post("/api/v1/runs/g3/abort", json: ["reason": "wrong data"]).status, 202)
         let tree = try server.waitForRun("g3", in: ["aborted"])
         XCTAssertTrue((tree["aborted_by"] as? String ?? "").contains("di: wrong data"), "\(tree)")
     }

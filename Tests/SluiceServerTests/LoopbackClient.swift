@@ -7,6 +7,8 @@ import Glibc
 /// XCTest's main thread, never from the concurrency pool the server's handlers run on.
 struct LoopbackClient {
     let port: Int
+    /// Sent as `Authorization: Bearer` unless the request names its own.
+    var token: String? = nil
 
     struct Reply {
         var status: Int
@@ -36,6 +38,8 @@ struct LoopbackClient {
     func send(_ method: String, _ path: String, body: Data?, headers: [String: String]) throws -> Reply {
         let connection = try Connection(port: port)
         defer { connection.close() }
+        var headers = headers
+        if let token, headers["Authorization"] == nil { headers["Authorization"] = "Bearer \(token)" }
         connection.write(Self.head(method, path, body: body, headers: headers) + (body ?? Data()))
         var raw = Data()
         while let chunk = connection.read() { raw.append(chunk) }

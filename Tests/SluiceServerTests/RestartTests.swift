@@ -14,6 +14,8 @@ final class RestartTests: XCTestCase {
     struct Serve {
         let process: Process
         let port: Int
+        /// The admin token the server wrote to its store on loopback.
+        let token: String
 
         init(store: String) throws {
             process = Process()
@@ -39,6 +41,7 @@ final class RestartTests: XCTestCase {
                 throw LoopbackClient.Failure.badReply("sluice serve did not start: \(text)")
             }
             self.port = port
+            token = try String(contentsOfFile: store + "/admin.token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
         /// SIGTERM, then waits up to 15 s for the exit (SIGKILL after that); true if it exited in time.
@@ -58,14 +61,14 @@ final class RestartTests: XCTestCase {
         let store = TestServer.temporaryStore()
         let marker = store + "-marker"
         let first = try Serve(store: store)
-        var c = LoopbackClient(port: first.port)
+        var c = LoopbackClient(port: first.port, token: first.token)
         XCTAssertEqual(try c.post("/api/v1/runs", json: ["flow": Flows.slowPair(marker: marker), "run_id": "r1"]).status, 201)
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline, TestServer.node(try c.get("/api/v1/runs/r1").json, "a")?["state"] as? String != "running" {
             Thread.sleep(forTimeInterval: 0.05)
         }
         // A client following the run's events does not hold the stop up: its stream ends.
-        let stream = try EventStreamReader(port: first.port, path: "/api/v1/runs/r1/events/stream")
+        let stream = try EventStreamReader(port: first.port, path: "/api/v1/runs/r1/events/stream", token: first.token)
         var seen: [Int64] = []
         while seen.count < 3, let e = stream.next() { seen.append(e.id) }
         XCTAssertTrue(first.stop(), "SIGTERM stops the server within 15 s, open event stream or not")
@@ -75,7 +78,7 @@ final class RestartTests: XCTestCase {
 
         let second = try Serve(store: store)
         defer { second.stop() }
-        c = LoopbackClient(port: second.port)
+        c = LoopbackClient(port: second.port, token: second.token)
         var tree: [String: Any] = [:]
         let end = Date().addingTimeInterval(30)
         while Date() < end {
@@ -85,7 +88,7 @@ final class RestartTests: XCTestCase {
         }
         XCTAssertEqual(tree["state"] as? String, "succeeded", "\(tree)")
         // The client resumes its stream on the new server where it left off.
-        let resumed = try EventStreamReader(port: second.port, path: "/api/v1/runs/r1/events/stream", lastEventID: seen.last)
+        let resumed = try EventStreamReader(port: second.port, path: "/api/v1/runs/r1/events/stream", lastEventID: seen.last, token: second.token)
         while let e = resumed.next() { seen.append(e.id) }
         resumed.close()
         let all = (try c.get("/api/v1/runs/r1/events").json["events"] as? [[String: Any]] ?? []).compactMap { ($0["seq"] as? NSNumber)?.int64Value }
@@ -94,7 +97,7 @@ final class RestartTests: XCTestCase {
         XCTAssertEqual(ran, ["a", "b"])
     }
 
-    func testServeRefusesANonLoopbackAddress() throws {
+    func testServeRefusesANonLoopbackAddressWhenTheStoreHasNoTokens() throws {
         let p = Process()
         p.executableURL = RestartTests.binary
         p.arguments = ["serve", "--store", TestServer.temporaryStore(), "--listen", "0.0.0.0:8470"]
@@ -104,6 +107,7 @@ final class RestartTests: XCTestCase {
         let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 2)
-        XCTAssertTrue(text.contains("tokens are required to listen on 0.0.0.0; not available yet"), text)
+        XCTAssertTrue(text.contains("refusing to listen on 0.0.0.0: the store has no tokens"), text)
+        XCTAssertTrue(text.contains("sluice token create"), text)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceServer
+import SluiceStore
 import XCTest
 
 /// A server on a free loopback port over a store in a fresh temporary folder, in this process.
@@ -25,9 +26,19 @@ final class TestServer: @unchecked Sendable {
         }
         guard listening.wait(timeout: .now() + 20) == .success else { throw LoopbackClient.Failure.closed }
         port = box.get()
+        adminToken = try server.scheduler.controller.store.createToken(name: "test-admin", role: .admin).secret
     }
 
-    var client: LoopbackClient { LoopbackClient(port: port) }
+    /// An admin token, created at start.
+    private(set) var adminToken = ""
+
+    /// A client with the admin token.
+    var client: LoopbackClient { LoopbackClient(port: port, token: adminToken) }
+
+    /// A client with a new token named `name`: approvals and signals it sends are recorded as `name`'s.
+    func client(as name: String, role: TokenRole = .operator) throws -> LoopbackClient {
+        LoopbackClient(port: port, token: try server.scheduler.controller.store.createToken(name: name, role: role).secret)
+    }
 
     /// Stops the server (graceful) and waits until it has.
     func stop() {
@@ -105,9 +116,10 @@ final class EventStreamReader {
     private var text = ""
     private var ended = false
 
-    init(port: Int, path: String, lastEventID: Int64? = nil) throws {
+    init(port: Int, path: String, lastEventID: Int64? = nil, token: String?) throws {
         connection = try Connection(port: port)
         var headers = ["Accept": "text/event-stream"]
+        if let token { headers["Authorization"] = "Bearer \(token)" }
         if let lastEventID { headers["Last-Event-ID"] = String(lastEventID) }
         connection.write(LoopbackClient.head("GET", path, body: nil, headers: headers))
         var raw = Data()

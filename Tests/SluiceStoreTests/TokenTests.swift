@@ -116,7 +116,7 @@ import Testing
 
         let store = try scratch.openStore()
         defer { store.close() }
-        #expect(try store.schemaVersion() == 3)
+        #expect(try store.schemaVersion() == Migrator.latestVersion)
         let (_, secret) = try store.createToken(name: "ci", role: .operator)
         #expect(try store.authenticate(secret: secret)?.role == .operator)
     }

@@ -107,7 +107,7 @@ public struct GateActions: Sendable {
 }
 
 /// A gate that waits for a person (approve) or a value (signal).
-public struct PendingGate: Sendable, Encodable, Equatable {
+public struct PendingGate: Sendable, Codable, Equatable {
     public var node: String
     /// `approve` or `signal`.
     public var kind: String

@@ -4,8 +4,8 @@ import SluiceModel
 
 /// The run as the CLI and the API show it: steps, their nodes, nested children (map items, branch cases, subflow nodes)
 /// and attempts. Encodes to the JSON of `status -o json`.
-public struct RunView: Encodable {
-    public struct Attempt: Encodable {
+public struct RunView: Codable {
+    public struct Attempt: Codable {
         public var number: Int
         public var purpose: String
         public var state: String
@@ -18,7 +18,7 @@ public struct RunView: Encodable {
         public var cpu_ms: Int64?
     }
 
-    public struct Gate: Encodable {
+    public struct Gate: Codable {
         public var approved: Bool?
         public var by: String?
         public var comment: String?
@@ -26,7 +26,7 @@ public struct RunView: Encodable {
         public var value: LiteralValue?
     }
 
-    public struct NodeView: Encodable {
+    public struct NodeView: Codable {
         public var id: String
         public var kind: String
         public var state: String
@@ -46,7 +46,7 @@ public struct RunView: Encodable {
         public var children: [NodeView]
     }
 
-    public struct StepView: Encodable {
+    public struct StepView: Codable {
         public var name: String
         public var state: String
         public var nodes: [NodeView]

@@ -24,6 +24,8 @@ struct GateRoutes {
     struct DecisionBody: Decodable { var comment: String? }
     struct SignalBody: Decodable {
         var value: LiteralValue?
+        /// The value as typed on a command line, read by the gate's type (what `sluice signal --server` sends).
+        var text: String?
         var comment: String?
     }
 
@@ -56,10 +58,11 @@ struct GateRoutes {
         let id = try context.parameters.require("id")
         let signal = try context.parameters.require("signal")
         let body = try await JSONBody.decode(SignalBody.self, from: request)
-        guard let value = body.value else {
+        let value: GateActions.SignalValue
+        if let v = body.value { value = .value(v) } else if let t = body.text { value = .text(t) } else {
             throw APIError(.unprocessableContent, code: "missing-field", "the body needs 'value'", field: "value")
         }
-        let typed = try actions.signal(runID: id, id: signal, value: .value(value), comment: body.comment, by: context.actor)
+        let typed = try actions.signal(runID: id, id: signal, value: value, comment: body.comment, by: context.actor)
         return JSONResponse.make(.accepted, Accepted(run: id, signal: signal, action: "signal", by: context.actor, value: typed))
     }
 }

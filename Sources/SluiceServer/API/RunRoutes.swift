@@ -18,7 +18,10 @@ struct RunRoutes {
     }
 
     struct SubmitBody: Decodable {
-        var flow: String
+        /// Flow text, or the name (and optional version) of a registered flow.
+        var flow: String?
+        var flow_name: String?
+        var flow_version: String?
         var inputs: [String: LiteralValue]?
         var run_id: String?
         var labels: [String: String]?
@@ -26,12 +29,14 @@ struct RunRoutes {
 
     func submit(_ request: Request) async throws -> Response {
         let body = try await JSONBody.decode(SubmitBody.self, from: request)
-        let compiled = FlowCompiler.compile(body.flow, file: "flow")
-        guard let flow = compiled.flow else {
-            let count = compiled.diagnostics.count
-            throw APIError(.unprocessableContent, code: "invalid-flow",
-                           "the flow does not compile (\(count) problem\(count == 1 ? "" : "s")): \(compiled.diagnostics.first?.description ?? "unknown")",
-                           field: "flow", details: compiled.diagnostics)
+        let flow: CompiledFlow
+        switch (body.flow, body.flow_name) {
+        case (let text?, nil): flow = try FlowRoutes.compile(text)
+        case (nil, let name?): flow = try FlowRoutes.registered(store, name: name, version: body.flow_version)
+        case (nil, nil):
+            throw APIError(.unprocessableContent, code: "missing-field", "the body needs 'flow' (flow text) or 'flow_name' (a registered flow)", field: "flow")
+        case (_?, _?):
+            throw APIError(.unprocessableContent, code: "invalid-field", "send 'flow' or 'flow_name', not both", field: "flow_name")
         }
         let inputs = try FlowInputs.typed(body.inputs ?? [:], interface: flow.workflow.interface)
         if let id = body.run_id, !Self.validRunID(id) {
@@ -65,6 +70,8 @@ struct RunRoutes {
         var started: String?
         var finished: String?
         var error: String?
+        /// The run this one retries.
+        var parent_run_id: String?
     }
 
     struct RunPage: Encodable {
@@ -102,7 +109,7 @@ struct RunRoutes {
         let runs = try store.listRuns(state: states, flow: flow, limit: limit, before: before)
         let rows = runs.map { r in
             RunRow(id: r.id, flow: r.flow, flow_version: r.flowVersion, state: r.state.rawValue, labels: r.labels,
-                   created: Time.iso(r.created), started: r.started.map(Time.iso), finished: r.finished.map(Time.iso), error: r.error)
+                   created: Time.iso(r.created), started: r.started.map(Time.iso), finished: r.finished.map(Time.iso), error: r.error, parent_run_id: r.parentRunID)
         }
         let next = runs.count == limit ? runs.last.map { Cursor.encode($0.cursor) } : nil
         return JSONResponse.make(.ok, RunPage(runs: rows, next_cursor: next))

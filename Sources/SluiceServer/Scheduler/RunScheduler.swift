@@ -10,6 +10,8 @@ public final class RunScheduler: @unchecked Sendable {
     public let controller: Controller
     /// The lease-holder name of this server's drivers.
     public let owner: String
+    /// What this server's drivers measured (for `/metrics`).
+    public let metrics = ServerMetrics()
     private let poll: TimeInterval
     private let condition = NSCondition()
     // Guarded by `condition`.
@@ -109,6 +111,7 @@ public final class RunScheduler: @unchecked Sendable {
         active.insert(id)
         condition.unlock()
         let driver = controller.driver(for: id, leaseOwner: owner)
+        driver.onStep = { [metrics] state, events in metrics.record(runID: id, state: state, events: events) }
         let thread = Thread { [self] in
             var failed = false
             do { _ = try driver.drive() } catch { failed = true }

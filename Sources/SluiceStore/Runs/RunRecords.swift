@@ -32,6 +32,8 @@ public struct NewRun: Sendable, Equatable {
     public var parentRunID: String?
     /// Events appended in the same transaction (e.g. "run.created").
     public var events: [NewEvent]
+    /// Node rows written with the run: a retry's nodes reused from the run it retries.
+    public var nodes: [NodeUpdate] = []
 
     /// A queued run unless told otherwise.
     public init(

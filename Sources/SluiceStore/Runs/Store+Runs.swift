@@ -24,6 +24,13 @@ extension Store {
             // step rewrites stays small (see migration 2).
             try connection.run("INSERT INTO run_documents(run_id, compiled, inputs) VALUES (?, ?, ?)",
                                [.text(run.id), .json(run.compiledFlow), .json(run.inputs)])
+            for node in run.nodes {
+                try connection.run("""
+                    INSERT INTO nodes(run_id, node_id, state, step, started, finished, data, updated_seq)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+                    """, [.text(run.id), .text(node.nodeID), .text(node.state), SQLValue(node.step),
+                          SQLValue(node.started), SQLValue(node.finished), .json(node.data)])
+            }
             _ = try EventRows.append(run.events, runID: run.id, connection: connection)
         }
     }

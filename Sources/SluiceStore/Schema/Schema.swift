@@ -3,6 +3,19 @@
 enum Schema {
     /// API tokens. Only the SHA-256 of a secret is kept (`hash`); a name is unique among live
     /// tokens, so a revoked token's name can be given to its replacement.
+    /// The flow registry: each registered version of a flow, its text as submitted and as compiled.
+    static let flows = Migration(version: 4, name: "flows", sql: """
+        CREATE TABLE flows (
+            name     TEXT NOT NULL CHECK (length(name) > 0),
+            version  TEXT NOT NULL CHECK (length(version) > 0),
+            text     TEXT NOT NULL,
+            compiled TEXT NOT NULL,
+            created  INTEGER NOT NULL,
+            PRIMARY KEY (name, version)
+        );
+        CREATE INDEX flows_by_created ON flows(name, created);
+        """)
+
     static let tokens = Migration(version: 3, name: "tokens", sql: """
         CREATE TABLE tokens (
             id        TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),

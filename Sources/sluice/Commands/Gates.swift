@@ -16,6 +16,9 @@ struct Approve: ParsableCommand {
             Examples:
               sluice approve hello-lx2k9a1b review --comment "losses look fine"
               sluice approve hello-lx2k9a1b review --reject --comment "loss too high on site b"
+              sluice approve hello-lx2k9a1b review --server http://127.0.0.1:8470 --token "$SLUICE_TOKEN"
+
+            With --server, the decision is recorded under the token's name (--by is not used).
             """
     )
 
@@ -25,16 +28,28 @@ struct Approve: ParsableCommand {
     @Option(help: "Why (required with --reject).") var comment: String?
     @Option(help: "Who decides (default: $SLUICE_USER or the login name).") var by: String?
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var remote: RemoteOptions
 
     func validate() throws {
         if reject && (comment ?? "").isEmpty { throw ValidationError("--reject needs --comment saying why") }
     }
 
     func run() throws {
-        let controller = try storeOption.controller()
-        try gateAction { try GateActions(store: controller.store).decide(runID: runID, node: node, approved: !reject, comment: comment, by: actingUser(by)) }
-        FileHandleOutput.standardOutput("\(reject ? "rejected" : "approved") \(runID)/\(node) as \(actingUser(by))")
+        try decideGate(runID: runID, node: node, approved: !reject, comment: comment, by: by, storeOption, remote)
     }
+}
+
+/// Records an approval or rejection, on a server or in the store, and says who decided.
+func decideGate(runID: String, node: String, approved: Bool, comment: String?, by: String?, _ storeOption: StoreOption, _ remote: RemoteOptions) throws {
+    let who: String
+    if let client = try remote.client(store: storeOption) {
+        who = try RemoteRuns.decide(client, runID: runID, node: node, approved: approved, comment: comment)
+    } else {
+        let controller = try storeOption.controller()
+        who = actingUser(by)
+        try gateAction { try GateActions(store: controller.store).decide(runID: runID, node: node, approved: approved, comment: comment, by: who) }
+    }
+    FileHandleOutput.standardOutput("\(approved ? "approved" : "rejected") \(runID)/\(node) as \(who)")
 }
 
 /// `sluice signal RUN ID VALUE`: sends a typed value to a signal gate.
@@ -49,6 +64,7 @@ struct SendSignal: ParsableCommand {
             Examples:
               sluice signal hello-lx2k9a1b threshold 0.75
               sluice signal hello-lx2k9a1b config '{"lr": 0.01}'
+              sluice signal hello-lx2k9a1b threshold 0.75 --server http://127.0.0.1:8470
             """
     )
 
@@ -58,8 +74,14 @@ struct SendSignal: ParsableCommand {
     @Option(help: "A note kept with the signal.") var comment: String?
     @Option(help: "Who sends it (default: $SLUICE_USER or the login name).") var by: String?
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var remote: RemoteOptions
 
     func run() throws {
+        if let client = try remote.client(store: storeOption) {
+            let typed = try RemoteRuns.signal(client, runID: runID, id: id, text: value, comment: comment)
+            FileHandleOutput.standardOutput("signal \(id)=\(TypedValues.json(typed)) sent to \(runID)")
+            return
+        }
         let controller = try storeOption.controller()
         let typed = try gateAction {
             try GateActions(store: controller.store).signal(runID: runID, id: id, value: .text(value), comment: comment, by: actingUser(by))
@@ -75,6 +97,7 @@ struct Abort: ParsableCommand {
         discussion: """
             Examples:
               sluice abort hello-lx2k9a1b --reason "wrong input data"
+              sluice abort hello-lx2k9a1b --server http://127.0.0.1:8470
             """
     )
 
@@ -82,8 +105,14 @@ struct Abort: ParsableCommand {
     @Option(help: "Why.") var reason: String = "aborted from the command line"
     @Option(help: "Who (default: $SLUICE_USER or the login name).") var by: String?
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var remote: RemoteOptions
 
     func run() throws {
+        if let client = try remote.client(store: storeOption) {
+            try RemoteRuns.abort(client, runID: runID, reason: reason)
+            FileHandleOutput.standardOutput("abort requested for \(runID)")
+            return
+        }
         let controller = try storeOption.controller()
         try gateAction { try GateActions(store: controller.store).abort(runID: runID, reason: reason, by: actingUser(by)) }
         FileHandleOutput.standardOutput("abort requested for \(runID)")
@@ -91,6 +120,6 @@ struct Abort: ParsableCommand {
 }
 
 /// Runs a gate action; its refusals are input errors (exit 2).
-private func gateAction<T>(_ body: () throws -> T) throws -> T {
+func gateAction<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as RunActionError { throw CLIError.input(e.message) }
 }

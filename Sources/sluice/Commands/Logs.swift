@@ -12,6 +12,7 @@ struct Logs: ParsableCommand {
               sluice logs hello-lx2k9a1b greet
               sluice logs hello-lx2k9a1b 'fit[1]' --attempt 2 --stderr
               sluice logs hello-lx2k9a1b train -f
+              sluice logs hello-lx2k9a1b train -f --server http://127.0.0.1:8470
             """
     )
 
@@ -22,8 +23,14 @@ struct Logs: ParsableCommand {
     @Flag(help: "Only stdout.") var stdout = false
     @Flag(name: [.short, .long], help: "Keep printing as the attempt writes, until it ends.") var follow = false
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var remote: RemoteOptions
 
     func run() throws {
+        if let client = try remote.client(store: storeOption) {
+            let streams = stderr ? ["stderr"] : (stdout ? ["stdout"] : ["stdout", "stderr"])
+            try RemoteLogs.show(client, runID: runID, node: node, attempt: attempt, streams: streams, follow: follow)
+            return
+        }
         let controller = try storeOption.controller()
         guard try controller.store.run(runID) != nil else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
         let attempts = try controller.store.attempts(runID: runID, nodeID: node).filter { $0.purpose == .run }

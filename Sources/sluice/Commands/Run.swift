@@ -42,12 +42,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let result = FlowCompiler.compile(contentsOf: file)
-        guard let flow = result.flow else {
-            for d in result.diagnostics { FileHandleOutput.standardError(d.description) }
-            throw ExitCode(2)
-        }
-        let values = try InputParsing.values(pairs: inputs, file: inputsFile, interface: flow.workflow.interface)
+        let (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile)
         let controller = try storeOption.controller(drivesRuns: true)
         let id: String
         do { id = try controller.submit(flow: flow, inputs: values, runID: runID) } catch {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceServer
+import SluiceStore
 
 /// `sluice serve`: keeps running flows and serves the HTTP API.
 struct Serve: ParsableCommand {
@@ -19,16 +20,13 @@ struct Serve: ParsableCommand {
             """
     )
 
-    @Option(help: "Address to listen on, HOST:PORT (loopback only until tokens are available).")
+    @Option(help: "Address to listen on, HOST:PORT. Beyond loopback, the store must have tokens (sluice token create).")
     var listen: String = "127.0.0.1:8470"
 
     @OptionGroup var storeOption: StoreOption
 
     func validate() throws {
-        let (host, port) = try ListenAddress.parse(listen)
-        guard ListenAddress.isLoopback(host) else {
-            throw ValidationError("tokens are required to listen on \(host); not available yet: use a loopback address such as 127.0.0.1:\(port)")
-        }
+        _ = try ListenAddress.parse(listen)
     }
 
     func run() throws {
@@ -39,6 +37,7 @@ struct Serve: ParsableCommand {
         } catch {
             throw CLIError.input("cannot open the store at \(storeOption.directory): \(error)")
         }
+        try ServeTokens.prepare(server.scheduler.controller.store, host: host, storeDirectory: storeOption.directory)
         signal(SIGPIPE, SIG_IGN)
         let directory = storeOption.directory
         // The main thread waits; the server runs on the concurrency pool and NIO's threads.
@@ -63,6 +62,29 @@ struct Serve: ParsableCommand {
 private final class ServeOutcome: @unchecked Sendable {
     let done = DispatchSemaphore(value: 0)
     var error: (any Error)?
+}
+
+/// Every API request needs a token: on loopback the first start writes an admin token where the CLI finds
+/// it; elsewhere the server refuses to start until tokens exist.
+enum ServeTokens {
+    /// The file the first start on loopback writes an admin token to.
+    static func adminTokenFile(_ storeDirectory: String) -> String { storeDirectory + "/admin.token" }
+
+    static func prepare(_ store: Store, host: String, storeDirectory: String) throws {
+        if ListenAddress.isLoopback(host) {
+            let file = adminTokenFile(storeDirectory)
+            if try store.ensureAdminToken(file: file) != nil {
+                FileHandleOutput.standardError("sluice serve: wrote an admin token to \(file) (mode 0600); the CLI on this machine reads it")
+            }
+            return
+        }
+        guard try store.tokens().contains(where: \.isLive) else {
+            throw CLIError.input("""
+                refusing to listen on \(host): the store has no tokens, so nobody could use the API; \
+                create one first: sluice token create --role admin --name NAME --store \(storeDirectory)
+                """)
+        }
+    }
 }
 
 /// `HOST:PORT` of `--listen`.

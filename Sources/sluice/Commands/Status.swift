@@ -10,11 +10,12 @@ struct Status: ParsableCommand {
         abstract: "Show a run as a tree of steps, nodes and attempts.",
         discussion: """
             Without RUN, shows the newest run. `-o json` prints the tree as JSON with `state` and
-            `outputs` at the top.
+            `outputs` at the top. With --server, shows the run on that server, in the same shapes.
 
             Examples:
               sluice status
               sluice status hello-lx2k9a1b -o json | jq .state
+              sluice status hello-lx2k9a1b --server http://127.0.0.1:8470
             """
     )
 
@@ -25,12 +26,20 @@ struct Status: ParsableCommand {
     var output: OutputFormat = .text
 
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var remote: RemoteOptions
 
     func run() throws {
+        if let client = try remote.client(store: storeOption) {
+            try print(RemoteRuns.view(client, runID ?? RemoteRuns.newest(client)))
+            return
+        }
         let controller = try storeOption.controller()
         let id = try runID ?? newestRun(controller.store)
         guard let (flow, state) = try controller.state(of: id) else { throw CLIError.input("no run '\(id)' in \(storeOption.directory)") }
-        let view = RunView(flow: flow, state: state, now: RunClock.now())
+        try print(RunView(flow: flow, state: state, now: RunClock.now()))
+    }
+
+    private func print(_ view: RunView) throws {
         if output == .json {
             FileHandleOutput.standardOutput(try JSONText.encode(view))
         } else {
@@ -44,16 +53,19 @@ struct Status: ParsableCommand {
     }
 }
 
-/// `sluice history`: runs newest first.
+/// `sluice history` (or `sluice list`): runs newest first.
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List runs, newest first.",
         discussion: """
+            `sluice list` is the same command. With --server, lists the server's runs.
+
             Examples:
               sluice history
               sluice history --state failed --limit 5
-              sluice history -o json
-            """
+              sluice list -o json --server http://127.0.0.1:8470
+            """,
+        aliases: ["list"]
     )
 
     @Option(help: "Only runs in this state (repeatable).")
@@ -69,6 +81,7 @@ struct History: ParsableCommand {
     var output: OutputFormat = .text
 
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var remote: RemoteOptions
 
     func validate() throws {
         let known = RunPhase.allCases.map(\.rawValue)
@@ -77,21 +90,28 @@ struct History: ParsableCommand {
     }
 
     func run() throws {
+        if let client = try remote.client(store: storeOption) {
+            let runs = try RemoteRuns.list(client, states: state, flow: flow, limit: limit)
+            try print(runs.map { HistoryRow(id: $0.id, flow: $0.flow, state: $0.state, started: $0.started, finished: $0.finished) },
+                      lines: runs.map { r in "\(r.id)  \(r.flow)  \(r.state)  \(r.started ?? r.created)\(r.error.map { "  \($0.prefix(80))" } ?? "")" })
+            return
+        }
         let controller = try storeOption.controller()
         let states = state.isEmpty ? nil : state.compactMap { SluiceStore.RunState(rawValue: $0) }
         let runs = try controller.store.listRuns(state: states, flow: flow, limit: limit)
-        if output == .json {
-            let rows = runs.map { r in
-                HistoryRow(id: r.id, flow: r.flow, state: r.state.rawValue, started: r.started.map(JSONText.iso), finished: r.finished.map(JSONText.iso))
-            }
-            FileHandleOutput.standardOutput(try JSONText.encode(rows))
-            return
+        let rows = runs.map { r in
+            HistoryRow(id: r.id, flow: r.flow, state: r.state.rawValue, started: r.started.map(JSONText.iso), finished: r.finished.map(JSONText.iso))
         }
-        if runs.isEmpty { FileHandleOutput.standardOutput("no runs"); return }
-        for r in runs {
+        try print(rows, lines: runs.map { r in
             let when = r.started.map(JSONText.iso) ?? JSONText.iso(r.created)
-            FileHandleOutput.standardOutput("\(r.id)  \(r.flow)  \(r.state.rawValue)  \(when)\(r.error.map { "  \($0.prefix(80))" } ?? "")")
-        }
+            return "\(r.id)  \(r.flow)  \(r.state.rawValue)  \(when)\(r.error.map { "  \($0.prefix(80))" } ?? "")"
+        })
+    }
+
+    private func print(_ rows: [HistoryRow], lines: [String]) throws {
+        if output == .json { FileHandleOutput.standardOutput(try JSONText.encode(rows)); return }
+        if lines.isEmpty { FileHandleOutput.standardOutput("no runs"); return }
+        for l in lines { FileHandleOutput.standardOutput(l) }
     }
 }
 

@@ -23,10 +23,19 @@ struct StoreOption: ParsableArguments {
 enum CLIError: Error, CustomStringConvertible {
     /// Bad input: unknown run, wrong type, not a gate. Exit 2.
     case input(String)
+    /// The server cannot be reached, failed, or refused the token. Exit 3.
+    case server(String)
 
     var description: String {
         switch self {
-        case .input(let m): m
+        case .input(let m), .server(let m): m
+        }
+    }
+
+    var exitCode: Int32 {
+        switch self {
+        case .input: 2
+        case .server: 3
         }
     }
 }

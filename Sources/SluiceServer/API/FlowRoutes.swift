@@ -1,0 +1,102 @@
+import Foundation
+import Hummingbird
+import SluiceCompiler
+import SluiceModel
+import SluiceRuntime
+import SluiceStore
+
+/// `/api/v1/flows`: register versions of a flow, list them, read one.
+struct FlowRoutes {
+    let store: Store
+
+    func add(to router: Router<APIContext>) {
+        router.post("/api/v1/flows") { request, _ in try await register(request) }
+        router.get("/api/v1/flows") { _, _ in try list() }
+        router.get("/api/v1/flows/:name") { _, context in try versions(context.parameters.require("name")) }
+        router.get("/api/v1/flows/:name/versions/:version") { _, context in
+            try version(context.parameters.require("name"), context.parameters.require("version"))
+        }
+    }
+
+    struct RegisterBody: Decodable {
+        var flow: String
+        var version: String?
+    }
+
+    struct VersionRow: Encodable {
+        var name: String
+        var version: String
+        var created: String
+    }
+
+    func register(_ request: Request) async throws -> Response {
+        let body = try await JSONBody.decode(RegisterBody.self, from: request)
+        if let v = body.version, !RunRoutes.validRunID(v) {
+            throw APIError(.unprocessableContent, code: "invalid-version",
+                           "version must be 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit", field: "version")
+        }
+        let flow = try Self.compile(body.flow)
+        let name = flow.workflow.name
+        let registered = try store.registerFlow(name: name, version: body.version, text: body.flow) { version in
+            var versioned = flow
+            versioned.workflow.version = version
+            return StateCoding.encode(versioned)
+        }
+        guard let registered else {
+            throw APIError(.conflict, code: "flow-version-exists",
+                           "flow '\(name)' already has a version '\(body.version ?? "")'; registered versions never change", field: "version")
+        }
+        return JSONResponse.make(.created, ["name": registered.name, "version": registered.version])
+    }
+
+    func list() throws -> Response {
+        struct Body: Encodable { var flows: [VersionRow] }
+        return JSONResponse.make(.ok, Body(flows: try store.latestFlows().map(Self.row)))
+    }
+
+    func versions(_ name: String) throws -> Response {
+        struct Body: Encodable {
+            var name: String
+            var versions: [VersionRow]
+        }
+        let found = try store.flowVersions(name: name)
+        guard !found.isEmpty else { throw Self.noFlow(name, nil) }
+        return JSONResponse.make(.ok, Body(name: name, versions: found.map(Self.row)))
+    }
+
+    func version(_ name: String, _ version: String) throws -> Response {
+        struct Body: Encodable {
+            var name: String
+            var version: String
+            var created: String
+            var text: String
+        }
+        guard let r = try store.flow(name: name, version: version) else { throw Self.noFlow(name, version) }
+        return JSONResponse.make(.ok, Body(name: r.name, version: r.version, created: Time.iso(r.created), text: r.text))
+    }
+
+    /// The compiled flow of a registered version (the latest when `version` is nil), for a submission.
+    static func registered(_ store: Store, name: String, version: String?) throws -> CompiledFlow {
+        guard let r = try store.flow(name: name, version: version) else { throw noFlow(name, version, field: "flow_name") }
+        return try JSONDecoder().decode(CompiledFlow.self, from: r.compiled)
+    }
+
+    /// Compiles flow text, or fails with 422 and the compiler's diagnostics.
+    static func compile(_ text: String, field: String = "flow") throws -> CompiledFlow {
+        let compiled = FlowCompiler.compile(text, file: "flow")
+        guard let flow = compiled.flow else {
+            let count = compiled.diagnostics.count
+            throw APIError(.unprocessableContent, code: "invalid-flow",
+                           "the flow does not compile (\(count) problem\(count == 1 ? "" : "s")): \(compiled.diagnostics.first?.description ?? "unknown")",
+                           field: field, details: compiled.diagnostics)
+        }
+        return flow
+    }
+
+    static func noFlow(_ name: String, _ version: String?, field: String? = nil) -> APIError {
+        let what = version.map { "version '\($0)' of flow '\(name)'" } ?? "flow '\(name)'"
+        return APIError(.notFound, code: "no-flow", "no registered \(what)", field: field)
+    }
+
+    static func row(_ v: FlowVersion) -> VersionRow { VersionRow(name: v.name, version: v.version, created: Time.iso(v.created)) }
+}

@@ -1,0 +1,13 @@
+import Foundation
+
+extension Store {
+    /// How many runs are in each state (for the server's metrics); states without runs are absent.
+    public func runStateCounts() throws(StoreError) -> [RunState: Int] {
+        let pairs = try withConnection { connection throws(StoreError) in
+            try connection.query("SELECT state, count(*) FROM runs GROUP BY state", []) { ($0.text(0), Int($0.int64(1))) }
+        }
+        var counts: [RunState: Int] = [:]
+        for (name, n) in pairs { if let s = RunState(rawValue: name) { counts[s] = n } }
+        return counts
+    }
+}

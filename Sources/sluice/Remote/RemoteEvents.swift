@@ -1,0 +1,107 @@
+import Foundation
+import SluiceEngine
+
+/// One run event as `sluice events` prints it: the API's event shape.
+struct EventLine: Codable {
+    var seq: Int64
+    var run: String
+    var time: String
+    var kind: String
+    var node: String?
+    var attempt: Int?
+    var message: String
+
+    /// `seq  time  node  message`, or the event as one line of JSON.
+    func render(json: Bool) -> String {
+        if json {
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return (try? String(decoding: e.encode(self), as: UTF8.self)) ?? "{}"
+        }
+        return "\(seq)  \(time)  \(node ?? "-")  \(message)"
+    }
+}
+
+/// A run's events from a server: a page at a time, or followed as server-sent events, resuming with
+/// `Last-Event-ID` when the connection drops or the server restarts.
+enum RemoteEvents {
+    struct Page: Decodable {
+        var events: [EventLine]
+        var next_after: Int64
+    }
+
+    /// Prints every event after `after`; returns the last sequence number printed.
+    static func printAll(_ client: RemoteClient, runID: String, after: Int64, json: Bool) throws -> Int64 {
+        var cursor = after
+        while true {
+            let page = try client.decode(Page.self, client.get(RemoteRuns.runPath(runID) + "/events", query: ["after": String(cursor)]))
+            if page.events.isEmpty { return cursor }
+            for e in page.events { FileHandleOutput.standardOutput(e.render(json: json)) }
+            cursor = page.next_after
+        }
+    }
+
+    /// Follows the run's event stream until the run has finished and every event was printed.
+    static func follow(_ client: RemoteClient, runID: String, after: Int64, json: Bool) throws {
+        // Fails fast on an unknown run, a bad token or no server, before any retrying.
+        var finished = RunPhase(rawValue: try RemoteRuns.view(client, runID).state)?.isFinal ?? true
+        var last = after
+        var failures = 0
+        while !finished {
+            var request = client.request("GET", RemoteRuns.runPath(runID) + "/events/stream")
+            request.setValue("text/event-stream", forHTTPHeaderField: "Accept")
+            request.setValue(String(last), forHTTPHeaderField: "Last-Event-ID")
+            request.timeoutInterval = 120
+            let parser = EventStreamParser(after: last) { line in
+                FileHandleOutput.standardOutput(line.render(json: json))
+            }
+            let outcome = StreamingRequest(onChunk: parser.feed).run(request)
+            if parser.lastID > last { last = parser.lastID; failures = 0 }
+            switch outcome {
+            case .reply(let status, let body):
+                try client.check(status, body)
+            case .failed(let error):
+                failures += 1
+                // The server went away: give it a few seconds to come back (or another to take over).
+                if failures > 10 { throw client.unreachable(error) }
+            case .ended:
+                // The run has finished, or the server is stopping: then it cannot answer, and the next connection retries.
+                if let state = try? RemoteRuns.view(client, runID).state, RunPhase(rawValue: state)?.isFinal ?? true {
+                    finished = true
+                    continue
+                }
+            }
+            Thread.sleep(forTimeInterval: 1)
+        }
+        _ = try printAll(client, runID: runID, after: last, json: json)
+    }
+}
+
+/// Splits a `text/event-stream` into events, as the bytes arrive; keeps the last id seen.
+final class EventStreamParser: @unchecked Sendable {
+    private var pending = Data()
+    private(set) var lastID: Int64
+    private let onEvent: (EventLine) -> Void
+
+    init(after: Int64, onEvent: @escaping (EventLine) -> Void) {
+        lastID = after
+        self.onEvent = onEvent
+    }
+
+    func feed(_ data: Data) {
+        pending.append(data)
+        let separator = Data("\n\n".utf8)
+        while let range = pending.range(of: separator) {
+            let block = String(decoding: pending[pending.startIndex..<range.lowerBound], as: UTF8.self)
+            pending = Data(pending[range.upperBound...])
+            var payload = ""
+            for line in block.split(separator: "\n") where line.hasPrefix("data:") {
+                payload += line.dropFirst(5).trimmingCharacters(in: .whitespaces)
+            }
+            guard !payload.isEmpty, let event = try? JSONDecoder().decode(EventLine.self, from: Data(payload.utf8)),
+                  event.seq > lastID else { continue }
+            lastID = event.seq
+            onEvent(event)
+        }
+    }
+}

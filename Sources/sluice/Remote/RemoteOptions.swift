@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+
+/// `--server URL` and `--token`: talk to a `sluice serve` instead of the local store.
+struct RemoteOptions: ParsableArguments {
+    @Option(help: "A sluice server's URL, e.g. http://127.0.0.1:8470 (default: $SLUICE_SERVER; without either, the local store).")
+    var server: String?
+
+    @Option(help: "The API token (default: $SLUICE_TOKEN, else <store>/admin.token for a server on loopback).")
+    var token: String?
+
+    /// The client for the chosen server, or nil to use the local store.
+    func client(store: StoreOption) throws -> RemoteClient? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let text = server ?? environment["SLUICE_SERVER"], !text.isEmpty else { return nil }
+        guard let base = Self.url(text) else {
+            throw CLIError.input("--server \(text): expected a URL such as http://127.0.0.1:8470")
+        }
+        var secret = token ?? environment["SLUICE_TOKEN"]
+        if secret == nil, ListenAddress.isLoopback(base.host ?? ""),
+           let saved = try? String(contentsOfFile: ServeTokens.adminTokenFile(store.directory), encoding: .utf8) {
+            secret = saved.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return RemoteClient(base: base, token: secret)
+    }
+
+    /// `host:port` alone means http.
+    static func url(_ text: String) -> URL? {
+        let full = text.contains("://") ? text : "http://" + text
+        guard let url = URL(string: full.hasSuffix("/") ? String(full.dropLast()) : full),
+              url.scheme == "http" || url.scheme == "https", url.host != nil else { return nil }
+        return url
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import SluiceEngine
+import SluiceModel
+import SluiceRuntime
+
+/// Runs on a server: the same reads and actions as on the local store, through the HTTP API.
+enum RemoteRuns {
+    /// A row of `GET /api/v1/runs`.
+    struct RunRow: Decodable {
+        var id: String
+        var flow: String
+        var state: String
+        var created: String
+        var started: String?
+        var finished: String?
+        var error: String?
+    }
+
+    struct RunPage: Decodable { var runs: [RunRow] }
+
+    /// What the server answers to a submit.
+    struct Submitted: Codable {
+        var run: String
+        var state: String
+    }
+
+    /// What the server answers to an accepted gate action or abort.
+    struct Accepted: Decodable {
+        var by: String
+        var value: LiteralValue?
+    }
+
+    static func runPath(_ id: String) -> String { "/api/v1/runs/\(id)" }
+
+    static func view(_ client: RemoteClient, _ id: String) throws -> RunView {
+        try client.decode(RunView.self, client.get(runPath(id)))
+    }
+
+    static func list(_ client: RemoteClient, states: [String] = [], flow: String? = nil, limit: Int) throws -> [RunRow] {
+        var query = ["limit": String(min(limit, 1000))]
+        if !states.isEmpty { query["state"] = states.joined(separator: ",") }
+        if let flow { query["flow"] = flow }
+        return try client.decode(RunPage.self, client.get("/api/v1/runs", query: query)).runs
+    }
+
+    static func newest(_ client: RemoteClient) throws -> String {
+        guard let run = try list(client, limit: 1).first else {
+            throw CLIError.input("no runs on \(client.base.absoluteString) yet; submit one with sluice submit FILE")
+        }
+        return run.id
+    }
+
+    /// Polls the run until it has finished and returns its final tree.
+    static func wait(_ client: RemoteClient, _ id: String, every interval: TimeInterval = 0.2) throws -> RunView {
+        while true {
+            let view = try view(client, id)
+            if RunPhase(rawValue: view.state)?.isFinal ?? false { return view }
+            Thread.sleep(forTimeInterval: interval)
+        }
+    }
+
+    static func submit(_ client: RemoteClient, flowText: String, inputs: [String: LiteralValue], runID: String?) throws -> Submitted {
+        struct Body: Encodable {
+            var flow: String
+            var inputs: [String: LiteralValue]
+            var run_id: String?
+        }
+        return try client.decode(Submitted.self, client.post("/api/v1/runs", Body(flow: flowText, inputs: inputs, run_id: runID)))
+    }
+
+    /// Approves or rejects a gate; returns who the server recorded as deciding.
+    static func decide(_ client: RemoteClient, runID: String, node: String, approved: Bool, comment: String?) throws -> String {
+        struct Body: Encodable { var comment: String? }
+        let path = runPath(runID) + "/nodes/\(node)/" + (approved ? "approve" : "reject")
+        return try client.decode(Accepted.self, client.post(path, Body(comment: comment))).by
+    }
+
+    /// Sends a signal as text (read by the gate's type on the server); returns the typed value.
+    static func signal(_ client: RemoteClient, runID: String, id: String, text: String, comment: String?) throws -> LiteralValue {
+        struct Body: Encodable {
+            var text: String
+            var comment: String?
+        }
+        let accepted = try client.decode(Accepted.self, client.post(runPath(runID) + "/signals/\(id)", Body(text: text, comment: comment)))
+        return accepted.value ?? .string(text)
+    }
+
+    static func abort(_ client: RemoteClient, runID: String, reason: String) throws {
+        struct Body: Encodable { var reason: String }
+        _ = try client.post(runPath(runID) + "/abort", Body(reason: reason))
+    }
+
+    static func gates(_ client: RemoteClient, runID: String) throws -> [PendingGate] {
+        struct Page: Decodable { var gates: [PendingGate] }
+        return try client.decode(Page.self, client.get(runPath(runID) + "/gates")).gates
+    }
+}
+
+extension PendingGate {
+    /// One line for `sluice gates`: node, kind, the signal and its type, the gate's message.
+    var text: String {
+        var line = "\(node)  \(kind)"
+        if let signal { line += "  \(signal)\(type.map { ": \($0)" } ?? "")" }
+        if let message { line += "  \(message)" }
+        return line
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import SluiceCompiler
+import SluiceModel
+
+/// A flow file and its inputs as `run` and `submit` take them: compiled here, so problems are shown before
+/// anything is recorded or sent.
+enum FlowFile {
+    /// The compiled flow and its typed inputs; prints the compiler's diagnostics and exits 2 on a broken file.
+    static func load(_ file: String, inputs: [String], inputsFile: String?) throws -> (CompiledFlow, [String: LiteralValue]) {
+        let result = FlowCompiler.compile(contentsOf: file)
+        guard let flow = result.flow else {
+            for d in result.diagnostics { FileHandleOutput.standardError(d.description) }
+            throw ExitCode(2)
+        }
+        return (flow, try InputParsing.values(pairs: inputs, file: inputsFile, interface: flow.workflow.interface))
+    }
+}
