@@ -57,7 +57,11 @@ import Testing
             _ = try Self.runAndKill(ws, args, delay: delay, env: fault.map { ["SLUICE_FAULT": $0] } ?? [:])
         }
         var status: Int32? = nil
-        for _ in 0..<3 where status != 0 { status = try Self.runAndKill(ws, ["resume", "crash"], delay: nil) }
+        var tries = 0
+        while status != 0, tries < 3 {
+            status = try Self.runAndKill(ws, ["resume", "crash"], delay: nil)
+            tries += 1
+        }
         #expect(status == 0)
         let lines = ws.lines("done.log")
         #expect(lines == (0..<20).map { "s\($0)" }, "\(lines)")

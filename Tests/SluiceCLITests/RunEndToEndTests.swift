@@ -194,7 +194,8 @@ func processGone(_ pid: Int32) -> Bool {
         try run.run()
         defer { run.terminate(); run.waitUntilExit() }
         // Under load (CI on two cores runs suites in parallel) the run may take a while to reach its gate.
-        for _ in 0..<300 where (try? ws.status("g1"))?["state"] as? String != "waiting" { Thread.sleep(forTimeInterval: 0.1) }
+        let deadline = Date().addingTimeInterval(30)
+        while (try? ws.status("g1"))?["state"] as? String != "waiting", Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
         try #require((try? ws.status("g1"))?["state"] as? String == "waiting", "the run never reached its gate")
         let before = try ws.sluice(["status", "g1", "-o", "json"]).stdout
         let cases: [([String], String)] = [
@@ -264,7 +265,8 @@ func processGone(_ pid: Int32) -> Bool {
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        for _ in 0..<600 where ws.read("pid").isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        let deadline = Date().addingTimeInterval(30)
+        while ws.read("pid").isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
         #expect(p.terminationStatus == 1)
