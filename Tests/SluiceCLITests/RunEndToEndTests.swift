@@ -312,3 +312,32 @@ func processGone(_ pid: Int32) -> Bool {
         #expect((silent?["error"] as? String)?.contains("no heartbeat") == true, "\(String(describing: silent))")
     }
 }
+
+@Suite(.serialized) struct RetryEndToEndTests {
+    @Test func retryReusesWhatSucceededAndRunsTheRest() throws {
+        let ws = try Workspace()
+        let marker = ws.dir.appendingPathComponent("marker").path
+        let gate = ws.dir.appendingPathComponent("ok").path
+        let flow = try ws.write("flaky.yaml", """
+            name: flaky
+            tasks:
+              step:
+                command: [sh, -c, "echo {{inputs.name}} >> \(marker); [ {{inputs.name}} != b ] || [ -f \(gate) ]"]
+                inputs: {name: string}
+            nodes:
+              - {id: a, task: step, inputs: {name: "a"}}
+              - {id: b, task: step, inputs: {name: "b"}, after: [a]}
+              - {id: c, task: step, inputs: {name: "c"}, after: [b]}
+            """)
+        #expect(try ws.sluice(["run", flow, "--run-id", "f1", "-o", "json"]).status == 1)
+        FileManager.default.createFile(atPath: gate, contents: nil)
+        let retry = try ws.sluice(["retry", "f1", "-o", "json"])
+        #expect(retry.status == 0, "\(retry.stdout)\(retry.stderr)")
+        #expect(ws.lines("marker") == ["a", "b", "b", "c"])
+        #expect(try ws.sluice(["retry", "nope"]).status == 2)
+        let history = try ws.sluice(["history", "-o", "json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(rows.first?["state"] as? String == "succeeded")
+        #expect(try ws.sluice(["retry", rows.first?["id"] as? String ?? ""]).status == 2)
+    }
+}

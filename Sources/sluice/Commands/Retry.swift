@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import SluiceRuntime
+
+/// `sluice retry RUN`: runs a failed run again, reusing what succeeded.
+struct Retry: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Retry a failed, aborted or timed-out run, reusing the outputs of the nodes that succeeded.",
+        discussion: """
+            Records a new run linked to the old one (its parent): top-level nodes that succeeded in the old
+            run are done already, with their old outputs; the others run again. Locally the new run is driven
+            in the foreground like `sluice run`; with --server the server runs it and the new id is printed.
+            Exit status: 0 when the new run succeeded (or was accepted by the server), 1 when it failed,
+            2 when the run does not exist or has not failed, 3 for server or auth errors.
+
+            Examples:
+              sluice retry etl-mwwdk8cgwtix
+              sluice retry etl-mwwdk8cgwtix --server http://127.0.0.1:8470 -o json
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The run to retry.", valueName: "run")) var runID: String
+    @Option(name: [.short, .long], help: "Output: text or json.") var output: OutputFormat = .text
+    @Option(help: "Who retries (default: $SLUICE_USER or the login name).") var by: String?
+    @OptionGroup var storeOption: StoreOption
+    @OptionGroup var remote: RemoteOptions
+
+    func validate() throws {
+        if output == .yaml { throw ValidationError("--output takes text or json") }
+    }
+
+    struct Reply: Codable {
+        var run: String
+        var state: String
+        var retry_of: String
+        var reused: [String]
+    }
+
+    func run() throws {
+        if let client = try remote.client(store: storeOption) {
+            let reply = try client.decode(Reply.self, try client.post("/api/v1/runs/\(runID)/retry", [String: String]()))
+            FileHandleOutput.standardOutput(output == .json ? try JSONText.encode(reply)
+                : "run \(reply.run) retries \(runID) (reusing \(reply.reused.isEmpty ? "nothing" : reply.reused.joined(separator: ", ")))")
+            return
+        }
+        let controller = try storeOption.controller(drivesRuns: true)
+        let (id, reused) = try Self.record(controller, runID, by: actingUser(by))
+        if output != .json {
+            FileHandleOutput.standardError("run \(id) retries \(runID) (reusing \(reused.isEmpty ? "nothing" : reused.joined(separator: ", ")))")
+        }
+        throw ExitCode(try Foreground.drive(controller, runID: id, json: output == .json))
+    }
+
+    static func record(_ controller: Controller, _ runID: String, by: String) throws -> (String, [String]) {
+        do { return try controller.retry(runID, by: by) } catch let e as RetryError {
+            throw CLIError.input(e.description)
+        }
+    }
+}
