@@ -48,7 +48,9 @@ struct GateRoutes {
 
     func decide(_ request: Request, _ context: APIContext, approved: Bool) async throws -> Response {
         let id = try context.parameters.require("id")
-        let node = try context.parameters.require("node")
+        let raw = try context.parameters.require("node")
+        // Nodes inside a subflow or map (`sub/hold`, `m[1]`) arrive percent-encoded.
+        let node = raw.removingPercentEncoding ?? raw
         let body = try await JSONBody.decode(DecisionBody.self, from: request, emptyAs: DecisionBody())
         try actions.decide(runID: id, node: node, approved: approved, comment: body.comment, by: context.actor)
         return JSONResponse.make(.accepted, Accepted(run: id, node: node, action: approved ? "approve" : "reject", by: context.actor))

@@ -71,7 +71,8 @@ enum RemoteRuns {
     /// Approves or rejects a gate; returns who the server recorded as deciding.
     static func decide(_ client: RemoteClient, runID: String, node: String, approved: Bool, comment: String?) throws -> String {
         struct Body: Encodable { var comment: String? }
-        let path = runPath(runID) + "/nodes/\(node)/" + (approved ? "approve" : "reject")
+        let encoded = node.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? node
+        let path = runPath(runID) + "/nodes/\(encoded)/" + (approved ? "approve" : "reject")
         return try client.decode(Accepted.self, client.post(path, Body(comment: comment))).by
     }
 
