@@ -26,7 +26,7 @@ let package = Package(
         // OpenSSL's libcrypto (apt: libssl-dev): SHA-256 and constant-time compares for API tokens.
         .systemLibrary(name: "CCrypto", path: "Sources/SluiceStore/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Backends and the controller loop.
-        .target(name: "SluiceRuntime", dependencies: ["SluiceModel", "SluiceEngine", "SluiceStore", "SluiceCompiler"]),
+        .target(name: "SluiceRuntime", dependencies: ["SluiceModel", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto"]),
         // The HTTP API and the run scheduler of `sluice serve`.
         .target(
             name: "SluiceServer",

@@ -66,6 +66,7 @@ public final class APIServer: Sendable {
         RetryRoutes(scheduler: scheduler).add(to: router)
         LogRoutes(store: store, stopping: stopping).add(to: router)
         OpenAPIRoutes().add(to: router)
+        CallbackRoutes(scheduler: scheduler).add(to: router)
         return router
     }
 
@@ -74,18 +75,30 @@ public final class APIServer: Sendable {
     public func run(handleSignals: Bool = false, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         var logger = Logger(label: "sluice-serve")
         logger.logLevel = .warning
+        let scheduler = self.scheduler, host = configuration.host
         let app = Application(
             router: router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice"),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                // The scheduler starts once the port is known, so every attempt gets its callback URL.
+                scheduler.callbackBaseURL = Self.baseURL(host: host, port: port)
+                scheduler.start()
+                await onListening(port)
+            },
             logger: logger)
         let group = ServiceGroup(configuration: .init(
             // Shut down in reverse order: the stop signal first, so event streams end and the app can stop.
             services: [app, stopping], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
-        scheduler.start()
         defer { scheduler.stop() }
         if lifecycle.started(group) { await group.triggerGracefulShutdown() }
         try await group.run()
+    }
+
+    /// The address attempts on this machine call back to: a wildcard bind is reached through loopback.
+    static func baseURL(host: String, port: Int) -> String {
+        let h = host == "0.0.0.0" || host == "::" || host.isEmpty ? "127.0.0.1" : host
+        return "http://\(h.contains(":") ? "[\(h)]" : h):\(port)"
     }
 
     /// Stops a running server gracefully: open requests finish, new connections are refused.

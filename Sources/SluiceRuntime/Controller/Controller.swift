@@ -10,9 +10,14 @@ public final class Controller: @unchecked Sendable {
     public let runner: LocalRunner
     let router: ObservationRouter
     public let environment: EngineEnvironment
+    /// The store's folder (its `callback.key` signs callback tokens).
+    public let directory: String
+    private let tokensLock = NSLock()
+    private var tokens: CallbackTokens?
 
     /// Opens (or creates) the store in `directory` and the runner's attempt folders under `directory/attempts`.
     public init(directory: String, drivesRuns: Bool = true) throws {
+        self.directory = directory
         store = try Store.open(directory: directory, options: StoreOptions(backgroundCheckpoint: drivesRuns))
         runner = try LocalRunner(root: directory + "/attempts")
         router = ObservationRouter(runner)
@@ -36,9 +41,21 @@ public final class Controller: @unchecked Sendable {
     }
 
     /// A driver for run `id`.
-    public func driver(for id: String, leaseOwner: String? = nil) -> RunDriver {
-        RunDriver(runID: id, store: store, runner: runner, router: router, environment: environment,
-                  options: RunDriver.Options(leaseOwner: leaseOwner))
+    /// With `callbackBaseURL`, each attempt gets `SLUICE_CALLBACK_URL` and its own `SLUICE_CALLBACK_TOKEN`.
+    public func driver(for id: String, leaseOwner: String? = nil, callbackBaseURL: String? = nil) -> RunDriver {
+        let callback = callbackBaseURL.flatMap { base in (try? callbackTokens()).map { CallbackConfig(baseURL: base, tokens: $0) } }
+        return RunDriver(runID: id, store: store, runner: runner, router: router, environment: environment,
+                         options: RunDriver.Options(leaseOwner: leaseOwner, callbackBaseURL: callbackBaseURL), callback: callback)
+    }
+
+    /// The store's callback-token signer (creates `callback.key` on first use).
+    public func callbackTokens() throws -> CallbackTokens {
+        tokensLock.lock()
+        defer { tokensLock.unlock() }
+        if let tokens { return tokens }
+        let t = try CallbackTokens(storeDirectory: directory)
+        tokens = t
+        return t
     }
 
     /// Loads a run's current state from the store (for status and the CLI).

@@ -3,9 +3,15 @@ import SluiceModel
 
 /// Turns the engine's attempt specs into local launches.
 enum Launching {
-    static func launch(_ spec: AttemptSpec) -> AttemptLaunch {
+    static func launch(_ spec: AttemptSpec, callback: CallbackConfig? = nil) -> AttemptLaunch {
         var env: [String: String] = [:]
         for e in spec.env { env[e.name] = e.value }
+        if let callback {
+            let purpose = spec.ref.purpose == .revert ? "revert" : "run"
+            for (k, v) in callback.environment(runID: spec.runID, node: spec.ref.node, attempt: spec.ref.attempt, purpose: purpose) {
+                env[k] = v
+            }
+        }
         let memory = (spec.resources.limits.memory ?? spec.resources.requests.memory).map { Int64(clamping: $0.milliValue / 1000) }
         let cpu = spec.resources.limits.cpu.map { Int64(clamping: $0.milliValue) }
         return AttemptLaunch(runID: spec.runID, nodeID: spec.ref.node, attempt: spec.ref.attempt,

@@ -45,7 +45,7 @@ extension RunDriver {
     /// Launches an attempt; a launch that fails at once comes back as an exit the engine understands.
     func start(_ spec: AttemptSpec) -> [Observation] {
         do {
-            _ = try runner.start(Launching.launch(spec))
+            _ = try runner.start(Launching.launch(spec, callback: callback))
             return []
         } catch {
             return [.attemptExited(spec.ref, AttemptExit(exitCode: 127, detail: "cannot start: \(error)"))]

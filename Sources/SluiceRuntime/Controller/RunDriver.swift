@@ -10,6 +10,15 @@ public final class RunDriver: @unchecked Sendable {
     enum Message: Sendable {
         case attempt(AttemptObservation)
         case abort(by: String, reason: String)
+        /// A task's callback (progress or heartbeat), delivered by the server.
+        case callback(Observation)
+    }
+
+    /// What became of a callback handed to `deliver`.
+    public enum Delivery: Sendable, Equatable {
+        case delivered
+        /// The attempt is not running (finished, not started, or unknown).
+        case notRunning
     }
 
     public struct Options: Sendable {
@@ -18,7 +27,12 @@ public final class RunDriver: @unchecked Sendable {
         /// Lease holder name; nil runs without a lease (tests).
         public var leaseOwner: String?
         public var leaseTTL: Duration = .seconds(30)
-        public init(leaseOwner: String? = nil) { self.leaseOwner = leaseOwner }
+        /// The server's base URL for task callbacks; nil (`sluice run`) gives attempts no callback URL.
+        public var callbackBaseURL: String?
+        public init(leaseOwner: String? = nil, callbackBaseURL: String? = nil) {
+            self.leaseOwner = leaseOwner
+            self.callbackBaseURL = callbackBaseURL
+        }
     }
 
     public let runID: String
@@ -28,11 +42,18 @@ public final class RunDriver: @unchecked Sendable {
     let environment: EngineEnvironment
     let options: Options
     let mailbox = Mailbox<Message>()
+    /// Where attempts send callbacks; set when `options.callbackBaseURL` is.
+    let callback: CallbackConfig?
+    private let runningLock = NSLock()
+    /// Attempts not yet final as of the last durable step (guarded by `runningLock`).
+    private var running: Set<AttemptRef> = []
     /// Called after each durable step with the new state and the events it added.
     public var onStep: ((SluiceEngine.RunState, [RunEvent]) -> Void)?
 
-    init(runID: String, store: Store, runner: LocalRunner, router: ObservationRouter, environment: EngineEnvironment, options: Options) {
+    init(runID: String, store: Store, runner: LocalRunner, router: ObservationRouter, environment: EngineEnvironment, options: Options,
+         callback: CallbackConfig? = nil) {
         self.runID = runID
+        self.callback = callback
         self.store = store
         self.runner = runner
         self.router = router
@@ -43,6 +64,32 @@ public final class RunDriver: @unchecked Sendable {
     /// Asks the run to stop (Ctrl-C): running attempts are cancelled, nothing new starts.
     public func requestAbort(by: String, reason: String) {
         mailbox.post(.abort(by: by, reason: reason))
+    }
+
+    /// Hands a task's callback (`.progress` or `.heartbeat`) to the driver thread; `.notRunning` when the
+    /// attempt is not running as of the last step.
+    public func deliver(_ observation: Observation) -> Delivery {
+        let ref: AttemptRef
+        switch observation {
+        case .progress(let r, _), .heartbeat(let r): ref = r
+        default: return .notRunning
+        }
+        runningLock.lock()
+        let isRunning = running.contains(ref)
+        runningLock.unlock()
+        guard isRunning else { return .notRunning }
+        mailbox.post(.callback(observation))
+        return .delivered
+    }
+
+    private func noteRunning(_ state: SluiceEngine.RunState) {
+        var refs: Set<AttemptRef> = []
+        for (id, n) in state.nodes {
+            for a in n.attempts where !a.phase.isFinal { refs.insert(AttemptRef(node: id, attempt: a.number, purpose: a.purpose)) }
+        }
+        runningLock.lock()
+        running = refs
+        runningLock.unlock()
     }
 
     /// Runs until the run has finished; returns its final state.
@@ -91,6 +138,7 @@ public final class RunDriver: @unchecked Sendable {
             _ = try store.commit(StateCoding.commit(result, state: state, runID: runID, logRoot: runner.root, inbox: consumed,
                                                     leaseOwner: options.leaseOwner, cachePuts: puts, cacheReleases: releases))
             FaultPoint.hit(.afterCommit)
+            noteRunning(state)
             onStep?(state, result.events)
             wake = nil
             var finished = false
@@ -127,6 +175,7 @@ public final class RunDriver: @unchecked Sendable {
     private func observation(_ m: Message) -> Observation {
         switch m {
         case .abort(let by, let reason): return .abortRequested(by: by, reason: reason)
+        case .callback(let o): return o
         case .attempt(let o):
             let ref = Launching.ref(o.handle)
             switch o {

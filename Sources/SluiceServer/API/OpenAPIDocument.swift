@@ -114,6 +114,7 @@ paths:
       parameters:
         - {name: state, in: query, description: "Comma-separated run states.", schema: {type: string}}
         - {name: flow, in: query, schema: {type: string}}
+        - {name: label, in: query, description: "KEY=VALUE; repeat for several labels, all of which must match.", schema: {type: array, items: {type: string, pattern: "^[^=]+=.*$"}}, style: form, explode: true}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 50}}
         - {name: cursor, in: query, description: "`next_cursor` of the previous page.", schema: {type: string}}
       responses:
@@ -427,6 +428,46 @@ paths:
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
+  /api/v1/callbacks/{run}/{node}/{attempt}:
+    post:
+      tags: [runs]
+      summary: A running task reports progress, metrics or a heartbeat (an empty body is a heartbeat).
+      description: >-
+        Called by the task itself at `$SLUICE_CALLBACK_URL` with `Authorization: Bearer $SLUICE_CALLBACK_TOKEN`,
+        a token valid for that one attempt only; no user token is needed.
+      operationId: attemptCallback
+      security: []
+      parameters:
+        - {name: run, in: path, required: true, schema: {type: string}, example: demo}
+        - {name: node, in: path, required: true, schema: {type: string}, example: train}
+        - {name: attempt, in: path, required: true, schema: {type: integer}, example: 1}
+        - {name: purpose, in: query, required: false, schema: {type: string, enum: [run, revert]}}
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                progress: {type: number, minimum: 0, maximum: 1}
+                message: {type: string}
+                metrics: {type: object, additionalProperties: {type: number}}
+      responses:
+        "202":
+          description: Delivered to the run's driver.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [accepted]
+                properties:
+                  accepted: {type: string, enum: [progress, heartbeat]}
+        "400": {$ref: "#/components/responses/BadJSON"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "422": {$ref: "#/components/responses/Invalid"}
 components:
   securitySchemes:
     bearer:

@@ -106,7 +106,14 @@ struct RunRoutes {
             before = cursor
         }
         let flow = query["flow"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        let runs = try store.listRuns(state: states, flow: flow, limit: limit, before: before)
+        var labels: [String: String] = [:]
+        for text in query.getAll("label") where !text.isEmpty {
+            guard let eq = text.firstIndex(of: "=") else {
+                throw APIError(.unprocessableContent, code: "invalid-query", "label must be KEY=VALUE (found '\(text)')", field: "label")
+            }
+            labels[String(text[..<eq])] = String(text[text.index(after: eq)...])
+        }
+        let runs = try store.listRuns(state: states, flow: flow, labels: labels, limit: limit, before: before)
         let rows = runs.map { r in
             RunRow(id: r.id, flow: r.flow, flow_version: r.flowVersion, state: r.state.rawValue, labels: r.labels,
                    created: Time.iso(r.created), started: r.started.map(Time.iso), finished: r.finished.map(Time.iso), error: r.error, parent_run_id: r.parentRunID)

@@ -43,6 +43,8 @@ enum RouteRoles {
         Rule(.get, "/api/v1/flows/:name", .viewer),
         Rule(.get, "/api/v1/flows/:name/versions/:version", .viewer),
         Rule(.post, "/api/v1/flows", .admin),
+        // Authenticated by the attempt's own callback token (CallbackRoutes), not a user token.
+        Rule(.post, "/api/v1/callbacks/:run/:node/:attempt", nil),
     ]
 
     /// The role a request needs: nil for a public route, `admin` for a route the table does not know.

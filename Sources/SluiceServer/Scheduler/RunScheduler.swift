@@ -16,6 +16,8 @@ public final class RunScheduler: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var active: Set<String> = []
+    private var drivers: [String: RunDriver] = [:]
+    private var baseURL: String?
     private var failedAt: [String: Date] = [:]
     private var stopping = false
     private var poked = false
@@ -65,6 +67,20 @@ public final class RunScheduler: @unchecked Sendable {
         return loopRunning && !stopping && Date().timeIntervalSince(lastTick) < max(5, poll * 10)
     }
 
+    /// This server's own base URL (`http://host:port`), given to attempts as their callback address; runs
+    /// started before it is known get no callback URL.
+    public var callbackBaseURL: String? {
+        get { condition.lock(); defer { condition.unlock() }; return baseURL }
+        set { condition.lock(); baseURL = newValue; condition.unlock() }
+    }
+
+    /// The driver of run `id` when this server drives it now.
+    public func activeDriver(_ id: String) -> RunDriver? {
+        condition.lock()
+        defer { condition.unlock() }
+        return drivers[id]
+    }
+
     /// Ids of the runs being driven now.
     public var activeRuns: [String] {
         condition.lock()
@@ -109,14 +125,19 @@ public final class RunScheduler: @unchecked Sendable {
         let recentFailure = failedAt[id].map { Date().timeIntervalSince($0) < 5 } ?? false
         guard !stopping, !active.contains(id), !recentFailure else { condition.unlock(); return }
         active.insert(id)
+        let base = baseURL
         condition.unlock()
-        let driver = controller.driver(for: id, leaseOwner: owner)
+        let driver = controller.driver(for: id, leaseOwner: owner, callbackBaseURL: base)
+        condition.lock()
+        drivers[id] = driver
+        condition.unlock()
         driver.onStep = { [metrics] state, events in metrics.record(runID: id, state: state, events: events) }
         let thread = Thread { [self] in
             var failed = false
             do { _ = try driver.drive() } catch { failed = true }
             condition.lock()
             active.remove(id)
+            drivers[id] = nil
             if failed { failedAt[id] = Date() } else { failedAt[id] = nil }
             condition.unlock()
         }

@@ -2,3 +2,5 @@
 // constant-time comparison of digests.
 #include <openssl/sha.h>
 #include <openssl/crypto.h>
+#include <openssl/hmac.h>
+#include <openssl/evp.h>

@@ -83,10 +83,12 @@ extension Store {
         return Dictionary(uniqueKeysWithValues: pairs)
     }
 
-    /// Runs newest first (by creation time, then id), optionally filtered by state and flow.
-    /// Pass the last summary's `cursor` as `before` to get the next page; an empty page is the end.
+    /// Runs newest first (by creation time, then id), optionally filtered by state, flow and labels (every
+    /// given label must match). Pass the last summary's `cursor` as `before` to get the next page; an empty
+    /// page is the end.
     public func listRuns(
-        state: [RunState]? = nil, flow: String? = nil, limit: Int = 50, before: RunCursor? = nil
+        state: [RunState]? = nil, flow: String? = nil, labels: [String: String] = [:], limit: Int = 50,
+        before: RunCursor? = nil
     ) throws(StoreError) -> [RunSummary] {
         var clauses: [String] = []
         var values: [SQLValue] = []
@@ -98,6 +100,12 @@ extension Store {
         if let flow {
             clauses.append("flow = ?")
             values.append(.text(flow))
+        }
+        for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
+            // json_extract takes a path: quote the key so dots and spaces in label keys stay one key.
+            clauses.append("json_extract(labels, ?) = ?")
+            let quoted = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            values += [.text("$.\"\(quoted)\""), .text(value)]
         }
         if let before {
             clauses.append("(created, id) < (?, ?)")
@@ -165,7 +173,7 @@ enum RunRows {
 
     static func encodeLabels(_ labels: [String: String], path: String) throws(StoreError) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]  // so json_extract finds keys such as app.kubernetes.io/name
         do {
             return String(decoding: try encoder.encode(labels), as: UTF8.self)
         } catch {

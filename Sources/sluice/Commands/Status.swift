@@ -74,6 +74,15 @@ struct History: ParsableCommand {
     @Option(help: "Only runs of this flow.")
     var flow: String?
 
+    @Option(help: "Only runs with this label, as KEY=VALUE (repeatable; every one must match).")
+    var label: [String] = []
+
+    var labels: [String: String] {
+        Dictionary(label.compactMap { text in
+            text.firstIndex(of: "=").map { (String(text[..<$0]), String(text[text.index(after: $0)...])) }
+        }, uniquingKeysWith: { $1 })
+    }
+
     @Option(help: "At most this many runs.")
     var limit: Int = 50
 
@@ -87,18 +96,20 @@ struct History: ParsableCommand {
         let known = RunPhase.allCases.map(\.rawValue)
         for s in state where !known.contains(s) { throw ValidationError("unknown state '\(s)'; expected one of \(known.joined(separator: ", "))") }
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        for l in label where !l.contains("=") { throw ValidationError("--label \(l): expected KEY=VALUE") }
     }
 
     func run() throws {
         if let client = try remote.client(store: storeOption) {
-            let runs = try RemoteRuns.list(client, states: state, flow: flow, limit: limit)
+            if label.count > 1 { throw CLIError.input("with --server, give at most one --label") }
+            let runs = try RemoteRuns.list(client, states: state, flow: flow, label: label.first, limit: limit)
             try print(runs.map { HistoryRow(id: $0.id, flow: $0.flow, state: $0.state, started: $0.started, finished: $0.finished) },
                       lines: runs.map { r in "\(r.id)  \(r.flow)  \(r.state)  \(r.started ?? r.created)\(r.error.map { "  \($0.prefix(80))" } ?? "")" })
             return
         }
         let controller = try storeOption.controller()
         let states = state.isEmpty ? nil : state.compactMap { SluiceStore.RunState(rawValue: $0) }
-        let runs = try controller.store.listRuns(state: states, flow: flow, limit: limit)
+        let runs = try controller.store.listRuns(state: states, flow: flow, labels: labels, limit: limit)
         let rows = runs.map { r in
             HistoryRow(id: r.id, flow: r.flow, state: r.state.rawValue, started: r.started.map(JSONText.iso), finished: r.finished.map(JSONText.iso))
         }

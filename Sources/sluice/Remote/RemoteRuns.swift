@@ -36,10 +36,11 @@ enum RemoteRuns {
         try client.decode(RunView.self, client.get(runPath(id)))
     }
 
-    static func list(_ client: RemoteClient, states: [String] = [], flow: String? = nil, limit: Int) throws -> [RunRow] {
+    static func list(_ client: RemoteClient, states: [String] = [], flow: String? = nil, label: String? = nil, limit: Int) throws -> [RunRow] {
         var query = ["limit": String(min(limit, 1000))]
         if !states.isEmpty { query["state"] = states.joined(separator: ",") }
         if let flow { query["flow"] = flow }
+        if let label { query["label"] = label }
         return try client.decode(RunPage.self, client.get("/api/v1/runs", query: query)).runs
     }
 

@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import SluiceEngine
+import SluiceRuntime
+
+/// `POST /api/v1/callbacks/{run}/{node}/{attempt}`: a running task reports progress, metrics or a heartbeat.
+/// No user token: `Authorization: Bearer` carries the attempt's own callback token (`SLUICE_CALLBACK_TOKEN`),
+/// valid for that one attempt only. `?purpose=revert` addresses a revert attempt.
+struct CallbackRoutes {
+    let scheduler: RunScheduler
+
+    /// The body; every field optional, an empty body is a heartbeat.
+    struct Body: Decodable {
+        var progress: Double?
+        var message: String?
+        var metrics: [String: Double]?
+    }
+
+    struct Reply: Encodable {
+        var accepted: String
+    }
+
+    func add(to router: Router<APIContext>) {
+        router.post("/api/v1/callbacks/:run/:node/:attempt") { request, context in
+            let raw = { (name: String) throws -> String in
+                let v = try context.parameters.require(name)
+                return v.removingPercentEncoding ?? v
+            }
+            let run = try raw("run"), node = try raw("node"), attemptText = try raw("attempt")
+            let purpose = request.uri.queryParameters["purpose"].map(String.init) ?? "run"
+            guard let attempt = Int(attemptText), attempt >= 0, purpose == "run" || purpose == "revert" else {
+                throw APIError(.notFound, code: "no-attempt", "no attempt '\(attemptText)' (purpose \(purpose))")
+            }
+            guard let token = TokenAuthMiddleware.bearer(request.headers[.authorization]),
+                  let tokens = try? scheduler.controller.callbackTokens(),
+                  tokens.verify(token, runID: run, node: node, attempt: attempt, purpose: purpose) else {
+                return TokenAuthMiddleware.unauthorized("send the attempt's callback token: 'Authorization: Bearer $SLUICE_CALLBACK_TOKEN'")
+            }
+            let body = try await JSONBody.decode(Body.self, from: request, emptyAs: Body())
+            guard let driver = scheduler.activeDriver(run) else {
+                throw APIError(.notFound, code: "run-not-driven", "run '\(run)' is not being driven by this server")
+            }
+            let ref = AttemptRef(node: node, attempt: attempt, purpose: purpose == "revert" ? .revert : .run)
+            let isHeartbeat = body.progress == nil && body.message == nil && (body.metrics ?? [:]).isEmpty
+            let observation: Observation = isHeartbeat
+                ? .heartbeat(ref)
+                : .progress(ref, Progress(fraction: body.progress, message: body.message, metrics: body.metrics ?? [:]))
+            guard driver.deliver(observation) == .delivered else {
+                throw APIError(.conflict, code: "attempt-not-running", "attempt \(ref) of run '\(run)' is not running")
+            }
+            return JSONResponse.make(.accepted, Reply(accepted: isHeartbeat ? "heartbeat" : "progress"))
+        }
+    }
+}
