@@ -23,10 +23,18 @@ struct Serve: ParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT. Beyond loopback, the store must have tokens (sluice token create).")
     var listen: String = "127.0.0.1:8470"
 
+    @Option(help: "Where attempts run: local (processes on this machine). kubernetes comes with the cluster backend.")
+    var backend: String = "local"
+
     @OptionGroup var storeOption: StoreOption
 
     func validate() throws {
         _ = try ListenAddress.parse(listen)
+        switch backend {
+        case "local": break
+        case "kubernetes": throw ValidationError("--backend kubernetes is not available yet; use --backend local")
+        default: throw ValidationError("--backend takes local (or, later, kubernetes); found '\(backend)'")
+        }
     }
 
     func run() throws {
