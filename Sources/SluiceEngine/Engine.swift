@@ -65,8 +65,7 @@ public final class Engine {
             _ = timers.pop()
             if let w = ctx.node(t.id)?.wakeAt, w.milliseconds == t.at { ctx.touch(t.id) }
         }
-        drain(ctx)
-        reviewRun(ctx)
+        ctx.runNeedsReview = true
         drain(ctx)
         if !ctx.state.header.phase.isFinal, ctx.state.header.phase != .queued {
             let waiting = !active.isEmpty && humanWaits.count == active.count
@@ -79,18 +78,13 @@ public final class Engine {
         return StepResult(changedNodes: ctx.changed, headerChanged: ctx.headerChanged, events: ctx.events, effects: ctx.effects)
     }
 
-    /// Reconciles every touched node until nothing more changes.
+    /// Reconciles every touched node, then the run's outcome when asked for, until nothing more changes.
     func drain(_ ctx: StepContext) {
-        var guardCount = 0
-        while let id = ctx.nextTouched() {
-            guardCount += 1
-            if guardCount > 10_000_000 { break }
-            reconcile(id, ctx)
-        }
-        if ctx.runNeedsReview {
+        while true {
+            while let id = ctx.nextTouched() { reconcile(id, ctx) }
+            guard ctx.runNeedsReview else { return }
             ctx.runNeedsReview = false
             reviewRun(ctx)
-            if let _ = ctx.nextTouchedPeek() { drain(ctx) }
         }
     }
 
@@ -212,13 +206,5 @@ public final class Engine {
             }
             counters[prefix] = c
         }
-    }
-}
-
-extension StepContext {
-    func nextTouchedPeek() -> String? {
-        guard let id = nextTouched() else { return nil }
-        touch(id)
-        return id
     }
 }

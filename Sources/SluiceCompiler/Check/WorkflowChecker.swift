@@ -69,8 +69,7 @@ final class WorkflowChecker {
                          upstream: graph.upstream[i].sorted().map { template.nodes[$0].id },
                          downstream: graph.downstream[i].sorted().map { template.nodes[$0].id })
         }
-        var interface = Interface(inputs: template.interface.inputs, outputs: outputs)
-        interface.outputs = outputs
+        let interface = Interface(inputs: template.interface.inputs, outputs: outputs)
         return CompiledWorkflow(name: template.id.name, version: template.id.version, interface: interface,
                                 outputs: template.outputs, steps: template.steps, onFailure: template.onFailure.policy,
                                 failureNode: failureNode, nodes: nodes)

@@ -87,7 +87,7 @@ struct TaskHandler: NodeHandler {
         case .queued, .running:
             guard let attempt = n.lastAttempt() else { return }
             if attempt.phase.isFinal { return finishAttempt(def, call, attempt, ctx) }
-            checkAttemptTimeouts(def, attempt, timeouts, ctx)
+            checkAttemptTimeouts(def, call, attempt, timeouts, ctx)
             let due = Policies.earliest([
                 attempt.phase == .queued ? timeouts.queued.map { attempt.queuedAt + $0.milliseconds } : nil,
                 attempt.phase == .running ? timeouts.runtime.flatMap { r in attempt.startedAt.map { $0 + r.milliseconds } } : nil,
@@ -107,9 +107,9 @@ struct TaskHandler: NodeHandler {
         return since + interval.milliseconds
     }
 
-    private func checkAttemptTimeouts(_ def: NodeDef, _ attempt: AttemptState, _ t: TimeoutPolicy, _ ctx: StepContext) {
+    private func checkAttemptTimeouts(_ def: NodeDef, _ call: Call, _ attempt: AttemptState, _ t: TimeoutPolicy, _ ctx: StepContext) {
         guard attempt.cancelReason == nil else { return }
-        if let due = Self.heartbeatDue(attempt, Self.call(def, def.flow)!), ctx.now >= due {
+        if let due = Self.heartbeatDue(attempt, call), ctx.now >= due {
             return ctx.engine.cancel(def.id, reason: "heartbeat", ctx: ctx)
         }
         if attempt.phase == .queued, let q = t.queued, ctx.now >= attempt.queuedAt + q.milliseconds {

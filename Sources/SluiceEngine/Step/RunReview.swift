@@ -7,7 +7,7 @@ extension Engine {
         let h = ctx.state.header
         guard !h.phase.isFinal, h.phase != .queued else { return }
         if let abort = h.abort {
-            guard liveCount(ctx) == 0 else { return }
+            guard active.isEmpty else { return }
             ctx.header.failure = ctx.state.header.failure ?? Failure(.aborted, "aborted by \(abort.by): \(abort.reason)")
             skipUnstarted(ctx, note: "not run: the run was aborted")
             return finish(.aborted, ctx)
@@ -17,7 +17,7 @@ extension Engine {
             guard main.active == 0, main.final == main.total else { return }
             return succeedRun(ctx)
         }
-        guard liveCount(ctx) == 0 || h.reverts[""] != nil || h.failureNodeStarted else { return }
+        guard active.isEmpty || h.reverts[""] != nil || h.failureNodeStarted else { return }
         if h.failure == nil {
             ctx.header.failure = main.failure
             skipUnstarted(ctx, note: "not run: the flow failed")
@@ -31,13 +31,12 @@ extension Engine {
             RevertRunner.advance(owner: "", job, ctx) { _ in done = true }
             if !done { return }
         }
-        if let f = flow.workflow.failureNode {
+        if flow.workflow.failureNode != nil {
             if !ctx.state.header.failureNodeStarted {
                 ctx.header.failureNodeStarted = true
                 if let def = index.def(failureNodeID, state: ctx.state) {
                     ctx.event("failure-node", node: failureNodeID, "running the on_failure node")
                     handler(for: def).start(def, ctx)
-                    _ = f
                 }
             }
             if let n = ctx.node(failureNodeID), !n.phase.isFinal { return }
@@ -55,11 +54,6 @@ extension Engine {
             return .reverted
         }
         return ctx.state.header.failure?.kind == .timeout ? .timedOut : .failed
-    }
-
-    /// Nodes with a process or wait still going (revert attempts included).
-    func liveCount(_ ctx: StepContext) -> Int {
-        active.count
     }
 
     private func succeedRun(_ ctx: StepContext) {

@@ -60,8 +60,7 @@ public final class Controller: @unchecked Sendable {
 
     /// Loads a run's current state from the store (for status and the CLI).
     public func state(of id: String) throws -> (CompiledFlow, SluiceEngine.RunState)? {
-        guard let stored = try store.loadRun(id) else { return nil }
-        return try StateCoding.load(stored)
+        try StateCoding.state(of: id, in: store)
     }
 }
 

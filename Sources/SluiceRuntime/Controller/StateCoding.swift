@@ -5,12 +5,6 @@ import SluiceStore
 
 /// Converts the engine's run state to store rows and back.
 public enum StateCoding {
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
-
     public static func encode<T: Encodable>(_ v: T) -> Data {
         (try? CompactJSONEncoder().encode(v)) ?? Data("null".utf8)
     }
@@ -35,6 +29,12 @@ public enum StateCoding {
         nodes.reserveCapacity(stored.nodes.count)
         for n in stored.nodes { nodes[n.nodeID] = try decoder.decode(NodeState.self, from: n.data) }
         return (flow, SluiceEngine.RunState(header: header, nodes: nodes))
+    }
+
+    /// A run's flow and state straight from the store, for readers that drive nothing.
+    public static func state(of id: String, in store: Store) throws -> (CompiledFlow, SluiceEngine.RunState)? {
+        guard let stored = try store.loadRun(id) else { return nil }
+        return try load(stored)
     }
 
     /// The store rows one step changed.

@@ -137,9 +137,12 @@ public struct RunView: Codable {
     }
 
     public static func time(_ t: Timestamp?) -> String? {
-        guard let t else { return nil }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date(timeIntervalSince1970: Double(t.milliseconds) / 1000))
+        t.map { iso(Date(timeIntervalSince1970: Double($0.milliseconds) / 1000)) }
     }
+
+    /// ISO 8601 with milliseconds (`2026-11-25T18:42:36.286Z`), the one time format of the CLI and API.
+    /// A format style is a value: no formatter object is built per call (a tree prints three times per node).
+    public static func iso(_ d: Date) -> String { isoStyle.format(d) }
+
+    private static let isoStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }

@@ -149,9 +149,5 @@ enum Cursor {
 
 /// ISO 8601 times with milliseconds, as the run tree shows them.
 enum Time {
-    static func iso(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
-    }
+    static func iso(_ d: Date) -> String { RunView.iso(d) }
 }

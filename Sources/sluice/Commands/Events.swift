@@ -36,7 +36,7 @@ struct Events: ParsableCommand {
             }
             return
         }
-        let store = try storeOption.controller().store
+        let store = try storeOption.openStore()
         guard try store.runSummary(runID) != nil else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
         var last = after
         while true {

@@ -45,9 +45,9 @@ func decideGate(runID: String, node: String, approved: Bool, comment: String?, b
     if let client = try remote.client(store: storeOption) {
         who = try RemoteRuns.decide(client, runID: runID, node: node, approved: approved, comment: comment)
     } else {
-        let controller = try storeOption.controller()
+        let store = try storeOption.openStore()
         who = actingUser(by)
-        try gateAction { try GateActions(store: controller.store).decide(runID: runID, node: node, approved: approved, comment: comment, by: who) }
+        try gateAction { try GateActions(store: store).decide(runID: runID, node: node, approved: approved, comment: comment, by: who) }
     }
     FileHandleOutput.standardOutput("\(approved ? "approved" : "rejected") \(runID)/\(node) as \(who)")
 }
@@ -82,9 +82,9 @@ struct SendSignal: ParsableCommand {
             FileHandleOutput.standardOutput("signal \(id)=\(TypedValues.json(typed)) sent to \(runID)")
             return
         }
-        let controller = try storeOption.controller()
+        let store = try storeOption.openStore()
         let typed = try gateAction {
-            try GateActions(store: controller.store).signal(runID: runID, id: id, value: .text(value), comment: comment, by: actingUser(by))
+            try GateActions(store: store).signal(runID: runID, id: id, value: .text(value), comment: comment, by: actingUser(by))
         }
         FileHandleOutput.standardOutput("signal \(id)=\(TypedValues.json(typed)) sent to \(runID)")
     }
@@ -113,8 +113,8 @@ struct Abort: ParsableCommand {
             FileHandleOutput.standardOutput("abort requested for \(runID)")
             return
         }
-        let controller = try storeOption.controller()
-        try gateAction { try GateActions(store: controller.store).abort(runID: runID, reason: reason, by: actingUser(by)) }
+        let store = try storeOption.openStore()
+        try gateAction { try GateActions(store: store).abort(runID: runID, reason: reason, by: actingUser(by)) }
         FileHandleOutput.standardOutput("abort requested for \(runID)")
     }
 }

@@ -31,9 +31,9 @@ struct Logs: ParsableCommand {
             try RemoteLogs.show(client, runID: runID, node: node, attempt: attempt, streams: streams, follow: follow)
             return
         }
-        let controller = try storeOption.controller()
-        guard try controller.store.run(runID) != nil else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
-        let attempts = try controller.store.attempts(runID: runID, nodeID: node).filter { $0.purpose == .run }
+        let store = try storeOption.openStore()
+        guard try store.run(runID) != nil else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
+        let attempts = try store.attempts(runID: runID, nodeID: node).filter { $0.purpose == .run }
         let picked: AttemptRecord? = attempt.map { n in attempts.first { $0.attempt == n } } ?? attempts.last
         guard let chosen = picked else {
             throw CLIError.input(attempts.isEmpty ? "node '\(node)' of run \(runID) has no attempts" : "node '\(node)' has no attempt \(attempt!) (it has \(attempts.count))")
@@ -44,7 +44,7 @@ struct Logs: ParsableCommand {
         repeat {
             for f in files { offsets[f] = print(dir + "/" + f, from: offsets[f] ?? 0) }
             if !follow { break }
-            let state = try controller.store.attempts(runID: runID, nodeID: node).first { $0.attempt == chosen.attempt && $0.purpose == .run }?.state
+            let state = try store.attempts(runID: runID, nodeID: node).first { $0.attempt == chosen.attempt && $0.purpose == .run }?.state
             if let s = state, !["queued", "running"].contains(s) {
                 for f in files { offsets[f] = print(dir + "/" + f, from: offsets[f] ?? 0) }
                 break

@@ -23,7 +23,7 @@ struct PendingGates: ParsableCommand {
         if let client = try remote.client(store: storeOption) {
             gates = try RemoteRuns.gates(client, runID: runID)
         } else {
-            let store = try storeOption.controller().store
+            let store = try storeOption.openStore()
             gates = try gateAction { try GateActions(store: store).pending(runID: runID) }
         }
         if output == .json { FileHandleOutput.standardOutput(try JSONText.encode(gates)); return }

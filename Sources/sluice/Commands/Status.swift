@@ -33,9 +33,9 @@ struct Status: ParsableCommand {
             try print(RemoteRuns.view(client, runID ?? RemoteRuns.newest(client)))
             return
         }
-        let controller = try storeOption.controller()
-        let id = try runID ?? newestRun(controller.store)
-        guard let (flow, state) = try controller.state(of: id) else { throw CLIError.input("no run '\(id)' in \(storeOption.directory)") }
+        let store = try storeOption.openStore()
+        let id = try runID ?? newestRun(store)
+        guard let (flow, state) = try StateCoding.state(of: id, in: store) else { throw CLIError.input("no run '\(id)' in \(storeOption.directory)") }
         try print(RunView(flow: flow, state: state, now: RunClock.now()))
     }
 
@@ -107,9 +107,9 @@ struct History: ParsableCommand {
                       lines: runs.map { r in "\(r.id)  \(r.flow)  \(r.state)  \(r.started ?? r.created)\(r.error.map { "  \($0.prefix(80))" } ?? "")" })
             return
         }
-        let controller = try storeOption.controller()
+        let store = try storeOption.openStore()
         let states = state.isEmpty ? nil : state.compactMap { SluiceStore.RunState(rawValue: $0) }
-        let runs = try controller.store.listRuns(state: states, flow: flow, labels: labels, limit: limit)
+        let runs = try store.listRuns(state: states, flow: flow, labels: labels, limit: limit)
         let rows = runs.map { r in
             HistoryRow(id: r.id, flow: r.flow, state: r.state.rawValue, started: r.started.map(JSONText.iso), finished: r.finished.map(JSONText.iso))
         }
@@ -147,9 +147,5 @@ enum JSONText {
         return String(decoding: try e.encode(v), as: UTF8.self)
     }
 
-    static func iso(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
-    }
+    static func iso(_ d: Date) -> String { RunView.iso(d) }
 }

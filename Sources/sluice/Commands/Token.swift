@@ -50,7 +50,7 @@ struct TokenCommand: ParsableCommand {
         }
 
         func run() throws {
-            let store = try storeOption.controller().store
+            let store = try storeOption.openStore()
             if try store.tokens().contains(where: { $0.isLive && $0.name == name }) {
                 throw CLIError.input("a token named '\(name)' already exists; revoke it first (sluice token revoke \(name)) or choose another name")
             }
@@ -74,7 +74,7 @@ struct TokenCommand: ParsableCommand {
         @OptionGroup var storeOption: StoreOption
 
         func run() throws {
-            let tokens = try storeOption.controller().store.tokens()
+            let tokens = try storeOption.openStore().tokens()
             if output == .json {
                 FileHandleOutput.standardOutput(try JSONText.encode(tokens.map(TokenRow.init)))
                 return
@@ -109,7 +109,7 @@ struct TokenCommand: ParsableCommand {
         @OptionGroup var storeOption: StoreOption
 
         func run() throws {
-            guard let revoked = try storeOption.controller().store.revokeToken(idOrName: token) else {
+            guard let revoked = try storeOption.openStore().revokeToken(idOrName: token) else {
                 throw CLIError.input("no live token with id or name '\(token)' in \(storeOption.directory); see sluice token list")
             }
             FileHandleOutput.standardOutput("revoked \(revoked.id) (\(revoked.name), \(revoked.role.rawValue))")

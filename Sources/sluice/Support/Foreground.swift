@@ -114,10 +114,12 @@ final class LiveView: @unchecked Sendable {
         drawn = lines.count
     }
 
+    /// One event as `HH:MM:SS.mmm  node  message`, in local time.
     static func line(_ e: RunEvent) -> String {
-        let d = Date(timeIntervalSince1970: Double(e.at.milliseconds) / 1000)
-        let f = DateFormatter()
-        f.dateFormat = "HH:mm:ss.SSS"
-        return "\(f.string(from: d))  \(e.node.map { $0 + "  " } ?? "")\(e.message)"
+        var t = time_t(e.at.milliseconds / 1000)
+        var parts = tm()
+        localtime_r(&t, &parts)
+        let clock = String(format: "%02d:%02d:%02d.%03d", parts.tm_hour, parts.tm_min, parts.tm_sec, Int(e.at.milliseconds % 1000))
+        return "\(clock)  \(e.node.map { $0 + "  " } ?? "")\(e.message)"
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceRuntime
+import SluiceStore
 
 /// `--store DIR`: where the embedded store lives (default `./.sluice`, or `$SLUICE_STORE`).
 struct StoreOption: ParsableArguments {
@@ -12,6 +13,13 @@ struct StoreOption: ParsableArguments {
     }
 
     /// Opens the controller on the store; a store that cannot be opened is an input error (exit 2).
+    /// Just the store, for commands that read or post messages: no runner, no watcher thread.
+    func openStore() throws -> Store {
+        do { return try Store.open(directory: directory) } catch {
+            throw CLIError.input("cannot open the store at \(directory): \(error)")
+        }
+    }
+
     func controller(drivesRuns: Bool = false) throws -> Controller {
         do { return try Controller(directory: directory, drivesRuns: drivesRuns) } catch {
             throw CLIError.input("cannot open the store at \(directory): \(error)")
