@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
+        .executable(name: "kubesim", targets: ["KubeSimCLI"]),
         .library(name: "SluiceModel", targets: ["SluiceModel"]),
         .library(name: "SluiceCompiler", targets: ["SluiceCompiler"]),
     ],
@@ -25,6 +26,27 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/SluiceStore/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // OpenSSL's libcrypto (apt: libssl-dev): SHA-256 and constant-time compares for API tokens.
         .systemLibrary(name: "CCrypto", path: "Sources/SluiceStore/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Typed wrappers over libcurl's variadic setopt/getinfo and its callbacks (apt: libcurl4-openssl-dev).
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // The Kubernetes REST client over libcurl: config, typed objects, verbs, watch, informer, leader election.
+        .target(
+            name: "SluiceKube",
+            dependencies: ["CCurl", "SluiceModel", .product(name: "Yams", package: "Yams")]
+        ),
+        // KubeSim: a Kubernetes API-server double with a simulated kubelet. Tests and development only.
+        .target(
+            name: "KubeSim",
+            dependencies: [
+                "SluiceKube", "SluiceModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "KubeSimCLI",
+            dependencies: ["KubeSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Backends and the controller loop.
         .target(name: "SluiceRuntime", dependencies: ["SluiceModel", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto"]),
         // The HTTP API and the run scheduler of `sluice serve`.
@@ -68,6 +90,13 @@ let package = Package(
             dependencies: ["SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceRuntime"],
             path: "bench/LocalBench"
         ),
+        .executableTarget(
+            name: "sluice-bench-kube",
+            dependencies: ["SluiceKube", "KubeSim"],
+            path: "bench/KubeBench"
+        ),
+        .testTarget(name: "SluiceKubeTests", dependencies: ["SluiceKube", "KubeSim", "SluiceModel"]),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "SluiceKube"]),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceCompilerTests", dependencies: ["SluiceCompiler", "SluiceModel"]),
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceModel"]),

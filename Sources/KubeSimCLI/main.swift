@@ -1,0 +1,2 @@
+import KubeSim
+print("kubesim: not built yet")
