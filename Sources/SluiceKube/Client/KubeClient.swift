@@ -1,0 +1,172 @@
+import Foundation
+
+/// A Kubernetes API client over libcurl. Thread-safe; share one per cluster. Documents in and out are
+/// JSON objects (unknown fields survive a read-modify-write); typed objects are views over them.
+public final class KubeClient: Sendable {
+    /// Where the bearer token comes from; called off the concurrency pool is not required (it may block
+    /// briefly: a file read, or an exec plugin on its first call).
+    public struct TokenSource: Sendable {
+        public var token: @Sendable () throws -> String?
+        /// Forget a cached token (after a 401).
+        public var invalidate: @Sendable () -> Void
+
+        public init(token: @escaping @Sendable () throws -> String?, invalidate: @escaping @Sendable () -> Void = {}) {
+            self.token = token
+            self.invalidate = invalidate
+        }
+
+        public static let none = TokenSource(token: { nil })
+        public static func fixed(_ token: String) -> TokenSource { TokenSource(token: { token }) }
+    }
+
+    /// Retry rules, after client-go's rest.Request.
+    public struct RetryPolicy: Sendable {
+        /// Retries after a 429 or 5xx that carries Retry-After, and after network errors of GETs.
+        public var maxRetries = 10
+        /// Wait before retrying a GET after a connection error (client-go's artificial Retry-After: 1 s).
+        public var networkRetryDelay: Duration = .seconds(1)
+        /// The longest Retry-After honoured; larger values are clamped (a test server may say anything).
+        public var maxRetryAfter: Duration = .seconds(60)
+        public init() {}
+    }
+
+    public let server: String
+    public let transport: HTTPTransport
+    public let rateLimiter: RateLimiter
+    public let tokenSource: TokenSource
+    public let retryPolicy: RetryPolicy
+    public let userAgent: String
+
+    public init(server: String, tls: TLSOptions = TLSOptions(), tokenSource: TokenSource = .none,
+                rateLimiter: RateLimiter = RateLimiter(), retryPolicy: RetryPolicy = RetryPolicy(),
+                userAgent: String = "sluice/0.1 (linux) sluice-kube") {
+        var server = server
+        while server.hasSuffix("/") { server.removeLast() }
+        self.server = server
+        self.transport = HTTPTransport(tls: tls)
+        self.rateLimiter = rateLimiter
+        self.tokenSource = tokenSource
+        self.retryPolicy = retryPolicy
+        self.userAgent = userAgent
+    }
+
+    /// One API call with the client's rules: rate limit per attempt, bearer token, retry 429/5xx that say
+    /// Retry-After (any verb: the server did not act on it), retry connection drops of GETs only, re-read
+    /// the token once after a 401. Returns any 2xx response; other statuses throw `KubeError.status`.
+    public func request(method: String, path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
+                        contentType: String? = nil, accept: String = "application/json",
+                        timeout: Duration? = .seconds(60)) async throws(KubeError) -> HTTPResponse {
+        let url = server + path + PathEscape.query(query)
+        var attempt = 0
+        var reauthenticated = false
+        while true {
+            do { try await rateLimiter.acquire() } catch { throw .transport(cancelled(method, url)) }
+            let request = try makeRequest(method: method, url: url, body: body, contentType: contentType,
+                                          accept: accept, timeout: timeout)
+            let response: HTTPResponse
+            do {
+                response = try await transport.send(request)
+            } catch let error as TransportError {
+                if method == "GET", attempt < retryPolicy.maxRetries, Self.isConnectionDrop(error) {
+                    attempt += 1
+                    try await pause(retryPolicy.networkRetryDelay, method, url)
+                    continue
+                }
+                throw .transport(error)
+            } catch {
+                throw .transport(cancelled(method, url))
+            }
+            if (200..<300).contains(response.status) { return response }
+            if response.status == 401, !reauthenticated {
+                reauthenticated = true
+                tokenSource.invalidate()
+                continue
+            }
+            if let wait = retryAfter(response), attempt < retryPolicy.maxRetries {
+                attempt += 1
+                try await pause(wait, method, url)
+                continue
+            }
+            throw .status(KubeStatusError(method: method, path: path, response: response))
+        }
+    }
+
+    /// Like `request`, but returns as soon as the head is in and streams the body (watch, followed logs).
+    /// Failure statuses throw with the body read in full.
+    public func stream(method: String = "GET", path: String, query: [(String, String)] = [],
+                       idleTimeout: Duration? = nil) async throws(KubeError) -> HTTPStreamResponse {
+        let url = server + path + PathEscape.query(query)
+        var attempt = 0
+        var reauthenticated = false
+        while true {
+            do { try await rateLimiter.acquire() } catch { throw .transport(cancelled(method, url)) }
+            var request = try makeRequest(method: method, url: url, body: nil, contentType: nil,
+                                          accept: "application/json", timeout: nil)
+            request.idleTimeout = idleTimeout
+            let response: HTTPStreamResponse
+            do {
+                response = try await transport.stream(request)
+            } catch let error as TransportError {
+                if attempt < retryPolicy.maxRetries, Self.isConnectionDrop(error) {
+                    attempt += 1
+                    try await pause(retryPolicy.networkRetryDelay, method, url)
+                    continue
+                }
+                throw .transport(error)
+            } catch {
+                throw .transport(cancelled(method, url))
+            }
+            if (200..<300).contains(response.status) { return response }
+            var body: [UInt8] = []
+            do {
+                for try await chunk in response.body where body.count < 1 << 20 { body += chunk }
+            } catch {}
+            let whole = HTTPResponse(head: response.head, body: body)
+            if whole.status == 401, !reauthenticated {
+                reauthenticated = true
+                tokenSource.invalidate()
+                continue
+            }
+            if let wait = retryAfter(whole), attempt < retryPolicy.maxRetries {
+                attempt += 1
+                try await pause(wait, method, url)
+                continue
+            }
+            throw .status(KubeStatusError(method: method, path: path, response: whole))
+        }
+    }
+
+    private func makeRequest(method: String, url: String, body: [UInt8]?, contentType: String?, accept: String,
+                             timeout: Duration?) throws(KubeError) -> HTTPRequest {
+        var headers: [(name: String, value: String)] = [("Accept", accept), ("User-Agent", userAgent)]
+        if let contentType { headers.append(("Content-Type", contentType)) }
+        let token: String?
+        do { token = try tokenSource.token() } catch {
+            throw .transport(TransportError(code: 0, kind: .other, message: "no credentials: \(error)", method: method,
+                                            url: url, receivedResponse: false))
+        }
+        if let token, !token.isEmpty { headers.append(("Authorization", "Bearer \(token)")) }
+        return HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: timeout)
+    }
+
+    /// client-go's checkWait: only 429 and 5xx, and only with a Retry-After in whole seconds.
+    private func retryAfter(_ response: HTTPResponse) -> Duration? {
+        guard response.status == 429 || response.status >= 500,
+              let text = response.header("retry-after"), let seconds = Int(text.trimmingCharacters(in: " ")), seconds >= 0
+        else { return nil }
+        return min(.seconds(seconds), retryPolicy.maxRetryAfter)
+    }
+
+    private func pause(_ wait: Duration, _ method: String, _ url: String) async throws(KubeError) {
+        do { try await Task.sleep(for: wait) } catch { throw .transport(cancelled(method, url)) }
+    }
+
+    private func cancelled(_ method: String, _ url: String) -> TransportError {
+        TransportError(code: 0, kind: .cancelled, message: "cancelled", method: method, url: url, receivedResponse: false)
+    }
+
+    /// The connection broke or closed without an answer: reset, empty reply, send/receive failure, partial body.
+    static func isConnectionDrop(_ error: TransportError) -> Bool {
+        [52, 55, 56, 18].contains(error.code)
+    }
+}
