@@ -66,7 +66,7 @@ public struct WatchStream: AsyncSequence, Sendable {
         let response: HTTPStreamResponse
         let path: String
         var body: HTTPBodyStream.AsyncIterator
-        var splitter = JSONStreamSplitter()
+        var decoder = WatchDecoder()
         var ready: [WatchUpdate] = []
         var readyIndex = 0
 
@@ -81,18 +81,14 @@ public struct WatchStream: AsyncSequence, Sendable {
                 ready.removeAll(keepingCapacity: true)
                 readyIndex = 0
                 guard let chunk = try await body.next() else {
-                    if splitter.bufferedBytes > 0 {
+                    if decoder.bufferedBytes > 0 {
                         throw KubeError.invalidResponse(method: "GET", path: path,
                                                         detail: "the watch stream ended inside an event")
                     }
                     return nil
                 }
                 do {
-                    try chunk.withUnsafeBytes { buffer in
-                        try splitter.append(buffer) { (event) throws(JSONError) in
-                            ready.append(try WatchUpdate(document: event))
-                        }
-                    }
+                    try decoder.feed(chunk, into: &ready)
                 } catch {
                     response.cancel()
                     throw KubeError.invalidResponse(method: "GET", path: path, detail: "watch event: \(error)")
@@ -101,6 +97,25 @@ public struct WatchStream: AsyncSequence, Sendable {
             defer { readyIndex += 1 }
             return ready[readyIndex]
         }
+    }
+}
+
+/// Turns the bytes of a watch response, cut anywhere, into events.
+public struct WatchDecoder: Sendable {
+    var splitter = JSONStreamSplitter()
+
+    public init() {}
+
+    /// Bytes of an event that has not ended yet.
+    public var bufferedBytes: Int { splitter.bufferedBytes }
+
+    /// Adds the events `chunk` completes to `events`.
+    public mutating func feed(_ chunk: [UInt8], into events: inout [WatchUpdate]) throws(JSONError) {
+        try chunk.withUnsafeBytes { buffer in
+            Result { () throws(JSONError) in
+                try splitter.append(buffer) { (event) throws(JSONError) in events.append(try WatchUpdate(document: event)) }
+            }
+        }.get()
     }
 }
 
