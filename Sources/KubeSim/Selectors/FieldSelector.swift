@@ -11,7 +11,7 @@ public struct FieldSelector: Sendable, Hashable {
     public var terms: [Term]
 
     /// Parses and checks each field against those `type` supports (400 `field label not supported: x` otherwise).
-    public init(parsing text: String, for type: ResourceType) throws(KubeStatusError) {
+    public init(parsing text: String, for type: SimResource) throws(SimStatusError) {
         var terms: [Term] = []
         for raw in text.split(separator: ",") {
             let part = String(raw).trimmingSpaces
@@ -51,7 +51,7 @@ public struct FieldSelector: Sendable, Hashable {
         }
     }
 
-    static func supportedFields(_ type: ResourceType) -> Set<String> {
+    static func supportedFields(_ type: SimResource) -> Set<String> {
         var fields: Set<String> = ["metadata.name", "metadata.namespace"]
         switch type {
         case .pods:

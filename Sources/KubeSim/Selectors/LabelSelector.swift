@@ -13,7 +13,7 @@ public struct LabelSelector: Sendable, Hashable {
     public init(requirements: [Requirement]) { self.requirements = requirements }
 
     /// Parses the query syntax; throws a 400 BadRequest like the real server for malformed input.
-    public init(parsing text: String) throws(KubeStatusError) {
+    public init(parsing text: String) throws(SimStatusError) {
         var requirements: [Requirement] = []
         for part in LabelSelector.splitTopLevel(text) {
             let term = part.trimmingSpaces
@@ -58,8 +58,8 @@ public struct LabelSelector: Sendable, Hashable {
         c.isLetter || c.isNumber || c == "." || c == "-" || c == "_" || c == "/"
     }
 
-    static func requirement(_ term: String) throws(KubeStatusError) -> Requirement {
-        func fail() -> KubeStatusError { .badRequest("unable to parse requirement: found '\(term)', expected: identifier") }
+    static func requirement(_ term: String) throws(SimStatusError) -> Requirement {
+        func fail() -> SimStatusError { .badRequest("unable to parse requirement: found '\(term)', expected: identifier") }
         if term.hasPrefix("!") {
             let key = String(term.dropFirst()).trimmingSpaces
             guard !key.isEmpty, key.allSatisfy(isKeyCharacter) else { throw fail() }

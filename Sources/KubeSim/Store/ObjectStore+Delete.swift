@@ -3,11 +3,11 @@ import SluiceKube
 extension ObjectStore {
     /// Deletes an object, graceful for scheduled pods, and garbage-collects its dependents.
     @discardableResult
-    public func delete(_ type: ResourceType, namespace: String?, name: String,
-                       options: DeleteOptions = DeleteOptions()) throws(KubeStatusError) -> DeleteResult {
+    public func delete(_ type: SimResource, namespace: String?, name: String,
+                       options: DeleteOptions = DeleteOptions()) throws(SimStatusError) -> DeleteResult {
         let key = ObjectKey.make(type.namespaced ? namespace : nil, name)
         var expiries: [PodExpiry] = []
-        let result = try state.withLock { (s: inout StoreState) throws(KubeStatusError) -> DeleteResult in
+        let result = try state.withLock { (s: inout StoreState) throws(SimStatusError) -> DeleteResult in
             guard let existing = s.get(type, key) else { throw .notFound(type, name) }
             if let uid = options.preconditionUID, uid != existing.uid {
                 throw .conflict(type, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(existing.uid ?? "")")
@@ -70,7 +70,7 @@ extension ObjectStore {
             return .pending(s.put(existing.type, object, previous: existing, verb: "delete", user: user))
         }
         if existing.type == .namespaces {
-            for type in ResourceType.all where type.namespaced {
+            for type in SimResource.all where type.namespaced {
                 for child in s.list(type, namespace: existing.name) { s.remove(child, verb: "delete", user: user) }
             }
         }

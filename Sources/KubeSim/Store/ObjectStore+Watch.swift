@@ -2,9 +2,9 @@ import SluiceKube
 
 extension ObjectStore {
     /// Starts a watch. `.after(rv)` throws 410 Expired when the history no longer reaches back to `rv`.
-    public func watch(_ type: ResourceType, namespace: String?, filter: ObjectFilter = ObjectFilter(),
-                      from start: WatchStart = .now) throws(KubeStatusError) -> WatchSubscription {
-        try state.withLock { (s: inout StoreState) throws(KubeStatusError) -> WatchSubscription in
+    public func watch(_ type: SimResource, namespace: String?, filter: ObjectFilter = ObjectFilter(),
+                      from start: WatchStart = .now) throws(SimStatusError) -> WatchSubscription {
+        try state.withLock { (s: inout StoreState) throws(SimStatusError) -> WatchSubscription in
             let id = s.nextWatcherID
             let sub = WatchSubscription(id: id, type: type, namespace: type.namespaced ? namespace : nil, filter: filter,
                                         maxPending: maxPendingPerWatch, startResourceVersion: s.resourceVersion) { [weak self] id in

@@ -21,7 +21,7 @@
 //   for await event in sub { event.type, event.object }     // sub.cancel() to stop
 //   store.resourceVersion, store.allObjects(), store.writes()
 //
-// Every write throws KubeStatusError with the real server's Status (NotFound, AlreadyExists, Conflict,
+// Every write throws SimStatusError with the real server's Status (NotFound, AlreadyExists, Conflict,
 // Invalid, ...). All methods are synchronous and thread-safe (one lock); none of them wait.
 import SluiceKube
 import Synchronization
@@ -46,20 +46,20 @@ public final class ObjectStore: Sendable {
     /// The resourceVersion of the last write.
     public var resourceVersion: Int64 { state.withLock { $0.resourceVersion } }
 
-    public func get(_ type: ResourceType, namespace: String?, name: String) -> StoredObject? {
+    public func get(_ type: SimResource, namespace: String?, name: String) -> StoredObject? {
         let key = ObjectKey.make(type.namespaced ? namespace : nil, name)
         return state.withLock { $0.get(type, key) }
     }
 
     /// The objects of `type` (in `namespace`, or all when nil) that pass `filter`, in key order.
-    public func list(_ type: ResourceType, namespace: String?, filter: ObjectFilter = ObjectFilter()) -> StoredList {
+    public func list(_ type: SimResource, namespace: String?, filter: ObjectFilter = ObjectFilter()) -> StoredList {
         let (items, rv) = state.withLock { ($0.list(type, namespace: type.namespaced ? namespace : nil), $0.resourceVersion) }
         return StoredList(items: filter.isEmpty ? items : items.filter { filter.matches($0.object) }, resourceVersion: rv)
     }
 
     /// Every stored object of every type.
     public func allObjects() -> [StoredObject] {
-        state.withLock { s in ResourceType.all.flatMap { s.list($0, namespace: nil) } }
+        state.withLock { s in SimResource.all.flatMap { s.list($0, namespace: nil) } }
     }
 
     /// The write log, oldest first.
@@ -67,11 +67,11 @@ public final class ObjectStore: Sendable {
 
     /// Creates an object; `namespace` is the request path's (the body's must match it or be empty).
     @discardableResult
-    public func create(_ type: ResourceType, namespace: String?, _ object: JSONObject, options: WriteOptions = WriteOptions()) throws(KubeStatusError) -> StoredObject {
+    public func create(_ type: SimResource, namespace: String?, _ object: JSONObject, options: WriteOptions = WriteOptions()) throws(SimStatusError) -> StoredObject {
         var object = object
         try Admission.prepareCreate(type, &object, namespace: namespace)
         let prepared = object
-        return try state.withLock { (s: inout StoreState) throws(KubeStatusError) -> StoredObject in
+        return try state.withLock { (s: inout StoreState) throws(SimStatusError) -> StoredObject in
             var object = prepared
             try self.checkNamespace(type, object, in: s)
             if object.metadataString("name") == nil, let base = object.metadataString("generateName") {
@@ -87,22 +87,22 @@ public final class ObjectStore: Sendable {
         }
     }
 
-    private func checkNamespace(_ type: ResourceType, _ object: JSONObject, in s: StoreState) throws(KubeStatusError) {
+    private func checkNamespace(_ type: SimResource, _ object: JSONObject, in s: StoreState) throws(SimStatusError) {
         guard type.namespaced, let ns = object.metadataString("namespace") else { return }
         guard let namespace = s.get(.namespaces, ns) else { throw .notFound(.namespaces, ns) }
         if namespace.object.metadataString("deletionTimestamp") != nil {
-            throw KubeStatusError(code: 403, reason: "Forbidden",
+            throw SimStatusError(code: 403, reason: "Forbidden",
                                   message: "\(type.plural) \"\(object.metadataString("name") ?? "")\" is forbidden: unable to create new content in namespace \(ns) because it is being terminated",
-                                  details: KubeStatusError.details(name: object.metadataString("name"), group: type.group, kind: type.plural))
+                                  details: SimStatusError.details(name: object.metadataString("name"), group: type.group, kind: type.plural))
         }
     }
 
     /// Replaces an object (PUT). A non-empty metadata.resourceVersion must match the stored one.
     @discardableResult
-    public func update(_ type: ResourceType, namespace: String?, name: String, _ object: JSONObject,
-                       subresource: Subresource = .main, options: WriteOptions = WriteOptions()) throws(KubeStatusError) -> StoredObject {
+    public func update(_ type: SimResource, namespace: String?, name: String, _ object: JSONObject,
+                       subresource: Subresource = .main, options: WriteOptions = WriteOptions()) throws(SimStatusError) -> StoredObject {
         try Admission.checkIdentity(type, object, namespace: namespace, name: name)
-        return try commitUpdate(type, namespace: namespace, name: name, subresource: subresource, options: options) { (existing: StoredObject) throws(KubeStatusError) -> JSONObject in
+        return try commitUpdate(type, namespace: namespace, name: name, subresource: subresource, options: options) { (existing: StoredObject) throws(SimStatusError) -> JSONObject in
             let given = object.metadataString("resourceVersion") ?? ""
             if given.isEmpty, Admission.requiresResourceVersion(type) {
                 throw .invalid(type, name, [.invalid("metadata.resourceVersion", .int(0), "must be specified for an update")])
@@ -114,27 +114,27 @@ public final class ObjectStore: Sendable {
 
     /// Replaces only `status` (PUT on the status subresource).
     @discardableResult
-    public func updateStatus(_ type: ResourceType, namespace: String?, name: String, _ object: JSONObject,
-                             options: WriteOptions = WriteOptions()) throws(KubeStatusError) -> StoredObject {
+    public func updateStatus(_ type: SimResource, namespace: String?, name: String, _ object: JSONObject,
+                             options: WriteOptions = WriteOptions()) throws(SimStatusError) -> StoredObject {
         try update(type, namespace: namespace, name: name, object, subresource: .status, options: options)
     }
 
     /// Read-modify-write on the latest version, atomically; `change` may throw to abort.
     @discardableResult
-    public func modify(_ type: ResourceType, namespace: String?, name: String, subresource: Subresource = .main,
+    public func modify(_ type: SimResource, namespace: String?, name: String, subresource: Subresource = .main,
                        options: WriteOptions = WriteOptions(),
-                       _ change: (inout JSONObject) throws(KubeStatusError) -> Void) throws(KubeStatusError) -> StoredObject {
-        try commitUpdate(type, namespace: namespace, name: name, subresource: subresource, options: options) { (existing: StoredObject) throws(KubeStatusError) -> JSONObject in
+                       _ change: (inout JSONObject) throws(SimStatusError) -> Void) throws(SimStatusError) -> StoredObject {
+        try commitUpdate(type, namespace: namespace, name: name, subresource: subresource, options: options) { (existing: StoredObject) throws(SimStatusError) -> JSONObject in
             var object = existing.object
             try change(&object)
             return object
         }
     }
 
-    func commitUpdate(_ type: ResourceType, namespace: String?, name: String, subresource: Subresource, options: WriteOptions,
-                      _ proposed: (StoredObject) throws(KubeStatusError) -> JSONObject) throws(KubeStatusError) -> StoredObject {
+    func commitUpdate(_ type: SimResource, namespace: String?, name: String, subresource: Subresource, options: WriteOptions,
+                      _ proposed: (StoredObject) throws(SimStatusError) -> JSONObject) throws(SimStatusError) -> StoredObject {
         let key = ObjectKey.make(type.namespaced ? namespace : nil, name)
-        let (result, expiry) = try state.withLock { (s: inout StoreState) throws(KubeStatusError) -> (StoredObject, Int64?) in
+        let (result, expiry) = try state.withLock { (s: inout StoreState) throws(SimStatusError) -> (StoredObject, Int64?) in
             guard let existing = s.get(type, key) else { throw .notFound(type, name) }
             let merged = try Admission.prepareUpdate(type, proposed(existing), existing: existing, subresource: subresource)
             if merged == existing.object || options.dryRun {

@@ -4,7 +4,7 @@ import SluiceKube
 /// which bump the resourceVersion, record history and the write log, and fan the event out to watchers.
 struct StoreState {
     var resourceVersion: Int64 = 0
-    var tables: [ResourceType: [String: StoredObject]] = [:]
+    var tables: [SimResource: [String: StoredObject]] = [:]
     var history: EventHistory
     var watchers: [Int: WatchSubscription] = [:]
     var nextWatcherID = 1
@@ -13,7 +13,7 @@ struct StoreState {
     var dependents: [String: Set<DependentKey>] = [:]
 
     struct DependentKey: Hashable {
-        let type: ResourceType
+        let type: SimResource
         let key: String
     }
 
@@ -21,10 +21,10 @@ struct StoreState {
         history = EventHistory(capacity: historyCapacity)
     }
 
-    func get(_ type: ResourceType, _ key: String) -> StoredObject? { tables[type]?[key] }
+    func get(_ type: SimResource, _ key: String) -> StoredObject? { tables[type]?[key] }
 
     @discardableResult
-    mutating func put(_ type: ResourceType, _ object: JSONObject, previous: StoredObject?, verb: String, user: String) -> StoredObject {
+    mutating func put(_ type: SimResource, _ object: JSONObject, previous: StoredObject?, verb: String, user: String) -> StoredObject {
         resourceVersion += 1
         var object = object
         object.setMetadata("resourceVersion", .string(String(resourceVersion)))
@@ -78,7 +78,7 @@ struct StoreState {
         (dependents[uid] ?? []).compactMap { get($0.type, $0.key) }.sorted { $0.key < $1.key }
     }
 
-    func list(_ type: ResourceType, namespace: String?) -> [StoredObject] {
+    func list(_ type: SimResource, namespace: String?) -> [StoredObject] {
         guard let table = tables[type] else { return [] }
         let prefix = namespace.map { "\($0)/" }
         return table.values.filter { prefix == nil || $0.key.hasPrefix(prefix!) }.sorted { $0.key < $1.key }

@@ -2,13 +2,13 @@ import SluiceKube
 
 /// One version of a stored object, with its JSON bytes serialized once so watch fan-out and lists reuse them.
 public struct StoredObject: Sendable {
-    public let type: ResourceType
+    public let type: SimResource
     public let object: JSONObject
     public let resourceVersion: Int64
     /// The compact JSON of `object`.
     public let bytes: [UInt8]
 
-    init(type: ResourceType, object: JSONObject, resourceVersion: Int64) {
+    init(type: SimResource, object: JSONObject, resourceVersion: Int64) {
         self.type = type
         self.object = object
         self.resourceVersion = resourceVersion

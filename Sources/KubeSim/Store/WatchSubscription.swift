@@ -17,7 +17,7 @@ public final class WatchSubscription: Sendable, AsyncSequence {
     }
 
     let id: Int
-    let type: ResourceType
+    let type: SimResource
     let namespace: String?
     let filter: ObjectFilter
     let maxPending: Int
@@ -26,7 +26,7 @@ public final class WatchSubscription: Sendable, AsyncSequence {
     let buffer = Mutex(Buffer())
     let onCancel: @Sendable (Int) -> Void
 
-    init(id: Int, type: ResourceType, namespace: String?, filter: ObjectFilter, maxPending: Int, startResourceVersion: Int64, onCancel: @escaping @Sendable (Int) -> Void) {
+    init(id: Int, type: SimResource, namespace: String?, filter: ObjectFilter, maxPending: Int, startResourceVersion: Int64, onCancel: @escaping @Sendable (Int) -> Void) {
         self.id = id
         self.type = type
         self.namespace = namespace

@@ -5,7 +5,7 @@ public struct WriteRecord: Sendable {
     public let resourceVersion: Int64
     /// create, update, patch, delete, ...
     public let verb: String
-    public let type: ResourceType
+    public let type: SimResource
     public let namespace: String?
     public let name: String
     public let user: String

@@ -2,7 +2,7 @@ import SluiceKube
 
 /// Defaulting and validation that run on every write, per resource type, as the real server's strategies do.
 enum Admission {
-    static func nameRule(_ type: ResourceType) -> NameRule {
+    static func nameRule(_ type: SimResource) -> NameRule {
         switch type {
         case .services: return .dns1035
         case .namespaces: return .label
@@ -11,15 +11,15 @@ enum Admission {
     }
 
     /// Leases refuse unconditional updates.
-    static func requiresResourceVersion(_ type: ResourceType) -> Bool { type == .leases }
+    static func requiresResourceVersion(_ type: SimResource) -> Bool { type == .leases }
 
     /// Types whose metadata.generation counts spec changes.
-    static func tracksGeneration(_ type: ResourceType) -> Bool {
+    static func tracksGeneration(_ type: SimResource) -> Bool {
         [.deployments, .replicaSets, .pods].contains(type)
     }
 
     /// The PUT body's name and namespace must agree with the path's.
-    static func checkIdentity(_ type: ResourceType, _ object: JSONObject, namespace: String?, name: String) throws(KubeStatusError) {
+    static func checkIdentity(_ type: SimResource, _ object: JSONObject, namespace: String?, name: String) throws(SimStatusError) {
         if let bodyName = object.metadataString("name"), bodyName != name {
             throw .badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
         }
@@ -28,7 +28,7 @@ enum Admission {
         }
     }
 
-    static func prepareCreate(_ type: ResourceType, _ object: inout JSONObject, namespace: String?) throws(KubeStatusError) {
+    static func prepareCreate(_ type: SimResource, _ object: inout JSONObject, namespace: String?) throws(SimStatusError) {
         try checkKind(type, object)
         object["apiVersion"] = .string(type.apiVersion)
         object["kind"] = .string(type.kind)
@@ -57,13 +57,13 @@ enum Admission {
         try validate(type, object, old: nil)
     }
 
-    static func checkKind(_ type: ResourceType, _ object: JSONObject) throws(KubeStatusError) {
+    static func checkKind(_ type: SimResource, _ object: JSONObject) throws(SimStatusError) {
         if let kind = object["kind"]?.stringValue, !kind.isEmpty, kind != type.kind {
             throw .badRequest("the kind of the object (\(kind)) does not match the kind of the resource (\(type.kind))")
         }
     }
 
-    static func prepareUpdate(_ type: ResourceType, _ proposed: JSONObject, existing: StoredObject, subresource: Subresource) throws(KubeStatusError) -> JSONObject {
+    static func prepareUpdate(_ type: SimResource, _ proposed: JSONObject, existing: StoredObject, subresource: Subresource) throws(SimStatusError) -> JSONObject {
         let old = existing.object
         var result: JSONObject
         if subresource == .status {
@@ -94,7 +94,7 @@ enum Admission {
         return result
     }
 
-    static func validate(_ type: ResourceType, _ object: JSONObject, old: JSONObject?) throws(KubeStatusError) {
+    static func validate(_ type: SimResource, _ object: JSONObject, old: JSONObject?) throws(SimStatusError) {
         var errors: [FieldError] = []
         let name = object.metadataString("name") ?? ""
         if old == nil {

@@ -2,7 +2,7 @@ import SluiceKube
 
 /// The defaults the real server fills in, so stored objects look like a real cluster's.
 enum Defaults {
-    static func apply(_ type: ResourceType, _ object: inout JSONObject, creating: Bool) {
+    static func apply(_ type: SimResource, _ object: inout JSONObject, creating: Bool) {
         switch type {
         case .namespaces:
             if creating {

@@ -1,5 +1,5 @@
 /// One kind of object the simulated API server stores (pods, apps/v1 deployments, ...).
-public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
+public struct SimResource: Sendable, Hashable, CustomStringConvertible {
     /// API group; "" for the core group.
     public let group: String
     public let version: String
@@ -26,7 +26,7 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
         self.subresources = subresources
     }
 
-    public static func == (lhs: ResourceType, rhs: ResourceType) -> Bool { lhs.group == rhs.group && lhs.plural == rhs.plural }
+    public static func == (lhs: SimResource, rhs: SimResource) -> Bool { lhs.group == rhs.group && lhs.plural == rhs.plural }
     public func hash(into hasher: inout Hasher) {
         hasher.combine(group)
         hasher.combine(plural)
@@ -41,32 +41,32 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     public var description: String { qualifiedResource }
 }
 
-extension ResourceType {
-    public static let namespaces = ResourceType(group: "", version: "v1", plural: "namespaces", singular: "namespace", kind: "Namespace",
+extension SimResource {
+    public static let namespaces = SimResource(group: "", version: "v1", plural: "namespaces", singular: "namespace", kind: "Namespace",
                                                 namespaced: false, shortNames: ["ns"], subresources: ["status"])
-    public static let pods = ResourceType(group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod",
+    public static let pods = SimResource(group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod",
                                           shortNames: ["po"], subresources: ["status", "log"])
-    public static let services = ResourceType(group: "", version: "v1", plural: "services", singular: "service", kind: "Service",
+    public static let services = SimResource(group: "", version: "v1", plural: "services", singular: "service", kind: "Service",
                                               shortNames: ["svc"], subresources: ["status"])
-    public static let endpoints = ResourceType(group: "", version: "v1", plural: "endpoints", singular: "endpoints", kind: "Endpoints",
+    public static let endpoints = SimResource(group: "", version: "v1", plural: "endpoints", singular: "endpoints", kind: "Endpoints",
                                                shortNames: ["ep"])
-    public static let events = ResourceType(group: "", version: "v1", plural: "events", singular: "event", kind: "Event", shortNames: ["ev"])
-    public static let configMaps = ResourceType(group: "", version: "v1", plural: "configmaps", singular: "configmap", kind: "ConfigMap",
+    public static let events = SimResource(group: "", version: "v1", plural: "events", singular: "event", kind: "Event", shortNames: ["ev"])
+    public static let configMaps = SimResource(group: "", version: "v1", plural: "configmaps", singular: "configmap", kind: "ConfigMap",
                                                 shortNames: ["cm"])
-    public static let deployments = ResourceType(group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment",
+    public static let deployments = SimResource(group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment",
                                                  shortNames: ["deploy"], subresources: ["status", "scale"])
-    public static let replicaSets = ResourceType(group: "apps", version: "v1", plural: "replicasets", singular: "replicaset", kind: "ReplicaSet",
+    public static let replicaSets = SimResource(group: "apps", version: "v1", plural: "replicasets", singular: "replicaset", kind: "ReplicaSet",
                                                  shortNames: ["rs"], subresources: ["status", "scale"])
-    public static let leases = ResourceType(group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease")
-    public static let eventsV1 = ResourceType(group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event",
+    public static let leases = SimResource(group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease")
+    public static let eventsV1 = SimResource(group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event",
                                               shortNames: ["ev"])
 
     /// Every resource the server knows, in discovery order.
-    public static let all: [ResourceType] = [.namespaces, .pods, .services, .endpoints, .events, .configMaps,
+    public static let all: [SimResource] = [.namespaces, .pods, .services, .endpoints, .events, .configMaps,
                                              .deployments, .replicaSets, .leases, .eventsV1]
 
     /// The resource for a path's group, version and plural name.
-    public static func find(group: String, version: String, plural: String) -> ResourceType? {
+    public static func find(group: String, version: String, plural: String) -> SimResource? {
         all.first { $0.group == group && $0.version == version && $0.plural == plural }
     }
 }
