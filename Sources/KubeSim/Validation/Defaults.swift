@@ -1,0 +1,113 @@
+import SluiceKube
+
+/// The defaults the real server fills in, so stored objects look like a real cluster's.
+enum Defaults {
+    static func apply(_ type: SimResource, _ object: inout JSONObject, creating: Bool) {
+        switch type {
+        case .namespaces:
+            if creating {
+                object["spec"] = object["spec"] ?? ["finalizers": ["kubernetes"]]
+                object["status"] = ["phase": "Active"]
+            }
+            var meta = object.metadata
+            var labels = meta["labels"]?.objectValue ?? JSONObject()
+            labels["kubernetes.io/metadata.name"] = meta["name"]
+            meta["labels"] = .object(labels)
+            object.metadata = meta
+        case .pods:
+            var spec = object["spec"]?.objectValue ?? JSONObject()
+            podSpec(&spec)
+            object["spec"] = .object(spec)
+            if creating { object["status"] = ["phase": "Pending", "qosClass": .string(qosClass(spec))] }
+        case .deployments:
+            var spec = object["spec"]?.objectValue ?? JSONObject()
+            if spec["replicas"] == nil { spec["replicas"] = 1 }
+            if spec["strategy"] == nil {
+                spec["strategy"] = ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "25%", "maxSurge": "25%"]]
+            }
+            if spec["revisionHistoryLimit"] == nil { spec["revisionHistoryLimit"] = 10 }
+            if spec["progressDeadlineSeconds"] == nil { spec["progressDeadlineSeconds"] = 600 }
+            if var template = spec["template"]?.objectValue, var podSpec = template["spec"]?.objectValue {
+                Defaults.podSpec(&podSpec)
+                template["spec"] = .object(podSpec)
+                spec["template"] = .object(template)
+            }
+            object["spec"] = .object(spec)
+            if creating, object["status"] == nil { object["status"] = .object([:]) }
+        case .services:
+            service(&object, creating: creating)
+        default:
+            break
+        }
+    }
+
+    static func podSpec(_ spec: inout JSONObject) {
+        let defaults: [(String, JSONValue)] = [("restartPolicy", "Always"), ("terminationGracePeriodSeconds", 30),
+                                               ("dnsPolicy", "ClusterFirst"), ("securityContext", .object([:])),
+                                               ("schedulerName", "default-scheduler"), ("enableServiceLinks", true)]
+        for (key, value) in defaults where spec[key] == nil { spec[key] = value }
+        for list in ["initContainers", "containers"] {
+            guard let containers = spec[list]?.arrayValue else { continue }
+            spec[list] = .array(containers.map { value in
+                guard var c = value.objectValue else { return value }
+                if c["terminationMessagePath"] == nil { c["terminationMessagePath"] = "/dev/termination-log" }
+                if c["terminationMessagePolicy"] == nil { c["terminationMessagePolicy"] = "File" }
+                if c["resources"] == nil { c["resources"] = .object([:]) }
+                if c["imagePullPolicy"] == nil, let image = c["image"]?.stringValue {
+                    let tag = image.split(separator: "/").last.flatMap { $0.split(separator: ":").dropFirst().first }
+                    c["imagePullPolicy"] = (tag == nil || tag == "latest") && !image.contains("@") ? "Always" : "IfNotPresent"
+                }
+                if let ports = c["ports"]?.arrayValue {
+                    c["ports"] = .array(ports.map { p in
+                        guard var port = p.objectValue else { return p }
+                        if port["protocol"] == nil { port["protocol"] = "TCP" }
+                        return .object(port)
+                    })
+                }
+                return .object(c)
+            })
+        }
+    }
+
+    static func qosClass(_ spec: JSONObject) -> String {
+        let containers = spec["containers"]?.arrayValue ?? []
+        var any = false, guaranteed = !containers.isEmpty
+        for c in containers {
+            let requests = c["resources"]?["requests"]?.objectValue ?? JSONObject()
+            let limits = c["resources"]?["limits"]?.objectValue ?? JSONObject()
+            if !requests.isEmpty || !limits.isEmpty { any = true }
+            for r in ["cpu", "memory"] {
+                guard let limit = limits[r] else { guaranteed = false; continue }
+                if let request = requests[r], request != limit { guaranteed = false }
+            }
+        }
+        return guaranteed ? "Guaranteed" : any ? "Burstable" : "BestEffort"
+    }
+
+    static func service(_ object: inout JSONObject, creating: Bool) {
+        var spec = object["spec"]?.objectValue ?? JSONObject()
+        if spec["type"] == nil { spec["type"] = "ClusterIP" }
+        if spec["sessionAffinity"] == nil { spec["sessionAffinity"] = "None" }
+        let type = spec["type"]?.stringValue ?? "ClusterIP"
+        if type != "ExternalName" {
+            if spec["clusterIP"] == nil {
+                let ip = "10.96.\(Int.random(in: 1...254)).\(Int.random(in: 1...254))"
+                spec["clusterIP"] = .string(ip)
+                spec["clusterIPs"] = [.string(ip)]
+            }
+            if spec["ipFamilies"] == nil { spec["ipFamilies"] = ["IPv4"] }
+            if spec["ipFamilyPolicy"] == nil { spec["ipFamilyPolicy"] = "SingleStack" }
+            if spec["internalTrafficPolicy"] == nil { spec["internalTrafficPolicy"] = "Cluster" }
+        }
+        if let ports = spec["ports"]?.arrayValue {
+            spec["ports"] = .array(ports.map { p in
+                guard var port = p.objectValue else { return p }
+                if port["protocol"] == nil { port["protocol"] = "TCP" }
+                if port["targetPort"] == nil { port["targetPort"] = port["port"] }
+                return .object(port)
+            })
+        }
+        object["spec"] = .object(spec)
+        if creating, object["status"] == nil { object["status"] = ["loadBalancer": .object([:])] }
+    }
+}
