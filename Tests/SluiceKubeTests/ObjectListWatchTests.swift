@@ -46,7 +46,7 @@ import Testing
     @Test(arguments: ["ADDED", "MODIFIED", "DELETED"])
     func decodesObjectEvents(type: String) throws {
         let line = #"{"type":"\#(type)","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"a","resourceVersion":"12"},"status":{"phase":"Succeeded"}}}"#
-        let event = try WatchEvent<Pod>(parsing: Array(line.utf8))
+        let event = try TypedWatchEvent<Pod>(parsing: Array(line.utf8))
         #expect(event.type == type)
         #expect(event.object?.metadata.name == "a")
         #expect(event.object?.status.phase == .succeeded)
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func decodesABookmark() throws {
-        let event = try WatchEvent<Pod>(parsing: Array(#"""
+        let event = try TypedWatchEvent<Pod>(parsing: Array(#"""
             {"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"184600",
              "annotations":{"k8s.io/initial-events-end":"true"},"creationTimestamp":null},"spec":{"containers":null},"status":{}}}
             """#.utf8))
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func decodesAnErrorAsAStatus() throws {
-        let event = try WatchEvent<Pod>(parsing: Array(#"""
+        let event = try TypedWatchEvent<Pod>(parsing: Array(#"""
             {"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",
              "message":"too old resource version: 100 (184000)","reason":"Expired","code":410}}
             """#.utf8))
@@ -87,10 +87,10 @@ import Testing
             #"{"type":"ADDED","object":[]}"#, #"{"type":"ADDED","object":{"#, "[]",
         ]
         for line in lines {
-            #expect(throws: KubeObjectError.self, "\(line)") { try WatchEvent<Pod>(parsing: Array(line.utf8)) }
+            #expect(throws: KubeObjectError.self, "\(line)") { try TypedWatchEvent<Pod>(parsing: Array(line.utf8)) }
         }
         do {
-            _ = try WatchEvent<Pod>(parsing: Array(#"{"type":"RENAMED","object":{}}"#.utf8))
+            _ = try TypedWatchEvent<Pod>(parsing: Array(#"{"type":"RENAMED","object":{}}"#.utf8))
         } catch {
             #expect(error.field == "type")
             #expect(error.description == #"invalid Kubernetes object field "type": "RENAMED" is not a watch event type"#)

@@ -37,7 +37,7 @@ public struct DeploymentSpec: JSONObjectView {
         set { object[int: "replicas"] = newValue }
     }
     /// Which pods belong to the deployment; must match the template's labels.
-    public var selector: LabelSelector {
+    public var selector: LabelSelectorSpec {
         get { object[view: "selector"] }
         _modify { yield &object[view: "selector"] }
         set { object[view: "selector"] = newValue }
@@ -49,8 +49,9 @@ public struct DeploymentSpec: JSONObjectView {
     }
 }
 
-/// A label selector; `matchExpressions` is kept as an unknown field.
-public struct LabelSelector: JSONObjectView {
+/// A label selector as a spec writes it (`matchExpressions` is kept as an unknown field); KubeSim's
+/// `LabelSelector` is the parsed query form.
+public struct LabelSelectorSpec: JSONObjectView {
     public var object: JSONObject
     public init(object: JSONObject) { self.object = object }
 

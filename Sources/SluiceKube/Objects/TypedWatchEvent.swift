@@ -1,6 +1,7 @@
-/// One event of a watch stream: an object added, modified or deleted, a bookmark carrying only a
-/// resourceVersion, or an error (a Status; 410 Expired means list again).
-public enum WatchEvent<Object: KubeObject>: Sendable, Hashable {
+/// One watch event with its object typed (a `WatchUpdate` is the untyped form): an object added,
+/// modified or deleted, a bookmark carrying only a resourceVersion, or an error (a Status; 410 Expired
+/// means list again).
+public enum TypedWatchEvent<Object: KubeObject>: Sendable, Hashable {
     case added(Object)
     case modified(Object)
     case deleted(Object)
