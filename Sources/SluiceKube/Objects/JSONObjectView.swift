@@ -39,7 +39,7 @@ extension JSONObject {
             yield &view
         }
         set {
-            if self[key] != nil || !newValue.object.isEmpty { self[key] = .object(newValue.object) }
+            if self[key]?.objectValue != nil || !newValue.object.isEmpty { self[key] = .object(newValue.object) }
         }
     }
 
