@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func microTimeHasSixFractionDigits() {
-        #expect(MicroTime.format(Date(timeIntervalSince1970: 1_764_097_200.5)) == "2025-11-25T19:00:00.500000Z")
-        #expect(MicroTime.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000000Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 1_764_097_200.5), fractionDigits: 6) == "2025-11-25T19:00:00.500000Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 0), fractionDigits: 6) == "1970-01-01T00:00:00.000000Z")
     }
 }

@@ -140,7 +140,7 @@ public final class LeaderElector: Sendable {
         else { return }
         var lease = existing
         var spec = existing["spec"]?.objectValue ?? [:]
-        let now = MicroTime.format(Date())
+        let now = RFC3339.format(Date(), fractionDigits: 6)
         spec["holderIdentity"] = ""
         spec["leaseDurationSeconds"] = 1
         spec["renewTime"] = .string(now)
@@ -158,7 +158,7 @@ public final class LeaderElector: Sendable {
     }
 
     private func newSpec(now: Date, record: LeaseRecord?, taking: Bool) -> JSONObject {
-        let stamp = MicroTime.format(now)
+        let stamp = RFC3339.format(now, fractionDigits: 6)
         var spec = record?.spec ?? [:]
         spec["holderIdentity"] = .string(config.identity)
         spec["leaseDurationSeconds"] = .int(Int64(config.leaseDuration.components.seconds))
@@ -215,23 +215,5 @@ final class ObservedLease: @unchecked Sendable {
         lock.lock()
         leadingFlag = value
         lock.unlock()
-    }
-}
-
-/// Kubernetes MicroTime: RFC 3339 in UTC with exactly six fractional digits.
-enum MicroTime {
-    static func format(_ date: Date) -> String {
-        var seconds = time_t(floor(date.timeIntervalSince1970))
-        let micros = Int((date.timeIntervalSince1970 - Double(seconds)) * 1_000_000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ v: Int32, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        let micro = String(min(999_999, max(0, micros)))
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + String(repeating: "0", count: 6 - micro.count) + micro + "Z"
     }
 }
