@@ -1,0 +1,111 @@
+import Foundation
+import SluiceKube
+
+/// Writing stages to the store: status, binding, events, logs, and the system's deletions.
+extension Kubelet {
+    static let kubeletUser = "system:node:kubesim"
+
+    /// Applies stages that fell due together: every event, the binding, then the last status.
+    func apply(_ due: [PodStage], to pod: JSONObject, tracked: inout TrackedPod, now: Date) {
+        guard let last = due.last else { return }
+        for stage in due {
+            for event in stage.events { events.record(event, about: pod, at: max(stage.at, tracked.lifecycle.firstSeen)) }
+        }
+        let (namespace, name) = (tracked.namespace, tracked.name)
+        if let nodeName = due.lazy.compactMap(\.nodeName).first,
+           (pod["spec"]?["nodeName"]?.stringValue ?? "").isEmpty {
+            _ = try? store.modify(.pods, namespace: namespace, name: name,
+                                  options: WriteOptions(user: "system:kube-scheduler")) { object in
+                object["spec"]?["nodeName"] = .string(nodeName)
+            }
+        }
+        writeStatus(last.status, tracked: tracked)
+        for stage in due { updateLogs(reaching: stage, tracked: &tracked, now: now) }
+        tracked.current = last
+        if due.contains(where: \.deletesPod) {
+            _ = try? store.delete(.pods, namespace: namespace, name: name,
+                                  options: DeleteOptions(preconditionUID: tracked.uid,
+                                                         write: WriteOptions(user: "system:serviceaccount:kube-system:pod-garbage-collector")))
+        }
+    }
+
+    func writeStatus(_ status: JSONObject, tracked: TrackedPod) {
+        _ = try? store.modify(.pods, namespace: tracked.namespace, name: tracked.name, subresource: .status,
+                              options: WriteOptions(user: Self.kubeletUser)) { object in
+            guard object.metadataString("uid") == tracked.uid else { return }
+            object["status"] = .object(status)
+        }
+    }
+
+    /// Logs follow the stages: a container starts writing when Running, and its log ends with it.
+    func updateLogs(reaching stage: PodStage, tracked: inout TrackedPod, now: Date) {
+        let (namespace, name) = (tracked.namespace, tracked.name)
+        let containers = tracked.lifecycle.containers
+        switch stage.kind {
+        case .pullError, .pullBackOff:
+            for c in containers {
+                logs.waiting(namespace: namespace, pod: name, container: c.name,
+                             reason: stage.kind == .pullError ? "ErrImagePull" : "ImagePullBackOff")
+            }
+        case .running:
+            if options.runCommands, tracked.runsProcesses {
+                startProcesses(&tracked, now: now)
+            } else {
+                for c in containers {
+                    let log = logs.started(namespace: namespace, pod: name, container: c.name)
+                    log?.append(tracked.lifecycle.script.log.map { $0.hasSuffix("\n") || $0.isEmpty ? $0 : $0 + "\n" }
+                        ?? "kubesim: container \(c.name) of pod \(namespace)/\(name) started\n")
+                }
+            }
+        case .ended, .evicted, .killed:
+            let simulated = !(options.runCommands && tracked.runsProcesses)
+            for c in containers {
+                guard let log = logs.started(namespace: namespace, pod: name, container: c.name) else { continue }
+                if simulated, tracked.lifecycle.script.log == nil, !log.hasEnded {
+                    let code = stage.status["containerStatuses"]?.arrayValue?
+                        .first { $0["name"]?.stringValue == c.name }
+                        .flatMap { $0["state"]?["terminated"]?["exitCode"] ?? $0["lastState"]?["terminated"]?["exitCode"] }?
+                        .intValue ?? 0
+                    log.append("kubesim: container \(c.name) of pod \(namespace)/\(name) exited with code \(code)\n")
+                }
+                if stage.phase == "Running" { logs.restarted(namespace: namespace, pod: name, container: c.name) }
+                log.end()
+            }
+            if stage.phase != "Running" { killProcesses(tracked) }
+        case .nodeLost, .disrupted, .systemDeleted, .accepted, .unschedulable, .creating:
+            break
+        }
+    }
+
+    /// A deleted pod: stop its containers (SIGTERM, SIGKILL after the grace period under `--run-commands`),
+    /// record their end, then remove the object.
+    func terminate(_ tracked: inout TrackedPod, pod: JSONObject, now: Date) {
+        if !tracked.processes.isEmpty {
+            guard !tracked.terminating else { return }
+            tracked.terminating = true
+            for name in tracked.processes.keys {
+                events.record(SimEvent(reason: "Killing", message: "Stopping container \(name)",
+                                       fieldPath: SimEvent.container(name)), about: pod, at: now)
+            }
+            for process in tracked.processes.values { process.send(SIGTERM) }
+            let grace = pod["metadata"]?["deletionGracePeriodSeconds"]?.intValue ?? 30
+            let (uid, clock) = (tracked.uid, self.clock)
+            Task { [weak self] in
+                try? await clock.sleep(until: now.addingTimeInterval(Double(grace)))
+                await self?.forceKill(uid)
+            }
+            return
+        }
+        if let killed = tracked.lifecycle.killed(current: tracked.current, at: now, exits: tracked.exits) {
+            let events = tracked.terminating ? [] : killed.events
+            for event in events { self.events.record(event, about: pod, at: now) }
+            writeStatus(killed.status, tracked: tracked)
+            tracked.current = killed
+        }
+        logs.endAll(namespace: tracked.namespace, pod: tracked.name)
+        tracked.removing = true
+        _ = try? store.delete(.pods, namespace: tracked.namespace, name: tracked.name,
+                              options: DeleteOptions(gracePeriodSeconds: 0, preconditionUID: tracked.uid,
+                                                     write: WriteOptions(user: Self.kubeletUser)))
+    }
+}

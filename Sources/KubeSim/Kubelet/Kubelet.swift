@@ -1,0 +1,227 @@
+import Foundation
+import SluiceKube
+
+/// The simulated kubelet (and scheduler): drives every pod in the store through its `PodLifecycle`,
+/// writes its status and events, runs its commands with `--run-commands`, and removes deleted pods once
+/// their containers have stopped.
+///
+/// Level-triggered: `reconcile` compares a pod with how far its stages have got and applies what is due;
+/// `run()` calls it on every pod change and when the next stage falls due. Tests call
+/// `reconcileAll(now:)` with their own times instead.
+public actor Kubelet {
+    /// How the kubelet runs pods.
+    public struct Options: Sendable {
+        public var node: SimulatedNode
+        /// Run each container's `command` + `args` as a local process instead of simulating it.
+        public var runCommands: Bool
+        /// Where `--run-commands` makes each pod's folder.
+        public var podRoot: String
+        /// The environment every process starts from (before the container's `env`); PATH matters most.
+        public var baseEnvironment: [String: String]
+
+        public init(node: SimulatedNode = SimulatedNode(), runCommands: Bool = false,
+                    podRoot: String = NSTemporaryDirectory() + "kubesim-pods",
+                    baseEnvironment: [String: String] = ["PATH": ProcessInfo.processInfo.environment["PATH"]
+                                                            ?? "/usr/local/bin:/usr/bin:/bin"]) {
+            self.node = node
+            self.runCommands = runCommands
+            self.podRoot = podRoot
+            self.baseEnvironment = baseEnvironment
+        }
+    }
+
+    /// What the kubelet knows of one pod (by uid).
+    struct TrackedPod {
+        let uid: String
+        let namespace: String
+        let name: String
+        let lifecycle: PodLifecycle
+        /// How many of the lifecycle's stages have been applied, and the last one.
+        var applied = 0
+        var current: PodStage?
+        /// When the next stage falls due.
+        var nextAt: Date?
+        var commands: [String: ContainerCommand] = [:]
+        var processes: [String: ContainerProcess] = [:]
+        var exits: [String: ContainerExit] = [:]
+        var started = false
+        /// SIGTERM has been sent to its processes (the pod is being deleted).
+        var terminating = false
+        /// The kubelet has asked the store to remove it.
+        var removing = false
+
+        /// Under `--run-commands`, whether any container runs as a process (else it is simulated whole).
+        var runsProcesses: Bool { commands.values.contains { !$0.argv.isEmpty } }
+    }
+
+    public nonisolated let store: ObjectStore
+    public nonisolated let logs: PodLogBook
+    public nonisolated let options: Options
+    let clock: SimClock
+    let events: EventRecorder
+    var pods: [String: TrackedPod] = [:]
+    var podsSeen = 0
+    var timer: Task<Void, Never>?
+    var timerDeadline: Date?
+    var timersEnabled = false
+
+    public init(store: ObjectStore, clock: SimClock = SystemSimClock(), options: Options = Options(),
+                logs: PodLogBook = PodLogBook()) {
+        self.store = store
+        self.clock = clock
+        self.options = options
+        self.logs = logs
+        events = EventRecorder(store: store, host: options.node.name)
+    }
+
+    /// Watches every pod until cancelled, applying stages as they fall due.
+    public func run() async throws {
+        let subscription = try store.watch(.pods, namespace: nil, from: .current)
+        timersEnabled = true
+        defer {
+            timersEnabled = false
+            timer?.cancel()
+            subscription.cancel()
+        }
+        await withTaskCancellationHandler {
+            while let batch = await subscription.nextBatch() {
+                for event in batch { handle(event) }
+                armTimer()
+            }
+        } onCancel: {
+            subscription.cancel()
+        }
+        stopAllProcesses()
+    }
+
+    func handle(_ event: WatchEvent) {
+        let object = event.object
+        switch event.type {
+        case .added, .modified:
+            reconcile(namespace: object.namespace ?? "default", name: object.name, now: clock.now())
+        case .deleted:
+            if let uid = object.uid { forget(uid) }
+        case .bookmark, .error:
+            break
+        }
+    }
+
+    /// Reconciles every pod in the store at `now`, and forgets pods that are gone.
+    public func reconcileAll(now: Date) {
+        let stored = store.list(.pods, namespace: nil).items
+        let live = Set(stored.compactMap(\.uid))
+        for uid in pods.keys where !live.contains(uid) { forget(uid) }
+        for pod in stored { reconcile(namespace: pod.namespace ?? "default", name: pod.name, now: now) }
+        armTimer()
+    }
+
+    /// Brings one pod up to date: applies the stages due by `now`, or stops and removes it when deleted.
+    public func reconcile(namespace: String, name: String, now: Date) {
+        guard let stored = store.get(.pods, namespace: namespace, name: name), let uid = stored.uid else { return }
+        let pod = stored.object
+        var tracked = pods[uid] ?? track(pod, uid: uid, now: now)
+        if tracked.removing { return }
+        if pod.metadataString("deletionTimestamp") != nil {
+            terminate(&tracked, pod: pod, now: now)
+        } else {
+            applyDueStages(&tracked, pod: pod, now: now)
+        }
+        pods[uid] = tracked
+    }
+
+    func applyDueStages(_ tracked: inout TrackedPod, pod: JSONObject, now: Date) {
+        // Starting processes can end containers at once (a missing executable): then plan again.
+        for _ in 0..<2 {
+            let knownExits = tracked.exits.count
+            let stages = tracked.lifecycle.stages(exits: options.runCommands && tracked.runsProcesses ? tracked.exits : nil)
+            var due: [PodStage] = []
+            while tracked.applied + due.count < stages.count, stages[tracked.applied + due.count].at <= now {
+                due.append(stages[tracked.applied + due.count])
+            }
+            if !due.isEmpty {
+                tracked.applied += due.count
+                apply(due, to: pod, tracked: &tracked, now: now)
+            }
+            tracked.nextAt = tracked.applied < stages.count ? stages[tracked.applied].at : nil
+            if tracked.exits.count == knownExits || tracked.removing { return }
+        }
+    }
+
+    /// Starts following a pod the kubelet has not seen: its script, address and log book.
+    func track(_ pod: JSONObject, uid: String, now: Date) -> TrackedPod {
+        var problems: [String] = []
+        let script = PodScript(pod: pod, problems: &problems)
+        let ip = options.node.podIP(index: podsSeen)
+        podsSeen += 1
+        let lifecycle = PodLifecycle(pod: pod, script: script, node: options.node, podIP: ip, firstSeen: now)
+        var tracked = TrackedPod(uid: uid, namespace: lifecycle.namespace, name: lifecycle.name, lifecycle: lifecycle)
+        logs.register(namespace: tracked.namespace, pod: tracked.name, uid: uid, containers: lifecycle.containers.map(\.name))
+        for problem in problems {
+            events.record(SimEvent("Warning", reason: "KubeSimAnnotation", message: problem), about: pod, at: now)
+        }
+        if options.runCommands {
+            let folder = ContainerCommand.podFolder(root: options.podRoot, namespace: tracked.namespace,
+                                                    pod: tracked.name, uid: uid)
+            for spec in pod["spec"]?["containers"]?.arrayValue ?? [] {
+                let command = ContainerCommand(container: spec, podFolder: folder, inherited: options.baseEnvironment)
+                tracked.commands[command.container] = command
+                for note in command.notes {
+                    events.record(SimEvent(reason: "KubeSimRunCommands", message: note), about: pod, at: now)
+                }
+            }
+        }
+        return tracked
+    }
+
+    /// The pod is gone from the store: stop what still runs and drop its logs.
+    func forget(_ uid: String) {
+        guard let tracked = pods.removeValue(forKey: uid) else { return }
+        for process in tracked.processes.values { process.send(SIGKILL) }
+        logs.remove(namespace: tracked.namespace, pod: tracked.name, uid: uid)
+        if options.runCommands {
+            let folder = ContainerCommand.podFolder(root: options.podRoot, namespace: tracked.namespace,
+                                                    pod: tracked.name, uid: uid)
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+
+    func stopAllProcesses() {
+        for tracked in pods.values {
+            for process in tracked.processes.values { process.send(SIGKILL) }
+        }
+    }
+
+    /// Sleeps until the earliest stage due, then reconciles; re-armed after every change.
+    func armTimer() {
+        guard timersEnabled else { return }
+        guard let next = pods.values.compactMap(\.nextAt).min() else {
+            timer?.cancel()
+            timer = nil
+            timerDeadline = nil
+            return
+        }
+        if let current = timerDeadline, current <= next, timer != nil { return }
+        timer?.cancel()
+        timerDeadline = next
+        let clock = self.clock
+        timer = Task { [weak self] in
+            do { try await clock.sleep(until: next) } catch { return }
+            await self?.timerFired()
+        }
+    }
+
+    func timerFired() {
+        timer = nil
+        timerDeadline = nil
+        let now = clock.now()
+        for tracked in pods.values where tracked.nextAt.map({ $0 <= now }) == true {
+            reconcile(namespace: tracked.namespace, name: tracked.name, now: now)
+        }
+        armTimer()
+    }
+
+    /// The stage a pod has reached (for tests and the admin endpoint).
+    public func stage(namespace: String, name: String) -> PodStage.Kind? {
+        pods.values.first { $0.namespace == namespace && $0.name == name }?.current?.kind
+    }
+}

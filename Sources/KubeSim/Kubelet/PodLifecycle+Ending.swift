@@ -1,0 +1,134 @@
+import Foundation
+import SluiceKube
+
+/// How pods end: containers exit, the kubelet evicts, the node goes away, the system or a user deletes.
+extension PodLifecycle {
+    /// Containers ended with `exits`. Under restartPolicy Always (and OnFailure for a failure) a kubelet
+    /// would restart them: the pod stays Running with the container in CrashLoopBackOff.
+    func ended(exits: [String: ContainerExit], at: Date) -> PodStage {
+        var statuses: [JSONValue] = []
+        var events: [SimEvent] = []
+        var restarting: [String] = []
+        var failed = false
+        for c in containers {
+            let exit = exits[c.name] ?? ContainerExit(exitCode: 0, startedAt: startedAt, finishedAt: at)
+            let restarts = restartPolicy == "Always" || (restartPolicy == "OnFailure" && exit.exitCode != 0)
+            if restarts {
+                restarting.append(c.name)
+                let message = "back-off 10s restarting failed container=\(c.name) pod=\(name)_\(namespace)(\(uid))"
+                statuses.append(PodStatusDocument.containerStatus(
+                    c, state: .waiting(reason: "CrashLoopBackOff", message: message), lastState: .terminated(exit),
+                    restartCount: 1))
+                events.append(SimEvent("Warning", reason: "BackOff",
+                                       message: "Back-off restarting failed container \(c.name) in pod \(name)_\(namespace)(\(uid))",
+                                       fieldPath: SimEvent.container(c.name)))
+            } else {
+                statuses.append(PodStatusDocument.containerStatus(c, state: .terminated(exit)))
+            }
+            if exit.exitCode != 0 { failed = true }
+        }
+        if !restarting.isEmpty {
+            var conditions = notReadyConditions(sandboxAt: startedAt, readyAt: at)
+            let unready = "containers with unready status: [\(restarting.joined(separator: " "))]"
+            conditions[2] = PodStatusDocument.condition("Ready", false, at: at, reason: "ContainersNotReady", message: unready)
+            conditions[3] = PodStatusDocument.condition("ContainersReady", false, at: at, reason: "ContainersNotReady",
+                                                        message: unready)
+            let status = PodStatusDocument.status(
+                phase: "Running", conditions: conditions, node: boundNode, podIP: podIP, startTime: scheduledAt,
+                containerStatuses: statuses, qosClass: qos)
+            return PodStage(kind: .ended, at: at, status: status, events: events)
+        }
+        let status = PodStatusDocument.status(
+            phase: failed ? "Failed" : "Succeeded", conditions: terminalConditions(at: at, failed: failed),
+            node: boundNode, podIP: podIP, startTime: scheduledAt, containerStatuses: statuses, qosClass: qos)
+        return PodStage(kind: .ended, at: at, status: status, events: events)
+    }
+
+    /// Conditions once every container has ended for good.
+    func terminalConditions(at: Date, failed: Bool) -> [JSONValue] {
+        let reason = failed ? "PodFailed" : "PodCompleted"
+        return [
+            PodStatusDocument.condition("PodReadyToStartContainers", false, at: at),
+            PodStatusDocument.condition("Initialized", true, at: scheduledAt, reason: failed ? nil : reason),
+            PodStatusDocument.condition("Ready", false, at: at, reason: reason),
+            PodStatusDocument.condition("ContainersReady", false, at: at, reason: reason),
+            PodStatusDocument.condition("PodScheduled", true, at: scheduledAt),
+        ]
+    }
+
+    /// The kubelet evicts the pod under memory pressure, as `kubectl describe` shows it.
+    func evicted() -> PodStage {
+        let first = containers.first?.name ?? "main"
+        let message = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 85424Ki. "
+            + "Container \(first) was using 1947284Ki, request is 0, has larger consumption of memory. "
+        var statuses: [JSONValue] = []
+        var events = [SimEvent("Warning", reason: "Evicted", message: message)]
+        for c in containers {
+            let exit = ContainerExit(exitCode: 137, reason: "ContainerStatusUnknown",
+                                     message: "The container could not be located when the pod was terminated",
+                                     startedAt: startedAt, finishedAt: endsAt)
+            statuses.append(PodStatusDocument.containerStatus(c, state: .terminated(exit)))
+            events.append(SimEvent(reason: "Killing", message: "Stopping container \(c.name)",
+                                   fieldPath: SimEvent.container(c.name)))
+        }
+        let conditions = [PodStatusDocument.condition("DisruptionTarget", true, at: endsAt, reason: "TerminationByKubelet",
+                                                      message: message)]
+            + terminalConditions(at: endsAt, failed: true)
+        let status = PodStatusDocument.status(
+            phase: "Failed", conditions: conditions, message: message, reason: "Evicted", node: boundNode,
+            podIP: podIP, startTime: scheduledAt, containerStatuses: statuses, qosClass: qos)
+        return PodStage(kind: .evicted, at: endsAt, status: status, events: events)
+    }
+
+    /// The node stops reporting: the node controller marks the pod not ready, phase Unknown, reason NodeLost.
+    func nodeLost(_ running: PodStage) -> PodStage {
+        var status = running.status
+        status["phase"] = "Unknown"
+        status["reason"] = "NodeLost"
+        status["message"] = .string("Node \(nodeName) which was running pod \(name) is unresponsive")
+        status["conditions"] = .array((status["conditions"]?.arrayValue ?? []).map { condition in
+            guard let type = condition["type"]?.stringValue, type == "Ready" || type == "ContainersReady" else {
+                return condition
+            }
+            return PodStatusDocument.condition(type, false, at: endsAt, reason: "NodeLost",
+                                               message: "Kubelet stopped posting node status.")
+        })
+        let event = SimEvent("Warning", reason: "NodeNotReady", message: "Node is not ready", component: "node-controller")
+        return PodStage(kind: .nodeLost, at: endsAt, status: status, events: [event])
+    }
+
+    /// A DisruptionTarget condition on the running pod, then the system deletes it (the kubelet kills it then).
+    func disrupted(_ running: PodStage, reason: String, message: String, events: [SimEvent]) -> PodStage {
+        var status = running.status
+        let condition = PodStatusDocument.condition("DisruptionTarget", true, at: endsAt, reason: reason, message: message)
+        status["conditions"] = .array([condition] + (status["conditions"]?.arrayValue ?? []))
+        return PodStage(kind: .disrupted, at: endsAt, status: status, events: events, deletesPod: true)
+    }
+
+    /// The kubelet's last word on a deleted pod whose containers it stopped: each running container
+    /// terminated with its exit from `exits` (a real process) or 143 (ended by SIGTERM). Nil when there is
+    /// nothing to stop (never started, or already ended): the pod is simply removed.
+    public func killed(current: PodStage?, at: Date, exits: [String: ContainerExit] = [:]) -> PodStage? {
+        guard let current, current.phase == "Running" else { return nil }
+        let statuses = current.status["containerStatuses"]?.arrayValue ?? []
+        var newStatuses: [JSONValue] = []
+        var events: [SimEvent] = []
+        var failed = false
+        for (c, old) in zip(containers, statuses) {
+            guard let started = old["state"]?["running"]?["startedAt"]?.stringValue.flatMap(KubeTime.parse) else {
+                newStatuses.append(old)
+                continue
+            }
+            let exit = exits[c.name] ?? ContainerExit(exitCode: 143, startedAt: started, finishedAt: at)
+            if exit.exitCode != 0 { failed = true }
+            newStatuses.append(PodStatusDocument.containerStatus(c, state: .terminated(exit)))
+            events.append(SimEvent(reason: "Killing", message: "Stopping container \(c.name)",
+                                   fieldPath: SimEvent.container(c.name)))
+        }
+        let disruption = (current.status["conditions"]?.arrayValue ?? []).filter { $0["type"]?.stringValue == "DisruptionTarget" }
+        let status = PodStatusDocument.status(
+            phase: failed ? "Failed" : "Succeeded", conditions: disruption + terminalConditions(at: at, failed: failed),
+            node: boundNode, podIP: podIP, startTime: scheduledAt, containerStatuses: newStatuses, qosClass: qos)
+        return PodStage(kind: .killed, at: at, status: status, events: events)
+    }
+}
