@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import SluiceKube
+
+@Suite struct ConfigExecPluginTests {
+    let folder = ConfigFolder()
+    let v1 = "client.authentication.k8s.io/v1"
+
+    /// A plugin that counts its runs in `runs` and answers with token `tok-<run>` and `status` extras.
+    func plugin(status: String = #","expirationTimestamp":"2030-01-01T00:00:00Z""#, apiVersion: String? = nil) -> String {
+        folder.write("plugin.sh", """
+            #!/bin/sh
+            echo run >> "\(folder.path)/runs"
+            n=$(wc -l < "\(folder.path)/runs" | tr -d ' ')
+            printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"token":"tok-%s"%s}}' "\(apiVersion ?? v1)" "$n" '\(status)'
+            """, executable: true)
+    }
+
+    func credentials(_ command: String, args: [String] = [], now: ManualDate = ManualDate("2029-06-01T00:00:00Z"),
+                     configure: (inout ExecCredentialSpec) -> Void = { _ in }) -> Credentials {
+        var spec = ExecCredentialSpec(apiVersion: v1, command: command, args: args, interactiveMode: .never)
+        configure(&spec)
+        return Credentials.exec(spec, environment: ["PATH": "/usr/bin:/bin"], now: now.now)
+    }
+
+    @Test func theTokenIsCachedUntilItExpires() throws {
+        let now = ManualDate("2029-06-01T00:00:00Z")
+        let credentials = credentials(plugin(), now: now)
+        #expect(try credentials.bearerToken() == "tok-1")
+        #expect(try credentials.bearerToken() == "tok-1")
+        now.set("2030-01-01T00:00:00Z")
+        #expect(try credentials.bearerToken() == "tok-1", "still valid at the expiry instant itself")
+        #expect(folder.lines("runs").count == 1)
+        now.set("2030-01-01T00:00:01Z")
+        #expect(try credentials.bearerToken() == "tok-2")
+        #expect(folder.lines("runs").count == 2)
+    }
+
+    @Test func invalidateRunsThePluginAgain() throws {
+        let credentials = credentials(plugin(status: ""))
+        #expect(try credentials.bearerToken() == "tok-1")
+        #expect(try credentials.bearerToken() == "tok-1", "without an expiry the token is kept")
+        credentials.invalidate()
+        #expect(try credentials.bearerToken() == "tok-2")
+        #expect(folder.lines("runs").count == 2)
+    }
+
+    @Test func thePluginGetsItsArgumentsEnvironmentAndExecInfo() throws {
+        let script = folder.write("env.sh", """
+            #!/bin/sh
+            printf '%s\\n' "$1" "$REGION" "$HOME_FROM_PARENT" "$KUBERNETES_EXEC_INFO" > "\(folder.path)/seen"
+            echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}'
+            """, executable: true)
+        let spec = ExecCredentialSpec(
+            apiVersion: "client.authentication.k8s.io/v1beta1", command: script, args: ["--flag"],
+            env: [.init(name: "REGION", value: "eu-west-1")], provideClusterInfo: true)
+        let cluster = ExecClusterInfo(server: "https://k:6443", certificateAuthorityData: Array("CA".utf8), configJSON: #"{"a":1}"#)
+        let credentials = Credentials.exec(spec, clusterInfo: cluster, environment: ["HOME_FROM_PARENT": "kept"])
+        #expect(try credentials.bearerToken() == "t")
+        let seen = folder.lines("seen")
+        #expect(seen.count == 4)
+        #expect(Array(seen.prefix(3)) == ["--flag", "eu-west-1", "kept"])
+        #expect(seen.last == #"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","spec":{"cluster":{"server":"https://k:6443","certificate-authority-data":"Q0E=","config":{"a":1}},"interactive":false}}"#)
+    }
+
+    @Test func aKubeconfigExecUserRunsTheRelativePluginWithClusterInfo() throws {
+        folder.write("site/bin/plugin", """
+            #!/bin/sh
+            echo "$KUBERNETES_EXEC_INFO" > "\(folder.path)/info"
+            echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-plugin"}}'
+            """, executable: true)
+        let path = folder.write("site/config", kubeconfig(
+            cluster: "tls-server-name: api.internal\nextensions:\n- name: client.authentication.k8s.io/exec\n  extension: {audience: sluice, retries: 3}",
+            user: "exec:\n  apiVersion: client.authentication.k8s.io/v1\n  command: bin/plugin\n  interactiveMode: Never\n  provideClusterInfo: true"))
+        let config = try ClusterConfig.load(kubeconfigPaths: [path], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(try config.credentials.bearerToken() == "from-plugin")
+        #expect(folder.lines("info") == [#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"cluster":{"server":"https://k8s.example:6443","tls-server-name":"api.internal","config":{"audience":"sluice","retries":3}},"interactive":false}}"#])
+    }
+
+    @Test func aClientCertificateFromThePluginIsExposed() throws {
+        let credentials = credentials(plugin(status: #","clientCertificateData":"CERT","clientKeyData":"KEY""#))
+        let pair = try #require(try credentials.clientCertificate())
+        #expect(pair.certificatePEM == Array("CERT".utf8))
+        #expect(pair.keyPEM == Array("KEY".utf8))
+        #expect(try credentials.bearerToken() == "tok-1")
+        #expect(folder.lines("runs").count == 1)
+    }
+
+    @Test func aMissingCommandSaysSoWithTheInstallHint() throws {
+        let error = try #require(configError {
+            try credentials("sluice-no-such-plugin") { $0.installHint = "Install it with: brew install sluice-plugin" }.bearerToken()
+        })
+        #expect(error.kind == .credentials)
+        #expect(error.message == "exec plugin \"sluice-no-such-plugin\" was not found on PATH; Install it with: brew install sluice-plugin")
+    }
+
+    @Test func aFailingPluginReportsItsExitCodeAndLastStderrLines() throws {
+        let script = folder.write("fail.sh", "#!/bin/sh\necho one >&2\necho two >&2\necho three >&2\necho 'token expired, run login' >&2\nexit 3\n", executable: true)
+        let error = try #require(configError { try credentials(script).bearerToken() })
+        #expect(error.message == "exec plugin \"\(script)\" failed with exit code 3: two / three / token expired, run login")
+    }
+
+    @Test func badOutputIsReportedPrecisely() throws {
+        func failure(_ output: String) throws -> String {
+            let script = folder.write("out-\(UUID().uuidString).sh", "#!/bin/sh\nprintf '%s' '\(output)'\n", executable: true)
+            return try #require(configError { try credentials(script).bearerToken() }).message
+        }
+        #expect(try failure("not json").hasSuffix("wrote 8 bytes to stdout that are not a JSON ExecCredential object"))
+        #expect(try failure(#"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}"#)
+            .hasSuffix("is configured to use API version client.authentication.k8s.io/v1, but returned version client.authentication.k8s.io/v1beta1"))
+        #expect(try failure(#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"Secret"}"#).hasSuffix("returned kind \"Secret\"; expected \"ExecCredential\""))
+        #expect(try failure(#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential"}"#).hasSuffix("didn't return a status field"))
+        #expect(try failure(#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}"#).hasSuffix("didn't return a token or cert/key pair"))
+        #expect(try failure(#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t","clientKeyData":"K"}}"#)
+            .hasSuffix("returned only certificate or key, not both"))
+        #expect(try failure(#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t","expirationTimestamp":"tomorrow"}}"#)
+            .contains("status.expirationTimestamp \"tomorrow\""))
+    }
+
+    @Test func aPluginThatHangsIsKilledAtItsTimeout() throws {
+        let script = folder.write("hang.sh", "#!/bin/sh\nsleep 30\n", executable: true)
+        let error = try #require(configError { try credentials(script) { $0.timeout = .milliseconds(200) }.bearerToken() })
+        #expect(error.message == "exec plugin \"\(script)\" did not finish within 0.2 seconds and was killed")
+    }
+
+    @Test func outputBeyondTheBoundIsRefused() throws {
+        let script = folder.write("loud.sh", "#!/bin/sh\nhead -c 100000 /dev/zero\n", executable: true)
+        let error = try #require(configError { try credentials(script) { $0.maxOutputBytes = 4096 }.bearerToken() })
+        #expect(error.message.hasSuffix("wrote more than 4096 bytes to stdout and was killed"))
+    }
+
+    @Test func rfc3339TimesParseWithFractionsAndOffsets() {
+        #expect(RFC3339.parse("1970-01-01T00:00:00Z") == Date(timeIntervalSince1970: 0))
+        #expect(RFC3339.parse("2030-01-01T01:30:00.5+01:30") == Date(timeIntervalSince1970: 1_893_456_000.5))
+        #expect(RFC3339.parse("2024-02-30T00:00:00Z") == nil)
+        #expect(RFC3339.parse("2024-01-01 00:00:00Z") == nil)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import SluiceKube
+
+// Shared fixtures of the Config tests: a throwaway folder, a manual clock and a manual wall clock.
+
+/// A fresh folder under the temporary directory for one test's kubeconfigs, tokens and plugins.
+final class ConfigFolder {
+    let path: String
+
+    init() {
+        path = FilePath.join(NSTemporaryDirectory(), "sluice-config-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Writes `text` to `name` (folders created) and returns the absolute path.
+    @discardableResult
+    func write(_ name: String, _ text: String, executable: Bool = false) -> String {
+        let file = FilePath.join(path, name)
+        try! FileManager.default.createDirectory(atPath: FilePath.directory(of: file), withIntermediateDirectories: true)
+        try! text.write(toFile: file, atomically: true, encoding: .utf8)
+        if executable { try! FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file) }
+        return file
+    }
+
+    func remove(_ name: String) {
+        try? FileManager.default.removeItem(atPath: FilePath.join(path, name))
+    }
+
+    func lines(_ name: String) -> [String] {
+        ((try? String(contentsOfFile: FilePath.join(path, name), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+}
+
+/// A clock that moves only when told to.
+final class ManualClock: Clock, Sendable {
+    struct Instant: InstantProtocol {
+        var offset: Duration
+        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        func duration(to other: Instant) -> Duration { other.offset - offset }
+        static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
+    }
+
+    private let current = Mutex(Instant(offset: .zero))
+    var now: Instant { current.withLock { $0 } }
+    var minimumResolution: Duration { .nanoseconds(1) }
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {}
+    func advance(by duration: Duration) { current.withLock { $0 = $0.advanced(by: duration) } }
+}
+
+/// A wall clock for expiry checks that moves only when told to.
+final class ManualDate: Sendable {
+    private let current: Mutex<Date>
+    init(_ text: String) { current = Mutex(RFC3339.parse(text)!) }
+    var now: @Sendable () -> Date { { self.current.withLock { $0 } } }
+    func set(_ text: String) { current.withLock { $0 = RFC3339.parse(text)! } }
+}
+
+/// The `KubeConfigError` that `body` throws, or nil (any other error is recorded as an issue).
+func configError<T>(_ body: () throws -> T) -> KubeConfigError? {
+    do {
+        _ = try body()
+        return nil
+    } catch let error as KubeConfigError {
+        return error
+    } catch {
+        Issue.record("expected a KubeConfigError, got \(error)")
+        return nil
+    }
+}
+
+/// A minimal kubeconfig: one cluster, one user, one context, made current.
+func kubeconfig(server: String = "https://k8s.example:6443", cluster: String = "", user: String = "token: abc",
+                namespace: String? = nil, name: String = "dev") -> String {
+    """
+    apiVersion: v1
+    kind: Config
+    clusters:
+    - name: \(name)
+      cluster:
+        server: \(server)
+    \(cluster.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+    users:
+    - name: \(name)
+      user:
+    \(user.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+    contexts:
+    - name: \(name)
+      context:
+        cluster: \(name)
+        user: \(name)
+    \(namespace.map { "    namespace: \($0)" } ?? "")
+    current-context: \(name)
+
+    """
+}
