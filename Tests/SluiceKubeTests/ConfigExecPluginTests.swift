@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import SluiceKube
 
@@ -16,7 +17,7 @@ import Testing
             """, executable: true)
     }
 
-    func credentials(_ command: String, args: [String] = [], now: ManualDate = ManualDate("2029-06-01T00:00:00Z"),
+    func credentials(_ command: String, args: [String] = [], now: ConfigTestDate = ConfigTestDate("2029-06-01T00:00:00Z"),
                      configure: (inout ExecCredentialSpec) -> Void = { _ in }) -> Credentials {
         var spec = ExecCredentialSpec(apiVersion: v1, command: command, args: args, interactiveMode: .never)
         configure(&spec)
@@ -24,7 +25,7 @@ import Testing
     }
 
     @Test func theTokenIsCachedUntilItExpires() throws {
-        let now = ManualDate("2029-06-01T00:00:00Z")
+        let now = ConfigTestDate("2029-06-01T00:00:00Z")
         let credentials = credentials(plugin(), now: now)
         #expect(try credentials.bearerToken() == "tok-1")
         #expect(try credentials.bearerToken() == "tok-1")
@@ -54,7 +55,7 @@ import Testing
         let spec = ExecCredentialSpec(
             apiVersion: "client.authentication.k8s.io/v1beta1", command: script, args: ["--flag"],
             env: [.init(name: "REGION", value: "eu-west-1")], provideClusterInfo: true)
-        let cluster = ExecClusterInfo(server: "https://k:6443", certificateAuthorityData: Array("CA".utf8), configJSON: #"{"a":1}"#)
+        let cluster = ExecClusterInfo(server: "https://k:6443", certificateAuthorityData: Array("CA".utf8), config: ["a": 1])
         let credentials = Credentials.exec(spec, clusterInfo: cluster, environment: ["HOME_FROM_PARENT": "kept"])
         #expect(try credentials.bearerToken() == "t")
         let seen = folder.lines("seen")
@@ -69,7 +70,7 @@ import Testing
             echo "$KUBERNETES_EXEC_INFO" > "\(folder.path)/info"
             echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-plugin"}}'
             """, executable: true)
-        let path = folder.write("site/config", kubeconfig(
+        let path = folder.write("site/config", sampleKubeconfig(
             cluster: "tls-server-name: api.internal\nextensions:\n- name: client.authentication.k8s.io/exec\n  extension: {audience: sluice, retries: 3}",
             user: "exec:\n  apiVersion: client.authentication.k8s.io/v1\n  command: bin/plugin\n  interactiveMode: Never\n  provideClusterInfo: true"))
         let config = try ClusterConfig.load(kubeconfigPaths: [path], environment: ["PATH": "/usr/bin:/bin"])
@@ -129,10 +130,14 @@ import Testing
         #expect(error.message.hasSuffix("wrote more than 4096 bytes to stdout and was killed"))
     }
 
-    @Test func rfc3339TimesParseWithFractionsAndOffsets() {
-        #expect(RFC3339.parse("1970-01-01T00:00:00Z") == Date(timeIntervalSince1970: 0))
-        #expect(RFC3339.parse("2030-01-01T01:30:00.5+01:30") == Date(timeIntervalSince1970: 1_893_456_000.5))
-        #expect(RFC3339.parse("2024-02-30T00:00:00Z") == nil)
-        #expect(RFC3339.parse("2024-01-01 00:00:00Z") == nil)
+    @Test func concurrentCallersWaitForOneRun() throws {
+        let credentials = credentials(plugin())
+        let tokens = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            let token = (try? credentials.bearerToken()) ?? "error"
+            tokens.withLock { $0.append(token) }
+        }
+        #expect(tokens.withLock { $0 } == Array(repeating: "tok-1", count: 8))
+        #expect(folder.lines("runs").count == 1)
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Testing
 @testable import SluiceKube
@@ -23,8 +26,14 @@ final class ConfigFolder {
     func write(_ name: String, _ text: String, executable: Bool = false) -> String {
         let file = FilePath.join(path, name)
         try! FileManager.default.createDirectory(atPath: FilePath.directory(of: file), withIntermediateDirectories: true)
-        try! text.write(toFile: file, atomically: true, encoding: .utf8)
-        if executable { try! FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file) }
+        // Close-on-exec from the start: a plugin another test spawns meanwhile must not inherit a
+        // writable descriptor of a script, or exec of that script fails with ETXTBSY.
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0o755 : 0o644)
+        precondition(fd >= 0, "cannot write \(file)")
+        let bytes = Array(text.utf8)
+        precondition(bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == bytes.count)
+        close(fd)
+        if executable { chmod(file, 0o755) }
         return file
     }
 
@@ -38,7 +47,7 @@ final class ConfigFolder {
 }
 
 /// A clock that moves only when told to.
-final class ManualClock: Clock, Sendable {
+final class ConfigTestClock: Clock, Sendable {
     struct Instant: InstantProtocol {
         var offset: Duration
         func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
@@ -54,7 +63,7 @@ final class ManualClock: Clock, Sendable {
 }
 
 /// A wall clock for expiry checks that moves only when told to.
-final class ManualDate: Sendable {
+final class ConfigTestDate: Sendable {
     private let current: Mutex<Date>
     init(_ text: String) { current = Mutex(RFC3339.parse(text)!) }
     var now: @Sendable () -> Date { { self.current.withLock { $0 } } }
@@ -75,7 +84,7 @@ func configError<T>(_ body: () throws -> T) -> KubeConfigError? {
 }
 
 /// A minimal kubeconfig: one cluster, one user, one context, made current.
-func kubeconfig(server: String = "https://k8s.example:6443", cluster: String = "", user: String = "token: abc",
+func sampleKubeconfig(server: String = "https://k8s.example:6443", cluster: String = "", user: String = "token: abc",
                 namespace: String? = nil, name: String = "dev") -> String {
     """
     apiVersion: v1

@@ -54,7 +54,7 @@ import Testing
 
     @Test func automaticPrefersTheClusterWhenTheTokenExists() throws {
         let root = serviceAccount()
-        folder.write(".kube/config", kubeconfig(server: "https://from-kubeconfig:6443"))
+        folder.write(".kube/config", sampleKubeconfig(server: "https://from-kubeconfig:6443"))
         let inside = ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443", "HOME": folder.path]
         #expect(try ClusterConfig.automatic(environment: inside, serviceAccountRoot: root).server == "https://10.0.0.1:443")
         let noToken = try ClusterConfig.automatic(environment: inside, serviceAccountRoot: "\(folder.path)/none")

@@ -10,7 +10,7 @@ import Testing
     }
 
     @Test func currentContextGivesServerTokenAndNamespace() throws {
-        let path = folder.write("config", kubeconfig(namespace: "team-a"))
+        let path = folder.write("config", sampleKubeconfig(namespace: "team-a"))
         let config = try load([path])
         #expect(config.server == "https://k8s.example:6443")
         #expect(try config.credentials.bearerToken() == "abc")
@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func namespaceDefaultsToDefault() throws {
-        let config = try load([folder.write("config", kubeconfig())])
+        let config = try load([folder.write("config", sampleKubeconfig())])
         #expect(config.namespace == "default")
     }
 
@@ -75,13 +75,13 @@ import Testing
     }
 
     @Test func emptyAndMissingKubeconfigEntriesAreSkipped() throws {
-        folder.write("real", kubeconfig(server: "https://real:6443"))
+        folder.write("real", sampleKubeconfig(server: "https://real:6443"))
         let config = try load(env: ["KUBECONFIG": "::\(folder.path)/missing::\(folder.path)/real:"])
         #expect(config.server == "https://real:6443")
     }
 
     @Test func withoutKubeconfigVariableTheHomeFileIsRead() throws {
-        folder.write(".kube/config", kubeconfig(server: "https://home:6443"))
+        folder.write(".kube/config", sampleKubeconfig(server: "https://home:6443"))
         #expect(try load().server == "https://home:6443")
     }
 
@@ -99,7 +99,7 @@ import Testing
         folder.write("site/client.crt", "CERT-PEM")
         folder.write("keys/client.key", "KEY-PEM")
         folder.write("site/token", "file-token\n")
-        let path = folder.write("site/config", kubeconfig(
+        let path = folder.write("site/config", sampleKubeconfig(
             cluster: "certificate-authority: certs/ca.pem",
             user: "client-certificate: client.crt\nclient-key: ../keys/client.key\ntokenFile: ./token"))
         let config = try load([path])
@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func base64DataFieldsAreDecoded() throws {
-        let config = try load([folder.write("config", kubeconfig(
+        let config = try load([folder.write("config", sampleKubeconfig(
             cluster: "certificate-authority-data: \(Base64.encode(Array("CA".utf8)))",
             user: "client-certificate-data: Q0VSVA==\nclient-key-data: |\n  S0VZ\n  UEVN"))])
         #expect(config.caPEM == Array("CA".utf8))
@@ -122,7 +122,7 @@ import Testing
     }
 
     @Test func badBase64NamesTheFileKeyPathAndByte() throws {
-        let path = folder.write("config", kubeconfig(user: "client-certificate-data: Q0VSVA==\nclient-key-data: S0V*WQ=="))
+        let path = folder.write("config", sampleKubeconfig(user: "client-certificate-data: Q0VSVA==\nclient-key-data: S0V*WQ=="))
         let error = try #require(configError { try load([path]) })
         #expect(error.kind == .invalid)
         #expect(error.file == path)
@@ -156,10 +156,10 @@ import Testing
     }
 
     @Test func insecureAloneStaysExplicitAndWithACertificateAuthorityIsRefused() throws {
-        let insecure = try load([folder.write("a", kubeconfig(cluster: "insecure-skip-tls-verify: true"))])
+        let insecure = try load([folder.write("a", sampleKubeconfig(cluster: "insecure-skip-tls-verify: true"))])
         #expect(insecure.insecureSkipTLSVerify)
         #expect(insecure.caPEM == nil)
-        let path = folder.write("b", kubeconfig(cluster: "insecure-skip-tls-verify: true\ncertificate-authority-data: Q0E="))
+        let path = folder.write("b", sampleKubeconfig(cluster: "insecure-skip-tls-verify: true\ncertificate-authority-data: Q0E="))
         let error = try #require(configError { try load([path]) })
         #expect(error.keyPath == "clusters[dev].cluster.insecure-skip-tls-verify")
         #expect(error.message.hasPrefix("specifying a root certificates file with the insecure flag is not allowed"))
@@ -168,43 +168,46 @@ import Testing
     @Test func conflictingOrIncompleteTLSSettingsAreRefused() throws {
         folder.write("ca.pem", "CA")
         let both = try #require(configError {
-            try load([folder.write("a", kubeconfig(cluster: "certificate-authority: ca.pem\ncertificate-authority-data: Q0E="))])
+            try load([folder.write("a", sampleKubeconfig(cluster: "certificate-authority: ca.pem\ncertificate-authority-data: Q0E="))])
         })
         #expect(both.keyPath == "clusters[dev].cluster.certificate-authority")
-        let unreadable = try #require(configError { try load([folder.write("b", kubeconfig(cluster: "certificate-authority: nope.pem"))]) })
+        let unreadable = try #require(configError { try load([folder.write("b", sampleKubeconfig(cluster: "certificate-authority: nope.pem"))]) })
         #expect(unreadable.description.contains("unable to read certificate-authority \(folder.path)/nope.pem"))
-        let noKey = try #require(configError { try load([folder.write("c", kubeconfig(user: "client-certificate-data: Q0VSVA=="))]) })
+        let noKey = try #require(configError { try load([folder.write("c", sampleKubeconfig(user: "client-certificate-data: Q0VSVA=="))]) })
         #expect(noKey.keyPath == "users[dev].user.client-key")
     }
 
     @Test func valuesOfTheWrongTypeNameTheLine() throws {
-        let path = folder.write("a", kubeconfig(cluster: "insecure-skip-tls-verify: maybe"))
+        let path = folder.write("a", sampleKubeconfig(cluster: "insecure-skip-tls-verify: maybe"))
         let flag = try #require(configError { try load([path]) })
         #expect(flag.description == "\(path):7: clusters[dev].cluster.insecure-skip-tls-verify: expected true or false, found the string \"maybe\"")
-        let number = try #require(configError { try load([folder.write("b", kubeconfig(user: "token: 12345"))]) })
+        let number = try #require(configError { try load([folder.write("b", sampleKubeconfig(user: "token: 12345"))]) })
         #expect(number.keyPath == "users[dev].user.token")
         #expect(number.message == "expected a string, found the number 12345 (put it in quotes)")
         let list = try #require(configError { try load([folder.write("c", "clusters: {a: b}\n")]) })
         #expect(list.keyPath == "clusters")
         let yaml = try #require(configError { try load([folder.write("d", "clusters: [\n")]) })
         #expect(yaml.message.hasPrefix("not valid YAML"))
+        #expect(!yaml.message.contains("\n"))
         #expect(yaml.line != nil)
+        let twice = try #require(configError { try load([folder.write("e", "current-context: a\ncurrent-context: b\n")]) })
+        #expect(twice.message == "not valid YAML: the key \"current-context\" appears twice in one mapping")
     }
 
     @Test func serverURLsAreNormalised() throws {
-        #expect(try load([folder.write("a", kubeconfig(server: "https://h:6443/"))]).server == "https://h:6443")
-        #expect(try load([folder.write("b", kubeconfig(server: "https://rancher/k8s/clusters/c-1/"))]).server == "https://rancher/k8s/clusters/c-1")
-        #expect(try load([folder.write("c", kubeconfig(server: "10.0.0.1:6443", cluster: "tls-server-name: api"))]).server == "https://10.0.0.1:6443")
-        #expect(try load([folder.write("d", kubeconfig(server: "localhost:8080"))]).server == "http://localhost:8080")
-        #expect(try load([folder.write("e", kubeconfig(server: "https://[fd00::1]:6443"))]).server == "https://[fd00::1]:6443")
-        let bad = try #require(configError { try load([folder.write("f", kubeconfig(server: "ftp://h"))]) })
+        #expect(try load([folder.write("a", sampleKubeconfig(server: "https://h:6443/"))]).server == "https://h:6443")
+        #expect(try load([folder.write("b", sampleKubeconfig(server: "https://rancher/k8s/clusters/c-1/"))]).server == "https://rancher/k8s/clusters/c-1")
+        #expect(try load([folder.write("c", sampleKubeconfig(server: "10.0.0.1:6443", cluster: "tls-server-name: api"))]).server == "https://10.0.0.1:6443")
+        #expect(try load([folder.write("d", sampleKubeconfig(server: "localhost:8080"))]).server == "http://localhost:8080")
+        #expect(try load([folder.write("e", sampleKubeconfig(server: "https://[fd00::1]:6443"))]).server == "https://[fd00::1]:6443")
+        let bad = try #require(configError { try load([folder.write("f", sampleKubeconfig(server: "ftp://h"))]) })
         #expect(bad.keyPath == "clusters[dev].cluster.server")
-        let none = try #require(configError { try load([folder.write("g", kubeconfig(server: "\"\""))]) })
+        let none = try #require(configError { try load([folder.write("g", sampleKubeconfig(server: "\"\""))]) })
         #expect(none.message.hasPrefix("no server found for cluster \"dev\""))
     }
 
     @Test func unsupportedAuthenticationIsRefusedNotIgnored() throws {
-        let error = try #require(configError { try load([folder.write("a", kubeconfig(user: "username: admin\npassword: secret"))]) })
+        let error = try #require(configError { try load([folder.write("a", sampleKubeconfig(user: "username: admin\npassword: secret"))]) })
         #expect(error.keyPath == "users[dev].user.username")
         #expect(error.message.contains("basic authentication"))
     }
@@ -217,7 +220,7 @@ import Testing
     }
 
     @Test func execCommandWithASlashIsResolvedAgainstTheFileFolder() throws {
-        let path = folder.write("site/config", kubeconfig(user: """
+        let path = folder.write("site/config", sampleKubeconfig(user: """
             exec:
               apiVersion: client.authentication.k8s.io/v1beta1
               command: ./bin/plugin
@@ -229,26 +232,33 @@ import Testing
         #expect(exec.command == "\(folder.path)/site/bin/plugin")
         #expect(exec.args == ["get-token", "--cluster", "dev"])
         #expect(exec.env == [.init(name: "REGION", value: "eu")])
-        let bare = folder.write("other", kubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws}"))
+        let bare = folder.write("other", sampleKubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws}"))
         #expect(try KubeConfigFile.read(bare).users["dev"]?.exec?.command == "aws")
     }
 
     @Test func execInteractiveModeIsRequiredForV1AndDefaultedForV1beta1() throws {
-        let beta = kubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws}")
+        let beta = sampleKubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws}")
         let file = try KubeConfigFile.read(folder.write("beta", beta))
         let spec = try UserCredentials.execSpec(try #require(file.users["dev"]?.exec), user: "dev", source: file.path)
         #expect(spec.interactiveMode == .ifAvailable)
         let v1 = try #require(configError {
-            try load([folder.write("v1", kubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1, command: aws}"))])
+            try load([folder.write("v1", sampleKubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1, command: aws}"))])
         })
         #expect(v1.keyPath == "users[dev].user.exec.interactiveMode")
         let old = try #require(configError {
-            try load([folder.write("old", kubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1alpha1, command: aws}"))])
+            try load([folder.write("old", sampleKubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1alpha1, command: aws}"))])
         })
         #expect(old.keyPath == "users[dev].user.exec.apiVersion")
         let always = try #require(configError {
-            try load([folder.write("always", kubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1, command: aws, interactiveMode: Always}"))])
+            try load([folder.write("always", sampleKubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1, command: aws, interactiveMode: Always}"))])
         })
         #expect(always.message.contains("without a terminal"))
+    }
+
+    @Test func proxyAndServerNamePassThrough() throws {
+        let config = try load([folder.write("a", sampleKubeconfig(cluster: "proxy-url: socks5://proxy:1080\ntls-server-name: api.internal"))])
+        #expect(config.proxyURL == "socks5://proxy:1080")
+        #expect(config.tlsServerName == "api.internal")
+        #expect(!config.insecureSkipTLSVerify)
     }
 }

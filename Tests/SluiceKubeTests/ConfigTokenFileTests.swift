@@ -7,7 +7,7 @@ import Testing
 
     @Test func aRotatedTokenIsPickedUpAfterTheRefreshInterval() throws {
         let path = folder.write("token", "first\n")
-        let clock = ManualClock()
+        let clock = ConfigTestClock()
         let credentials = Credentials.tokenFile(path, refreshInterval: .seconds(60), clock: clock)
         #expect(try credentials.bearerToken() == "first")
         folder.write("token", "second\n")
@@ -19,7 +19,7 @@ import Testing
 
     @Test func invalidateRereadsTheFileAtOnce() throws {
         let path = folder.write("token", "first")
-        let credentials = Credentials.tokenFile(path, clock: ManualClock())
+        let credentials = Credentials.tokenFile(path, clock: ConfigTestClock())
         #expect(try credentials.bearerToken() == "first")
         folder.write("token", "second")
         #expect(try credentials.bearerToken() == "first")
@@ -29,7 +29,7 @@ import Testing
 
     @Test func theLastTokenIsKeptWhileTheFileIsMissingButNotAfterInvalidate() throws {
         let path = folder.write("token", "kept")
-        let clock = ManualClock()
+        let clock = ConfigTestClock()
         let credentials = Credentials.tokenFile(path, clock: clock)
         #expect(try credentials.bearerToken() == "kept")
         folder.remove("token")
@@ -49,7 +49,7 @@ import Testing
 
     @Test func kubeconfigTokenFileIsReadOverTheFixedToken() throws {
         let tokenPath = folder.write("token", "from-file")
-        let path = folder.write("config", kubeconfig(user: "token: fixed\ntokenFile: token"))
+        let path = folder.write("config", sampleKubeconfig(user: "token: fixed\ntokenFile: token"))
         let config = try ClusterConfig.load(kubeconfigPaths: [path], environment: [:])
         #expect(try config.credentials.bearerToken() == "from-file")
         #expect(config.credentials.description == "the token file \(tokenPath)")
@@ -57,7 +57,7 @@ import Testing
         config.credentials.invalidate()
         #expect(try config.credentials.bearerToken() == "fixed", "client-go falls back to the kubeconfig's token")
         let missing = try #require(configError {
-            try ClusterConfig.load(kubeconfigPaths: [folder.write("other", kubeconfig(user: "tokenFile: gone"))], environment: [:])
+            try ClusterConfig.load(kubeconfigPaths: [folder.write("other", sampleKubeconfig(user: "tokenFile: gone"))], environment: [:])
         })
         #expect(missing.keyPath == "users[dev].user.tokenFile")
     }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// How to run a client-go credential plugin (`users[].user.exec`): the command, its arguments and
 /// environment, and the `client.authentication.k8s.io` version it speaks.
 public struct ExecCredentialSpec: Sendable, Hashable {
@@ -70,13 +68,13 @@ public struct ExecClusterInfo: Sendable, Hashable {
     public var certificateAuthorityData: [UInt8]?
     public var proxyURL: String?
     public var disableCompression: Bool
-    /// The cluster's `client.authentication.k8s.io/exec` extension as JSON text, sent as `config`.
-    public var configJSON: String?
+    /// The cluster's `client.authentication.k8s.io/exec` extension, sent as `config`.
+    public var config: JSONValue?
 
     public init(
         server: String, tlsServerName: String? = nil, insecureSkipTLSVerify: Bool = false,
         certificateAuthorityData: [UInt8]? = nil, proxyURL: String? = nil, disableCompression: Bool = false,
-        configJSON: String? = nil
+        config: JSONValue? = nil
     ) {
         self.server = server
         self.tlsServerName = tlsServerName
@@ -84,7 +82,7 @@ public struct ExecClusterInfo: Sendable, Hashable {
         self.certificateAuthorityData = certificateAuthorityData
         self.proxyURL = proxyURL
         self.disableCompression = disableCompression
-        self.configJSON = configJSON
+        self.config = config
     }
 }
 

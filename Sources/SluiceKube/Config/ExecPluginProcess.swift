@@ -98,7 +98,15 @@ enum ExecPluginProcess {
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
-        let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        var code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // ETXTBSY: the plugin file is still open for writing somewhere (being installed, or a descriptor
+        // a concurrent fork inherited); that passes in moments.
+        var pause = timespec(tv_sec: 0, tv_nsec: 5_000_000)
+        for _ in 0..<8 where code == ETXTBSY {
+            nanosleep(&pause, nil)
+            pause.tv_nsec *= 2
+            code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        }
         guard code == 0 else {
             close(out[0])
             close(err[0])

@@ -33,7 +33,7 @@ extension KubeConfig {
         let clusterInfo = ExecClusterInfo(
             server: server, tlsServerName: trust.serverName, insecureSkipTLSVerify: trust.insecure,
             certificateAuthorityData: trust.caPEM, proxyURL: cluster.proxyURL, disableCompression: cluster.disableCompression,
-            configJSON: cluster.execExtensionJSON)
+            config: cluster.execExtension)
         var credentials = Credentials.none
         if let user {
             credentials = try UserCredentials.resolve(

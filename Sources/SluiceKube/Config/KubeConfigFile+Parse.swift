@@ -43,7 +43,11 @@ extension KubeConfigFile {
             switch error {
             case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
                  .composer(let context, let problem, let mark, _):
-                throw KubeConfigError(.invalid, file: path, line: mark.line, "not valid YAML: \(context?.description ?? "")\(problem)")
+                let within = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
+                throw KubeConfigError(.invalid, file: path, line: mark.line, "not valid YAML: \(problem)\(within)")
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                let keys = duplicates.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+                throw KubeConfigError(.invalid, file: path, line: context.mark.line, "not valid YAML: the key \(keys) appears twice in one mapping")
             default:
                 throw KubeConfigError(.invalid, file: path, "not valid YAML: \(error)")
             }
@@ -85,7 +89,7 @@ extension KubeConfigFile {
                   try named.string("name") == "client.authentication.k8s.io/exec",
                   let extensionNode = named.node("extension")
             else { continue }
-            cluster.execExtensionJSON = JSONText.from(extensionNode)
+            cluster.execExtension = JSONValue(yaml: extensionNode)
         }
         return cluster
     }

@@ -26,8 +26,8 @@ public struct KubeConfigFile: Sendable, Equatable {
         public var tlsServerName: String?
         public var proxyURL: String?
         public var disableCompression = false
-        /// The `client.authentication.k8s.io/exec` extension as JSON text, passed to exec plugins.
-        public var execExtensionJSON: String?
+        /// The `client.authentication.k8s.io/exec` extension, passed to exec plugins as `config`.
+        public var execExtension: JSONValue?
 
         public init(source: String) {
             self.source = source
