@@ -4,7 +4,7 @@ import SluiceKube
 /// full status. About 4 KiB of compact JSON.
 enum PodFixture {
     static func pod(index: Int, generation: Int, namespace: String = "bench") -> JSONObject {
-        let name = "sluice-run-\(index / 10)-task-\(index)"
+        let name = Self.name(index: index)
         let started = "2026-11-25T19:\(String(format2(index % 60))):\(String(format2(generation % 60)))Z"
         let container: JSONValue = [
             "name": "main", "image": "registry.example.com/ml/trainer:2026.11.3",
@@ -83,6 +83,8 @@ enum PodFixture {
             ],
         ]
     }
+
+    static func name(index: Int) -> String { "sluice-run-\(index / 10)-task-\(index)" }
 
     static func format2(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
 }

@@ -36,10 +36,13 @@ public final class KubeClient: Sendable {
     public let tokenSource: TokenSource
     public let retryPolicy: RetryPolicy
     public let userAgent: String
+    /// The namespace of the kubeconfig context or of the pod we run in.
+    public let defaultNamespace: String
 
     public init(server: String, tls: TLSOptions = TLSOptions(), tokenSource: TokenSource = .none,
                 rateLimiter: RateLimiter = RateLimiter(), retryPolicy: RetryPolicy = RetryPolicy(),
-                userAgent: String = "sluice/0.1 (linux) sluice-kube") {
+                userAgent: String = "sluice/0.1 (linux) sluice-kube", defaultNamespace: String = "default") {
+        self.defaultNamespace = defaultNamespace
         var server = server
         while server.hasSuffix("/") { server.removeLast() }
         self.server = server

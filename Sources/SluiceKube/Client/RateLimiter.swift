@@ -6,6 +6,7 @@ public final class RateLimiter: Sendable {
     public let qps: Double
     public let burst: Int
     private struct Bucket {
+        var granted = 0
         var tokens: Double
         var last: ContinuousClock.Instant
     }
@@ -27,10 +28,14 @@ public final class RateLimiter: Sendable {
             b.tokens = min(Double(burst), b.tokens + seconds * qps)
             b.last = now
             b.tokens -= 1
+            b.granted += 1
             if b.tokens >= 0 { return .zero }
             return .nanoseconds(Int64((-b.tokens / qps) * 1e9))
         }
     }
+
+    /// Tokens handed out so far (one per request attempt).
+    public var granted: Int { bucket.withLock { $0.granted } }
 
     /// Waits for a token.
     public func acquire() async throws {

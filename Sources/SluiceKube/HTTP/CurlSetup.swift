@@ -1,4 +1,5 @@
 import CCurl
+import Foundation
 
 /// Puts one request onto an easy handle: URL, method, headers, body, timeouts, TLS and the callbacks.
 enum CurlSetup {
@@ -28,6 +29,9 @@ enum CurlSetup {
             ccurl_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1)
             ccurl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(1, milliseconds(idle) / 1000))
         }
+        if let proxy = tls.proxyURL { ccurl_setopt_str(easy, CURLOPT_PROXY, proxy) }
+        // Like Go's ProxyFromEnvironment: loopback never goes through a proxy.
+        ccurl_setopt_str(easy, CURLOPT_NOPROXY, noProxy)
         setMethodAndBody(easy, r)
         var list: UnsafeMutablePointer<curl_slist>?
         for (name, value) in r.headers { list = curl_slist_append(list, "\(name): \(value)") }
@@ -81,6 +85,12 @@ enum CurlSetup {
         }
         return nil
     }
+
+    static let noProxy: String = {
+        let env = ProcessInfo.processInfo.environment
+        let listed = env["NO_PROXY"] ?? env["no_proxy"] ?? ""
+        return (listed.isEmpty ? "" : listed + ",") + "localhost,127.0.0.1,::1"
+    }()
 
     static func milliseconds(_ d: Duration) -> Int {
         let (s, atto) = d.components

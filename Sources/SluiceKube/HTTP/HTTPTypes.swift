@@ -69,9 +69,12 @@ public struct TLSOptions: Sendable, Hashable {
     public var serverName: String?
     public var clientCertificatePEM: [UInt8]?
     public var clientKeyPEM: [UInt8]?
+    /// An HTTP(S) proxy for every request; nil uses the usual proxy variables (never for loopback).
+    public var proxyURL: String?
 
     public init(caPEM: [UInt8]? = nil, insecureSkipVerify: Bool = false, serverName: String? = nil,
-                clientCertificatePEM: [UInt8]? = nil, clientKeyPEM: [UInt8]? = nil) {
+                clientCertificatePEM: [UInt8]? = nil, clientKeyPEM: [UInt8]? = nil, proxyURL: String? = nil) {
+        self.proxyURL = proxyURL
         self.caPEM = caPEM
         self.insecureSkipVerify = insecureSkipVerify
         self.serverName = serverName

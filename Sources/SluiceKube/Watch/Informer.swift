@@ -97,6 +97,11 @@ public final class Informer: ReflectorSink, Sendable {
     }
 
     public func apply(_ update: WatchUpdate) async {
+        if update.kind == .bookmark || update.kind == .error {
+            let rv = update.resourceVersion
+            if update.kind == .bookmark, !rv.isEmpty { state.withLock { $0.resourceVersion = rv } }
+            return
+        }
         let key = Self.key(update.object)
         let before: JSONObject? = state.withLock { s in
             let before = s.objects[key]

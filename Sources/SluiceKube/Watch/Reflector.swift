@@ -2,6 +2,7 @@
 public protocol ReflectorSink: Sendable {
     /// The state as of `resourceVersion` replaces whatever was known.
     func replace(_ objects: [JSONObject], resourceVersion: String) async
+    /// A change, or a BOOKMARK (no change; only a newer resourceVersion).
     func apply(_ update: WatchUpdate) async
 }
 
@@ -108,7 +109,7 @@ public struct Reflector: Sendable {
                 events += 1
                 let rv = update.resourceVersion
                 if !rv.isEmpty { last = rv }
-                if update.kind != .bookmark { await sink.apply(update) }
+                await sink.apply(update)
             }
         } catch let error as KubeError where error.isGone {
             return .expired(error.description)
