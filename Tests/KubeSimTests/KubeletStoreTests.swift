@@ -95,6 +95,27 @@ struct KubeletStoreTests {
         #expect(Self.pod(store, "job-1") == nil)
     }
 
+    @Test func podOnALostNodeStaysTerminatingWhenDeletedByAUser() async throws {
+        let store = ObjectStore(expireTerminatingPods: false)
+        let kubelet = Kubelet(store: store)
+        try store.create(.pods, namespace: "default", F.pod(annotations: ["outcome": "NodeLost"]))
+        await kubelet.reconcileAll(now: F.t0)
+        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(1))
+        #expect(Self.pod(store, "job-1")?["status"]?["reason"] == "NodeLost")
+        try store.delete(.pods, namespace: "default", name: "job-1")
+        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(2))
+        #expect(Self.pod(store, "job-1")?["metadata"]?["deletionTimestamp"] != nil)
+    }
+
+    @Test func podOnALostNodeIsForceDeletedWithDeleteAfter() async throws {
+        let store = ObjectStore(expireTerminatingPods: false)
+        let kubelet = Kubelet(store: store)
+        try store.create(.pods, namespace: "default", F.pod(annotations: ["outcome": "NodeLost", "delete-after": "1s"]))
+        await kubelet.reconcileAll(now: F.t0)
+        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(5))
+        #expect(Self.pod(store, "job-1") == nil)
+    }
+
     @Test func badAnnotationBecomesAWarningEvent() async throws {
         let store = ObjectStore()
         let kubelet = Kubelet(store: store)

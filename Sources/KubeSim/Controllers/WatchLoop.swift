@@ -11,8 +11,17 @@ enum WatchLoop {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for subscription in subscriptions {
                     group.addTask {
-                        while let batch = await subscription.nextBatch() {
-                            for event in batch { await handle(event) }
+                        var subscription = subscription
+                        while true {
+                            while let batch = await subscription.nextBatch() {
+                                for event in batch { await handle(event) }
+                            }
+                            // Too far behind: the store ended the watch; its ADDED burst brings us level again.
+                            let reason = subscription.endReason
+                            subscription.cancel()
+                            guard reason == .tooSlow, !Task.isCancelled,
+                                  let again = try? store.watch(subscription.type, namespace: nil, from: .current) else { return }
+                            subscription = again
                         }
                     }
                 }

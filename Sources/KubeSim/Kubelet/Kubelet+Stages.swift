@@ -23,8 +23,10 @@ extension Kubelet {
         for stage in due { updateLogs(reaching: stage, tracked: &tracked, now: now) }
         tracked.current = last
         if due.contains(where: \.deletesPod) {
+            // No kubelet answers for a lost node's pod: the garbage collector deletes it with force.
+            let force: Int64? = last.phase == "Unknown" ? 0 : nil
             _ = try? store.delete(.pods, namespace: namespace, name: name,
-                                  options: DeleteOptions(preconditionUID: tracked.uid,
+                                  options: DeleteOptions(gracePeriodSeconds: force, preconditionUID: tracked.uid,
                                                          write: WriteOptions(user: "system:serviceaccount:kube-system:pod-garbage-collector")))
         }
     }
@@ -80,6 +82,8 @@ extension Kubelet {
     /// A deleted pod: stop its containers (SIGTERM, SIGKILL after the grace period under `--run-commands`),
     /// record their end, then remove the object.
     func terminate(_ tracked: inout TrackedPod, pod: JSONObject, now: Date) {
+        // The node is lost: nobody stops the containers; the pod stays Terminating until its grace period ends.
+        if tracked.current?.phase == "Unknown" { return }
         if !tracked.processes.isEmpty {
             guard !tracked.terminating else { return }
             tracked.terminating = true

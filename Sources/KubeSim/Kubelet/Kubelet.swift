@@ -74,24 +74,29 @@ public actor Kubelet {
         events = EventRecorder(store: store, host: options.node.name)
     }
 
-    /// Watches every pod until cancelled, applying stages as they fall due.
+    /// Watches every pod until cancelled (or the store stops), applying stages as they fall due.
     public func run() async throws {
-        let subscription = try store.watch(.pods, namespace: nil, from: .current)
         timersEnabled = true
         defer {
             timersEnabled = false
             timer?.cancel()
-            subscription.cancel()
+            stopAllProcesses()
         }
-        await withTaskCancellationHandler {
-            while let batch = await subscription.nextBatch() {
-                for event in batch { handle(event) }
-                armTimer()
+        // A watch that fell too far behind is ended by the store: start again from the current state.
+        while !Task.isCancelled {
+            let subscription = try store.watch(.pods, namespace: nil, from: .current)
+            await withTaskCancellationHandler {
+                while let batch = await subscription.nextBatch() {
+                    for event in batch { handle(event) }
+                    armTimer()
+                }
+            } onCancel: {
+                subscription.cancel()
             }
-        } onCancel: {
             subscription.cancel()
+            if subscription.endReason != .tooSlow { return }
+            reconcileAll(now: clock.now())
         }
-        stopAllProcesses()
     }
 
     func handle(_ event: WatchEvent) {
