@@ -1,2 +1,131 @@
+import ArgumentParser
+import Foundation
 import KubeSim
-print("kubesim: not built yet")
+
+/// `kubesim`: runs the Kubernetes API-server double until SIGTERM or SIGINT.
+struct KubeSimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kubesim",
+        abstract: "A Kubernetes API-server double for tests: real paths, verbs, watches, Status errors and faults.")
+
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
+    var listen = "127.0.0.1:0"
+
+    @Flag(help: "Serve HTTPS with a generated CA, server and client certificate; client certificates authenticate.")
+    var tls = false
+
+    @Option(help: "Directory for the generated certificates (default: a new temporary directory).")
+    var certDir: String?
+
+    @Option(help: "Write a kubeconfig for this server to this path.")
+    var writeKubeconfig: String?
+
+    @Option(help: "User (certificate CN) of the generated client certificate and of the kubeconfig.")
+    var clientCertUser: String?
+
+    @Option(help: "Events kept for watches that resume from a resourceVersion; older ones get 410 Expired.")
+    var watchHistory = 1000
+
+    @Option(help: "How a too-old watch fails: 'error' (an ERROR event, like the real server) or 'plain' (HTTP 410).")
+    var watch410 = "error"
+
+    @Option(help: "Seconds between BOOKMARK events on watches that allow them (real servers: about 60).")
+    var bookmarkInterval = 1.0
+
+    @Flag(help: "Let the simulated kubelet run container commands.")
+    var runCommands = false
+
+    @Option(help: "A bearer token and its user, TOKEN=USER (repeatable). Any token turns authentication on.")
+    var token: [String] = []
+
+    @Option(help: "A user that may only get, list and watch (repeatable).")
+    var readonlyUser: [String] = []
+
+    @Option(help: "A fault, '[METHOD ]PATH:ACTION[:retry-after=S][:count=N]', ACTION = status, delay=S, drop-after=N or close-after=N (repeatable).")
+    var fault: [String] = []
+
+    func validate() throws {
+        guard listen.split(separator: ":").count == 2, Int(listen.split(separator: ":")[1]) != nil else {
+            throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:6443")
+        }
+        guard Watch410Mode(rawValue: watch410) != nil else { throw ValidationError("--watch-410 must be 'error' or 'plain'") }
+        guard watchHistory > 0 else { throw ValidationError("--watch-history must be at least 1") }
+        guard bookmarkInterval > 0 else { throw ValidationError("--bookmark-interval must be more than 0 seconds") }
+        for t in token where !t.contains("=") { throw ValidationError("--token must be TOKEN=USER, got '\(t)'") }
+        for f in fault {
+            do { _ = try FaultRule(parsing: f) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    /// Starts the server and runs until a signal.
+    func serve() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        var options = KubeSimOptions()
+        let parts = listen.split(separator: ":")
+        options.host = String(parts[0])
+        options.port = Int(parts[1]) ?? 0
+        options.tls = tls
+        options.certDirectory = certDir
+        options.kubeconfigPath = writeKubeconfig
+        options.clientCertUser = clientCertUser
+        options.watchHistory = watchHistory
+        options.watch410 = Watch410Mode(rawValue: watch410) ?? .error
+        options.bookmarkInterval = .milliseconds(Int64(bookmarkInterval * 1000))
+        options.runCommands = runCommands
+        options.readonlyUsers = Set(readonlyUser)
+        for t in token {
+            let kv = t.split(separator: "=", maxSplits: 1).map(String.init)
+            options.tokens[kv[0]] = kv[1]
+        }
+        options.faults = try fault.map { try FaultRule(parsing: $0) }
+        options.components = KubeSimComponents.builtIn(options)
+        let server = try await KubeSim.start(options)
+        FileHandle.standardOutput.write(Data("kubesim: listening on \(server.baseURL)\n".utf8))
+        await waitForSignal()
+        await server.stop()
+    }
+
+    /// Returns on SIGTERM or SIGINT.
+    func waitForSignal() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let once = SignalOnce(continuation)
+            for sig in [SIGTERM, SIGINT] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .main)
+                source.setEventHandler { once.fire() }
+                source.resume()
+                once.keep(source)
+            }
+        }
+    }
+}
+
+/// Resumes the waiting `run` once, whichever signal comes first.
+final class SignalOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Void, Never>?
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
+
+    func keep(_ source: any DispatchSourceSignal) {
+        lock.lock()
+        sources.append(source)
+        lock.unlock()
+    }
+
+    func fire() {
+        lock.lock()
+        let c = continuation
+        continuation = nil
+        lock.unlock()
+        c?.resume()
+    }
+}
+
+let command = KubeSimCommand.parseOrExit()
+do {
+    try await command.serve()
+} catch {
+    KubeSimCommand.exit(withError: error)
+}

@@ -101,6 +101,12 @@ public final class ObjectStore: Sendable {
     @discardableResult
     public func update(_ type: SimResource, namespace: String?, name: String, _ object: JSONObject,
                        subresource: Subresource = .main, options: WriteOptions = WriteOptions()) throws(SimStatusError) -> StoredObject {
+        try replace(type, namespace: namespace, name: name, object, subresource: subresource, options: options) { _, _ in }
+    }
+
+    /// `update`, with a hook that sees the stored version and the checked body just before the merge.
+    func replace(_ type: SimResource, namespace: String?, name: String, _ object: JSONObject, subresource: Subresource,
+                 options: WriteOptions, prepare: (StoredObject, inout JSONObject) -> Void) throws(SimStatusError) -> StoredObject {
         try Admission.checkIdentity(type, object, namespace: namespace, name: name)
         return try commitUpdate(type, namespace: namespace, name: name, subresource: subresource, options: options) { (existing: StoredObject) throws(SimStatusError) -> JSONObject in
             let given = object.metadataString("resourceVersion") ?? ""
@@ -108,6 +114,8 @@ public final class ObjectStore: Sendable {
                 throw .invalid(type, name, [.invalid("metadata.resourceVersion", .int(0), "must be specified for an update")])
             }
             if !given.isEmpty, given != String(existing.resourceVersion) { throw .conflict(type, name) }
+            var object = object
+            prepare(existing, &object)
             return object
         }
     }

@@ -84,9 +84,19 @@ public final class WatchSubscription: Sendable, AsyncSequence {
     /// Why the subscription ended, once it has.
     public var endReason: EndReason? { buffer.withLock { $0.ended } }
 
-    /// Waits for the next events (all that are pending); nil once the subscription has ended and is drained.
+    /// The events pending right now, without waiting; nil when there are none.
+    public func pendingNow() -> [WatchEvent]? {
+        buffer.withLock { b in
+            guard !b.pending.isEmpty else { return nil }
+            defer { b.pending.removeAll(keepingCapacity: true) }
+            return b.pending
+        }
+    }
+
+    /// Waits for the next events (all that are pending); empty when woken by `wake()` with nothing new;
+    /// nil once the subscription has ended and is drained.
     public func nextBatch() async -> [WatchEvent]? {
-        while true {
+        do {
             let ready: [WatchEvent]?? = buffer.withLock { b in
                 if !b.pending.isEmpty {
                     defer { b.pending.removeAll(keepingCapacity: true) }
@@ -109,6 +119,7 @@ public final class WatchSubscription: Sendable, AsyncSequence {
             } onCancel: {
                 self.wake()
             }
+            return pendingNow() ?? (endReason != nil ? nil : [])
         }
     }
 
@@ -137,7 +148,11 @@ public final class WatchSubscription: Sendable, AsyncSequence {
                 defer { index += 1 }
                 return queued[index]
             }
-            guard let batch = await subscription.nextBatch(), !batch.isEmpty else { return nil }
+            var batch: [WatchEvent] = []
+            while batch.isEmpty {
+                guard let next = await subscription.nextBatch() else { return nil }
+                batch = next
+            }
             queued = batch
             index = 1
             return batch[0]

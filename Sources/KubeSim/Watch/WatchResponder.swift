@@ -1,0 +1,95 @@
+import Hummingbird
+import NIOCore
+import SluiceKube
+
+/// Streams a watch as newline-delimited JSON events over a chunked response, one write per ready batch.
+struct WatchResponder: Sendable {
+    let subscription: WatchSubscription
+    let kind: String
+    let apiVersion: String
+    let bookmarks: Bool
+    let bookmarkInterval: Duration
+    let timeout: Duration?
+    /// Injected faults: drop the connection, or end the stream cleanly, after this many events.
+    let dropAfter: Int?
+    let closeAfter: Int?
+
+    struct Dropped: Error {}
+
+    var response: Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-cache, private"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await self.stream(&writer)
+        })
+    }
+
+    func stream(_ writer: inout any ResponseBodyWriter) async throws {
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now + $0 }
+        var nextBookmark = clock.now + bookmarkInterval
+        var lastRV = subscription.startResourceVersion
+        var sent = 0
+        let ticker = Task { [subscription, bookmarkInterval] in
+            while !Task.isCancelled {
+                var wait = bookmarkInterval
+                if let deadline { wait = min(wait, max(.milliseconds(1), deadline - clock.now)) }
+                try? await Task.sleep(for: wait)
+                subscription.wake()
+            }
+        }
+        defer {
+            ticker.cancel()
+            subscription.cancel()
+        }
+        // The initial burst (ADDED or replayed events) is pending already: send it, then a bookmark.
+        if bookmarks, let first = subscription.pendingNow() {
+            try await writer.write(ByteBuffer(bytes: first.flatMap(\.line)))
+            sent += first.count
+            lastRV = max(lastRV, first.last?.resourceVersion ?? 0)
+            try await writer.write(ByteBuffer(bytes: bookmark(lastRV)))
+        }
+        while true {
+            if let deadline, clock.now >= deadline { break }
+            guard let batch = await subscription.nextBatch() else { break }
+            if !batch.isEmpty {
+                var limit = batch.count
+                if let n = dropAfter ?? closeAfter { limit = min(limit, max(0, n - sent)) }
+                var out: [UInt8] = []
+                for event in batch.prefix(limit) { out.append(contentsOf: event.line) }
+                if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
+                sent += limit
+                lastRV = max(lastRV, batch[limit - 1 < 0 ? 0 : limit - 1].resourceVersion)
+                if let n = dropAfter, sent >= n { throw Dropped() }
+                if let n = closeAfter, sent >= n { break }
+            }
+            if bookmarks, clock.now >= nextBookmark {
+                try await writer.write(ByteBuffer(bytes: bookmark(lastRV)))
+                nextBookmark = clock.now + bookmarkInterval
+            }
+        }
+        if subscription.endReason == .tooSlow {
+            let error = SimStatusError(code: 500, reason: "InternalError", message: "watch consumer too slow: event buffer full")
+            try await writer.write(ByteBuffer(bytes: WatchEvent.line("ERROR", JSONValue.object(error.status).serialized())))
+        }
+        try await writer.finish(nil)
+    }
+
+    func bookmark(_ rv: Int64) -> [UInt8] {
+        let object: JSONObject = ["kind": .string(kind), "apiVersion": .string(apiVersion),
+                                  "metadata": ["resourceVersion": .string(String(rv))]]
+        return WatchEvent.line("BOOKMARK", JSONValue.object(object).serialized())
+    }
+
+    /// The one-event stream for a watch whose resourceVersion is too old (`--watch-410 error`).
+    static func expired(_ error: SimStatusError) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let line = WatchEvent.line("ERROR", JSONValue.object(error.status).serialized())
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await writer.write(ByteBuffer(bytes: line))
+            try await writer.finish(nil)
+        })
+    }
+}
