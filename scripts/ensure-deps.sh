@@ -2,7 +2,7 @@
 # Installs the system packages Sluice builds against, only when they are missing.
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config)
+packages=(libcurl4-openssl-dev libsqlite3-dev libssl-dev openssl pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
