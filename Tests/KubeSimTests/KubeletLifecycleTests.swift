@@ -136,6 +136,25 @@ struct KubeletLifecycleTests {
         #expect(F.container(ended)?["restartCount"] == 1)
     }
 
+    @Test func activeDeadlineFailsAPodStillRunning() {
+        var pod = F.pod(annotations: ["outcome": "Running"])
+        pod["spec"]?["activeDeadlineSeconds"] = 2
+        let stages = F.lifecycle(pod).stages()
+        #expect(stages.map(\.kind) == [.creating, .running, .deadlineExceeded])
+        let last = stages[2]
+        #expect(last.at == F.t0.addingTimeInterval(2))
+        #expect(last.phase == "Failed")
+        #expect(last.status["reason"] == "DeadlineExceeded")
+        #expect(F.container(last)?["state"]?["terminated"]?["exitCode"] == 137)
+        #expect(last.events.map(\.reason) == ["DeadlineExceeded", "Killing"])
+    }
+
+    @Test func activeDeadlineLeavesAPodThatEndsInTimeAlone() {
+        var pod = F.pod()
+        pod["spec"]?["activeDeadlineSeconds"] = 10
+        #expect(F.lifecycle(pod).stages().map(\.kind) == [.creating, .running, .ended])
+    }
+
     @Test func killedRunningPodReportsSigtermExit() {
         let lifecycle = F.lifecycle(F.pod())
         let running = lifecycle.stages()[1]

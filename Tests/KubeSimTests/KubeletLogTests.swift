@@ -80,4 +80,33 @@ struct KubeletLogTests {
             #expect(error.code == 404)
         }
     }
+
+    static func request(_ pod: String, limitBytes: Int64? = nil) -> PodLogRequest {
+        PodLogRequest(namespace: "default", pod: pod, container: "main", follow: false, tailLines: nil, sinceSeconds: nil,
+                      timestamps: false, previous: false, limitBytes: limitBytes)
+    }
+
+    @Test func routeSourceHonoursLimitBytes() async throws {
+        let store = ObjectStore()
+        let kubelet = Kubelet(store: store)
+        try store.create(.pods, namespace: "default", F.pod(annotations: ["log": "0123456789"]))
+        await kubelet.reconcileAll(now: F.t0)
+        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(1))
+        let pod = try #require(store.get(.pods, namespace: "default", name: "job-1"))
+        let stream = try await kubelet.logs.logs(Self.request("job-1", limitBytes: 4), pod: pod)
+        #expect(await Self.collect(stream) == "0123")
+    }
+
+    @Test func routeSourceSaysWaitingForAPodTheKubeletHasNotSeen() async throws {
+        let store = ObjectStore()
+        let kubelet = Kubelet(store: store)
+        let pod = try store.create(.pods, namespace: "default", F.pod())
+        do {
+            _ = try await kubelet.logs.logs(Self.request("job-1"), pod: pod)
+            Issue.record("expected an error")
+        } catch let error as SimStatusError {
+            #expect(error.code == 400)
+            #expect(error.message == "container \"main\" in pod \"job-1\" is waiting to start: ContainerCreating")
+        }
+    }
 }

@@ -88,6 +88,21 @@ struct KubeletProcessTests {
         #expect(terminated?["exitCode"] == 143)
     }
 
+    @Test func activeDeadlineKillsALongCommand() async throws {
+        let store = ObjectStore()
+        let kubelet = Self.kubelet(store)
+        defer { try? FileManager.default.removeItem(atPath: kubelet.options.podRoot) }
+        let running = Task { try await kubelet.run() }
+        defer { running.cancel() }
+        var pod = F.pod(containers: Self.shell("sleep 60"))
+        pod["spec"]?["activeDeadlineSeconds"] = 1
+        try store.create(.pods, namespace: "default", pod)
+        #expect(await KubeletWait.until { Self.phase(store) == "Failed" })
+        let status = store.get(.pods, namespace: "default", name: "job-1")?.object["status"]
+        #expect(status?["reason"] == "DeadlineExceeded")
+        #expect(await KubeletWait.until { await kubelet.runningProcessCount == 0 })
+    }
+
     @Test func missingExecutableIsAStartError() async throws {
         let store = ObjectStore()
         let kubelet = Self.kubelet(store)

@@ -59,7 +59,7 @@ extension Kubelet {
                         ?? "kubesim: container \(c.name) of pod \(namespace)/\(name) started\n")
                 }
             }
-        case .ended, .evicted, .killed:
+        case .ended, .evicted, .killed, .deadlineExceeded:
             let simulated = !(options.runCommands && tracked.runsProcesses)
             for c in containers {
                 guard let log = logs.started(namespace: namespace, pod: name, container: c.name) else { continue }

@@ -225,6 +225,9 @@ public actor Kubelet {
         armTimer()
     }
 
+    /// How many container processes are running (under `--run-commands`).
+    public var runningProcessCount: Int { pods.values.reduce(0) { $0 + $1.processes.count } }
+
     /// The stage a pod has reached (for tests and the admin endpoint).
     public func stage(namespace: String, name: String) -> PodStage.Kind? {
         pods.values.first { $0.namespace == namespace && $0.name == name }?.current?.kind

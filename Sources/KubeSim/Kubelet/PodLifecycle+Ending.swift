@@ -131,4 +131,33 @@ extension PodLifecycle {
             node: boundNode, podIP: podIP, startTime: scheduledAt, containerStatuses: newStatuses, qosClass: qos)
         return PodStage(kind: .killed, at: at, status: status, events: events)
     }
+
+    /// `spec.activeDeadlineSeconds` after `startTime`: if the pod has not ended by then, the kubelet kills
+    /// it: phase Failed, reason DeadlineExceeded. Stages after the deadline never happen.
+    func withActiveDeadline(_ stages: [PodStage]) -> [PodStage] {
+        guard let seconds = pod["spec"]?["activeDeadlineSeconds"]?.intValue, seconds > 0 else { return stages }
+        let deadline = scheduledAt.addingTimeInterval(Double(seconds))
+        var kept = stages.filter { $0.at < deadline }
+        guard let last = kept.last, last.phase != "Succeeded", last.phase != "Failed", !last.deletesPod else { return kept }
+        let message = "Pod was active on the node longer than the specified deadline"
+        var statuses: [JSONValue] = []
+        for (c, old) in zip(containers, last.status["containerStatuses"]?.arrayValue ?? []) {
+            if let started = old["state"]?["running"]?["startedAt"]?.stringValue.flatMap(KubeTime.parse) {
+                let exit = ContainerExit(exitCode: 137, startedAt: started, finishedAt: deadline)
+                statuses.append(PodStatusDocument.containerStatus(c, state: .terminated(exit)))
+            } else {
+                statuses.append(old)
+            }
+        }
+        let status = PodStatusDocument.status(
+            phase: "Failed", conditions: terminalConditions(at: deadline, failed: true), message: message,
+            reason: "DeadlineExceeded", node: boundNode, podIP: last.status["podIP"] == nil ? nil : podIP,
+            startTime: scheduledAt, containerStatuses: statuses, qosClass: qos)
+        var events = [SimEvent("Warning", reason: "DeadlineExceeded", message: message)]
+        for (c, old) in zip(containers, last.status["containerStatuses"]?.arrayValue ?? []) where old["state"]?["running"] != nil {
+            events.append(SimEvent(reason: "Killing", message: "Stopping container \(c.name)", fieldPath: SimEvent.container(c.name)))
+        }
+        kept.append(PodStage(kind: .deadlineExceeded, at: deadline, status: status, events: events))
+        return kept
+    }
 }

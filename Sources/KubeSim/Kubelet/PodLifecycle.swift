@@ -47,7 +47,7 @@ public struct PodLifecycle: Sendable {
         stages.append(creating())
         if script.outcome == .imagePullBackOff {
             stages += pullFailures()
-            return withDeleteAfter(stages)
+            return withDeleteAfter(withActiveDeadline(stages))
         }
         let running = running()
         stages.append(running)
@@ -77,7 +77,7 @@ public struct PodLifecycle: Sendable {
                                     events: [event]))
         case .imagePullBackOff, .unschedulable: break
         }
-        return withDeleteAfter(stages)
+        return withDeleteAfter(withActiveDeadline(stages))
     }
 
     /// The scheduler found no node; the pod stays Pending.
