@@ -155,6 +155,20 @@ struct KubeletLifecycleTests {
         #expect(F.lifecycle(pod).stages().map(\.kind) == [.creating, .running, .ended])
     }
 
+    @Test func initContainersRunWhileCreatingAndCompleteBeforeTheApp() {
+        var pod = F.pod()
+        pod["spec"]?["initContainers"] = [["name": "fetch", "image": "alpine"]]
+        let stages = F.lifecycle(pod).stages()
+        let creating = stages[0]
+        #expect(creating.status["initContainerStatuses"]?.arrayValue?.first?["state"]?["running"] != nil)
+        #expect(F.container(creating)?["state"]?["waiting"]?["reason"] == "PodInitializing")
+        #expect(F.condition(creating, "Initialized")?["reason"] == "ContainersNotInitialized")
+        let running = stages[1]
+        #expect(running.status["initContainerStatuses"]?.arrayValue?.first?["state"]?["terminated"]?["reason"] == "Completed")
+        #expect(F.condition(running, "Initialized")?["status"] == "True")
+        #expect(Array(running.status.keys.suffix(3)) == ["initContainerStatuses", "containerStatuses", "qosClass"])
+    }
+
     @Test func killedRunningPodReportsSigtermExit() {
         let lifecycle = F.lifecycle(F.pod())
         let running = lifecycle.stages()[1]

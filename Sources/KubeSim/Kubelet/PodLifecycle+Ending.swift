@@ -129,7 +129,7 @@ extension PodLifecycle {
         let status = PodStatusDocument.status(
             phase: failed ? "Failed" : "Succeeded", conditions: disruption + terminalConditions(at: at, failed: failed),
             node: boundNode, podIP: podIP, startTime: scheduledAt, containerStatuses: newStatuses, qosClass: qos)
-        return PodStage(kind: .killed, at: at, status: status, events: events)
+        return withInitContainers(PodStage(kind: .killed, at: at, status: status, events: events))
     }
 
     /// `spec.activeDeadlineSeconds` after `startTime`: if the pod has not ended by then, the kubelet kills

@@ -12,6 +12,7 @@ public struct PodLifecycle: Sendable {
     public let podIP: String
     public let firstSeen: Date
     let containers: [ContainerFacts]
+    let initContainers: [ContainerFacts]
 
     public init(pod: JSONObject, script: PodScript, node: SimulatedNode, podIP: String, firstSeen: Date) {
         self.pod = pod
@@ -20,6 +21,7 @@ public struct PodLifecycle: Sendable {
         self.podIP = podIP
         self.firstSeen = firstSeen
         containers = ContainerFacts.of(pod)
+        initContainers = ContainerFacts.of(pod, field: "initContainers")
     }
 
     var name: String { pod["metadata"]?["name"]?.stringValue ?? "" }
@@ -47,7 +49,7 @@ public struct PodLifecycle: Sendable {
         stages.append(creating())
         if script.outcome == .imagePullBackOff {
             stages += pullFailures()
-            return withDeleteAfter(withActiveDeadline(stages))
+            return withDeleteAfter(withActiveDeadline(stages)).map(withInitContainers).map(withInitContainers)
         }
         let running = running()
         stages.append(running)
@@ -77,7 +79,7 @@ public struct PodLifecycle: Sendable {
                                     events: [event]))
         case .imagePullBackOff, .unschedulable: break
         }
-        return withDeleteAfter(withActiveDeadline(stages))
+        return withDeleteAfter(withActiveDeadline(stages)).map(withInitContainers)
     }
 
     /// The scheduler found no node; the pod stays Pending.

@@ -167,10 +167,10 @@ struct ContainerFacts: Sendable, Equatable {
         return undigested
     }
 
-    /// The app containers of `pod` in spec order.
-    static func of(_ pod: JSONObject) -> [ContainerFacts] {
+    /// The app containers of `pod` (or its init containers, `field: "initContainers"`) in spec order.
+    static func of(_ pod: JSONObject, field: String = "containers") -> [ContainerFacts] {
         let uid = pod["metadata"]?["uid"]?.stringValue ?? pod["metadata"]?["name"]?.stringValue ?? ""
-        return (pod["spec"]?["containers"]?.arrayValue ?? []).enumerated().map { i, c in
+        return (pod["spec"]?[field]?.arrayValue ?? []).enumerated().map { i, c in
             ContainerFacts(name: c["name"]?.stringValue ?? "container-\(i)", image: c["image"]?.stringValue ?? "",
                            podUID: uid)
         }
