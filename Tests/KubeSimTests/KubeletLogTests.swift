@@ -60,6 +60,19 @@ struct KubeletLogTests {
         #expect(await Self.collect(stream) == "step 2\n")
     }
 
+    @Test func crashLoopingContainerShowsItsLastRunAsCurrentAndPrevious() async throws {
+        let store = ObjectStore()
+        let kubelet = Kubelet(store: store)
+        try store.create(.pods, namespace: "default", F.pod(restartPolicy: "Always", annotations: ["outcome": "Failed", "log": "boom"]))
+        await kubelet.reconcileAll(now: F.t0)
+        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(1))
+        for previous in [false, true] {
+            let stream = try kubelet.logs.logs(namespace: "default", pod: "job-1", container: nil, previous: previous,
+                                               tailLines: nil, follow: true)
+            #expect(await Self.collect(stream) == "boom\n")
+        }
+    }
+
     @Test func logErrorsAreTheServersOwn() async throws {
         let store = ObjectStore()
         let kubelet = Kubelet(store: store)

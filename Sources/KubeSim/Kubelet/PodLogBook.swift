@@ -48,14 +48,14 @@ public final class PodLogBook: Sendable {
         pods.withLock { $0[Self.key(namespace, pod)]?.containers[container]?.waiting = reason }
     }
 
-    /// The container restarts: its current log becomes the previous one.
+    /// The container ended and waits to restart (CrashLoopBackOff): its run is also the previous one, and
+    /// stays what a plain log request shows until a new run starts (a kubelet shows the last run).
     func restarted(namespace: String, pod: String, container: String) {
         pods.withLock { pods in
             let key = Self.key(namespace, pod)
             guard var entry = pods[key]?.containers[container] else { return }
             entry.current.end()
             entry.previous = entry.current
-            entry.current = ContainerLog()
             pods[key]?.containers[container] = entry
         }
     }
