@@ -41,7 +41,7 @@ struct KubeletProcessTests {
         let store = ObjectStore()
         let kubelet = Self.kubelet(store)
         defer { try? FileManager.default.removeItem(atPath: kubelet.options.podRoot) }
-        let script = "echo hello; echo oops >&2; printf 'disk full' > /dev/termination-log; exit 4"
+        let script = "echo hello $HOSTNAME; echo oops >&2; printf 'disk full' > /dev/termination-log; exit 4"
         try store.create(.pods, namespace: "default", F.pod(containers: Self.shell(script)))
         let running = Task { try await kubelet.run() }
         defer { running.cancel() }
@@ -55,7 +55,7 @@ struct KubeletProcessTests {
                                         tailLines: nil, follow: true)
         var text = ""
         for await chunk in log { text += String(decoding: chunk, as: UTF8.self) }
-        #expect(text.contains("hello\n"))
+        #expect(text.contains("hello job-1\n"))
         #expect(text.contains("oops\n"))
     }
 

@@ -167,8 +167,10 @@ public actor Kubelet {
         if options.runCommands {
             let folder = ContainerCommand.podFolder(root: options.podRoot, namespace: tracked.namespace,
                                                     pod: tracked.name, uid: uid)
+            // A container's hostname is its pod's name.
+            let inherited = options.baseEnvironment.merging(["HOSTNAME": tracked.name]) { _, pod in pod }
             for spec in pod["spec"]?["containers"]?.arrayValue ?? [] {
-                let command = ContainerCommand(container: spec, podFolder: folder, inherited: options.baseEnvironment)
+                let command = ContainerCommand(container: spec, podFolder: folder, inherited: inherited)
                 tracked.commands[command.container] = command
                 for note in command.notes {
                     events.record(SimEvent(reason: "KubeSimRunCommands", message: note), about: pod, at: now)
