@@ -55,8 +55,7 @@ struct ControllerDeploymentTests {
         #expect(status["readyReplicas"] == nil)
         #expect(Self.condition(status, "Available")?["reason"] == "MinimumReplicasUnavailable")
 
-        await kubelet.reconcileAll(now: F.t0)
-        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(1))
+        await F.advance(kubelet)
         await controller.reconcile(namespace: "default", name: "web")
         status = Self.status(store)
         #expect(status["readyReplicas"] == 3)

@@ -31,8 +31,7 @@ struct ControllerEndpointsTests {
         #expect(Self.endpoints(store)?["subsets"] == nil)
         #expect(Self.endpoints(store)?["metadata"]?["labels"]?["tier"] == "front")
 
-        await kubelet.reconcileAll(now: F.t0)
-        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(1))
+        await F.advance(kubelet)
         await controller.reconcile(namespace: "default", name: "web")
         let subset = try #require(Self.endpoints(store)?["subsets"]?.arrayValue?.first)
         let addresses = subset["addresses"]?.arrayValue ?? []
@@ -48,8 +47,7 @@ struct ControllerEndpointsTests {
         let controller = EndpointsController(store: store)
         try store.create(.services, namespace: "default", Self.service())
         try store.create(.pods, namespace: "default", F.pod("web-1", restartPolicy: "Always", labels: ["app": "web"]))
-        await kubelet.reconcileAll(now: F.t0)
-        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(1))
+        await F.advance(kubelet)
         try store.delete(.pods, namespace: "default", name: "web-1")
         await controller.reconcile(namespace: "default", name: "web")
         let subset = Self.endpoints(store)?["subsets"]?.arrayValue?.first

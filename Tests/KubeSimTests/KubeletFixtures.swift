@@ -24,6 +24,12 @@ enum KubeletFixtures {
         ]
     }
 
+    /// Lets `kubelet` see every pod at `t0`, then catch up to `t0 + seconds` (Running by default timings).
+    static func advance(_ kubelet: Kubelet, to seconds: Double = 1) async {
+        await kubelet.reconcileAll(now: t0)
+        await kubelet.reconcileAll(now: t0.addingTimeInterval(seconds))
+    }
+
     static func lifecycle(_ pod: JSONObject) -> PodLifecycle {
         var problems: [String] = []
         let script = PodScript(pod: pod, problems: &problems)

@@ -53,8 +53,7 @@ struct KubeletLogTests {
         let store = ObjectStore()
         let kubelet = Kubelet(store: store)
         try store.create(.pods, namespace: "default", F.pod(annotations: ["log": "step 1\nstep 2"]))
-        await kubelet.reconcileAll(now: F.t0)
-        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(1))
+        await F.advance(kubelet)
         let stream = try kubelet.logs.logs(namespace: "default", pod: "job-1", container: "main", previous: false,
                                            tailLines: 1, follow: false)
         #expect(await Self.collect(stream) == "step 2\n")
@@ -64,8 +63,7 @@ struct KubeletLogTests {
         let store = ObjectStore()
         let kubelet = Kubelet(store: store)
         try store.create(.pods, namespace: "default", F.pod(restartPolicy: "Always", annotations: ["outcome": "Failed", "log": "boom"]))
-        await kubelet.reconcileAll(now: F.t0)
-        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(1))
+        await F.advance(kubelet)
         for previous in [false, true] {
             let stream = try kubelet.logs.logs(namespace: "default", pod: "job-1", container: nil, previous: previous,
                                                tailLines: nil, follow: true)
@@ -103,8 +101,7 @@ struct KubeletLogTests {
         let store = ObjectStore()
         let kubelet = Kubelet(store: store)
         try store.create(.pods, namespace: "default", F.pod(annotations: ["log": "0123456789"]))
-        await kubelet.reconcileAll(now: F.t0)
-        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(1))
+        await F.advance(kubelet)
         let pod = try #require(store.get(.pods, namespace: "default", name: "job-1"))
         let stream = try await kubelet.logs.logs(Self.request("job-1", limitBytes: 4), pod: pod)
         #expect(await Self.collect(stream) == "0123")
