@@ -68,6 +68,14 @@ struct KubeletLifecycleTests {
         #expect(stages[0].nodeName == nil)
     }
 
+    @Test func containerExitCodeAnnotationBeatsThePodWideOne() {
+        let two: [JSONValue] = [["name": "main", "image": "busybox"], ["name": "sidecar", "image": "busybox"]]
+        let ended = F.lifecycle(F.pod(annotations: ["exit-code.sidecar": "2"], containers: two)).stages().last!
+        let codes = ended.status["containerStatuses"]?.arrayValue?.map { $0["state"]?["terminated"]?["exitCode"] }
+        #expect(codes == [0, 2])
+        #expect(ended.phase == "Failed")
+    }
+
     @Test func oomKilledContainerExits137() {
         let ended = F.lifecycle(F.pod(annotations: ["outcome": "OOMKilled"])).stages().last!
         #expect(ended.phase == "Failed")

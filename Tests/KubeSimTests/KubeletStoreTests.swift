@@ -67,6 +67,21 @@ struct KubeletStoreTests {
         #expect(lastStatus?["status"]?["containerStatuses"]?.arrayValue?.first?["state"]?["terminated"]?["exitCode"] == 143)
     }
 
+    @Test func slowToStopPodStaysTerminatingForItsStopDelay() async throws {
+        let store = ObjectStore(expireTerminatingPods: false)
+        let kubelet = Kubelet(store: store)
+        try store.create(.pods, namespace: "default", F.pod(restartPolicy: "Always", annotations: ["stop-delay": "5s"]))
+        await F.advance(kubelet)
+        try store.delete(.pods, namespace: "default", name: "job-1", options: DeleteOptions(gracePeriodSeconds: 3))
+        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(2))
+        #expect(Self.pod(store, "job-1")?["metadata"]?["deletionTimestamp"] != nil)
+        #expect(Self.events(store, about: "job-1").last == "Killing")
+        await kubelet.reconcileAll(now: F.t0.addingTimeInterval(5.5))
+        #expect(Self.pod(store, "job-1") == nil)
+        let lastStatus = store.writes().last { $0.verb == "update/status" }?.object.object
+        #expect(lastStatus?["status"]?["containerStatuses"]?.arrayValue?.first?["state"]?["terminated"]?["exitCode"] == 137)
+    }
+
     @Test func preemptedPodIsMarkedAndDeletedBySystem() async throws {
         let store = ObjectStore(expireTerminatingPods: false)
         let kubelet = Kubelet(store: store)

@@ -100,7 +100,8 @@ extension Kubelet {
             }
             return
         }
-        if let killed = tracked.lifecycle.killed(current: tracked.current, at: now, exits: tracked.exits) {
+        guard let exits = simulatedStop(&tracked, pod: pod, now: now) else { return }
+        if let killed = tracked.lifecycle.killed(current: tracked.current, at: now, exits: exits) {
             let events = tracked.terminating ? [] : killed.events
             for event in events { self.events.record(event, about: pod, at: now) }
             writeStatus(killed.status, tracked: tracked)
@@ -111,5 +112,33 @@ extension Kubelet {
         _ = try? store.delete(.pods, namespace: tracked.namespace, name: tracked.name,
                               options: DeleteOptions(gracePeriodSeconds: 0, preconditionUID: tracked.uid,
                                                      write: WriteOptions(user: Self.kubeletUser)))
+    }
+
+    /// The exits of a deleted pod's simulated containers, or nil while they are still stopping
+    /// (`stop-delay`): Killing is recorded when stopping starts, and a stop that reaches the grace
+    /// period ends in SIGKILL (exit 137).
+    func simulatedStop(_ tracked: inout TrackedPod, pod: JSONObject, now: Date) -> [String: ContainerExit]? {
+        var exits = tracked.exits
+        let delay = tracked.lifecycle.script.stopDelay
+        guard tracked.current?.phase == "Running", delay > .zero else { return exits }
+        let grace = Double(pod["metadata"]?["deletionGracePeriodSeconds"]?.intValue ?? 30)
+        let seconds = Double(delay / .milliseconds(1)) / 1000
+        if tracked.stopsAt == nil {
+            tracked.stopsAt = now.addingTimeInterval(min(seconds, grace))
+            tracked.terminating = true
+            for event in tracked.lifecycle.killed(current: tracked.current, at: now)?.events ?? [] {
+                events.record(event, about: pod, at: now)
+            }
+        }
+        if let stopsAt = tracked.stopsAt, now < stopsAt {
+            tracked.nextAt = stopsAt
+            return nil
+        }
+        if seconds >= grace {
+            for c in tracked.lifecycle.containers where exits[c.name] == nil {
+                exits[c.name] = ContainerExit(exitCode: 137, startedAt: tracked.lifecycle.startedAt, finishedAt: now)
+            }
+        }
+        return exits
     }
 }

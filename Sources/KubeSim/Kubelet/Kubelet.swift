@@ -49,6 +49,8 @@ public actor Kubelet {
         var terminating = false
         /// The kubelet has asked the store to remove it.
         var removing = false
+        /// When the containers of a deleted simulated pod have stopped (`stop-delay`), once deletion is seen.
+        var stopsAt: Date?
 
         /// Under `--run-commands`, whether any container runs as a process (else it is simulated whole).
         var runsProcesses: Bool { commands.values.contains { !$0.argv.isEmpty } }

@@ -189,8 +189,8 @@ public struct PodLifecycle: Sendable {
             exits[c.name] = script.outcome == .oomKilled
                 ? ContainerExit(exitCode: 137, reason: "OOMKilled", message: script.terminationMessage,
                                 startedAt: startedAt, finishedAt: endsAt)
-                : ContainerExit(exitCode: script.exitCode, message: script.terminationMessage,
-                                startedAt: startedAt, finishedAt: endsAt)
+                : ContainerExit(exitCode: script.containerExitCodes[c.name] ?? script.exitCode,
+                                message: script.terminationMessage, startedAt: startedAt, finishedAt: endsAt)
         }
         return exits
     }

@@ -13,9 +13,11 @@ import SluiceKube
 /// | `kubesim.sluice.dev/start-delay` | scheduled -> Running (or ErrImagePull) | `50ms` |
 /// | `kubesim.sluice.dev/run-duration` | Running -> the outcome (exit, eviction, preemption, ...) | `200ms` |
 /// | `kubesim.sluice.dev/exit-code` | every container's exit code; non-zero fails the pod (reason Error) | `0` (`1` for `Failed`) |
+/// | `kubesim.sluice.dev/exit-code.<container>` | that container's exit code (beats `exit-code`) | |
 /// | `kubesim.sluice.dev/termination-message` | `state.terminated.message` of every container | none |
 /// | `kubesim.sluice.dev/log` | the container log (replaces the synthetic lines) | two lines naming the pod |
 /// | `kubesim.sluice.dev/delete-after` | after a final outcome, the system deletes the pod this much later | never |
+/// | `kubesim.sluice.dev/stop-delay` | a deleted running pod's containers take this long to stop (exit 137 once it reaches the grace period) | `0ms` |
 ///
 /// With `--run-commands` the exit code, termination message and log come from the real process and
 /// `run-duration`/`exit-code`/`log` are ignored; the other outcomes still apply.
@@ -28,9 +30,12 @@ public struct PodScript: Sendable, Equatable {
     public var startDelay: Duration = .milliseconds(50)
     public var runDuration: Duration = .milliseconds(200)
     public var exitCode: Int32
+    /// Exit codes of single containers, by name.
+    public var containerExitCodes: [String: Int32] = [:]
     public var terminationMessage: String?
     public var log: String?
     public var deleteAfter: Duration?
+    public var stopDelay: Duration = .zero
 
     public init(outcome: PodOutcome = .succeeded, exitCode: Int32? = nil) {
         self.outcome = outcome
@@ -59,16 +64,22 @@ public struct PodScript: Sendable, Equatable {
         } else if let o = Self.imageOutcome(pod) {
             outcome = o
         }
-        var exit: Int32? = nil
-        if let text = value("exit-code") {
-            if let code = Int32(text.trimmingCharacters(in: .whitespaces)), (0...255).contains(code) {
-                exit = code
-            } else {
-                problems.append("\(Self.prefix)exit-code: \"\(text)\" is not a number from 0 to 255")
-            }
+        func exitCode(_ name: String) -> Int32? {
+            guard let text = value(name) else { return nil }
+            if let code = Int32(text.trimmingCharacters(in: .whitespaces)), (0...255).contains(code) { return code }
+            problems.append("\(Self.prefix)\(name): \"\(text)\" is not a number from 0 to 255")
+            return nil
+        }
+        let exit = exitCode("exit-code")
+        var perContainer: [String: Int32] = [:]
+        for key in annotations.keys where key.hasPrefix(Self.prefix + "exit-code.") {
+            let name = String(key.dropFirst(Self.prefix.count))
+            if let code = exitCode(name) { perContainer[String(name.dropFirst("exit-code.".count))] = code }
         }
         if exit.map({ $0 != 0 }) == true, value("outcome") == nil, outcome == .succeeded { outcome = .failed }
         self.init(outcome: outcome, exitCode: exit)
+        containerExitCodes = perContainer
+        if let d = duration("stop-delay") { stopDelay = d }
         if let d = duration("schedule-delay") { scheduleDelay = d }
         if let d = duration("start-delay") { startDelay = d }
         if let d = duration("run-duration") { runDuration = d }
