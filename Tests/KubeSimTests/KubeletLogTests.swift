@@ -23,6 +23,38 @@ struct KubeletLogTests {
         #expect(await Self.collect(log.stream(tailLines: 1, follow: false)) == "four")
     }
 
+    @Test func timestampsPrefixEachLineWithWhenItStarted() async {
+        let log = ContainerLog()
+        log.append("a\nb", at: F.t0)
+        log.append("c\n", at: F.t0.addingTimeInterval(1.25))
+        log.append("d\n", at: F.t0.addingTimeInterval(2))
+        let stamped = await Self.collect(log.stream(tailLines: nil, follow: false, timestamps: true))
+        #expect(stamped == "2026-11-18T11:06:40Z a\n2026-11-18T11:06:40Z bc\n2026-11-18T11:06:42Z d\n")
+        let recent = await Self.collect(log.stream(tailLines: nil, follow: false, since: F.t0.addingTimeInterval(1)))
+        #expect(recent == "d\n")
+        #expect(KubeTime.formatNano(F.t0.addingTimeInterval(1.25)) == "2026-11-18T11:06:41.25Z")
+    }
+
+    @Test func rotationKeepsWholeStampedLines() async {
+        let log = ContainerLog()
+        let block = Array(repeating: Array("abcd\n".utf8), count: 100_000).flatMap { $0 }
+        for i in 0..<10 { log.append(block, at: F.t0.addingTimeInterval(Double(i))) }
+        #expect(log.bytes.count <= ContainerLog.maxBytes)
+        let stamped = await Self.collect(log.stream(tailLines: 2, follow: false, timestamps: true))
+        #expect(stamped == "2026-11-18T11:06:49Z abcd\n2026-11-18T11:06:49Z abcd\n")
+        let first = await Self.collect(log.stream(tailLines: nil, follow: false, timestamps: true)).prefix(26)
+        #expect(first.hasSuffix("Z abcd\n"))
+    }
+
+    @Test func followedTimestampsStampNewLines() async {
+        let log = ContainerLog()
+        let stream = log.stream(tailLines: nil, follow: true, timestamps: true)
+        log.append("x\ny", at: F.t0)
+        log.append("z\n", at: F.t0.addingTimeInterval(3))
+        log.end()
+        #expect(await Self.collect(stream) == "2026-11-18T11:06:40Z x\n2026-11-18T11:06:40Z yz\n")
+    }
+
     @Test func followReceivesNewOutputUntilTheContainerEnds() async {
         let log = ContainerLog()
         log.append("before\n")

@@ -56,7 +56,7 @@ extension Kubelet {
                 for c in containers {
                     let log = logs.started(namespace: namespace, pod: name, container: c.name)
                     log?.append(tracked.lifecycle.script.log.map { $0.hasSuffix("\n") || $0.isEmpty ? $0 : $0 + "\n" }
-                        ?? "kubesim: container \(c.name) of pod \(namespace)/\(name) started\n")
+                        ?? "kubesim: container \(c.name) of pod \(namespace)/\(name) started\n", at: stage.at)
                 }
             }
         case .ended, .evicted, .killed, .deadlineExceeded:
@@ -68,7 +68,8 @@ extension Kubelet {
                         .first { $0["name"]?.stringValue == c.name }
                         .flatMap { $0["state"]?["terminated"]?["exitCode"] ?? $0["lastState"]?["terminated"]?["exitCode"] }?
                         .intValue ?? 0
-                    log.append("kubesim: container \(c.name) of pod \(namespace)/\(name) exited with code \(code)\n")
+                    log.append("kubesim: container \(c.name) of pod \(namespace)/\(name) exited with code \(code)\n",
+                               at: stage.at)
                 }
                 if stage.phase == "Running" { logs.restarted(namespace: namespace, pod: name, container: c.name) }
                 log.end()

@@ -1,3 +1,4 @@
+import Foundation
 import SluiceKube
 
 /// The kubelet's logs behind the API server's `pods/log` route.
@@ -10,7 +11,9 @@ extension PodLogBook: PodLogSource {
         }
         let stream = try logs(namespace: request.namespace, pod: request.pod, container: request.container,
                               previous: request.previous, tailLines: request.tailLines.map { Int($0) },
-                              follow: request.follow)
+                              follow: request.follow,
+                              since: request.sinceSeconds.map { Date().addingTimeInterval(-Double($0)) },
+                              timestamps: request.timestamps)
         guard let limit = request.limitBytes, limit > 0 else { return stream }
         return Self.limited(stream, to: Int(limit))
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// A container log as byte chunks; chunk boundaries are not line boundaries.
@@ -80,7 +81,7 @@ public final class PodLogBook: Sendable {
     /// 404 for an unknown pod, 400 for a container not named in a multi-container pod, unknown, not yet
     /// started, or without a previous run.
     public func logs(namespace: String, pod: String, container: String?, previous: Bool, tailLines: Int?,
-                     follow: Bool) throws(SimStatusError) -> PodLogStream {
+                     follow: Bool, since: Date? = nil, timestamps: Bool = false) throws(SimStatusError) -> PodLogStream {
         let found = pods.withLock { $0[Self.key(namespace, pod)] }
         guard let entry = found else { throw .notFound(.pods, pod) }
         let name: String
@@ -98,12 +99,12 @@ public final class PodLogBook: Sendable {
             guard let log = c.previous else {
                 throw Self.badRequest("previous terminated container \"\(name)\" in pod \"\(pod)\" not found")
             }
-            return log.stream(tailLines: tailLines, follow: false)
+            return log.stream(tailLines: tailLines, follow: false, since: since, timestamps: timestamps)
         }
         if let reason = c.waiting {
             throw Self.badRequest("container \"\(name)\" in pod \"\(pod)\" is waiting to start: \(reason)")
         }
-        return c.current.stream(tailLines: tailLines, follow: follow)
+        return c.current.stream(tailLines: tailLines, follow: follow, since: since, timestamps: timestamps)
     }
 
     static func badRequest(_ message: String) -> SimStatusError {

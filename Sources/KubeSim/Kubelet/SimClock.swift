@@ -25,6 +25,17 @@ public enum KubeTime {
         date.formatted(.iso8601)
     }
 
+    /// RFC 3339 with nanoseconds, trailing zeros trimmed (Go's RFC3339Nano), as log timestamps are written.
+    public static func formatNano(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let nanos = min(Int(((date.timeIntervalSince1970 - seconds) * 1e9).rounded()), 999_999_999)
+        let whole = format(Date(timeIntervalSince1970: seconds))
+        guard nanos > 0 else { return whole }
+        var fraction = String(nanos).leftPadded(to: 9)
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return whole.dropLast() + "." + fraction + "Z"
+    }
+
     public static func parse(_ text: String) -> Date? {
         try? Date(text, strategy: .iso8601)
     }
