@@ -7,7 +7,8 @@ extension ObjectStore {
         try state.withLock { (s: inout StoreState) throws(SimStatusError) -> WatchSubscription in
             let id = s.nextWatcherID
             let sub = WatchSubscription(id: id, type: type, namespace: type.namespaced ? namespace : nil, filter: filter,
-                                        maxPending: maxPendingPerWatch, startResourceVersion: s.resourceVersion) { [weak self] id in
+                                        maxPending: maxPendingPerWatch, startResourceVersion: s.resourceVersion,
+                                        storeResourceVersion: { [weak self] in self?.resourceVersion ?? 0 }) { [weak self] id in
                 self?.state.withLock { _ = $0.watchers.removeValue(forKey: id) }
             }
             switch start {

@@ -25,8 +25,12 @@ public final class WatchSubscription: Sendable, AsyncSequence {
     public let startResourceVersion: Int64
     let buffer = Mutex(Buffer())
     let onCancel: @Sendable (Int) -> Void
+    /// The store's resourceVersion now (read under the store's lock, where events are pushed).
+    let storeResourceVersion: @Sendable () -> Int64
 
-    init(id: Int, type: SimResource, namespace: String?, filter: ObjectFilter, maxPending: Int, startResourceVersion: Int64, onCancel: @escaping @Sendable (Int) -> Void) {
+    init(id: Int, type: SimResource, namespace: String?, filter: ObjectFilter, maxPending: Int, startResourceVersion: Int64,
+         storeResourceVersion: @escaping @Sendable () -> Int64 = { 0 }, onCancel: @escaping @Sendable (Int) -> Void) {
+        self.storeResourceVersion = storeResourceVersion
         self.id = id
         self.type = type
         self.namespace = namespace
@@ -82,6 +86,15 @@ public final class WatchSubscription: Sendable, AsyncSequence {
     }
 
     /// Why the subscription ended, once it has.
+    /// The version this watch has seen everything up to, when nothing is waiting to be sent: the store's
+    /// current version (a bookmark may carry it, like the real watch cache's progress notifications).
+    /// Every event up to that version was pushed before it could be read, so an empty queue means none is
+    /// missing.
+    public func progressResourceVersion() -> Int64? {
+        let rv = storeResourceVersion()
+        return buffer.withLock { $0.pending.isEmpty } ? rv : nil
+    }
+
     public var endReason: EndReason? { buffer.withLock { $0.ended } }
 
     /// The events pending right now, without waiting; nil when there are none.

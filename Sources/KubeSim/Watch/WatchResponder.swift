@@ -50,6 +50,8 @@ struct WatchResponder: Sendable {
             lastRV = max(lastRV, first.last?.resourceVersion ?? 0)
             try await writer.write(ByteBuffer(bytes: bookmark(lastRV)))
         }
+        if closeAfter == 0 { try await writer.finish(nil); return }
+        if dropAfter == 0 { throw Dropped() }
         while true {
             if let deadline, clock.now >= deadline { break }
             guard let batch = await subscription.nextBatch() else { break }
@@ -65,6 +67,7 @@ struct WatchResponder: Sendable {
                 if let n = closeAfter, sent >= n { break }
             }
             if bookmarks, clock.now >= nextBookmark {
+                if let progress = subscription.progressResourceVersion() { lastRV = max(lastRV, progress) }
                 try await writer.write(ByteBuffer(bytes: bookmark(lastRV)))
                 nextBookmark = clock.now + bookmarkInterval
             }

@@ -46,7 +46,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// A header line from libcurl: a status line, a header, or the blank line that ends a head.
     func receiveHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
         var text = String(decoding: line, as: UTF8.self)
-        while let last = text.last, last == "\n" || last == "\r" { text.removeLast() }
+        while let last = text.last, last.isNewline { text.removeLast() }  // "\r\n" is one Character
         if text.hasPrefix("HTTP/") {
             // A new head (after a 1xx or a proxy's CONNECT answer): start over.
             let parts = text.split(separator: " ", maxSplits: 2)
