@@ -210,6 +210,13 @@ struct KubeletLifecycleTests {
         #expect(PodScript.parseDuration("soon") == nil)
     }
 
+    @Test func podAddressesFillEachSlash24InTurn() {
+        let node = SimulatedNode()
+        #expect(node.podIP(index: 0) == "10.244.0.2")
+        #expect(node.podIP(index: 252) == "10.244.0.254")
+        #expect(node.podIP(index: 253) == "10.244.1.2")
+    }
+
     @Test func imageReferencesAreNormalizedLikeARuntime() {
         #expect(ContainerFacts.normalize("busybox") == "docker.io/library/busybox:latest")
         #expect(ContainerFacts.normalize("me/app:1.2") == "docker.io/me/app:1.2")

@@ -4,18 +4,19 @@ import Foundation
 public struct SimulatedNode: Sendable, Equatable {
     public var name: String
     public var hostIP: String
-    /// The first three octets of the pod network (`10.244.0` gives 10.244.0.2 ...).
+    /// The first two octets of the pod network (`10.244` gives 10.244.0.2, 10.244.0.3, ...).
     public var podNetworkPrefix: String
 
-    public init(name: String = "kubesim-node-1", hostIP: String = "172.18.0.2", podNetworkPrefix: String = "10.244.0") {
+    public init(name: String = "kubesim-node-1", hostIP: String = "172.18.0.2", podNetworkPrefix: String = "10.244") {
         self.name = name
         self.hostIP = hostIP
         self.podNetworkPrefix = podNetworkPrefix
     }
 
-    /// The address of the `index`th pod (0-based), cycling through .2 ... .254 like a /24 pod CIDR.
+    /// The address of the `index`th pod (0-based): .2 ... .254 of each /24 in turn, across the /16.
     public func podIP(index: Int) -> String {
-        "\(podNetworkPrefix).\(2 + index % 253)"
+        let slot = index % (256 * 253)
+        return "\(podNetworkPrefix).\(slot / 253).\(2 + slot % 253)"
     }
 }
 
