@@ -14,17 +14,7 @@ public struct ClusterComponent: KubeSimComponent {
 
     public func run(_ server: KubeSimServer) async throws {
         let controllers = ClusterControllers(store: server.store, kubelet: Kubelet.Options(runCommands: runCommands))
-        server.setPodLogSource(PodLogBookSource(book: controllers.logs))
+        server.setPodLogSource(controllers.logs)
         try await controllers.run()
-    }
-}
-
-/// Serves the log route from the kubelet's `PodLogBook`.
-struct PodLogBookSource: PodLogSource {
-    let book: PodLogBook
-
-    func logs(_ request: PodLogRequest, pod: StoredObject) async throws -> AsyncStream<[UInt8]> {
-        try book.logs(namespace: request.namespace, pod: request.pod, container: request.container, previous: request.previous,
-                      tailLines: request.tailLines.map { Int($0) }, follow: request.follow)
     }
 }
