@@ -117,22 +117,24 @@ def main():
 
     @check("replace with a stale resourceVersion is 409 Conflict")
     def _():
-        p = core.read_namespaced_pod("web-0", NS)
-        p.metadata.labels["step"] = "one"
-        core.replace_namespaced_pod("web-0", NS, p)
-        p.metadata.labels["step"] = "two"
-        expect_status(409, "Conflict", lambda: core.replace_namespaced_pod("web-0", NS, p),
-                      'Operation cannot be fulfilled on pods "web-0": the object has been modified; '
+        # A ConfigMap: the simulated kubelet writes pods concurrently, nothing else writes this.
+        cm = core.create_namespaced_config_map(NS, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="cfg"), data={"step": "zero"}))
+        cm.data["step"] = "one"
+        core.replace_namespaced_config_map("cfg", NS, cm)
+        cm.data["step"] = "two"
+        expect_status(409, "Conflict", lambda: core.replace_namespaced_config_map("cfg", NS, cm),
+                      'Operation cannot be fulfilled on configmaps "cfg": the object has been modified; '
                       "please apply your changes to the latest version and try again")
 
     @check("strategic merge patch and dry run")
     def _():
         p = core.patch_namespaced_pod("web-1", NS, {"metadata": {"labels": {"patched": "yes"}}})
         assert p.metadata.labels["patched"] == "yes"
-        before = core.list_namespaced_pod(NS).metadata.resource_version
-        core.create_namespaced_pod(NS, pod("dry"), dry_run="All")
+        created = core.create_namespaced_pod(NS, pod("dry"), dry_run="All")
+        assert created.metadata.name == "dry" and created.metadata.uid
         expect_status(404, "NotFound", lambda: core.read_namespaced_pod("dry", NS))
-        assert core.list_namespaced_pod(NS).metadata.resource_version == before
+        core.delete_namespaced_pod("web-1", NS, dry_run="All")
+        assert core.read_namespaced_pod("web-1", NS).metadata.deletion_timestamp is None
 
     @check("invalid pod is 422 Invalid with causes")
     def _():
