@@ -95,8 +95,7 @@ struct JSONParser {
     mutating func object(depth: Int) throws(JSONError) -> JSONObject {
         guard depth <= Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
         position += 1
-        var keys: [String] = []
-        var values: [JSONValue] = []
+        var entries: [JSONObject.Entry] = []
         skipSpace()
         if position < end, byte(position) == UInt8(ascii: "}") {
             position += 1
@@ -105,12 +104,12 @@ struct JSONParser {
         while true {
             skipSpace()
             guard position < end, byte(position) == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
-            keys.append(try string())
+            let key = try string()
             skipSpace()
             guard position < end, byte(position) == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
             position += 1
             skipSpace()
-            values.append(try value(depth: depth))
+            entries.append(JSONObject.Entry(key: key, value: try value(depth: depth)))
             skipSpace()
             guard position < end else { throw error("unterminated object") }
             let c = byte(position)
@@ -120,7 +119,7 @@ struct JSONParser {
             position -= 1
             throw error("expected ',' or '}' in an object")
         }
-        return JSONObject(keys: keys, values: values)
+        return JSONObject(entries: entries)
     }
 
     mutating func array(depth: Int) throws(JSONError) -> [JSONValue] {

@@ -29,6 +29,19 @@ public struct JSONStreamSplitter: Sendable {
     /// chunk. The buffer passed to `body` is valid only during the call.
     public mutating func append(_ chunk: UnsafeRawBufferPointer,
                                 _ body: (UnsafeRawBufferPointer) throws(JSONError) -> Void) throws(JSONError) {
+        _ = try scan(chunk, stopAfterFirst: false, body)
+    }
+
+    /// Feeds bytes only until the value held from earlier chunks ends; returns how many bytes of `chunk`
+    /// that took (all of them when it has not ended yet). For readers that parse whole values in place
+    /// and need the splitter only for a value cut by a chunk boundary.
+    public mutating func finishPending(_ chunk: UnsafeRawBufferPointer,
+                                       _ body: (UnsafeRawBufferPointer) throws(JSONError) -> Void) throws(JSONError) -> Int {
+        try scan(chunk, stopAfterFirst: true, body)
+    }
+
+    private mutating func scan(_ chunk: UnsafeRawBufferPointer, stopAfterFirst: Bool,
+                               _ body: (UnsafeRawBufferPointer) throws(JSONError) -> Void) throws(JSONError) -> Int {
         let bytes = chunk.bindMemory(to: UInt8.self)
         let n = bytes.count
         var valueStart = 0  // where the current value starts in this chunk (when it started here)
@@ -61,7 +74,13 @@ public struct JSONStreamSplitter: Sendable {
                     escaped = true
                 } else if c == 0x22 {
                     inString = false
-                    if depth == 0 { try finish(bytes, from: valueStart, through: i, body) }
+                    if depth == 0 {
+                        try finish(bytes, from: valueStart, through: i, body)
+                        if stopAfterFirst {
+                            streamOffset += i + 1
+                            return i + 1
+                        }
+                    }
                 }
             } else {
                 switch c {
@@ -69,7 +88,13 @@ public struct JSONStreamSplitter: Sendable {
                 case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
                     depth -= 1
-                    if depth == 0 { try finish(bytes, from: valueStart, through: i, body) }
+                    if depth == 0 {
+                        try finish(bytes, from: valueStart, through: i, body)
+                        if stopAfterFirst {
+                            streamOffset += i + 1
+                            return i + 1
+                        }
+                    }
                 default: break
                 }
             }
@@ -84,6 +109,7 @@ public struct JSONStreamSplitter: Sendable {
             }
         }
         streamOffset += n
+        return n
     }
 
     private mutating func finish(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, through end: Int,

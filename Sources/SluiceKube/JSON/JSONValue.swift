@@ -96,17 +96,24 @@ extension JSONValue: CustomStringConvertible {
 /// A JSON object whose keys keep their order: the order they were parsed in, new keys last.
 /// Lookup is linear: Kubernetes objects have few keys per level, and arrays beat hashing at that size.
 public struct JSONObject: Sendable, Sequence, ExpressibleByDictionaryLiteral {
-    @usableFromInline var storedKeys: [String]
-    @usableFromInline var storedValues: [JSONValue]
-
-    public init() {
-        storedKeys = []
-        storedValues = []
+    /// One member. Keys and values live in one array: one allocation per object.
+    @usableFromInline struct Entry: Sendable {
+        @usableFromInline var key: String
+        @usableFromInline var value: JSONValue
+        @inlinable init(key: String, value: JSONValue) {
+            self.key = key
+            self.value = value
+        }
     }
 
-    init(keys: [String], values: [JSONValue]) {
-        storedKeys = keys
-        storedValues = values
+    @usableFromInline var entries: [Entry]
+
+    public init() {
+        entries = []
+    }
+
+    init(entries: [Entry]) {
+        self.entries = entries
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
@@ -117,9 +124,9 @@ public struct JSONObject: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     @inlinable
     func index(of key: String) -> Int? {
         var i = 0
-        let n = storedKeys.count
+        let n = entries.count
         while i < n {
-            if storedKeys[i] == key { return i }
+            if entries[i].key == key { return i }
             i += 1
         }
         return nil
@@ -129,19 +136,17 @@ public struct JSONObject: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public subscript(key: String) -> JSONValue? {
         get {
             guard let i = index(of: key) else { return nil }
-            return storedValues[i]
+            return entries[i].value
         }
         set {
             if let i = index(of: key) {
                 if let newValue {
-                    storedValues[i] = newValue
+                    entries[i].value = newValue
                 } else {
-                    storedKeys.remove(at: i)
-                    storedValues.remove(at: i)
+                    entries.remove(at: i)
                 }
             } else if let newValue {
-                storedKeys.append(key)
-                storedValues.append(newValue)
+                entries.append(Entry(key: key, value: newValue))
             }
         }
     }
@@ -154,32 +159,31 @@ public struct JSONObject: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         if let found = index(of: key) {
             i = found
         } else {
-            storedKeys.append(key)
-            storedValues.append(value())
-            i = storedKeys.count - 1
+            entries.append(Entry(key: key, value: value()))
+            i = entries.count - 1
         }
-        return try body(&storedValues[i])
+        return try body(&entries[i].value)
     }
 
-    public var keys: [String] { storedKeys }
-    public var values: [JSONValue] { storedValues }
-    public var count: Int { storedKeys.count }
-    public var isEmpty: Bool { storedKeys.isEmpty }
+    public var keys: [String] { entries.map(\.key) }
+    public var values: [JSONValue] { entries.map(\.value) }
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
 
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
         guard let i = index(of: key) else { return nil }
-        storedKeys.remove(at: i)
-        return storedValues.remove(at: i)
+        return entries.remove(at: i).value
     }
 
     public struct Iterator: IteratorProtocol {
         let object: JSONObject
         var position = 0
         public mutating func next() -> (key: String, value: JSONValue)? {
-            guard position < object.storedKeys.count else { return nil }
+            guard position < object.entries.count else { return nil }
             defer { position += 1 }
-            return (object.storedKeys[position], object.storedValues[position])
+            let entry = object.entries[position]
+            return (entry.key, entry.value)
         }
     }
 
@@ -190,7 +194,7 @@ extension JSONObject: Hashable {
     /// Two objects are equal when they hold the same members, in any order (as JSON means it).
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        if lhs.storedKeys == rhs.storedKeys { return lhs.storedValues == rhs.storedValues }
+        if lhs.entries.elementsEqual(rhs.entries, by: { $0.key == $1.key && $0.value == $1.value }) { return true }
         for (key, value) in lhs where rhs[key] != value { return false }
         return true
     }

@@ -36,14 +36,13 @@ public enum JSONWriter {
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             out.append(UInt8(ascii: "{"))
-            let n = object.storedKeys.count
-            var i = 0
-            while i < n {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(object.storedKeys[i], into: &out)
+            var first = true
+            for entry in object.entries {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                writeString(entry.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(object.storedValues[i], into: &out)
-                i += 1
+                write(entry.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

@@ -18,7 +18,10 @@ public struct WatchUpdate: Sendable {
 
     /// Reads one watch event document: `{"type":...,"object":{...}}`.
     public init(document bytes: UnsafeRawBufferPointer) throws(JSONError) {
-        let value = try JSONValue.parse(bytes)
+        try self.init(try JSONValue.parse(bytes))
+    }
+
+    init(_ value: JSONValue) throws(JSONError) {
         guard let type = value["type"]?.stringValue else {
             throw JSONError(offset: 0, message: "a watch event has no \"type\"")
         }
@@ -109,13 +112,36 @@ public struct WatchDecoder: Sendable {
     /// Bytes of an event that has not ended yet.
     public var bufferedBytes: Int { splitter.bufferedBytes }
 
-    /// Adds the events `chunk` completes to `events`.
+    /// Adds the events `chunk` completes to `events`. Whole events inside the chunk are parsed in place
+    /// (each byte read once); only an event cut by a chunk boundary goes through the splitter.
     public mutating func feed(_ chunk: [UInt8], into events: inout [WatchUpdate]) throws(JSONError) {
         try chunk.withUnsafeBytes { buffer in
-            Result { () throws(JSONError) in
-                try splitter.append(buffer) { (event) throws(JSONError) in events.append(try WatchUpdate(document: event)) }
-            }
+            Result { () throws(JSONError) in try feed(buffer, into: &events) }
         }.get()
+    }
+
+    mutating func feed(_ buffer: UnsafeRawBufferPointer, into events: inout [WatchUpdate]) throws(JSONError) {
+        let n = buffer.count
+        var start = 0
+        if splitter.bufferedBytes > 0 {
+            start = try splitter.finishPending(buffer) { (event) throws(JSONError) in events.append(try WatchUpdate(document: event)) }
+        }
+        let bytes = buffer.bindMemory(to: UInt8.self)
+        while start < n {
+            while start < n, bytes[start] == 0x20 || bytes[start] == 0x0A || bytes[start] == 0x0D || bytes[start] == 0x09 { start += 1 }
+            guard start < n else { break }
+            var parser = JSONParser(UnsafeBufferPointer(rebasing: bytes[start...]))
+            if let value = try? parser.value(depth: 0) {
+                events.append(try WatchUpdate(value))
+                start += parser.position
+                continue
+            }
+            // Cut by the chunk's end (or not JSON: the splitter and the parser say where and why).
+            try splitter.append(UnsafeRawBufferPointer(rebasing: buffer[start...])) { (event) throws(JSONError) in
+                events.append(try WatchUpdate(document: event))
+            }
+            break
+        }
     }
 }
 
