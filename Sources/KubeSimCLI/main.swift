@@ -26,6 +26,9 @@ struct KubeSimCommand: ParsableCommand {
     @Option(help: "Events kept for watches that resume from a resourceVersion; older ones get 410 Expired.")
     var watchHistory = 1000
 
+    @Option(help: "Writes kept in the write log (GET /kubesim/writes); the oldest go first.")
+    var writeLog = 100_000
+
     @Option(help: "How a too-old watch fails: 'error' (an ERROR event, like the real server) or 'plain' (HTTP 410).")
     var watch410 = "error"
 
@@ -50,6 +53,7 @@ struct KubeSimCommand: ParsableCommand {
         }
         guard Watch410Mode(rawValue: watch410) != nil else { throw ValidationError("--watch-410 must be 'error' or 'plain'") }
         guard watchHistory > 0 else { throw ValidationError("--watch-history must be at least 1") }
+        guard writeLog > 0 else { throw ValidationError("--write-log must be at least 1") }
         guard bookmarkInterval > 0 else { throw ValidationError("--bookmark-interval must be more than 0 seconds") }
         for t in token where !t.contains("=") { throw ValidationError("--token must be TOKEN=USER, got '\(t)'") }
         for f in fault {
@@ -69,6 +73,7 @@ struct KubeSimCommand: ParsableCommand {
         options.kubeconfigPath = writeKubeconfig
         options.clientCertUser = clientCertUser
         options.watchHistory = watchHistory
+        options.writeLogLimit = writeLog
         options.watch410 = Watch410Mode(rawValue: watch410) ?? .error
         options.bookmarkInterval = .milliseconds(Int64(bookmarkInterval * 1000))
         options.runCommands = runCommands
@@ -79,46 +84,52 @@ struct KubeSimCommand: ParsableCommand {
         }
         options.faults = try fault.map { try FaultRule(parsing: $0) }
         options.components = KubeSimComponents.builtIn(options)
+        let stopSignal = SignalWaiter([SIGTERM, SIGINT])
         let server = try await KubeSim.start(options)
         FileHandle.standardOutput.write(Data("kubesim: listening on \(server.baseURL)\n".utf8))
-        await waitForSignal()
+        await stopSignal.wait()
+        FileHandle.standardError.write(Data("kubesim: stopping\n".utf8))
         await server.stop()
+        FileHandle.standardError.write(Data("kubesim: stopped\n".utf8))
     }
 
-    /// Returns on SIGTERM or SIGINT.
-    func waitForSignal() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = SignalOnce(continuation)
-            for sig in [SIGTERM, SIGINT] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .main)
-                source.setEventHandler { once.fire() }
-                source.resume()
-                once.keep(source)
-            }
-        }
-    }
 }
 
-/// Resumes the waiting `run` once, whichever signal comes first.
-final class SignalOnce: @unchecked Sendable {
+/// Waits for the first of some signals; they are ignored by default handling from creation on.
+final class SignalWaiter: @unchecked Sendable {
     private let lock = NSLock()
+    private var fired = false
     private var continuation: CheckedContinuation<Void, Never>?
     private var sources: [any DispatchSourceSignal] = []
+    private let queue = DispatchQueue(label: "kubesim.signals")
 
-    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
-
-    func keep(_ source: any DispatchSourceSignal) {
-        lock.lock()
-        sources.append(source)
-        lock.unlock()
+    init(_ signals: [Int32]) {
+        for sig in signals {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler { [weak self] in self?.fire() }
+            source.resume()
+            sources.append(source)
+        }
     }
 
-    func fire() {
-        lock.lock()
-        let c = continuation
-        continuation = nil
-        lock.unlock()
+    func wait() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock { () -> Bool in
+                if fired { return true }
+                continuation = c
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
+
+    private func fire() {
+        let c = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            fired = true
+            defer { continuation = nil }
+            return continuation
+        }
         c?.resume()
     }
 }

@@ -15,6 +15,8 @@ public struct KubeSimOptions: Sendable {
     public var clientCertGroups: [String] = ["system:masters"]
     /// Events kept for watches resuming from a resourceVersion.
     public var watchHistory: Int = 1000
+    /// Writes kept for `GET /kubesim/writes` and `store.writes()`.
+    public var writeLogLimit: Int = 100_000
     public var watch410: Watch410Mode = .error
     public var bookmarkInterval: Duration = .seconds(1)
     /// Bearer token -> user name. Any token (or TLS) turns authentication on.

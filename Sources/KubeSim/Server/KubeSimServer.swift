@@ -59,7 +59,8 @@ public final class KubeSimServer: Sendable {
     }
 
     static func start(_ options: KubeSimOptions) async throws -> KubeSimServer {
-        let store = ObjectStore(watchHistory: options.watchHistory, expireTerminatingPods: options.expireTerminatingPods)
+        let store = ObjectStore(watchHistory: options.watchHistory, expireTerminatingPods: options.expireTerminatingPods,
+                                writeLogLimit: options.writeLogLimit)
         let faults = FaultPlan(options.faults)
         var certificates: GeneratedCertificates?
         var server: HTTPServerBuilder = .http1()

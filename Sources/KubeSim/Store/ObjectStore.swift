@@ -34,8 +34,12 @@ public final class ObjectStore: Sendable {
     public let expireTerminatingPods: Bool
 
     /// A store holding the namespaces `default`, `kube-system`, `kube-public` and `kube-node-lease`.
-    public init(watchHistory: Int = 1000, maxPendingPerWatch: Int = 1 << 20, expireTerminatingPods: Bool = true) {
-        state = Mutex(StoreState(historyCapacity: watchHistory))
+    /// `writeLogLimit` bounds `writes()` (the oldest entries go first).
+    public init(watchHistory: Int = 1000, maxPendingPerWatch: Int = 1 << 20, expireTerminatingPods: Bool = true,
+                writeLogLimit: Int = 100_000) {
+        var initial = StoreState(historyCapacity: watchHistory)
+        initial.writeLogLimit = max(1, writeLogLimit)
+        state = Mutex(initial)
         self.maxPendingPerWatch = maxPendingPerWatch
         self.expireTerminatingPods = expireTerminatingPods
         for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
@@ -62,7 +66,7 @@ public final class ObjectStore: Sendable {
         state.withLock { s in SimResource.all.flatMap { s.list($0, namespace: nil) } }
     }
 
-    /// The write log, oldest first.
+    /// The write log, oldest first (at most `writeLogLimit` entries).
     public func writes() -> [WriteRecord] { state.withLock { $0.writes } }
 
     /// Creates an object; `namespace` is the request path's (the body's must match it or be empty).
@@ -142,21 +146,19 @@ public final class ObjectStore: Sendable {
     func commitUpdate(_ type: SimResource, namespace: String?, name: String, subresource: Subresource, options: WriteOptions,
                       _ proposed: (StoredObject) throws(SimStatusError) -> JSONObject) throws(SimStatusError) -> StoredObject {
         let key = ObjectKey.make(type.namespaced ? namespace : nil, name)
-        let (result, expiry) = try state.withLock { (s: inout StoreState) throws(SimStatusError) -> (StoredObject, Int64?) in
+        return try state.withLock { (s: inout StoreState) throws(SimStatusError) -> StoredObject in
             guard let existing = s.get(type, key) else { throw .notFound(type, name) }
             let merged = try Admission.prepareUpdate(type, proposed(existing), existing: existing, subresource: subresource)
             if merged == existing.object || options.dryRun {
-                return (options.dryRun ? StoredObject(type: type, object: merged, resourceVersion: existing.resourceVersion) : existing, nil)
+                return options.dryRun ? StoredObject(type: type, object: merged, resourceVersion: existing.resourceVersion) : existing
             }
             let verb = options.verb ?? (subresource == .status ? "update/status" : "update")
             if merged.metadataString("deletionTimestamp") != nil, (merged["metadata"]?["finalizers"]?.arrayValue ?? []).isEmpty,
                type != .pods {
-                return (s.remove(StoredObject(type: type, object: merged, resourceVersion: existing.resourceVersion), verb: verb, user: options.user), nil)
+                return s.remove(StoredObject(type: type, object: merged, resourceVersion: existing.resourceVersion), verb: verb, user: options.user)
             }
-            return (s.put(type, merged, previous: existing, verb: verb, user: options.user), nil)
+            return s.put(type, merged, previous: existing, verb: verb, user: options.user)
         }
-        _ = expiry
-        return result
     }
 
     /// Ends every watch (server shutdown).

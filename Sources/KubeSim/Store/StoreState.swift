@@ -9,6 +9,8 @@ struct StoreState {
     var watchers: [Int: WatchSubscription] = [:]
     var nextWatcherID = 1
     var writes: [WriteRecord] = []
+    /// The most writes the log keeps (the oldest go first, a quarter at a time).
+    var writeLogLimit = 100_000
     /// Owner uid -> the objects that name it in ownerReferences.
     var dependents: [String: Set<DependentKey>] = [:]
 
@@ -52,6 +54,7 @@ struct StoreState {
         let o = event.object
         writes.append(WriteRecord(resourceVersion: o.resourceVersion, verb: verb, type: o.type, namespace: o.namespace,
                                   name: o.name, user: user, object: o))
+        if writes.count > writeLogLimit + writeLogLimit / 4 { writes.removeFirst(writes.count - writeLogLimit) }
         for watcher in watchers.values where watcher.wants(o) {
             watcher.push(event)
         }

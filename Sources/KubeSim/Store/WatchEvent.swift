@@ -22,6 +22,15 @@ public struct WatchEvent: Sendable {
     /// `{"type":"ADDED","object":{...}}\n`, reusing the object's cached bytes.
     public var line: [UInt8] { WatchEvent.line(type.rawValue, object.bytes) }
 
+    /// Appends `line` to `out` without an intermediate array (watch fan-out writes many per batch).
+    public func appendLine(to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"type":""#.utf8)
+        out.append(contentsOf: type.rawValue.utf8)
+        out.append(contentsOf: #"","object":"#.utf8)
+        out.append(contentsOf: object.bytes)
+        out.append(contentsOf: "}\n".utf8)
+    }
+
     static func line(_ type: String, _ objectBytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(objectBytes.count + 32)

@@ -59,7 +59,8 @@ struct WatchResponder: Sendable {
                 var limit = batch.count
                 if let n = dropAfter ?? closeAfter { limit = min(limit, max(0, n - sent)) }
                 var out: [UInt8] = []
-                for event in batch.prefix(limit) { out.append(contentsOf: event.line) }
+                out.reserveCapacity(batch.prefix(limit).reduce(0) { $0 + $1.object.bytes.count + 40 })
+                for event in batch.prefix(limit) { event.appendLine(to: &out) }
                 if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
                 sent += limit
                 lastRV = max(lastRV, batch[limit - 1 < 0 ? 0 : limit - 1].resourceVersion)
