@@ -87,7 +87,7 @@ import Testing
             defer { task.cancel() }
             await informer.waitForSync()
             _ = try await client.create(.pods, namespace: "default", podDocument("first"))
-            #expect(await eventually { log.closes >= 1 })
+            #expect(await eventually { log.closes >= 1 }, "\(log.all) \(sim.faults.current) \(informer.count)")
             for i in 0..<20 { _ = try await client.create(.pods, namespace: "default", podDocument("n\(i)")) }
             #expect(await eventually { log.lists >= 2 && informer.count == 21 })
             #expect(!log.expiries.isEmpty)

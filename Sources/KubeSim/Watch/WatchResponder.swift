@@ -44,14 +44,18 @@ struct WatchResponder: Sendable {
             subscription.cancel()
         }
         // The initial burst (ADDED or replayed events) is pending already: send it, then a bookmark.
-        if bookmarks, let first = subscription.pendingNow() {
+        if closeAfter == 0 { try await writer.finish(nil); return }
+        if dropAfter == 0 { throw Dropped() }
+        if bookmarks, var first = subscription.pendingNow() {
+            // Injected limits count the initial burst too.
+            if let n = dropAfter ?? closeAfter { first = Array(first.prefix(n)) }
             try await writer.write(ByteBuffer(bytes: first.flatMap(\.line)))
             sent += first.count
             lastRV = max(lastRV, first.last?.resourceVersion ?? 0)
+            if let n = dropAfter, sent >= n { throw Dropped() }
+            if let n = closeAfter, sent >= n { try await writer.finish(nil); return }
             try await writer.write(ByteBuffer(bytes: bookmark(lastRV)))
         }
-        if closeAfter == 0 { try await writer.finish(nil); return }
-        if dropAfter == 0 { throw Dropped() }
         while true {
             if let deadline, clock.now >= deadline { break }
             guard let batch = await subscription.nextBatch() else { break }

@@ -31,7 +31,11 @@ public final class KubeClient: Sendable {
     }
 
     public let server: String
+    /// Requests: at most `maxConnections` connections at once, the rest queue (a burst of a thousand creates
+    /// reuses a few warm connections instead of opening a thousand).
     public let transport: HTTPTransport
+    /// Watches and followed logs: one connection each for as long as they last, never queued behind requests.
+    public let streamTransport: HTTPTransport
     public let rateLimiter: RateLimiter
     public let tokenSource: TokenSource
     public let retryPolicy: RetryPolicy
@@ -41,12 +45,14 @@ public final class KubeClient: Sendable {
 
     public init(server: String, tls: TLSOptions = TLSOptions(), tokenSource: TokenSource = .none,
                 rateLimiter: RateLimiter = RateLimiter(), retryPolicy: RetryPolicy = RetryPolicy(),
-                userAgent: String = "sluice/0.1 (linux) sluice-kube", defaultNamespace: String = "default") {
+                userAgent: String = "sluice/0.1 (linux) sluice-kube", defaultNamespace: String = "default",
+                maxConnections: Int = 32) {
         self.defaultNamespace = defaultNamespace
         var server = server
         while server.hasSuffix("/") { server.removeLast() }
         self.server = server
-        self.transport = HTTPTransport(tls: tls)
+        self.transport = HTTPTransport(tls: tls, maxHostConnections: maxConnections)
+        self.streamTransport = HTTPTransport(tls: tls)
         self.rateLimiter = rateLimiter
         self.tokenSource = tokenSource
         self.retryPolicy = retryPolicy
@@ -108,7 +114,7 @@ public final class KubeClient: Sendable {
             request.idleTimeout = idleTimeout
             let response: HTTPStreamResponse
             do {
-                response = try await transport.stream(request)
+                response = try await streamTransport.stream(request)
             } catch let error as TransportError {
                 if attempt < retryPolicy.maxRetries, Self.isConnectionDrop(error) {
                     attempt += 1

@@ -23,13 +23,18 @@ public final class HTTPTransport: Sendable {
     private let shared: Shared
     private var multi: UnsafeMutableRawPointer { shared.multi }
 
-    public init(tls: TLSOptions = TLSOptions()) {
+    /// `maxHostConnections` caps connections to one host (0: no cap); transfers beyond it wait in libcurl's
+    /// queue. Long-lived streams must not share a capped transport, or they could hold every connection.
+    public init(tls: TLSOptions = TLSOptions(), maxHostConnections: Int = 0) {
         _ = ccurl_global_init_once()
         signal(SIGPIPE, SIG_IGN)
         self.tls = tls
         let shared = Shared(multi: curl_multi_init())
         self.shared = shared
         _ = ccurl_multi_setopt_long(shared.multi, CURLMOPT_MAXCONNECTS, 64)
+        if maxHostConnections > 0 {
+            _ = ccurl_multi_setopt_long(shared.multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxHostConnections)
+        }
         let thread = Thread { [shared] in
             var loop = CurlLoop(shared: shared, tls: tls)
             loop.run()
