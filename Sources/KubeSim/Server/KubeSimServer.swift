@@ -73,6 +73,8 @@ public final class KubeSimServer: Sendable {
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: certs.serverKey, format: .pem)))
             tls.certificateVerification = .optionalVerification
             tls.trustRoots = .file(certs.caCertificate)
+            // libcurl does not read idle connections, so it never answers a close_notify: don't wait 5 s for it.
+            tls.shutdownTimeout = .milliseconds(100)
             server = try .tls(.http1(), tlsConfiguration: tls)
             certificates = certs
         }
