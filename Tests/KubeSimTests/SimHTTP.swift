@@ -60,7 +60,7 @@ struct SimHTTP {
     func delete(_ path: String) async throws -> Reply { try await call("DELETE", path) }
 
     /// Opens a watch and returns once the server has registered it (or answered), so that writes made
-    /// afterwards are seen. (The transport hands over the head only with the first body bytes.)
+    /// afterwards are certainly seen by it.
     func watch(_ path: String) async throws -> WatchLines {
         let before = sim.store.watchCount
         let request = HTTPRequest(method: "GET", url: sim.baseURL + path, headers: headers, timeout: nil)

@@ -19,7 +19,8 @@
 //        (Background by default; Foreground and Orphan as on the real server).
 //   let sub = try store.watch(.pods, namespace: nil, from: .now)   // .current = ADDED burst first; .after(rv)
 //   for await event in sub { event.type, event.object }     // sub.cancel() to stop
-//   store.resourceVersion, store.allObjects(), store.writes()
+//   store.resourceVersion, store.allObjects(), store.writes() (the last `writeLogLimit` writes, in order)
+//   Every write takes WriteOptions(dryRun:, user:, verb:) for dryRun=All and the write log's user and verb.
 //
 // Every write throws SimStatusError with the real server's Status (NotFound, AlreadyExists, Conflict,
 // Invalid, ...). All methods are synchronous and thread-safe (one lock); none of them wait.
