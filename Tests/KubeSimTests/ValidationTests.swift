@@ -64,6 +64,24 @@ struct ValidationTests {
         #expect(mismatch.message == "Deployment.apps \"web\" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"db\"}: `selector` does not match template `labels`")
     }
 
+    @Test func labelKeysAndValuesFollowTheQualifiedNameRules() async throws {
+        let http = try await SimHTTP.start()
+        defer { Task { await http.stop() } }
+        let pods = "/api/v1/namespaces/default/pods"
+        let value = try await http.post(pods, SimHTTP.pod("p", labels: ["run": "has space"]))
+        #expect(value.message == "Pod \"p\" is invalid: metadata.labels: Invalid value: \"has space\": " + LabelRules.valueMessage)
+        let long = String(repeating: "a", count: 64)
+        let tooLong = try await http.post(pods, SimHTTP.pod("p", labels: ["run": long]))
+        #expect(tooLong.message == "Pod \"p\" is invalid: metadata.labels: Invalid value: \"\(long)\": must be no more than 63 characters")
+        let key = try await http.post(pods, SimHTTP.pod("p", labels: ["Bad_Prefix/ok": "v"]))
+        #expect(key.message?.hasPrefix("Pod \"p\" is invalid: metadata.labels: Invalid value: \"Bad_Prefix/ok\": prefix part a lowercase RFC 1123 subdomain") == true)
+        let fine = try await http.post(pods, SimHTTP.pod("p", labels: ["sluice.dev/run": "run-1.a_b", "empty": ""]))
+        #expect(fine.status == 201)
+        let template = try await http.post("/apis/apps/v1/namespaces/default/deployments",
+                                           SimHTTP.deployment("web", templateLabels: ["app": "web", "x": "-bad"]))
+        #expect(template.body["details"]?["causes"]?[0]?["field"] == "spec.template.metadata.labels")
+    }
+
     @Test func eventsV1NeedTheirReportingFields() async throws {
         let http = try await SimHTTP.start()
         defer { Task { await http.stop() } }

@@ -9,6 +9,7 @@ public struct FieldError: Sendable, Hashable {
         case forbidden = "FieldValueForbidden"
         case duplicate = "FieldValueDuplicate"
         case notFound = "FieldValueNotFound"
+        case tooLong = "FieldValueTooLong"
     }
 
     public var kind: Kind
@@ -57,6 +58,7 @@ public struct FieldError: Sendable, Hashable {
         case .notSupported: text = "Unsupported value: \(value ?? "null")"
         case .duplicate: text = "Duplicate value: \(value ?? "null")"
         case .notFound: text = "Not found: \(value ?? "null")"
+        case .tooLong: text = "Too long"
         }
         if !detail.isEmpty { text += ": \(detail)" }
         return text

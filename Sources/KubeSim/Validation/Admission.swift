@@ -105,6 +105,8 @@ enum Admission {
                 errors += nameRule(type).fieldErrors(base + "abcde", path: "metadata.generateName")
             }
         }
+        errors += LabelRules.labels(object["metadata"]?["labels"]?.objectValue, path: "metadata.labels")
+        errors += LabelRules.annotations(object["metadata"]?["annotations"]?.objectValue, path: "metadata.annotations")
         switch type {
         case .pods: errors += PodValidation.spec(object["spec"], path: "spec")
         case .deployments: errors += WorkloadValidation.deployment(object)

@@ -16,6 +16,7 @@ enum WorkloadValidation {
             errors.append(FieldError(kind: .invalid, field: "spec.template.metadata.labels", value: goMap(templateLabels),
                                      detail: "`selector` does not match template `labels`"))
         }
+        errors += LabelRules.labels(templateLabels, path: "spec.template.metadata.labels")
         errors += PodValidation.spec(spec?["template"]?["spec"], path: "spec.template.spec", restartPolicies: ["Always"])
         return errors
     }
