@@ -119,7 +119,8 @@ struct APIVerbTests {
         lease["metadata"]?["resourceVersion"] = nil
         let refused = try await http.put("\(path)/leader", lease)
         #expect(refused.status == 422)
-        #expect(refused.message == "Lease.coordination.k8s.io \"leader\" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update")
+        #expect(refused.message == "leases.coordination.k8s.io \"leader\" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update")
+        #expect(refused.body["details"]?["kind"] == "leases" && refused.body["details"]?["group"] == "coordination.k8s.io")
     }
 
     @Test func discoveryDocuments() async throws {

@@ -20,6 +20,10 @@ struct AuthTests {
         #expect(forbidden.message == "pods is forbidden: User \"viewer\" cannot create resource \"pods\" in API group \"\" in the namespace \"default\"")
         let cluster = try await http.delete("/apis/apps/v1/namespaces/default/deployments/x")
         #expect(cluster.message == "deployments.apps \"x\" is forbidden: User \"viewer\" cannot delete resource \"deployments\" in API group \"apps\" in the namespace \"default\"")
+        let status = try await http.put("/api/v1/namespaces/default/pods/p/status", SimHTTP.pod("p"))
+        #expect(status.message == "pods \"p\" is forbidden: User \"viewer\" cannot update resource \"pods/status\" in API group \"\" in the namespace \"default\"")
+        let namespaces = try await http.post("/api/v1/namespaces", ["metadata": ["name": "x"]])
+        #expect(namespaces.message == "namespaces is forbidden: User \"viewer\" cannot create resource \"namespaces\" in API group \"\" at the cluster scope")
         http.headers = [(name: "Authorization", value: "Bearer admin-token")]
         #expect(try await http.post("/api/v1/namespaces/default/pods", SimHTTP.pod("p")).status == 201)
         let writes = try await http.get("/kubesim/writes").body["items"]?.arrayValue ?? []

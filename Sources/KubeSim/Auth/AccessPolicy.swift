@@ -45,7 +45,8 @@ struct AccessPolicy: Sendable {
 
     func authorize(_ user: SimUser, verb: String, target: ResourcePath) throws(SimStatusError) {
         guard readonlyUsers.contains(user.name), !["get", "list", "watch"].contains(verb) else { return }
-        let namespace = target.type == .namespaces ? nil : target.namespace
+        // The API server's request info puts a namespace's own name in the namespace attribute.
+        let namespace = target.type == .namespaces ? target.name : target.namespace
         throw .forbidden(user: user.name, verb: verb, type: target.type, subresource: target.subresource, namespace: namespace, name: target.name)
     }
 }

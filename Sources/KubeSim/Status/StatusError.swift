@@ -88,8 +88,8 @@ extension SimStatusError {
     public static func forbidden(user: String, verb: String, type: SimResource, subresource: String?, namespace: String?, name: String?) -> SimStatusError {
         let resource = subresource.map { "\(type.plural)/\($0)" } ?? type.plural
         let scope = namespace.map { "in the namespace \"\($0)\"" } ?? "at the cluster scope"
-        let qualified = subresource.map { "\(type.qualifiedResource)/\($0)" } ?? type.qualifiedResource
-        let subject = name.map { "\(qualified) \"\($0)\"" } ?? qualified
+        // NewForbidden names the group and resource only; the subresource shows in the reason.
+        let subject = name.map { "\(type.qualifiedResource) \"\($0)\"" } ?? type.qualifiedResource
         return SimStatusError(code: 403, reason: "Forbidden",
                                message: "\(subject) is forbidden: User \"\(user)\" cannot \(verb) resource \"\(resource)\" in API group \"\(type.group)\" \(scope)",
                                details: details(name: name, group: type.group, kind: type.plural))

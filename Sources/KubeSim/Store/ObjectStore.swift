@@ -116,7 +116,9 @@ public final class ObjectStore: Sendable {
         return try commitUpdate(type, namespace: namespace, name: name, subresource: subresource, options: options) { (existing: StoredObject) throws(SimStatusError) -> JSONObject in
             let given = object.metadataString("resourceVersion") ?? ""
             if given.isEmpty, Admission.requiresResourceVersion(type) {
-                throw .invalid(type, name, [.invalid("metadata.resourceVersion", .int(0), "must be specified for an update")])
+                // The generic store names the resource, not the kind, and prints the uint64 0 as Go's %#v does.
+                throw .invalid(kind: type.qualifiedResource, group: type.group, detailKind: type.plural, name,
+                               [FieldError(kind: .invalid, field: "metadata.resourceVersion", value: "0x0", detail: "must be specified for an update")])
             }
             if !given.isEmpty, given != String(existing.resourceVersion) { throw .conflict(type, name) }
             var object = object
