@@ -51,6 +51,8 @@ struct JSONParser {
     let end: Int
     var position = 0
     static let maxDepth = 512
+    let members = ParseScratch<JSONObject.Entry>()
+    let items = ParseScratch<JSONValue>()
 
     init(_ buffer: UnsafeBufferPointer<UInt8>) {
         base = buffer.baseAddress
@@ -95,7 +97,7 @@ struct JSONParser {
     mutating func object(depth: Int) throws(JSONError) -> JSONObject {
         guard depth <= Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
         position += 1
-        var entries: [JSONObject.Entry] = []
+        let start = members.count
         skipSpace()
         if position < end, byte(position) == UInt8(ascii: "}") {
             position += 1
@@ -109,7 +111,7 @@ struct JSONParser {
             guard position < end, byte(position) == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
             position += 1
             skipSpace()
-            entries.append(JSONObject.Entry(key: key, value: try value(depth: depth)))
+            members.push(JSONObject.Entry(key: key, value: try value(depth: depth)))
             skipSpace()
             guard position < end else { throw error("unterminated object") }
             let c = byte(position)
@@ -119,21 +121,21 @@ struct JSONParser {
             position -= 1
             throw error("expected ',' or '}' in an object")
         }
-        return JSONObject(entries: entries)
+        return JSONObject(entries: members.pop(from: start))
     }
 
     mutating func array(depth: Int) throws(JSONError) -> [JSONValue] {
         guard depth <= Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
         position += 1
-        var items: [JSONValue] = []
+        let start = items.count
         skipSpace()
         if position < end, byte(position) == UInt8(ascii: "]") {
             position += 1
-            return items
+            return []
         }
         while true {
             skipSpace()
-            items.append(try value(depth: depth))
+            items.push(try value(depth: depth))
             skipSpace()
             guard position < end else { throw error("unterminated array") }
             let c = byte(position)
@@ -143,7 +145,7 @@ struct JSONParser {
             position -= 1
             throw error("expected ',' or ']' in an array")
         }
-        return items
+        return items.pop(from: start)
     }
 
     mutating func string() throws(JSONError) -> String {
