@@ -4,11 +4,17 @@ import SluiceKube
 extension APIHandler {
     /// `?watch=1`: the start follows resourceVersion (unset or "0": current state first; R: events after R).
     func watch(_ target: ResourcePath, _ query: RequestQuery, fault: FaultRule?) throws -> Response {
+        try watch(target, query, fault: fault, filterType: target.type).response
+    }
+
+    /// The watch responder; `filterType` is the type whose field selectors the query uses (events.k8s.io on core events).
+    func watch(_ target: ResourcePath, _ query: RequestQuery, fault: FaultRule?, filterType: SimResource) throws -> WatchResponder {
         if query.flag("sendInitialEvents") {
             throw SimStatusError.invalid(kind: "ListOptions.meta.k8s.io", group: "meta.k8s.io", detailKind: "ListOptions", "",
                                          [.forbidden("sendInitialEvents", "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled")])
         }
-        var filter = try query.filter(target.type)
+        var filter = try query.filter(filterType)
+        if filterType == .eventsV1 { filter.fields = EventConversion.coreSelector(filter.fields) }
         if let name = target.name {
             var fields = try filter.fields ?? FieldSelector(parsing: "", for: target.type)
             fields.terms.append(.init(field: "metadata.name", value: name, equals: true))
@@ -30,11 +36,19 @@ extension APIHandler {
             subscription = s
         case .failure(let error):
             guard error.code == 410 else { throw error }
-            return settings.watch410 == .plain ? HTTPReply.error(error) : WatchResponder.expired(error)
+            throw WatchExpired(error: error, plain: settings.watch410 == .plain)
         }
         let timeout = try query.int("timeoutSeconds").map { Duration.seconds($0) }
-        return WatchResponder(subscription: subscription, kind: target.type.kind, apiVersion: target.type.apiVersion,
+        return WatchResponder(subscription: subscription, kind: filterType.kind, apiVersion: filterType.apiVersion,
                               bookmarks: query.flag("allowWatchBookmarks"), bookmarkInterval: settings.bookmarkInterval,
-                              timeout: timeout, dropAfter: fault?.dropAfterEvents, closeAfter: fault?.closeAfterEvents).response
+                              timeout: timeout, dropAfter: fault?.dropAfterEvents, closeAfter: fault?.closeAfterEvents)
     }
+}
+
+/// A watch whose resourceVersion the history no longer reaches: answered as an ERROR event or a plain 410.
+struct WatchExpired: Error {
+    let error: SimStatusError
+    let plain: Bool
+
+    var response: Response { plain ? HTTPReply.error(error) : WatchResponder.expired(error) }
 }

@@ -48,6 +48,8 @@ final class APIHandler: Sendable {
             }
         } catch let error as SimStatusError {
             return HTTPReply.error(error)
+        } catch let expired as WatchExpired {
+            return expired.response
         } catch {
             return HTTPReply.error(.internalError("\(error)"))
         }
@@ -75,6 +77,7 @@ final class APIHandler: Sendable {
         }
         try access.authorize(user, verb: verb, target: target)
         if let sub = target.subresource, !target.type.subresources.contains(sub) { throw notFoundPath() }
+        if target.type == .eventsV1 { return try await eventsV1(verb, target, query, &request, user: user, fault: fault) }
         switch verb {
         case "watch": return try watch(target, query, fault: fault)
         case "list": return try list(target, query)

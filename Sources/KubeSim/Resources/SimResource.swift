@@ -58,6 +58,7 @@ extension SimResource {
     public static let replicaSets = SimResource(group: "apps", version: "v1", plural: "replicasets", singular: "replicaset", kind: "ReplicaSet",
                                                  shortNames: ["rs"], subresources: ["status", "scale"])
     public static let leases = SimResource(group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease")
+    /// Served over HTTP as a view of `.events` (nothing is stored under this type).
     public static let eventsV1 = SimResource(group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event",
                                               shortNames: ["ev"])
 

@@ -22,6 +22,9 @@
 //   store.resourceVersion, store.allObjects(), store.writes() (the last `writeLogLimit` writes, in order)
 //   Every write takes WriteOptions(dryRun:, user:, verb:) for dryRun=All and the write log's user and verb.
 //
+// Events live under `.events` (core v1) only; the HTTP server shows them as events.k8s.io/v1 too, converting
+// both ways (Events/EventConversion.swift), so in-process code writes and reads `.events`.
+//
 // Every write throws SimStatusError with the real server's Status (NotFound, AlreadyExists, Conflict,
 // Invalid, ...). All methods are synchronous and thread-safe (one lock); none of them wait.
 import SluiceKube

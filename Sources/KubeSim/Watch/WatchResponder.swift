@@ -13,8 +13,18 @@ struct WatchResponder: Sendable {
     /// Injected faults: drop the connection, or end the stream cleanly, after this many events.
     let dropAfter: Int?
     let closeAfter: Int?
+    /// Renders a stored object for this watch's API version (events.k8s.io views core events); nil sends the cached bytes.
+    var render: (@Sendable (StoredObject) -> [UInt8])? = nil
 
     struct Dropped: Error {}
+
+    func append(_ event: WatchEvent, to out: inout [UInt8]) {
+        if let render {
+            out.append(contentsOf: WatchEvent.line(event.type.rawValue, render(event.object)))
+        } else {
+            event.appendLine(to: &out)
+        }
+    }
 
     var response: Response {
         var headers = HTTPFields()
@@ -49,7 +59,9 @@ struct WatchResponder: Sendable {
         if bookmarks, var first = subscription.pendingNow() {
             // Injected limits count the initial burst too.
             if let n = dropAfter ?? closeAfter { first = Array(first.prefix(n)) }
-            try await writer.write(ByteBuffer(bytes: first.flatMap(\.line)))
+            var out: [UInt8] = []
+            for event in first { append(event, to: &out) }
+            try await writer.write(ByteBuffer(bytes: out))
             sent += first.count
             lastRV = max(lastRV, first.last?.resourceVersion ?? 0)
             if let n = dropAfter, sent >= n { throw Dropped() }
@@ -64,7 +76,7 @@ struct WatchResponder: Sendable {
                 if let n = dropAfter ?? closeAfter { limit = min(limit, max(0, n - sent)) }
                 var out: [UInt8] = []
                 out.reserveCapacity(batch.prefix(limit).reduce(0) { $0 + $1.object.bytes.count + 40 })
-                for event in batch.prefix(limit) { event.appendLine(to: &out) }
+                for event in batch.prefix(limit) { append(event, to: &out) }
                 if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
                 sent += limit
                 lastRV = max(lastRV, batch[limit - 1 < 0 ? 0 : limit - 1].resourceVersion)
