@@ -29,7 +29,7 @@ struct KubeSimCommand: ParsableCommand {
     @Option(help: "Writes kept in the write log (GET /kubesim/writes); the oldest go first.")
     var writeLog = 100_000
 
-    @Option(help: "How a too-old watch fails: 'error' (an ERROR event, like the real server) or 'plain' (HTTP 410).")
+    @Option(name: .customLong("watch-410"), help: "How a too-old watch fails: 'error' (an ERROR event, like the real server) or 'plain' (HTTP 410).")
     var watch410 = "error"
 
     @Option(help: "Seconds between BOOKMARK events on watches that allow them (real servers: about 60).")
