@@ -41,8 +41,9 @@ struct WatchResponder: Sendable {
         var nextBookmark = clock.now + bookmarkInterval
         var lastRV = subscription.startResourceVersion
         var sent = 0
-        let ticker = Task { [subscription, bookmarkInterval] in
-            while !Task.isCancelled {
+        // Wakes the loop for bookmarks and the timeout; a plain watch needs no timer.
+        let ticker = Task { [subscription, bookmarkInterval, bookmarks] in
+            while !Task.isCancelled, bookmarks || deadline != nil {
                 var wait = bookmarkInterval
                 if let deadline { wait = min(wait, max(.milliseconds(1), deadline - clock.now)) }
                 try? await Task.sleep(for: wait)
