@@ -78,17 +78,18 @@ import Testing
             o.watchHistory = 5
             o.watch410 = plain ? .plain : .error
         }) { sim, client in
-            // The watch is cut after one event and the next watch waits a second before starting: writes
-            // in that second push its resourceVersion out of the server's five-event history.
+            // The watch is cut after one event and the next watch waits three seconds before it starts:
+            // twenty writes in that time (straight into the store: microseconds) push its resourceVersion
+            // out of the server's five-event history.
             try sim.faults.add("GET /api/v1/namespaces/default/pods:close-after=1:count=2")
-            try sim.faults.add("GET /api/v1/namespaces/default/pods:delay=1:count=1")
+            try sim.faults.add("GET /api/v1/namespaces/default/pods:delay=3:count=1")
             let log = NoteLog()
             let (informer, task) = Self.startInformer(client, log: log)
             defer { task.cancel() }
             await informer.waitForSync()
             _ = try await client.create(.pods, namespace: "default", podDocument("first"))
-            #expect(await eventually { log.closes >= 1 }, "\(log.all) \(sim.faults.current) \(informer.count)")
-            for i in 0..<20 { _ = try await client.create(.pods, namespace: "default", podDocument("n\(i)")) }
+            #expect(await eventually { log.closes >= 1 }, "\(log.all)")
+            for i in 0..<20 { _ = try sim.store.create(.pods, namespace: "default", podDocument("n\(i)")) }
             #expect(await eventually { log.lists >= 2 && informer.count == 21 })
             #expect(!log.expiries.isEmpty)
             if !plain { #expect(log.expiries.first?.contains("too old resource version") == true) }

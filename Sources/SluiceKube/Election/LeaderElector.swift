@@ -95,13 +95,12 @@ public final class LeaderElector: Sendable {
     /// One round: create the lease, renew ours, or take an expired one. False when someone else holds it
     /// or our write lost a race (409).
     func tryAcquireOrRenew() async -> Bool {
-        let now = Date()
         let existing: JSONObject
         do {
             existing = try await client.get(.leases, namespace: config.namespace, name: config.name)
         } catch {
             guard error.isNotFound else { return false }
-            let lease = newLease(now: now, previous: nil)
+            let lease = newLease(now: Date(), previous: nil)
             do {
                 let created = try await client.create(.leases, namespace: config.namespace, lease)
                 await noteWritten(created)
@@ -117,7 +116,9 @@ public final class LeaderElector: Sendable {
         }
         var lease = existing
         let taking = record.holder != config.identity
-        lease["spec"] = .object(newSpec(now: now, record: record, taking: taking))
+        // Stamped after the read and the decision, not when the round began: a slow read must not make
+        // a takeover look earlier than the expiry it was decided on.
+        lease["spec"] = .object(newSpec(now: Date(), record: record, taking: taking))
         do {
             let written = try await client.replace(.leases, namespace: config.namespace, lease)
             await noteWritten(written)
@@ -161,7 +162,9 @@ public final class LeaderElector: Sendable {
         let stamp = RFC3339.format(now, fractionDigits: 6)
         var spec = record?.spec ?? [:]
         spec["holderIdentity"] = .string(config.identity)
-        spec["leaseDurationSeconds"] = .int(Int64(config.leaseDuration.components.seconds))
+        // Whole seconds on the wire; rounded up so that others never wait less than we promised.
+        let (seconds, atto) = config.leaseDuration.components
+        spec["leaseDurationSeconds"] = .int(seconds + (atto > 0 ? 1 : 0))
         spec["renewTime"] = .string(stamp)
         if taking || spec["acquireTime"] == nil { spec["acquireTime"] = .string(stamp) }
         let transitions = record?.transitions ?? 0
