@@ -66,37 +66,19 @@ public final class KubeClient: Sendable {
                         contentType: String? = nil, accept: String = "application/json",
                         timeout: Duration? = .seconds(60)) async throws(KubeError) -> HTTPResponse {
         let url = server + path + PathEscape.query(query)
-        var attempt = 0
-        var reauthenticated = false
+        var attempts = Attempts()
         while true {
-            do { try await rateLimiter.acquire() } catch { throw .transport(cancelled(method, url)) }
-            let request = try makeRequest(method: method, url: url, body: body, contentType: contentType,
-                                          accept: accept, timeout: timeout)
+            let request = try await nextRequest(method: method, url: url, body: body, contentType: contentType,
+                                                accept: accept, timeout: timeout)
             let response: HTTPResponse
             do {
                 response = try await transport.send(request)
-            } catch let error as TransportError {
-                if method == "GET", attempt < retryPolicy.maxRetries, Self.isConnectionDrop(error) {
-                    attempt += 1
-                    try await pause(retryPolicy.networkRetryDelay, method, url)
-                    continue
-                }
-                throw .transport(error)
             } catch {
-                throw .transport(cancelled(method, url))
+                try await retryOrThrow(error, method: method, url: url, &attempts)
+                continue
             }
             if (200..<300).contains(response.status) { return response }
-            if response.status == 401, !reauthenticated {
-                reauthenticated = true
-                tokenSource.invalidate()
-                continue
-            }
-            if let wait = retryAfter(response), attempt < retryPolicy.maxRetries {
-                attempt += 1
-                try await pause(wait, method, url)
-                continue
-            }
-            throw .status(KubeStatusError(method: method, path: path, response: response))
+            try await retryOrThrow(response, method: method, path: path, &attempts)
         }
     }
 
@@ -105,44 +87,67 @@ public final class KubeClient: Sendable {
     public func stream(method: String = "GET", path: String, query: [(String, String)] = [],
                        idleTimeout: Duration? = nil) async throws(KubeError) -> HTTPStreamResponse {
         let url = server + path + PathEscape.query(query)
-        var attempt = 0
-        var reauthenticated = false
+        var attempts = Attempts()
         while true {
-            do { try await rateLimiter.acquire() } catch { throw .transport(cancelled(method, url)) }
-            var request = try makeRequest(method: method, url: url, body: nil, contentType: nil,
-                                          accept: "application/json", timeout: nil)
+            var request = try await nextRequest(method: method, url: url, body: nil, contentType: nil,
+                                                accept: "application/json", timeout: nil)
             request.idleTimeout = idleTimeout
             let response: HTTPStreamResponse
             do {
                 response = try await streamTransport.stream(request)
-            } catch let error as TransportError {
-                if attempt < retryPolicy.maxRetries, Self.isConnectionDrop(error) {
-                    attempt += 1
-                    try await pause(retryPolicy.networkRetryDelay, method, url)
-                    continue
-                }
-                throw .transport(error)
             } catch {
-                throw .transport(cancelled(method, url))
+                try await retryOrThrow(error, method: method, url: url, &attempts)
+                continue
             }
             if (200..<300).contains(response.status) { return response }
             var body: [UInt8] = []
             do {
-                for try await chunk in response.body where body.count < 1 << 20 { body += chunk }
+                for try await chunk in response.body {
+                    body += chunk
+                    if body.count >= 1 << 20 { break }  // enough of a Status body
+                }
             } catch {}
-            let whole = HTTPResponse(head: response.head, body: body)
-            if whole.status == 401, !reauthenticated {
-                reauthenticated = true
-                tokenSource.invalidate()
-                continue
-            }
-            if let wait = retryAfter(whole), attempt < retryPolicy.maxRetries {
-                attempt += 1
-                try await pause(wait, method, url)
-                continue
-            }
-            throw .status(KubeStatusError(method: method, path: path, response: whole))
+            try await retryOrThrow(HTTPResponse(head: response.head, body: body), method: method, path: path, &attempts)
         }
+    }
+
+    /// Retries made so far for one call.
+    private struct Attempts {
+        var retries = 0
+        var reauthenticated = false
+    }
+
+    /// Waits for a rate-limiter token and builds the next attempt (with a fresh bearer token).
+    private func nextRequest(method: String, url: String, body: [UInt8]?, contentType: String?, accept: String,
+                             timeout: Duration?) async throws(KubeError) -> HTTPRequest {
+        do { try await rateLimiter.acquire() } catch { throw .transport(cancelled(method, url)) }
+        return try makeRequest(method: method, url: url, body: body, contentType: contentType, accept: accept, timeout: timeout)
+    }
+
+    /// No answer came: retry a GET whose connection dropped (after `networkRetryDelay`), else throw.
+    private func retryOrThrow(_ error: any Error, method: String, url: String, _ attempts: inout Attempts) async throws(KubeError) {
+        guard let error = error as? TransportError else { throw .transport(cancelled(method, url)) }
+        guard method == "GET", attempts.retries < retryPolicy.maxRetries, Self.isConnectionDrop(error) else {
+            throw .transport(error)
+        }
+        attempts.retries += 1
+        try await pause(retryPolicy.networkRetryDelay, method, url)
+    }
+
+    /// A failure answer: after a first 401 re-read the token; after a 429/5xx with Retry-After wait that
+    /// long; otherwise throw its Status.
+    private func retryOrThrow(_ response: HTTPResponse, method: String, path: String, _ attempts: inout Attempts) async throws(KubeError) {
+        if response.status == 401, !attempts.reauthenticated {
+            attempts.reauthenticated = true
+            tokenSource.invalidate()
+            return
+        }
+        if let wait = retryAfter(response), attempts.retries < retryPolicy.maxRetries {
+            attempts.retries += 1
+            try await pause(wait, method, server + path)
+            return
+        }
+        throw .status(KubeStatusError(method: method, path: path, response: response))
     }
 
     private func makeRequest(method: String, url: String, body: [UInt8]?, contentType: String?, accept: String,
