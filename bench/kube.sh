@@ -10,7 +10,7 @@ swift build -c release --product sluice-bench-kube --scratch-path .build-release
 bench=.build-release/release/sluice-bench-kube
 
 # field NAME LINE: the value of NAME=... in a tab-separated result line.
-field() { tr '\t' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
+field() { tr "\t" "\n" <<<"$2" | sed -n "s|^$1=||p"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 run() { # label field command...
