@@ -116,3 +116,19 @@ import Testing
         }
     }
 }
+
+@Suite struct KeyCacheTests {
+    @Test func sharedStringsReadTheSameAsPlainOnesThroughCollisions() throws {
+        // 3,000 distinct long names and values through one 1024-slot cache: every slot is reused many
+        // times, and every document must still read exactly as without the cache.
+        let keys = KeyCache()
+        for i in 0..<3000 {
+            let text = #"{"a-long-member-name-\#(i)":"a-long-string-value-number-\#(i % 700)","short":"x","lastTransitionTime":"2026-11-25T19:00:00Z","esc\u00e9aped-long-name-here":1}"#
+            let cached = try Array(text.utf8).withUnsafeBytes { buffer in
+                try Result { () throws(JSONError) -> JSONValue in try JSONValue.parse(buffer, keys: keys) }.get()
+            }
+            #expect(cached == (try JSONValue.parse(text)))
+            #expect(cached.objectValue?.keys.first == "a-long-member-name-\(i)")
+        }
+    }
+}

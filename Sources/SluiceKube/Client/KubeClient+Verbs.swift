@@ -65,7 +65,8 @@ extension KubeClient {
         if limit > 0 { query.append(("limit", String(limit))) }
         if let continueToken, !continueToken.isEmpty { query.append(("continue", continueToken)) }
         if let resourceVersion { query.append(("resourceVersion", resourceVersion)) }
-        let list = try document(try await request(method: "GET", path: path, query: query), "GET", path)
+        // One key cache for the whole list: its items share their long member names.
+        let list = try document(try await request(method: "GET", path: path, query: query), "GET", path, sharingKeys: true)
         let metadata = list["metadata"]?.objectValue ?? [:]
         var items: [JSONObject] = []
         for item in list["items"]?.arrayValue ?? [] {
@@ -212,10 +213,14 @@ extension KubeClient {
         return q
     }
 
-    func document(_ response: HTTPResponse, _ method: String, _ path: String) throws(KubeError) -> JSONObject {
+    func document(_ response: HTTPResponse, _ method: String, _ path: String,
+                  sharingKeys: Bool = false) throws(KubeError) -> JSONObject {
         let value: JSONValue
         do {
-            value = try JSONValue.parse(response.body)
+            let keys = sharingKeys ? KeyCache() : nil
+            value = try response.body.withUnsafeBytes { buffer in
+                Result { () throws(JSONError) -> JSONValue in try JSONValue.parse(buffer, keys: keys) }
+            }.get()
         } catch {
             throw .invalidResponse(method: method, path: path, detail: error.description)
         }

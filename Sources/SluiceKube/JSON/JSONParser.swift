@@ -20,7 +20,12 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
 extension JSONValue {
     /// Reads one whole JSON value; white space may surround it, anything else after it is an error.
     public static func parse(_ buffer: UnsafeRawBufferPointer) throws(JSONError) -> JSONValue {
-        var parser = JSONParser(buffer.bindMemory(to: UInt8.self))
+        try parse(buffer, keys: nil)
+    }
+
+    /// With `keys`, long member names are shared with other documents parsed with the same cache.
+    static func parse(_ buffer: UnsafeRawBufferPointer, keys: KeyCache?) throws(JSONError) -> JSONValue {
+        var parser = JSONParser(buffer.bindMemory(to: UInt8.self), keys: keys)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -53,10 +58,13 @@ struct JSONParser {
     static let maxDepth = 512
     let members = ParseScratch<JSONObject.Entry>()
     let items = ParseScratch<JSONValue>()
+    /// Shares long member names between documents parsed by the same owner (see `KeyCache`).
+    let keys: KeyCache?
 
-    init(_ buffer: UnsafeBufferPointer<UInt8>) {
+    init(_ buffer: UnsafeBufferPointer<UInt8>, keys: KeyCache? = nil) {
         base = buffer.baseAddress
         end = buffer.count
+        self.keys = keys
     }
 
     func error(_ message: String) -> JSONError { JSONError(offset: position, message: message) }
@@ -77,7 +85,7 @@ struct JSONParser {
         switch byte(position) {
         case UInt8(ascii: "{"): return .object(try object(depth: depth + 1))
         case UInt8(ascii: "["): return .array(try array(depth: depth + 1))
-        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "\""): return .string(try sharedString(maxShared: 64))
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
@@ -106,7 +114,7 @@ struct JSONParser {
         while true {
             skipSpace()
             guard position < end, byte(position) == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
-            let key = try string()
+            let key = try sharedString(maxShared: .max)
             skipSpace()
             guard position < end, byte(position) == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
             position += 1
@@ -163,6 +171,25 @@ struct JSONParser {
             position += 1
         }
         throw error("unterminated string")
+    }
+
+    /// Like `string()`, but with a key cache a string of 16 to `maxShared` bytes without escapes comes from
+    /// the cache (member names always; values only up to `maxShared`, as long ones are rarely repeated).
+    mutating func sharedString(maxShared: Int) throws(JSONError) -> String {
+        guard let keys else { return try string() }
+        let start = position + 1
+        var i = start
+        while i < end {
+            let c = byte(i)
+            if c == UInt8(ascii: "\"") {
+                guard i - start > 15, i - start <= maxShared else { break }
+                position = i + 1
+                return keys.string(UnsafeBufferPointer(start: base.unsafelyUnwrapped + start, count: i - start))
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+            i += 1
+        }
+        return try string()
     }
 
     mutating func escapedString(from start: Int) throws(JSONError) -> String {

@@ -104,8 +104,10 @@ public struct WatchStream: AsyncSequence, Sendable {
 }
 
 /// Turns the bytes of a watch response, cut anywhere, into events.
-public struct WatchDecoder: Sendable {
+public struct WatchDecoder {
     var splitter = JSONStreamSplitter()
+    /// Events of one watch share their long member names (one heap string each, not one per event).
+    let keys = KeyCache()
 
     public init() {}
 
@@ -130,7 +132,7 @@ public struct WatchDecoder: Sendable {
         while start < n {
             while start < n, bytes[start] == 0x20 || bytes[start] == 0x0A || bytes[start] == 0x0D || bytes[start] == 0x09 { start += 1 }
             guard start < n else { break }
-            var parser = JSONParser(UnsafeBufferPointer(rebasing: bytes[start...]))
+            var parser = JSONParser(UnsafeBufferPointer(rebasing: bytes[start...]), keys: keys)
             if let value = try? parser.value(depth: 0) {
                 events.append(try WatchUpdate(value))
                 start += parser.position
