@@ -29,10 +29,10 @@ import Testing
         return c
     }
 
-    static func candidates(_ client: KubeClient, timeline: Timeline, release: Bool) -> [String: Task<Void, Never>] {
+    static func candidates(_ client: KubeClient, timeline: Timeline, release: Bool) throws -> [String: Task<Void, Never>] {
         var tasks: [String: Task<Void, Never>] = [:]
         for who in ["a", "b", "c"] {
-            let elector = LeaderElector(client: client, config: config(who, release: release), callbacks: .init(
+            let elector = try LeaderElector(client: client, config: config(who, release: release), callbacks: .init(
                 startedLeading: { timeline.started(who) }, stoppedLeading: { timeline.stopped(who) }))
             tasks[who] = Task { await elector.run() }
         }
@@ -73,7 +73,7 @@ import Testing
     @Test func killingTheLeaderHandsOverWithinLeaseDurationPlusRetryPeriod() async throws {
         try await withSim { sim, client in
             let timeline = Timeline()
-            var tasks = Self.candidates(client, timeline: timeline, release: false)
+            var tasks = try Self.candidates(client, timeline: timeline, release: false)
             #expect(await eventually { timeline.current.count == 1 })
             let first = timeline.current[0]
             // A crash: the leader stops renewing and does not release.
@@ -96,10 +96,23 @@ import Testing
         }
     }
 
+    @Test func durationsThatCouldOverlapAreRefused() {
+        var c = Self.config("x", release: true)
+        c.renewDeadline = .seconds(3)
+        #expect(throws: LeaderElectionConfigError.self) {
+            try LeaderElector(client: KubeClient(server: "http://127.0.0.1:1"), config: c, callbacks: .init(startedLeading: {}))
+        }
+        var empty = Self.config("", release: true)
+        empty.identity = ""
+        #expect(throws: LeaderElectionConfigError.self) {
+            try LeaderElector(client: KubeClient(server: "http://127.0.0.1:1"), config: empty, callbacks: .init(startedLeading: {}))
+        }
+    }
+
     @Test func aLeaderThatStopsReleasesTheLeaseAndAnotherLeadsAtOnce() async throws {
         try await withSim { sim, client in
             let timeline = Timeline()
-            var tasks = Self.candidates(client, timeline: timeline, release: true)
+            var tasks = try Self.candidates(client, timeline: timeline, release: true)
             #expect(await eventually { timeline.current.count == 1 })
             let first = timeline.current[0]
             tasks[first]?.cancel()

@@ -45,9 +45,17 @@ public final class LeaderElector: Sendable {
     public let callbacks: Callbacks
     private let observed = ObservedLease()
 
-    public init(client: KubeClient, config: Config, callbacks: Callbacks) {
-        precondition(config.renewDeadline < config.leaseDuration, "renewDeadline must be shorter than leaseDuration")
-        precondition(config.retryPeriod < config.renewDeadline, "retryPeriod must be shorter than renewDeadline")
+    /// Durations that could let two candidates lead at once are refused.
+    public init(client: KubeClient, config: Config, callbacks: Callbacks) throws(LeaderElectionConfigError) {
+        guard config.renewDeadline < config.leaseDuration else {
+            throw LeaderElectionConfigError(message: "renewDeadline (\(config.renewDeadline)) must be shorter than leaseDuration (\(config.leaseDuration)): a leader must step down before others may take over")
+        }
+        guard config.retryPeriod < config.renewDeadline else {
+            throw LeaderElectionConfigError(message: "retryPeriod (\(config.retryPeriod)) must be shorter than renewDeadline (\(config.renewDeadline)): a leader needs more than one try to renew")
+        }
+        guard !config.identity.isEmpty else {
+            throw LeaderElectionConfigError(message: "identity must not be empty: an empty holderIdentity means a released lease")
+        }
         self.client = client
         self.config = config
         self.callbacks = callbacks
@@ -172,6 +180,12 @@ public final class LeaderElector: Sendable {
         spec["leaseTransitions"] = .int(taking && record != nil ? transitions + 1 : transitions)
         return spec
     }
+}
+
+/// Leader-election settings that cannot work, in one sentence.
+public struct LeaderElectionConfigError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { "leader election: \(message)" }
 }
 
 /// The parts of a Lease's spec the election reads.
