@@ -155,6 +155,31 @@ import Testing
         }
     }
 
+    @Test func podSpecsAreFixedAfterCreationExceptWhatTheServerAllows() async throws {
+        try await withSim { _, client in
+            _ = try await client.create(.pods, namespace: "default", podDocument("fixed"))
+            // Allowed: a new image, an added toleration, labels.
+            let moved = try await client.update(.pods, namespace: "default", name: "fixed") { pod in
+                pod["spec"]?["containers"]?.modifyFirstContainer { $0["image"] = "busybox:1.37" }
+                pod["spec"]?["tolerations"] = [["key": "gpu", "operator": "Exists"]]
+                pod["metadata"]?["labels"] = ["k": "v"]
+                return true
+            }
+            #expect(moved["spec"]?["containers"]?.arrayValue?.first?["image"] == "busybox:1.37")
+            // Not allowed: the command.
+            do {
+                try await client.update(.pods, namespace: "default", name: "fixed") { pod in
+                    pod["spec"]?["containers"]?.modifyFirstContainer { $0["command"] = ["false"] }
+                    return true
+                }
+                Issue.record("a pod's command changed after creation")
+            } catch let error as KubeError {
+                #expect(error.isInvalid)
+                #expect(error.statusError?.message.hasPrefix(#"Pod "fixed" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`"#) == true)
+            }
+        }
+    }
+
     @Test func typedVerbsReadAndWriteViews() async throws {
         try await withSim { _, client in
             var pod = Pod(name: "typed", namespace: "default")
@@ -169,5 +194,14 @@ import Testing
             }
             #expect(updated.metadata.labels["k"] == "v")
         }
+    }
+}
+
+extension JSONValue {
+    /// Test convenience: change the first element of an array of objects.
+    mutating func modifyFirstContainer(_ change: (inout JSONValue) -> Void) {
+        guard var list = arrayValue, !list.isEmpty else { return }
+        change(&list[0])
+        self = .array(list)
     }
 }

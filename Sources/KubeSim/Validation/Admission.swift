@@ -108,7 +108,9 @@ enum Admission {
         errors += LabelRules.labels(object["metadata"]?["labels"]?.objectValue, path: "metadata.labels")
         errors += LabelRules.annotations(object["metadata"]?["annotations"]?.objectValue, path: "metadata.annotations")
         switch type {
-        case .pods: errors += PodValidation.spec(object["spec"], path: "spec")
+        case .pods:
+            errors += PodValidation.spec(object["spec"], path: "spec")
+            if let old { errors += PodUpdateRules.check(old: old["spec"], new: object["spec"]) }
         case .deployments: errors += WorkloadValidation.deployment(object)
         case .services: errors += WorkloadValidation.service(object)
         case .eventsV1: errors += WorkloadValidation.eventV1(object)
