@@ -53,6 +53,29 @@ import Testing
         }
     }
 
+    @Test func aWatchThatOutlivesItsClientCanStillBeEnded() async throws {
+        try await withSim { sim, _ in
+            var client: KubeClient? = KubeClient(server: sim.baseURL)
+            let watch = try await client!.watch(.pods, namespace: "default")
+            client = nil
+            watch.cancel()
+            // Read on a task of its own so that a stream that never ends fails the test instead of hanging it.
+            let outcome = Lines()
+            Task {
+                do {
+                    for try await _ in watch {}
+                    outcome.add("ended without an error")
+                } catch let error as TransportError {
+                    outcome.add(error.kind == .cancelled ? "cancelled" : "\(error)")
+                } catch {
+                    outcome.add("\(error)")
+                }
+            }
+            #expect(await eventually { !outcome.all.isEmpty })
+            #expect(outcome.all == ["cancelled"])
+        }
+    }
+
     @Test func droppingAStreamEndsTheTransfer() async throws {
         try await withSim { sim, client in
             let watch = try await client.watch(.pods, namespace: "default")

@@ -17,6 +17,21 @@ public final class HTTPTransport: Sendable {
         let inbox = Mutex(Inbox())
         let multi: UnsafeMutableRawPointer
         init(multi: UnsafeMutableRawPointer) { self.multi = multi }
+
+        func submit(_ transfer: CurlTransfer) {
+            inbox.withLock { $0.added.append(transfer) }
+            curl_multi_wakeup(multi)
+        }
+
+        func cancel(_ transfer: CurlTransfer) {
+            inbox.withLock { $0.cancelled.append(ObjectIdentifier(transfer)) }
+            curl_multi_wakeup(multi)
+        }
+
+        func resume(_ transfer: CurlTransfer) {
+            inbox.withLock { $0.resumed.append(ObjectIdentifier(transfer)) }
+            curl_multi_wakeup(multi)
+        }
     }
 
     public let tls: TLSOptions
@@ -68,10 +83,12 @@ public final class HTTPTransport: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let transfer = CurlTransfer(request: request, delivery: .streamed(continuation))
+                // The shared state, not the transport: a stream read after its transport is gone must still
+                // be able to end its transfer (and let the libcurl thread finish).
                 transfer.channel = BodyChannel(
                     highWater: highWater,
-                    onResume: { [weak self, weak transfer] in if let self, let transfer { self.resume(transfer) } },
-                    onCancel: { [weak self, weak transfer] in if let self, let transfer { self.cancel(transfer) } })
+                    onResume: { [shared, weak transfer] in if let transfer { shared.resume(transfer) } },
+                    onCancel: { [shared, weak transfer] in if let transfer { shared.cancel(transfer) } })
                 box.set(transfer)
                 submit(transfer)
             }
@@ -80,20 +97,8 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    private func submit(_ transfer: CurlTransfer) {
-        shared.inbox.withLock { $0.added.append(transfer) }
-        curl_multi_wakeup(multi)
-    }
-
-    private func cancel(_ transfer: CurlTransfer) {
-        shared.inbox.withLock { $0.cancelled.append(ObjectIdentifier(transfer)) }
-        curl_multi_wakeup(multi)
-    }
-
-    private func resume(_ transfer: CurlTransfer) {
-        shared.inbox.withLock { $0.resumed.append(ObjectIdentifier(transfer)) }
-        curl_multi_wakeup(multi)
-    }
+    private func submit(_ transfer: CurlTransfer) { shared.submit(transfer) }
+    private func cancel(_ transfer: CurlTransfer) { shared.cancel(transfer) }
 
     /// The libcurl thread's loop: take new work, perform, finish what is done, wait for sockets or a wakeup.
     private struct CurlLoop {
