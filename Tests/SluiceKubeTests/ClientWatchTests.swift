@@ -36,6 +36,24 @@ import Testing
         }
     }
 
+    @Test func typedInformerGivesViewsAndHonoursSelectors() async throws {
+        try await withSim { _, client in
+            let pods = TypedInformer<Pod>()
+            let phases = Lines()
+            pods.addHandler(added: { phases.add("added \($0.metadata.name ?? "")") },
+                            deleted: { phases.add("deleted \($0.metadata.name ?? "")") })
+            let task = Task { await pods.run(client: client, namespace: "default", options: ListOptions(labelSelector: "app=web")) }
+            defer { task.cancel() }
+            await pods.waitForSync()
+            _ = try await client.create(.pods, namespace: "default", podDocument("web-1", labels: ["app": "web"]))
+            _ = try await client.create(.pods, namespace: "default", podDocument("db-1", labels: ["app": "db"]))
+            try await client.delete(.pods, namespace: "default", name: "web-1", gracePeriodSeconds: 0)
+            #expect(await eventually { phases.all.count == 2 })
+            #expect(phases.all == ["added web-1", "deleted web-1"])
+            #expect(pods.list().isEmpty)
+        }
+    }
+
     @Test func bookmarksAdvanceTheResourceVersionWithoutChanges() async throws {
         try await withSim { sim, client in
             let log = NoteLog()
