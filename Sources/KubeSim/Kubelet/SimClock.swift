@@ -22,7 +22,7 @@ public struct SystemSimClock: SimClock {
 /// Kubernetes time fields: RFC 3339 at second precision in UTC (`2026-11-25T19:00:00Z`).
 public enum KubeTime {
     public static func format(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        RFC3339.format(date, fractionDigits: 0)
     }
 
     /// RFC 3339 with nanoseconds, trailing zeros trimmed (Go's RFC3339Nano), as log timestamps are written.
@@ -37,7 +37,7 @@ public enum KubeTime {
     }
 
     public static func parse(_ text: String) -> Date? {
-        try? Date(text, strategy: .iso8601)
+        RFC3339.parse(text)
     }
 
     /// The JSON value of a time field.

@@ -1,3 +1,6 @@
+import Foundation
+import SluiceKube
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,21 +17,7 @@ enum WallClock {
 
     /// `2026-11-25T19:11:29Z`
     static func rfc3339(_ seconds: Int64 = nowSeconds) -> String {
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
-    }
-
-    /// `2026-11-25T19:11:29.123456Z` (MicroTime, for leases and events.k8s.io).
-    static func microTime() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        let micros = Int(ts.tv_nsec / 1000)
-        var digits = String(micros)
-        while digits.count < 6 { digits = "0" + digits }
-        return String(rfc3339(Int64(ts.tv_sec)).dropLast()) + ".\(digits)Z"
+        RFC3339.format(Date(timeIntervalSince1970: Double(seconds)), fractionDigits: 0)
     }
 
     /// A random lowercase UUID string for metadata.uid.

@@ -71,19 +71,16 @@ public struct KubeStatusError: Error, Sendable, CustomStringConvertible {
         message = ""
         causes = []
         if let document = try? JSONValue.parse(response.body).objectValue, document["kind"]?.stringValue == "Status" {
+            let sent = Status(document: document)
             status = document
-            if let c = document["code"]?.intValue { code = Int(c) }
-            reason = document["reason"]?.stringValue ?? ""
-            message = document["message"]?.stringValue ?? ""
-            if let details = document["details"]?.objectValue {
-                name = details["name"]?.stringValue
-                kind = details["kind"]?.stringValue
-                retryAfterSeconds = details["retryAfterSeconds"]?.intValue.map { Int($0) }
-                causes = (details["causes"]?.arrayValue ?? []).compactMap { c in
-                    guard let o = c.objectValue else { return nil }
-                    return Cause(reason: o["reason"]?.stringValue ?? "", message: o["message"]?.stringValue ?? "",
-                                 field: o["field"]?.stringValue ?? "")
-                }
+            code = sent.code ?? code
+            reason = sent.reason?.rawValue ?? ""
+            message = sent.message ?? ""
+            name = sent.details?.name
+            kind = sent.details?.kind
+            retryAfterSeconds = sent.details?.retryAfterSeconds
+            causes = (sent.details?.causes ?? []).map {
+                Cause(reason: $0.reason ?? "", message: $0.message ?? "", field: $0.field ?? "")
             }
         } else {
             let text = String(decoding: response.body.prefix(512), as: UTF8.self).trimmingCharacters(in: " \n\r\t")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Leader election on a coordination.k8s.io/v1 Lease, after client-go's leaderelection package: one
 /// holder at a time; others take over only when the holder has not renewed for a whole lease duration as
@@ -103,82 +104,67 @@ public final class LeaderElector: Sendable {
     /// One round: create the lease, renew ours, or take an expired one. False when someone else holds it
     /// or our write lost a race (409).
     func tryAcquireOrRenew() async -> Bool {
-        let existing: JSONObject
+        var lease: Lease
         do {
-            existing = try await client.get(.leases, namespace: config.namespace, name: config.name)
+            lease = try await client.get(Lease.self, namespace: config.namespace, name: config.name)
         } catch {
             guard error.isNotFound else { return false }
-            let lease = newLease(now: Date(), previous: nil)
+            lease = Lease(name: config.name, namespace: config.namespace)
+            stamp(&lease.spec, taking: true, transitions: 0)
             do {
-                let created = try await client.create(.leases, namespace: config.namespace, lease)
-                await noteWritten(created)
+                await noteWritten(try await client.create(lease))
                 return true
             } catch {
                 return false
             }
         }
-        let record = LeaseRecord(existing)
-        if observed.changed(to: record) { await callbacks.newLeader(record.holder) }
-        if !record.holder.isEmpty, record.holder != config.identity, !observed.expired(leaseDuration: record.duration ?? config.leaseDuration) {
+        let seen = lease.spec
+        let holder = seen.holderIdentity ?? ""
+        if observed.changed(to: seen) { await callbacks.newLeader(holder) }
+        let duration = seen.leaseDurationSeconds.map { Duration.seconds($0) } ?? config.leaseDuration
+        if !holder.isEmpty, holder != config.identity, !observed.expired(leaseDuration: duration) {
             return false
         }
-        var lease = existing
-        let taking = record.holder != config.identity
-        // Stamped after the read and the decision, not when the round began: a slow read must not make
-        // a takeover look earlier than the expiry it was decided on.
-        lease["spec"] = .object(newSpec(now: Date(), record: record, taking: taking))
+        // client-go counts every acquisition by a candidate that was not the holder.
+        let taking = holder != config.identity
+        stamp(&lease.spec, taking: taking, transitions: (seen.leaseTransitions ?? 0) + (taking ? 1 : 0))
         do {
-            let written = try await client.replace(.leases, namespace: config.namespace, lease)
-            await noteWritten(written)
+            await noteWritten(try await client.replace(lease))
             return true
         } catch {
             return false
         }
     }
 
-    private func noteWritten(_ lease: JSONObject) async {
-        let record = LeaseRecord(lease)
-        if observed.changed(to: record) { await callbacks.newLeader(record.holder) }
+    private func noteWritten(_ lease: Lease) async {
+        if observed.changed(to: lease.spec) { await callbacks.newLeader(config.identity) }
         observed.setLeading(true)
     }
 
     /// Gives the lease up: empty holder, so the next candidate need not wait out the lease.
     func release() async {
-        guard let existing = try? await client.get(.leases, namespace: config.namespace, name: config.name),
-              LeaseRecord(existing).holder == config.identity
+        guard var lease = try? await client.get(Lease.self, namespace: config.namespace, name: config.name),
+              lease.spec.holderIdentity == config.identity
         else { return }
-        var lease = existing
-        var spec = existing["spec"]?.objectValue ?? [:]
-        let now = RFC3339.format(Date(), fractionDigits: 6)
-        spec["holderIdentity"] = ""
-        spec["leaseDurationSeconds"] = 1
-        spec["renewTime"] = .string(now)
-        spec["acquireTime"] = .string(now)
-        lease["spec"] = .object(spec)
-        _ = try? await client.replace(.leases, namespace: config.namespace, lease)
+        let now = Date()
+        lease.spec.holderIdentity = ""
+        lease.spec.leaseDurationSeconds = 1
+        lease.spec.renewTime = now
+        lease.spec.acquireTime = now
+        _ = try? await client.replace(lease)
     }
 
-    private func newLease(now: Date, previous: LeaseRecord?) -> JSONObject {
-        [
-            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-            "metadata": ["name": .string(config.name), "namespace": .string(config.namespace)],
-            "spec": .object(newSpec(now: now, record: nil, taking: true)),
-        ]
-    }
-
-    private func newSpec(now: Date, record: LeaseRecord?, taking: Bool) -> JSONObject {
-        let stamp = RFC3339.format(now, fractionDigits: 6)
-        var spec = record?.spec ?? [:]
-        spec["holderIdentity"] = .string(config.identity)
+    /// Writes this candidate as holder, renewed now. Stamped after the read and the decision, not when the
+    /// round began: a slow read must not make a takeover look earlier than the expiry it was decided on.
+    private func stamp(_ spec: inout LeaseSpec, taking: Bool, transitions: Int) {
+        let now = Date()
+        spec.holderIdentity = config.identity
         // Whole seconds on the wire; rounded up so that others never wait less than we promised.
         let (seconds, atto) = config.leaseDuration.components
-        spec["leaseDurationSeconds"] = .int(seconds + (atto > 0 ? 1 : 0))
-        spec["renewTime"] = .string(stamp)
-        if taking || spec["acquireTime"] == nil { spec["acquireTime"] = .string(stamp) }
-        let transitions = record?.transitions ?? 0
-        // client-go counts every acquisition by a candidate that was not the holder.
-        spec["leaseTransitions"] = .int(taking && record != nil ? transitions + 1 : transitions)
-        return spec
+        spec.leaseDurationSeconds = Int(seconds) + (atto > 0 ? 1 : 0)
+        spec.renewTime = now
+        if taking || spec.acquireTime == nil { spec.acquireTime = now }
+        spec.leaseTransitions = transitions
     }
 }
 
@@ -188,49 +174,32 @@ public struct LeaderElectionConfigError: Error, Sendable, CustomStringConvertibl
     public var description: String { "leader election: \(message)" }
 }
 
-/// The parts of a Lease's spec the election reads.
-struct LeaseRecord: Equatable {
-    var spec: JSONObject
-    var holder: String { spec["holderIdentity"]?.stringValue ?? "" }
-    var duration: Duration? { spec["leaseDurationSeconds"]?.intValue.map { .seconds($0) } }
-    var transitions: Int64 { spec["leaseTransitions"]?.intValue ?? 0 }
-
-    init(_ lease: JSONObject) { spec = lease["spec"]?.objectValue ?? [:] }
-}
-
 /// The last lease record seen and when (on our own clock: clocks of other hosts are not trusted).
-final class ObservedLease: @unchecked Sendable {
-    private let lock = NSLock()
-    private var record: LeaseRecord?
-    private var observedAt = ContinuousClock.now
-    private var leadingFlag = false
+final class ObservedLease: Sendable {
+    private struct State {
+        var record: LeaseSpec?
+        var observedAt = ContinuousClock.now
+        var leading = false
+    }
 
-    /// Records `record`; true when it differs from the one seen before.
-    func changed(to record: LeaseRecord) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard record != self.record else { return false }
-        let holderChanged = record.holder != self.record?.holder
-        self.record = record
-        observedAt = .now
-        return holderChanged
+    private let state = Mutex(State())
+
+    /// Records `record` (and when) if it differs from the last one; true when its holder changed.
+    func changed(to record: LeaseSpec) -> Bool {
+        state.withLock { s in
+            guard record != s.record else { return false }
+            let holderChanged = record.holderIdentity != s.record?.holderIdentity
+            s.record = record
+            s.observedAt = .now
+            return holderChanged
+        }
     }
 
     func expired(leaseDuration: Duration) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return ContinuousClock.now - observedAt > leaseDuration
+        state.withLock { ContinuousClock.now - $0.observedAt > leaseDuration }
     }
 
-    var leading: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return leadingFlag
-    }
+    var leading: Bool { state.withLock { $0.leading } }
 
-    func setLeading(_ value: Bool) {
-        lock.lock()
-        leadingFlag = value
-        lock.unlock()
-    }
+    func setLeading(_ value: Bool) { state.withLock { $0.leading = value } }
 }

@@ -53,10 +53,10 @@ enum CurlSetup {
         case "HEAD": ccurl_setopt_long(easy, CURLOPT_NOBODY, 1)
         default:
             if r.method != "POST" { ccurl_setopt_str(easy, CURLOPT_CUSTOMREQUEST, r.method) }
-            if let body = r.body {
+            if let body = r.body, !body.isEmpty {
                 ccurl_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-                body.withUnsafeBytes { _ = ccurl_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)) }
-            } else if r.method == "POST" {
+                body.withUnsafeBytes { _ = ccurl_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress!)) }
+            } else if r.body != nil || r.method == "POST" {
                 ccurl_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, 0)
                 ccurl_setopt_str(easy, CURLOPT_COPYPOSTFIELDS, "")
             }

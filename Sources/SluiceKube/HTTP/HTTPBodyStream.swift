@@ -66,27 +66,31 @@ final class BodyChannel: Sendable {
         self.onCancel = onCancel
     }
 
-    /// Producer: hands over a chunk; false means "pause the transfer and offer it again later".
+    /// Producer: hands over a chunk; false means "pause the transfer and offer it again later" (the
+    /// chunk was not taken).
     func offer(_ chunk: [UInt8]) -> Bool {
-        let waiter: CheckedContinuation<[UInt8]?, Error>? = state.withLock { s in
-            if s.cancelled { return nil }
+        enum Outcome { case handed(CheckedContinuation<[UInt8]?, Error>), kept, refused }
+        let outcome: Outcome = state.withLock { s in
+            if s.cancelled { return .kept }  // dropped: the transfer is being ended
             if let w = s.waiter {
                 s.waiter = nil
-                return w
+                return .handed(w)
             }
             if s.buffered >= highWater {
                 s.paused = true
-                return nil
+                return .refused
             }
             s.chunks.append(chunk)
             s.buffered += chunk.count
-            return nil
+            return .kept
         }
-        if let waiter {
+        switch outcome {
+        case .handed(let waiter):
             waiter.resume(returning: chunk)
             return true
+        case .kept: return true
+        case .refused: return false
         }
-        return !state.withLock { $0.paused }
     }
 
     /// Producer: the body ended (successfully or not).
@@ -107,32 +111,14 @@ final class BodyChannel: Sendable {
     /// Reader: the next chunk, nil at the end.
     func take() async throws -> [UInt8]? {
         var resume = false
-        let ready: Result<[UInt8]?, Error>? = state.withLock { s in
-            if s.head < s.chunks.count {
-                let chunk = s.chunks[s.head]
-                s.head += 1
-                s.buffered -= chunk.count
-                if s.head == s.chunks.count {
-                    s.chunks.removeAll(keepingCapacity: true)
-                    s.head = 0
-                }
-                if s.paused, s.buffered <= highWater / 2 {
-                    s.paused = false
-                    resume = true
-                }
-                return .success(chunk)
-            }
-            switch s.finished {
-            case .success?: return .success(nil)
-            case .failure(let e)?: return .failure(e)
-            case nil: return nil
-            }
-        }
+        let ready = state.withLock { nextReady(&$0, resume: &resume) }
         if resume { onResume() }
         if let ready { return try ready.get() }
         return try await withCheckedThrowingContinuation { continuation in
-            let immediate: Result<[UInt8]?, Error>? = state.withLock { s in
-                if s.head < s.chunks.count || s.finished != nil { return .success([]) }  // raced: retry below
+            var resume = false
+            // Looked at again under the lock: a chunk or the end may have come since.
+            let ready: Result<[UInt8]?, Error>? = state.withLock { s in
+                if let ready = nextReady(&s, resume: &resume) { return ready }
                 s.waiter = continuation
                 if s.paused {
                     s.paused = false
@@ -141,8 +127,32 @@ final class BodyChannel: Sendable {
                 return nil
             }
             if resume { onResume() }
-            if let immediate { continuation.resume(with: immediate) }
-        }.flatMapEmpty { try await self.take() }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    /// The next chunk, or how the body ended; nil when neither is there yet. Sets `resume` when taking
+    /// the chunk brought a paused transfer below half the window.
+    private func nextReady(_ s: inout State, resume: inout Bool) -> Result<[UInt8]?, Error>? {
+        if s.head < s.chunks.count {
+            let chunk = s.chunks[s.head]
+            s.head += 1
+            s.buffered -= chunk.count
+            if s.head == s.chunks.count {
+                s.chunks.removeAll(keepingCapacity: true)
+                s.head = 0
+            }
+            if s.paused, s.buffered <= highWater / 2 {
+                s.paused = false
+                resume = true
+            }
+            return .success(chunk)
+        }
+        switch s.finished {
+        case .success?: return .success(nil)
+        case .failure(let e)?: return .failure(e)
+        case nil: return nil
+        }
     }
 
     func cancel() {
@@ -152,13 +162,5 @@ final class BodyChannel: Sendable {
             return true
         }
         if first { onCancel() }
-    }
-}
-
-extension Optional where Wrapped == [UInt8] {
-    /// An empty chunk from `take`'s race path means "look again"; real chunks are never empty.
-    fileprivate func flatMapEmpty(_ again: () async throws -> [UInt8]?) async rethrows -> [UInt8]? {
-        if let chunk = self, chunk.isEmpty { return try await again() }
-        return self
     }
 }

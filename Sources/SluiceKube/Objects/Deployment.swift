@@ -8,13 +8,6 @@ public struct Deployment: KubeObject {
     public var document: JSONObject
     public init(document: JSONObject) { self.document = document }
 
-    /// A deployment named `name` in `namespace`, with an empty spec to fill in.
-    public init(name: String, namespace: String) {
-        self.init()
-        metadata.name = name
-        metadata.namespace = namespace
-    }
-
     public var spec: DeploymentSpec {
         get { document[view: "spec"] }
         _modify { yield &document[view: "spec"] }

@@ -10,13 +10,6 @@ public struct Event: KubeObject {
     public var document: JSONObject
     public init(document: JSONObject) { self.document = document }
 
-    /// An event named `name` in `namespace`; set `involvedObject`, `reason` and `message`.
-    public init(name: String, namespace: String) {
-        self.init()
-        metadata.name = name
-        metadata.namespace = namespace
-    }
-
     /// The object the event is about.
     public var involvedObject: ObjectReference {
         get { document[view: "involvedObject"] }

@@ -10,13 +10,6 @@ public struct EventV1: KubeObject {
     public var document: JSONObject
     public init(document: JSONObject) { self.document = document }
 
-    /// An event named `name` in `namespace`; set `regarding`, `reason`, `note` and the reporter.
-    public init(name: String, namespace: String) {
-        self.init()
-        metadata.name = name
-        metadata.namespace = namespace
-    }
-
     /// The object the event is about.
     public var regarding: ObjectReference {
         get { document[view: "regarding"] }

@@ -21,6 +21,13 @@ extension KubeObject {
         self.init(document: ["apiVersion": .string(Self.apiVersion), "kind": .string(Self.kind)])
     }
 
+    /// An object of this kind named `name` in `namespace`, everything else to fill in.
+    public init(name: String, namespace: String) {
+        self.init()
+        metadata.name = name
+        metadata.namespace = namespace
+    }
+
     /// Parses one JSON object (a GET or POST response body).
     public init(parsing bytes: some Collection<UInt8>) throws(KubeObjectError) {
         self.init(document: try KubeObjectError.parseObject(bytes))

@@ -10,13 +10,6 @@ public struct Lease: KubeObject {
     public var document: JSONObject
     public init(document: JSONObject) { self.document = document }
 
-    /// A lease named `name` in `namespace`, held by no one.
-    public init(name: String, namespace: String) {
-        self.init()
-        metadata.name = name
-        metadata.namespace = namespace
-    }
-
     public var spec: LeaseSpec {
         get { document[view: "spec"] }
         _modify { yield &document[view: "spec"] }

@@ -8,13 +8,6 @@ public struct Pod: KubeObject {
     public var document: JSONObject
     public init(document: JSONObject) { self.document = document }
 
-    /// A pod named `name` in `namespace`, with an empty spec to fill in.
-    public init(name: String, namespace: String) {
-        self.init()
-        metadata.name = name
-        metadata.namespace = namespace
-    }
-
     public var spec: PodSpec {
         get { document[view: "spec"] }
         _modify { yield &document[view: "spec"] }
