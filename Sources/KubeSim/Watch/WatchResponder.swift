@@ -54,36 +54,32 @@ struct WatchResponder: Sendable {
             ticker.cancel()
             subscription.cancel()
         }
-        // The initial burst (ADDED or replayed events) is pending already: send it, then a bookmark.
         if closeAfter == 0 { try await writer.finish(nil); return }
         if dropAfter == 0 { throw Dropped() }
-        if bookmarks, var first = subscription.pendingNow() {
-            // Injected limits count the initial burst too.
-            if let n = dropAfter ?? closeAfter { first = Array(first.prefix(n)) }
+        /// Writes `batch`, cut at the injected limits (which count every event sent, the initial burst
+        /// included); true when the watch should now end cleanly. Throws `Dropped` for `drop-after`.
+        func send(_ batch: [WatchEvent]) async throws -> Bool {
+            guard !batch.isEmpty else { return false }
+            let limit = (dropAfter ?? closeAfter).map { min(batch.count, $0 - sent) } ?? batch.count
             var out: [UInt8] = []
-            for event in first { append(event, to: &out) }
-            try await writer.write(ByteBuffer(bytes: out))
-            sent += first.count
-            lastRV = max(lastRV, first.last?.resourceVersion ?? 0)
+            out.reserveCapacity(batch.prefix(limit).reduce(0) { $0 + $1.object.bytes.count + 40 })
+            for event in batch.prefix(limit) { append(event, to: &out) }
+            if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
+            sent += limit
+            if limit > 0 { lastRV = max(lastRV, batch[limit - 1].resourceVersion) }
             if let n = dropAfter, sent >= n { throw Dropped() }
-            if let n = closeAfter, sent >= n { try await writer.finish(nil); return }
+            if let n = closeAfter, sent >= n { return true }
+            return false
+        }
+        // The initial burst (ADDED or replayed events) is pending already: send it, then a bookmark.
+        if bookmarks, let first = subscription.pendingNow() {
+            if try await send(first) { try await writer.finish(nil); return }
             try await writer.write(ByteBuffer(bytes: bookmark(lastRV)))
         }
         while true {
             if let deadline, clock.now >= deadline { break }
             guard let batch = await subscription.nextBatch() else { break }
-            if !batch.isEmpty {
-                var limit = batch.count
-                if let n = dropAfter ?? closeAfter { limit = min(limit, max(0, n - sent)) }
-                var out: [UInt8] = []
-                out.reserveCapacity(batch.prefix(limit).reduce(0) { $0 + $1.object.bytes.count + 40 })
-                for event in batch.prefix(limit) { append(event, to: &out) }
-                if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
-                sent += limit
-                lastRV = max(lastRV, batch[limit - 1 < 0 ? 0 : limit - 1].resourceVersion)
-                if let n = dropAfter, sent >= n { throw Dropped() }
-                if let n = closeAfter, sent >= n { break }
-            }
+            if try await send(batch) { break }
             if bookmarks, clock.now >= nextBookmark {
                 if let progress = subscription.progressResourceVersion() { lastRV = max(lastRV, progress) }
                 try await writer.write(ByteBuffer(bytes: bookmark(lastRV)))
