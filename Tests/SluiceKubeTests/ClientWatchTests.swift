@@ -114,6 +114,25 @@ import Testing
         }
     }
 
+    @Test func aVersionThatExpiresRightAfterEachListBacksOff() async throws {
+        try await withSim { sim, client in
+            // Each list passes (a no-op delay rule takes its turn) and each watch after it gets 410 Gone.
+            for _ in 0..<3 {
+                try sim.faults.add("GET /api/v1/namespaces/default/pods:delay=0:count=1")
+                try sim.faults.add("GET /api/v1/namespaces/default/pods:410:count=1")
+            }
+            let log = NoteLog()
+            let (informer, task) = Self.startInformer(client, log: log)
+            defer { task.cancel() }
+            #expect(await eventually { log.lists >= 4 })
+            #expect(log.expiries.count >= 3)
+            // The first expiry relists at once; the ones that follow with no event in between wait.
+            #expect(log.backoffs.filter { $0.contains("expired again") }.count >= 2)
+            _ = try await client.create(.pods, namespace: "default", podDocument("after"))
+            #expect(await eventually { informer.count == 1 })
+        }
+    }
+
     @Test func aWatchThatEndsAtOnceWithNoEventsBacksOff() async throws {
         try await withSim { sim, client in
             try sim.faults.add("GET /api/v1/namespaces/default/pods:close-after=0:count=4")

@@ -50,6 +50,7 @@ public struct Reflector: Sendable {
     /// Runs until the task is cancelled.
     public func run(into sink: some ReflectorSink) async {
         var backoff = initialBackoff
+        var expiredInARow = 0
         var resourceVersion: String?
         while !Task.isCancelled {
             if resourceVersion == nil {
@@ -66,12 +67,18 @@ public struct Reflector: Sendable {
             }
             switch await watchOnce(from: resourceVersion ?? "", into: sink) {
             case .closed(let last, let events):
+                expiredInARow = 0
                 resourceVersion = last
                 note(.watchClosed(events: events))
                 backoff = initialBackoff
-            case .expired(let why):
+            case .expired(let why, let events):
                 note(.expired(why))
                 resourceVersion = nil
+                // A fresh list's version expiring again before any event means the server keeps too little
+                // history for this watch: relist after a backoff instead of in a tight loop.
+                expiredInARow = events == 0 ? expiredInARow + 1 : 1
+                if expiredInARow > 1 { await wait(&backoff, reason: "expired again right after a list: \(why)") }
+                continue
             case .failed(let last, let why):
                 resourceVersion = last
                 if Task.isCancelled { return }
@@ -82,7 +89,7 @@ public struct Reflector: Sendable {
 
     enum WatchEnd {
         case closed(String, events: Int)
-        case expired(String)
+        case expired(String, events: Int)
         case failed(String?, String)
     }
 
@@ -101,10 +108,10 @@ public struct Reflector: Sendable {
                     let code = update.object["code"]?.intValue ?? 0
                     let message = update.object["message"]?.stringValue ?? "watch error"
                     if code == 410 || ["Expired", "Gone"].contains(update.object["reason"]?.stringValue ?? "") {
-                        return .expired(message)
+                        return .expired(message, events: events)
                     }
                     // Any other error event: start over from a fresh list (client-go returns to ListAndWatch).
-                    return .expired("watch error \(code): \(message)")
+                    return .expired("watch error \(code): \(message)", events: events)
                 }
                 events += 1
                 let rv = update.resourceVersion
@@ -112,7 +119,7 @@ public struct Reflector: Sendable {
                 await sink.apply(update)
             }
         } catch let error as KubeError where error.isGone {
-            return .expired(error.description)
+            return .expired(error.description, events: events)
         } catch {
             return .failed(last, "watch failed: \(error)")
         }
