@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "SluiceModel"),
@@ -48,13 +49,17 @@ let package = Package(
             dependencies: ["KubeSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Backends and the controller loop.
-        .target(name: "SluiceRuntime", dependencies: ["SluiceModel", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto"]),
+        .target(
+            name: "SluiceRuntime",
+            dependencies: ["SluiceModel", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto", .product(name: "Logging", package: "swift-log")]
+        ),
         // The HTTP API and the run scheduler of `sluice serve`.
         .target(
             name: "SluiceServer",
             dependencies: [
                 "SluiceRuntime", "SluiceStore", "SluiceEngine", "SluiceCompiler", "SluiceModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
