@@ -2,8 +2,20 @@ import SluiceModel
 
 /// Compiles flow files (YAML or JSON) into checked graphs, collecting every error in one pass.
 public enum FlowCompiler {
-    /// Compiles `text`; `file` names the source in diagnostics.
-    public static func compile(_ text: String, file: String = "") -> CompileResult {
+    /// What a flow is compiled for: a backend's capabilities and its secret source. Without one, a flow is
+    /// checked for the language only.
+    public struct Target: Sendable {
+        public var capabilities: BackendCapabilities
+        public var secretExists: @Sendable (SecretRef) -> Bool
+        public init(capabilities: BackendCapabilities, secretExists: @escaping @Sendable (SecretRef) -> Bool) {
+            self.capabilities = capabilities
+            self.secretExists = secretExists
+        }
+    }
+
+    /// Compiles `text`; `file` names the source in diagnostics. With a `target`, what the backend cannot honour
+    /// is reported too, at the field that asks for it.
+    public static func compile(_ text: String, file: String = "", for target: Target? = nil) -> CompileResult {
         let root: SourceNode
         switch SourceReader.read(text) {
         case .failure(let e):
@@ -18,17 +30,22 @@ public enum FlowCompiler {
         }
         let sink = DiagnosticSink(root: root, file: file)
         let flow = compile(root, sink: sink, isJSON: isJSON(text, file: file))
+        if let flow, let target, sink.diagnostics.isEmpty {
+            for p in target.capabilities.problems(in: flow, secretExists: target.secretExists) {
+                sink.report(.unsupported, path: p.path, p.message)
+            }
+        }
         let diagnostics = sink.sorted()
         return CompileResult(flow: diagnostics.isEmpty ? flow : nil, diagnostics: diagnostics)
     }
 
     /// Reads and compiles a file from disk.
-    public static func compile(contentsOf path: String) -> CompileResult {
+    public static func compile(contentsOf path: String, for target: Target? = nil) -> CompileResult {
         guard let text = FileText.read(path) else {
             return CompileResult(flow: nil, diagnostics: [Diagnostic(.syntax, at: Location(line: 1, column: 1), path: "",
                                                                       "cannot read the file (missing, unreadable, or not UTF-8)", file: path)])
         }
-        return compile(text, file: path)
+        return compile(text, file: path, for: target)
     }
 
     /// Whether to read bindings as JSON: by the file's extension when it has a known one, else by whether the

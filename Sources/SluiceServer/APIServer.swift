@@ -5,7 +5,7 @@ import ServiceLifecycle
 import SluiceRuntime
 import SluiceStore
 
-/// `sluice serve`: the run scheduler and the HTTP API over one store, in one process.
+/// `sluice serve`: the controller (claiming every run of the store) and the HTTP API over one store, in one process.
 public final class APIServer: Sendable {
     /// The largest request body accepted (413 beyond it).
     public static let maxBodyBytes = 1 << 20
@@ -16,10 +16,10 @@ public final class APIServer: Sendable {
         public var host: String
         /// 0 picks a free port (see `onListening`).
         public var port: Int
-        /// The lease-holder name of this server's drivers.
-        public var owner: String
+        /// The lease-holder name of this server's controller.
+        public var owner: LeaseOwner
 
-        public init(storeDirectory: String, host: String = "127.0.0.1", port: Int = 8470, owner: String = RunDriver.localOwner()) {
+        public init(storeDirectory: String, host: String = "127.0.0.1", port: Int = 8470, owner: LeaseOwner = .thisProcess()) {
             self.storeDirectory = storeDirectory
             self.host = host
             self.port = port
@@ -28,45 +28,50 @@ public final class APIServer: Sendable {
     }
 
     public let configuration: Configuration
-    /// The scheduler driving this server's runs.
-    public let scheduler: RunScheduler
+    /// The controller driving this server's runs.
+    public let controller: Controller
+    /// What this server's controller measured as it stepped runs (for `/metrics`).
+    public let metrics = ServerMetrics()
     private let lifecycle = Lifecycle()
     private let stopping = StopSignal()
 
     /// Opens the store (creating it if needed); nothing runs until `run`.
     public init(_ configuration: Configuration) throws {
         self.configuration = configuration
-        let controller = try Controller(directory: configuration.storeDirectory, drivesRuns: true)
-        scheduler = RunScheduler(controller: controller, owner: configuration.owner)
+        var options = Controller.Options()
+        options.owner = configuration.owner
+        options.claimsRuns = true
+        controller = try Controller(directory: configuration.storeDirectory, options: options)
+        controller.onStep = { [metrics] id, state, events in metrics.record(runID: id, state: state, events: events) }
     }
 
     /// The router with every route and middleware.
     func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ErrorMiddleware<APIContext>())
-        let store = scheduler.controller.store
+        let store = controller.store
         // Every route's role is in `RouteRoles`.
         router.add(middleware: TokenAuthMiddleware(store: store))
-        let scheduler = self.scheduler
+        let controller = self.controller
         router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in
             let storeAnswers = (try? store.changeToken()) != nil
-            let ready = storeAnswers && scheduler.isRunning
+            let ready = storeAnswers && controller.isRunning
             return JSONResponse.make(ready ? .ok : .serviceUnavailable, [
                 "status": ready ? "ready" : "not-ready",
                 "store": storeAnswers ? "ok" : "unavailable",
-                "scheduler": scheduler.isRunning ? "running" : "stopped",
+                "scheduler": controller.isRunning ? "running" : "stopped",
             ])
         }
-        RunRoutes(scheduler: scheduler).add(to: router)
-        GateRoutes(store: store).add(to: router)
+        RunRoutes(controller: controller).add(to: router)
+        GateRoutes(controller: controller).add(to: router)
         EventRoutes(store: store, stopping: stopping).add(to: router)
-        MetricsRoutes(scheduler: scheduler).add(to: router)
+        MetricsRoutes(controller: controller, metrics: metrics).add(to: router)
         FlowRoutes(store: store).add(to: router)
-        RetryRoutes(scheduler: scheduler).add(to: router)
+        RetryRoutes(controller: controller).add(to: router)
         LogRoutes(store: store, stopping: stopping).add(to: router)
         OpenAPIRoutes().add(to: router)
-        CallbackRoutes(scheduler: scheduler).add(to: router)
+        CallbackRoutes(controller: controller).add(to: router)
         return router
     }
 
@@ -75,22 +80,22 @@ public final class APIServer: Sendable {
     public func run(handleSignals: Bool = false, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         var logger = Logger(label: "sluice-serve")
         logger.logLevel = .warning
-        let scheduler = self.scheduler, host = configuration.host
+        let controller = self.controller, host = configuration.host
         let app = Application(
             router: router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                // The scheduler starts once the port is known, so every attempt gets its callback URL.
-                scheduler.callbackBaseURL = Self.baseURL(host: host, port: port)
-                scheduler.start()
+                // The controller starts once the port is known, so every attempt gets its callback URL.
+                controller.callbackBaseURL = Self.baseURL(host: host, port: port)
+                controller.start()
                 await onListening(port)
             },
             logger: logger)
         let group = ServiceGroup(configuration: .init(
             // Shut down in reverse order: the stop signal first, so event streams end and the app can stop.
             services: [app, stopping], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
-        defer { scheduler.stop() }
+        defer { controller.stop() }
         if lifecycle.started(group) { await group.triggerGracefulShutdown() }
         try await group.run()
     }

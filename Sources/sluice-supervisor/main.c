@@ -1,6 +1,6 @@
 // sluice-supervisor: runs one attempt of a Sluice task and writes down how it ended.
 //
-//   sluice-supervisor [--memory BYTES] [--cpu MILLICORES] [--lock-fd N] [--notify-fd N] DIR -- ARGV...
+//   sluice-supervisor [--memory BYTES] [--cpu MILLICORES] [--lock-fd N] [--notify-fd N] [--workdir PATH] DIR -- ARGV...
 //
 // Why a separate C program: an attempt must outlive the controller that started it (as a
 // pod outlives a Kubernetes controller), so something other than the controller has to
@@ -52,6 +52,8 @@
 #include "cgroup.h"
 
 static char dir[4096];
+// The task's working directory: absolute, or relative to DIR/work; DIR/work when not given.
+static const char *workdir = NULL;
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -156,8 +158,14 @@ static void exec_task(char **argv, int out_fd, int err_fd, struct cgroup_set *cg
     dup2(out_fd, 1);
     dup2(err_fd, 2);
     cgroup_enter(cgroups, getpid());
-    char work[4200];
+    char work[8400];
     path_in_dir(work, sizeof work, "work");
+    if (workdir && workdir[0] == '/') {
+        snprintf(work, sizeof work, "%s", workdir);
+    } else if (workdir) {
+        size_t used = strlen(work);
+        snprintf(work + used, sizeof work - used, "/%s", workdir);
+    }
     if (chdir(work) != 0) {
         dprintf(2, "sluice: cannot enter working directory %s: %s\n", work, strerror(errno));
         _exit(127);
@@ -185,11 +193,12 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--cpu") == 0) cpu = atoll(argv[i + 1]);
         else if (strcmp(argv[i], "--lock-fd") == 0) lock_fd = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--notify-fd") == 0) notify_fd = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--workdir") == 0) workdir = argv[i + 1];
         else break;
     }
     if (i + 2 >= argc || strcmp(argv[i + 1], "--") != 0) {
         fprintf(stderr, "usage: sluice-supervisor [--memory BYTES] [--cpu MILLICORES] [--lock-fd N] "
-                        "[--notify-fd N] DIR -- COMMAND [ARG...]\n");
+                        "[--notify-fd N] [--workdir PATH] DIR -- COMMAND [ARG...]\n");
         return 2;
     }
     snprintf(dir, sizeof dir, "%s", argv[i]);

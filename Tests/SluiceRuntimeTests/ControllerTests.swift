@@ -6,9 +6,20 @@ import Testing
 @testable import SluiceEngine
 @testable import SluiceRuntime
 
-@Suite struct ControllerTests {
-    static func temporaryStore() -> String {
-        NSTemporaryDirectory() + "sluice-controller-\(UUID().uuidString)"
+/// A started controller on a fresh store, stopped at the end of the test.
+final class ControllerFixture: Sendable {
+    let directory: String
+    let controller: Controller
+
+    init(options: Controller.Options = Controller.Options(), start: Bool = true) throws {
+        directory = NSTemporaryDirectory() + "sluice-controller-\(UUID().uuidString)"
+        controller = try Controller(directory: directory, options: options)
+        if start { controller.start() }
+    }
+
+    deinit {
+        controller.stop()
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     static func flow(_ yaml: String) throws -> CompiledFlow {
@@ -16,73 +27,97 @@ import Testing
         return try #require(r.flow, "\(r.diagnostics.map(\.description))")
     }
 
-    @Test func runsProceedInParallelEachWithOneWorker() throws {
-        let dir = Self.temporaryStore()
-        let controller = try Controller(directory: dir)
-        let marker = dir + "/marker"
+    /// Submits and drives a run here; returns its final state.
+    func run(_ yaml: String, inputs: [String: LiteralValue] = [:], id: String = "r") async throws -> SluiceEngine.RunState {
+        let runID = try controller.submit(flow: try Self.flow(yaml), inputs: inputs, runID: id)
+        controller.drive(runID)
+        return try await controller.ended(runID)
+    }
+}
+
+@Suite struct ControllerTests {
+    @Test func runsProceedInParallelOnTheWorkerPool() async throws {
+        let f = try ControllerFixture()
+        let marker = f.directory + "/marker"
         // Each run's task waits until both runs have started it: only parallel runs can finish.
-        let flow = try Self.flow("""
+        let flow = try ControllerFixture.flow("""
             name: pair
             inputs: {me: string}
             tasks:
               meet:
-                command: [sh, -c, "echo {{inputs.me}} >> \(marker); for i in $(seq 100); do [ $(wc -l < \(marker)) -ge 2 ] && exit 0; sleep 0.05; done; exit 1"]
+                command: [sh, -c, "echo {{inputs.me}} >> \(marker); for i in $(seq 600); do [ $(wc -l < \(marker)) -ge 2 ] && exit 0; sleep 0.05; done; exit 1"]
                 inputs: {me: string}
             nodes:
               - {id: meet, task: meet, inputs: {me: inputs.me}}
             """)
-        let a = try controller.submit(flow: flow, inputs: ["me": .string("a")], runID: "a")
-        let b = try controller.submit(flow: flow, inputs: ["me": .string("b")], runID: "b")
-        let results = controller.driveAll([a, b])
+        let a = try f.controller.submit(flow: flow, inputs: ["me": .string("a")], runID: "a")
+        let b = try f.controller.submit(flow: flow, inputs: ["me": .string("b")], runID: "b")
+        f.controller.drive(a)
+        f.controller.drive(b)
         for id in [a, b] {
-            let state = try #require(try results[id]?.get())
+            let state = try await f.controller.ended(id)
             #expect(state.header.phase == .succeeded, "run \(id): \(state.header.failure?.message ?? "")")
         }
     }
 
-    @Test func aRunHeldByALiveDriverIsNotDrivenTwice() throws {
-        let dir = Self.temporaryStore()
-        let controller = try Controller(directory: dir)
-        let flow = try Self.flow("""
-            name: one
-            tasks:
-              t: {command: [sleep, "0.3"]}
-            nodes:
-              - {id: t, task: t}
-            """)
-        let id = try controller.submit(flow: flow, inputs: [:], runID: "solo")
-        #expect(try controller.store.claim(runID: id, owner: "someone-else", ttl: .seconds(30)))
-        #expect {
-            _ = try controller.driver(for: id, leaseOwner: RunDriver.localOwner()).drive()
+    @Test func aRunLeasedToALiveOwnerIsRefusedAndLeftAlone() async throws {
+        let f = try ControllerFixture()
+        let flow = try ControllerFixture.flow("name: x\ntasks: {t: {command: [\"true\"]}}\nnodes: [{id: t, task: t}]")
+        let id = try f.controller.submit(flow: flow, inputs: [:], runID: "x")
+        #expect(try f.controller.store.claim(runID: id, owner: "someone-else", ttl: .seconds(30)))
+        f.controller.drive(id)
+        await #expect {
+            _ = try await f.controller.ended(id)
         } throws: { error in
             "\(error)".contains("being driven by someone-else")
         }
-        let stored = try #require(try controller.store.loadRun(id))
+        let stored = try #require(try f.controller.store.loadRun(id))
         #expect(stored.nodes.isEmpty)
     }
 
-    @Test func theStoreRecordsEveryStepAsEventsAndAttempts() throws {
-        let dir = Self.temporaryStore()
-        let controller = try Controller(directory: dir)
-        let flow = try Self.flow("""
+    @Test func aLeaseOfADeadLocalProcessIsTakenOverAtOnce() async throws {
+        let f = try ControllerFixture()
+        let flow = try ControllerFixture.flow("name: x\ntasks: {t: {command: [\"true\"]}}\nnodes: [{id: t, task: t}]")
+        let id = try f.controller.submit(flow: flow, inputs: [:], runID: "x")
+        // A pid that cannot be alive: above the kernel's pid limit.
+        #expect(try f.controller.store.claim(runID: id, owner: LeaseOwner.thisProcess(pid: 99_999_999).name, ttl: .seconds(300)))
+        f.controller.drive(id)
+        #expect(try await f.controller.ended(id).header.phase == .succeeded)
+    }
+
+    @Test func theStoreRecordsEveryStepAsEventsAndAttempts() async throws {
+        let f = try ControllerFixture()
+        let state = try await f.run("""
             name: rec
             tasks:
               t: {command: [sh, -c, "echo hi; exit 2"], retries: {attempts: 2, backoff: {base: 50ms}}}
             nodes:
               - {id: t, task: t}
-            """)
-        let id = try controller.submit(flow: flow, inputs: [:], runID: "rec")
-        let state = try controller.driver(for: id).drive()
+            """, id: "rec")
         #expect(state.header.phase == .failed)
-        let attempts = try controller.store.attempts(runID: id, nodeID: "t")
+        let store = f.controller.store
+        let attempts = try store.attempts(runID: "rec", nodeID: "t")
         #expect(attempts.map(\.state) == ["failed", "failed"])
         #expect(attempts.allSatisfy { $0.exitCode == 2 && $0.logDirectory != nil })
-        let kinds = try controller.store.events(runID: id).map(\.kind)
+        let kinds = try store.events(runID: "rec").map(\.kind)
         #expect(kinds.first == "run-created")
         #expect(kinds.filter { $0 == "attempt-exited" }.count == 2)
         #expect(kinds.contains("retry-scheduled"))
         #expect(kinds.last == "run-failed")
-        let summary = try #require(try controller.store.listRuns(limit: 5).first)
-        #expect(summary.id == id && summary.state == .failed)
+        #expect(try store.lease(runID: "rec") == nil)
+        #expect(f.controller.metrics[.runsFinished] == 1)
+    }
+
+    @Test func anAttemptThatCannotStartFailsWithTheBackendsReason() async throws {
+        let f = try ControllerFixture()
+        let state = try await f.run("""
+            name: nostart
+            tasks:
+              t: {command: ["printf"], secrets: [{name: missing-secret, env: TOKEN}]}
+            nodes: [{id: t, task: t}]
+            """)
+        #expect(state.header.phase == .failed)
+        #expect(state.header.failure?.message.contains("secret 'missing-secret'") == true)
+        #expect(f.controller.metrics[.backendErrors] == 1)
     }
 }

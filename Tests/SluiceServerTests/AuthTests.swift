@@ -23,7 +23,7 @@ final class AuthTests: XCTestCase {
         defer { server.stop() }
         XCTAssertEqual(try server.client.post("/api/v1/runs", json: ["flow": Flows.gates, "run_id": "m1"]).status, 201)
         try server.waitForNode("m1", "review", state: "waiting")
-        let store = server.server.scheduler.controller.store
+        let store = server.server.controller.store
         let revoked = try store.createToken(name: "gone", role: .admin).secret
         try store.revokeToken(idOrName: "gone")
         let anonymous = LoopbackClient(port: server.port)

@@ -96,7 +96,7 @@ final class CallbackTests: XCTestCase {
         XCTAssertEqual(try anonymous.post(path, json: ["progress": 0.1]).status, 401)
         XCTAssertEqual(try anonymous.post(path, json: ["progress": 0.1], headers: ["Authorization": "Bearer nope"]).status, 401)
         XCTAssertEqual(try server.client.post(path, json: ["progress": 0.1]).status, 401)
-        let tokens = try server.server.scheduler.controller.callbackTokens()
+        let tokens = try server.server.controller.callbackTokens()
         let other = tokens.token(runID: "w1", node: "wait", attempt: 2, purpose: "run")
         XCTAssertNotEqual(other, token)
         XCTAssertEqual(try anonymous.post(path, json: ["progress": 0.1], headers: ["Authorization": "Bearer \(other)"]).status, 401)

@@ -37,7 +37,7 @@ final class MetricsTests: XCTestCase {
     func testQueueDepthCountsRunsNoWorkerHasTaken() throws {
         let server = try TestServer()
         defer { server.stop() }
-        server.server.scheduler.stop()
+        server.server.controller.stop()
         for i in 1...3 { XCTAssertEqual(try server.client.post("/api/v1/runs", json: ["flow": Self.chain, "run_id": "q\(i)"]).status, 201) }
         let samples = try Self.parse(try server.client.get("/metrics").text)
         XCTAssertEqual(samples["sluice_queue_depth"], 3)

@@ -28,7 +28,7 @@ final class RunAPITests: XCTestCase {
         XCTAssertEqual(attempts.first?["state"] as? String, "succeeded")
         XCTAssertEqual(attempts.first?["exit_code"] as? Int, 0)
 
-        server.server.scheduler.stop()
+        server.server.controller.stop()
         let notReady = try c.get("/readyz")
         XCTAssertEqual(notReady.status, 503, "a server that takes no work is not ready")
         XCTAssertEqual(notReady.json["scheduler"] as? String, "stopped")

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceRuntime
 import SluiceServer
 import SluiceStore
 import XCTest
@@ -13,7 +14,7 @@ final class TestServer: @unchecked Sendable {
 
     init(store: String = TestServer.temporaryStore()) throws {
         self.store = store
-        server = try APIServer(.init(storeDirectory: store, host: "127.0.0.1", port: 0, owner: "test-\(UUID().uuidString)"))
+        server = try APIServer(.init(storeDirectory: store, host: "127.0.0.1", port: 0, owner: LeaseOwner("test-\(UUID().uuidString)")))
         let listening = DispatchSemaphore(value: 0)
         let box = PortBox()
         let server = self.server, stopped = self.stopped
@@ -26,7 +27,7 @@ final class TestServer: @unchecked Sendable {
         }
         guard listening.wait(timeout: .now() + 20) == .success else { throw LoopbackClient.Failure.closed }
         port = box.get()
-        adminToken = try server.scheduler.controller.store.createToken(name: "test-admin", role: .admin).secret
+        adminToken = try server.controller.store.createToken(name: "test-admin", role: .admin).secret
     }
 
     /// An admin token, created at start.
@@ -37,7 +38,7 @@ final class TestServer: @unchecked Sendable {
 
     /// A client with a new token named `name`: approvals and signals it sends are recorded as `name`'s.
     func client(as name: String, role: TokenRole = .operator) throws -> LoopbackClient {
-        LoopbackClient(port: port, token: try server.scheduler.controller.store.createToken(name: name, role: role).secret)
+        LoopbackClient(port: port, token: try server.controller.store.createToken(name: name, role: role).secret)
     }
 
     /// Stops the server (graceful) and waits until it has.

@@ -70,7 +70,7 @@ func once(_ round: Int) throws -> (Double, Int) {
         let r = engine.step(&state, observations: pending, now: Timestamp(milliseconds: clock))
         steps += 1
         if let store {
-            _ = try store.commit(StateCoding.commit(r, state: state, runID: state.header.id, logRoot: dir, inbox: [], leaseOwner: nil, cachePuts: [], cacheReleases: []))
+            _ = try store.commit(StateCoding.commit(r, state: state, runID: state.header.id, location: { "\(dir)/\($0.node)/\($0.attempt)" }, inbox: [], leaseOwner: nil, cachePuts: [], cacheReleases: []))
         }
         pending = []
         var done = false

@@ -56,7 +56,10 @@ let baseline = spawnLoop(n)
 let controller = try Controller(directory: dir)
 let id = try controller.submit(flow: chainFlow(n), inputs: [:], runID: "bench")
 let start = ContinuousClock.now
-let final = try controller.driver(for: id).drive()
+controller.start()
+controller.drive(id)
+let final = try controller.waitForEnd(id)
+controller.stop()
 let total = seconds(ContinuousClock.now - start)
 guard final.header.phase == .succeeded else { fatalError("run \(final.header.phase)") }
 var gaps: [Double] = []

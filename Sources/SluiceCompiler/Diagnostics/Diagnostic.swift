@@ -19,6 +19,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, Codable {
     case cycle = "cycle"
     case resources = "resources"
     case unreachable = "unreachable"
+    /// The chosen backend cannot honour the field.
+    case unsupported = "unsupported"
 }
 
 /// One mistake in a flow file: where it is, which field, and what was expected.

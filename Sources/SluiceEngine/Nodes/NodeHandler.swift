@@ -9,6 +9,15 @@ protocol NodeHandler: Sendable {
     func reconcile(_ def: NodeDef, _ ctx: StepContext)
 }
 
+extension NodeState {
+    /// When the node's last attempt ended, if it has ended: a node that finishes because its attempt did ends
+    /// then, not when the controller heard of it (after a restart that can be much later).
+    var endOfLastAttempt: Timestamp? {
+        guard let last = attempts.last(where: { $0.purpose == .run }), last.phase.isFinal else { return nil }
+        return last.finishedAt
+    }
+}
+
 extension NodeHandler {
     /// Marks a node succeeded with outputs, counting its completion for revert order.
     func succeed(_ id: String, outputs: [String: LiteralValue], note: String? = nil, _ ctx: StepContext) {
@@ -17,7 +26,7 @@ extension NodeHandler {
         ctx.update(id) { n in
             n.phase = .succeeded
             n.outputs = outputs
-            n.finishedAt = ctx.now
+            n.finishedAt = n.endOfLastAttempt ?? ctx.now
             n.wakeAt = nil
             n.waitReason = nil
             n.completion = completion
@@ -30,7 +39,7 @@ extension NodeHandler {
         ctx.update(id) { n in
             n.phase = failure.kind == .timeout ? .timedOut : (failure.kind == .aborted ? .aborted : .failed)
             n.failure = failure
-            n.finishedAt = ctx.now
+            n.finishedAt = n.endOfLastAttempt ?? ctx.now
             n.wakeAt = nil
             n.waitReason = nil
         }

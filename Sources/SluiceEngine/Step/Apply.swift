@@ -1,12 +1,18 @@
 import SluiceModel
 
 extension Engine {
+    /// A time a backend reported, never later than now (clocks of other machines may run ahead).
+    static func observed(_ t: Timestamp?, _ ctx: StepContext) -> Timestamp {
+        guard let t, t < ctx.now else { return ctx.now }
+        return t
+    }
+
     /// Records what an observation says about the run; handlers decide what follows.
     func apply(_ o: Observation, _ ctx: StepContext) {
         switch o {
-        case .attemptStarted(let ref):
+        case .attemptStarted(let ref, let at):
             updateAttempt(ref, ctx) { a in
-                if a.phase == .queued { a.phase = .running; a.startedAt = ctx.now }
+                if a.phase == .queued { a.phase = .running; a.startedAt = Self.observed(at, ctx) }
             }
             ctx.update(ref.node) { n in if n.phase == .queued { n.phase = .running } }
             ctx.event("attempt-started", node: ref.node, attempt: ref.attempt, "attempt \(ref) started")
@@ -14,8 +20,8 @@ extension Engine {
             exits[ref] = exit
             updateAttempt(ref, ctx) { a in
                 guard !a.phase.isFinal else { return }
-                a.finishedAt = ctx.now
-                a.startedAt = a.startedAt ?? ctx.now
+                a.finishedAt = Self.observed(exit.finishedAt, ctx)
+                a.startedAt = a.startedAt ?? Self.observed(exit.startedAt, ctx)
                 a.exitCode = exit.exitCode
                 a.signal = exit.signal
                 a.maxRSSBytes = exit.maxRSSBytes
@@ -83,7 +89,7 @@ extension Engine {
 
     private static func refs(_ o: Observation) -> [AttemptRef] {
         switch o {
-        case .attemptStarted(let r), .attemptExited(let r, _), .attemptLost(let r, _), .progress(let r, _): [r]
+        case .attemptStarted(let r, _), .attemptExited(let r, _), .attemptLost(let r, _), .progress(let r, _): [r]
         default: []
         }
     }

@@ -30,10 +30,14 @@ public struct AttemptExit: Sendable, Hashable, Codable {
     public var cpuMillis: Int64?
     /// Extra detail for the history, e.g. the last lines of stderr.
     public var detail: String?
+    /// When the backend saw the attempt start and end; the end may be long before the controller hears of it
+    /// (it ended while no controller ran), and durations must not include that gap.
+    public var startedAt: Timestamp?
+    public var finishedAt: Timestamp?
 
     public init(exitCode: Int32? = 0, signal: Int32? = nil, killedByUs: Bool = false, oomKilled: Bool = false,
                 outputsJSON: String? = nil, outputsError: String? = nil, maxRSSBytes: Int64? = nil, cpuMillis: Int64? = nil,
-                detail: String? = nil) {
+                detail: String? = nil, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil) {
         self.exitCode = exitCode
         self.signal = signal
         self.killedByUs = killedByUs
@@ -43,6 +47,8 @@ public struct AttemptExit: Sendable, Hashable, Codable {
         self.maxRSSBytes = maxRSSBytes
         self.cpuMillis = cpuMillis
         self.detail = detail
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
     }
 }
 
@@ -56,7 +62,8 @@ public enum CacheAnswer: Sendable, Hashable, Codable {
 
 /// Something that happened outside the engine, fed to `step`.
 public enum Observation: Sendable, Hashable, Codable {
-    case attemptStarted(AttemptRef)
+    /// The attempt runs; `at` is when the backend saw it start (nil: now).
+    case attemptStarted(AttemptRef, at: Timestamp? = nil)
     case attemptExited(AttemptRef, AttemptExit)
     /// The attempt is gone without a result (supervisor or pod lost): a system error.
     case attemptLost(AttemptRef, reason: String)

@@ -1,37 +1,117 @@
 import Foundation
+import Logging
 import SluiceCompiler
 import SluiceEngine
 import SluiceModel
 import SluiceStore
+import Synchronization
 
-/// The embedded controller: one store, one local runner, and drivers for the runs it is asked to drive.
+/// The controller: one store, one attempt backend, and one reconcile loop for every run it owns.
+///
+/// Shaped like controller-runtime: observations (backend events, inbox rows, task callbacks, timers,
+/// claims) only queue a run's id; a fixed pool of worker threads takes ids off the queue, one worker per run
+/// at a time, and reconciles: load (or reuse) the state, `Engine.step`, commit the new state and its events
+/// in one transaction, then perform the effects (start and cancel attempts, cache look-ups, timers). A
+/// controller that dies between commit and effect is safe: every effect is idempotent and is redone from
+/// the stored state. `sluice run` and `sluice serve` use the same loop; only `serve` claims new runs.
 public final class Controller: @unchecked Sendable {
+    /// How the loop runs.
+    public struct Options: Sendable {
+        /// Worker threads (runs reconciled in parallel).
+        public var workers: Int = 4
+        /// This process's lease-holder name.
+        public var owner: LeaseOwner = .thisProcess()
+        public var leaseTTL: Duration = .seconds(30)
+        /// How often the store's inbox is probed for messages from other processes (one query per probe).
+        public var inboxPoll: Duration = .milliseconds(50)
+        /// Whether to claim queued and orphaned runs of the store (`sluice serve`), or only those asked for.
+        public var claimsRuns = false
+        /// How often to look for runs to claim when not poked.
+        public var claimPoll: Duration = .milliseconds(200)
+        /// How long a cancelled attempt gets between the polite signal and the forced stop.
+        public var cancelGrace: Duration = .seconds(5)
+        public var clock: any ControllerClock = SystemClock()
+        public init() {}
+    }
+
     public let store: Store
-    public let runner: LocalRunner
-    let router: ObservationRouter
+    public let backend: any AttemptBackend
     public let environment: EngineEnvironment
     /// The store's folder (its `callback.key` signs callback tokens).
     public let directory: String
-    private let tokensLock = NSLock()
-    private var tokens: CallbackTokens?
+    public let options: Options
+    public let metrics = ControllerMetrics()
+    let logger: Logger
+    let queue: ReconcileQueue<String>
+    let slots = Mutex([String: RunSlot]())
+    let ends = RunEnds()
+    private let tokens = Mutex<CallbackTokens?>(nil)
+    private let baseURL = Mutex<String?>(nil)
+    private let started = Mutex(false)
+    var housekeeping: Housekeeping?
+    /// Called after each durable step of any run (metrics). Must not keep the state.
+    public var onStep: (@Sendable (String, SluiceEngine.RunState, [RunEvent]) -> Void)?
 
-    /// Opens (or creates) the store in `directory` and the runner's attempt folders under `directory/attempts`.
-    public init(directory: String, drivesRuns: Bool = true) throws {
+    /// A controller over the store in `directory` and `backend`; nothing runs until `start()`.
+    public init(directory: String, backend: any AttemptBackend, options: Options = Options()) throws {
         self.directory = directory
-        store = try Store.open(directory: directory, options: StoreOptions(backgroundCheckpoint: drivesRuns))
-        runner = try LocalRunner(root: directory + "/attempts")
-        router = ObservationRouter(runner)
+        self.options = options
+        self.backend = backend
+        store = try Store.open(directory: directory, options: StoreOptions(backgroundCheckpoint: true))
         environment = EngineEnvironment { text in
             let r = FlowCompiler.compile(text, file: "generated flow")
             if let f = r.flow { return .success(f) }
             return .failure(FlowProblems(r.diagnostics.map(\.description)))
         }
+        var logger = Logger(label: "sluice.controller")
+        logger[metadataKey: "owner"] = "\(options.owner)"
+        self.logger = logger
+        queue = ReconcileQueue(clock: options.clock)
+    }
+
+    /// The embedded default: the local process backend with attempt folders under `directory/attempts`
+    /// and secrets from `LocalSecrets`.
+    public convenience init(directory: String, options: Options = Options()) throws {
+        let backend = try LocalBackend(root: directory + "/attempts", secrets: LocalSecrets(directory: LocalSecrets.directory(forStore: directory)))
+        try self.init(directory: directory, backend: backend, options: options)
+    }
+
+    /// What flows are checked against before they are submitted here.
+    public var compileTarget: FlowCompiler.Target {
+        let secrets = (backend as? LocalBackend)?.secrets
+        return FlowCompiler.Target(capabilities: backend.capabilities) { s in secrets?.exists(s) ?? true }
+    }
+
+    /// Starts the worker threads and the housekeeping thread (inbox, leases, claims). Idempotent.
+    public func start() {
+        guard started.withLock({ s in defer { s = true }; return !s }) else { return }
+        backend.observe { [weak self] runID, o in self?.observed(runID, o) }
+        queue.startWorkers(max(1, options.workers), name: "sluice-worker") { [weak self] id in self?.reconcile(id) }
+        let h = Housekeeping(controller: self)
+        housekeeping = h
+        h.start()
+    }
+
+    /// Stops taking work and gives up the leases of the runs it owns, so another controller (or this one,
+    /// restarted) adopts them; their attempts keep running on the backend.
+    public func stop() {
+        housekeeping?.stop()
+        queue.shutdown()
+        let owned = slots.withLock { s in defer { s.removeAll() }; return Array(s.keys) }
+        for id in owned { _ = try? store.release(runID: id, owner: options.owner.name) }
+        ends.abandon(owned, ControllerError.stopped)
+    }
+
+    /// The server's base URL given to attempts for callbacks (`SLUICE_CALLBACK_URL`); nil gives none.
+    public var callbackBaseURL: String? {
+        get { baseURL.withLock { $0 } }
+        set { baseURL.withLock { $0 = newValue } }
     }
 
     /// Records a new run of `flow` (durable, state queued) and returns its id.
     public func submit(flow: CompiledFlow, inputs: [String: LiteralValue], runID: String? = nil, labels: [String: String] = [:]) throws -> String {
         let id = runID ?? RunIDs.make(flow: flow.workflow.name)
-        let now = RunDriver.now()
+        let now = StateCoding.timestamp(options.clock.now())
         let state = SluiceEngine.RunState.new(id: id, flow: flow, inputs: inputs, at: now)
         try store.createRun(NewRun(id: id, flow: flow.workflow.name, flowVersion: flow.workflow.version, labels: labels,
                                    created: StateCoding.date(now) ?? Date(), compiledFlow: StateCoding.encode(flow),
@@ -40,22 +120,14 @@ public final class Controller: @unchecked Sendable {
         return id
     }
 
-    /// A driver for run `id`.
-    /// With `callbackBaseURL`, each attempt gets `SLUICE_CALLBACK_URL` and its own `SLUICE_CALLBACK_TOKEN`.
-    public func driver(for id: String, leaseOwner: String? = nil, callbackBaseURL: String? = nil) -> RunDriver {
-        let callback = callbackBaseURL.flatMap { base in (try? callbackTokens()).map { CallbackConfig(baseURL: base, tokens: $0) } }
-        return RunDriver(runID: id, store: store, runner: runner, router: router, environment: environment,
-                         options: RunDriver.Options(leaseOwner: leaseOwner, callbackBaseURL: callbackBaseURL), callback: callback)
-    }
-
     /// The store's callback-token signer (creates `callback.key` on first use).
     public func callbackTokens() throws -> CallbackTokens {
-        tokensLock.lock()
-        defer { tokensLock.unlock() }
-        if let tokens { return tokens }
-        let t = try CallbackTokens(storeDirectory: directory)
-        tokens = t
-        return t
+        try tokens.withLock { t in
+            if let t { return t }
+            let made = try CallbackTokens(storeDirectory: directory)
+            t = made
+            return made
+        }
     }
 
     /// Loads a run's current state from the store (for status and the CLI).
@@ -70,38 +142,5 @@ public enum RunIDs {
         let ms = Int64(Date().timeIntervalSince1970 * 1000)
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         return "\(String(flow.prefix(30)))-\(String(ms, radix: 36))\(random.prefix(4))"
-    }
-}
-
-extension Controller {
-    /// Drives several runs at once, one worker thread per run (a run is never driven by two workers:
-    /// each worker holds the run's lease). Returns each run's final state, or the error that stopped it.
-    public func driveAll(_ runIDs: [String], owner: String = RunDriver.localOwner()) -> [String: Result<SluiceEngine.RunState, any Error>] {
-        let results = ResultBox()
-        let group = DispatchGroup()
-        for id in runIDs {
-            group.enter()
-            let driver = driver(for: id, leaseOwner: "\(owner):\(id)")
-            let thread = Thread {
-                do { results.set(id, .success(try driver.drive())) } catch { results.set(id, .failure(error)) }
-                group.leave()
-            }
-            thread.name = "sluice-run-\(id)"
-            thread.start()
-        }
-        group.wait()
-        return results.values
-    }
-}
-
-/// Results written by worker threads.
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [String: Result<SluiceEngine.RunState, any Error>] = [:]
-
-    func set(_ id: String, _ r: Result<SluiceEngine.RunState, any Error>) {
-        lock.lock()
-        values[id] = r
-        lock.unlock()
     }
 }

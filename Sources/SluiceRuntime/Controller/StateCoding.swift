@@ -13,7 +13,7 @@ public enum StateCoding {
         t.map { Date(timeIntervalSince1970: Double($0.milliseconds) / 1000) }
     }
 
-    static func timestamp(_ d: Date) -> Timestamp {
+    public static func timestamp(_ d: Date) -> Timestamp {
         Timestamp(milliseconds: Int64((d.timeIntervalSince1970 * 1000).rounded()))
     }
 
@@ -38,7 +38,7 @@ public enum StateCoding {
     }
 
     /// The store rows one step changed.
-    public static func commit(_ r: StepResult, state: SluiceEngine.RunState, runID: String, logRoot: String, inbox: [Int64], leaseOwner: String?,
+    public static func commit(_ r: StepResult, state: SluiceEngine.RunState, runID: String, location: (AttemptRef) -> String, inbox: [Int64], leaseOwner: String?,
                        cachePuts: [CacheEntry], cacheReleases: [CacheRelease]) -> StepCommit {
         let h = state.header
         var run = RunUpdate()
@@ -57,7 +57,7 @@ public enum StateCoding {
                                     finished: date(n.finishedAt), data: encode(n)))
             // Earlier attempts are final and were written when they changed; a step touches at most the
             // last two (one ends, the next is queued).
-            for a in n.attempts.suffix(2) { attempts.append(record(a, node: id, runID: runID, logRoot: logRoot)) }
+            for a in n.attempts.suffix(2) { attempts.append(record(a, node: id, location: location(AttemptRef(node: id, attempt: a.number, purpose: a.purpose)))) }
         }
         let events = r.events.map { e in
             NewEvent(time: date(e.at) ?? Date(), kind: e.kind, nodeID: e.node, attempt: e.attempt, message: e.message)
@@ -66,10 +66,8 @@ public enum StateCoding {
                           consumeInbox: inbox, cachePuts: cachePuts, cacheReleases: cacheReleases)
     }
 
-    static func record(_ a: AttemptState, node: String, runID: String, logRoot: String) -> AttemptRecord {
+    static func record(_ a: AttemptState, node: String, location dir: String) -> AttemptRecord {
         let purpose: SluiceStore.AttemptPurpose = a.purpose == .revert ? .revert : .run
-        let dir = AttemptFolder(root: logRoot, runID: runID, nodeID: node, attempt: a.number,
-                                purpose: a.purpose == .revert ? .revert : .run).path
         return AttemptRecord(nodeID: node, attempt: a.number, purpose: purpose, state: a.phase.rawValue,
                              started: date(a.startedAt), finished: date(a.finishedAt), exitCode: a.exitCode, signal: a.signal,
                              error: a.failure?.message, logDirectory: dir,
@@ -83,6 +81,10 @@ public enum ControllerError: Error, CustomStringConvertible, Sendable {
     case corrupt(run: String, why: String)
     case finished(run: String, state: String)
     case busy(run: String, owner: String)
+    /// Another controller took the run's lease after it expired here.
+    case leaseLost(run: String)
+    /// The controller stopped before the run ended; it continues where it is driven next.
+    case stopped
 
     public var description: String {
         switch self {
@@ -90,6 +92,8 @@ public enum ControllerError: Error, CustomStringConvertible, Sendable {
         case .corrupt(let run, let why): "run '\(run)' cannot be loaded: \(why)"
         case .finished(let run, let state): "run '\(run)' has already finished (\(state))"
         case .busy(let run, let owner): "run '\(run)' is being driven by \(owner); wait for it, or for its lease to expire"
+        case .leaseLost(let run): "run '\(run)' is now driven by another controller (this one's lease expired)"
+        case .stopped: "the controller stopped before the run ended"
         }
     }
 }

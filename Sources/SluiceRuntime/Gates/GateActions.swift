@@ -13,8 +13,13 @@ public struct GateActions: Sendable {
     }
 
     public let store: Store
+    /// Told the run id after a message is posted (a controller in this process reconciles it at once).
+    public let posted: @Sendable (String) -> Void
 
-    public init(store: Store) { self.store = store }
+    public init(store: Store, posted: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.store = store
+        self.posted = posted
+    }
 
     /// Records a verdict for approve gate `node`, which must be waiting. A rejection needs a comment.
     public func decide(runID: String, node: String, approved: Bool, comment: String?, by: String) throws {
@@ -39,6 +44,7 @@ public struct GateActions: Sendable {
         }
         let payload = Data(TypedValues.json(.map(["approved": .bool(approved)])).utf8)
         try store.post(InboxMessage(runID: runID, kind: .approval, target: node, payload: payload, by: by, comment: comment))
+        posted(runID)
     }
 
     /// Sends signal `id` to the run, typed against its gate's declared type; returns the typed value.
@@ -57,6 +63,7 @@ public struct GateActions: Sendable {
         switch typed {
         case .success(let v):
             try store.post(InboxMessage(runID: runID, kind: .signal, target: id, payload: Data(TypedValues.json(v).utf8), by: by, comment: comment))
+            posted(runID)
             return v
         case .failure(let e):
             throw RunActionError(.invalid, code: "wrong-type", "signal '\(id)': \(e.message)", field: "value")
@@ -67,6 +74,7 @@ public struct GateActions: Sendable {
     public func abort(runID: String, reason: String, by: String) throws {
         _ = try unfinishedRun(runID)
         try store.post(InboxMessage(runID: runID, kind: .abort, by: by, comment: reason))
+        posted(runID)
     }
 
     /// The run's gates that wait for a person or a signal now.

@@ -20,11 +20,14 @@ public struct AttemptLaunch: Sendable, Hashable, Codable {
     public var memoryLimitBytes: Int64?
     /// CPU quota in millicores (1000 = one core), best effort like the memory limit.
     public var cpuLimitMillis: Int64?
+    /// The task's working directory (`working_dir`): absolute, or relative to the attempt's `work/` folder
+    /// (made if missing); nil runs it in `work/`.
+    public var workingDirectory: String?
 
     public init(
         runID: String, nodeID: String, attempt: Int, purpose: Purpose = .run, command: [String],
         environment: [String: String] = [:], inputsJSON: String = "{}",
-        memoryLimitBytes: Int64? = nil, cpuLimitMillis: Int64? = nil
+        memoryLimitBytes: Int64? = nil, cpuLimitMillis: Int64? = nil, workingDirectory: String? = nil
     ) {
         self.runID = runID
         self.nodeID = nodeID
@@ -35,6 +38,7 @@ public struct AttemptLaunch: Sendable, Hashable, Codable {
         self.inputsJSON = inputsJSON
         self.memoryLimitBytes = memoryLimitBytes
         self.cpuLimitMillis = cpuLimitMillis
+        self.workingDirectory = workingDirectory
     }
 }
 

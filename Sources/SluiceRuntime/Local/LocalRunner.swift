@@ -171,6 +171,7 @@ public final class LocalRunner: Sendable {
         do {
             // Owner-only: inputs and the launch's environment may hold secrets.
             try FileIO.writeAtomically(folder.inputs, launch.inputsJSON, mode: 0o600)
+            if let dir = launch.workingDirectory, !dir.hasPrefix("/") { try FileIO.makeDirectories(folder.work + "/" + dir) }
             let record = try JSONEncoder().encode(launch)
             try FileIO.writeAtomically(folder.launch, String(decoding: record, as: UTF8.self), mode: 0o600)
         } catch let error as FileIOError {

@@ -44,6 +44,7 @@ struct SupervisorLauncher: Sendable {
         var arguments = [executable, "--lock-fd", "3", "--notify-fd", "4"]
         if let memory = launch.memoryLimitBytes { arguments += ["--memory", String(memory)] }
         if let cpu = launch.cpuLimitMillis { arguments += ["--cpu", String(cpu)] }
+        if let dir = launch.workingDirectory { arguments += ["--workdir", dir] }
         arguments += [folder.path, "--"] + launch.command
         let environment = Self.environment(for: launch, folder: folder).map { "\($0.key)=\($0.value)" }
 

@@ -7,7 +7,7 @@ import SluiceRuntime
 /// No user token: `Authorization: Bearer` carries the attempt's own callback token (`SLUICE_CALLBACK_TOKEN`),
 /// valid for that one attempt only. `?purpose=revert` addresses a revert attempt.
 struct CallbackRoutes {
-    let scheduler: RunScheduler
+    let controller: Controller
 
     /// The body; every field optional, an empty body is a heartbeat.
     struct Body: Decodable {
@@ -32,20 +32,21 @@ struct CallbackRoutes {
                 throw APIError(.notFound, code: "no-attempt", "no attempt '\(attemptText)' (purpose \(purpose))")
             }
             guard let token = TokenAuthMiddleware.bearer(request.headers[.authorization]),
-                  let tokens = try? scheduler.controller.callbackTokens(),
+                  let tokens = try? controller.callbackTokens(),
                   tokens.verify(token, runID: run, node: node, attempt: attempt, purpose: purpose) else {
                 return TokenAuthMiddleware.unauthorized("send the attempt's callback token: 'Authorization: Bearer $SLUICE_CALLBACK_TOKEN'")
             }
             let body = try await JSONBody.decode(Body.self, from: request, emptyAs: Body())
-            guard let driver = scheduler.activeDriver(run) else {
-                throw APIError(.notFound, code: "run-not-driven", "run '\(run)' is not being driven by this server")
-            }
             let ref = AttemptRef(node: node, attempt: attempt, purpose: purpose == "revert" ? .revert : .run)
             let isHeartbeat = body.progress == nil && body.message == nil && (body.metrics ?? [:]).isEmpty
             let observation: Observation = isHeartbeat
                 ? .heartbeat(ref)
                 : .progress(ref, Progress(fraction: body.progress, message: body.message, metrics: body.metrics ?? [:]))
-            guard driver.deliver(observation) == .delivered else {
+            switch controller.deliver(run, observation) {
+            case .delivered: break
+            case .runNotDriven:
+                throw APIError(.notFound, code: "run-not-driven", "run '\(run)' is not being driven by this server")
+            case .notRunning:
                 throw APIError(.conflict, code: "attempt-not-running", "attempt \(ref) of run '\(run)' is not running")
             }
             return JSONResponse.make(.accepted, Reply(accepted: isHeartbeat ? "heartbeat" : "progress"))

@@ -82,8 +82,9 @@ struct FlowRoutes {
     }
 
     /// Compiles flow text, or fails with 422 and the compiler's diagnostics.
-    static func compile(_ text: String, field: String = "flow") throws -> CompiledFlow {
-        let compiled = FlowCompiler.compile(text, file: "flow")
+    /// With a `target`, what its backend cannot honour is refused too.
+    static func compile(_ text: String, field: String = "flow", for target: FlowCompiler.Target? = nil) throws -> CompiledFlow {
+        let compiled = FlowCompiler.compile(text, file: "flow", for: target)
         guard let flow = compiled.flow else {
             let count = compiled.diagnostics.count
             throw APIError(.unprocessableContent, code: "invalid-flow",

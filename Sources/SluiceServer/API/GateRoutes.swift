@@ -6,8 +6,9 @@ import SluiceStore
 
 /// Approve, reject, signal, abort and pending gates: the same checks as `sluice approve/signal/abort`.
 struct GateRoutes {
-    let store: Store
-    var actions: GateActions { GateActions(store: store) }
+    let controller: Controller
+    var store: Store { controller.store }
+    var actions: GateActions { GateActions(store: store, posted: controller.inboxPosted) }
 
     func add(to router: Router<APIContext>) {
         router.post("/api/v1/runs/:id/abort") { request, context in try await abort(request, context) }

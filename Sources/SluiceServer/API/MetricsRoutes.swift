@@ -1,18 +1,20 @@
 import Hummingbird
+import SluiceRuntime
 import SluiceStore
 
 /// `GET /metrics`: Prometheus text. Run gauges come from the store (every server sharing it reports the same),
 /// counters and histograms from this server's drivers.
 struct MetricsRoutes {
-    let scheduler: RunScheduler
+    let controller: Controller
+    let metrics: ServerMetrics
 
     func add(to router: Router<APIContext>) {
         router.get("/metrics") { _, _ in try render() }
     }
 
     func render() throws -> Response {
-        let counts = try scheduler.controller.store.runStateCounts()
-        let (transitions, attempts, steps) = scheduler.metrics.snapshot()
+        let counts = try controller.store.runStateCounts()
+        let (transitions, attempts, steps) = metrics.snapshot()
         var out = Exposition()
         out.gauge("sluice_runs", help: "Runs in the store by state.",
                   samples: SluiceStore.RunState.allCases.map { ([("state", $0.rawValue)], Double(counts[$0] ?? 0)) })
@@ -20,6 +22,11 @@ struct MetricsRoutes {
                   samples: [([], Double(counts[.queued] ?? 0))])
         out.counter("sluice_node_transitions_total", help: "Nodes that reached an end state under this server's drivers, by state.",
                     samples: transitions.sorted { $0.key < $1.key }.map { ([("state", $0.key)], Double($0.value)) })
+        let controllerCounts = controller.metrics.snapshot()
+        for c in ControllerMetrics.Counter.allCases {
+            out.counter("sluice_controller_\(c.rawValue)_total", help: "Controller: \(c.rawValue.replacingOccurrences(of: "_", with: " ")).",
+                        samples: [([], Double(controllerCounts[c] ?? 0))])
+        }
         out.histogram("sluice_attempt_duration_seconds", help: "Duration of finished attempts, start to exit.", attempts)
         out.histogram("sluice_step_latency_seconds", help: "Time from a node's end to the start of the next task's first attempt in the same run.", steps)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

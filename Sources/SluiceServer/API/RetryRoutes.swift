@@ -8,8 +8,7 @@ import SluiceStore
 /// `POST /api/v1/runs/{id}/retry`: a new run of a failed run's flow and inputs that reuses the outputs of the
 /// nodes that succeeded and runs the rest again.
 struct RetryRoutes {
-    let scheduler: RunScheduler
-    var controller: Controller { scheduler.controller }
+    let controller: Controller
 
     func add(to router: Router<APIContext>) {
         router.post("/api/v1/runs/:id/retry") { _, context in try retry(context.parameters.require("id"), by: context.actor) }
@@ -25,7 +24,7 @@ struct RetryRoutes {
     func retry(_ oldID: String, by actor: String) throws -> Response {
         do {
             let (id, reused) = try controller.retry(oldID, by: actor)
-            scheduler.poke()
+            controller.poke()
             return JSONResponse.make(.created, Reply(run: id, state: "queued", retry_of: oldID, reused: reused))
         } catch RetryError.noRun {
             throw APIError(.notFound, code: "no-run", "no run '\(oldID)'")

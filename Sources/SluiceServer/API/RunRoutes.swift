@@ -8,8 +8,8 @@ import SluiceStore
 
 /// `/api/v1/runs`: submit, list and get runs.
 struct RunRoutes {
-    let scheduler: RunScheduler
-    var store: Store { scheduler.controller.store }
+    let controller: Controller
+    var store: Store { controller.store }
 
     func add(to router: Router<APIContext>) {
         router.post("/api/v1/runs") { request, _ in try await submit(request) }
@@ -31,8 +31,13 @@ struct RunRoutes {
         let body = try await JSONBody.decode(SubmitBody.self, from: request)
         let flow: CompiledFlow
         switch (body.flow, body.flow_name) {
-        case (let text?, nil): flow = try FlowRoutes.compile(text)
-        case (nil, let name?): flow = try FlowRoutes.registered(store, name: name, version: body.flow_version)
+        case (let text?, nil): flow = try FlowRoutes.compile(text, for: controller.compileTarget)
+        case (nil, let name?):
+            flow = try FlowRoutes.registered(store, name: name, version: body.flow_version)
+            let target = controller.compileTarget
+            if let p = target.capabilities.problems(in: flow, secretExists: target.secretExists).first {
+                throw APIError(.unprocessableContent, code: "unsupported", "flow '\(name)' cannot run here: \(p.path): \(p.message)", field: "flow_name")
+            }
         case (nil, nil):
             throw APIError(.unprocessableContent, code: "missing-field", "the body needs 'flow' (flow text) or 'flow_name' (a registered flow)", field: "flow")
         case (_?, _?):
@@ -45,11 +50,11 @@ struct RunRoutes {
         }
         let id: String
         do {
-            id = try scheduler.controller.submit(flow: flow, inputs: inputs, runID: body.run_id, labels: body.labels ?? [:])
+            id = try controller.submit(flow: flow, inputs: inputs, runID: body.run_id, labels: body.labels ?? [:])
         } catch StoreError.runExists(let taken, _) {
             throw APIError(.conflict, code: "run-exists", "a run '\(taken)' already exists; pick another run_id", field: "run_id")
         }
-        scheduler.poke()
+        controller.poke()
         return JSONResponse.make(.created, ["run": id, "state": "queued"])
     }
 

@@ -27,6 +27,22 @@ extension Store {
         }
     }
 
+    /// Runs with unconsumed messages posted after inbox id `after`, and the highest id seen: one query per
+    /// poll for the whole store, however many runs wait.
+    public func inboxRuns(after: Int64) throws(StoreError) -> (runs: Set<String>, latest: Int64) {
+        try withConnection { connection throws(StoreError) in
+            var runs = Set<String>()
+            var latest = after
+            for (id, run) in try connection.query(
+                "SELECT id, run_id FROM inbox WHERE id > ? AND consumed IS NULL ORDER BY id", [.integer(after)],
+                row: { ($0.int64(0), $0.text(1)) }) {
+                runs.insert(run)
+                latest = max(latest, id)
+            }
+            return (runs, latest)
+        }
+    }
+
     /// The highest inbox id of any run, or 0: a cheap probe for "was anything posted".
     public func latestInboxID() throws(StoreError) -> Int64 {
         try withConnection { connection throws(StoreError) in

@@ -56,4 +56,25 @@ extension Store {
                 """, [SQLValue(now), .integer(Int64(max(0, limit)))]) { $0.text(0) }
         }
     }
+
+    /// Extends every lease `owner` holds to `now + ttl` in one statement; returns the runs it still holds
+    /// (a run missing from the answer was taken over after its lease expired: stop driving it).
+    public func renewAll(owner: String, ttl: Duration, now: Date = Date()) throws(StoreError) -> Set<String> {
+        let expires = now.millisecondsSince1970 + ttl.milliseconds
+        return try write { connection throws(StoreError) in
+            try connection.run("UPDATE leases SET expires = ? WHERE owner = ?", [.integer(expires), .text(owner)])
+            return Set(try connection.query("SELECT run_id FROM leases WHERE owner = ?", [.text(owner)]) { $0.text(0) })
+        }
+    }
+
+    /// The leases of unfinished runs, in one query: for finding runs whose owner died.
+    public func leasesOfUnfinishedRuns() throws(StoreError) -> [Lease] {
+        let states = RunState.unfinished.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return try withConnection { connection throws(StoreError) in
+            try connection.query("""
+                SELECT l.run_id, l.owner, l.expires FROM leases l JOIN runs r ON r.id = l.run_id
+                WHERE r.state IN (\(states))
+                """, []) { row in Lease(runID: row.text(0), owner: row.text(1), expires: row.date(2)) }
+        }
+    }
 }

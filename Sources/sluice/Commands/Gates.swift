@@ -115,7 +115,18 @@ struct Abort: ParsableCommand {
         }
         let store = try storeOption.openStore()
         try gateAction { try GateActions(store: store).abort(runID: runID, reason: reason, by: actingUser(by)) }
-        FileHandleOutput.standardOutput("abort requested for \(runID)")
+        guard case .notDriven(let why) = try RunDriving.of(runID, in: store) else {
+            FileHandleOutput.standardOutput("abort requested for \(runID)")
+            return
+        }
+        // Nobody would read the request: carry it out here, cancelling what still runs.
+        FileHandleOutput.standardError("run \(runID) is not driven (\(why)); aborting it here")
+        let controller = try storeOption.controller()
+        controller.start()
+        controller.drive(runID)
+        let final = try controller.waitForEnd(runID)
+        controller.stop()
+        FileHandleOutput.standardOutput("aborted \(runID): \(final.header.phase.rawValue)")
     }
 }
 

@@ -7,9 +7,16 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a flow on this machine and watch it live.",
         discussion: """
-            Compiles FILE, records a new run in the store (./.sluice by default) and drives it to the end
-            with the local backend: each task runs as a process under a supervisor, so a killed `sluice`
-            loses nothing — `sluice resume RUN` continues where it stopped. Ctrl-C aborts the run.
+            Compiles FILE for the local backend (a task it cannot run is refused here, with its place),
+            records a new run in the store (./.sluice by default) and drives it to the end: each task runs
+            as a process under a supervisor, so a killed `sluice` loses nothing — `sluice resume RUN`
+            continues where it stopped.
+
+            Ctrl-C aborts the run: running tasks are cancelled and nothing new starts; a second Ctrl-C
+            stops waiting for the abort (`sluice resume RUN` finishes it). SIGTERM detaches: tasks keep
+            running and `sluice resume RUN` continues the run. A closed terminal or pipe does not stop
+            the run. --detach hands the run to a background `sluice resume` at once.
+
             Exit status: 0 when the run succeeded, 1 when it failed, was aborted or timed out,
             2 for a flow that does not compile or bad inputs.
 
@@ -17,6 +24,7 @@ struct Run: ParsableCommand {
               sluice run examples/hello.yaml
               sluice run examples/hello.yaml --input who=Ada
               sluice run flow.yaml --inputs-file inputs.json --run-id nightly-42 -o json
+              sluice run flow.yaml --detach && sluice status
             """
     )
 
@@ -35,6 +43,9 @@ struct Run: ParsableCommand {
     @Option(name: [.short, .long], help: "Output: text (live tree) or json (one object at the end).")
     var output: OutputFormat = .text
 
+    @Flag(help: "Record the run and hand it to a background `sluice resume`; print its id and return.")
+    var detach = false
+
     @OptionGroup var storeOption: StoreOption
 
     func validate() throws {
@@ -42,8 +53,8 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile)
-        let controller = try storeOption.controller(drivesRuns: true)
+        let controller = try storeOption.controller()
+        let (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile, for: controller.compileTarget)
         let id: String
         do { id = try controller.submit(flow: flow, inputs: values, runID: runID) } catch {
             throw CLIError.input("cannot record the run: \(error)")
@@ -52,6 +63,12 @@ struct Run: ParsableCommand {
         if !flow.apps.isEmpty {
             FileHandleOutput.standardError("note: this flow declares apps (\(flow.apps.map(\.name).joined(separator: ", "))); `sluice run` runs its nodes only — apps are kept alive by `sluice serve`")
         }
+        if detach {
+            let pid = try Detached.resume(runID: id, storeDirectory: storeOption.directory)
+            FileHandleOutput.standardOutput(output == .json ? "{\"run\":\"\(id)\",\"driver_pid\":\(pid)}" : id)
+            FileHandleOutput.standardError("run \(id) is driven in the background (pid \(pid)); follow it with: sluice status \(id)")
+            return
+        }
         throw ExitCode(try Foreground.drive(controller, runID: id, json: output == .json))
     }
 }
@@ -59,7 +76,7 @@ struct Run: ParsableCommand {
 /// `sluice resume RUN`: continues an unfinished run from the store.
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Continue an unfinished run (after a crash or Ctrl-C twice).",
+        abstract: "Continue an unfinished run nobody drives (after a crash, SIGTERM, or Ctrl-C twice).",
         discussion: """
             Loads the run from the store, adopts tasks that are still running, collects the results of
             those that finished meanwhile, and drives the run to its end. Finished tasks never run again.
@@ -78,8 +95,11 @@ struct Resume: ParsableCommand {
     @OptionGroup var storeOption: StoreOption
 
     func run() throws {
-        let controller = try storeOption.controller(drivesRuns: true)
+        let controller = try storeOption.controller()
         guard let (_, state) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
+        if case .driven(let owner) = try RunDriving.of(runID, in: controller.store) {
+            throw CLIError.input("run \(runID) is being driven by \(owner); `sluice status \(runID)` follows it")
+        }
         if state.header.phase.isFinal {
             FileHandleOutput.standardError("run \(runID) has already finished: \(state.header.phase.rawValue)")
             throw ExitCode(state.header.phase == .succeeded ? 0 : 1)

@@ -45,7 +45,7 @@ struct Serve: ParsableCommand {
         } catch {
             throw CLIError.input("cannot open the store at \(storeOption.directory): \(error)")
         }
-        try ServeTokens.prepare(server.scheduler.controller.store, host: host, storeDirectory: storeOption.directory)
+        try ServeTokens.prepare(server.controller.store, host: host, storeDirectory: storeOption.directory)
         signal(SIGPIPE, SIG_IGN)
         let directory = storeOption.directory
         // The main thread waits; the server runs on the concurrency pool and NIO's threads.

@@ -37,6 +37,12 @@ struct Status: ParsableCommand {
         let id = try runID ?? newestRun(store)
         guard let (flow, state) = try StateCoding.state(of: id, in: store) else { throw CLIError.input("no run '\(id)' in \(storeOption.directory)") }
         try print(RunView(flow: flow, state: state, now: RunClock.now()))
+        if !state.header.phase.isFinal, case .notDriven(let why) = try RunDriving.of(id, in: store) {
+            FileHandleOutput.standardError("""
+                note: nobody is driving run \(id): \(why). \
+                Continue it with `sluice resume \(id)`, or stop it with `sluice abort \(id)`.
+                """)
+        }
     }
 
     private func print(_ view: RunView) throws {

@@ -6,8 +6,9 @@ import SluiceModel
 /// anything is recorded or sent.
 enum FlowFile {
     /// The compiled flow and its typed inputs; prints the compiler's diagnostics and exits 2 on a broken file.
-    static func load(_ file: String, inputs: [String], inputsFile: String?) throws -> (CompiledFlow, [String: LiteralValue]) {
-        let result = FlowCompiler.compile(contentsOf: file)
+    /// Compiles the file (for `target`'s backend when given) and types the inputs; diagnostics go to stderr.
+    static func load(_ file: String, inputs: [String], inputsFile: String?, for target: FlowCompiler.Target? = nil) throws -> (CompiledFlow, [String: LiteralValue]) {
+        let result = FlowCompiler.compile(contentsOf: file, for: target)
         guard let flow = result.flow else {
             for d in result.diagnostics { FileHandleOutput.standardError(d.description) }
             throw ExitCode(2)

@@ -4,17 +4,27 @@ import SluiceEngine
 import SluiceModel
 import SluiceRuntime
 
-/// Drives a run in the foreground with a live view; Ctrl-C aborts cleanly (a second Ctrl-C leaves at once,
-/// leaving attempts to their supervisors for `sluice resume`).
+/// Drives a run in the foreground with a live view, on the same controller loop `sluice serve` uses.
+///
+/// Signals: the first Ctrl-C aborts the run (running tasks are cancelled, nothing new starts) and waits for
+/// the abort to finish; a second Ctrl-C leaves at once (the abort is recorded: `sluice resume` completes it).
+/// SIGTERM detaches: the run's tasks keep running and `sluice resume RUN` continues it. A closed terminal
+/// (SIGHUP) or a closed pipe (SIGPIPE, `| head`) does not stop the run: it is driven to its end without output.
 enum Foreground {
     static func drive(_ controller: Controller, runID: String, json: Bool) throws -> Int32 {
-        guard let (flow, _) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(controller.runner.root)") }
-        let driver = controller.driver(for: runID, leaseOwner: RunDriver.localOwner())
+        guard let (flow, _) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(controller.directory)") }
         let view = LiveView(flow: flow, mode: json ? .quiet : (isatty(1) == 1 ? .tree : .lines))
-        driver.onStep = { state, events in view.update(state, events) }
-        let interrupts = Interrupts(driver)
-        let final = try driver.drive()
-        interrupts.stop()
+        controller.start()
+        controller.drive(runID) { state, events in view.update(state, events) }
+        let signals = ForegroundSignals(controller: controller, runID: runID)
+        let final: SluiceEngine.RunState
+        do { final = try controller.waitForEnd(runID) } catch {
+            signals.stop()
+            view.finish(nil)
+            throw CLIError.input("cannot drive run \(runID): \(error)")
+        }
+        signals.stop()
+        controller.stop()
         view.finish(final)
         if json {
             var out: [String: LiteralValue] = ["run": .string(runID), "state": .string(final.header.phase.rawValue),
@@ -26,30 +36,48 @@ enum Foreground {
     }
 }
 
-/// SIGINT handling for a foreground run.
-final class Interrupts: @unchecked Sendable {
-    private let source: DispatchSourceSignal
-    private var count = 0
+/// SIGINT, SIGTERM, SIGHUP and SIGPIPE for a foreground run (see `Foreground`).
+final class ForegroundSignals: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var interrupts = 0
 
-    init(_ driver: RunDriver) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [unowned self] in
-            count += 1
+    init(controller: Controller, runID: String) {
+        // Writes to a closed pipe fail with EPIPE instead of killing us; the run goes on.
+        signal(SIGPIPE, SIG_IGN)
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [unowned self] in handle(sig, controller, runID) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func handle(_ sig: Int32, _ controller: Controller, _ runID: String) {
+        switch sig {
+        case SIGHUP:
+            // The terminal is gone: keep driving, quietly (writes to it fail and are ignored).
+            return
+        case SIGTERM:
+            FileHandleOutput.standardError("\nsluice: detaching; tasks keep running. Continue with: sluice resume \(runID)")
+            controller.stop()
+            exit(143)
+        default:
+            let count = lock.withLock { interrupts += 1; return interrupts }
             if count == 1 {
-                FileHandleOutput.standardError("\nstopping: cancelling running tasks (Ctrl-C again to leave them running and exit)")
-                driver.requestAbort(by: actingUser(nil), reason: "interrupted (Ctrl-C)")
+                FileHandleOutput.standardError("\naborting run \(runID): cancelling running tasks (Ctrl-C again to stop waiting; `sluice resume \(runID)` then finishes the abort)")
+                controller.requestAbort(runID, by: actingUser(nil), reason: "interrupted (Ctrl-C)")
             } else {
-                FileHandleOutput.standardError("leaving; tasks keep running under their supervisors: sluice resume \(driver.runID)")
+                FileHandleOutput.standardError("leaving; the abort is recorded and finishes with: sluice resume \(runID)")
                 exit(130)
             }
         }
-        source.resume()
     }
 
     func stop() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
+        for s in sources { s.cancel() }
+        for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
     }
 }
 
@@ -60,6 +88,7 @@ final class LiveView: @unchecked Sendable {
     let mode: Mode
     private var drawn = 0
     private var latest: SluiceEngine.RunState?
+    private var latestAt = ContinuousClock.now
     private var finished = false
     private let lock = NSLock()
     private var timer: DispatchSourceTimer?
@@ -78,11 +107,21 @@ final class LiveView: @unchecked Sendable {
         }
     }
 
+    /// Called on a worker thread after each step. Keeping the state makes the engine's next step copy the
+    /// node table, so the tree keeps one at most every 100 ms.
     func update(_ state: SluiceEngine.RunState, _ events: [RunEvent]) {
-        lock.lock()
-        latest = state
-        lock.unlock()
-        if mode == .lines { for e in events { FileHandleOutput.standardOutput(Self.line(e)) } }
+        switch mode {
+        case .quiet: return
+        case .lines: for e in events { FileHandleOutput.standardOutput(Self.line(e)) }
+        case .tree:
+            lock.withLock {
+                let now = ContinuousClock.now
+                if latest == nil || now - latestAt >= .milliseconds(100) || state.header.phase.isFinal {
+                    latest = state
+                    latestAt = now
+                }
+            }
+        }
     }
 
     private func tick() {
@@ -91,11 +130,12 @@ final class LiveView: @unchecked Sendable {
         if let s = latest, !finished { draw(s) }
     }
 
-    func finish(_ state: SluiceEngine.RunState) {
+    func finish(_ state: SluiceEngine.RunState?) {
         timer?.cancel()
         lock.lock()
         finished = true
         lock.unlock()
+        guard let state else { return }
         switch mode {
         case .quiet: return
         case .tree: lock.withLock { draw(state) }

@@ -20,8 +20,10 @@ struct StoreOption: ParsableArguments {
         }
     }
 
-    func controller(drivesRuns: Bool = false) throws -> Controller {
-        do { return try Controller(directory: directory, drivesRuns: drivesRuns) } catch {
+    /// The embedded controller over the store (local backend), not started: it drives only the runs it is
+    /// asked to drive (`Foreground.drive`).
+    func controller() throws -> Controller {
+        do { return try Controller(directory: directory) } catch {
             throw CLIError.input("cannot open the store at \(directory): \(error)")
         }
     }

@@ -1,0 +1,37 @@
+import Foundation
+import SluiceEngine
+import SluiceModel
+
+/// Where attempts run: local processes, containers, pods. The controller knows backends only through this
+/// seam; nothing outside a backend knows about its supervisors, folders, containers or pods.
+///
+/// Every call may be repeated: `start` of an attempt that exists (same run and ref, hence the same external
+/// name) adopts it instead of starting it twice, and `cancel` of an attempt that ended does nothing.
+public protocol AttemptBackend: AnyObject, Sendable {
+    /// The name users pick it by (`--backend local`).
+    var name: String { get }
+    /// What flows this backend can run; the controller refuses the rest at submit time.
+    var capabilities: BackendCapabilities { get }
+    /// Sets the one receiver of observations about every attempt of every run; called once, before any start.
+    /// Observations arrive on the backend's own threads; the receiver returns quickly.
+    func observe(_ receiver: @escaping @Sendable (_ runID: String, _ observation: Observation) -> Void)
+    /// Starts an attempt, or adopts it when it exists. A start that cannot even begin (no such program,
+    /// unreadable secret) throws; the controller records it as the attempt's failure.
+    func start(_ spec: AttemptSpec, extraEnvironment: [String: String]) throws(BackendError)
+    /// Asks the attempt to stop: a polite signal, then a forced stop after `grace`. Its end is observed as usual.
+    func cancel(runID: String, attempt: AttemptRef, grace: Duration)
+    /// After a controller restart: the run's attempts this backend still knows (running, or ended while nobody
+    /// watched). Their observations follow through `observe`; attempts not returned were never started.
+    func adopt(runID: String) -> Set<AttemptRef>
+    /// Where an attempt's logs and files are kept, for the store's attempt rows (nil when the backend keeps none).
+    func location(runID: String, attempt: AttemptRef) -> String?
+    /// Stops the backend's own threads; running attempts are left running.
+    func shutdown()
+}
+
+/// A backend's failure to start or reach an attempt, in one sentence that names the attempt.
+public struct BackendError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

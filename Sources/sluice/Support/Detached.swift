@@ -1,0 +1,29 @@
+import Foundation
+
+/// Starts `sluice resume RUN` in a session of its own, so it outlives this command and the terminal.
+enum Detached {
+    /// The background driver's pid. Its output goes to `<store>/drivers/RUN.log`.
+    static func resume(runID: String, storeDirectory: String) throws -> Int32 {
+        let logs = storeDirectory + "/drivers"
+        try? FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).path
+        let self_ = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? executable
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logs + "/" + runID + ".log", O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, 0x80)  // POSIX_SPAWN_SETSID (glibc 2.26+), not imported into Swift
+        let argv = [self_, "resume", runID, "--store", storeDirectory, "-o", "json"]
+        let cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, self_, &actions, &attributes, cArgs, environ)
+        guard code == 0 else { throw CLIError.input("cannot start the background driver \(self_): \(String(cString: strerror(code)))") }
+        return pid
+    }
+}
