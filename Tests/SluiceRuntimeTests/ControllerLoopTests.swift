@@ -1,0 +1,182 @@
+import Foundation
+import SluiceCompiler
+import SluiceModel
+import SluiceStore
+import Testing
+@testable import SluiceEngine
+@testable import SluiceRuntime
+
+@Suite struct ControllerLoopTests {
+    static let twoGates = """
+        name: gated
+        tasks:
+          after: {command: ["true"]}
+        nodes:
+          - {id: review, gate: {approve: "yes"}}
+          - {id: done, task: after, after: [review]}
+        """
+
+    /// Waits for `done` to hold of the run's stored node states; fails after 60 s (a guard, not a latency bound).
+    static func eventually(_ what: String, _ done: () throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try !done() {
+            guard ContinuousClock.now < deadline else { Issue.record("\(what): not within 60 s"); return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    static func nodeState(_ store: Store, _ run: String, _ node: String) throws -> String? {
+        try store.loadRun(run)?.nodes.first { $0.nodeID == node }?.state
+    }
+
+    @Test func aSleepGateWakesWhenTheInjectedClockPassesItsTime() async throws {
+        var options = Controller.Options()
+        let clock = ManualClock(Date())
+        options.clock = clock
+        let f = try ControllerFixture(options: options)
+        let id = try f.controller.submit(flow: try ControllerFixture.flow("""
+            name: nap
+            tasks: {t: {command: ["true"]}}
+            nodes:
+              - {id: nap, gate: {sleep: 1h}}
+              - {id: t, task: t, after: [nap]}
+            """), inputs: [:], runID: "nap")
+        f.controller.drive(id)
+        try await Self.eventually("the gate waits") { try Self.nodeState(f.controller.store, id, "nap") == "waiting" }
+        clock.advance(by: 3599)
+        // Nothing is due yet: the run stays at the gate however long the test takes.
+        #expect(try Self.nodeState(f.controller.store, id, "nap") == "waiting")
+        clock.advance(by: 1)
+        let final = try await f.controller.ended(id)
+        #expect(final.header.phase == .succeeded)
+    }
+
+    @Test func anApprovalPostedThroughAnotherConnectionIsSeenByTheInboxProbe() async throws {
+        let f = try ControllerFixture()
+        let id = try f.controller.submit(flow: try ControllerFixture.flow(Self.twoGates), inputs: [:], runID: "g")
+        f.controller.drive(id)
+        try await Self.eventually("the gate waits") { try Self.nodeState(f.controller.store, id, "review") == "waiting" }
+        // Another process's view of the same file: no hook tells the controller.
+        let other = try Store.open(directory: f.directory)
+        try GateActions(store: other).decide(runID: id, node: "review", approved: true, comment: nil, by: "ada")
+        #expect(try await f.controller.ended(id).header.phase == .succeeded)
+    }
+
+    @Test func anApprovalWhoseVerdictCannotBeReadIsARejection() async throws {
+        let f = try ControllerFixture()
+        let id = try f.controller.submit(flow: try ControllerFixture.flow(Self.twoGates), inputs: [:], runID: "g")
+        f.controller.drive(id)
+        try await Self.eventually("the gate waits") { try Self.nodeState(f.controller.store, id, "review") == "waiting" }
+        try f.controller.store.post(InboxMessage(runID: id, kind: .approval, target: "review", payload: Data("{not json".utf8), by: "mallory"))
+        f.controller.inboxPosted(id)
+        let final = try await f.controller.ended(id)
+        #expect(final.header.phase == .failed)
+        #expect(final.nodes["done"] == nil || final.nodes["done"]?.phase != .succeeded)
+        #expect(f.controller.metrics[.inboxErrors] == 1)
+    }
+
+    @Test func manyRunsWaitingAtGatesHoldAFixedNumberOfThreads() async throws {
+        func threads() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0 }
+        let f = try ControllerFixture()
+        let flow = try ControllerFixture.flow(Self.twoGates)
+        let before = threads()
+        let ids = try (0..<200).map { try f.controller.submit(flow: flow, inputs: [:], runID: "w\($0)") }
+        for id in ids { f.controller.drive(id) }
+        try await Self.eventually("every run waits") {
+            try f.controller.store.listRuns(state: [.waiting], limit: 500).count == ids.count
+        }
+        // Workers, housekeeping and the runner's watcher are made once; no thread per run.
+        #expect(threads() - before < 16, "\(threads() - before) threads more for \(ids.count) waiting runs")
+        for id in ids { f.controller.requestAbort(id, by: "test", reason: "done") }
+        for id in ids { #expect(try await f.controller.ended(id).header.phase == .aborted) }
+    }
+
+    @Test func anAttemptThatEndedWhileNoControllerRanKeepsItsOwnDuration() async throws {
+        let dir = NSTemporaryDirectory() + "sluice-resume-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let go = dir + "/go"
+        let first = try Controller(directory: dir)
+        first.start()
+        let id = try first.submit(flow: try ControllerFixture.flow("""
+            name: slow
+            tasks: {t: {command: [sh, -c, "while [ ! -e \(go) ]; do sleep 0.01; done"]}}
+            nodes: [{id: t, task: t}]
+            """), inputs: [:], runID: "slow")
+        first.drive(id)
+        try await Self.eventually("the task runs") { try Self.nodeState(first.store, id, "t") == "running" }
+        first.stop()  // the task keeps running under its supervisor
+        FileManager.default.createFile(atPath: go, contents: Data())
+        try await Self.eventually("the task ends") { FileManager.default.fileExists(atPath: dir + "/attempts/slow/t/1/result.json") }
+        // A controller that starts an hour later must not count the hour.
+        var options = Controller.Options()
+        options.clock = ManualClock(Date().addingTimeInterval(3600))
+        let second = try Controller(directory: dir, options: options)
+        second.start()
+        defer { second.stop() }
+        second.drive(id)
+        let final = try await second.ended(id)
+        #expect(final.header.phase == .succeeded)
+        let node = try #require(final.nodes["t"])
+        let took = try #require(node.finishedAt).milliseconds - (try #require(node.startedAt)).milliseconds
+        #expect(took < 600_000, "the node took \(took) ms by its record")
+    }
+
+    @Test func theLocalBackendRunsTasksInTheirWorkingDirWithSecretsAsEnvironment() async throws {
+        let f = try ControllerFixture()
+        try FileManager.default.createDirectory(atPath: f.directory + "/secrets", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: f.directory + "/secrets/db-pass", contents: Data("hunter2\n".utf8))
+        let state = try await f.run("""
+            name: wd
+            tasks:
+              t:
+                command: [sh, -c, "printf '{\\"dir\\": \\"%s\\", \\"pass\\": \\"%s\\"}' \\"$(pwd)\\" \\"$DB_PASS\\" > $SLUICE_OUTPUTS"]
+                working_dir: sub/dir
+                secrets: [{name: db-pass, env: DB_PASS}]
+                outputs: {dir: string, pass: string}
+            nodes: [{id: t, task: t}]
+            """)
+        #expect(state.header.phase == .succeeded, "\(state.header.failure?.message ?? "")")
+        let out = try #require(state.nodes["t"]?.outputs)
+        #expect(out["pass"] == .string("hunter2"))
+        guard case .string(let dir)? = out["dir"] else { Issue.record("no dir output"); return }
+        #expect(dir.hasSuffix("/work/sub/dir"))
+    }
+
+    @Test func whatTheLocalBackendCannotHonourIsRefusedWithItsPlace() throws {
+        let f = try ControllerFixture(start: false)
+        let text = """
+            name: cannot
+            tasks:
+              pod: {pod: {containers: [{name: main, image: busybox}]}}
+              sql: {type: sql, config: {statement: "select 1"}}
+              image: {image: "python:3.12-slim"}
+              gpu: {command: ["true"], resources: {gpu: 1}}
+              mounted: {command: ["true"], secrets: [{name: creds, path: /etc/creds}]}
+              missing: {command: ["true"], secrets: [{name: nowhere, env: X}]}
+              unused: {pod: {containers: [{name: main, image: busybox}]}}
+            nodes:
+              - {id: a, task: pod}
+              - {id: b, task: sql}
+              - {id: c, task: image}
+              - {id: d, task: gpu}
+              - {id: e, task: mounted}
+              - {id: g, task: missing}
+            """
+        let r = FlowCompiler.compile(text, file: "cannot.yaml", for: f.controller.compileTarget)
+        #expect(r.flow == nil)
+        let lines = r.diagnostics.map(\.description)
+        let expected = [
+            "cannot.yaml:3:", "tasks.pod.pod: pod tasks need the kubernetes backend",
+            "cannot.yaml:4:", "tasks.sql.type: no plugin for task type 'sql'",
+            "tasks.image.image: the local backend runs 'command'",
+            "tasks.gpu.resources.gpu: the local backend cannot grant GPUs",
+            "tasks.mounted.secrets[0].path: the local backend cannot mount secret 'creds'",
+            "tasks.missing.secrets[0].name: secret 'nowhere' is not in the local backend's secret source",
+        ]
+        for e in expected { #expect(lines.contains { $0.contains(e) }, "missing \(e) in \(lines)") }
+        #expect(!lines.contains { $0.contains("tasks.unused") }, "an unused task is not refused")
+        #expect(r.diagnostics.allSatisfy { $0.code == .unsupported })
+        // Without a target the same file is a valid flow (for `validate` and the Kubernetes backend).
+        #expect(FlowCompiler.compile(text, file: "cannot.yaml").flow != nil)
+    }
+}
