@@ -8,7 +8,7 @@ import SluiceRuntime
 ///
 /// Signals: the first Ctrl-C aborts the run (running tasks are cancelled, nothing new starts) and waits for
 /// the abort to finish; a second Ctrl-C leaves at once (the abort is recorded: `sluice resume` completes it).
-/// SIGTERM detaches: the run's tasks keep running and `sluice resume RUN` continues it. A closed terminal
+/// SIGTERM and Ctrl-\ (SIGQUIT) detach: the run's tasks keep running and `sluice resume RUN` continues it. A closed terminal
 /// (SIGHUP) or a closed pipe (SIGPIPE, `| head`) does not stop the run: it is driven to its end without output.
 enum Foreground {
     static func drive(_ controller: Controller, runID: String, json: Bool) throws -> Int32 {
@@ -45,7 +45,7 @@ final class ForegroundSignals: @unchecked Sendable {
     init(controller: Controller, runID: String) {
         // Writes to a closed pipe fail with EPIPE instead of killing us; the run goes on.
         signal(SIGPIPE, SIG_IGN)
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
+        for sig in Self.handled {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { [unowned self] in handle(sig, controller, runID) }
@@ -54,15 +54,17 @@ final class ForegroundSignals: @unchecked Sendable {
         }
     }
 
+    static let handled = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+
     private func handle(_ sig: Int32, _ controller: Controller, _ runID: String) {
         switch sig {
         case SIGHUP:
             // The terminal is gone: keep driving, quietly (writes to it fail and are ignored).
             return
-        case SIGTERM:
-            FileHandleOutput.standardError("\nsluice: detaching; tasks keep running. Continue with: sluice resume \(runID)")
+        case SIGTERM, SIGQUIT:
+            FileHandleOutput.standardError("\nsluice: detached from run \(runID); its tasks keep running. Continue it with: sluice resume \(runID)")
             controller.stop()
-            exit(143)
+            exit(sig == SIGTERM ? 143 : 0)
         default:
             let count = lock.withLock { interrupts += 1; return interrupts }
             if count == 1 {
@@ -77,7 +79,7 @@ final class ForegroundSignals: @unchecked Sendable {
 
     func stop() {
         for s in sources { s.cancel() }
-        for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
+        for sig in Self.handled { signal(sig, SIG_DFL) }
     }
 }
 
