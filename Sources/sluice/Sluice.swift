@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `sluice` command: runs and inspects workflows of containers.
 @main
@@ -21,6 +22,9 @@ struct Sluice: ParsableCommand {
 
     /// Parses and runs a command; usage errors exit with 2, as the CLI reference promises.
     static func main() {
+        // A closed pipe (`sluice ... | head`) makes writes fail with EPIPE, which output ignores, instead of
+        // killing the process in the middle of driving a run.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -14,13 +14,17 @@ enum Foreground {
     static func drive(_ controller: Controller, runID: String, json: Bool) throws -> Int32 {
         guard let (flow, _) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(controller.directory)") }
         let view = LiveView(flow: flow, mode: json ? .quiet : (isatty(1) == 1 ? .tree : .lines))
+        let signals = ForegroundSignals(controller: controller, runID: runID)
         controller.start()
         controller.drive(runID) { state, events in view.update(state, events) }
-        let signals = ForegroundSignals(controller: controller, runID: runID)
         let final: SluiceEngine.RunState
         do { final = try controller.waitForEnd(runID) } catch {
             signals.stop()
             view.finish(nil)
+            if let sig = signals.detachedBy {
+                FileHandleOutput.standardError("\nsluice: detached from run \(runID); its tasks keep running. Continue it with: sluice resume \(runID)")
+                return sig == SIGTERM ? 143 : 0
+            }
             throw CLIError.input("cannot drive run \(runID): \(error)")
         }
         signals.stop()
@@ -41,10 +45,12 @@ final class ForegroundSignals: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let lock = NSLock()
     private var interrupts = 0
+    private var detachSignal: Int32?
+
+    /// The signal that detached the run (the controller stopped on purpose), if one did.
+    var detachedBy: Int32? { lock.withLock { detachSignal } }
 
     init(controller: Controller, runID: String) {
-        // Writes to a closed pipe fail with EPIPE instead of killing us; the run goes on.
-        signal(SIGPIPE, SIG_IGN)
         for sig in Self.handled {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
@@ -62,9 +68,9 @@ final class ForegroundSignals: @unchecked Sendable {
             // The terminal is gone: keep driving, quietly (writes to it fail and are ignored).
             return
         case SIGTERM, SIGQUIT:
-            FileHandleOutput.standardError("\nsluice: detached from run \(runID); its tasks keep running. Continue it with: sluice resume \(runID)")
+            // The waiting main thread sees the controller stop and says how to continue.
+            lock.withLock { detachSignal = sig }
             controller.stop()
-            exit(sig == SIGTERM ? 143 : 0)
         default:
             let count = lock.withLock { interrupts += 1; return interrupts }
             if count == 1 {
