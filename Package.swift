@@ -72,6 +72,7 @@ let package = Package(
             dependencies: [
                 "SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime", "SluiceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Runs one local attempt outside the controller's session and records its end (C, libc only).

@@ -25,6 +25,7 @@ struct Sluice: ParsableCommand {
         // A closed pipe (`sluice ... | head`) makes writes fail with EPIPE, which output ignores, instead of
         // killing the process in the middle of driving a run.
         signal(SIGPIPE, SIG_IGN)
+        CLILogging.bootstrap()
         do {
             var command = try parseAsRoot()
             try command.run()
