@@ -51,7 +51,7 @@ struct TaskHandler: NodeHandler {
     /// Requests a new attempt from the backend.
     func launch(_ def: NodeDef, _ call: Call, _ ctx: StepContext) {
         guard let n = ctx.node(def.id) else { return }
-        let number = n.attempts.filter { $0.purpose == .run }.count + 1
+        let number = n.nextAttemptNumber(.run, usedBefore: ctx.state.header.attemptsUsed?[def.id])
         let inputs = n.inputs ?? [:]
         var extra: [String: LiteralValue] = [:]
         if let itemName = call.itemName, let item = resolver(def, ctx).item { extra[itemName] = item.value }

@@ -126,6 +126,12 @@ public struct NodeState: Sendable, Hashable, Codable {
         attempts.last { $0.purpose == purpose }
     }
 
+    /// The number for this node's next attempt of `purpose`: one past the highest used so far, in this node
+    /// state or in states of it that a subflow retry cleared (`usedBefore`).
+    public func nextAttemptNumber(_ purpose: AttemptPurpose, usedBefore: UsedAttempts?) -> Int {
+        max(usedBefore?[purpose] ?? 0, attempts.filter { $0.purpose == purpose }.map(\.number).max() ?? 0) + 1
+    }
+
     /// Whether an attempt is queued or running.
     public var hasLiveAttempt: Bool { attempts.contains { !$0.phase.isFinal } }
 }

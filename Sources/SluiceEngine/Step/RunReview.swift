@@ -138,13 +138,14 @@ enum RevertRunner {
                 ctx.header.reverts[owner] = job
                 return done(f)
             }
-            let spec = AttemptSpecs.make(runID: ctx.state.header.id, ref: AttemptRef(node: id, attempt: 1, purpose: .revert),
+            let number = n.nextAttemptNumber(.revert, usedBefore: ctx.state.header.attemptsUsed?[id])
+            let spec = AttemptSpecs.make(runID: ctx.state.header.id, ref: AttemptRef(node: id, attempt: number, purpose: .revert),
                                          task: call.task, node: call.node, inputs: n.inputs ?? [:], extra: [:], purpose: .revert)
             ctx.update(id) { n in
                 n.phase = .reverting
-                n.attempts.append(AttemptState(number: 1, purpose: .revert, phase: .queued, queuedAt: ctx.now))
+                n.attempts.append(AttemptState(number: number, purpose: .revert, phase: .queued, queuedAt: ctx.now))
             }
-            ctx.event("revert-queued", node: id, attempt: 1, "reverting \(id)")
+            ctx.event("revert-queued", node: id, attempt: number, "reverting \(id)")
             ctx.effects.append(.startAttempt(spec))
             ctx.header.reverts[owner] = job
             return
