@@ -71,8 +71,8 @@ public struct AttemptState: Sendable, Hashable, Codable {
     public var failure: Failure?
     public var maxRSSBytes: Int64?
     public var cpuMillis: Int64?
-    /// Set when we asked the backend to stop it, and why ("timeout", "heartbeat", "abort", ...).
-    public var cancelReason: String?
+    /// Set when we asked the backend to stop it, and why.
+    public var cancelReason: CancelReason?
     /// When the task last said it is alive (heartbeat callback or progress line).
     public var lastHeartbeat: Timestamp?
 }

@@ -55,7 +55,7 @@ extension Engine {
             guard ctx.state.header.abort == nil, !ctx.state.header.phase.isFinal else { return }
             ctx.header.abort = AbortRequest(by: by, reason: reason, at: ctx.now)
             ctx.event("abort-requested", "abort requested by \(by): \(reason)")
-            cancelAll(where: { _ in true }, reason: "abort by \(by)", ctx: ctx)
+            cancelAll(where: { _ in true }, reason: .abort(by: by), ctx: ctx)
             ctx.runNeedsReview = true
             return
         case .cacheAnswer(let node, let key, let answer):
@@ -97,13 +97,13 @@ extension Engine {
     }
 
     /// Whose fault an exit was: a timeout we enforced, the task's (exit code, OOM), or the system's (foreign signal).
-    static func classify(_ exit: AttemptExit, cancelReason: String?, node: String) -> (AttemptState.Phase, Failure?) {
+    static func classify(_ exit: AttemptExit, cancelReason: CancelReason?, node: String) -> (AttemptState.Phase, Failure?) {
         if let reason = cancelReason {
-            if reason == "heartbeat" {
+            if reason == .heartbeat {
                 return (.lost, Failure(.system, "no heartbeat in time: the task went silent and was stopped", node: node))
             }
-            if reason == "timeout" || reason == "queued-timeout" || reason == "deadline" {
-                return (.timedOut, Failure(.timeout, reason == "queued-timeout" ? "did not start in time (queued timeout)" : "killed after its time limit (\(reason))", node: node))
+            if reason.isTimeLimit {
+                return (.timedOut, Failure(.timeout, reason == .queuedTimeout ? "did not start in time (queued timeout)" : "killed after its time limit (\(reason))", node: node))
             }
             if exit.exitCode == 0 && !exit.killedByUs { return (.succeeded, nil) }
             return (.cancelled, Failure(.aborted, "cancelled: \(reason)", node: node))

@@ -31,7 +31,7 @@ extension Engine {
             RevertRunner.advance(owner: "", job, ctx) { _ in done = true }
             if !done { return }
         }
-        if flow.workflow.failureNode != nil {
+        if let failureNodeID {
             if !ctx.state.header.failureNodeStarted {
                 ctx.header.failureNodeStarted = true
                 if let def = index.def(failureNodeID, state: ctx.state) {
