@@ -140,6 +140,7 @@ public final class Engine {
             n.phase = .aborted
             n.finishedAt = ctx.now
             n.wakeAt = nil
+            n.waitReason = nil
             n.failure = n.failure ?? Failure(.aborted, "stopped: \(reason)", node: id)
         }
     }
@@ -208,6 +209,7 @@ public final class Engine {
                     c.failure = s.failure ?? Failure(.flow, "node \(s.id) \(s.phase.rawValue)", node: s.id)
                 }
             }
+            c.failure = record.failure ?? c.failure
             counters[prefix] = c
         }
     }

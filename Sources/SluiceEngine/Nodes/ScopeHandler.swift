@@ -77,6 +77,7 @@ struct ScopeHandler: NodeHandler {
         if !used.isEmpty { ctx.header.attemptsUsed = used }
         for id in ctx.engine.maps.keys where id.hasPrefix(prefix) { ctx.engine.maps[id] = nil }
         for key in ctx.state.header.scopes.keys where key.hasPrefix(prefix) && key != prefix { ctx.header.scopes[key] = nil }
+        ctx.header.scopes[prefix]?.failure = nil
         ctx.update(def.id) { $0.scopeTry = ($0.scopeTry ?? 1) + 1 }
         ctx.index.forget(scope: prefix)
         ctx.engine.startScope(prefix, ctx)

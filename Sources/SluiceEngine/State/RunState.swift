@@ -72,6 +72,9 @@ public struct ScopeRecord: Sendable, Hashable, Codable {
     public var prefix: String
     public var source: Source
     public var inputs: [String: LiteralValue]
+    /// The first failure in this scope, as it happened; a reloaded engine takes it from here, since which node
+    /// failed first cannot be read back from the nodes (several fail, or are stopped, in one step).
+    public var failure: Failure?
 }
 
 /// A list of completed tasks being undone, newest first, each once.

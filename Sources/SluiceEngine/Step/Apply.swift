@@ -67,7 +67,7 @@ extension Engine {
         for ref in Self.refs(o) {
             ctx.touch(ref.node)
             guard ref.purpose == .revert else { continue }
-            for (owner, job) in ctx.state.header.reverts where job.queue.contains(ref.node) {
+            for (owner, job) in ctx.state.header.reverts.sorted(by: { $0.key < $1.key }) where job.queue.contains(ref.node) {
                 if owner.isEmpty { ctx.runNeedsReview = true } else { ctx.touch(owner) }
             }
         }
@@ -121,7 +121,7 @@ extension Engine {
     }
 
     private func cacheAnswered(_ id: String, _ key: String, _ answer: CacheAnswer, _ ctx: StepContext) {
-        guard let n = ctx.node(id), n.cacheKey == key, n.waitReason == .cache, let def = index.def(id, state: ctx.state),
+        guard let n = ctx.node(id), !n.phase.isFinal, n.cacheKey == key, n.waitReason == .cache, let def = index.def(id, state: ctx.state),
               let call = TaskHandler.call(def, def.flow) else { return }
         switch answer {
         case .hit(let json, let from):

@@ -79,7 +79,7 @@ extension Engine {
 
     /// Marks top-level nodes that never started as skipped, so the tree says why they did not run.
     private func skipUnstarted(_ ctx: StepContext, note: String) {
-        for (prefix, record) in ctx.state.header.scopes {
+        for (prefix, record) in ctx.state.header.scopes.sorted(by: { $0.key < $1.key }) {
             guard let wf = index.workflow(record, nodes: ctx.state.nodes, scopes: ctx.state.header.scopes) else { continue }
             for n in wf.nodes where ctx.node(prefix + n.id) == nil {
                 ctx.update(prefix + n.id, kind: n.kind, step: n.step) { s in

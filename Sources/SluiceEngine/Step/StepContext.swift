@@ -117,7 +117,9 @@ final class StepContext {
             if before == .pending { /* finished without starting (skipped) */ engine.counters[def.scope, default: ScopeCounters()].started += 1 }
             engine.counters[def.scope, default: ScopeCounters()].final += 1
             if !n.phase.letsDownstreamRun, engine.counters[def.scope]?.failure == nil, n.phase != .skipped {
-                engine.counters[def.scope]?.failure = n.failure ?? Failure(.flow, "node \(id) \(n.phase.rawValue)", node: id)
+                let failure = n.failure ?? Failure(.flow, "node \(id) \(n.phase.rawValue)", node: id)
+                engine.counters[def.scope]?.failure = failure
+                header.scopes[def.scope]?.failure = failure
                 scopeFailed(def.scope)
             }
             for d in def.node.downstream { touch(def.scope + d) }
