@@ -35,14 +35,11 @@ public final class Engine {
     var timers = TimerQueue()
     /// Active nodes waiting on a person or a signal (the run shows `waiting` when these are all that is active).
     var humanWaits = Set<String>()
-    /// The id the on_failure node runs under.
-    let failureNodeID = "on-failure"
+    /// Item counters of map nodes, built from their items' states on first use and kept as items change.
+    var maps: [String: MapCounters] = [:]
+    /// The id the on_failure node runs under: its own id (the compiler keeps it apart from the flow's nodes).
+    var failureNodeID: String? { flow.workflow.failureNode?.id }
     private var loadedSteps = -1
-
-    static let handlers: [String: any NodeHandler] = [
-        "task": TaskHandler(), "map": MapHandler(), "branch": BranchHandler(), "gate": GateHandler(),
-        "workflow": ScopeHandler(), "dynamic": DynamicHandler(),
-    ]
 
     public init(flow: CompiledFlow, environment: EngineEnvironment = .noDynamic) {
         self.flow = flow
@@ -90,7 +87,7 @@ public final class Engine {
 
     /// Looks at one node: starts it when ready, or lets its handler react to what changed.
     func reconcile(_ id: String, _ ctx: StepContext) {
-        guard let def = index.def(id, state: ctx.state), Self.handlers[def.node.kind] != nil else { return }
+        guard let def = index.def(id, state: ctx.state) else { return }
         let handlerFor = handler(for: def)
         let phase = ctx.node(id)?.phase ?? .pending
         if phase == .pending {
@@ -101,10 +98,16 @@ public final class Engine {
         }
     }
 
-    /// Map items run the map's task, so they use the task handler.
+    /// The handler of a node's kind (map items are tasks).
     func handler(for def: NodeDef) -> any NodeHandler {
-        if case .mapItem = def.role { return TaskHandler() }
-        return Self.handlers[def.node.kind] ?? TaskHandler()
+        switch def.kind {
+        case .task: TaskHandler()
+        case .map: MapHandler()
+        case .branch: BranchHandler()
+        case .gate: GateHandler()
+        case .workflow: ScopeHandler()
+        case .dynamic: DynamicHandler()
+        }
     }
 
     /// A scope node may start when every upstream node succeeded (or was skipped), the run is not stopping,
@@ -121,7 +124,7 @@ public final class Engine {
 
     /// Stops a leaf node: cancels its live attempt, or ends its wait. Composite nodes (map, branch, subflow)
     /// are only touched: their handlers see the run or scope stopping and wind their children down.
-    func cancel(_ id: String, reason: String, ctx: StepContext) {
+    func cancel(_ id: String, reason: CancelReason, ctx: StepContext) {
         guard let n = ctx.node(id), !n.phase.isFinal else { return }
         if let live = n.attempts.last(where: { !$0.phase.isFinal }) {
             if live.cancelReason == nil {
@@ -137,12 +140,13 @@ public final class Engine {
             n.phase = .aborted
             n.finishedAt = ctx.now
             n.wakeAt = nil
+            n.waitReason = nil
             n.failure = n.failure ?? Failure(.aborted, "stopped: \(reason)", node: id)
         }
     }
 
     /// Stops every active node (leaves directly, composites through their handlers).
-    func cancelAll(where include: (String) -> Bool, reason: String, ctx: StepContext) {
+    func cancelAll(where include: (String) -> Bool, reason: CancelReason, ctx: StepContext) {
         for id in active.sorted() where include(id) { cancel(id, reason: reason, ctx: ctx) }
     }
 
@@ -191,6 +195,7 @@ public final class Engine {
             return r == .approval || r == .signal
         })
         timers.removeAll()
+        maps = [:]
         for id in active.sorted() { if let w = state.nodes[id]?.wakeAt { timers.push(w, id) } }
         counters = [:]
         for (prefix, record) in state.header.scopes {
@@ -204,6 +209,7 @@ public final class Engine {
                     c.failure = s.failure ?? Failure(.flow, "node \(s.id) \(s.phase.rawValue)", node: s.id)
                 }
             }
+            c.failure = record.failure ?? c.failure
             counters[prefix] = c
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import SluiceCompiler
 import SluiceModel
 import Testing
@@ -14,7 +15,7 @@ enum Outcome {
 
 /// Drives an engine with an instant fake backend and a manual clock; records what happened.
 final class Harness {
-    let engine: Engine
+    private(set) var engine: Engine
     var state: RunState
     var now = Timestamp(milliseconds: 1_000_000)
     var queue: [Observation] = []
@@ -107,6 +108,22 @@ final class Harness {
         case .finished(let phase):
             finished = phase
         }
+    }
+
+    /// Replaces the engine with a fresh one given the state as the store keeps it: the header and each node
+    /// state encoded and decoded on their own (as after a controller restart).
+    func reload() throws {
+        state = try Self.roundTrip(state)
+        engine = Engine(flow: engine.flow, environment: engine.environment)
+    }
+
+    static func roundTrip(_ state: RunState) throws -> RunState {
+        let encoder = JSONEncoder()
+        let decoder = JSONDecoder()
+        let header = try decoder.decode(RunHeader.self, from: encoder.encode(state.header))
+        var nodes: [String: NodeState] = [:]
+        for (id, n) in state.nodes { nodes[id] = try decoder.decode(NodeState.self, from: encoder.encode(n)) }
+        return RunState(header: header, nodes: nodes)
     }
 
     func node(_ id: String) -> NodeState? { state.nodes[id] }

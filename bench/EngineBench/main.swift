@@ -1,6 +1,8 @@
 // The engine alone with an instant fake backend: every requested attempt succeeds at once and its exit is
 // fed back in the next step, as a controller that drains all observations per step would.
-// Usage: sluice-bench-engine SHAPE N [--store] [--repeat K]     SHAPE: chain | fanout | dag
+// Usage: sluice-bench-engine SHAPE N [--store] [--repeat K]     SHAPE: chain | fanout | dag | map
+// `map N` is one map node over N items at parallelism 4: the per-item figure shows whether a step costs what it
+// changes (flat) or what the map holds (growing with N).
 import Foundation
 import SluiceCompiler
 import SluiceEngine
@@ -21,6 +23,19 @@ struct SplitMix64 {
 }
 
 func flowText(_ shape: String, _ n: Int) -> String {
+    if shape == "map" {
+        return """
+            name: bench
+            inputs: {xs: list<int>}
+            tasks:
+              t:
+                command: ["true"]
+                inputs: {x: int}
+                outputs: {x: int}
+            nodes:
+              - {id: m, map: {over: inputs.xs, as: x, task: t, inputs: {x: x}, parallelism: 4}}
+            """
+    }
     var rng = SplitMix64(state: 7)
     var out = "name: bench\ntasks:\n  t:\n    command: [\"true\"]\n    inputs: {xs: {type: list<int>, default: []}}\n    outputs: {x: int}\nnodes:\n"
     for i in 0..<n {
@@ -35,6 +50,14 @@ func flowText(_ shape: String, _ n: Int) -> String {
     return out
 }
 
+/// CPU time of this process so far, in seconds (user + system).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return s(usage.ru_utime) + s(usage.ru_stime)
+}
+
 func peakRSSMiB() -> Double {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
@@ -43,16 +66,18 @@ func peakRSSMiB() -> Double {
 
 let args = CommandLine.arguments
 guard args.count >= 3, let n = Int(args[2]) else {
-    print("usage: sluice-bench-engine chain|fanout|dag N [--store] [--repeat K]")
+    print("usage: sluice-bench-engine chain|fanout|dag|map N [--store] [--repeat K]")
     exit(2)
 }
 let durable = args.contains("--store")
 let repeats = args.firstIndex(of: "--repeat").flatMap { Int(args[$0 + 1]) } ?? 3
 guard let flow = FlowCompiler.compile(flowText(args[1], n), file: "bench").flow else { print("does not compile"); exit(1) }
 
-func once(_ round: Int) throws -> (Double, Int) {
+let inputs: [String: LiteralValue] = args[1] == "map" ? ["xs": .list((0..<n).map { .int($0) })] : [:]
+
+func once(_ round: Int) throws -> (Double, Double, Int) {
     let engine = Engine(flow: flow)
-    var state = RunState.new(id: "bench-\(round)", flow: flow, inputs: [:], at: Timestamp(milliseconds: 0))
+    var state = RunState.new(id: "bench-\(round)", flow: flow, inputs: inputs, at: Timestamp(milliseconds: 0))
     var store: Store?
     let dir = (ProcessInfo.processInfo.environment["SLUICE_BENCH_DIR"] ?? NSTemporaryDirectory()) + "/sluice-bench-\(getpid())-\(round)"
     if durable {
@@ -65,6 +90,7 @@ func once(_ round: Int) throws -> (Double, Int) {
     var steps = 0
     var clock: Int64 = 0
     let start = ContinuousClock.now
+    let cpuStart = cpuSeconds()
     while true {
         clock += 1
         let r = engine.step(&state, observations: pending, now: Timestamp(milliseconds: clock))
@@ -86,20 +112,25 @@ func once(_ round: Int) throws -> (Double, Int) {
         if done || (pending.isEmpty && steps > 3) { break }
     }
     let elapsed = ContinuousClock.now - start
+    let cpu = cpuSeconds() - cpuStart
     guard state.header.phase == .succeeded else { print("run ended \(state.header.phase)"); exit(1) }
     store?.close()
     try? FileManager.default.removeItem(atPath: dir)
-    return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, steps)
+    return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, cpu, steps)
 }
 
 var times: [Double] = []
+var cpus: [Double] = []
 var steps = 0
 for round in 0..<repeats {
-    let (t, s) = try once(round)
+    let (t, c, s) = try once(round)
     times.append(t)
+    cpus.append(c)
     steps = s
 }
 times.sort()
+cpus.sort()
 let median = times[times.count / 2]
-// shape n mode median_s us_per_node steps peak_rss_mib
-print("\(args[1]) \(n) \(durable ? "sqlite" : "memory") \(median) \(median / Double(n) * 1e6) \(steps) \(peakRSSMiB())")
+let medianCPU = cpus[cpus.count / 2]
+// shape n mode median_s us_per_node steps peak_rss_mib cpu_us_per_node
+print("\(args[1]) \(n) \(durable ? "sqlite" : "memory") \(median) \(median / Double(n) * 1e6) \(steps) \(peakRSSMiB()) \(medianCPU / Double(n) * 1e6)")

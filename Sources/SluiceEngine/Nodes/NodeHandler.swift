@@ -47,7 +47,7 @@ extension NodeHandler {
 
     /// Creates the node's state as started.
     func begin(_ def: NodeDef, phase: NodePhase, inputs: [String: LiteralValue]? = nil, _ ctx: StepContext) {
-        ctx.update(def.id, kind: def.node.kind, step: def.node.step) { n in
+        ctx.update(def.id, kind: def.kind.rawValue, step: def.node.step) { n in
             n.phase = phase
             n.startedAt = n.startedAt ?? ctx.now
             n.inputs = inputs
@@ -60,7 +60,7 @@ extension NodeHandler {
            case .list(let items)? = ctx.node(parent)?.inputs?["over"], index < items.count {
             r.item = (m.itemName, items[index])
         }
-        if def.id.hasSuffix("on-failure") || ctx.engine.failureNodeID == def.id { r.failure = ctx.state.header.failure }
+        if case .failureHandler = def.role { r.failure = ctx.state.header.failure }
         return r
     }
 }

@@ -67,12 +67,17 @@ struct ScopeHandler: NodeHandler {
     private func retry(_ def: NodeDef, _ ctx: StepContext) {
         let prefix = def.id + "/"
         ctx.header.reverts[def.id] = nil
+        var used = ctx.state.header.attemptsUsed ?? [:]
         for id in ctx.state.nodes.keys.sorted() where id.hasPrefix(prefix) {
+            for a in ctx.state.nodes[id]?.attempts ?? [] { used[id, default: UsedAttempts()][a.purpose] = max(used[id]?[a.purpose] ?? 0, a.number) }
             ctx.engine.active.remove(id)
             ctx.state.nodes[id] = nil
             ctx.changed.insert(id)
         }
+        if !used.isEmpty { ctx.header.attemptsUsed = used }
+        for id in ctx.engine.maps.keys where id.hasPrefix(prefix) { ctx.engine.maps[id] = nil }
         for key in ctx.state.header.scopes.keys where key.hasPrefix(prefix) && key != prefix { ctx.header.scopes[key] = nil }
+        ctx.header.scopes[prefix]?.failure = nil
         ctx.update(def.id) { $0.scopeTry = ($0.scopeTry ?? 1) + 1 }
         ctx.index.forget(scope: prefix)
         ctx.engine.startScope(prefix, ctx)

@@ -51,7 +51,7 @@ struct TaskHandler: NodeHandler {
     /// Requests a new attempt from the backend.
     func launch(_ def: NodeDef, _ call: Call, _ ctx: StepContext) {
         guard let n = ctx.node(def.id) else { return }
-        let number = n.attempts.filter { $0.purpose == .run }.count + 1
+        let number = n.nextAttemptNumber(.run, usedBefore: ctx.state.header.attemptsUsed?[def.id])
         let inputs = n.inputs ?? [:]
         var extra: [String: LiteralValue] = [:]
         if let itemName = call.itemName, let item = resolver(def, ctx).item { extra[itemName] = item.value }
@@ -72,7 +72,7 @@ struct TaskHandler: NodeHandler {
         guard let n = ctx.node(def.id), let call = Self.call(def, def.flow) else { return }
         let timeouts = Policies.timeouts(call)
         if let deadline = Policies.deadline(n, timeouts), ctx.now >= deadline {
-            if n.hasLiveAttempt { return ctx.engine.cancel(def.id, reason: "deadline", ctx: ctx) }
+            if n.hasLiveAttempt { return ctx.engine.cancel(def.id, reason: .deadline, ctx: ctx) }
             return fail(def.id, Failure(.timeout, "deadline of \(timeouts.deadline!) over all attempts passed", node: def.id), ctx)
         }
         switch n.phase {
@@ -110,12 +110,12 @@ struct TaskHandler: NodeHandler {
     private func checkAttemptTimeouts(_ def: NodeDef, _ call: Call, _ attempt: AttemptState, _ t: TimeoutPolicy, _ ctx: StepContext) {
         guard attempt.cancelReason == nil else { return }
         if let due = Self.heartbeatDue(attempt, call), ctx.now >= due {
-            return ctx.engine.cancel(def.id, reason: "heartbeat", ctx: ctx)
+            return ctx.engine.cancel(def.id, reason: .heartbeat, ctx: ctx)
         }
         if attempt.phase == .queued, let q = t.queued, ctx.now >= attempt.queuedAt + q.milliseconds {
-            ctx.engine.cancel(def.id, reason: "queued-timeout", ctx: ctx)
+            ctx.engine.cancel(def.id, reason: .queuedTimeout, ctx: ctx)
         } else if attempt.phase == .running, let r = t.runtime, let s = attempt.startedAt, ctx.now >= s + r.milliseconds {
-            ctx.engine.cancel(def.id, reason: "timeout", ctx: ctx)
+            ctx.engine.cancel(def.id, reason: .runtimeTimeout, ctx: ctx)
         }
     }
 
@@ -135,10 +135,10 @@ struct TaskHandler: NodeHandler {
             }
         }
         let failure = attempt.failure ?? Failure(.user, "attempt \(attempt.number) failed", node: def.id)
-        if let reason = attempt.cancelReason, reason != "timeout", reason != "queued-timeout", reason != "deadline", reason != "heartbeat" {
+        if let reason = attempt.cancelReason, reason.isStop {
             return fail(def.id, Failure(.aborted, "stopped: \(reason)", node: def.id), ctx)
         }
-        if attempt.cancelReason == "deadline" {
+        if attempt.cancelReason == .deadline {
             return fail(def.id, Failure(.timeout, "deadline over all attempts passed", node: def.id), ctx)
         }
         retryOrFail(def, call, failure, ctx)
@@ -170,6 +170,9 @@ struct TaskHandler: NodeHandler {
             if isSystem { n.systemFailures = used } else { n.userFailures = used }
         }
         if ctx.state.header.abort != nil || ctx.counters(def.scope).failure != nil {
+            return fail(def.id, failure, ctx)
+        }
+        if case .mapItem(let map, _) = def.role, MapHandler.cannotSucceed(map, ctx) {
             return fail(def.id, failure, ctx)
         }
         guard used < budget else {

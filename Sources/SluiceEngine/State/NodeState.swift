@@ -71,8 +71,8 @@ public struct AttemptState: Sendable, Hashable, Codable {
     public var failure: Failure?
     public var maxRSSBytes: Int64?
     public var cpuMillis: Int64?
-    /// Set when we asked the backend to stop it, and why ("timeout", "heartbeat", "abort", ...).
-    public var cancelReason: String?
+    /// Set when we asked the backend to stop it, and why.
+    public var cancelReason: CancelReason?
     /// When the task last said it is alive (heartbeat callback or progress line).
     public var lastHeartbeat: Timestamp?
 }
@@ -124,6 +124,12 @@ public struct NodeState: Sendable, Hashable, Codable {
     /// The latest attempt with this purpose.
     public func lastAttempt(_ purpose: AttemptPurpose = .run) -> AttemptState? {
         attempts.last { $0.purpose == purpose }
+    }
+
+    /// The number for this node's next attempt of `purpose`: one past the highest used so far, in this node
+    /// state or in states of it that a subflow retry cleared (`usedBefore`).
+    public func nextAttemptNumber(_ purpose: AttemptPurpose, usedBefore: UsedAttempts?) -> Int {
+        max(usedBefore?[purpose] ?? 0, attempts.filter { $0.purpose == purpose }.map(\.number).max() ?? 0) + 1
     }
 
     /// Whether an attempt is queued or running.

@@ -72,6 +72,9 @@ public struct ScopeRecord: Sendable, Hashable, Codable {
     public var prefix: String
     public var source: Source
     public var inputs: [String: LiteralValue]
+    /// The first failure in this scope, as it happened; a reloaded engine takes it from here, since which node
+    /// failed first cannot be read back from the nodes (several fail, or are stopped, in one step).
+    public var failure: Failure?
 }
 
 /// A list of completed tasks being undone, newest first, each once.
@@ -79,6 +82,23 @@ public struct RevertJob: Sendable, Hashable, Codable {
     public var queue: [String]
     public var index: Int = 0
     public var failure: Failure?
+}
+
+/// The highest attempt number a node used of each purpose, in tries of its scope that are gone.
+public struct UsedAttempts: Sendable, Hashable, Codable {
+    public var run = 0
+    public var revert = 0
+
+    public init(run: Int = 0, revert: Int = 0) {
+        self.run = run
+        self.revert = revert
+    }
+
+    /// The highest number used for `purpose`.
+    public subscript(purpose: AttemptPurpose) -> Int {
+        get { purpose == .run ? run : revert }
+        set { if purpose == .run { run = newValue } else { revert = newValue } }
+    }
 }
 
 /// Run-wide state (everything but the nodes, which are stored one row each).
@@ -99,6 +119,10 @@ public struct RunHeader: Sendable, Hashable, Codable {
     public var reverts: [String: RevertJob] = [:]
     /// Whether the failure node has been started (it runs once).
     public var failureNodeStarted = false
+    /// Per node id, the highest attempt numbers used by node states a subflow retry cleared, so attempt numbers
+    /// (and the attempt names built from them) keep counting across tries instead of starting again at 1.
+    /// Optional so headers stored before it existed still decode.
+    public var attemptsUsed: [String: UsedAttempts]?
 
     public init(id: String, flow: String, inputs: [String: LiteralValue], createdAt: Timestamp) {
         self.id = id

@@ -61,7 +61,7 @@ extension Engine {
             guard ctx.state.header.abort == nil, !ctx.state.header.phase.isFinal else { return }
             ctx.header.abort = AbortRequest(by: by, reason: reason, at: ctx.now)
             ctx.event("abort-requested", "abort requested by \(by): \(reason)")
-            cancelAll(where: { _ in true }, reason: "abort by \(by)", ctx: ctx)
+            cancelAll(where: { _ in true }, reason: .abort(by: by), ctx: ctx)
             ctx.runNeedsReview = true
             return
         case .cacheAnswer(let node, let key, let answer):
@@ -73,7 +73,7 @@ extension Engine {
         for ref in Self.refs(o) {
             ctx.touch(ref.node)
             guard ref.purpose == .revert else { continue }
-            for (owner, job) in ctx.state.header.reverts where job.queue.contains(ref.node) {
+            for (owner, job) in ctx.state.header.reverts.sorted(by: { $0.key < $1.key }) where job.queue.contains(ref.node) {
                 if owner.isEmpty { ctx.runNeedsReview = true } else { ctx.touch(owner) }
             }
         }
@@ -103,13 +103,13 @@ extension Engine {
     }
 
     /// Whose fault an exit was: a timeout we enforced, the task's (exit code, OOM), or the system's (foreign signal).
-    static func classify(_ exit: AttemptExit, cancelReason: String?, node: String) -> (AttemptState.Phase, Failure?) {
+    static func classify(_ exit: AttemptExit, cancelReason: CancelReason?, node: String) -> (AttemptState.Phase, Failure?) {
         if let reason = cancelReason {
-            if reason == "heartbeat" {
+            if reason == .heartbeat {
                 return (.lost, Failure(.system, "no heartbeat in time: the task went silent and was stopped", node: node))
             }
-            if reason == "timeout" || reason == "queued-timeout" || reason == "deadline" {
-                return (.timedOut, Failure(.timeout, reason == "queued-timeout" ? "did not start in time (queued timeout)" : "killed after its time limit (\(reason))", node: node))
+            if reason.isTimeLimit {
+                return (.timedOut, Failure(.timeout, reason == .queuedTimeout ? "did not start in time (queued timeout)" : "killed after its time limit (\(reason))", node: node))
             }
             if exit.exitCode == 0 && !exit.killedByUs { return (.succeeded, nil) }
             return (.cancelled, Failure(.aborted, "cancelled: \(reason)", node: node))
@@ -127,7 +127,7 @@ extension Engine {
     }
 
     private func cacheAnswered(_ id: String, _ key: String, _ answer: CacheAnswer, _ ctx: StepContext) {
-        guard let n = ctx.node(id), n.cacheKey == key, n.waitReason == .cache, let def = index.def(id, state: ctx.state),
+        guard let n = ctx.node(id), !n.phase.isFinal, n.cacheKey == key, n.waitReason == .cache, let def = index.def(id, state: ctx.state),
               let call = TaskHandler.call(def, def.flow) else { return }
         switch answer {
         case .hit(let json, let from):

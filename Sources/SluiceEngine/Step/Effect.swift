@@ -23,7 +23,7 @@ public struct AttemptSpec: Sendable, Hashable, Codable {
 /// What the engine asks its caller to do, after the new state is durable.
 public enum Effect: Sendable, Hashable, Codable {
     case startAttempt(AttemptSpec)
-    case cancelAttempt(AttemptRef, reason: String)
+    case cancelAttempt(AttemptRef, reason: CancelReason)
     case lookupCache(node: String, key: String, serialize: Bool)
     case storeCache(key: String, task: String, version: String, outputsJSON: String, node: String)
     case releaseCache(key: String, node: String)

@@ -18,6 +18,8 @@ final class NodeDef {
     let node: CompiledNode
     let scope: String
     let role: Role
+    /// The kind of work this instance does: a map item is a task, whatever its map node is.
+    let kind: NodeKindName
     /// The flow whose tasks and subworkflows this node uses (the main one, or a dynamic node's).
     let flow: CompiledFlow
 
@@ -27,6 +29,7 @@ final class NodeDef {
         self.scope = scope
         self.role = role
         self.flow = flow
+        if case .mapItem = role { kind = .task } else { kind = node.node.kind.name }
     }
 }
 
@@ -73,7 +76,8 @@ final class FlowIndex {
 
     /// Forgets a scope's cache (a subflow retry or a dynamic graph replaces it).
     func forget(scope prefix: String) {
-        scopeNodes[prefix] = nil
+        // Nothing under a scope is built before its nodes are: a scope opened for the first time costs nothing.
+        guard scopeNodes.removeValue(forKey: prefix) != nil else { return }
         defs = defs.filter { !$0.key.hasPrefix(prefix) }
     }
 
@@ -86,7 +90,7 @@ final class FlowIndex {
     }
 
     private func build(_ id: String, state: RunState) -> NodeDef? {
-        if id == "on-failure", state.nodes[id] != nil || state.header.failureNodeStarted, let f = flow.workflow.failureNode,
+        if let f = flow.workflow.failureNode, id == f.id, state.nodes[id] != nil || state.header.failureNodeStarted,
            state.header.scopes[""] != nil {
             return NodeDef(id: id, node: f, scope: "", role: .failureHandler, flow: flow)
         }

@@ -31,7 +31,7 @@ extension Engine {
             RevertRunner.advance(owner: "", job, ctx) { _ in done = true }
             if !done { return }
         }
-        if flow.workflow.failureNode != nil {
+        if let failureNodeID {
             if !ctx.state.header.failureNodeStarted {
                 ctx.header.failureNodeStarted = true
                 if let def = index.def(failureNodeID, state: ctx.state) {
@@ -79,7 +79,7 @@ extension Engine {
 
     /// Marks top-level nodes that never started as skipped, so the tree says why they did not run.
     private func skipUnstarted(_ ctx: StepContext, note: String) {
-        for (prefix, record) in ctx.state.header.scopes {
+        for (prefix, record) in ctx.state.header.scopes.sorted(by: { $0.key < $1.key }) {
             guard let wf = index.workflow(record, nodes: ctx.state.nodes, scopes: ctx.state.header.scopes) else { continue }
             for n in wf.nodes where ctx.node(prefix + n.id) == nil {
                 ctx.update(prefix + n.id, kind: n.kind, step: n.step) { s in
@@ -138,13 +138,14 @@ enum RevertRunner {
                 ctx.header.reverts[owner] = job
                 return done(f)
             }
-            let spec = AttemptSpecs.make(runID: ctx.state.header.id, ref: AttemptRef(node: id, attempt: 1, purpose: .revert),
+            let number = n.nextAttemptNumber(.revert, usedBefore: ctx.state.header.attemptsUsed?[id])
+            let spec = AttemptSpecs.make(runID: ctx.state.header.id, ref: AttemptRef(node: id, attempt: number, purpose: .revert),
                                          task: call.task, node: call.node, inputs: n.inputs ?? [:], extra: [:], purpose: .revert)
             ctx.update(id) { n in
                 n.phase = .reverting
-                n.attempts.append(AttemptState(number: 1, purpose: .revert, phase: .queued, queuedAt: ctx.now))
+                n.attempts.append(AttemptState(number: number, purpose: .revert, phase: .queued, queuedAt: ctx.now))
             }
-            ctx.event("revert-queued", node: id, attempt: 1, "reverting \(id)")
+            ctx.event("revert-queued", node: id, attempt: number, "reverting \(id)")
             ctx.effects.append(.startAttempt(spec))
             ctx.header.reverts[owner] = job
             return

@@ -47,11 +47,10 @@ final class StepContext {
     func touch(_ id: String) {
         guard queued.insert(id).inserted else { return }
         let def = index.def(id, state: state)
-        let composite: Bool = {
-            guard let def, def.node.kind != "task", def.node.kind != "gate" else { return false }
-            if case .mapItem = def.role { return false }
-            return true
-        }()
+        let composite: Bool = switch def?.kind {
+        case .task?, .gate?, nil: false
+        case .map?, .branch?, .workflow?, .dynamic?: true
+        }
         if composite { later.append(id) } else { worklist.append(id) }
     }
 
@@ -91,14 +90,16 @@ final class StepContext {
         if before != n.phase { phaseChanged(id, from: before, to: n) }
     }
 
+    private static let revertPhases: Set<NodePhase> = [.reverting, .reverted, .revertFailed]
+
     private func phaseChanged(_ id: String, from before: NodePhase, to n: NodeState) {
-        let revertPhases: Set<NodePhase> = [.reverting, .reverted, .revertFailed]
-        if revertPhases.contains(n.phase) || before == .reverting {
+        if Self.revertPhases.contains(n.phase) || before == .reverting {
             if n.phase == .reverting { engine.active.insert(id) } else { engine.active.remove(id) }
             if n.phase != .reverting { event("node-\(n.phase.rawValue)", node: id, n.note ?? "\(n.kind) \(n.phase.rawValue)") }
             return
         }
         let def = index.def(id, state: state)
+        if case .mapItem(let parent, let i)? = def?.role { engine.maps[parent]?.itemChanged(i, from: before, to: n.phase, failure: n.failure) }
         let isScopeNode: Bool = { if case .scopeNode? = def?.role { true } else { false } }()
         if before == .pending && n.phase != .pending && isScopeNode, let s = def?.scope {
             engine.counters[s, default: ScopeCounters()].started += 1
@@ -116,7 +117,9 @@ final class StepContext {
             if before == .pending { /* finished without starting (skipped) */ engine.counters[def.scope, default: ScopeCounters()].started += 1 }
             engine.counters[def.scope, default: ScopeCounters()].final += 1
             if !n.phase.letsDownstreamRun, engine.counters[def.scope]?.failure == nil, n.phase != .skipped {
-                engine.counters[def.scope]?.failure = n.failure ?? Failure(.flow, "node \(id) \(n.phase.rawValue)", node: id)
+                let failure = n.failure ?? Failure(.flow, "node \(id) \(n.phase.rawValue)", node: id)
+                engine.counters[def.scope]?.failure = failure
+                header.scopes[def.scope]?.failure = failure
                 scopeFailed(def.scope)
             }
             for d in def.node.downstream { touch(def.scope + d) }
@@ -141,7 +144,7 @@ final class StepContext {
             for id in engine.active.sorted() where scope.isEmpty || id.hasPrefix(scope) { touch(id) }
             return
         }
-        engine.cancelAll(where: { scope.isEmpty || $0.hasPrefix(scope) }, reason: "the flow is failing (policy \(workflow.onFailure.rawValue))", ctx: self)
+        engine.cancelAll(where: { scope.isEmpty || $0.hasPrefix(scope) }, reason: .stopping("the flow is failing (policy \(workflow.onFailure.rawValue))"), ctx: self)
     }
 
     func counters(_ scope: String) -> ScopeCounters { engine.counters[scope] ?? ScopeCounters() }

@@ -1,4 +1,5 @@
-/// Wake-up times of nodes, earliest first; stale entries (the node's time changed) are skipped lazily.
+/// Wake-up times of nodes, earliest first and by node id within one time (so the order does not depend on the
+/// order they were pushed in); stale entries (the node's time changed) are skipped lazily.
 struct TimerQueue {
     private var heap: [(at: Int64, id: String)] = []
 
@@ -7,7 +8,7 @@ struct TimerQueue {
         var i = heap.count - 1
         while i > 0 {
             let p = (i - 1) / 2
-            if heap[p].at <= heap[i].at { break }
+            if !Self.before(heap[i], heap[p]) { break }
             heap.swapAt(p, i)
             i = p
         }
@@ -25,8 +26,8 @@ struct TimerQueue {
             while true {
                 let l = 2 * i + 1, r = l + 1
                 var m = i
-                if l < heap.count, heap[l].at < heap[m].at { m = l }
-                if r < heap.count, heap[r].at < heap[m].at { m = r }
+                if l < heap.count, Self.before(heap[l], heap[m]) { m = l }
+                if r < heap.count, Self.before(heap[r], heap[m]) { m = r }
                 if m == i { break }
                 heap.swapAt(i, m)
                 i = m
@@ -36,4 +37,8 @@ struct TimerQueue {
     }
 
     mutating func removeAll() { heap.removeAll() }
+
+    private static func before(_ a: (at: Int64, id: String), _ b: (at: Int64, id: String)) -> Bool {
+        a.at != b.at ? a.at < b.at : a.id < b.id
+    }
 }

@@ -50,23 +50,9 @@ enum AttemptSpecs {
         env = env.map { EnvVar(name: $0.name, value: ValueCoding.substitute($0.value, inputs: inputs, extra: extra)) }
         var placement = node.placement
         if let p = placement?.node { placement?.node = ValueCoding.substitute(p, inputs: inputs, extra: extra) }
-        let suffix = purpose == .revert ? "-revert" : ""
-        return AttemptSpec(runID: runID, ref: ref, name: "\(runID)-\(KubeName.safe(ref.node))-\(ref.attempt)\(suffix)", task: task,
+        return AttemptSpec(runID: runID, ref: ref, name: KubeName.attempt(runID: runID, ref), task: task,
                            image: image, command: command, env: env, inputs: inputs, inputsJSON: ValueCoding.json(inputs),
                            resources: task.resources, placement: placement, labels: task.labels.merging(node.labels) { $1 },
                            interruptible: node.interruptible ?? task.interruptible ?? false)
-    }
-}
-
-/// Makes node ids safe inside object and folder names.
-public enum KubeName {
-    /// `sub/train[3]` -> `sub-train-3`, lowercase.
-    public static func safe(_ id: String) -> String {
-        var out = ""
-        for c in id.lowercased() {
-            if c.isLetter || c.isNumber || c == "-" { out.append(c) } else if out.last != "-" { out.append("-") }
-        }
-        while out.hasSuffix("-") { out.removeLast() }
-        return out
     }
 }

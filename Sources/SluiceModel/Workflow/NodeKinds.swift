@@ -80,15 +80,23 @@ public indirect enum NodeKind: Sendable, Hashable, Codable {
     /// A task whose `flow` output (JSON of a flow) is compiled and run as a child graph with these outputs.
     case dynamic(task: String, outputs: [Variable])
 
-    /// The word used in messages and the UI.
-    public var word: String {
+    /// Which kind this is, without its settings.
+    public var name: NodeKindName {
         switch self {
-        case .task: "task"
-        case .workflow: "workflow"
-        case .branch: "branch"
-        case .gate: "gate"
-        case .map: "map"
-        case .dynamic: "dynamic"
+        case .task: .task
+        case .workflow: .workflow
+        case .branch: .branch
+        case .gate: .gate
+        case .map: .map
+        case .dynamic: .dynamic
         }
     }
+
+    /// The word used in messages and the UI.
+    public var word: String { name.rawValue }
+}
+
+/// The kinds of node, by the word the flow file, the UI and stored node states use for them.
+public enum NodeKindName: String, Sendable, Hashable, Codable, CaseIterable {
+    case task, workflow, branch, gate, map, dynamic
 }

@@ -83,8 +83,8 @@ public struct RunView: Codable {
         aborted_by = h.abort.map { "\($0.by): \($0.reason)" }
         let byParent = Self.childrenIndex(state)
         nodes = flow.workflow.nodes.map { Self.node($0.id, kind: $0.kind, step: $0.step, state, byParent, now) }
-        if let f = flow.workflow.failureNode, state.nodes["on-failure"] != nil {
-            nodes.append(Self.node("on-failure", kind: f.kind, step: nil, state, byParent, now))
+        if let f = flow.workflow.failureNode, state.nodes[f.id] != nil {
+            nodes.append(Self.node(f.id, kind: f.kind, step: nil, state, byParent, now))
         }
         let views = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
         steps = flow.workflow.steps.map { s in

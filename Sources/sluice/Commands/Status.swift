@@ -16,6 +16,7 @@ struct Status: ParsableCommand {
               sluice status
               sluice status hello-lx2k9a1b -o json | jq .state
               sluice status hello-lx2k9a1b --server http://127.0.0.1:8470
+              sluice status hello-lx2k9a1b --all      # every map item, not the first \(TreeText.childLimit)
             """
     )
 
@@ -24,6 +25,9 @@ struct Status: ParsableCommand {
 
     @Option(name: [.short, .long], help: "Output: text or json.")
     var output: OutputFormat = .text
+
+    @Flag(help: "List every child of every node (map items); by default a node shows its failed children and then up to \(TreeText.childLimit) in all.")
+    var all = false
 
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var remote: RemoteOptions
@@ -49,7 +53,7 @@ struct Status: ParsableCommand {
         if output == .json {
             FileHandleOutput.standardOutput(try JSONText.encode(view))
         } else {
-            for l in TreeText.render(view, color: isatty(1) == 1) { FileHandleOutput.standardOutput(l) }
+            for l in TreeText.render(view, color: isatty(1) == 1, allChildren: all) { FileHandleOutput.standardOutput(l) }
         }
     }
 

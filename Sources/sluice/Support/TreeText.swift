@@ -3,17 +3,22 @@ import SluiceModel
 import SluiceRuntime
 
 /// Renders a `RunView` as the human tree: steps, nodes with their state, duration and progress, attempts.
+/// A node with many children (a map's items) shows its failed ones first and at most `childLimit` of them,
+/// unless asked for all.
 enum TreeText {
-    static func render(_ v: RunView, color: Bool) -> [String] {
+    static let childLimit = 20
+
+    static func render(_ v: RunView, color: Bool, allChildren: Bool = false) -> [String] {
+        let limit = allChildren ? Int.max : childLimit
         var lines = ["run \(v.id)  \(paint(v.state, color))  \(duration(v.duration_ms))"]
         if v.steps.isEmpty {
-            for n in v.nodes { node(n, depth: 1, &lines, color) }
+            for n in v.nodes { node(n, depth: 1, limit, &lines, color) }
         } else {
             for s in v.steps {
                 lines.append("  \(s.name)  \(paint(s.state, color))")
-                for n in s.nodes { node(n, depth: 2, &lines, color) }
+                for n in s.nodes { node(n, depth: 2, limit, &lines, color) }
             }
-            for n in v.nodes where n.step == nil { node(n, depth: 1, &lines, color) }
+            for n in v.nodes where n.step == nil { node(n, depth: 1, limit, &lines, color) }
         }
         if let e = v.error { lines.append("error: \(e)") }
         if let o = v.outputs, !o.isEmpty {
@@ -22,7 +27,7 @@ enum TreeText {
         return lines
     }
 
-    private static func node(_ n: RunView.NodeView, depth: Int, _ lines: inout [String], _ color: Bool) {
+    private static func node(_ n: RunView.NodeView, depth: Int, _ limit: Int, _ lines: inout [String], _ color: Bool) {
         let pad = String(repeating: "  ", count: depth)
         var line = "\(pad)\(symbol(n.state)) \(n.id)  \(paint(n.state, color))"
         if let d = n.duration_ms, n.state != "pending", n.state != "skipped" { line += "  \(duration(d))" }
@@ -32,7 +37,8 @@ enum TreeText {
         if let m = n.message { line += "  \(m)" }
         if n.children.count > 1, n.kind == "map" {
             let done = n.children.filter { $0.state == "succeeded" }.count
-            line += "  (\(done)/\(n.children.count) items)"
+            let failed = n.children.filter { isFailure($0.state) }.count
+            line += "  (\(done)/\(n.children.count) items\(failed > 0 ? ", \(failed) failed" : ""))"
         }
         if let g = n.gate {
             if let a = g.approved { line += "  \(a ? "approved" : "rejected") by \(g.by ?? "?")\(g.comment.map { ": \($0)" } ?? "")" }
@@ -42,10 +48,21 @@ enum TreeText {
         if let note = n.note, n.state == "skipped" { line += "  (\(note))" }
         lines.append(line)
         if let e = n.error, n.state != "skipped" { lines.append("\(pad)    \(e.split(separator: "\n").first ?? "")") }
-        let childLimit = 20
-        for c in n.children.prefix(childLimit) { node(c, depth: depth + 1, &lines, color) }
-        if n.children.count > childLimit { lines.append("\(pad)    … \(n.children.count - childLimit) more") }
+        let shown = failedFirst(n.children)
+        for c in shown.prefix(limit) { node(c, depth: depth + 1, limit, &lines, color) }
+        if shown.count > limit {
+            let hiddenFailures = shown.dropFirst(limit).filter { isFailure($0.state) }.count
+            let failures = hiddenFailures > 0 ? "\(hiddenFailures) of them failed; " : ""
+            lines.append("\(pad)    … \(shown.count - limit) more (\(failures)--all lists every one)")
+        }
     }
+
+    /// Failed children first (in their order), then the rest (in theirs): a failure never hides behind "… more".
+    static func failedFirst(_ children: [RunView.NodeView]) -> [RunView.NodeView] {
+        children.filter { isFailure($0.state) } + children.filter { !isFailure($0.state) }
+    }
+
+    static func isFailure(_ state: String) -> Bool { ["failed", "timed-out", "revert-failed"].contains(state) }
 
     static func symbol(_ state: String) -> String {
         switch state {

@@ -1,0 +1,35 @@
+/// Makes run and node ids safe inside object and folder names.
+public enum KubeName {
+    /// The longest DNS-1123 label (a pod name is one).
+    public static let maxLength = 63
+    private static let hashLength = 8
+
+    /// `sub/train[3]` -> `sub-train-3`, lowercase; every run of other characters becomes one `-`.
+    public static func safe(_ id: String) -> String {
+        var out = ""
+        for c in id.lowercased() {
+            if c.isASCII && (c.isLetter || c.isNumber) || c == "-" { out.append(c) } else if out.last != "-" { out.append("-") }
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        while out.hasPrefix("-") { out.removeFirst() }
+        return out
+    }
+
+    /// The external name of one attempt, `<run>-<node>-<attempt>` (`-revert` for a revert): deterministic, a valid
+    /// DNS-1123 label, and unique within the run. An id that had to be rewritten (`sub/a`, `m[3]`, uppercase) gets a
+    /// short hash of the original, since `sub/a` and a node named `sub-a` would otherwise meet; a name longer than
+    /// 63 characters is cut and ends with a hash of the whole.
+    public static func attempt(runID: String, _ ref: AttemptRef) -> String {
+        let run = safe(runID).isEmpty ? "run" : safe(runID)
+        var node = safe(ref.node)
+        if node != ref.node { node += (node.isEmpty ? "" : "-") + hash(ref.node) }
+        let tail = "-\(ref.attempt)" + (ref.purpose == .revert ? "-revert" : "")
+        let full = "\(run)-\(node)\(tail)"
+        if full.count <= maxLength { return full }
+        var head = String("\(run)-\(node)".prefix(maxLength - tail.count - hashLength - 1))
+        while head.hasSuffix("-") { head.removeLast() }
+        return "\(head)-\(hash(full))\(tail)"
+    }
+
+    private static func hash(_ text: String) -> String { String(SHA256.hex(text).prefix(hashLength)) }
+}
