@@ -28,7 +28,7 @@ import Testing
 
     /// The bearer token, the plugin run off the cooperative pool.
     func token(_ credentials: Credentials) async throws -> String? {
-        try await blocking { try await token(credentials) }
+        try await blocking { try credentials.bearerToken() }
     }
 
     @Test func theTokenIsCachedUntilItExpires() async throws {

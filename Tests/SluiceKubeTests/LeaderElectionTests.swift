@@ -35,7 +35,7 @@ import Testing
         var tasks: [String: Task<Void, Never>] = [:]
 
         func leaders(except who: String) -> [String] {
-            electors.filter { $0.key != who && $0.value.isLeader }.map(\.key)
+            electors.filter { $0.key != who && $0.value.isLeader }.map { $0.key }
         }
 
         mutating func stop(_ who: String) async {
@@ -77,7 +77,8 @@ import Testing
         let began = clock.now
         while began.duration(to: clock.now) < limit {
             clock.advance(by: step)
-            guard await eventually({ clock.sleepers == waiting }) else { return nil }
+            let settled = await eventually { clock.sleepers == waiting }
+            guard settled else { return nil }
             if !candidates.leaders(except: former).isEmpty { return began.duration(to: clock.now) }
         }
         return nil

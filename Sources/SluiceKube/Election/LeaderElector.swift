@@ -64,8 +64,9 @@ public final class LeaderElector: Sendable {
         self.client = client
         self.config = config
         self.callbacks = callbacks
-        self.clock = clock ?? client.clock
-        observed = ObservedLease(clock: self.clock)
+        let clock = clock ?? client.clock
+        self.clock = clock
+        observed = ObservedLease(clock: clock)
     }
 
     /// Campaigns, leads, and campaigns again after losing the lease, until the task is cancelled.
