@@ -59,11 +59,8 @@ func configError<T>(_ body: () throws -> T) -> KubeConfigError? {
     do {
         _ = try body()
         return nil
-    } catch let error as KubeConfigError {
-        return error
     } catch {
-        Issue.record("expected a KubeConfigError, got \(error)")
-        return nil
+        return expectConfigError(error)
     }
 }
 
@@ -72,12 +69,15 @@ func configError(blocking body: @escaping @Sendable () throws -> Void) async -> 
     do {
         try await blocking(body)
         return nil
-    } catch let error as KubeConfigError {
-        return error
     } catch {
-        Issue.record("expected a KubeConfigError, got \(error)")
-        return nil
+        return expectConfigError(error)
     }
+}
+
+private func expectConfigError(_ error: any Error) -> KubeConfigError? {
+    if let error = error as? KubeConfigError { return error }
+    Issue.record("expected a KubeConfigError, got \(error)")
+    return nil
 }
 
 /// A minimal kubeconfig: one cluster, one user, one context, made current.

@@ -30,7 +30,7 @@ import Testing
     }
 
     /// Candidates a, b and c, each campaigning in its own task.
-    struct Candidates {
+    final class Candidates {
         var electors: [String: LeaderElector] = [:]
         var tasks: [String: Task<Void, Never>] = [:]
 
@@ -38,13 +38,13 @@ import Testing
             electors.filter { $0.key != who && $0.value.isLeader }.map { $0.key }
         }
 
-        mutating func stop(_ who: String) async {
+        func stop(_ who: String) async {
             tasks[who]?.cancel()
             await tasks[who]?.value
             tasks[who] = nil
         }
 
-        mutating func stopAll() async {
+        func stopAll() async {
             for who in Array(tasks.keys) { await stop(who) }
         }
     }
@@ -59,7 +59,7 @@ import Testing
     }
 
     static func candidates(_ client: KubeClient, timeline: Timeline, release: Bool) throws -> Candidates {
-        var c = Candidates()
+        let c = Candidates()
         for who in ["a", "b", "c"] {
             let elector = try LeaderElector(client: client, config: config(who, release: release), callbacks: .init(
                 startedLeading: { timeline.started(who) }, stoppedLeading: { timeline.stopped(who) }),
@@ -68,6 +68,29 @@ import Testing
             c.tasks[who] = Task { await elector.run() }
         }
         return c
+    }
+
+    /// Starts the candidates, lets them finish their first round (one leads, all three wait for the next),
+    /// then stops the leader; returns once the other two wait on the clock again.
+    static func electThenStopTheLeader(_ client: KubeClient, release: Bool) async throws
+        -> (clock: ManualClock, timeline: Timeline, candidates: Candidates, first: String) {
+        let clock = ManualClock()
+        let timeline = Timeline(clock: clock)
+        let candidates = try candidates(client, timeline: timeline, release: release)
+        #expect(await eventually { clock.sleepers == 3 && timeline.current.count == 1 })
+        let first = try #require(timeline.current.first)
+        await candidates.stop(first)
+        #expect(timeline.current.isEmpty)
+        #expect(await eventually { clock.sleepers == 2 })
+        return (clock, timeline, candidates, first)
+    }
+
+    /// Stops everyone, then checks that no two terms overlapped, on the timeline and in the lease's writes.
+    static func stopAndCheck(_ candidates: Candidates, _ timeline: Timeline, _ sim: KubeSimServer) async {
+        await candidates.stopAll()
+        #expect(timeline.current.isEmpty)
+        noOverlap(timeline)
+        checkWriteLog(sim)
     }
 
     /// Moves the clock a step at a time, letting the `waiting` candidates finish each round, until one of
@@ -117,16 +140,8 @@ import Testing
 
     @Test func aCrashedLeaderIsReplacedOnlyAfterItsLeaseRunsOut() async throws {
         try await withSim { sim, client in
-            let clock = ManualClock()
-            let timeline = Timeline(clock: clock)
-            var candidates = try Self.candidates(client, timeline: timeline, release: false)
-            // Everyone has had a first round: one leads, and all three wait for their next.
-            #expect(await eventually { clock.sleepers == 3 && timeline.current.count == 1 })
-            let first = try #require(timeline.current.first)
             // A crash: the leader stops renewing and does not release.
-            await candidates.stop(first)
-            #expect(timeline.current.isEmpty)
-            #expect(await eventually { clock.sleepers == 2 })
+            let (clock, timeline, candidates, first) = try await Self.electThenStopTheLeader(client, release: false)
             let handover = try #require(await Self.stepUntilTakeover(candidates, from: first, waiting: 2, clock: clock))
             // Not before a whole lease duration since the last renewal anyone saw (at zero: the clock stood
             // still while the first led); and at the latest one retry (with its 1.2 jitter) after that for a
@@ -135,10 +150,7 @@ import Testing
             #expect(handover <= .seconds(2) + .milliseconds(2 * 300) + Self.step)
             #expect(await eventually { timeline.all.count == 2 && timeline.current.count == 1 })
             #expect(timeline.all[1].who != first)
-            await candidates.stopAll()
-            #expect(timeline.current.isEmpty)
-            Self.noOverlap(timeline)
-            Self.checkWriteLog(sim)
+            await Self.stopAndCheck(candidates, timeline, sim)
             let lease = try await client.get(Lease.self, namespace: "default", name: "sluice-controller")
             #expect(lease.spec.leaseTransitions ?? 0 >= 1)
         }
@@ -159,25 +171,16 @@ import Testing
 
     @Test func aLeaderThatStopsReleasesTheLeaseAndAnotherLeadsAtOnce() async throws {
         try await withSim { sim, client in
-            let clock = ManualClock()
-            let timeline = Timeline(clock: clock)
-            var candidates = try Self.candidates(client, timeline: timeline, release: true)
-            #expect(await eventually { clock.sleepers == 3 && timeline.current.count == 1 })
-            let first = try #require(timeline.current.first)
-            await candidates.stop(first)
+            let (clock, timeline, candidates, first) = try await Self.electThenStopTheLeader(client, release: true)
             let released = sim.store.writes().contains {
                 $0.type.plural == "leases" && $0.object.object["spec"]?["holderIdentity"] == ""
             }
             #expect(released)
-            #expect(await eventually { clock.sleepers == 2 })
             // The next retry takes the released lease: nobody waits out the lease duration.
             let handover = try #require(await Self.stepUntilTakeover(candidates, from: first, waiting: 2, clock: clock))
             #expect(handover <= .milliseconds(300) + Self.step)
             #expect(await eventually { timeline.all.count == 2 && timeline.current.count == 1 })
-            await candidates.stopAll()
-            #expect(timeline.current.isEmpty)
-            Self.noOverlap(timeline)
-            Self.checkWriteLog(sim)
+            await Self.stopAndCheck(candidates, timeline, sim)
         }
     }
 }
