@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Kubernetes client benchmarks (release): watch decoding on one core, watch events from KubeSim into an
-# informer, pod-create throughput at a QPS/burst, informer memory for 10,000 pods. Prints a table of
+# informer, pod-create throughput at a QPS/burst, informer memory for 10,000 pods, leader hand-over on the
+# real clock (lease 2 s, retry 0.25 s: after a crash expect just over 2 s). Prints a table of
 # medians over REPEATS runs (default 3).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,3 +33,5 @@ run "create 1,000 pods, QPS 500 burst 1000 (pods/s)" "pods/s" "$bench" create --
 run "  p99 latency (ms)" "p99_ms" "$bench" create --qps 500 --burst 1000
 run "create 1,000 pods, QPS 500 burst 100 (pods/s)" "pods/s" "$bench" create --qps 500 --burst 100
 run "informer RSS for 10,000 pods (MiB)" "informer_mib" "$bench" memory
+run "leader hand-over after a crash (s; lease 2 s, retry 0.25 s)" "seconds" "$bench" handover
+run "leader hand-over after a release (s)" "seconds" "$bench" handover --release 1

@@ -63,10 +63,7 @@ struct DeletionTests {
         try store.create(.pods, namespace: "default", SimHTTP.pod("p").objectValue!)
         try store.modify(.pods, namespace: "default", name: "p") { $0["spec"]?["nodeName"] = "node-1" }
         try store.delete(.pods, namespace: "default", name: "p", options: DeleteOptions(gracePeriodSeconds: 1))
-        for _ in 0..<100 where store.get(.pods, namespace: "default", name: "p") != nil {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        #expect(store.get(.pods, namespace: "default", name: "p") == nil)
+        #expect(await KubeletWait.until { store.get(.pods, namespace: "default", name: "p") == nil })
     }
 
     @Test func finalizersHoldDeletionUntilRemoved() throws {

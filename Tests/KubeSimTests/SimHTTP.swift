@@ -67,9 +67,9 @@ struct SimHTTP {
         let transport = self.transport
         let opening = Task { try await transport.stream(request) }
         let lines = WatchLines(opening: opening)
-        for _ in 0..<400 where sim.store.watchCount <= before && !lines.opened {
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        // Waits for the registration, not a fixed time; the minute only keeps a broken server from hanging the test.
+        let registered = await KubeletWait.until(seconds: 60) { sim.store.watchCount > before || lines.opened }
+        #expect(registered, "the server never registered the watch \(path)")
         return lines
     }
 

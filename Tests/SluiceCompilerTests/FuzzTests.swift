@@ -43,15 +43,16 @@ struct FuzzTests {
     }
 
     @Test(arguments: files)
-    func everyTruncationIsHandled(_ name: String) throws {
+    func everyTruncationIsHandled(_ name: String) async throws {
         let bytes = Array(try Flow.exampleText(name).utf8)
         let offsets = Self.cuts(bytes, count: Self.truncations)
         #expect(offsets.count >= min(bytes.count, Self.truncations) / 2)
-        var failures: [String] = []
-        for o in offsets {
-            let prefix = Array(bytes[..<o])
-            let text = try #require(String(validating: prefix, as: UTF8.self), "cut at \(o) split a character")
-            if let p = Self.problem(text) { failures.append("\(name) cut at byte \(o): \(p)") }
+        // Seconds of compiling: on a thread of its own, not on the cooperative pool the async suites need.
+        let failures = await onOwnThread {
+            offsets.map { o -> String? in
+                guard let text = String(validating: bytes[..<o], as: UTF8.self) else { return "\(name) cut at \(o) split a character" }
+                return Self.problem(text).map { "\(name) cut at byte \(o): \($0)" }
+            }.compactMap { $0 }
         }
         #expect(failures.isEmpty, "\(failures.count) failures, e.g.\n\(failures.prefix(5).joined(separator: "\n"))")
     }
@@ -82,18 +83,22 @@ struct FuzzTests {
     }
 
     @Test(arguments: files)
-    func everyMutationIsHandled(_ name: String) throws {
+    func everyMutationIsHandled(_ name: String) async throws {
         let original = try Flow.exampleText(name)
-        var rng = SplitMix64(seed: Self.seed(name))
-        var failures: [String] = []
-        var compiled = 0
-        for k in 0..<Self.mutations {
-            let text = Self.mutate(original, using: &rng)
-            if let p = Self.problem(text) {
-                failures.append("\(name) mutation \(k): \(p)\n---\n\(text)\n---")
-            } else if FlowCompiler.compile(text).flow != nil {
-                compiled += 1
+        // Seconds of compiling: on a thread of its own, not on the cooperative pool the async suites need.
+        let (failures, compiled) = await onOwnThread {
+            var rng = SplitMix64(seed: Self.seed(name))
+            var failures: [String] = []
+            var compiled = 0
+            for k in 0..<Self.mutations {
+                let text = Self.mutate(original, using: &rng)
+                if let p = Self.problem(text) {
+                    failures.append("\(name) mutation \(k): \(p)\n---\n\(text)\n---")
+                } else if FlowCompiler.compile(text).flow != nil {
+                    compiled += 1
+                }
             }
+            return (failures, compiled)
         }
         #expect(failures.isEmpty, "\(failures.count) failures, e.g.\n\(failures.prefix(3).joined(separator: "\n"))")
         // Most single edits break a flow; if nearly all compiled, the mutations would not be testing much.
@@ -133,9 +138,18 @@ struct FuzzTests {
             lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]")
         }
         lines.append("nodes: [{id: a, task: t, inputs: {x: *a8}}]")
-        let start = ContinuousClock.now
+        // A billion-node expansion would not finish within the time limit; how fast the refusal is
+        // belongs to bench/compile.sh, not here.
         let r = FlowCompiler.compile(lines.joined(separator: "\n"))
-        #expect(ContinuousClock.now - start < .seconds(2))
         #expect(r.flow == nil)
+        #expect(!r.diagnostics.isEmpty)
+    }
+}
+
+/// Runs CPU-bound work on a thread of its own and awaits its result: a sync test of many seconds would hold
+/// one of the cooperative pool's two threads and starve the async tests running beside it.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
     }
 }

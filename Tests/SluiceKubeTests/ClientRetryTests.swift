@@ -57,26 +57,38 @@ import Testing
         }
     }
 
-    @Test func retryAfterIsHonoured() async throws {
-        try await withSim { sim, client in
+    @Test func retryAfterIsHonouredOnTheClientsClock() async throws {
+        let clock = ManualClock()
+        try await withSim(clock: clock.kube) { sim, client in
             _ = try await client.create(.pods, namespace: "default", podDocument("r"))
             try sim.faults.add("GET /api/v1/namespaces/default/pods/r:429:retry-after=1:count=1")
-            let start = ContinuousClock.now
-            _ = try await client.get(.pods, namespace: "default", name: "r")
-            // A lower bound only: the client must not come back before the server said it may.
-            #expect(ContinuousClock.now - start >= .seconds(1))
+            let get = Task { try await client.get(.pods, namespace: "default", name: "r") }
+            // The 429 came back: the client waits on its clock for as long as the server said.
+            #expect(await eventually { clock.sleepers == 1 })
+            #expect(clock.slept == [.seconds(1)])
+            clock.advance(by: .milliseconds(999))
+            #expect(clock.sleepers == 1)
+            clock.advance(by: .milliseconds(1))
+            _ = try await get.value
+            #expect(clock.sleepers == 0)
         }
     }
 
     @Test func connectionDropsAreRetriedForGetButNotForPost() async throws {
         let server = try DroppingServer()
         defer { server.stop() }
+        let clock = ManualClock(autoAdvance: true)
+        var retry = KubeClient.RetryPolicy()
+        retry.maxRetries = 3
         let client = KubeClient(server: "http://127.0.0.1:\(server.port)", rateLimiter: RateLimiter(qps: 0, burst: 1),
-                                retryPolicy: .maxRetries(3))
+                                retryPolicy: retry, clock: clock.kube)
         await #expect(throws: KubeError.self) { try await client.get(.pods, namespace: "default", name: "x") }
         #expect(server.accepted == 4)
+        // Each retry waited client-go's artificial Retry-After first.
+        #expect(clock.slept == Array(repeating: retry.networkRetryDelay, count: 3))
         await #expect(throws: KubeError.self) { try await client.create(.pods, namespace: "default", podDocument("x")) }
         #expect(server.accepted == 5)
+        #expect(clock.slept.count == 3)
     }
 
     @Test func unauthorizedRereadsTheTokenOnce() async throws {

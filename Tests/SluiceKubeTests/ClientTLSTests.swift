@@ -121,7 +121,7 @@ import Testing
 
     @Test func aRotatedTokenFileIsReadAgainAfterA401AndAfterTheInterval() async throws {
         try await withTLSSim({ $0.tokens = ["new": "bob", "newer": "carol"] }) { f in
-            let clock = ConfigTestClock()
+            let clock = ManualClock()
             let file = f.folder.write("token", "old\n")
             let credentials = Credentials.tokenFile(file, refreshInterval: .seconds(60), clock: clock)
             let client = try TLSFixture.client(ClusterConfig(server: f.sim.baseURL, caPEM: f.caPEM, credentials: credentials))

@@ -4,8 +4,9 @@ import Testing
 
 @Suite struct RateLimiterTests {
     @Test func burstIsFreeThenTokensComeAtQPS() {
-        let limiter = RateLimiter(qps: 10, burst: 3)
-        let start = ContinuousClock.now
+        let clock = ManualClock().kube
+        let limiter = RateLimiter(qps: 10, burst: 3, clock: clock)
+        let start = clock.now
         #expect(limiter.reserve(now: start) == .zero)
         #expect(limiter.reserve(now: start) == .zero)
         #expect(limiter.reserve(now: start) == .zero)
@@ -15,6 +16,17 @@ import Testing
         #expect(fifth > .milliseconds(199) && fifth < .milliseconds(201))
         // A second later the debt is paid and 8 tokens have come back (capped at the burst of 3).
         #expect(limiter.reserve(now: start + .seconds(1)) == .zero)
+    }
+
+    @Test func aRequestWaitsForItsTokenOnTheLimitersClock() async throws {
+        let clock = ManualClock()
+        let limiter = RateLimiter(qps: 10, burst: 1, clock: clock.kube)
+        try await limiter.acquire()
+        let second = Task { try await limiter.acquire() }
+        #expect(await eventually { clock.sleepers == 1 })
+        #expect(clock.slept == [.milliseconds(100)])
+        clock.advance(by: .milliseconds(100))
+        try await second.value
     }
 
     @Test func zeroQPSMeansNoLimit() {

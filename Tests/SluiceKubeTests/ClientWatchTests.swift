@@ -8,10 +8,11 @@ import Testing
 /// counts include its first list.
 @Suite struct ClientWatchTests {
     static func startInformer(_ client: KubeClient, namespace: String = "default", log: NoteLog,
-                              minWatchTimeout: Int = 300) -> (Informer, Task<Void, Never>) {
+                              minWatchTimeout: Int = 300, clock: KubeClock = .system) -> (Informer, Task<Void, Never>) {
         let informer = Informer()
         let reflector = Reflector(client: client, type: .pods, namespace: namespace, minWatchTimeout: minWatchTimeout,
-                                  initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(100), note: log.add)
+                                  initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(100), clock: clock,
+                                  note: log.add)
         let task = Task { await informer.run(reflector) }
         return (informer, task)
     }
@@ -96,21 +97,24 @@ import Testing
             o.watchHistory = 5
             o.watch410 = plain ? .plain : .error
         }) { sim, client in
-            // The watch is cut after one event and the next watch waits three seconds before it starts:
-            // twenty writes in that time (straight into the store: microseconds) push its resourceVersion
-            // out of the server's five-event history.
-            try sim.faults.add("GET /api/v1/namespaces/default/pods:close-after=1:count=2")
-            try sim.faults.add("GET /api/v1/namespaces/default/pods:delay=3:count=1")
+            // The first watch is dropped after one event; while the reflector backs off (on a clock that
+            // moves only when told), twenty writes push its resourceVersion out of the five-event history.
+            try sim.faults.add("GET /api/v1/namespaces/default/pods:drop-after=1:count=2")
+            let clock = ManualClock()
             let log = NoteLog()
-            let (informer, task) = Self.startInformer(client, log: log)
+            let (informer, task) = Self.startInformer(client, log: log, clock: clock.kube)
             defer { task.cancel() }
             await informer.waitForSync()
             _ = try await client.create(.pods, namespace: "default", podDocument("first"))
-            #expect(await eventually { log.closes >= 1 }, "\(log.all)")
+            #expect(await eventually { clock.sleepers == 1 }, "\(log.all)")
+            #expect(log.backoffs.count == 1 && log.backoffs[0].contains("watch failed"), "\(log.all)")
             for i in 0..<20 { _ = try sim.store.create(.pods, namespace: "default", podDocument("n\(i)")) }
-            #expect(await eventually { log.lists >= 2 && informer.count == 21 })
+            clock.advance(by: .milliseconds(100))
+            #expect(await eventually { log.lists >= 2 && informer.count == 21 }, "\(log.all)")
             #expect(!log.expiries.isEmpty)
             if !plain { #expect(log.expiries.first?.contains("too old resource version") == true) }
+            // A fresh list's version expiring was not followed by another wait.
+            #expect(log.backoffs.count == 1)
         }
     }
 
@@ -121,29 +125,38 @@ import Testing
                 try sim.faults.add("GET /api/v1/namespaces/default/pods:delay=0:count=1")
                 try sim.faults.add("GET /api/v1/namespaces/default/pods:410:count=1")
             }
+            let clock = ManualClock(autoAdvance: true)
             let log = NoteLog()
-            let (informer, task) = Self.startInformer(client, log: log)
+            let (informer, task) = Self.startInformer(client, log: log, clock: clock.kube)
             defer { task.cancel() }
             #expect(await eventually { log.lists >= 4 })
             #expect(log.expiries.count >= 3)
-            // The first expiry relists at once; the ones that follow with no event in between wait.
-            #expect(log.backoffs.filter { $0.contains("expired again") }.count >= 2)
+            // The first expiry relists at once; the ones that follow with no event in between wait, each
+            // twice as long as the one before (10 ms, then 20 ms, up to 20 % jitter), on the reflector's clock.
+            #expect(log.backoffs.filter { $0.contains("expired again") }.count == 2)
+            let waits = log.backoffWaits
+            #expect(waits.count == 2 && waits[0] >= .milliseconds(10) && waits[0] < .milliseconds(12)
+                    && waits[1] >= .milliseconds(20) && waits[1] < .milliseconds(24), "\(waits)")
             _ = try await client.create(.pods, namespace: "default", podDocument("after"))
             #expect(await eventually { informer.count == 1 })
+            #expect(clock.slept == waits)
         }
     }
 
     @Test func aWatchThatEndsAtOnceWithNoEventsBacksOff() async throws {
         try await withSim { sim, client in
             try sim.faults.add("GET /api/v1/namespaces/default/pods:close-after=0:count=4")
+            // Time passes only in the reflector's own waits, so each empty watch took no time at all.
+            let clock = ManualClock(autoAdvance: true)
             let log = NoteLog()
-            let (informer, task) = Self.startInformer(client, log: log)
+            let (informer, task) = Self.startInformer(client, log: log, clock: clock.kube)
             defer { task.cancel() }
             await informer.waitForSync()
             #expect(await eventually { log.backoffs.count >= 3 })
             #expect(log.backoffs.allSatisfy { $0.contains("very short watch") })
             _ = try await client.create(.pods, namespace: "default", podDocument("after"))
             #expect(await eventually { informer.count == 1 })
+            #expect(clock.slept == log.backoffWaits)
         }
     }
 

@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 @testable import SluiceKube
 
-// Shared fixtures of the Config tests: a throwaway folder, a manual clock and a manual wall clock.
+// Shared fixtures of the Config tests: a throwaway folder and a manual wall clock (the manual clock is in Support/).
 
 /// A fresh folder under the temporary directory for one test's kubeconfigs, tokens and plugins.
 final class ConfigFolder {
@@ -46,22 +46,6 @@ final class ConfigFolder {
     }
 }
 
-/// A clock that moves only when told to.
-final class ConfigTestClock: Clock, Sendable {
-    struct Instant: InstantProtocol {
-        var offset: Duration
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
-    }
-
-    private let current = Mutex(Instant(offset: .zero))
-    var now: Instant { current.withLock { $0 } }
-    var minimumResolution: Duration { .nanoseconds(1) }
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {}
-    func advance(by duration: Duration) { current.withLock { $0 = $0.advanced(by: duration) } }
-}
-
 /// A wall clock for expiry checks that moves only when told to.
 final class ConfigTestDate: Sendable {
     private let current: Mutex<Date>
@@ -75,12 +59,25 @@ func configError<T>(_ body: () throws -> T) -> KubeConfigError? {
     do {
         _ = try body()
         return nil
-    } catch let error as KubeConfigError {
-        return error
     } catch {
-        Issue.record("expected a KubeConfigError, got \(error)")
-        return nil
+        return expectConfigError(error)
     }
+}
+
+/// As `configError`, for a body that runs on a thread of its own (see `blocking`).
+func configError(blocking body: @escaping @Sendable () throws -> Void) async -> KubeConfigError? {
+    do {
+        try await blocking(body)
+        return nil
+    } catch {
+        return expectConfigError(error)
+    }
+}
+
+private func expectConfigError(_ error: any Error) -> KubeConfigError? {
+    if let error = error as? KubeConfigError { return error }
+    Issue.record("expected a KubeConfigError, got \(error)")
+    return nil
 }
 
 /// A minimal kubeconfig: one cluster, one user, one context, made current.

@@ -7,7 +7,7 @@ import Testing
 
     @Test func aRotatedTokenIsPickedUpAfterTheRefreshInterval() throws {
         let path = folder.write("token", "first\n")
-        let clock = ConfigTestClock()
+        let clock = ManualClock()
         let credentials = Credentials.tokenFile(path, refreshInterval: .seconds(60), clock: clock)
         #expect(try credentials.bearerToken() == "first")
         folder.write("token", "second\n")
@@ -19,7 +19,7 @@ import Testing
 
     @Test func invalidateRereadsTheFileAtOnce() throws {
         let path = folder.write("token", "first")
-        let credentials = Credentials.tokenFile(path, clock: ConfigTestClock())
+        let credentials = Credentials.tokenFile(path, clock: ManualClock())
         #expect(try credentials.bearerToken() == "first")
         folder.write("token", "second")
         #expect(try credentials.bearerToken() == "first")
@@ -29,7 +29,7 @@ import Testing
 
     @Test func theLastTokenIsKeptWhileTheFileIsMissingButNotAfterInvalidate() throws {
         let path = folder.write("token", "kept")
-        let clock = ConfigTestClock()
+        let clock = ManualClock()
         let credentials = Credentials.tokenFile(path, clock: clock)
         #expect(try credentials.bearerToken() == "kept")
         folder.remove("token")

@@ -3,21 +3,50 @@ import KubeSim
 import Testing
 @testable import SluiceKube
 
-/// Three candidates on one Lease in KubeSim, with durations scaled down (lease 2 s, renew 1.5 s, retry 0.25 s;
-/// the Lease carries whole seconds).
+/// Three candidates on one Lease in KubeSim, all on one manual clock (lease 2 s, renew 1.5 s, retry 0.25 s;
+/// the Lease carries whole seconds). The test moves the clock in small steps and after each one waits until
+/// every candidate is waiting on the clock again, so hand-over times are read on that clock, not measured.
 @Suite struct LeaderElectionTests {
+    static let step: Duration = .milliseconds(50)
+
     final class Timeline: @unchecked Sendable {
-        struct Term { var who: String; var start: ContinuousClock.Instant; var end: ContinuousClock.Instant? }
+        struct Term { var who: String; var start: Duration; var end: Duration? }
         private let lock = NSLock()
         private var terms: [Term] = []
-        func started(_ who: String) { lock.lock(); terms.append(Term(who: who, start: .now)); lock.unlock() }
+        let clock: ManualClock
+        init(clock: ManualClock) { self.clock = clock }
+        func started(_ who: String) {
+            let now = clock.now.offset
+            lock.lock(); terms.append(Term(who: who, start: now)); lock.unlock()
+        }
         func stopped(_ who: String) {
+            let now = clock.now.offset
             lock.lock()
-            if let i = terms.lastIndex(where: { $0.who == who && $0.end == nil }) { terms[i].end = .now }
+            if let i = terms.lastIndex(where: { $0.who == who && $0.end == nil }) { terms[i].end = now }
             lock.unlock()
         }
         var all: [Term] { lock.lock(); defer { lock.unlock() }; return terms }
         var current: [String] { all.filter { $0.end == nil }.map(\.who) }
+    }
+
+    /// Candidates a, b and c, each campaigning in its own task.
+    final class Candidates {
+        var electors: [String: LeaderElector] = [:]
+        var tasks: [String: Task<Void, Never>] = [:]
+
+        func leaders(except who: String) -> [String] {
+            electors.filter { $0.key != who && $0.value.isLeader }.map { $0.key }
+        }
+
+        func stop(_ who: String) async {
+            tasks[who]?.cancel()
+            await tasks[who]?.value
+            tasks[who] = nil
+        }
+
+        func stopAll() async {
+            for who in Array(tasks.keys) { await stop(who) }
+        }
     }
 
     static func config(_ who: String, release: Bool) -> LeaderElector.Config {
@@ -29,14 +58,53 @@ import Testing
         return c
     }
 
-    static func candidates(_ client: KubeClient, timeline: Timeline, release: Bool) throws -> [String: Task<Void, Never>] {
-        var tasks: [String: Task<Void, Never>] = [:]
+    static func candidates(_ client: KubeClient, timeline: Timeline, release: Bool) throws -> Candidates {
+        let c = Candidates()
         for who in ["a", "b", "c"] {
             let elector = try LeaderElector(client: client, config: config(who, release: release), callbacks: .init(
-                startedLeading: { timeline.started(who) }, stoppedLeading: { timeline.stopped(who) }))
-            tasks[who] = Task { await elector.run() }
+                startedLeading: { timeline.started(who) }, stoppedLeading: { timeline.stopped(who) }),
+                clock: timeline.clock.kube)
+            c.electors[who] = elector
+            c.tasks[who] = Task { await elector.run() }
         }
-        return tasks
+        return c
+    }
+
+    /// Starts the candidates, lets them finish their first round (one leads, all three wait for the next),
+    /// then stops the leader; returns once the other two wait on the clock again.
+    static func electThenStopTheLeader(_ client: KubeClient, release: Bool) async throws
+        -> (clock: ManualClock, timeline: Timeline, candidates: Candidates, first: String) {
+        let clock = ManualClock()
+        let timeline = Timeline(clock: clock)
+        let candidates = try candidates(client, timeline: timeline, release: release)
+        #expect(await eventually { clock.sleepers == 3 && timeline.current.count == 1 })
+        let first = try #require(timeline.current.first)
+        await candidates.stop(first)
+        #expect(timeline.current.isEmpty)
+        #expect(await eventually { clock.sleepers == 2 })
+        return (clock, timeline, candidates, first)
+    }
+
+    /// Stops everyone, then checks that no two terms overlapped, on the timeline and in the lease's writes.
+    static func stopAndCheck(_ candidates: Candidates, _ timeline: Timeline, _ sim: KubeSimServer) async {
+        await candidates.stopAll()
+        #expect(timeline.current.isEmpty)
+        noOverlap(timeline)
+        checkWriteLog(sim)
+    }
+
+    /// Moves the clock a step at a time, letting the `waiting` candidates finish each round, until one of
+    /// them other than `former` leads; returns how far the clock moved, or nil after `limit`.
+    static func stepUntilTakeover(_ candidates: Candidates, from former: String, waiting: Int, clock: ManualClock,
+                                  limit: Duration = .seconds(10)) async -> Duration? {
+        let began = clock.now
+        while began.duration(to: clock.now) < limit {
+            clock.advance(by: step)
+            let settled = await eventually { clock.sleepers == waiting }
+            guard settled else { return nil }
+            if !candidates.leaders(except: former).isEmpty { return began.duration(to: clock.now) }
+        }
+        return nil
     }
 
     /// From the lease as written: a new holder took over only after the old holder's last renewal was a
@@ -70,27 +138,19 @@ import Testing
         }
     }
 
-    @Test func killingTheLeaderHandsOverWithinLeaseDurationPlusRetryPeriod() async throws {
+    @Test func aCrashedLeaderIsReplacedOnlyAfterItsLeaseRunsOut() async throws {
         try await withSim { sim, client in
-            let timeline = Timeline()
-            var tasks = try Self.candidates(client, timeline: timeline, release: false)
-            #expect(await eventually { timeline.current.count == 1 })
-            let first = timeline.current[0]
             // A crash: the leader stops renewing and does not release.
-            tasks[first]?.cancel()
-            let killed = ContinuousClock.now
-            tasks[first] = nil
+            let (clock, timeline, candidates, first) = try await Self.electThenStopTheLeader(client, release: false)
+            let handover = try #require(await Self.stepUntilTakeover(candidates, from: first, waiting: 2, clock: clock))
+            // Not before a whole lease duration since the last renewal anyone saw (at zero: the clock stood
+            // still while the first led); and at the latest one retry (with its 1.2 jitter) after that for a
+            // candidate that first saw the lease one retry late, plus the step.
+            #expect(handover > .seconds(2))
+            #expect(handover <= .seconds(2) + .milliseconds(2 * 300) + Self.step)
             #expect(await eventually { timeline.all.count == 2 && timeline.current.count == 1 })
-            let second = timeline.all[1]
-            #expect(second.who != first)
-            // Lease 2 s + retry 0.25 s (with its 1.2 jitter), plus slack for a machine running every suite
-            // in parallel: a bound that still fails an elector that waited, say, two leases.
-            #expect(second.start - killed <= .milliseconds(2000 + 300 + 1500))
-            // That nobody took over before the lease ran out is checked on the write log below.
-            for task in tasks.values { task.cancel() }
-            #expect(await eventually { timeline.current.isEmpty })
-            Self.noOverlap(timeline)
-            Self.checkWriteLog(sim)
+            #expect(timeline.all[1].who != first)
+            await Self.stopAndCheck(candidates, timeline, sim)
             let lease = try await client.get(Lease.self, namespace: "default", name: "sluice-controller")
             #expect(lease.spec.leaseTransitions ?? 0 >= 1)
         }
@@ -111,21 +171,16 @@ import Testing
 
     @Test func aLeaderThatStopsReleasesTheLeaseAndAnotherLeadsAtOnce() async throws {
         try await withSim { sim, client in
-            let timeline = Timeline()
-            var tasks = try Self.candidates(client, timeline: timeline, release: true)
-            #expect(await eventually { timeline.current.count == 1 })
-            let first = timeline.current[0]
-            tasks[first]?.cancel()
-            tasks[first] = nil
-            #expect(await eventually { timeline.all.count == 2 && timeline.current.count == 1 })
+            let (clock, timeline, candidates, first) = try await Self.electThenStopTheLeader(client, release: true)
             let released = sim.store.writes().contains {
                 $0.type.plural == "leases" && $0.object.object["spec"]?["holderIdentity"] == ""
             }
             #expect(released)
-            for task in tasks.values { task.cancel() }
-            #expect(await eventually { timeline.current.isEmpty })
-            Self.noOverlap(timeline)
-            Self.checkWriteLog(sim)
+            // The next retry takes the released lease: nobody waits out the lease duration.
+            let handover = try #require(await Self.stepUntilTakeover(candidates, from: first, waiting: 2, clock: clock))
+            #expect(handover <= .milliseconds(300) + Self.step)
+            #expect(await eventually { timeline.all.count == 2 && timeline.current.count == 1 })
+            await Self.stopAndCheck(candidates, timeline, sim)
         }
     }
 }

@@ -28,7 +28,11 @@ case "memory":
     let pods = option("pods", 10_000)
     let r = try await SimBench.memory(pods: pods)
     print("memory\tpods=\(pods)\trss_before_mib=\(r.before >> 20)\trss_after_mib=\(r.after >> 20)\tinformer_mib=\((r.after - r.before) >> 20)")
+case "handover":
+    let release = option("release", 0) != 0
+    let seconds = try await ElectionBench.handover(release: release)
+    print("handover\trelease=\(release)\tseconds=\(String(format: "%.3f", seconds))")
 default:
-    FileHandle.standardError.write(Data("usage: sluice-bench-kube decode|watch|create|memory [--events N] [--pods N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: sluice-bench-kube decode|watch|create|memory|handover [--events N] [--pods N] [--release 0|1]\n".utf8))
     exit(2)
 }

@@ -66,8 +66,13 @@ public final class KubeSimServer: Sendable {
         var server: HTTPServerBuilder = .http1()
         if options.tls {
             let directory = options.certDirectory ?? NSTemporaryDirectory() + "kubesim-\(UUID().uuidString.prefix(8))"
-            let certs = try GeneratedCertificates.generate(in: directory)
-            try certs.issueClient(user: options.clientCertUser ?? "kubesim-admin", groups: options.clientCertGroups)
+            let (user, groups) = (options.clientCertUser ?? "kubesim-admin", options.clientCertGroups)
+            // openssl runs as child processes: wait for them on a thread of our own, not the concurrency pool.
+            let certs = try await onOwnThread {
+                let certs = try GeneratedCertificates.generate(in: directory)
+                try certs.issueClient(user: user, groups: groups)
+                return certs
+            }
             var tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(certs.serverCertificate).map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: certs.serverKey, format: .pem)))
@@ -158,5 +163,12 @@ final class PortBox: Sendable {
             }
             if let ready { c.resume(with: ready) }
         }
+    }
+}
+
+/// Runs blocking work (child processes and their waits) on a thread of its own and awaits its result.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }

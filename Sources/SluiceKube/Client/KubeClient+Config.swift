@@ -2,7 +2,7 @@ extension KubeClient {
     /// A client for the cluster `config` describes (kubeconfig or in-cluster): its server, TLS trust,
     /// client certificate, bearer token source (re-read after a 401) and proxy.
     public convenience init(config: ClusterConfig, rateLimiter: RateLimiter = RateLimiter(),
-                            retryPolicy: RetryPolicy = RetryPolicy()) throws(KubeConfigError) {
+                            retryPolicy: RetryPolicy = RetryPolicy(), clock: KubeClock = .system) throws(KubeConfigError) {
         var certificate = config.clientCertificatePEM
         var key = config.clientKeyPEM
         if certificate == nil, let issued = try config.credentials.clientCertificate() {
@@ -15,6 +15,6 @@ extension KubeClient {
         let credentials = config.credentials
         self.init(server: config.server, tls: tls,
                   tokenSource: TokenSource(token: { try credentials.bearerToken() }, invalidate: { credentials.invalidate() }),
-                  rateLimiter: rateLimiter, retryPolicy: retryPolicy, defaultNamespace: config.namespace)
+                  rateLimiter: rateLimiter, retryPolicy: retryPolicy, defaultNamespace: config.namespace, clock: clock)
     }
 }

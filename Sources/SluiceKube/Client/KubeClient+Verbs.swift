@@ -184,7 +184,7 @@ extension KubeClient {
             case .success(let written): return written
             case .failure(let error):
                 guard error.isConflict, tries < attempts else { throw error }
-                try await Task.sleep(for: .milliseconds(10 + Int.random(in: 0...10)))
+                try await clock.sleep(for: .milliseconds(10 + Int.random(in: 0...10)))
             }
         }
     }

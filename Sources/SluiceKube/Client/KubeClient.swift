@@ -42,12 +42,15 @@ public final class KubeClient: Sendable {
     public let userAgent: String
     /// The namespace of the kubeconfig context or of the pod we run in.
     public let defaultNamespace: String
+    /// Where retry pauses wait; reflectors and leader electors built on this client use it too.
+    public let clock: KubeClock
 
     public init(server: String, tls: TLSOptions = TLSOptions(), tokenSource: TokenSource = .none,
                 rateLimiter: RateLimiter = RateLimiter(), retryPolicy: RetryPolicy = RetryPolicy(),
                 userAgent: String = "sluice/0.1 (linux) sluice-kube", defaultNamespace: String = "default",
-                maxConnections: Int = 32) {
+                maxConnections: Int = 32, clock: KubeClock = .system) {
         self.defaultNamespace = defaultNamespace
+        self.clock = clock
         var server = server
         while server.hasSuffix("/") { server.removeLast() }
         self.server = server
@@ -172,7 +175,7 @@ public final class KubeClient: Sendable {
     }
 
     private func pause(_ wait: Duration, _ method: String, _ url: String) async throws(KubeError) {
-        do { try await Task.sleep(for: wait) } catch { throw .transport(cancelled(method, url)) }
+        do { try await clock.sleep(for: wait) } catch { throw .transport(cancelled(method, url)) }
     }
 
     private func cancelled(_ method: String, _ url: String) -> TransportError {

@@ -8,22 +8,27 @@ public final class RateLimiter: Sendable {
     private struct Bucket {
         var granted = 0
         var tokens: Double
-        var last: ContinuousClock.Instant
+        var last: Duration
     }
     private let bucket: Mutex<Bucket>
+    private let clock: KubeClock
 
-    /// client-go's own defaults are 5/10; Sluice drives many pods, so ours are 50/100.
-    public init(qps: Double = 50, burst: Int = 100) {
+    /// client-go's own defaults are 5/10; Sluice drives many pods, so ours are 50/100. Tokens come back
+    /// and waits pass on `clock`.
+    public init(qps: Double = 50, burst: Int = 100, clock: KubeClock = .system) {
         self.qps = qps
         self.burst = max(1, burst)
-        bucket = Mutex(Bucket(tokens: Double(max(1, burst)), last: .now))
+        self.clock = clock
+        bucket = Mutex(Bucket(tokens: Double(max(1, burst)), last: clock.now))
     }
 
     /// How long the caller must wait for its token (the token is taken now, so waits queue up fairly).
-    func reserve(now: ContinuousClock.Instant = .now) -> Duration {
+    /// `now` is a reading of the limiter's clock.
+    func reserve(now: Duration? = nil) -> Duration {
         guard qps > 0 else { return .zero }
+        let now = now ?? clock.now
         return bucket.withLock { b in
-            let elapsed = now - b.last
+            let elapsed = max(.zero, now - b.last)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             b.tokens = min(Double(burst), b.tokens + seconds * qps)
             b.last = now
@@ -40,6 +45,6 @@ public final class RateLimiter: Sendable {
     /// Waits for a token.
     public func acquire() async throws {
         let wait = reserve()
-        if wait > .zero { try await Task.sleep(for: wait) }
+        if wait > .zero { try await clock.sleep(for: wait) }
     }
 }

@@ -44,10 +44,14 @@ public final class LeaderElector: Sendable {
     public let client: KubeClient
     public let config: Config
     public let callbacks: Callbacks
-    private let observed = ObservedLease()
+    /// Where the periods wait, lease expiry is measured and lease times are stamped (the client's clock
+    /// unless given another).
+    public let clock: KubeClock
+    private let observed: ObservedLease
 
     /// Durations that could let two candidates lead at once are refused.
-    public init(client: KubeClient, config: Config, callbacks: Callbacks) throws(LeaderElectionConfigError) {
+    public init(client: KubeClient, config: Config, callbacks: Callbacks,
+                clock: KubeClock? = nil) throws(LeaderElectionConfigError) {
         guard config.renewDeadline < config.leaseDuration else {
             throw LeaderElectionConfigError(message: "renewDeadline (\(config.renewDeadline)) must be shorter than leaseDuration (\(config.leaseDuration)): a leader must step down before others may take over")
         }
@@ -60,6 +64,9 @@ public final class LeaderElector: Sendable {
         self.client = client
         self.config = config
         self.callbacks = callbacks
+        let clock = clock ?? client.clock
+        self.clock = clock
+        observed = ObservedLease(clock: clock)
     }
 
     /// Campaigns, leads, and campaigns again after losing the lease, until the task is cancelled.
@@ -74,7 +81,7 @@ public final class LeaderElector: Sendable {
     func acquire() async -> Bool {
         while !Task.isCancelled {
             if await tryAcquireOrRenew() { return true }
-            try? await Task.sleep(for: config.retryPeriod * Double.random(in: 1.0..<1.2))
+            try? await clock.sleep(for: config.retryPeriod * Double.random(in: 1.0..<1.2))
         }
         return false
     }
@@ -82,13 +89,13 @@ public final class LeaderElector: Sendable {
     /// Leads until a renewal has failed for renewDeadline or the task is cancelled.
     func lead() async {
         let work = Task { await callbacks.startedLeading() }
-        var lastRenew = ContinuousClock.now
+        var lastRenew = clock.now
         while !Task.isCancelled {
-            try? await Task.sleep(for: config.retryPeriod)
+            try? await clock.sleep(for: config.retryPeriod)
             if Task.isCancelled { break }
             if await tryAcquireOrRenew() {
-                lastRenew = .now
-            } else if ContinuousClock.now - lastRenew >= config.renewDeadline {
+                lastRenew = clock.now
+            } else if clock.now - lastRenew >= config.renewDeadline {
                 break
             }
         }
@@ -146,7 +153,7 @@ public final class LeaderElector: Sendable {
         guard var lease = try? await client.get(Lease.self, namespace: config.namespace, name: config.name),
               lease.spec.holderIdentity == config.identity
         else { return }
-        let now = Date()
+        let now = clock.date
         lease.spec.holderIdentity = ""
         lease.spec.leaseDurationSeconds = 1
         lease.spec.renewTime = now
@@ -157,7 +164,7 @@ public final class LeaderElector: Sendable {
     /// Writes this candidate as holder, renewed now. Stamped after the read and the decision, not when the
     /// round began: a slow read must not make a takeover look earlier than the expiry it was decided on.
     private func stamp(_ spec: inout LeaseSpec, taking: Bool, transitions: Int) {
-        let now = Date()
+        let now = clock.date
         spec.holderIdentity = config.identity
         // Whole seconds on the wire; rounded up so that others never wait less than we promised.
         let (seconds, atto) = config.leaseDuration.components
@@ -178,11 +185,17 @@ public struct LeaderElectionConfigError: Error, Sendable, CustomStringConvertibl
 final class ObservedLease: Sendable {
     private struct State {
         var record: LeaseSpec?
-        var observedAt = ContinuousClock.now
+        var observedAt: Duration
         var leading = false
     }
 
-    private let state = Mutex(State())
+    private let clock: KubeClock
+    private let state: Mutex<State>
+
+    init(clock: KubeClock) {
+        self.clock = clock
+        state = Mutex(State(observedAt: clock.now))
+    }
 
     /// Records `record` (and when) if it differs from the last one; true when its holder changed.
     func changed(to record: LeaseSpec) -> Bool {
@@ -190,13 +203,14 @@ final class ObservedLease: Sendable {
             guard record != s.record else { return false }
             let holderChanged = record.holderIdentity != s.record?.holderIdentity
             s.record = record
-            s.observedAt = .now
+            s.observedAt = clock.now
             return holderChanged
         }
     }
 
     func expired(leaseDuration: Duration) -> Bool {
-        state.withLock { ContinuousClock.now - $0.observedAt > leaseDuration }
+        let now = clock.now
+        return state.withLock { now - $0.observedAt > leaseDuration }
     }
 
     var leading: Bool { state.withLock { $0.leading } }

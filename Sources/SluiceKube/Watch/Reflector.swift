@@ -31,11 +31,14 @@ public struct Reflector: Sendable {
     public var minWatchTimeout: Int
     public var initialBackoff: Duration
     public var maxBackoff: Duration
+    /// Where backoffs wait and a watch's length is measured (the client's clock unless given another).
+    public var clock: KubeClock
     public var note: @Sendable (ReflectorNote) -> Void
 
     public init(client: KubeClient, type: ResourceType, namespace: String?, options: ListOptions = ListOptions(),
                 pageSize: Int = 500, minWatchTimeout: Int = 300, initialBackoff: Duration = .milliseconds(800),
-                maxBackoff: Duration = .seconds(30), note: @escaping @Sendable (ReflectorNote) -> Void = { _ in }) {
+                maxBackoff: Duration = .seconds(30), clock: KubeClock? = nil,
+                note: @escaping @Sendable (ReflectorNote) -> Void = { _ in }) {
         self.client = client
         self.type = type
         self.namespace = namespace
@@ -44,6 +47,7 @@ public struct Reflector: Sendable {
         self.minWatchTimeout = minWatchTimeout
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
+        self.clock = clock ?? client.clock
         self.note = note
     }
 
@@ -96,7 +100,7 @@ public struct Reflector: Sendable {
     func watchOnce(from start: String, into sink: some ReflectorSink) async -> WatchEnd {
         var last = start
         let timeout = minWatchTimeout + Int.random(in: 0...max(0, minWatchTimeout))
-        let began = ContinuousClock.now
+        let began = clock.now
         var events = 0
         do {
             let stream = try await client.watch(type, namespace: namespace, options: WatchOptions(
@@ -123,7 +127,7 @@ public struct Reflector: Sendable {
         } catch {
             return .failed(last, "watch failed: \(error)")
         }
-        if events == 0, ContinuousClock.now - began < .seconds(1) {
+        if events == 0, clock.now - began < .seconds(1) {
             return .failed(last, "very short watch: the server closed it within a second with no events")
         }
         return .closed(last, events: events)
@@ -132,7 +136,7 @@ public struct Reflector: Sendable {
     func wait(_ backoff: inout Duration, reason: String) async {
         let jittered = backoff + backoff * Double.random(in: 0..<0.2)
         note(.backoff(jittered, reason: reason))
-        try? await Task.sleep(for: jittered)
+        try? await clock.sleep(for: jittered)
         backoff = min(backoff * 2, maxBackoff)
     }
 }

@@ -6,12 +6,13 @@ import SluiceKube
 func withSim<R>(_ configure: (inout KubeSimOptions) -> Void = { _ in },
                 retry: KubeClient.RetryPolicy = .fast,
                 rateLimiter: RateLimiter = RateLimiter(qps: 0, burst: 1),
+                clock: KubeClock = .system,
                 _ body: (KubeSimServer, KubeClient) async throws -> R) async throws -> R {
     var options = KubeSimOptions()
     options.bookmarkInterval = .milliseconds(100)
     configure(&options)
     let sim = try await KubeSim.start(options)
-    let client = KubeClient(server: sim.baseURL, rateLimiter: rateLimiter, retryPolicy: retry)
+    let client = KubeClient(server: sim.baseURL, rateLimiter: rateLimiter, retryPolicy: retry, clock: clock)
     do {
         let result = try await body(sim, client)
         await sim.stop()
@@ -49,8 +50,9 @@ func podDocument(_ name: String, namespace: String = "default", labels: [String:
     ]
 }
 
-/// Waits (bounded) until `condition` holds; false when it never did within `limit`.
-func eventually(_ limit: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// Waits until `condition` holds; false when it never did within `limit`, a guard against hanging
+/// rather than a latency bound (a loaded machine may take its time).
+func eventually(_ limit: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
@@ -79,6 +81,7 @@ final class NoteLog: @unchecked Sendable {
     var lists: Int { all.filter { if case .listed = $0 { return true } else { return false } }.count }
     var expiries: [String] { all.compactMap { if case .expired(let why) = $0 { return why } else { return nil } } }
     var backoffs: [String] { all.compactMap { if case .backoff(_, let why) = $0 { return why } else { return nil } } }
+    var backoffWaits: [Duration] { all.compactMap { if case .backoff(let wait, _) = $0 { return wait } else { return nil } } }
     var closes: Int { all.filter { if case .watchClosed = $0 { return true } else { return false } }.count }
     var watchStarts: [String] { all.compactMap { if case .watchStarted(let rv) = $0 { return rv } else { return nil } } }
 }
