@@ -43,21 +43,12 @@ public final class APIServer: Sendable {
     /// The router with every route and middleware.
     func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
-        router.add(middleware: ErrorMiddleware<APIContext>())
+        router.add(middleware: ErrorMiddleware<APIContext>(metrics: scheduler.metrics))
         let store = scheduler.controller.store
         // Every route's role is in `RouteRoles`.
         router.add(middleware: TokenAuthMiddleware(store: store))
         let scheduler = self.scheduler
-        router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "ok"]) }
-        router.get("/readyz") { _, _ in
-            let storeAnswers = (try? store.changeToken()) != nil
-            let ready = storeAnswers && scheduler.isRunning
-            return JSONResponse.make(ready ? .ok : .serviceUnavailable, [
-                "status": ready ? "ready" : "not-ready",
-                "store": storeAnswers ? "ok" : "unavailable",
-                "scheduler": scheduler.isRunning ? "running" : "stopped",
-            ])
-        }
+        HealthRoutes(scheduler: scheduler).add(to: router)
         RunRoutes(scheduler: scheduler).add(to: router)
         GateRoutes(store: store).add(to: router)
         EventRoutes(store: store, stopping: stopping).add(to: router)
