@@ -10,8 +10,9 @@ final class AsyncStoreTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try OnStoreThread.open(directory)
         let db = AsyncStore(store)
-        let name = try await db.run { _ in Thread.current.name ?? "" }
-        XCTAssertTrue(name.hasPrefix("sluice-store-"), "ran on '\(name)'")
+        let onStoreThread = try await db.run { _ in StoreThreads.shared.ownsCurrentThread }
+        XCTAssertTrue(onStoreThread)
+        XCTAssertFalse(StoreThreads.shared.ownsCurrentThread, "the test itself is not on a store thread")
         let version = try await db.run { try $0.schemaVersion() }
         XCTAssertGreaterThan(version, 0)
         do {

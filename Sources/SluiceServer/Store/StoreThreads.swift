@@ -13,6 +13,7 @@ public final class StoreThreads: @unchecked Sendable {
     // Guarded by `condition`.
     private var jobs: [@Sendable () -> Void] = []
     private var head = 0
+    private var members: [pthread_t] = []
 
     /// Starts `count` threads named `name-1` ... `name-count`; they live as long as the process.
     public init(count: Int, name: String) {
@@ -33,7 +34,14 @@ public final class StoreThreads: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Whether the calling thread is one of these (what a test checks: store work never runs on the pool).
+    public var ownsCurrentThread: Bool {
+        let me = pthread_self()
+        return condition.withLock { members.contains { pthread_equal($0, me) != 0 } }
+    }
+
     private func work() {
+        condition.withLock { members.append(pthread_self()) }
         while true {
             condition.lock()
             while head == jobs.count { condition.wait() }
