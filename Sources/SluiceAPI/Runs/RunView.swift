@@ -15,7 +15,11 @@ public struct RunView: Codable, Sendable {
         public var max_rss_bytes: Int64?
         public var cpu_ms: Int64?
 
-        public init(number: Int, purpose: String, state: String, started: String? = nil, finished: String? = nil, exit_code: Int32? = nil, signal: Int32? = nil, error: String? = nil, max_rss_bytes: Int64? = nil, cpu_ms: Int64? = nil) {
+        public init(
+            number: Int, purpose: String, state: String, started: String? = nil, finished: String? = nil,
+            exit_code: Int32? = nil, signal: Int32? = nil, error: String? = nil, max_rss_bytes: Int64? = nil,
+            cpu_ms: Int64? = nil
+        ) {
             self.number = number
             self.purpose = purpose
             self.state = state
@@ -36,7 +40,10 @@ public struct RunView: Codable, Sendable {
         public var at: String?
         public var value: LiteralValue?
 
-        public init(approved: Bool? = nil, by: String? = nil, comment: String? = nil, at: String? = nil, value: LiteralValue? = nil) {
+        public init(
+            approved: Bool? = nil, by: String? = nil, comment: String? = nil, at: String? = nil,
+            value: LiteralValue? = nil
+        ) {
             self.approved = approved
             self.by = by
             self.comment = comment
@@ -64,7 +71,13 @@ public struct RunView: Codable, Sendable {
         public var attempts: [Attempt]
         public var children: [NodeView]
 
-        public init(id: String, kind: String, state: String, step: String? = nil, started: String? = nil, finished: String? = nil, duration_ms: Int64? = nil, outputs: [String: LiteralValue]? = nil, error: String? = nil, note: String? = nil, progress: Double? = nil, message: String? = nil, metrics: [String: Double]? = nil, gate: Gate? = nil, cache_hit_from: String? = nil, attempts: [Attempt], children: [NodeView]) {
+        public init(
+            id: String, kind: String, state: String, step: String? = nil, started: String? = nil,
+            finished: String? = nil, duration_ms: Int64? = nil, outputs: [String: LiteralValue]? = nil,
+            error: String? = nil, note: String? = nil, progress: Double? = nil, message: String? = nil,
+            metrics: [String: Double]? = nil, gate: Gate? = nil, cache_hit_from: String? = nil,
+            attempts: [Attempt], children: [NodeView]
+        ) {
             self.id = id
             self.kind = kind
             self.state = state
@@ -112,7 +125,12 @@ public struct RunView: Codable, Sendable {
     public var steps: [StepView]
     public var nodes: [NodeView]
 
-    public init(run: String, id: String, flow: String, state: String, created: String, started: String? = nil, finished: String? = nil, duration_ms: Int64? = nil, inputs: [String: LiteralValue], outputs: [String: LiteralValue]? = nil, error: String? = nil, aborted_by: String? = nil, steps: [StepView], nodes: [NodeView]) {
+    public init(
+        run: String, id: String, flow: String, state: String, created: String, started: String? = nil,
+        finished: String? = nil, duration_ms: Int64? = nil, inputs: [String: LiteralValue],
+        outputs: [String: LiteralValue]? = nil, error: String? = nil, aborted_by: String? = nil,
+        steps: [StepView], nodes: [NodeView]
+    ) {
         self.run = run
         self.id = id
         self.flow = flow
