@@ -19,6 +19,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "SluiceModel"),
+        // The HTTP API's wire types (request and reply bodies), shared by the server and the CLI's remote client.
+        .target(name: "SluiceAPI", dependencies: ["SluiceModel"]),
         // The pure reconciler: run state + observations + now -> new state + effects. No I/O.
         .target(name: "SluiceEngine", dependencies: ["SluiceModel"]),
         // SQLite persistence (owned by the store; see docs/design/store.md).
@@ -51,13 +53,13 @@ let package = Package(
         // Backends and the controller loop.
         .target(
             name: "SluiceRuntime",
-            dependencies: ["SluiceModel", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SluiceModel", "SluiceAPI", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto", .product(name: "Logging", package: "swift-log")]
         ),
         // The HTTP API and the run scheduler of `sluice serve`.
         .target(
             name: "SluiceServer",
             dependencies: [
-                "SluiceRuntime", "SluiceStore", "SluiceEngine", "SluiceCompiler", "SluiceModel",
+                "SluiceAPI", "SluiceRuntime", "SluiceStore", "SluiceEngine", "SluiceCompiler", "SluiceModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime", "SluiceServer",
+                "SluiceModel", "SluiceAPI", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime", "SluiceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -108,7 +110,9 @@ let package = Package(
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceModel", "SluiceCompiler"]),
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceModel"]),
-        .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer", "SluiceRuntime", "SluiceStore", "SluiceModel"]),
+        .testTarget(name: "SluiceServerTests", dependencies: [
+            "SluiceAPI", "SluiceServer", "SluiceRuntime", "SluiceStore", "SluiceModel", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceStore", "SluiceModel", "SluiceCompiler"]),
     ]
 )

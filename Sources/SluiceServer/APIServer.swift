@@ -48,21 +48,12 @@ public final class APIServer: Sendable {
     /// The router with every route and middleware.
     func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
-        router.add(middleware: ErrorMiddleware<APIContext>())
+        router.add(middleware: ErrorMiddleware<APIContext>(metrics: metrics))
         let store = controller.store
         // Every route's role is in `RouteRoles`.
         router.add(middleware: TokenAuthMiddleware(store: store))
         let controller = self.controller
-        router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "ok"]) }
-        router.get("/readyz") { _, _ in
-            let storeAnswers = (try? store.changeToken()) != nil
-            let ready = storeAnswers && controller.isRunning
-            return JSONResponse.make(ready ? .ok : .serviceUnavailable, [
-                "status": ready ? "ready" : "not-ready",
-                "store": storeAnswers ? "ok" : "unavailable",
-                "scheduler": controller.isRunning ? "running" : "stopped",
-            ])
-        }
+        HealthRoutes(controller: controller).add(to: router)
         RunRoutes(controller: controller).add(to: router)
         GateRoutes(controller: controller).add(to: router)
         EventRoutes(store: store, stopping: stopping).add(to: router)

@@ -34,6 +34,7 @@ public final class Store: @unchecked Sendable {
     /// Opens `<directory>/sluice.db`, creating the folder and the file if needed and applying
     /// any migrations not yet recorded. Never deletes or rewrites an existing file that is not
     /// a Sluice database: it fails with `notADatabase`, `corrupt` or `cannotOpen` instead.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public static func open(directory: String, options: StoreOptions = StoreOptions()) throws(StoreError) -> Store {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -57,6 +58,7 @@ public final class Store: @unchecked Sendable {
     }
 
     /// Closes the file. Later calls fail with `StoreError.closed`. Safe to call twice.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func close() {
         lock.lock()
         defer { lock.unlock() }
@@ -69,6 +71,7 @@ public final class Store: @unchecked Sendable {
     deinit { connection?.close() }
 
     /// The schema version the file is at.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func schemaVersion() throws(StoreError) -> Int {
         try withConnection { connection throws(StoreError) in try Migrator.appliedVersion(connection) }
     }
@@ -76,6 +79,7 @@ public final class Store: @unchecked Sendable {
     /// A value that changes whenever anything was committed to the file, by this instance or
     /// by any other connection or process. Costs one `PRAGMA data_version`: cheap enough to
     /// poll every ~50 ms before doing real reads.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func changeToken() throws(StoreError) -> StoreChangeToken {
         try withConnection { connection throws(StoreError) in
             let version = try connection.queryOne("PRAGMA data_version", []) { $0.int64(0) } ?? 0

@@ -174,13 +174,14 @@ struct CLIFailure: Error, CustomStringConvertible {
         follower.standardOutput = out
         follower.standardError = FileHandle.nullDevice
         try follower.run()
-        Thread.sleep(forTimeInterval: 0.5)
+        // The follower has connected once it prints the events so far (blocks until it does).
+        let firstChunk = out.fileHandleForReading.availableData
         server.stop()
         server = try RemoteServer(ws, listen: String(url.dropFirst("http://".count)))
         defer { server.stop() }
         #expect(try ws.sluice(["signal", "e1", "threshold", "0.5", "--server", url]).status == 0)
         #expect(try ws.sluice(["approve", "e1", "review", "--server", url]).status == 0)
-        let printed = out.fileHandleForReading.readDataToEndOfFile()
+        let printed = firstChunk + out.fileHandleForReading.readDataToEndOfFile()
         follower.waitUntilExit()
         #expect(follower.terminationStatus == 0)
         let seqs = String(decoding: printed, as: UTF8.self).split(separator: "\n").compactMap { (Self.json(String($0)) as? [String: Any])?["seq"] as? Int }
@@ -208,6 +209,47 @@ struct CLIFailure: Error, CustomStringConvertible {
         #expect(followed.stdout.contains("line one") && !followed.stdout.contains("line two"), "\(followed.stdout)")
         let missing = try ws.sluice(["logs", "l1", "nope", "--server", server.url])
         #expect(missing.status == 2, "\(missing.stderr)")
+    }
+
+    @Test func logsOfAMapItemAreFetchedByItsIDAsOnePathSegment() throws {
+        let ws = try Workspace()
+        let server = try RemoteServer(ws)
+        defer { server.stop() }
+        let flow = try ws.write("items.yaml", """
+            name: items
+            inputs: {xs: {type: list<string>, default: [first, second]}}
+            tasks:
+              say:
+                command: [sh, -c, "echo item {{inputs.x}}; echo '{}' > $SLUICE_OUTPUTS"]
+                inputs: {x: string}
+            nodes:
+              - {id: m, map: {over: inputs.xs, as: x, task: say, inputs: {x: x}}}
+            """)
+        #expect(try ws.sluice(["submit", flow, "--run-id", "i1", "--wait", "--server", server.url]).status == 0)
+        let item = try ws.sluice(["logs", "i1", "m[1]", "--server", server.url])
+        #expect(item.status == 0, "\(item.stderr)")
+        #expect(item.stdout.contains("item second") && !item.stdout.contains("item first"), "\(item.stdout)")
+    }
+
+    @Test func anHTTPSServerIsRefusedWithAReasonAndExitTwo() throws {
+        let ws = try Workspace()
+        let out = try ws.sluice(["status", "r1", "--server", "https://127.0.0.1:8470"])
+        #expect(out.status == 2, "\(out.stderr)")
+        #expect(out.stderr.contains("plain http://"), "\(out.stderr)")
+    }
+
+    /// The remote client is plain sockets: a local command loads no HTTP stack (FoundationNetworking, libcurl).
+    @Test func theCLILinksNoHTTPStack() throws {
+        let ldd = Process()
+        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        ldd.arguments = [CLI.binary.path]
+        let out = Pipe()
+        ldd.standardOutput = out
+        try ldd.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ldd.waitUntilExit()
+        #expect(ldd.terminationStatus == 0)
+        #expect(!text.contains("FoundationNetworking") && !text.contains("libcurl"), "\(text)")
     }
 
     @Test(arguments: [["submit"], ["events"], ["gates"], ["reject"], ["list"], ["status"]])

@@ -17,12 +17,16 @@ import Testing
         """
 
     /// Waits for `done` to hold of the run's stored node states; fails after 60 s (a guard, not a latency bound).
-    static func eventually(_ what: String, _ done: () throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while try !done() {
-            guard ContinuousClock.now < deadline else { Issue.record("\(what): not within 60 s"); return }
-            try await Task.sleep(for: .milliseconds(10))
+    static func eventually(_ what: String, _ done: @escaping @Sendable () throws -> Bool) async throws {
+        let met = try await onThread {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try !done() {
+                guard ContinuousClock.now < deadline else { return false }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            return true
         }
+        if !met { Issue.record("\(what): not within 60 s") }
     }
 
     static func nodeState(_ store: Store, _ run: String, _ node: String) throws -> String? {
@@ -34,18 +38,20 @@ import Testing
         let clock = ManualClock(Date())
         options.clock = clock
         let f = try ControllerFixture(options: options)
-        let id = try f.controller.submit(flow: try ControllerFixture.flow("""
+        let napFlow = try ControllerFixture.flow("""
             name: nap
             tasks: {t: {command: ["true"]}}
             nodes:
               - {id: nap, gate: {sleep: 1h}}
               - {id: t, task: t, after: [nap]}
-            """), inputs: [:], runID: "nap")
+            """)
+        let c = f.controller
+        let id = try await onThread { try c.submit(flow: napFlow, inputs: [:], runID: "nap") }
         f.controller.drive(id)
         try await Self.eventually("the gate waits") { try Self.nodeState(f.controller.store, id, "nap") == "waiting" }
         clock.advance(by: 3599)
         // Nothing is due yet: the run stays at the gate however long the test takes.
-        #expect(try Self.nodeState(f.controller.store, id, "nap") == "waiting")
+        #expect(try await onThread { try Self.nodeState(c.store, id, "nap") } == "waiting")
         clock.advance(by: 1)
         let final = try await f.controller.ended(id)
         #expect(final.header.phase == .succeeded)
@@ -53,21 +59,26 @@ import Testing
 
     @Test func anApprovalPostedThroughAnotherConnectionIsSeenByTheInboxProbe() async throws {
         let f = try ControllerFixture()
-        let id = try f.controller.submit(flow: try ControllerFixture.flow(Self.twoGates), inputs: [:], runID: "g")
+        let c = f.controller, flow = try ControllerFixture.flow(Self.twoGates)
+        let id = try await onThread { try c.submit(flow: flow, inputs: [:], runID: "g") }
         f.controller.drive(id)
         try await Self.eventually("the gate waits") { try Self.nodeState(f.controller.store, id, "review") == "waiting" }
         // Another process's view of the same file: no hook tells the controller.
-        let other = try Store.open(directory: f.directory)
-        try GateActions(store: other).decide(runID: id, node: "review", approved: true, comment: nil, by: "ada")
+        let dir = f.directory
+        try await onThread {
+            let other = try Store.open(directory: dir)
+            try GateActions(store: other).decide(runID: id, node: "review", approved: true, comment: nil, by: "ada")
+        }
         #expect(try await f.controller.ended(id).header.phase == .succeeded)
     }
 
     @Test func anApprovalWhoseVerdictCannotBeReadIsARejection() async throws {
         let f = try ControllerFixture()
-        let id = try f.controller.submit(flow: try ControllerFixture.flow(Self.twoGates), inputs: [:], runID: "g")
+        let c = f.controller, flow = try ControllerFixture.flow(Self.twoGates)
+        let id = try await onThread { try c.submit(flow: flow, inputs: [:], runID: "g") }
         f.controller.drive(id)
         try await Self.eventually("the gate waits") { try Self.nodeState(f.controller.store, id, "review") == "waiting" }
-        try f.controller.store.post(InboxMessage(runID: id, kind: .approval, target: "review", payload: Data("{not json".utf8), by: "mallory"))
+        try await onThread { _ = try c.store.post(InboxMessage(runID: id, kind: .approval, target: "review", payload: Data("{not json".utf8), by: "mallory")) }
         f.controller.inboxPosted(id)
         let final = try await f.controller.ended(id)
         #expect(final.header.phase == .failed)
@@ -76,17 +87,25 @@ import Testing
     }
 
     @Test func manyRunsWaitingAtGatesHoldAFixedNumberOfThreads() async throws {
-        func threads() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0 }
-        let f = try ControllerFixture()
+        // This controller's own threads, by name (other tests run in the same process at the same time).
+        @Sendable func threads() -> Int {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            return tasks.filter { t in
+                ((try? String(contentsOfFile: "/proc/self/task/\(t)/comm", encoding: .utf8)) ?? "").hasPrefix("gates200-")
+            }.count
+        }
+        var options = Controller.Options()
+        options.threadName = "gates200"
+        let f = try ControllerFixture(options: options)
         let flow = try ControllerFixture.flow(Self.twoGates)
-        let before = threads()
-        let ids = try (0..<200).map { try f.controller.submit(flow: flow, inputs: [:], runID: "w\($0)") }
+        let c = f.controller
+        let ids = try await onThread { try (0..<200).map { try c.submit(flow: flow, inputs: [:], runID: "w\($0)") } }
         for id in ids { f.controller.drive(id) }
         try await Self.eventually("every run waits") {
-            try f.controller.store.listRuns(state: [.waiting], limit: 500).count == ids.count
+            try c.store.listRuns(state: [.waiting], limit: 500).count == ids.count
         }
-        // Workers, housekeeping and the runner's watcher are made once; no thread per run.
-        #expect(threads() - before < 16, "\(threads() - before) threads more for \(ids.count) waiting runs")
+        // The workers and the housekeeping thread, made once; no thread per run.
+        #expect(threads() == options.workers + 1, "\(threads()) controller threads for \(ids.count) waiting runs")
         for id in ids { f.controller.requestAbort(id, by: "test", reason: "done") }
         for id in ids { #expect(try await f.controller.ended(id).header.phase == .aborted) }
     }
@@ -97,11 +116,12 @@ import Testing
         let go = dir + "/go"
         let first = try Controller(directory: dir)
         first.start()
-        let id = try first.submit(flow: try ControllerFixture.flow("""
+        let slowFlow = try ControllerFixture.flow("""
             name: slow
             tasks: {t: {command: [sh, -c, "while [ ! -e \(go) ]; do sleep 0.01; done"]}}
             nodes: [{id: t, task: t}]
-            """), inputs: [:], runID: "slow")
+            """)
+        let id = try await onThread { try first.submit(flow: slowFlow, inputs: [:], runID: "slow") }
         first.drive(id)
         try await Self.eventually("the task runs") { try Self.nodeState(first.store, id, "t") == "running" }
         first.stop()  // the task keeps running under its supervisor

@@ -6,6 +6,15 @@ import Testing
 @testable import SluiceEngine
 @testable import SluiceRuntime
 
+/// Runs blocking work (store calls, process waits) on a thread of its own, never on the cooperative pool.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { c in
+        let t = Thread { c.resume(with: Result { try body() }) }
+        t.stackSize = 1 << 20
+        t.start()
+    }
+}
+
 /// A started controller on a fresh store, stopped at the end of the test.
 final class ControllerFixture: Sendable {
     let directory: String
@@ -29,7 +38,8 @@ final class ControllerFixture: Sendable {
 
     /// Submits and drives a run here; returns its final state.
     func run(_ yaml: String, inputs: [String: LiteralValue] = [:], id: String = "r") async throws -> SluiceEngine.RunState {
-        let runID = try controller.submit(flow: try Self.flow(yaml), inputs: inputs, runID: id)
+        let flow = try Self.flow(yaml), controller = self.controller
+        let runID = try await onThread { try controller.submit(flow: flow, inputs: inputs, runID: id) }
         controller.drive(runID)
         return try await controller.ended(runID)
     }
@@ -50,8 +60,9 @@ final class ControllerFixture: Sendable {
             nodes:
               - {id: meet, task: meet, inputs: {me: inputs.me}}
             """)
-        let a = try f.controller.submit(flow: flow, inputs: ["me": .string("a")], runID: "a")
-        let b = try f.controller.submit(flow: flow, inputs: ["me": .string("b")], runID: "b")
+        let c = f.controller
+        let a = try await onThread { try c.submit(flow: flow, inputs: ["me": .string("a")], runID: "a") }
+        let b = try await onThread { try c.submit(flow: flow, inputs: ["me": .string("b")], runID: "b") }
         f.controller.drive(a)
         f.controller.drive(b)
         for id in [a, b] {
@@ -63,24 +74,26 @@ final class ControllerFixture: Sendable {
     @Test func aRunLeasedToALiveOwnerIsRefusedAndLeftAlone() async throws {
         let f = try ControllerFixture()
         let flow = try ControllerFixture.flow("name: x\ntasks: {t: {command: [\"true\"]}}\nnodes: [{id: t, task: t}]")
-        let id = try f.controller.submit(flow: flow, inputs: [:], runID: "x")
-        #expect(try f.controller.store.claim(runID: id, owner: "someone-else", ttl: .seconds(30)))
+        let c = f.controller
+        let id = try await onThread { try c.submit(flow: flow, inputs: [:], runID: "x") }
+        #expect(try await onThread { try c.store.claim(runID: id, owner: "someone-else", ttl: .seconds(30)) })
         f.controller.drive(id)
         await #expect {
             _ = try await f.controller.ended(id)
         } throws: { error in
             "\(error)".contains("being driven by someone-else")
         }
-        let stored = try #require(try f.controller.store.loadRun(id))
+        let stored = try #require(try await onThread { try c.store.loadRun(id) })
         #expect(stored.nodes.isEmpty)
     }
 
     @Test func aLeaseOfADeadLocalProcessIsTakenOverAtOnce() async throws {
         let f = try ControllerFixture()
         let flow = try ControllerFixture.flow("name: x\ntasks: {t: {command: [\"true\"]}}\nnodes: [{id: t, task: t}]")
-        let id = try f.controller.submit(flow: flow, inputs: [:], runID: "x")
+        let c = f.controller
+        let id = try await onThread { try c.submit(flow: flow, inputs: [:], runID: "x") }
         // A pid that cannot be alive: above the kernel's pid limit.
-        #expect(try f.controller.store.claim(runID: id, owner: LeaseOwner.thisProcess(pid: 99_999_999).name, ttl: .seconds(300)))
+        #expect(try await onThread { try c.store.claim(runID: id, owner: LeaseOwner.thisProcess(pid: 99_999_999).name, ttl: .seconds(300)) })
         f.controller.drive(id)
         #expect(try await f.controller.ended(id).header.phase == .succeeded)
     }
@@ -96,15 +109,16 @@ final class ControllerFixture: Sendable {
             """, id: "rec")
         #expect(state.header.phase == .failed)
         let store = f.controller.store
-        let attempts = try store.attempts(runID: "rec", nodeID: "t")
+        let (attempts, kinds, lease) = try await onThread {
+            (try store.attempts(runID: "rec", nodeID: "t"), try store.events(runID: "rec").map(\.kind), try store.lease(runID: "rec"))
+        }
         #expect(attempts.map(\.state) == ["failed", "failed"])
         #expect(attempts.allSatisfy { $0.exitCode == 2 && $0.logDirectory != nil })
-        let kinds = try store.events(runID: "rec").map(\.kind)
         #expect(kinds.first == "run-created")
         #expect(kinds.filter { $0 == "attempt-exited" }.count == 2)
         #expect(kinds.contains("retry-scheduled"))
         #expect(kinds.last == "run-failed")
-        #expect(try store.lease(runID: "rec") == nil)
+        #expect(lease == nil)
         #expect(f.controller.metrics[.runsFinished] == 1)
     }
 

@@ -15,12 +15,10 @@ struct LocalRunnerCancelTests {
         let background = try #require(Int32(fixture.contents(pidFile).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(isRunning(background))
 
-        let clock = ContinuousClock()
-        let cancelledAt = clock.now
         fixture.runner.cancel(handle)
         let result = try await fixture.log.result(handle)
-        #expect(clock.now - cancelledAt < .seconds(2))
         #expect(result.killedByUs)
+        // SIGTERM, not the SIGKILL that ends the 5 s grace: the polite stop did it.
         #expect(result.signal == SIGTERM)
         #expect(result.outcome == .cancelled)
         #expect(!isRunning(taskPid))
@@ -39,7 +37,6 @@ struct LocalRunnerCancelTests {
         let result = try await fixture.log.result(handle)
         let took = clock.now - cancelledAt
         #expect(took >= .milliseconds(300))
-        #expect(took < .seconds(3))
         #expect(result.signal == SIGKILL)
         #expect(result.killedByUs)
     }

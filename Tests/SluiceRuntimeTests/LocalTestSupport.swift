@@ -70,7 +70,7 @@ final class ObservationLog: Sendable {
 
     /// The first observation that matches, waiting up to `timeout` for it.
     func wait(
-        _ what: String, timeout: Duration = .seconds(15), _ match: @escaping (AttemptObservation) -> Bool
+        _ what: String, timeout: Duration = .seconds(60), _ match: @escaping (AttemptObservation) -> Bool
     ) async throws -> AttemptObservation {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -90,7 +90,7 @@ final class ObservationLog: Sendable {
     }
 
     /// The attempt's end: its result, or a test failure naming the loss.
-    func result(_ handle: AttemptHandle, timeout: Duration = .seconds(15)) async throws -> AttemptResult {
+    func result(_ handle: AttemptHandle, timeout: Duration = .seconds(60)) async throws -> AttemptResult {
         let observation = try await end(handle, timeout: timeout)
         guard case .exited(_, let result) = observation else {
             Issue.record("expected \(handle) to exit, got \(observation)")
@@ -99,7 +99,7 @@ final class ObservationLog: Sendable {
         return result
     }
 
-    func end(_ handle: AttemptHandle, timeout: Duration = .seconds(15)) async throws -> AttemptObservation {
+    func end(_ handle: AttemptHandle, timeout: Duration = .seconds(60)) async throws -> AttemptObservation {
         try await wait("end of \(handle)", timeout: timeout) {
             switch $0 {
             case .exited(handle, _), .lost(handle, _): return true

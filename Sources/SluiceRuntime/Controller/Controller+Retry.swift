@@ -23,6 +23,7 @@ extension Controller {
     /// Records a new run of a failed run's flow and inputs (its parent), in which the old run's top-level
     /// nodes that succeeded are already done with their old outputs; the rest runs again.
     /// Returns the new run's id and the reused node ids.
+    @available(*, noasync, message: "reads and writes the store; from async code run it on a store thread")
     public func retry(_ oldID: String, by actor: String) throws -> (run: String, reused: [String]) {
         guard let stored = try store.loadRun(oldID) else { throw RetryError.noRun(oldID) }
         let summary = stored.run.summary

@@ -31,6 +31,8 @@ public final class Controller: @unchecked Sendable {
         /// How long a cancelled attempt gets between the polite signal and the forced stop.
         public var cancelGrace: Duration = .seconds(5)
         public var clock: any ControllerClock = SystemClock()
+        /// Prefix of the controller's thread names (`NAME-w0`, `NAME-hk`); at most 11 characters show in `ps`.
+        public var threadName = "sluice"
         public init() {}
     }
 
@@ -86,7 +88,7 @@ public final class Controller: @unchecked Sendable {
     public func start() {
         guard started.withLock({ s in defer { s = true }; return !s }) else { return }
         backend.observe { [weak self] runID, o in self?.observed(runID, o) }
-        queue.startWorkers(max(1, options.workers), name: "sluice-worker") { [weak self] id in self?.reconcile(id) }
+        queue.startWorkers(max(1, options.workers), name: options.threadName + "-w") { [weak self] id in self?.reconcile(id) }
         let h = Housekeeping(controller: self)
         housekeeping = h
         h.start()
@@ -109,6 +111,7 @@ public final class Controller: @unchecked Sendable {
     }
 
     /// Records a new run of `flow` (durable, state queued) and returns its id.
+    @available(*, noasync, message: "writes the store; from async code run it on a store thread")
     public func submit(flow: CompiledFlow, inputs: [String: LiteralValue], runID: String? = nil, labels: [String: String] = [:]) throws -> String {
         let id = runID ?? RunIDs.make(flow: flow.workflow.name)
         let now = StateCoding.timestamp(options.clock.now())
@@ -131,6 +134,7 @@ public final class Controller: @unchecked Sendable {
     }
 
     /// Loads a run's current state from the store (for status and the CLI).
+    @available(*, noasync, message: "reads the store; from async code run it on a store thread")
     public func state(of id: String) throws -> (CompiledFlow, SluiceEngine.RunState)? {
         try StateCoding.state(of: id, in: store)
     }

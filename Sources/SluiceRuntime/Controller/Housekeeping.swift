@@ -20,8 +20,12 @@ final class Housekeeping: @unchecked Sendable {
 
     func start() {
         condition.withLock { running = true }
-        let t = Thread { [self] in loop() }
-        t.name = "sluice-housekeeping"
+        let name = controller.options.threadName + "-hk"
+        let t = Thread { [self] in
+            nameThisThread(name)
+            loop()
+        }
+        t.name = name
         t.stackSize = 1 << 20
         t.start()
     }

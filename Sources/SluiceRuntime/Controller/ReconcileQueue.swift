@@ -32,13 +32,15 @@ final class ReconcileQueue<Key: Hashable & Sendable>: @unchecked Sendable {
     /// Starts `count` worker threads calling `handle` for one key at a time.
     func startWorkers(_ count: Int, name: String, handle: @escaping @Sendable (Key) -> Void) {
         for i in 0..<count {
+            let threadName = "\(name)\(i)"
             let t = Thread { [self] in
+                nameThisThread(threadName)
                 while let key = get() {
                     handle(key)
                     done(key)
                 }
             }
-            t.name = "\(name)-\(i)"
+            t.name = threadName
             t.stackSize = 1 << 20
             condition.withLock { threads.append(t) }
             t.start()
@@ -153,4 +155,16 @@ final class ReconcileQueue<Key: Hashable & Sendable>: @unchecked Sendable {
         }
         nextDue = delayed.values.min()
     }
+}
+
+/// Names the calling thread for `ps`, `top` and /proc (Linux keeps 15 bytes).
+func nameThisThread(_ name: String) {
+    #if os(Linux)
+    // pthread_setname_np and prctl do not import into Swift; the kernel takes the name here too.
+    let fd = open("/proc/thread-self/comm", O_WRONLY)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    let bytes = Array(name.utf8.prefix(15))
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    #endif
 }

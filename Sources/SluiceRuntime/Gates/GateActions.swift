@@ -1,4 +1,5 @@
 import Foundation
+import SluiceAPI
 import SluiceEngine
 import SluiceModel
 import SluiceStore
@@ -111,28 +112,5 @@ public struct GateActions: Sendable {
             throw RunActionError(.conflict, code: "run-finished", "run \(runID) has already finished (\(state.header.phase.rawValue))")
         }
         return (flow, state)
-    }
-}
-
-/// A gate that waits for a person (approve) or a value (signal).
-public struct PendingGate: Sendable, Codable, Equatable {
-    public var node: String
-    /// `approve` or `signal`.
-    public var kind: String
-    /// The signal id, for a signal gate.
-    public var signal: String?
-    /// The declared type of the signal's value.
-    public var type: String?
-    public var message: String?
-    /// When the gate started waiting.
-    public var since: String?
-
-    public init(node: String, kind: String, signal: String? = nil, type: String? = nil, message: String? = nil, since: String? = nil) {
-        self.node = node
-        self.kind = kind
-        self.signal = signal
-        self.type = type
-        self.message = message
-        self.since = since
     }
 }

@@ -1,96 +1,28 @@
 import Foundation
+@_exported import SluiceAPI
 import SluiceEngine
 import SluiceModel
 
-/// The run as the CLI and the API show it: steps, their nodes, nested children (map items, branch cases, subflow nodes)
-/// and attempts. Encodes to the JSON of `status -o json`.
-public struct RunView: Codable {
-    public struct Attempt: Codable {
-        public var number: Int
-        public var purpose: String
-        public var state: String
-        public var started: String?
-        public var finished: String?
-        public var exit_code: Int32?
-        public var signal: Int32?
-        public var error: String?
-        public var max_rss_bytes: Int64?
-        public var cpu_ms: Int64?
-    }
-
-    public struct Gate: Codable {
-        public var approved: Bool?
-        public var by: String?
-        public var comment: String?
-        public var at: String?
-        public var value: LiteralValue?
-    }
-
-    public struct NodeView: Codable {
-        public var id: String
-        public var kind: String
-        public var state: String
-        public var step: String?
-        public var started: String?
-        public var finished: String?
-        public var duration_ms: Int64?
-        public var outputs: [String: LiteralValue]?
-        public var error: String?
-        public var note: String?
-        public var progress: Double?
-        public var message: String?
-        public var metrics: [String: Double]?
-        public var gate: Gate?
-        public var cache_hit_from: String?
-        public var attempts: [Attempt]
-        public var children: [NodeView]
-    }
-
-    public struct StepView: Codable {
-        public var name: String
-        public var state: String
-        public var nodes: [NodeView]
-    }
-
-    public var run: String
-    public var id: String
-    public var flow: String
-    public var state: String
-    public var created: String
-    public var started: String?
-    public var finished: String?
-    public var duration_ms: Int64?
-    public var inputs: [String: LiteralValue]
-    public var outputs: [String: LiteralValue]?
-    public var error: String?
-    public var aborted_by: String?
-    public var steps: [StepView]
-    public var nodes: [NodeView]
-
+/// Builds the API's run tree (`RunView`, defined with the other wire types in SluiceAPI) from a run's state.
+/// SluiceAPI is re-exported: every user of the runtime sees the one definition of the run tree and its gates.
+extension RunView {
     public init(flow: CompiledFlow, state: SluiceEngine.RunState, now: Timestamp) {
         let h = state.header
-        run = h.id
-        id = h.id
-        self.flow = h.flow
-        self.state = h.phase.rawValue
-        created = Self.time(h.createdAt)!
-        started = Self.time(h.startedAt)
-        finished = Self.time(h.finishedAt)
-        duration_ms = h.startedAt.map { (h.finishedAt ?? now).since($0) }
-        inputs = h.inputs
-        outputs = h.outputs
-        error = h.failure?.message
-        aborted_by = h.abort.map { "\($0.by): \($0.reason)" }
         let byParent = Self.childrenIndex(state)
-        nodes = flow.workflow.nodes.map { Self.node($0.id, kind: $0.kind, step: $0.step, state, byParent, now) }
+        var nodes = flow.workflow.nodes.map { Self.node($0.id, kind: $0.kind, step: $0.step, state, byParent, now) }
         if let f = flow.workflow.failureNode, state.nodes[f.id] != nil {
             nodes.append(Self.node(f.id, kind: f.kind, step: nil, state, byParent, now))
         }
         let views = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
-        steps = flow.workflow.steps.map { s in
+        let steps = flow.workflow.steps.map { s in
             let members = s.nodes.compactMap { views[$0] }
             return StepView(name: s.name, state: Self.aggregate(members.map(\.state)), nodes: members)
         }
+        self.init(
+            run: h.id, id: h.id, flow: h.flow, state: h.phase.rawValue, created: Self.time(h.createdAt)!,
+            started: Self.time(h.startedAt), finished: Self.time(h.finishedAt),
+            duration_ms: h.startedAt.map { (h.finishedAt ?? now).since($0) }, inputs: h.inputs, outputs: h.outputs,
+            error: h.failure?.message, aborted_by: h.abort.map { "\($0.by): \($0.reason)" }, steps: steps, nodes: nodes)
     }
 
     /// Direct children of each node id: `m[0]`, `check/case-0`, `sub/a` (ids under a subflow's prefix).

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import SluiceAPI
+import Logging
 import SluiceCompiler
 import SluiceRuntime
 import SluiceStore
@@ -33,29 +35,84 @@ public struct APIError: Error, Sendable {
 
     static func badJSON(_ why: String) -> APIError { APIError(.badRequest, code: "bad-json", "the request body is not valid JSON: \(why)") }
 
-    /// The JSON body.
-    func response() -> Response {
-        struct Body: Encodable {
-            struct Inner: Encodable {
-                var code: String
-                var message: String
-                var field: String?
-                var details: [Diagnostic]?
-            }
-            var error: Inner
+    /// The wire body.
+    var body: APIErrorBody {
+        let details = details?.map { d in
+            APIErrorBody.Detail(code: d.code.rawValue, file: d.file, line: d.line, column: d.column, path: d.path, message: d.message)
         }
-        return JSONResponse.make(status, Body(error: .init(code: code, message: message, field: field, details: details)))
+        return APIErrorBody(.init(code: code, message: message, field: field, details: details))
+    }
+
+    /// The JSON response; a body that cannot be encoded (it is strings and numbers) still answers with the status.
+    func response() -> Response {
+        let data = (try? WireJSON.encode(body)) ?? Data(#"{"error":{"code":"\#(code)","message":"(unencodable)"}}"#.utf8)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 
-/// Turns every error a route throws (ours, the store's, Hummingbird's) into the one error shape.
+/// Turns every error a route throws (ours, the store's, Hummingbird's) into the one error shape, counts it in
+/// `/metrics` and logs it with the run and node it is about: 5xx at `error`, client errors (4xx) at `debug`.
+/// A streamed body (events, followed logs) that fails after its head was sent is logged and counted the same way.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+    var logger = Logger(label: "sluice.api")
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response: Response
         do {
-            return try await next(request, context)
+            response = try await next(request, context)
         } catch {
-            return Self.apiError(error).response()
+            let failure = Self.apiError(error)
+            record(failure, cause: error, request, context)
+            return failure.response()
         }
+        guard response.body.contentLength == nil else { return response }
+        // A streamed body runs after this returns: watch it for failures of ours (not a client going away).
+        var watched = response
+        let body = response.body, metadata = Self.metadata(request, context)
+        let logger = self.logger, metrics = self.metrics
+        watched.body = ResponseBody { writer in
+            do {
+                try await body.write(writer)
+            } catch {
+                if Self.isOurs(error) {
+                    metrics.recordFailure(status: 500, code: "stream-failed")
+                    logger.error("a streamed response failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                } else {
+                    logger.debug("a streamed response ended early", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                }
+                throw error
+            }
+        }
+        return watched
+    }
+
+    private func record(_ failure: APIError, cause: any Error, _ request: Request, _ context: Context) {
+        metrics.recordFailure(status: Int(failure.status.code), code: failure.code)
+        var metadata = Self.metadata(request, context)
+        metadata["status"] = "\(failure.status.code)"
+        metadata["code"] = .string(failure.code)
+        metadata["error"] = "\(cause)"
+        if failure.status.code >= 500 {
+            logger.error("request failed: \(failure.message)", metadata: metadata)
+        } else {
+            logger.debug("request refused: \(failure.message)", metadata: metadata)
+        }
+    }
+
+    /// The method, path and the run, node and attempt of the route's parameters (when it has them).
+    static func metadata(_ request: Request, _ context: Context) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["method": "\(request.method)", "path": .string(request.uri.path)]
+        for (key, name) in [("run", "id"), ("run", "run"), ("node", "node"), ("attempt", "attempt"), ("signal", "signal")] {
+            if let value = context.parameters.get(name) { metadata[key] = .string(value.removingPercentEncoding ?? String(value)) }
+        }
+        return metadata
+    }
+
+    /// Whether a failure is the server's (a store or encoding error) rather than the connection's.
+    static func isOurs(_ error: any Error) -> Bool {
+        error is StoreError || error is APIError || error is EncodingError || error is RunActionError
     }
 
     static func apiError(_ error: any Error) -> APIError {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SluiceAPI
 import SluiceEngine
 import SluiceRuntime
 
@@ -8,17 +9,6 @@ import SluiceRuntime
 /// valid for that one attempt only. `?purpose=revert` addresses a revert attempt.
 struct CallbackRoutes {
     let controller: Controller
-
-    /// The body; every field optional, an empty body is a heartbeat.
-    struct Body: Decodable {
-        var progress: Double?
-        var message: String?
-        var metrics: [String: Double]?
-    }
-
-    struct Reply: Encodable {
-        var accepted: String
-    }
 
     func add(to router: Router<APIContext>) {
         router.post("/api/v1/callbacks/:run/:node/:attempt") { request, context in
@@ -31,14 +21,15 @@ struct CallbackRoutes {
             guard let attempt = Int(attemptText), attempt >= 0, purpose == "run" || purpose == "revert" else {
                 throw APIError(.notFound, code: "no-attempt", "no attempt '\(attemptText)' (purpose \(purpose))")
             }
+            // The callback key is read from the store folder: a failure there is the server's (500), not a refusal.
+            let tokens = try await AsyncStore(controller.store).run { _ in try controller.callbackTokens() }
             guard let token = TokenAuthMiddleware.bearer(request.headers[.authorization]),
-                  let tokens = try? controller.callbackTokens(),
                   tokens.verify(token, runID: run, node: node, attempt: attempt, purpose: purpose) else {
                 return TokenAuthMiddleware.unauthorized("send the attempt's callback token: 'Authorization: Bearer $SLUICE_CALLBACK_TOKEN'")
             }
-            let body = try await JSONBody.decode(Body.self, from: request, emptyAs: Body())
+            let body = try await JSONBody.decode(CallbackReport.self, from: request, emptyAs: CallbackReport())
             let ref = AttemptRef(node: node, attempt: attempt, purpose: purpose == "revert" ? .revert : .run)
-            let isHeartbeat = body.progress == nil && body.message == nil && (body.metrics ?? [:]).isEmpty
+            let isHeartbeat = body.isHeartbeat
             let observation: Observation = isHeartbeat
                 ? .heartbeat(ref)
                 : .progress(ref, Progress(fraction: body.progress, message: body.message, metrics: body.metrics ?? [:]))
@@ -49,7 +40,7 @@ struct CallbackRoutes {
             case .notRunning:
                 throw APIError(.conflict, code: "attempt-not-running", "attempt \(ref) of run '\(run)' is not running")
             }
-            return JSONResponse.make(.accepted, Reply(accepted: isHeartbeat ? "heartbeat" : "progress"))
+            return try JSONResponse.make(.accepted, CallbackAccepted(accepted: isHeartbeat ? "heartbeat" : "progress"))
         }
     }
 }

@@ -1,10 +1,12 @@
 import Foundation
 import Hummingbird
+import SluiceAPI
 import SluiceStore
 
 /// A run's events: a JSON page after a cursor, or a server-sent event stream resumable with `Last-Event-ID`.
 struct EventRoutes {
     let store: Store
+    var db: AsyncStore { AsyncStore(store) }
     /// Set when the server stops: streams end, and clients reconnect with `Last-Event-ID` elsewhere.
     let stopping: StopSignal
     /// How often the stream looks for new events.
@@ -13,38 +15,11 @@ struct EventRoutes {
     var keepAlive: Duration = .seconds(15)
 
     func add(to router: Router<APIContext>) {
-        router.get("/api/v1/runs/:id/events") { request, context in try page(request, id: context.parameters.require("id")) }
-        router.get("/api/v1/runs/:id/events/stream") { request, context in try stream(request, id: context.parameters.require("id")) }
+        router.get("/api/v1/runs/:id/events") { request, context in try await page(request, id: context.parameters.require("id")) }
+        router.get("/api/v1/runs/:id/events/stream") { request, context in try await stream(request, id: context.parameters.require("id")) }
     }
 
-    /// One event as the API shows it.
-    struct EventView: Encodable {
-        var seq: Int64
-        var run: String
-        var time: String
-        var kind: String
-        var node: String?
-        var attempt: Int?
-        var message: String
-
-        init(_ e: StoredEvent) {
-            seq = e.seq
-            run = e.runID
-            time = Time.iso(e.time)
-            kind = e.kind
-            node = e.nodeID
-            attempt = e.attempt
-            message = e.message
-        }
-    }
-
-    struct EventPage: Encodable {
-        var events: [EventView]
-        /// Pass as `after` for the next page.
-        var next_after: Int64
-    }
-
-    func page(_ request: Request, id: String) throws -> Response {
+    func page(_ request: Request, id: String) async throws -> Response {
         let query = request.uri.queryParameters
         let after = try Self.sequence(query["after"].map(String.init), field: "after") ?? 0
         var limit = 1000
@@ -54,27 +29,31 @@ struct EventRoutes {
             }
             limit = n
         }
-        guard try store.runSummary(id) != nil else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
-        let events = try store.events(runID: id, afterSeq: after, limit: limit)
-        return JSONResponse.make(.ok, EventPage(events: events.map(EventView.init), next_after: events.last?.seq ?? after))
+        let (count, from) = (limit, after)
+        let events = try await db.run { store -> [StoredEvent]? in
+            guard try store.runSummary(id) != nil else { return nil }
+            return try store.events(runID: id, afterSeq: from, limit: count)
+        }
+        guard let events else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
+        return try JSONResponse.make(.ok, EventPage(events: events.map(EventView.init), next_after: events.last?.seq ?? after))
     }
 
     /// `text/event-stream`: each event once, `id:` its seq; ends when the run has finished and every event was sent.
-    func stream(_ request: Request, id: String) throws -> Response {
+    func stream(_ request: Request, id: String) async throws -> Response {
         let lastID = request.headers[HeaderName("Last-Event-ID")!]
         let start = try Self.sequence(lastID, field: "Last-Event-ID") ?? Self.sequence(request.uri.queryParameters["after"].map(String.init), field: "after") ?? 0
-        guard try store.runSummary(id) != nil else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
-        let store = self.store, poll = self.poll, keepAlive = self.keepAlive, stopping = self.stopping
+        guard try await db.run({ try $0.runSummary(id) }) != nil else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
+        let db = self.db, poll = self.poll, keepAlive = self.keepAlive, stopping = self.stopping
         let body = ResponseBody { writer in
             var last = start
             var quietSince = ContinuousClock.now
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
             while !Task.isCancelled && !stopping.isSet {
                 // Read the state before the events: a run's last events are committed with its final state.
-                let finished = try store.runSummary(id)?.state.isFinished ?? true
-                let events = try store.events(runID: id, afterSeq: last, limit: 500)
+                let from = last
+                let (finished, events) = try await db.run { store in
+                    (try store.runSummary(id)?.state.isFinished ?? true, try store.events(runID: id, afterSeq: from, limit: 500))
+                }
                 if events.isEmpty {
                     if finished { break }
                     if ContinuousClock.now - quietSince > keepAlive {
@@ -86,7 +65,7 @@ struct EventRoutes {
                 }
                 var text = ""
                 for e in events {
-                    let json = String(decoding: try encoder.encode(EventView(e)), as: UTF8.self)
+                    let json = String(decoding: try WireJSON.encode(EventView(e)), as: UTF8.self)
                     text += "id: \(e.seq)\ndata: \(json)\n\n"
                 }
                 try await writer.write(ByteBuffer(string: text))
@@ -104,5 +83,12 @@ struct EventRoutes {
             throw APIError(.unprocessableContent, code: "invalid-query", "\(field) must be an event sequence number", field: field)
         }
         return n
+    }
+}
+
+extension EventView {
+    /// A stored event as the API shows it.
+    init(_ e: StoredEvent) {
+        self.init(seq: e.seq, run: e.runID, time: Time.iso(e.time), kind: e.kind, node: e.nodeID, attempt: e.attempt, message: e.message)
     }
 }

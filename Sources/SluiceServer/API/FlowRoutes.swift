@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SluiceAPI
 import SluiceCompiler
 import SluiceModel
 import SluiceRuntime
@@ -8,71 +9,52 @@ import SluiceStore
 /// `/api/v1/flows`: register versions of a flow, list them, read one.
 struct FlowRoutes {
     let store: Store
+    var db: AsyncStore { AsyncStore(store) }
 
     func add(to router: Router<APIContext>) {
         router.post("/api/v1/flows") { request, _ in try await register(request) }
-        router.get("/api/v1/flows") { _, _ in try list() }
-        router.get("/api/v1/flows/:name") { _, context in try versions(context.parameters.require("name")) }
+        router.get("/api/v1/flows") { _, _ in try await list() }
+        router.get("/api/v1/flows/:name") { _, context in try await versions(context.parameters.require("name")) }
         router.get("/api/v1/flows/:name/versions/:version") { _, context in
-            try version(context.parameters.require("name"), context.parameters.require("version"))
+            try await version(context.parameters.require("name"), context.parameters.require("version"))
         }
     }
 
-    struct RegisterBody: Decodable {
-        var flow: String
-        var version: String?
-    }
-
-    struct VersionRow: Encodable {
-        var name: String
-        var version: String
-        var created: String
-    }
-
     func register(_ request: Request) async throws -> Response {
-        let body = try await JSONBody.decode(RegisterBody.self, from: request)
+        let body = try await JSONBody.decode(RegisterFlow.self, from: request)
         if let v = body.version, !RunRoutes.validRunID(v) {
             throw APIError(.unprocessableContent, code: "invalid-version",
                            "version must be 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit", field: "version")
         }
         let flow = try Self.compile(body.flow)
         let name = flow.workflow.name
-        let registered = try store.registerFlow(name: name, version: body.version, text: body.flow) { version in
-            var versioned = flow
-            versioned.workflow.version = version
-            return StateCoding.encode(versioned)
+        let registered = try await db.run { store in
+            try store.registerFlow(name: name, version: body.version, text: body.flow) { version in
+                var versioned = flow
+                versioned.workflow.version = version
+                return StateCoding.encode(versioned)
+            }
         }
         guard let registered else {
             throw APIError(.conflict, code: "flow-version-exists",
                            "flow '\(name)' already has a version '\(body.version ?? "")'; registered versions never change", field: "version")
         }
-        return JSONResponse.make(.created, ["name": registered.name, "version": registered.version])
+        return try JSONResponse.make(.created, FlowRef(name: registered.name, version: registered.version))
     }
 
-    func list() throws -> Response {
-        struct Body: Encodable { var flows: [VersionRow] }
-        return JSONResponse.make(.ok, Body(flows: try store.latestFlows().map(Self.row)))
+    func list() async throws -> Response {
+        try JSONResponse.make(.ok, FlowList(flows: try await db.run { try $0.latestFlows() }.map(Self.row)))
     }
 
-    func versions(_ name: String) throws -> Response {
-        struct Body: Encodable {
-            var name: String
-            var versions: [VersionRow]
-        }
-        let found = try store.flowVersions(name: name)
+    func versions(_ name: String) async throws -> Response {
+        let found = try await db.run { try $0.flowVersions(name: name) }
         guard !found.isEmpty else { throw Self.noFlow(name, nil) }
-        return JSONResponse.make(.ok, Body(name: name, versions: found.map(Self.row)))
+        return try JSONResponse.make(.ok, FlowVersions(name: name, versions: found.map(Self.row)))
     }
 
-    func version(_ name: String, _ version: String) throws -> Response {
-        struct Body: Encodable {
-            var name: String
-            var version: String
-            var created: String
-            var text: String
-        }
-        guard let r = try store.flow(name: name, version: version) else { throw Self.noFlow(name, version) }
-        return JSONResponse.make(.ok, Body(name: r.name, version: r.version, created: Time.iso(r.created), text: r.text))
+    func version(_ name: String, _ version: String) async throws -> Response {
+        guard let r = try await db.run({ try $0.flow(name: name, version: version) }) else { throw Self.noFlow(name, version) }
+        return try JSONResponse.make(.ok, FlowText(name: r.name, version: r.version, created: Time.iso(r.created), text: r.text))
     }
 
     /// The compiled flow of a registered version (the latest when `version` is nil), for a submission.
@@ -99,5 +81,5 @@ struct FlowRoutes {
         return APIError(.notFound, code: "no-flow", "no registered \(what)", field: field)
     }
 
-    static func row(_ v: FlowVersion) -> VersionRow { VersionRow(name: v.name, version: v.version, created: Time.iso(v.created)) }
+    static func row(_ v: FlowVersion) -> FlowVersionRow { FlowVersionRow(name: v.name, version: v.version, created: Time.iso(v.created)) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SluiceAPI
 import SluiceModel
 import SluiceRuntime
 import SluiceStore
@@ -8,7 +9,8 @@ import SluiceStore
 struct GateRoutes {
     let controller: Controller
     var store: Store { controller.store }
-    var actions: GateActions { GateActions(store: store, posted: controller.inboxPosted) }
+    /// The checks and inbox posts read and write the store: they run on store threads.
+    var db: AsyncStore { AsyncStore(store) }
 
     func add(to router: Router<APIContext>) {
         router.post("/api/v1/runs/:id/abort") { request, context in try await abort(request, context) }
@@ -17,34 +19,16 @@ struct GateRoutes {
         router.post("/api/v1/runs/:id/signals/:signal") { request, context in try await signal(request, context) }
         router.get("/api/v1/runs/:id/gates") { _, context in
             let id = try context.parameters.require("id")
-            return JSONResponse.make(.ok, ["gates": try actions.pending(runID: id)])
+            return try JSONResponse.make(.ok, GatePage(gates: try await db.run { try GateActions(store: $0, posted: controller.inboxPosted).pending(runID: id) }))
         }
-    }
-
-    struct AbortBody: Decodable { var reason: String? }
-    struct DecisionBody: Decodable { var comment: String? }
-    struct SignalBody: Decodable {
-        var value: LiteralValue?
-        /// The value as typed on a command line, read by the gate's type (what `sluice signal --server` sends).
-        var text: String?
-        var comment: String?
-    }
-
-    /// What the API answers for an accepted request: it is posted to the run's inbox, applied within ~100 ms.
-    struct Accepted: Encodable {
-        var run: String
-        var node: String?
-        var signal: String?
-        var action: String
-        var by: String
-        var value: LiteralValue?
     }
 
     func abort(_ request: Request, _ context: APIContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        let body = try await JSONBody.decode(AbortBody.self, from: request, emptyAs: AbortBody())
-        try actions.abort(runID: id, reason: body.reason ?? "aborted through the API", by: context.actor)
-        return JSONResponse.make(.accepted, Accepted(run: id, action: "abort", by: context.actor))
+        let body = try await JSONBody.decode(AbortRequest.self, from: request, emptyAs: AbortRequest())
+        let actor = context.actor
+        try await db.run { try GateActions(store: $0, posted: controller.inboxPosted).abort(runID: id, reason: body.reason ?? "aborted through the API", by: actor) }
+        return try JSONResponse.make(.accepted, Accepted(run: id, action: "abort", by: actor))
     }
 
     func decide(_ request: Request, _ context: APIContext, approved: Bool) async throws -> Response {
@@ -52,20 +36,22 @@ struct GateRoutes {
         let raw = try context.parameters.require("node")
         // Nodes inside a subflow or map (`sub/hold`, `m[1]`) arrive percent-encoded.
         let node = raw.removingPercentEncoding ?? raw
-        let body = try await JSONBody.decode(DecisionBody.self, from: request, emptyAs: DecisionBody())
-        try actions.decide(runID: id, node: node, approved: approved, comment: body.comment, by: context.actor)
-        return JSONResponse.make(.accepted, Accepted(run: id, node: node, action: approved ? "approve" : "reject", by: context.actor))
+        let body = try await JSONBody.decode(Decision.self, from: request, emptyAs: Decision())
+        let actor = context.actor
+        try await db.run { try GateActions(store: $0, posted: controller.inboxPosted).decide(runID: id, node: node, approved: approved, comment: body.comment, by: actor) }
+        return try JSONResponse.make(.accepted, Accepted(run: id, node: node, action: approved ? "approve" : "reject", by: actor))
     }
 
     func signal(_ request: Request, _ context: APIContext) async throws -> Response {
         let id = try context.parameters.require("id")
         let signal = try context.parameters.require("signal")
-        let body = try await JSONBody.decode(SignalBody.self, from: request)
+        let body = try await JSONBody.decode(SignalRequest.self, from: request)
         let value: GateActions.SignalValue
         if let v = body.value { value = .value(v) } else if let t = body.text { value = .text(t) } else {
             throw APIError(.unprocessableContent, code: "missing-field", "the body needs 'value'", field: "value")
         }
-        let typed = try actions.signal(runID: id, id: signal, value: value, comment: body.comment, by: context.actor)
-        return JSONResponse.make(.accepted, Accepted(run: id, signal: signal, action: "signal", by: context.actor, value: typed))
+        let actor = context.actor
+        let typed = try await db.run { try GateActions(store: $0, posted: controller.inboxPosted).signal(runID: id, id: signal, value: value, comment: body.comment, by: actor) }
+        return try JSONResponse.make(.accepted, Accepted(run: id, signal: signal, action: "signal", by: actor, value: typed))
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
 import Hummingbird
+import SluiceAPI
 
-/// JSON responses with sorted keys.
+/// JSON responses of the wire types, with sorted keys. A value that cannot be encoded is thrown, so the error
+/// middleware answers 500 and logs it, instead of a success status with an error body.
 enum JSONResponse {
-    static func make<T: Encodable>(_ status: HTTPResponse.Status, _ value: T) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"internal","message":"cannot encode the response"}}"#.utf8)
+    static func make<T: Encodable>(_ status: HTTPResponse.Status, _ value: T) throws -> Response {
+        let data = try WireJSON.encode(value)
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -6,6 +6,7 @@ import SluiceStore
 /// `tail`, and with `follow=true` streamed until the attempt ends.
 struct LogRoutes {
     let store: Store
+    var db: AsyncStore { AsyncStore(store) }
     let stopping: StopSignal
     var poll: Duration = .milliseconds(100)
 
@@ -13,7 +14,7 @@ struct LogRoutes {
         router.get("/api/v1/runs/:id/nodes/:node/logs") { request, context in
             // Nested and map-item ids (`sub/child`, `fit[3]`) arrive percent-encoded in one path segment.
             let node = try context.parameters.require("node")
-            return try logs(request, id: context.parameters.require("id"), node: node.removingPercentEncoding ?? node)
+            return try await logs(request, id: context.parameters.require("id"), node: node.removingPercentEncoding ?? node)
         }
     }
 
@@ -49,29 +50,36 @@ struct LogRoutes {
         }
     }
 
-    func logs(_ request: Request, id: String, node: String) throws -> Response {
+    func logs(_ request: Request, id: String, node: String) async throws -> Response {
         let query = try Query(request)
-        guard try store.runSummary(id) != nil else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
-        let attempts = try store.attempts(runID: id, nodeID: node).filter { $0.purpose == .run }
+        let found = try await db.run { store -> [AttemptRecord]? in
+            guard try store.runSummary(id) != nil else { return nil }
+            return try store.attempts(runID: id, nodeID: node)
+        }
+        guard let attempts = found?.filter({ $0.purpose == .run }) else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
         guard let chosen = query.attempt.map({ n in attempts.first { $0.attempt == n } }) ?? attempts.last else {
             let what = query.attempt.map { "no attempt \($0)" } ?? "no attempts"
             throw APIError(.notFound, code: "no-attempt", "node '\(node)' of run '\(id)' has \(what)", field: query.attempt == nil ? nil : "attempt")
         }
         let path = (chosen.logDirectory ?? "") + "/\(query.stream).log"
-        let whole = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
+        // On a store thread: the file is on the same disk as the store, and this is blocking I/O.
+        let whole = try await db.run { _ in try Self.read(path, from: 0, limit: Int.max) }
         let start = UInt64(whole.count)
         let text = query.tail.map { Self.lastLines(whole, $0) } ?? whole
         let headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache"]
         guard query.follow else { return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: text))) }
-        let store = self.store, poll = self.poll, stopping = self.stopping, number = chosen.attempt
+        let db = self.db, poll = self.poll, stopping = self.stopping, number = chosen.attempt
         let body = ResponseBody { writer in
             var offset = start
             if !text.isEmpty { try await writer.write(ByteBuffer(bytes: text)) }
             while !Task.isCancelled && !stopping.isSet {
                 // Read whether the attempt ended before reading the file: its last bytes are written before it ends.
-                let state = try store.attempts(runID: id, nodeID: node).first { $0.attempt == number && $0.purpose == .run }?.state
+                let from = offset
+                let (state, more) = try await db.run { store in
+                    (try store.attempts(runID: id, nodeID: node).first { $0.attempt == number && $0.purpose == .run }?.state,
+                     try Self.read(path, from: from))
+                }
                 let ended = state.map { $0 != "queued" && $0 != "running" } ?? true
-                let more = Self.read(path, from: offset)
                 if !more.isEmpty {
                     offset += UInt64(more.count)
                     try await writer.write(ByteBuffer(bytes: more))
@@ -104,15 +112,21 @@ struct LogRoutes {
         return data
     }
 
-    /// Bytes of the file at `path` from `offset` on (up to 1 MiB); empty when there are none or no file.
-    static func read(_ path: String, from offset: UInt64) -> Data {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return Data() }
+    /// Bytes of the file at `path` from `offset` on (up to `limit`, 1 MiB by default); empty when there are none
+    /// or no file yet (an attempt writes its log when it starts). Any other failure to read is thrown: it is
+    /// the server's (500), not an empty log.
+    static func read(_ path: String, from offset: UInt64, limit: Int = 1 << 20) throws -> Data {
+        guard FileManager.default.fileExists(atPath: path) else { return Data() }
+        let handle: FileHandle
+        do { handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path)) } catch {
+            throw APIError(.internalServerError, code: "log-unreadable", "cannot read the log \(path): \(error.localizedDescription)")
+        }
         defer { try? handle.close() }
         do {
             try handle.seek(toOffset: offset)
-            return try handle.read(upToCount: 1 << 20) ?? Data()
+            return try (limit == Int.max ? handle.readToEnd() : handle.read(upToCount: limit)) ?? Data()
         } catch {
-            return Data()
+            throw APIError(.internalServerError, code: "log-unreadable", "cannot read the log \(path): \(error.localizedDescription)")
         }
     }
 }

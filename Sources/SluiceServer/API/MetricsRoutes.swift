@@ -9,12 +9,12 @@ struct MetricsRoutes {
     let metrics: ServerMetrics
 
     func add(to router: Router<APIContext>) {
-        router.get("/metrics") { _, _ in try render() }
+        router.get("/metrics") { _, _ in try await render() }
     }
 
-    func render() throws -> Response {
-        let counts = try controller.store.runStateCounts()
-        let (transitions, attempts, steps) = metrics.snapshot()
+    func render() async throws -> Response {
+        let counts = try await AsyncStore(controller.store).run { try $0.runStateCounts() }
+        let (transitions, attempts, steps, failures) = metrics.snapshot()
         var out = Exposition()
         out.gauge("sluice_runs", help: "Runs in the store by state.",
                   samples: SluiceStore.RunState.allCases.map { ([("state", $0.rawValue)], Double(counts[$0] ?? 0)) })
@@ -28,6 +28,8 @@ struct MetricsRoutes {
                         samples: [([], Double(controllerCounts[c] ?? 0))])
         }
         out.histogram("sluice_attempt_duration_seconds", help: "Duration of finished attempts, start to exit.", attempts)
+        out.counter("sluice_api_errors_total", help: "API requests answered with an error (and streamed responses that failed), by status and code.",
+                    samples: failures.sorted { $0.key < $1.key }.map { ([("status", String($0.key.status)), ("code", $0.key.code)], Double($0.value)) })
         out.histogram("sluice_step_latency_seconds", help: "Time from a node's end to the start of the next task's first attempt in the same run.", steps)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: out.text)))

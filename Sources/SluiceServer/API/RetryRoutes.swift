@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SluiceAPI
 import SluiceEngine
 import SluiceModel
 import SluiceRuntime
@@ -11,21 +12,16 @@ struct RetryRoutes {
     let controller: Controller
 
     func add(to router: Router<APIContext>) {
-        router.post("/api/v1/runs/:id/retry") { _, context in try retry(context.parameters.require("id"), by: context.actor) }
+        router.post("/api/v1/runs/:id/retry") { _, context in try await retry(context.parameters.require("id"), by: context.actor) }
     }
 
-    struct Reply: Encodable {
-        var run: String
-        var state: String
-        var retry_of: String
-        var reused: [String]
-    }
-
-    func retry(_ oldID: String, by actor: String) throws -> Response {
+    func retry(_ oldID: String, by actor: String) async throws -> Response {
+        let controller = self.controller
         do {
-            let (id, reused) = try controller.retry(oldID, by: actor)
+            // The retry reads the old run and writes the new one: on a store thread.
+            let (id, reused) = try await AsyncStore(controller.store).run { _ in try controller.retry(oldID, by: actor) }
             controller.poke()
-            return JSONResponse.make(.created, Reply(run: id, state: "queued", retry_of: oldID, reused: reused))
+            return try JSONResponse.make(.created, Retried(run: id, state: "queued", retry_of: oldID, reused: reused))
         } catch RetryError.noRun {
             throw APIError(.notFound, code: "no-run", "no run '\(oldID)'")
         } catch let e as RetryError {

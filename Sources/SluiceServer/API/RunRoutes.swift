@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SluiceAPI
 import SluiceCompiler
 import SluiceEngine
 import SluiceModel
@@ -9,31 +10,22 @@ import SluiceStore
 /// `/api/v1/runs`: submit, list and get runs.
 struct RunRoutes {
     let controller: Controller
-    var store: Store { controller.store }
+    var store: AsyncStore { AsyncStore(controller.store) }
 
     func add(to router: Router<APIContext>) {
         router.post("/api/v1/runs") { request, _ in try await submit(request) }
-        router.get("/api/v1/runs") { request, _ in try list(request) }
-        router.get("/api/v1/runs/:id") { _, context in try get(context.parameters.require("id")) }
-    }
-
-    struct SubmitBody: Decodable {
-        /// Flow text, or the name (and optional version) of a registered flow.
-        var flow: String?
-        var flow_name: String?
-        var flow_version: String?
-        var inputs: [String: LiteralValue]?
-        var run_id: String?
-        var labels: [String: String]?
+        router.get("/api/v1/runs") { request, _ in try await list(request) }
+        router.get("/api/v1/runs/:id") { _, context in try await get(context.parameters.require("id")) }
     }
 
     func submit(_ request: Request) async throws -> Response {
-        let body = try await JSONBody.decode(SubmitBody.self, from: request)
+        let body = try await JSONBody.decode(SubmitRun.self, from: request)
         let flow: CompiledFlow
         switch (body.flow, body.flow_name) {
         case (let text?, nil): flow = try FlowRoutes.compile(text, for: controller.compileTarget)
         case (nil, let name?):
-            flow = try FlowRoutes.registered(store, name: name, version: body.flow_version)
+            let version = body.flow_version
+            flow = try await store.run { try FlowRoutes.registered($0, name: name, version: version) }
             let target = controller.compileTarget
             if let p = target.capabilities.problems(in: flow, secretExists: target.secretExists).first {
                 throw APIError(.unprocessableContent, code: "unsupported", "flow '\(name)' cannot run here: \(p.path): \(p.message)", field: "flow_name")
@@ -49,13 +41,15 @@ struct RunRoutes {
                            "run_id must be 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit", field: "run_id")
         }
         let id: String
+        let controller = self.controller, runID = body.run_id, labels = body.labels ?? [:]
         do {
-            id = try controller.submit(flow: flow, inputs: inputs, runID: body.run_id, labels: body.labels ?? [:])
+            // The controller writes the run to the store: blocking work, so on a store thread.
+            id = try await store.run { _ in try controller.submit(flow: flow, inputs: inputs, runID: runID, labels: labels) }
         } catch StoreError.runExists(let taken, _) {
             throw APIError(.conflict, code: "run-exists", "a run '\(taken)' already exists; pick another run_id", field: "run_id")
         }
         controller.poke()
-        return JSONResponse.make(.created, ["run": id, "state": "queued"])
+        return try JSONResponse.make(.created, Submitted(run: id, state: "queued"))
     }
 
     static func validRunID(_ id: String) -> Bool {
@@ -64,27 +58,7 @@ struct RunRoutes {
         return id.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
     }
 
-    /// One row of the run list.
-    struct RunRow: Encodable {
-        var id: String
-        var flow: String
-        var flow_version: String?
-        var state: String
-        var labels: [String: String]
-        var created: String
-        var started: String?
-        var finished: String?
-        var error: String?
-        /// The run this one retries.
-        var parent_run_id: String?
-    }
-
-    struct RunPage: Encodable {
-        var runs: [RunRow]
-        var next_cursor: String?
-    }
-
-    func list(_ request: Request) throws -> Response {
+    func list(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
         var states: [SluiceStore.RunState]?
         if let s = query["state"].map(String.init), !s.isEmpty {
@@ -118,20 +92,21 @@ struct RunRoutes {
             }
             labels[String(text[..<eq])] = String(text[text.index(after: eq)...])
         }
-        let runs = try store.listRuns(state: states, flow: flow, labels: labels, limit: limit, before: before)
+        let (inStates, ofFlow, withLabels, count, after) = (states, flow, labels, limit, before)
+        let runs = try await store.run { try $0.listRuns(state: inStates, flow: ofFlow, labels: withLabels, limit: count, before: after) }
         let rows = runs.map { r in
             RunRow(id: r.id, flow: r.flow, flow_version: r.flowVersion, state: r.state.rawValue, labels: r.labels,
                    created: Time.iso(r.created), started: r.started.map(Time.iso), finished: r.finished.map(Time.iso), error: r.error, parent_run_id: r.parentRunID)
         }
         let next = runs.count == limit ? runs.last.map { Cursor.encode($0.cursor) } : nil
-        return JSONResponse.make(.ok, RunPage(runs: rows, next_cursor: next))
+        return try JSONResponse.make(.ok, RunPage(runs: rows, next_cursor: next))
     }
 
-    func get(_ id: String) throws -> Response {
-        guard let stored = try store.loadRun(id) else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
+    func get(_ id: String) async throws -> Response {
+        guard let stored = try await store.run({ try $0.loadRun(id) }) else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
         let (flow, state) = try StateCoding.load(stored)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        return JSONResponse.make(.ok, RunView(flow: flow, state: state, now: .init(milliseconds: now)))
+        return try JSONResponse.make(.ok, RunView(flow: flow, state: state, now: .init(milliseconds: now)))
     }
 }
 

@@ -13,7 +13,7 @@ struct TokenAuthMiddleware: RouterMiddleware {
         guard let secret = Self.bearer(request.headers[.authorization]) else {
             return Self.unauthorized("this endpoint needs a token: send 'Authorization: Bearer <token>' (create one with sluice token create)")
         }
-        guard let token = try store.authenticate(secret: secret) else {
+        guard let token = try await AsyncStore(store).run({ try $0.authenticate(secret: secret) }) else {
             return Self.unauthorized("the token is unknown or revoked")
         }
         guard token.role.allows(required) else {

@@ -11,6 +11,16 @@ public final class ServerMetrics: @unchecked Sendable {
     private var stepLatencies = Histogram()
     /// Per run: when its last node ended (ms), for step-to-step latency.
     private var lastNodeEnd: [String: Int64] = [:]
+    /// Failed API requests by status and error code.
+    private var failures: [Failure: UInt64] = [:]
+
+    /// One label set of `sluice_api_errors_total`.
+    struct Failure: Hashable, Comparable {
+        var status: Int
+        var code: String
+
+        static func < (a: Failure, b: Failure) -> Bool { (a.status, a.code) < (b.status, b.code) }
+    }
 
     public init() {}
 
@@ -39,10 +49,15 @@ public final class ServerMetrics: @unchecked Sendable {
         if state.header.phase.isFinal { lastNodeEnd[runID] = nil }
     }
 
+    /// Counts one request the API answered with an error (or a streamed body that failed).
+    public func recordFailure(status: Int, code: String) {
+        lock.withLock { failures[Failure(status: status, code: code), default: 0] += 1 }
+    }
+
     /// A copy of the counters and histograms, for the exposition.
-    func snapshot() -> (transitions: [String: UInt64], attempts: Histogram, steps: Histogram) {
+    func snapshot() -> (transitions: [String: UInt64], attempts: Histogram, steps: Histogram, failures: [Failure: UInt64]) {
         lock.lock()
         defer { lock.unlock() }
-        return (transitions, attemptDurations, stepLatencies)
+        return (transitions, attemptDurations, stepLatencies, failures)
     }
 }

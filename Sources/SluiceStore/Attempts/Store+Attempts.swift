@@ -3,6 +3,7 @@ import Foundation
 extension Store {
     /// The attempts of one node of a run (or of every node when `nodeID` is nil), ordered by
     /// node, attempt number, then purpose (run before revert).
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func attempts(runID: String, nodeID: String? = nil) throws(StoreError) -> [AttemptRecord] {
         let columns = "node_id, attempt, purpose, state, started, finished, exit_code, signal, error, log_dir, usage"
         let order = "ORDER BY node_id, attempt, purpose = 'revert'"

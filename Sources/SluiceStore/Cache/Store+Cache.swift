@@ -2,6 +2,7 @@ import Foundation
 
 extension Store {
     /// The outputs cached under `key`, if any.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func cachedOutputs(key: String) throws(StoreError) -> CacheEntry? {
         try withConnection { connection throws(StoreError) in
             try connection.queryOne(
@@ -18,6 +19,7 @@ extension Store {
     /// Claims `key` for `owner` so that only one action computes it. True if the owner holds
     /// it now (newly, or already); false if another action does. Writing the entry through
     /// `StepCommit.cachePuts` releases it; so do `releaseCache` and `StepCommit.cacheReleases`.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func reserveCache(key: String, owner: CacheOwner, now: Date = Date()) throws(StoreError) -> Bool {
         try write { connection throws(StoreError) in
             try connection.run(
@@ -29,12 +31,14 @@ extension Store {
     }
 
     /// Who holds `key`, if anyone.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func cacheReservation(key: String) throws(StoreError) -> CacheReservation? {
         try withConnection { connection throws(StoreError) in try CacheRows.reservation(key: key, connection: connection) }
     }
 
     /// Gives `key` up if `owner` holds it; true if it did.
     @discardableResult
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func releaseCache(key: String, owner: CacheOwner) throws(StoreError) -> Bool {
         try write { connection throws(StoreError) in
             try CacheRows.release(key: key, owner: owner, connection: connection)
@@ -43,6 +47,7 @@ extension Store {
 
     /// Gives up every key the run's actions hold (when the run ends or fails); returns how many.
     @discardableResult
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func releaseCacheReservations(runID: String) throws(StoreError) -> Int {
         try write { connection throws(StoreError) in
             try connection.run("DELETE FROM cache_reservations WHERE run_id = ?", [.text(runID)])

@@ -5,6 +5,7 @@ extension Store {
     /// attempt rows, events, consumed inbox items and cache changes all land, or (on any
     /// error) none of them does.
     @discardableResult
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func commit(_ step: StepCommit) throws(StoreError) -> CommitResult {
         try write { connection throws(StoreError) in
             if let owner = step.leaseOwner {

@@ -3,6 +3,7 @@ import Foundation
 extension Store {
     /// Events after `afterSeq`, oldest first, at most `limit`; of one run, or of every run
     /// when `runID` is nil (for a global stream).
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func events(runID: String?, afterSeq: Int64 = 0, limit: Int = 1000) throws(StoreError) -> [StoredEvent] {
         let columns = "seq, run_id, time, kind, node_id, attempt, message, data"
         let limitValue = SQLValue.integer(Int64(max(0, limit)))
@@ -19,6 +20,7 @@ extension Store {
     }
 
     /// The newest event's seq, or 0 when there are none.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func latestEventSeq() throws(StoreError) -> Int64 {
         try withConnection { connection throws(StoreError) in
             try connection.queryOne("SELECT coalesce(max(seq), 0) FROM events", []) { $0.int64(0) } ?? 0

@@ -4,6 +4,7 @@ extension Store {
     /// Registers version `version` of flow `name`, or the next whole-number version when `version` is nil
     /// (one more than the largest whole-number version so far, or 1). Returns nil when that version exists:
     /// a registered version never changes.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func registerFlow(name: String, version: String?, text: String, compiled: (String) -> Data,
                              now: Date = Date()) throws(StoreError) -> FlowRecord? {
         try write { connection throws(StoreError) in
@@ -26,6 +27,7 @@ extension Store {
     }
 
     /// The latest registered version of every flow, by name.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func latestFlows() throws(StoreError) -> [FlowVersion] {
         try withConnection { connection throws(StoreError) in
             try connection.query("""
@@ -37,6 +39,7 @@ extension Store {
     }
 
     /// Every version of flow `name`, newest first; empty when no such flow is registered.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func flowVersions(name: String) throws(StoreError) -> [FlowVersion] {
         try withConnection { connection throws(StoreError) in
             try connection.query("SELECT name, version, created FROM flows WHERE name = ? ORDER BY created DESC, rowid DESC",
@@ -45,6 +48,7 @@ extension Store {
     }
 
     /// Version `version` of flow `name` (the latest when nil), or nil.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func flow(name: String, version: String? = nil) throws(StoreError) -> FlowRecord? {
         try withConnection { connection throws(StoreError) in
             let columns = "SELECT name, version, text, compiled, created FROM flows WHERE name = ?"

@@ -4,6 +4,7 @@ extension Store {
     /// Posts a message for the run's controller; returns its id. Fails with `noRun` for an
     /// unknown run.
     @discardableResult
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func post(_ message: InboxMessage) throws(StoreError) -> Int64 {
         try write { connection throws(StoreError) in
             let exists = try connection.queryOne("SELECT 1 FROM runs WHERE id = ?", [.text(message.runID)]) { $0.int64(0) }
@@ -18,6 +19,7 @@ extension Store {
 
     /// The run's unconsumed messages, oldest first. Apply them, then list their ids in
     /// `StepCommit.consumeInbox` so they are marked in the same transaction as their effect.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func pendingInbox(runID: String) throws(StoreError) -> [InboxItem] {
         try withConnection { connection throws(StoreError) in
             try connection.query("""
@@ -44,6 +46,7 @@ extension Store {
     }
 
     /// The highest inbox id of any run, or 0: a cheap probe for "was anything posted".
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func latestInboxID() throws(StoreError) -> Int64 {
         try withConnection { connection throws(StoreError) in
             try connection.queryOne("SELECT coalesce(max(id), 0) FROM inbox", []) { $0.int64(0) } ?? 0

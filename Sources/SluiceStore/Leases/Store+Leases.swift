@@ -3,6 +3,7 @@ import Foundation
 extension Store {
     /// Takes the run's lease for `owner` until `now + ttl` if nobody holds it, it has expired,
     /// or `owner` already holds it. True if `owner` holds it now. Atomic across processes.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func claim(runID: String, owner: String, ttl: Duration, now: Date = Date()) throws(StoreError) -> Bool {
         let expires = now.millisecondsSince1970 + ttl.milliseconds
         return try write { connection throws(StoreError) in
@@ -18,6 +19,7 @@ extension Store {
 
     /// Extends `owner`'s lease to `now + ttl`. False if `owner` no longer holds it (another
     /// owner claimed it after it expired): the caller must stop driving the run.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func renew(runID: String, owner: String, ttl: Duration, now: Date = Date()) throws(StoreError) -> Bool {
         let expires = now.millisecondsSince1970 + ttl.milliseconds
         return try write { connection throws(StoreError) in
@@ -29,6 +31,7 @@ extension Store {
 
     /// Gives the lease up if `owner` holds it; true if it did.
     @discardableResult
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func release(runID: String, owner: String) throws(StoreError) -> Bool {
         try write { connection throws(StoreError) in
             try connection.run("DELETE FROM leases WHERE run_id = ? AND owner = ?", [.text(runID), .text(owner)]) == 1
@@ -36,6 +39,7 @@ extension Store {
     }
 
     /// The run's current lease row, expired or not; nil if none.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func lease(runID: String) throws(StoreError) -> Lease? {
         try withConnection { connection throws(StoreError) in
             try connection.queryOne("SELECT run_id, owner, expires FROM leases WHERE run_id = ?", [.text(runID)]) { row in
@@ -46,6 +50,7 @@ extension Store {
 
     /// Unfinished runs (queued, running, waiting) with no lease or an expired one, oldest
     /// first: the runs a controller may claim and resume.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func claimableRuns(now: Date = Date(), limit: Int = 100) throws(StoreError) -> [String] {
         let states = RunState.unfinished.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         return try withConnection { connection throws(StoreError) in

@@ -3,6 +3,7 @@ import Foundation
 extension Store {
     /// Writes a new run (and its `events`) in one transaction.
     /// Fails with `runExists` if the id is taken, `noRun` if the parent run is unknown.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func createRun(_ run: NewRun) throws(StoreError) {
         let labels = try RunRows.encodeLabels(run.labels, path: path)
         try write { connection throws(StoreError) in
@@ -37,6 +38,7 @@ extension Store {
 
     /// The run's row, every node row and the compiled flow, read from one snapshot;
     /// nil if there is no such run.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func loadRun(_ runID: String) throws(StoreError) -> StoredRun? {
         try read { connection throws(StoreError) in
             guard let run = try RunRows.record(runID, connection: connection) else { return nil }
@@ -48,11 +50,13 @@ extension Store {
     }
 
     /// The run's full row without its nodes; nil if there is no such run.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func run(_ runID: String) throws(StoreError) -> RunRecord? {
         try withConnection { connection throws(StoreError) in try RunRows.record(runID, connection: connection) }
     }
 
     /// The run's summary; nil if there is no such run.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func runSummary(_ runID: String) throws(StoreError) -> RunSummary? {
         try withConnection { connection throws(StoreError) in
             try connection.queryOne(
@@ -62,6 +66,7 @@ extension Store {
 
     /// Node rows changed after `afterSeq` (a `RunRecord.nodeSeq` or `NodeRecord.updatedSeq`
     /// seen before), oldest change first. Fails with `noRun` for an unknown run.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func nodesUpdated(runID: String, afterSeq: Int64) throws(StoreError) -> [NodeRecord] {
         try read { connection throws(StoreError) in
             let exists = try connection.queryOne("SELECT 1 FROM runs WHERE id = ?", [.text(runID)]) { $0.int64(0) }
@@ -74,6 +79,7 @@ extension Store {
     }
 
     /// How many of the run's nodes are in each state (for `status`).
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func nodeStateCounts(runID: String) throws(StoreError) -> [String: Int] {
         let pairs = try withConnection { connection throws(StoreError) in
             try connection.query(
@@ -86,6 +92,7 @@ extension Store {
     /// Runs newest first (by creation time, then id), optionally filtered by state, flow and labels (every
     /// given label must match). Pass the last summary's `cursor` as `before` to get the next page; an empty
     /// page is the end.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func listRuns(
         state: [RunState]? = nil, flow: String? = nil, labels: [String: String] = [:], limit: Int = 50,
         before: RunCursor? = nil
@@ -120,6 +127,7 @@ extension Store {
     }
 
     /// Ids of runs that start with `prefix`, in id order (for the CLI's short ids).
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func runIDs(matchingPrefix prefix: String, limit: Int = 20) throws(StoreError) -> [String] {
         // A range on the primary key: every id starting with `prefix` sorts in
         // [prefix, prefix + U+10FFFF); substr() makes the match exact.

@@ -11,6 +11,7 @@ extension Store {
     /// readable by the owner only (0600), and returns the secret; otherwise returns nil and
     /// leaves `file` alone. The token and the file land together or not at all. Throws
     /// `StoreError`, or `AdminTokenFileError` if the file cannot be written.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func ensureAdminToken(file: String, now: Date = Date()) throws -> String? {
         var fileError: AdminTokenFileError?
         do {

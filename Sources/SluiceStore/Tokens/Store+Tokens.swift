@@ -5,11 +5,13 @@ extension Store {
     /// once: only its SHA-256 is stored. A live token with the same name makes this fail with
     /// `StoreError.sqlite` (a UNIQUE constraint on live names); check `tokens()` first for a
     /// friendlier message.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func createToken(name: String, role: TokenRole, now: Date = Date()) throws(StoreError) -> (record: TokenRecord, secret: String) {
         try write { connection throws(StoreError) in try insertToken(name: name, role: role, now: now, connection) }
     }
 
     /// Every token, live and revoked, oldest first. Never includes secrets or their digests.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func tokens() throws(StoreError) -> [TokenRecord] {
         try withConnection { connection throws(StoreError) in
             try connection.query("SELECT \(Self.tokenColumns) FROM tokens ORDER BY created, id", [], row: tokenRecord)
@@ -20,6 +22,7 @@ extension Store {
     /// returns it as revoked; nil if no live token matches. A revoked token never
     /// authenticates again, and its name is free for a new token.
     @discardableResult
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func revokeToken(idOrName: String, now: Date = Date()) throws(StoreError) -> TokenRecord? {
         try write { connection throws(StoreError) in
             let sql = "SELECT \(Self.tokenColumns) FROM tokens WHERE revoked IS NULL AND "
@@ -35,6 +38,7 @@ extension Store {
     /// The live token whose secret this is, or nil (unknown, revoked, malformed). Looks the
     /// token up by the secret's digest, then compares the digests again in constant time.
     /// Records `last_used`, writing at most once a minute per token.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func authenticate(secret: String, now: Date = Date()) throws(StoreError) -> TokenRecord? {
         let digest = TokenSecret.digest(secret)
         let found = try withConnection { connection throws(StoreError) in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceAPI
 import SluiceRuntime
 
 /// `sluice events RUN [-f]`: a run's events, from the store or a server.
@@ -44,7 +45,7 @@ struct Events: ParsableCommand {
             let finished = try store.runSummary(runID)?.state.isFinished ?? true
             let events = try store.events(runID: runID, afterSeq: last, limit: 1000)
             for e in events {
-                let line = EventLine(seq: e.seq, run: e.runID, time: JSONText.iso(e.time), kind: e.kind, node: e.nodeID, attempt: e.attempt, message: e.message)
+                let line = EventView(seq: e.seq, run: e.runID, time: JSONText.iso(e.time), kind: e.kind, node: e.nodeID, attempt: e.attempt, message: e.message)
                 FileHandleOutput.standardOutput(line.render(json: json))
             }
             last = events.last?.seq ?? last

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SluiceAPI
 import SluiceRuntime
 
 /// `sluice gates RUN`: the run's gates waiting for a person or a signal.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceAPI
 import SluiceRuntime
 
 /// `sluice retry RUN`: runs a failed run again, reusing what succeeded.
@@ -29,16 +30,9 @@ struct Retry: ParsableCommand {
         if output == .yaml { throw ValidationError("--output takes text or json") }
     }
 
-    struct Reply: Codable {
-        var run: String
-        var state: String
-        var retry_of: String
-        var reused: [String]
-    }
-
     func run() throws {
         if let client = try remote.client(store: storeOption) {
-            let reply = try client.decode(Reply.self, try client.post("/api/v1/runs/\(runID)/retry", [String: String]()))
+            let reply = try client.decode(Retried.self, try client.post(RemoteRuns.runPath(runID) + "/retry", [String: String]()))
             FileHandleOutput.standardOutput(output == .json ? try JSONText.encode(reply)
                 : "run \(reply.run) retries \(runID) (reusing \(reply.reused.isEmpty ? "nothing" : reply.reused.joined(separator: ", ")))")
             return

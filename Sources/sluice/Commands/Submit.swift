@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceAPI
 import SluiceCompiler
 import SluiceEngine
 import SluiceRuntime
@@ -33,7 +34,7 @@ struct Submit: ParsableCommand {
 
     func run() throws {
         let (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile)
-        var submitted: RemoteRuns.Submitted
+        var submitted: Submitted
         var finalView: () throws -> RunView
         if let client = try remote.client(store: storeOption) {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError.input("cannot read \(file)") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceAPI
 import SluiceStore
 
 /// `sluice token create|list|revoke`: API tokens for `sluice serve`.
@@ -55,7 +56,7 @@ struct TokenCommand: ParsableCommand {
                 throw CLIError.input("a token named '\(name)' already exists; revoke it first (sluice token revoke \(name)) or choose another name")
             }
             let (_, secret) = try store.createToken(name: name, role: TokenRole(rawValue: role) ?? .viewer)
-            FileHandleOutput.standardOutput(output == .json ? try JSONText.encode(["token": secret]) : secret)
+            FileHandleOutput.standardOutput(output == .json ? try JSONText.encode(TokenCreated(token: secret)) : secret)
         }
     }
 
@@ -76,7 +77,7 @@ struct TokenCommand: ParsableCommand {
         func run() throws {
             let tokens = try storeOption.openStore().tokens()
             if output == .json {
-                FileHandleOutput.standardOutput(try JSONText.encode(tokens.map(TokenRow.init)))
+                FileHandleOutput.standardOutput(try JSONText.encode(tokens.map(TokenView.init)))
                 return
             }
             if tokens.isEmpty { FileHandleOutput.standardOutput("no tokens; create one with sluice token create --role ROLE --name NAME"); return }
@@ -132,35 +133,10 @@ enum TokenOutputFormat: String, CaseIterable, ExpressibleByArgument {
     case text, json
 }
 
-/// One token in `token list -o json`: every key always present, times in ISO 8601 or null.
-struct TokenRow: Encodable {
-    var id: String
-    var name: String
-    var role: String
-    var created: String
-    var lastUsed: String?
-    var revoked: String?
-
+extension TokenView {
+    /// A stored token as `token list -o json` shows it: times in ISO 8601 or null.
     init(_ t: TokenRecord) {
-        id = t.id
-        name = t.name
-        role = t.role.rawValue
-        created = JSONText.iso(t.created)
-        lastUsed = t.lastUsed.map(JSONText.iso)
-        revoked = t.revoked.map(JSONText.iso)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, role, created, lastUsed = "last_used", revoked
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(name, forKey: .name)
-        try c.encode(role, forKey: .role)
-        try c.encode(created, forKey: .created)
-        try c.encode(lastUsed, forKey: .lastUsed)
-        try c.encode(revoked, forKey: .revoked)
+        self.init(id: t.id, name: t.name, role: t.role.rawValue, created: JSONText.iso(t.created),
+                  last_used: t.lastUsed.map(JSONText.iso), revoked: t.revoked.map(JSONText.iso))
     }
 }

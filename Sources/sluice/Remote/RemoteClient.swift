@@ -1,10 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import SluiceAPI
 
-/// A blocking JSON client of the sluice HTTP API, for the CLI. Failures become exit statuses: a 4xx the
-/// caller can fix is an input error (2); unreachable, 5xx, 401 and 403 are server or auth errors (3).
+/// A blocking JSON client of the sluice HTTP API, for the CLI, over plain HTTP/1.1 on POSIX sockets. Failures
+/// become exit statuses: a 4xx the caller can fix is an input error (2); unreachable, 5xx, 401 and 403 are
+/// server or auth errors (3).
 struct RemoteClient: Sendable {
     let base: URL
     let token: String?
@@ -15,42 +14,38 @@ struct RemoteClient: Sendable {
 
     func post<Body: Encodable>(_ path: String, _ body: Body) throws -> Data {
         var r = request("POST", path)
-        r.httpBody = try JSONEncoder().encode(body)
-        r.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        r.body = try WireJSON.encode(body)
+        r.setHeader("Content-Type", "application/json")
         return try send(r)
     }
 
     /// Decodes a JSON reply as `T`; a reply of another shape is a server error.
     func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
-        do { return try JSONDecoder().decode(T.self, from: data) } catch {
+        do { return try WireJSON.decode(T.self, from: data) } catch {
             throw CLIError.server("the server at \(base.absoluteString) sent a reply this sluice does not understand: \(error)")
         }
     }
 
-    func request(_ method: String, _ path: String, query: [String: String] = [:]) -> URLRequest {
-        var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
-        if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
-        var r = URLRequest(url: components.url!)
-        r.httpMethod = method
-        r.timeoutInterval = 60
-        if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+    /// A request to `path` (percent-encoded already) with `query`, carrying the token.
+    func request(_ method: String, _ path: String, query: [String: String] = [:]) -> RemoteRequest {
+        var r = RemoteRequest(method: method, base: base, target: RemoteRequest.target(base: base, path: path, query: query))
+        r.setHeader("Accept", "application/json")
+        if let token { r.setHeader("Authorization", "Bearer \(token)") }
         return r
     }
 
-    private func send(_ request: URLRequest) throws -> Data {
-        let reply = Reply()
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            reply.set(data, (response as? HTTPURLResponse)?.statusCode, error)
-        }.resume()
-        let (data, status, error) = reply.wait()
-        if let error { throw unreachable(error) }
-        guard let status else { throw CLIError.server("no HTTP reply from \(base.absoluteString)") }
-        try check(status, data ?? Data())
-        return data ?? Data()
+    private func send(_ request: RemoteRequest) throws -> Data {
+        var body = Data()
+        let status: Int
+        do { status = try HTTPExchange.perform(request) { body.append($1) } } catch let failure as HTTPFailure {
+            throw unreachable(failure)
+        }
+        try check(status, body)
+        return body
     }
 
     func unreachable(_ error: any Error) -> CLIError {
-        CLIError.server("cannot reach the server at \(base.absoluteString): \((error as NSError).localizedDescription)")
+        CLIError.server("cannot reach the server at \(base.absoluteString): \(error)")
     }
 
     /// Throws the error a non-2xx reply stands for, with the server's own message.
@@ -69,26 +64,6 @@ struct RemoteClient: Sendable {
 
     /// The `error.message` of an API error body.
     static func message(_ body: Data) -> String? {
-        struct Failure: Decodable {
-            struct Inner: Decodable { var message: String }
-            var error: Inner
-        }
-        return (try? JSONDecoder().decode(Failure.self, from: body))?.error.message
-    }
-}
-
-/// One reply handed from URLSession's queue to the waiting command.
-private final class Reply: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var value: (Data?, Int?, (any Error)?) = (nil, nil, nil)
-
-    func set(_ data: Data?, _ status: Int?, _ error: (any Error)?) {
-        value = (data, status, error)
-        done.signal()
-    }
-
-    func wait() -> (Data?, Int?, (any Error)?) {
-        done.wait()
-        return value
+        (try? WireJSON.decode(APIErrorBody.self, from: body))?.error.message
     }
 }

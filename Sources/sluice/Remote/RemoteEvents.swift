@@ -1,23 +1,11 @@
 import Foundation
+import SluiceAPI
 import SluiceEngine
 
-/// One run event as `sluice events` prints it: the API's event shape.
-struct EventLine: Codable {
-    var seq: Int64
-    var run: String
-    var time: String
-    var kind: String
-    var node: String?
-    var attempt: Int?
-    var message: String
-
-    /// `seq  time  node  message`, or the event as one line of JSON.
+extension EventView {
+    /// `seq  time  node  message`, or the event as one line of JSON (the API's event shape).
     func render(json: Bool) -> String {
-        if json {
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return (try? String(decoding: e.encode(self), as: UTF8.self)) ?? "{}"
-        }
+        if json { return (try? String(decoding: WireJSON.encode(self), as: UTF8.self)) ?? "{}" }
         return "\(seq)  \(time)  \(node ?? "-")  \(message)"
     }
 }
@@ -25,16 +13,11 @@ struct EventLine: Codable {
 /// A run's events from a server: a page at a time, or followed as server-sent events, resuming with
 /// `Last-Event-ID` when the connection drops or the server restarts.
 enum RemoteEvents {
-    struct Page: Decodable {
-        var events: [EventLine]
-        var next_after: Int64
-    }
-
     /// Prints every event after `after`; returns the last sequence number printed.
     static func printAll(_ client: RemoteClient, runID: String, after: Int64, json: Bool) throws -> Int64 {
         var cursor = after
         while true {
-            let page = try client.decode(Page.self, client.get(RemoteRuns.runPath(runID) + "/events", query: ["after": String(cursor)]))
+            let page = try client.decode(EventPage.self, client.get(RemoteRuns.runPath(runID) + "/events", query: ["after": String(cursor)]))
             if page.events.isEmpty { return cursor }
             for e in page.events { FileHandleOutput.standardOutput(e.render(json: json)) }
             cursor = page.next_after
@@ -49,9 +32,10 @@ enum RemoteEvents {
         var failures = 0
         while !finished {
             var request = client.request("GET", RemoteRuns.runPath(runID) + "/events/stream")
-            request.setValue("text/event-stream", forHTTPHeaderField: "Accept")
-            request.setValue(String(last), forHTTPHeaderField: "Last-Event-ID")
-            request.timeoutInterval = 120
+            request.setHeader("Accept", "text/event-stream")
+            request.setHeader("Last-Event-ID", String(last))
+            // The server sends a keep-alive comment every 15 s: two minutes of silence is a dead connection.
+            request.timeout = 120
             let parser = EventStreamParser(after: last) { line in
                 FileHandleOutput.standardOutput(line.render(json: json))
             }
@@ -81,9 +65,9 @@ enum RemoteEvents {
 final class EventStreamParser: @unchecked Sendable {
     private var pending = Data()
     private(set) var lastID: Int64
-    private let onEvent: (EventLine) -> Void
+    private let onEvent: (EventView) -> Void
 
-    init(after: Int64, onEvent: @escaping (EventLine) -> Void) {
+    init(after: Int64, onEvent: @escaping (EventView) -> Void) {
         lastID = after
         self.onEvent = onEvent
     }
@@ -98,7 +82,7 @@ final class EventStreamParser: @unchecked Sendable {
             for line in block.split(separator: "\n") where line.hasPrefix("data:") {
                 payload += line.dropFirst(5).trimmingCharacters(in: .whitespaces)
             }
-            guard !payload.isEmpty, let event = try? JSONDecoder().decode(EventLine.self, from: Data(payload.utf8)),
+            guard !payload.isEmpty, let event = try? WireJSON.decode(EventView.self, from: Data(payload.utf8)),
                   event.seq > lastID else { continue }
             lastID = event.seq
             onEvent(event)

@@ -4,7 +4,7 @@ import Foundation
 enum RemoteLogs {
     /// Prints `streams` (stdout, stderr) of the attempt; with `follow`, each as it is written, until the attempt ends.
     static func show(_ client: RemoteClient, runID: String, node: String, attempt: Int?, streams: [String], follow: Bool) throws {
-        let path = RemoteRuns.runPath(runID) + "/nodes/\(node)/logs"
+        let path = RemoteRuns.runPath(runID) + "/nodes/\(RemoteRuns.segment(node))/logs"
         var query: [String: String] = [:]
         if let attempt { query["attempt"] = String(attempt) }
         guard follow else {
@@ -20,7 +20,7 @@ enum RemoteLogs {
         for stream in streams {
             query["stream"] = stream
             var built = client.request("GET", path, query: query)
-            built.timeoutInterval = 3600
+            built.timeout = 3600
             let request = built
             DispatchQueue.global().async(group: group) {
                 outcomes.append(StreamingRequest { FileHandle.standardOutput.write($0) }.run(request))

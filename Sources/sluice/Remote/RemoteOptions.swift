@@ -16,6 +16,10 @@ struct RemoteOptions: ParsableArguments {
         guard let base = Self.url(text) else {
             throw CLIError.input("--server \(text): expected a URL such as http://127.0.0.1:8470")
         }
+        guard base.scheme == "http" else {
+            throw CLIError.input("--server \(text): this sluice talks to servers over plain http:// only (sluice serve listens on http://); "
+                + "reach an https:// server through a local TLS proxy or tunnel and pass its http:// address")
+        }
         var secret = token ?? environment["SLUICE_TOKEN"]
         if secret == nil, ListenAddress.isLoopback(base.host ?? ""),
            let saved = try? String(contentsOfFile: ServeTokens.adminTokenFile(store.directory), encoding: .utf8) {

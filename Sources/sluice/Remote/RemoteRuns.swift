@@ -1,36 +1,17 @@
 import Foundation
+import SluiceAPI
 import SluiceEngine
 import SluiceModel
 import SluiceRuntime
 
 /// Runs on a server: the same reads and actions as on the local store, through the HTTP API.
 enum RemoteRuns {
-    /// A row of `GET /api/v1/runs`.
-    struct RunRow: Decodable {
-        var id: String
-        var flow: String
-        var state: String
-        var created: String
-        var started: String?
-        var finished: String?
-        var error: String?
+    static func runPath(_ id: String) -> String { "/api/v1/runs/\(segment(id))" }
+
+    /// One path segment, percent-encoded: nested and map-item node ids (`sub/hold`, `m[1]`) stay one segment.
+    static func segment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? text
     }
-
-    struct RunPage: Decodable { var runs: [RunRow] }
-
-    /// What the server answers to a submit.
-    struct Submitted: Codable {
-        var run: String
-        var state: String
-    }
-
-    /// What the server answers to an accepted gate action or abort.
-    struct Accepted: Decodable {
-        var by: String
-        var value: LiteralValue?
-    }
-
-    static func runPath(_ id: String) -> String { "/api/v1/runs/\(id)" }
 
     static func view(_ client: RemoteClient, _ id: String) throws -> RunView {
         try client.decode(RunView.self, client.get(runPath(id)))
@@ -61,40 +42,28 @@ enum RemoteRuns {
     }
 
     static func submit(_ client: RemoteClient, flowText: String, inputs: [String: LiteralValue], runID: String?) throws -> Submitted {
-        struct Body: Encodable {
-            var flow: String
-            var inputs: [String: LiteralValue]
-            var run_id: String?
-        }
-        return try client.decode(Submitted.self, client.post("/api/v1/runs", Body(flow: flowText, inputs: inputs, run_id: runID)))
+        try client.decode(Submitted.self, client.post("/api/v1/runs", SubmitRun(flow: flowText, inputs: inputs, run_id: runID)))
     }
 
     /// Approves or rejects a gate; returns who the server recorded as deciding.
     static func decide(_ client: RemoteClient, runID: String, node: String, approved: Bool, comment: String?) throws -> String {
-        struct Body: Encodable { var comment: String? }
-        let encoded = node.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? node
-        let path = runPath(runID) + "/nodes/\(encoded)/" + (approved ? "approve" : "reject")
-        return try client.decode(Accepted.self, client.post(path, Body(comment: comment))).by
+        let path = runPath(runID) + "/nodes/\(segment(node))/" + (approved ? "approve" : "reject")
+        return try client.decode(Accepted.self, client.post(path, Decision(comment: comment))).by
     }
 
     /// Sends a signal as text (read by the gate's type on the server); returns the typed value.
     static func signal(_ client: RemoteClient, runID: String, id: String, text: String, comment: String?) throws -> LiteralValue {
-        struct Body: Encodable {
-            var text: String
-            var comment: String?
-        }
-        let accepted = try client.decode(Accepted.self, client.post(runPath(runID) + "/signals/\(id)", Body(text: text, comment: comment)))
+        let body = SignalRequest(text: text, comment: comment)
+        let accepted = try client.decode(Accepted.self, client.post(runPath(runID) + "/signals/\(segment(id))", body))
         return accepted.value ?? .string(text)
     }
 
     static func abort(_ client: RemoteClient, runID: String, reason: String) throws {
-        struct Body: Encodable { var reason: String }
-        _ = try client.post(runPath(runID) + "/abort", Body(reason: reason))
+        _ = try client.decode(Accepted.self, client.post(runPath(runID) + "/abort", AbortRequest(reason: reason)))
     }
 
     static func gates(_ client: RemoteClient, runID: String) throws -> [PendingGate] {
-        struct Page: Decodable { var gates: [PendingGate] }
-        return try client.decode(Page.self, client.get(runPath(runID) + "/gates")).gates
+        try client.decode(GatePage.self, client.get(runPath(runID) + "/gates")).gates
     }
 }
 

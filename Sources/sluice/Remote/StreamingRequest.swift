@@ -1,11 +1,8 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// One long HTTP response read as it arrives (an event stream, a followed log): each chunk of a 200 reply
-/// goes to `onChunk` on URLSession's queue, one chunk at a time.
-final class StreamingRequest: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+/// One long HTTP response read as it arrives (an event stream, a followed log): each piece of a 200 reply's
+/// body goes to `onChunk` as it is decoded, on the calling thread.
+struct StreamingRequest {
     /// How the response ended.
     enum Outcome {
         /// The server ended it cleanly.
@@ -16,41 +13,22 @@ final class StreamingRequest: NSObject, URLSessionDataDelegate, @unchecked Senda
         case failed(any Error)
     }
 
-    private let onChunk: (Data) -> Void
-    private let done = DispatchSemaphore(value: 0)
-    private var status = 0
-    private var errorBody = Data()
-    private var outcome: Outcome = .ended
+    let onChunk: (Data) -> Void
 
     init(onChunk: @escaping (Data) -> Void) {
         self.onChunk = onChunk
     }
 
     /// Sends the request and blocks until the response has ended.
-    func run(_ request: URLRequest) -> Outcome {
-        let session = URLSession(configuration: .default, delegate: self, delegateQueue: nil)
-        session.dataTask(with: request).resume()
-        done.wait()
-        session.finishTasksAndInvalidate()
-        return outcome
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        completionHandler(.allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        if status == 200 { onChunk(data) } else { errorBody.append(data) }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        if let error {
-            outcome = .failed(error)
-        } else if status != 200 {
-            outcome = .reply(status, errorBody)
+    func run(_ request: RemoteRequest) -> Outcome {
+        var errorBody = Data()
+        do {
+            let final = try HTTPExchange.perform(request) { status, bytes in
+                if status == 200 { onChunk(bytes) } else { errorBody.append(bytes) }
+            }
+            return final == 200 ? .ended : .reply(final, errorBody)
+        } catch {
+            return .failed(error)
         }
-        done.signal()
     }
 }

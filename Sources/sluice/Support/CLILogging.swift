@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 /// Where the runtime's and the server's logs go from the CLI: standard error (standard output carries the
@@ -6,7 +8,7 @@ import Logging
 /// critical; default warning).
 enum CLILogging {
     static func bootstrap() {
-        let text = ProcessInfo.processInfo.environment["SLUICE_LOG_LEVEL"]?.lowercased() ?? "warning"
+        let text = getenv("SLUICE_LOG_LEVEL").map { String(cString: $0).lowercased() } ?? "warning"
         let level = Logger.Level(rawValue: text) ?? .warning
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

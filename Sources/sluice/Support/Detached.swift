@@ -1,13 +1,16 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Starts `sluice resume RUN` in a session of its own, so it outlives this command and the terminal.
 enum Detached {
     /// The background driver's pid. Its output goes to `<store>/drivers/RUN.log`.
     static func resume(runID: String, storeDirectory: String) throws -> Int32 {
         let logs = storeDirectory + "/drivers"
-        try? FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).path
-        let self_ = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? executable
+        mkdir(logs, 0o700)  // exists already on every later detach
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let self_ = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
