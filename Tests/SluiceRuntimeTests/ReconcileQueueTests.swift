@@ -22,13 +22,8 @@ import Testing
         var maxInFlight: Int { state.withLock { $0.maxInFlight } }
     }
 
-    /// Waits (off the cooperative pool's clock, checking a condition) until `done` holds; fails after 60 s.
-    static func eventually(_ done: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !done() {
-            guard ContinuousClock.now < deadline else { Issue.record("condition not met within 60 s"); return }
-            try await Task.sleep(for: .milliseconds(5))
-        }
+    static func eventually(_ done: @escaping @Sendable () -> Bool) async throws {
+        try await ControllerLoopTests.eventually("the queue's condition", done)
     }
 
     @Test func aKeyAddedManyTimesWhileWaitingIsHandledOnce() async throws {

@@ -60,7 +60,7 @@ extension BackendCapabilities {
         case .container(let c):
             if c.command.isEmpty, !runtimes.contains(.containerImage) {
                 out.append(CapabilityProblem(path: base + ".image",
-                    "the \(backend) backend runs 'command' on this machine and cannot run an image by its entrypoint; add 'command' or pick a container backend (--backend container)"))
+                    "the \(backend) backend runs 'command' on this machine and cannot start an image by its entrypoint; add 'command'"))
             } else if !runtimes.contains(.hostCommand), !runtimes.contains(.containerImage) {
                 out.append(CapabilityProblem(path: base, "the \(backend) backend cannot run container tasks"))
             }
@@ -75,7 +75,7 @@ extension BackendCapabilities {
         }
         let gpu = task.resources.limits.gpu ?? task.resources.requests.gpu
         if !gpus, (gpu?.milliValue ?? 0) > 0 || task.resources.accelerator != nil {
-            out.append(CapabilityProblem(path: base + ".resources.gpu", "the \(backend) backend cannot grant GPUs; pick the container or kubernetes backend"))
+            out.append(CapabilityProblem(path: base + ".resources.gpu", "the \(backend) backend cannot grant GPUs; remove 'gpu' to run here"))
         }
         for (i, s) in task.secrets.enumerated() {
             let p = "\(base).secrets[\(i)]"
