@@ -36,7 +36,13 @@ final class ReconcileQueue<Key: Hashable & Sendable>: @unchecked Sendable {
             let t = Thread { [self] in
                 nameThisThread(threadName)
                 while let key = get() {
-                    handle(key)
+                    // A key added again while it was handled (its attempt's start arrived) goes on on this
+                    // thread: no hand-over to another worker; a few rounds at most, so others get their turn.
+                    var rounds = 0
+                    repeat {
+                        handle(key)
+                        rounds += 1
+                    } while rounds < 8 && continueWith(key)
                     done(key)
                 }
             }
@@ -131,6 +137,15 @@ final class ReconcileQueue<Key: Hashable & Sendable>: @unchecked Sendable {
             } else {
                 condition.wait()
             }
+        }
+    }
+
+    /// Whether `key` was added while it was handled; if so it stays with the caller, taken off the queue.
+    private func continueWith(_ key: Key) -> Bool {
+        condition.withLock {
+            guard !shuttingDown, dirty.contains(key) else { return false }
+            dirty.remove(key)
+            return true
         }
     }
 
