@@ -35,7 +35,7 @@ import Testing
 
     @Test func aSleepGateWakesWhenTheInjectedClockPassesItsTime() async throws {
         var options = Controller.Options()
-        let clock = ManualClock(Date())
+        let clock = ManualClock(Date())  // a fractional millisecond: times round to whole ones
         options.clock = clock
         let f = try ControllerFixture(options: options)
         let napFlow = try ControllerFixture.flow("""

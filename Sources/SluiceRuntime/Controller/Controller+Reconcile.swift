@@ -56,8 +56,10 @@ extension Controller {
                 if let o = inboxObservation(item.message) { observations.append(o) }
             }
         }
-        let now = StateCoding.timestamp(options.clock.now())
-        let due = slot.wake.map { $0 <= now } ?? false
+        // The queue wakes a run up to 1 ms early (times are whole milliseconds): step it at its wake time then.
+        var now = StateCoding.timestamp(options.clock.now())
+        let due = slot.wake.map { $0.milliseconds <= now.milliseconds + 1 } ?? false
+        if due, let wake = slot.wake, wake > now { now = wake }
         guard first || !observations.isEmpty || !consumed.isEmpty || due else { return }
         try step(slot, observations: observations, reposting: posted, consumed: consumed, now: now)
     }

@@ -61,7 +61,7 @@ final class ReconcileQueue<Key: Hashable & Sendable>: @unchecked Sendable {
     /// Queues `key` at `date` (clock time); an earlier pending delay for the key wins.
     func add(_ key: Key, at date: Date) {
         condition.withLock {
-            if date <= clock.now() { return enqueue(key) }
+            if date <= clock.now().addingTimeInterval(0.001) { return enqueue(key) }
             if let existing = delayed[key], existing <= date { return }
             delayed[key] = date
             if nextDue.map({ date < $0 }) ?? true { nextDue = date }
@@ -160,8 +160,9 @@ final class ReconcileQueue<Key: Hashable & Sendable>: @unchecked Sendable {
     }
 
     private func promoteDue() {
-        guard let due = nextDue, due <= clock.now() else { return }
-        let now = clock.now()
+        // Run times are whole milliseconds: a time rounded up to the next one is due now, not after it.
+        let now = clock.now().addingTimeInterval(0.001)
+        guard let due = nextDue, due <= now else { return }
         for (key, date) in delayed where date <= now {
             delayed[key] = nil
             guard !dirty.contains(key) else { continue }
