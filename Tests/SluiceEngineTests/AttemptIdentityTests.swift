@@ -4,20 +4,8 @@ import Testing
 @testable import SluiceEngine
 
 @Suite struct AttemptIdentityTests {
-    static let flow = """
-        name: parent
-        outputs: {z: sub.out}
-        \(echoTasks)
-        workflows:
-          inner:
-            inputs: {x: int}
-            outputs: {out: b.y}
-            nodes:
-              - {id: a, task: t, inputs: {x: inputs.x}}
-              - {id: b, task: t, inputs: {x: a.y}}
-        nodes:
-          - {id: sub, workflow: inner, inputs: {x: 2}, retries: {attempts: 3}}
-        """
+    /// The subworkflow flow of `SubworkflowTests`, with three tries instead of two.
+    static let flow = SubworkflowTests.flow.replacingOccurrences(of: "retries: {attempts: 2}", with: "retries: {attempts: 3}")
 
     /// `sub/b` fails on its first two tries of the subflow and succeeds on the third.
     static func failTwiceThenSucceed(_ h: Harness) {

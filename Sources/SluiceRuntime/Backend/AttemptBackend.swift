@@ -25,8 +25,6 @@ public protocol AttemptBackend: AnyObject, Sendable {
     func adopt(runID: String) -> Set<AttemptRef>
     /// Where an attempt's logs and files are kept, for the store's attempt rows (nil when the backend keeps none).
     func location(runID: String, attempt: AttemptRef) -> String?
-    /// Stops the backend's own threads; running attempts are left running.
-    func shutdown()
 }
 
 /// A backend's failure to start or reach an attempt, in one sentence that names the attempt.

@@ -48,8 +48,6 @@ public final class LocalBackend: AttemptBackend {
         handle(runID: runID, attempt).directory
     }
 
-    public func shutdown() {}
-
     private func handle(runID: String, _ ref: AttemptRef) -> AttemptHandle {
         let purpose: AttemptLaunch.Purpose = ref.purpose == .revert ? .revert : .run
         let dir = AttemptFolder(root: runner.root, runID: runID, nodeID: ref.node, attempt: ref.attempt, purpose: purpose).path

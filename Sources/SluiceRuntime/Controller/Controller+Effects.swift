@@ -7,7 +7,7 @@ import SluiceStore
 extension Controller {
     /// Performs a committed step's effects. Each is safe to repeat: a start of an attempt that exists adopts it.
     func perform(_ effects: [Effect], slot: RunSlot, flow: CompiledFlow, state: SluiceEngine.RunState) {
-        var again = false
+        var again = false, finished = false
         slot.wake = nil
         for e in effects {
             switch e {
@@ -26,13 +26,13 @@ extension Controller {
                 slot.wake = t
                 queue.add(slot.id, at: StateCoding.date(t) ?? options.clock.now())
             case .finished:
-                finish(slot, state)
-                return
+                finished = true
             case .storeCache, .releaseCache:
                 break  // written in the step's own commit
             }
         }
-        if again { queue.add(slot.id) }
+        // Every other effect of the last step (cancels above all) is performed before the run is let go.
+        if finished { finish(slot, state) } else if again { queue.add(slot.id) }
     }
 
     private func finish(_ slot: RunSlot, _ state: SluiceEngine.RunState) {
