@@ -19,8 +19,8 @@ final class CallbackTests: XCTestCase {
             name: beating
             tasks:
               beat:
-                command: [sh, -c, "for i in 1 2 3 4 5 6 7 8; do curl -sf -X POST -H \\"Authorization: Bearer $SLUICE_CALLBACK_TOKEN\\" -d '{\\"progress\\": 0.5, \\"message\\": \\"half\\", \\"metrics\\": {\\"loss\\": 0.3}}' \\"$SLUICE_CALLBACK_URL\\" > /dev/null || exit 9; sleep 0.5; done"]
-                heartbeat: 2s
+                command: [sh, -c, "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do curl -sf -X POST -H \\"Authorization: Bearer $SLUICE_CALLBACK_TOKEN\\" -d '{\\"progress\\": 0.5, \\"message\\": \\"half\\", \\"metrics\\": {\\"loss\\": 0.3}}' \\"$SLUICE_CALLBACK_URL\\" > /dev/null || exit 9; sleep 0.5; done"]
+                heartbeat: 4s
                 retries: {system_attempts: 1}
             nodes:
               - {id: beat, task: beat}

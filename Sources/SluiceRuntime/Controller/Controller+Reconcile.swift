@@ -60,7 +60,11 @@ extension Controller {
         var now = StateCoding.timestamp(options.clock.now())
         let due = slot.wake.map { $0.milliseconds <= now.milliseconds + 1 } ?? false
         if due, let wake = slot.wake, wake > now { now = wake }
-        guard first || !observations.isEmpty || !consumed.isEmpty || due else { return }
+        guard first || !observations.isEmpty || !consumed.isEmpty || due else {
+            // Woken early (a stale, earlier timer of the run fired): keep the run's real wake time armed.
+            if let wake = slot.wake, let date = StateCoding.date(wake) { queue.add(slot.id, at: date) }
+            return
+        }
         try step(slot, observations: observations, reposting: posted, consumed: consumed, now: now)
     }
 
