@@ -24,3 +24,8 @@ if ! command -v swift >/dev/null; then
   echo "sluice: the Swift toolchain (6.0 or newer) must be on PATH; see https://www.swift.org/install/linux/" >&2
   exit 2
 fi
+# `sluice serve` running as root runs local tasks as this unprivileged account, so a task cannot read the
+# store's database, tokens or secrets (docs/reference/cli.md, "--run-as").
+if [ "$(id -u)" = 0 ] && ! getent passwd sluice-task >/dev/null; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin sluice-task
+fi

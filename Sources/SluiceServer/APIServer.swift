@@ -18,12 +18,20 @@ public final class APIServer: Sendable {
         public var port: Int
         /// The lease-holder name of this server's controller.
         public var owner: LeaseOwner
+        /// The account local tasks run as (nil: the server's own); see `TaskUser`.
+        public var taskUser: TaskUser?
+        /// Connections open at once; more wait in the listen backlog.
+        public var maxConnections = 512
+        /// A connection that sends nothing (or only part of a request) for this long is closed.
+        public var idleTimeoutSeconds = 30
 
-        public init(storeDirectory: String, host: String = "127.0.0.1", port: Int = 8470, owner: LeaseOwner = .thisProcess()) {
+        public init(storeDirectory: String, host: String = "127.0.0.1", port: Int = 8470, owner: LeaseOwner = .thisProcess(),
+                    taskUser: TaskUser? = nil) {
             self.storeDirectory = storeDirectory
             self.host = host
             self.port = port
             self.owner = owner
+            self.taskUser = taskUser
         }
     }
 
@@ -41,7 +49,7 @@ public final class APIServer: Sendable {
         var options = Controller.Options()
         options.owner = configuration.owner
         options.claimsRuns = true
-        controller = try Controller(directory: configuration.storeDirectory, options: options)
+        controller = try Controller(directory: configuration.storeDirectory, options: options, taskUser: configuration.taskUser)
         controller.onStep = { [metrics] id, state, events in metrics.record(runID: id, state: state, events: events) }
     }
 
@@ -74,7 +82,12 @@ public final class APIServer: Sendable {
         let controller = self.controller, host = configuration.host
         let app = Application(
             router: router(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice"),
+            // An idle or half-sent connection is closed after a while (a stream being answered is not idle), and at
+            // most `maxConnections` are open at once: more wait in the listen backlog instead of taking every file
+            // descriptor the controller needs to start attempts.
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice",
+                                 availableConnectionsDelegate: .maximum(configuration.maxConnections, logger: logger)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 // The controller starts once the port is known, so every attempt gets its callback URL.

@@ -37,11 +37,16 @@ public final class Store: @unchecked Sendable {
     @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public static func open(directory: String, options: StoreOptions = StoreOptions()) throws(StoreError) -> Store {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // Owner-only: the store holds inputs, flows, approval comments, logs and tokens.
+            if !FileManager.default.fileExists(atPath: directory) {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            }
         } catch {
             throw .cannotCreateDirectory(path: directory, reason: error.localizedDescription)
         }
         let path = URL(fileURLWithPath: directory).appendingPathComponent(fileName).path
+        try makePrivate(path)
         let connection = try Connection(path: path, options: options)
         do {
             try Migrator.migrate(connection)
@@ -57,6 +62,19 @@ public final class Store: @unchecked Sendable {
         return store
     }
 
+    /// Creates the database file 0600 before SQLite does (SQLite gives its `-wal` and `-shm` files the same
+    /// mode), and takes group and other bits off an existing one.
+    private static func makePrivate(_ path: String) throws(StoreError) {
+        let fd = Glibc.open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        defer { Glibc.close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_mode & 0o077 != 0 {
+            fchmod(fd, info.st_mode & 0o700)
+            for suffix in ["-wal", "-shm"] { chmod(path + suffix, info.st_mode & 0o700) }
+        }
+    }
+
     /// Closes the file. Later calls fail with `StoreError.closed`. Safe to call twice.
     @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func close() {
@@ -64,6 +82,9 @@ public final class Store: @unchecked Sendable {
         defer { lock.unlock() }
         checkpointer?.stop()
         checkpointer = nil
+        // Fold the log into the database and empty it, so a store used by many short commands keeps a small
+        // log; a busy writer elsewhere just leaves it for later (the busy timeout bounds the wait).
+        try? connection?.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection?.close()
         connection = nil
     }

@@ -1,6 +1,7 @@
 // sluice-supervisor: runs one attempt of a Sluice task and writes down how it ended.
 //
-//   sluice-supervisor [--memory BYTES] [--cpu MILLICORES] [--lock-fd N] [--notify-fd N] [--workdir PATH] DIR -- ARGV...
+//   sluice-supervisor [--memory BYTES] [--cpu MILLICORES] [--lock-fd N] [--notify-fd N] [--workdir PATH]
+//                     [--user UID:GID] DIR -- ARGV...
 //
 // Why a separate C program: an attempt must outlive the controller that started it (as a
 // pod outlives a Kubernetes controller), so something other than the controller has to
@@ -33,6 +34,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,6 +56,8 @@
 static char dir[4096];
 // The task's working directory: absolute, or relative to DIR/work; DIR/work when not given.
 static const char *workdir = NULL;
+static uid_t run_as_uid = (uid_t)-1;  // --user: the account the task runs as (the supervisor stays root)
+static gid_t run_as_gid = (gid_t)-1;
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -70,7 +74,9 @@ static int write_atomically(const char *name, const char *text) {
     char tmp[4200], final[4200];
     snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
     path_in_dir(final, sizeof final, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // The task (maybe another user) can create files in DIR: never write through a name it may have planted.
+    unlink(tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return -1;
     size_t len = strlen(text), done = 0;
     while (done < len) {
@@ -145,7 +151,7 @@ static void close_other_fds(int keep_a, int keep_b) {
 static int open_log(const char *name) {
     char path[4200];
     path_in_dir(path, sizeof path, name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) fail("cannot open %s: %s", path, strerror(errno));
     return fd;
 }
@@ -158,6 +164,13 @@ static void exec_task(char **argv, int out_fd, int err_fd, struct cgroup_set *cg
     dup2(out_fd, 1);
     dup2(err_fd, 2);
     cgroup_enter(cgroups, getpid());
+    if (run_as_uid != (uid_t)-1) {
+        // Drop to the task's account for good: supplementary groups, group, then user.
+        if (setgroups(0, NULL) != 0 || setgid(run_as_gid) != 0 || setuid(run_as_uid) != 0) {
+            dprintf(2, "sluice: cannot switch to uid %u gid %u: %s\n", (unsigned)run_as_uid, (unsigned)run_as_gid, strerror(errno));
+            _exit(126);
+        }
+    }
     char work[8400];
     path_in_dir(work, sizeof work, "work");
     if (workdir && workdir[0] == '/') {
@@ -194,11 +207,20 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--lock-fd") == 0) lock_fd = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--notify-fd") == 0) notify_fd = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--workdir") == 0) workdir = argv[i + 1];
+        else if (strcmp(argv[i], "--user") == 0) {
+            unsigned u, g;
+            if (sscanf(argv[i + 1], "%u:%u", &u, &g) != 2) {
+                fprintf(stderr, "sluice-supervisor: --user takes UID:GID, found '%s'\n", argv[i + 1]);
+                return 2;
+            }
+            run_as_uid = (uid_t)u;
+            run_as_gid = (gid_t)g;
+        }
         else break;
     }
     if (i + 2 >= argc || strcmp(argv[i + 1], "--") != 0) {
         fprintf(stderr, "usage: sluice-supervisor [--memory BYTES] [--cpu MILLICORES] [--lock-fd N] "
-                        "[--notify-fd N] [--workdir PATH] DIR -- COMMAND [ARG...]\n");
+                        "[--notify-fd N] [--workdir PATH] [--user UID:GID] DIR -- COMMAND [ARG...]\n");
         return 2;
     }
     snprintf(dir, sizeof dir, "%s", argv[i]);
@@ -218,7 +240,7 @@ int main(int argc, char **argv) {
     if (lock_fd < 0) {
         char lock_path[4200];
         path_in_dir(lock_path, sizeof lock_path, "supervisor.lock");
-        lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        lock_fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (lock_fd < 0) fail("cannot open %s: %s", lock_path, strerror(errno));
         if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
             fprintf(stderr, "sluice-supervisor: %s already has a live supervisor\n", dir);

@@ -12,9 +12,10 @@ final class TestServer: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private var task: Task<Void, Never>?
 
-    init(store: String = TestServer.temporaryStore()) throws {
+    init(store: String = TestServer.temporaryStore(), taskUser: TaskUser? = nil) throws {
         self.store = store
-        server = try APIServer(.init(storeDirectory: store, host: "127.0.0.1", port: 0, owner: LeaseOwner("test-\(UUID().uuidString)")))
+        server = try APIServer(.init(storeDirectory: store, host: "127.0.0.1", port: 0, owner: LeaseOwner("test-\(UUID().uuidString)"),
+                                     taskUser: taskUser))
         let listening = DispatchSemaphore(value: 0)
         let box = PortBox()
         let server = self.server, stopped = self.stopped

@@ -47,12 +47,22 @@ extension Engine {
             heartbeat(ref, ctx)
             return
         case .signal(let id, let value, let by, let comment):
+            // The first signal that reaches the run wins until a gate takes it; a later one is recorded, not used.
+            if let pending = ctx.header.signals[id], pending.consumedBy == nil {
+                ctx.event("signal-ignored", "signal '\(id)' = \(value) from \(by) ignored: '\(id)' = \(pending.value) from \(pending.by) came first and no gate has taken it yet")
+                return
+            }
             ctx.header.signals[id] = SignalDelivery(id: id, value: value, by: by, comment: comment, at: ctx.now)
             ctx.event("signal", "signal '\(id)' = \(value) from \(by)")
             for gate in active.sorted() where ctx.node(gate)?.waitReason == .signal { ctx.touch(gate) }
         case .approval(let node, let approved, let by, let comment):
             guard let n = ctx.node(node), n.waitReason == .approval, !n.phase.isFinal else {
                 ctx.event("approval-ignored", node: node, "\(approved ? "approval" : "rejection") from \(by) ignored: node is not waiting for approval")
+                return
+            }
+            // The first decision wins, also when two arrive in the same step.
+            if let first = n.gate, let was = first.approved {
+                ctx.event("approval-ignored", node: node, "\(approved ? "approval" : "rejection") from \(by) ignored: already \(was ? "approved" : "rejected") by \(first.by ?? "someone")")
                 return
             }
             ctx.update(node) { $0.gate = GateRecord(approved: approved, by: by, comment: comment, at: ctx.now, value: $0.gate?.value) }

@@ -132,3 +132,21 @@ final class FlowIndex {
         return ""
     }
 }
+
+/// The compiled node a run's node id stands for, resolved through the run's scopes (subworkflows, branches,
+/// map items, dynamic graphs) as the engine does: `sub/hold` is the subworkflow's `hold`, never a top-level
+/// `hold`. Caches per scope, so resolving every node of a run costs one pass.
+public final class NodeResolver {
+    private let index: FlowIndex
+    private let state: RunState
+
+    public init(flow: CompiledFlow, state: RunState) {
+        index = FlowIndex(flow: flow)
+        self.state = state
+    }
+
+    /// The compiled node of run node `id`, or nil when the id names nothing in this run.
+    public func node(_ id: String) -> CompiledNode? {
+        index.def(id, state: state)?.node
+    }
+}

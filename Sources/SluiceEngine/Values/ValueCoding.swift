@@ -51,6 +51,9 @@ enum ValueCoding {
     /// Gives an untyped JSON value its declared type, or says why it does not fit.
     static func coerce(_ v: LiteralValue, to type: LiteralType) -> Result<LiteralValue, Problem> {
         func no() -> Result<LiteralValue, Problem> { .failure(Problem("found \(v)")) }
+        // JSON has no infinity or NaN: `1e999` reads as infinity and would be stored as null. Refused here,
+        // at the edge, before anything is recorded.
+        if let bad = nonFinite(v) { return .failure(Problem("found \(bad), a number too large for a 64-bit float")) }
         switch (type, v) {
         case (.json, _): return .success(v)
         case (.optional, .none): return .success(.none)
@@ -86,6 +89,16 @@ enum ValueCoding {
             }
             return .success(.map(out))
         default: return no()
+        }
+    }
+
+    /// The first number in `v` (searched through lists and maps) that is infinite or NaN.
+    static func nonFinite(_ v: LiteralValue) -> Double? {
+        switch v {
+        case .float(let d): return d.isFinite ? nil : d
+        case .list(let items): return items.lazy.compactMap(nonFinite).first
+        case .map(let entries): return entries.values.lazy.compactMap(nonFinite).first
+        default: return nil
         }
     }
 

@@ -29,7 +29,21 @@ public protocol AttemptBackend: AnyObject, Sendable {
 
 /// A backend's failure to start or reach an attempt, in one sentence that names the attempt.
 public struct BackendError: Error, Sendable, CustomStringConvertible {
+    /// Whose fault a failed start is, which decides the retry budget it is charged to.
+    public enum Kind: Sendable, Hashable {
+        /// The task as written cannot start (an argument with a NUL byte, a missing secret, an image that does
+        /// not exist): a user error, charged to the task's retries.
+        case user
+        /// The controller or its machine failed (no file descriptors, a full disk, the engine unreachable):
+        /// retried from the system budget with backoff, never blamed on the task.
+        case system
+    }
+
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var kind: Kind
+    public init(_ message: String, kind: Kind = .system) {
+        self.message = message
+        self.kind = kind
+    }
     public var description: String { message }
 }

@@ -15,8 +15,8 @@ public final class LocalBackend: AttemptBackend {
         BackendCapabilities(backend: name, runtimes: [.hostCommand], gpus: false, secretPaths: false)
     }
 
-    public init(root: String, secrets: LocalSecrets, supervisorPath: String? = nil) throws {
-        runner = try LocalRunner(root: root, supervisorPath: supervisorPath)
+    public init(root: String, secrets: LocalSecrets, supervisorPath: String? = nil, taskUser: TaskUser? = nil) throws {
+        runner = try LocalRunner(root: root, supervisorPath: supervisorPath, taskUser: taskUser)
         self.secrets = secrets
     }
 
@@ -31,6 +31,13 @@ public final class LocalBackend: AttemptBackend {
         for s in spec.task.secrets { launch.environment[LocalSecrets.variable(s)] = try secrets.value(s) }
         do {
             _ = try runner.start(launch)
+        } catch let error as LocalRunnerError {
+            // Only what the task itself asks for is its fault; anything about this machine is the system's.
+            let kind: BackendError.Kind = switch error {
+            case .emptyCommand, .invalidArgument: .user
+            case .supervisorNotFound, .fileSystem, .spawnFailed, .taskUserNeedsRoot: .system
+            }
+            throw BackendError("cannot start \(spec.runID)/\(spec.ref): \(error)", kind: kind)
         } catch {
             throw BackendError("cannot start \(spec.runID)/\(spec.ref): \(error)")
         }

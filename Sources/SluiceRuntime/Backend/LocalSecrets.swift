@@ -31,7 +31,7 @@ public struct LocalSecrets: Sendable {
     public func value(_ s: SecretRef) throws(BackendError) -> String {
         guard Self.isSafeName(s.name), s.key.map(Self.isSafeName) ?? true,
               let data = FileManager.default.contents(atPath: file(s)) else {
-            throw BackendError("secret '\(s.name)'\(s.key.map { " key '\($0)'" } ?? "") cannot be read from \(file(s))")
+            throw BackendError("secret '\(s.name)'\(s.key.map { " key '\($0)'" } ?? "") cannot be read from \(file(s))", kind: .user)
         }
         var text = String(decoding: data, as: UTF8.self)
         if text.hasSuffix("\n") { text.removeLast() }

@@ -65,6 +65,10 @@ extension Controller {
         } catch {
             metrics.add(.backendErrors)
             logger.warning("attempt could not start", metadata: ["run": "\(spec.runID)", "attempt": "\(spec.ref)", "error": "\(error)"])
+            if error.kind == .system {
+                // The machine's fault (no descriptors, a full disk): a system failure, retried with backoff.
+                return .attemptLost(spec.ref, reason: "cannot start on the \(backend.name) backend: \(error)")
+            }
             return .attemptExited(spec.ref, AttemptExit(exitCode: 127, detail: "cannot start on the \(backend.name) backend: \(error)"))
         }
     }

@@ -24,13 +24,14 @@ public struct GateActions: Sendable {
 
     /// Records a verdict for approve gate `node`, which must be waiting. A rejection needs a comment.
     public func decide(runID: String, node: String, approved: Bool, comment: String?, by: String) throws {
-        if !approved && (comment ?? "").isEmpty {
+        if !approved && (comment ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw RunActionError(.invalid, code: "comment-required", "rejecting needs a comment saying why", field: "comment")
         }
         let (flow, state) = try unfinishedRun(runID)
         let gates = GateLookup.approvalGates(in: flow)
         let list = gates.isEmpty ? "none" : gates.joined(separator: ", ")
-        let isApproveGate: Bool = if case .approve? = GateLookup.gate(forNode: node, in: flow) { true } else { false }
+        let isApproveGate: Bool = if case .gate(.approve)? = NodeResolver(flow: flow, state: state).node(node)?.node.kind { true }
+            else if state.nodes[node] == nil, case .approve? = GateLookup.gate(forNode: node, in: flow) { true } else { false }
         guard let n = state.nodes[node] else {
             if isApproveGate {
                 throw RunActionError(.conflict, code: "gate-not-waiting", "node '\(node)' is not waiting for approval yet (pending)")
@@ -44,7 +45,15 @@ public struct GateActions: Sendable {
             throw RunActionError(.conflict, code: "gate-not-waiting", "node '\(node)' is not waiting for approval (it is \(n.phase.rawValue))")
         }
         let payload = Data(TypedValues.json(.map(["approved": .bool(approved)])).utf8)
-        try store.post(InboxMessage(runID: runID, kind: .approval, target: node, payload: payload, by: by, comment: comment))
+        // The first decision since the gate began waiting wins; a later one is told what it lost to.
+        let message = InboxMessage(runID: runID, kind: .approval, target: node, payload: payload, by: by, comment: comment)
+        if case .preceded(let first) = try store.postFirst(message, since: StateCoding.date(n.startedAt)) {
+            let verdict = (first.message.payload.flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any])?["approved"] as? Bool
+            let what = verdict == true ? "approved" : verdict == false ? "rejected" : "decided"
+            let said = first.message.comment.map { ": \($0.debugDescription)" } ?? ""
+            throw RunActionError(.conflict, code: "gate-decided",
+                                 "gate '\(node)' was already \(what) by \(first.message.by) at \(RunView.iso(first.message.created))\(said)")
+        }
         posted(runID)
     }
 
@@ -52,7 +61,7 @@ public struct GateActions: Sendable {
     /// A signal may arrive before its gate is reached: the gate takes it when it is.
     @discardableResult
     public func signal(runID: String, id: String, value: SignalValue, comment: String?, by: String) throws -> LiteralValue {
-        let (flow, _) = try unfinishedRun(runID)
+        let (flow, state) = try unfinishedRun(runID)
         guard let type = GateLookup.signalType(id, in: flow) else {
             let ids = GateLookup.signalIDs(in: flow)
             throw RunActionError(.notFound, code: "no-signal", "run \(runID) has no signal gate '\(id)'; its signals: \(ids.isEmpty ? "none" : ids.joined(separator: ", "))")
@@ -63,7 +72,17 @@ public struct GateActions: Sendable {
         }
         switch typed {
         case .success(let v):
-            try store.post(InboxMessage(runID: runID, kind: .signal, target: id, payload: Data(TypedValues.json(v).utf8), by: by, comment: comment))
+            // Of two signals sent before their gate takes one, the first wins; the second is told about it.
+            let message = InboxMessage(runID: runID, kind: .signal, target: id, payload: Data(TypedValues.json(v).utf8), by: by, comment: comment)
+            if let pending = state.header.signals[id], pending.consumedBy == nil {
+                throw RunActionError(.conflict, code: "signal-pending",
+                                     "signal '\(id)' was already sent by \(pending.by) at \(RunView.time(pending.at) ?? "?") (value \(TypedValues.json(pending.value))); its gate has not taken it yet")
+            }
+            if case .preceded(let first) = try store.postFirst(message) {
+                let value = first.message.payload.map { String(decoding: $0, as: UTF8.self) } ?? "?"
+                throw RunActionError(.conflict, code: "signal-pending",
+                                     "signal '\(id)' was already sent by \(first.message.by) at \(RunView.iso(first.message.created)) (value \(value)); its gate has not taken it yet")
+            }
             posted(runID)
             return v
         case .failure(let e):
@@ -85,15 +104,18 @@ public struct GateActions: Sendable {
         return Self.pending(flow: flow, state: state)
     }
 
-    /// The waiting approve and signal gates of a loaded run, in node order.
+    /// The waiting approve and signal gates of a loaded run, in node order. One pass over the run's nodes:
+    /// each waiting gate is resolved through the run's scopes, so a nested gate is labelled as itself.
     public static func pending(flow: CompiledFlow, state: SluiceEngine.RunState) -> [PendingGate] {
-        state.nodes.values.sorted { RunView.naturalOrder($0.id, $1.id) }.compactMap { n in
-            guard n.phase == .waiting, n.waitReason == .approval || n.waitReason == .signal else { return nil }
+        let resolver = NodeResolver(flow: flow, state: state)
+        let waiting = state.nodes.values.filter { $0.phase == .waiting && ($0.waitReason == .approval || $0.waitReason == .signal) }
+        return waiting.sorted { RunView.naturalOrder($0.id, $1.id) }.compactMap { n in
             let since = RunView.time(n.startedAt)
-            switch GateLookup.gate(forNode: n.id, in: flow) {
-            case .approve(_, let message)?:
+            guard case .gate(let gate)? = resolver.node(n.id)?.node.kind else { return nil }
+            switch gate {
+            case .approve(_, let message):
                 return PendingGate(node: n.id, kind: "approve", message: message, since: since)
-            case .signal(let id, let type)?:
+            case .signal(let id, let type):
                 return PendingGate(node: n.id, kind: "signal", signal: id, type: type.description, since: since)
             default:
                 return nil

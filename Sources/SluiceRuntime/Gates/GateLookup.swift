@@ -22,10 +22,18 @@ public enum GateLookup {
         all(flow.workflow.nodes).filter { if case .gate(.approve) = $0.node.kind { true } else { false } }.map(\.id)
     }
 
-    /// The compiled gate a run's node id stands for: `pick`, or `sub/pick` inside a subworkflow.
+    /// The compiled gate a node id may stand for before the run has reached it (a node the run has reached
+    /// is resolved exactly by `NodeResolver`): an exact id first, else the last path part (`sub/pick`'s `pick`)
+    /// in a subworkflow. For messages about gates not yet waiting.
     public static func gate(forNode id: String, in flow: CompiledFlow) -> GateSpec? {
-        for n in everyNode(flow) where n.id == id || id.hasSuffix("/" + n.id) {
-            if case .gate(let g) = n.node.kind { return g }
+        if let exact = all(flow.workflow.nodes).first(where: { $0.id == id }) {
+            if case .gate(let g) = exact.node.kind { return g }
+            return nil
+        }
+        for sub in flow.subworkflows {
+            for n in all(sub.nodes) where id.hasSuffix("/" + n.id) {
+                if case .gate(let g) = n.node.kind { return g }
+            }
         }
         return nil
     }

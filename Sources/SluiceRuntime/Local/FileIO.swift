@@ -9,15 +9,19 @@ enum FileIO {
     }
 
     /// The file's bytes, nil when it does not exist; throws when it is larger than `limit` or unreadable.
+    /// Never follows a symbolic link and reads only regular files: a task may have planted `outputs.json` as a
+    /// link to a file only the controller can read.
     static func read(_ path: String, limit: Int) throws(FileIOError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         if fd < 0 {
             if errno == ENOENT { return nil }
+            if errno == ELOOP { throw FileIOError(path: path, reason: "is a symbolic link; only a regular file is read") }
             throw FileIOError(path: path, reason: describe(errno))
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw FileIOError(path: path, reason: describe(errno)) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw FileIOError(path: path, reason: "is not a regular file") }
         if Int(info.st_size) > limit {
             throw FileIOError(path: path, reason: "is \(info.st_size) bytes; the limit is \(limit)")
         }
@@ -26,7 +30,7 @@ enum FileIO {
 
     /// Up to the last `count` bytes of the file and its size, nil when it does not exist.
     static func readTail(_ path: String, count: Int) -> (bytes: [UInt8], size: Int64)? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         if fd < 0 { return nil }
         defer { close(fd) }
         var info = stat()
@@ -50,9 +54,11 @@ enum FileIO {
     }
 
     /// Writes through a temporary file and rename, so readers see all of it or none.
-    static func writeAtomically(_ path: String, _ text: String, mode: mode_t = 0o644) throws(FileIOError) {
+    static func writeAtomically(_ path: String, _ text: String, mode: mode_t = 0o600) throws(FileIOError) {
         let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        // Never write through a name someone else may have planted (a task can create files in its folder).
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileIOError(path: temporary, reason: describe(errno)) }
         var bytes = Array(text.utf8)
         var written = 0
@@ -71,14 +77,18 @@ enum FileIO {
         guard rename(temporary, path) == 0 else { throw FileIOError(path: path, reason: describe(errno)) }
     }
 
-    /// `mkdir -p`.
-    static func makeDirectories(_ path: String) throws(FileIOError) {
-        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+    /// `mkdir -p`; folders it makes get `mode` (owner-only by default: attempt folders hold inputs and logs).
+    static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws(FileIOError) {
+        if mkdir(path, mode) == 0 {
+            chmod(path, mode)  // mkdir applies the umask; these modes are exact
+            return
+        }
+        if errno == EEXIST { return }
         guard errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
             throw FileIOError(path: path, reason: describe(errno))
         }
-        try makeDirectories(String(path[..<slash]))
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw FileIOError(path: path, reason: describe(errno)) }
+        try makeDirectories(String(path[..<slash]), mode: mode)
+        if mkdir(path, mode) == 0 { chmod(path, mode) } else if errno != EEXIST { throw FileIOError(path: path, reason: describe(errno)) }
     }
 
     /// Names in a directory (without `.` and `..`); empty when it does not exist.

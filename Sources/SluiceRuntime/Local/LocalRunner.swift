@@ -38,6 +38,9 @@ public final class LocalRunner: Sendable {
     /// and at most one progress update per attempt waits, so a slow reader costs little memory.
     public let observations: AsyncStream<AttemptObservation>
 
+    /// The account tasks run as (nil: this process's own user).
+    public let taskUser: TaskUser?
+    private let access: FolderAccess
     private let launcher: SupervisorLauncher
     private let queue: ObservationQueue
     private let watcher: ExitWatcher
@@ -48,14 +51,21 @@ public final class LocalRunner: Sendable {
     ///   - root: the folder for attempt folders; made if missing.
     ///   - supervisorPath: the `sluice-supervisor` binary; by default `$SLUICE_SUPERVISOR`,
     ///     else the one beside the running executable.
-    public init(root: String, supervisorPath: String? = nil) throws {
+    ///   - taskUser: the account tasks run as; needs a controller running as root.
+    public init(root: String, supervisorPath: String? = nil, taskUser: TaskUser? = nil) throws {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+        if taskUser != nil && !TaskUser.canSwitch {
+            throw LocalRunnerError.taskUserNeedsRoot(taskUser!.name)
+        }
+        access = FolderAccess(user: taskUser)
         do {
-            try FileIO.makeDirectories(absolute)
+            try FileIO.makeDirectories(absolute, mode: access.pathMode)
+            if taskUser != nil { chmod(absolute, access.pathMode) }
         } catch {
             throw LocalRunnerError(error)
         }
         self.root = absolute
+        self.taskUser = taskUser
         self.launcher = try SupervisorLauncher.locate(supervisorPath)
         let queue = ObservationQueue()
         self.queue = queue
@@ -79,7 +89,7 @@ public final class LocalRunner: Sendable {
             if watcher.isWatching(handle) { return }
             let lockFD: Int32
             do {
-                try FileIO.makeDirectories(folder.work)
+                try access.prepare(folder)
                 guard let fd = try ProcessControl.lockExclusively(folder.lock) else {
                     watcher.watch(AttemptRecovery.follow(handle))
                     return
@@ -171,7 +181,11 @@ public final class LocalRunner: Sendable {
         do {
             // Owner-only: inputs and the launch's environment may hold secrets.
             try FileIO.writeAtomically(folder.inputs, launch.inputsJSON, mode: 0o600)
-            if let dir = launch.workingDirectory, !dir.hasPrefix("/") { try FileIO.makeDirectories(folder.work + "/" + dir) }
+            try access.shareReadable(folder.inputs)
+            if let dir = launch.workingDirectory, !dir.hasPrefix("/") {
+                try FileIO.makeDirectories(folder.work + "/" + dir)
+                try access.handOver(folder.work + "/" + dir)
+            }
             let record = try JSONEncoder().encode(launch)
             try FileIO.writeAtomically(folder.launch, String(decoding: record, as: UTF8.self), mode: 0o600)
         } catch let error as FileIOError {
@@ -183,7 +197,7 @@ public final class LocalRunner: Sendable {
         defer { close(pipe.write) }
         let pid: pid_t
         do {
-            pid = try launcher.spawn(launch, folder: folder, lockFD: lockFD, notifyFD: pipe.write)
+            pid = try launcher.spawn(launch, folder: folder, lockFD: lockFD, notifyFD: pipe.write, user: taskUser)
         } catch {
             close(pipe.read)
             throw error

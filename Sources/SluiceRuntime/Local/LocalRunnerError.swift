@@ -10,6 +10,8 @@ public enum LocalRunnerError: Error, Sendable, Hashable, CustomStringConvertible
     case fileSystem(path: String, reason: String)
     /// The supervisor process could not be started.
     case spawnFailed(String, String)
+    /// Tasks are to run as another account, but this process is not root and cannot switch users.
+    case taskUserNeedsRoot(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum LocalRunnerError: Error, Sendable, Hashable, CustomStringConvertible
             return "cannot prepare \(path): \(reason)"
         case .spawnFailed(let executable, let reason):
             return "cannot start \(executable): \(reason)"
+        case .taskUserNeedsRoot(let user):
+            return "tasks cannot run as \(user): only a controller running as root can switch users"
         }
     }
 }

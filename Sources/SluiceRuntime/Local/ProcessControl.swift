@@ -66,7 +66,7 @@ enum ProcessControl {
 
     /// Opens (creating) `path` and takes its exclusive flock; nil when a live process holds it.
     static func lockExclusively(_ path: String) throws(FileIOError) -> Int32? {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileIOError(path: path, reason: FileIO.describe(errno)) }
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return fd }
         let code = errno

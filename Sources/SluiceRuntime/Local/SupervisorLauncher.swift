@@ -23,10 +23,15 @@ struct SupervisorLauncher: Sendable {
     }
 
     /// The environment of the task: inherited basics, the launch's extras, then `SLUICE_*`.
-    static func environment(for launch: AttemptLaunch, folder: AttemptFolder) -> [String: String] {
+    static func environment(for launch: AttemptLaunch, folder: AttemptFolder, user: TaskUser? = nil) -> [String: String] {
         var environment: [String: String] = [:]
         for name in inheritedVariables {
             if let value = environmentValue(name) { environment[name] = value }
+        }
+        if let user {
+            environment["HOME"] = user.home
+            environment["USER"] = user.name
+            environment["LOGNAME"] = user.name
         }
         environment["PATH"] = environment["PATH"] ?? fallbackPath
         environment.merge(launch.environment) { _, extra in extra }
@@ -40,13 +45,14 @@ struct SupervisorLauncher: Sendable {
     }
 
     /// Spawns the supervisor; returns its pid. `lockFD` must hold the attempt's flock.
-    func spawn(_ launch: AttemptLaunch, folder: AttemptFolder, lockFD: Int32, notifyFD: Int32) throws(LocalRunnerError) -> pid_t {
+    func spawn(_ launch: AttemptLaunch, folder: AttemptFolder, lockFD: Int32, notifyFD: Int32, user: TaskUser? = nil) throws(LocalRunnerError) -> pid_t {
         var arguments = [executable, "--lock-fd", "3", "--notify-fd", "4"]
+        if let user { arguments += ["--user", "\(user.uid):\(user.gid)"] }
         if let memory = launch.memoryLimitBytes { arguments += ["--memory", String(memory)] }
         if let cpu = launch.cpuLimitMillis { arguments += ["--cpu", String(cpu)] }
         if let dir = launch.workingDirectory { arguments += ["--workdir", dir] }
         arguments += [folder.path, "--"] + launch.command
-        let environment = Self.environment(for: launch, folder: folder).map { "\($0.key)=\($0.value)" }
+        let environment = Self.environment(for: launch, folder: folder, user: user).map { "\($0.key)=\($0.value)" }
 
         // Move both descriptors above 4 first: dup2 onto the same number would keep O_CLOEXEC.
         let lock = fcntl(lockFD, F_DUPFD_CLOEXEC, 10), notify = fcntl(notifyFD, F_DUPFD_CLOEXEC, 10)
@@ -63,7 +69,7 @@ struct SupervisorLauncher: Sendable {
         // for it); its own rare complaints go to the attempt's stderr.log.
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, folder.stderr, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, folder.stderr, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, lock, 3)
         posix_spawn_file_actions_adddup2(&actions, notify, 4)
 

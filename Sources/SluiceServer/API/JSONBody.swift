@@ -20,6 +20,9 @@ enum JSONBody {
         let buffer = try await request.body.collect(upTo: APIServer.maxBodyBytes)
         let data = Data(buffer.readableBytesView)
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }), let empty { return empty }
+        if nesting(data) > maxDepth {
+            throw APIError(.unprocessableContent, code: "too-deep", "the body nests arrays and objects deeper than \(maxDepth) levels")
+        }
         guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
             throw APIError.badJSON(data.isEmpty ? "it is empty" : "it does not parse")
         }
@@ -28,6 +31,27 @@ enum JSONBody {
         } catch let e as DecodingError {
             throw invalid(e)
         }
+    }
+
+    /// How deep a body may nest: far more than any flow input needs, far less than a parser's own limit.
+    static let maxDepth = 128
+
+    /// The deepest nesting of `[` and `{` outside strings.
+    static func nesting(_ data: Data) -> Int {
+        var depth = 0, deepest = 0, inString = false, escaped = false
+        for b in data {
+            if inString {
+                if escaped { escaped = false } else if b == 0x5c { escaped = true } else if b == 0x22 { inString = false }
+                continue
+            }
+            switch b {
+            case 0x22: inString = true
+            case 0x5b, 0x7b: depth += 1; deepest = max(deepest, depth)
+            case 0x5d, 0x7d: depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 
     /// A decoding failure as a 422 naming the field.

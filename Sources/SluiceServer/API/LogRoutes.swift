@@ -62,54 +62,68 @@ struct LogRoutes {
             throw APIError(.notFound, code: "no-attempt", "node '\(node)' of run '\(id)' has \(what)", field: query.attempt == nil ? nil : "attempt")
         }
         let path = (chosen.logDirectory ?? "") + "/\(query.stream).log"
-        // On a store thread: the file is on the same disk as the store, and this is blocking I/O.
-        let whole = try await db.run { _ in try Self.read(path, from: 0, limit: Int.max) }
-        let start = UInt64(whole.count)
-        let text = query.tail.map { Self.lastLines(whole, $0) } ?? whole
+        // Where to start: the beginning, or where the last `tail` lines begin (found by reading backwards from
+        // the end, so a 200 MB log costs a few reads, not 200 MB of memory). On a store thread: blocking I/O.
+        let start = try await db.run { _ in try query.tail.map { try Self.tailOffset(path, lines: $0) } ?? 0 }
         let headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache"]
-        guard query.follow else { return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: text))) }
-        let db = self.db, poll = self.poll, stopping = self.stopping, number = chosen.attempt
+        let db = self.db, poll = self.poll, stopping = self.stopping, number = chosen.attempt, follow = query.follow
+        // Streamed in chunks of at most 1 MiB whatever the log's size; with follow, until the attempt ends.
         let body = ResponseBody { writer in
             var offset = start
-            if !text.isEmpty { try await writer.write(ByteBuffer(bytes: text)) }
             while !Task.isCancelled && !stopping.isSet {
                 // Read whether the attempt ended before reading the file: its last bytes are written before it ends.
                 let from = offset
                 let (state, more) = try await db.run { store in
-                    (try store.attempts(runID: id, nodeID: node).first { $0.attempt == number && $0.purpose == .run }?.state,
+                    (follow ? try store.attempts(runID: id, nodeID: node).first { $0.attempt == number && $0.purpose == .run }?.state : nil,
                      try Self.read(path, from: from))
                 }
-                let ended = state.map { $0 != "queued" && $0 != "running" } ?? true
                 if !more.isEmpty {
                     offset += UInt64(more.count)
                     try await writer.write(ByteBuffer(bytes: more))
-                } else if ended {
-                    break
-                } else {
-                    try await Task.sleep(for: poll)
+                    continue
                 }
+                let ended = state.map { $0 != "queued" && $0 != "running" } ?? true
+                if !follow || ended { break }
+                try await Task.sleep(for: poll)
             }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    /// The last `n` lines of `data` (a final line without a newline counts as a line).
-    static func lastLines(_ data: Data, _ n: Int) -> Data {
-        guard n > 0 else { return Data() }
-        let bytes = [UInt8](data)
-        var end = bytes.count
-        if end > 0 && bytes[end - 1] == 0x0a { end -= 1 }
-        var seen = 0
-        var i = end
-        while i > 0 {
-            if bytes[i - 1] == 0x0a {
-                seen += 1
-                if seen == n { return Data(bytes[i...]) }
-            }
-            i -= 1
+    /// The offset where the last `n` lines of the file begin (a final line without a newline counts as a
+    /// line; 0 when the file has fewer lines or does not exist yet). Reads backwards in 64 KiB blocks.
+    static func tailOffset(_ path: String, lines n: Int) throws -> UInt64 {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return 0 }
+        defer { try? handle.close() }
+        let size: UInt64
+        do { size = try handle.seekToEnd() } catch {
+            throw APIError(.internalServerError, code: "log-unreadable", "cannot read the log \(path): \(error.localizedDescription)")
         }
-        return data
+        guard n > 0 else { return size }
+        var end = size
+        var newlines = 0
+        var skipFinal = true  // a newline that ends the file closes the last line; it does not start one
+        while end > 0 {
+            let begin = end > 65536 ? end - 65536 : 0
+            let block: [UInt8]
+            do {
+                try handle.seek(toOffset: begin)
+                block = [UInt8](try handle.read(upToCount: Int(end - begin)) ?? Data())
+            } catch {
+                throw APIError(.internalServerError, code: "log-unreadable", "cannot read the log \(path): \(error.localizedDescription)")
+            }
+            var i = block.count
+            while i > 0 {
+                i -= 1
+                guard block[i] == 0x0a else { skipFinal = false; continue }
+                if skipFinal { skipFinal = false; continue }
+                newlines += 1
+                if newlines == n { return begin + UInt64(i) + 1 }
+            }
+            end = begin
+        }
+        return 0
     }
 
     /// Bytes of the file at `path` from `offset` on (up to `limit`, 1 MiB by default); empty when there are none
@@ -124,7 +138,7 @@ struct LogRoutes {
         defer { try? handle.close() }
         do {
             try handle.seek(toOffset: offset)
-            return try (limit == Int.max ? handle.readToEnd() : handle.read(upToCount: limit)) ?? Data()
+            return try handle.read(upToCount: limit) ?? Data()
         } catch {
             throw APIError(.internalServerError, code: "log-unreadable", "cannot read the log \(path): \(error.localizedDescription)")
         }

@@ -40,6 +40,11 @@ struct RunRoutes {
             throw APIError(.unprocessableContent, code: "invalid-run-id",
                            "run_id must be 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit", field: "run_id")
         }
+        for (key, value) in (body.labels ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if let problem = RunLabels.problem(key: key, value: value) {
+                throw APIError(.unprocessableContent, code: "invalid-label", problem, field: "labels")
+            }
+        }
         let id: String
         let controller = self.controller, runID = body.run_id, labels = body.labels ?? [:]
         do {

@@ -7,13 +7,25 @@ extension Store {
     @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func post(_ message: InboxMessage) throws(StoreError) -> Int64 {
         try write { connection throws(StoreError) in
-            let exists = try connection.queryOne("SELECT 1 FROM runs WHERE id = ?", [.text(message.runID)]) { $0.int64(0) }
-            guard exists != nil else { throw .noRun(runID: message.runID, path: path) }
-            try connection.run(
-                "INSERT INTO inbox(run_id, kind, target, payload, sent_by, comment, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [.text(message.runID), .text(message.kind.rawValue), SQLValue(message.target), SQLValue(message.payload),
-                 .text(message.by), SQLValue(message.comment), SQLValue(message.created)])
-            return connection.lastInsertRowID
+            try InboxRows.requireRun(message.runID, connection)
+            return try InboxRows.insert(message, connection)
+        }
+    }
+
+    /// Posts a decision unless one for the same run, kind and target came first: one still unconsumed, or
+    /// (with `since`) one posted at or after `since`, consumed or not. Checked and written in one transaction,
+    /// so of two racing decisions exactly one is posted and the other learns what it lost to.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
+    public func postFirst(_ message: InboxMessage, since: Date? = nil) throws(StoreError) -> FirstPost {
+        try write { connection throws(StoreError) in
+            try InboxRows.requireRun(message.runID, connection)
+            let earlier = try connection.query("""
+                SELECT id, run_id, kind, target, payload, sent_by, comment, created, consumed FROM inbox
+                WHERE run_id = ? AND kind = ? AND target IS ? AND (consumed IS NULL OR created >= ?) ORDER BY id LIMIT 1
+                """, [.text(message.runID), .text(message.kind.rawValue), SQLValue(message.target), since.map { SQLValue($0) } ?? .integer(Int64.max)],
+                row: InboxRows.item)
+            if let first = earlier.first { return .preceded(first) }
+            return .posted(try InboxRows.insert(message, connection))
         }
     }
 
@@ -54,8 +66,27 @@ extension Store {
     }
 }
 
+/// What `postFirst` did: posted the message, or found the one that came first.
+public enum FirstPost: Sendable, Equatable {
+    case posted(Int64)
+    case preceded(InboxItem)
+}
+
 /// Row mapping and consumption for the inbox.
 enum InboxRows {
+    static func requireRun(_ runID: String, _ connection: Connection) throws(StoreError) {
+        let exists = try connection.queryOne("SELECT 1 FROM runs WHERE id = ?", [.text(runID)]) { $0.int64(0) }
+        guard exists != nil else { throw .noRun(runID: runID, path: connection.path) }
+    }
+
+    static func insert(_ message: InboxMessage, _ connection: Connection) throws(StoreError) -> Int64 {
+        _ = try connection.run(
+            "INSERT INTO inbox(run_id, kind, target, payload, sent_by, comment, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [.text(message.runID), .text(message.kind.rawValue), SQLValue(message.target), SQLValue(message.payload),
+             .text(message.by), SQLValue(message.comment), SQLValue(message.created)])
+        return connection.lastInsertRowID
+    }
+
     /// Marks one item consumed inside the caller's transaction; fails (rolling the whole
     /// transaction back) if it was consumed already or belongs to another run.
     static func consume(_ id: Int64, runID: String, at time: Date, connection: Connection) throws(StoreError) {

@@ -37,6 +37,9 @@ final class Connection {
             // Every step rewrites the same few pages (the run row, index leaves): checkpointing every
             // 8,000 pages instead of 1,000 copies each hot page once instead of eight times.
             try execute("PRAGMA wal_autocheckpoint = 8000")
+            // After a checkpoint lets the log restart, truncate it back to this size: without a limit the file
+            // keeps its largest size forever (hundreds of MB after many runs).
+            try execute("PRAGMA journal_size_limit = 16777216")
         } catch {
             close()
             throw error

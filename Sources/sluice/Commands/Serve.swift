@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceRuntime
 import SluiceServer
 import SluiceStore
 
@@ -26,7 +27,32 @@ struct Serve: ParsableCommand {
     @Option(help: "Where attempts run: local (processes on this machine). kubernetes comes with the cluster backend.")
     var backend: String = "local"
 
+    @Option(name: .customLong("run-as"), help: ArgumentHelp(
+        "The account local tasks run as, so they cannot read the store's database, tokens or secrets.",
+        discussion: "Default when the server runs as root: \(TaskUser.defaultName) (bin/sluice and bin/test create it). 'self' runs tasks as the server's own user. Only root can switch users.",
+        valueName: "USER"))
+    var runAs: String?
+
     @OptionGroup var storeOption: StoreOption
+
+    /// The account tasks run as: `--run-as`, else `sluice-task` when running as root, else the server's own.
+    func taskUser() throws -> TaskUser? {
+        let name = runAs ?? (TaskUser.canSwitch ? TaskUser.defaultName : "self")
+        if name == "self" {
+            if TaskUser.canSwitch {
+                FileHandleOutput.standardError("sluice serve: warning: tasks run as root and can read the store's database, tokens and secrets (--run-as self)")
+            }
+            return nil
+        }
+        guard TaskUser.canSwitch else {
+            throw CLIError.input("--run-as \(name): only a server running as root can run tasks as another user; drop --run-as, or use --backend container for isolation")
+        }
+        guard let user = TaskUser.lookup(name) else {
+            throw CLIError.input("--run-as \(name): no such user; create it (useradd --system --no-create-home --shell /usr/sbin/nologin \(name)) or pass --run-as self to run tasks as root")
+        }
+        if user.uid == 0 { return nil }
+        return user
+    }
 
     func validate() throws {
         _ = try ListenAddress.parse(listen)
@@ -38,14 +64,17 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        let (host, port) = try ListenAddress.parse(listen)
+        let (name, port) = try ListenAddress.parse(listen)
+        let host = try ListenAddress.bindAddress(name)
         let server: APIServer
         do {
-            server = try APIServer(.init(storeDirectory: storeOption.directory, host: host, port: port))
+            server = try APIServer(.init(storeDirectory: storeOption.directory, host: host, port: port, taskUser: try taskUser()))
+        } catch let error as CLIError {
+            throw error
         } catch {
             throw CLIError.input("cannot open the store at \(storeOption.directory): \(error)")
         }
-        try ServeTokens.prepare(server.controller.store, host: host, storeDirectory: storeOption.directory)
+        try ServeTokens.prepare(server.controller.store, host: name, storeDirectory: storeOption.directory)
         signal(SIGPIPE, SIG_IGN)
         let directory = storeOption.directory
         // The main thread waits; the server runs on the concurrency pool and NIO's threads.
@@ -53,7 +82,8 @@ struct Serve: ParsableCommand {
         Task {
             do {
                 try await server.run(handleSignals: true) { bound in
-                    FileHandleOutput.standardError("sluice serve: listening on http://\(host):\(bound) (store \(directory))")
+                    FileHandleOutput.standardError("sluice serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound) (store \(directory))")
+                    if ListenAddress.isLoopback(name) { ServeTokens.recordAddress(directory, host: host, port: bound) }
                 }
             } catch {
                 outcome.error = error
@@ -77,6 +107,31 @@ private final class ServeOutcome: @unchecked Sendable {
 enum ServeTokens {
     /// The file the first start on loopback writes an admin token to.
     static func adminTokenFile(_ storeDirectory: String) -> String { storeDirectory + "/admin.token" }
+    /// Where the server that wrote the admin token listens (`ADDRESS PORT`): the CLI sends the token there only.
+    static func addressFile(_ storeDirectory: String) -> String { storeDirectory + "/admin.token.address" }
+
+    static func recordAddress(_ storeDirectory: String, host: String, port: Int) {
+        let path = addressFile(storeDirectory), temporary = path + ".tmp"
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        let text = Array("\(host) \(port)\n".utf8)
+        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        rename(temporary, path)
+    }
+
+    /// The local admin token, if `host:port` is where the server that wrote it listens (resolved, compared by
+    /// address and port); nil for any other server, so the token never leaves for another host.
+    static func savedAdminToken(_ storeDirectory: String, host: String, port: Int) -> String? {
+        guard ListenAddress.isLoopback(host),
+              let recorded = try? String(contentsOfFile: addressFile(storeDirectory), encoding: .utf8) else { return nil }
+        let parts = recorded.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard parts.count == 2, Int(parts[1]) == port else { return nil }
+        let addresses = HostAddress.isLiteral(host) ? [host] : HostAddress.resolve(host)
+        guard addresses.contains(parts[0]) else { return nil }
+        return (try? String(contentsOfFile: adminTokenFile(storeDirectory), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     static func prepare(_ store: Store, host: String, storeDirectory: String) throws {
         if ListenAddress.isLoopback(host) {
@@ -107,7 +162,19 @@ enum ListenAddress {
         return (host, port)
     }
 
+    /// Loopback by address: a literal 127.x/::1, or `localhost` resolving only to those. A name that merely
+    /// looks like loopback (`127.wild.test`) is not: it serves only with tokens.
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        HostAddress.isTrustedLoopback(host)
+    }
+
+    /// The numeric address to bind: the host itself when literal, else what it resolves to first (so the
+    /// address judged is the address bound).
+    static func bindAddress(_ host: String) throws -> String {
+        if HostAddress.isLiteral(host) { return host }
+        guard let first = HostAddress.resolve(host).first else {
+            throw CLIError.input("--listen \(host): the name does not resolve to an address")
+        }
+        return first
     }
 }

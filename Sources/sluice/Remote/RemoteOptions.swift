@@ -21,9 +21,10 @@ struct RemoteOptions: ParsableArguments {
                 + "reach an https:// server through a local TLS proxy or tunnel and pass its http:// address")
         }
         var secret = token ?? environment["SLUICE_TOKEN"]
-        if secret == nil, ListenAddress.isLoopback(base.host ?? ""),
-           let saved = try? String(contentsOfFile: ServeTokens.adminTokenFile(store.directory), encoding: .utf8) {
-            secret = saved.trimmingCharacters(in: .whitespacesAndNewlines)
+        if secret == nil, let host = base.host {
+            // Only to the server that wrote it: same loopback address and port as it recorded.
+            let plain = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+            secret = ServeTokens.savedAdminToken(store.directory, host: plain, port: base.port ?? 80)
         }
         return RemoteClient(base: base, token: secret)
     }
