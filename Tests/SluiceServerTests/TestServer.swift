@@ -12,10 +12,13 @@ final class TestServer: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private var task: Task<Void, Never>?
 
-    init(store: String = TestServer.temporaryStore(), taskUser: TaskUser? = nil) throws {
+    init(store: String = TestServer.temporaryStore(), taskUser: TaskUser? = nil,
+         configure: (inout APIServer.Configuration) -> Void = { _ in }) throws {
         self.store = store
-        server = try APIServer(.init(storeDirectory: store, host: "127.0.0.1", port: 0, owner: LeaseOwner("test-\(UUID().uuidString)"),
-                                     taskUser: taskUser))
+        var configuration = APIServer.Configuration(storeDirectory: store, host: "127.0.0.1", port: 0,
+                                                    owner: LeaseOwner("test-\(UUID().uuidString)"), taskUser: taskUser)
+        configure(&configuration)
+        server = try APIServer(configuration)
         let listening = DispatchSemaphore(value: 0)
         let box = PortBox()
         let server = self.server, stopped = self.stopped

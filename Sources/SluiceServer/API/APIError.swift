@@ -57,10 +57,16 @@ public struct APIError: Error, Sendable {
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
     var logger = Logger(label: "sluice.api")
+    /// The longest URL (path and query) a request may have.
+    static var maxURIBytes: Int { 8192 }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let response: Response
         do {
+            // Refused here, with the error shape, rather than left to grow towards the HTTP parser's own limit.
+            if request.uri.description.utf8.count > Self.maxURIBytes {
+                throw APIError(.uriTooLong, code: "uri-too-long", "the request's URL is longer than \(Self.maxURIBytes) bytes")
+            }
             response = try await next(request, context)
         } catch {
             let failure = Self.apiError(error)
