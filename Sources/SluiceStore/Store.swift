@@ -21,6 +21,10 @@ public final class Store: @unchecked Sendable {
     // Commits made through this instance, for `changeToken()` (guarded by `lock`).
     private var localWrites: Int64 = 0
     private var checkpointer: Checkpointer?
+    // The latest write that failed for a reason of the disk or file (full, read-only, I/O), cleared by the next
+    // write that succeeds; and how many such failures there were (guarded by `lock`).
+    private var failingWrite: WriteFailure?
+    private var writeFailures: Int64 = 0
 
     private init(path: String, options: StoreOptions, connection: Connection) {
         self.path = path
@@ -128,11 +132,45 @@ public final class Store: @unchecked Sendable {
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: all of it lands or none of it does.
     func write<Value>(_ body: (Connection) throws(StoreError) -> Value) throws(StoreError) -> Value {
         try withConnection { connection throws(StoreError) in
-            let value = try connection.transaction(immediate: true) { () throws(StoreError) in try body(connection) }
+            let value: Value
+            do throws(StoreError) {
+                value = try connection.transaction(immediate: true) { () throws(StoreError) in try body(connection) }
+            } catch {
+                if Self.isMediumFailure(error) {
+                    failingWrite = WriteFailure(since: failingWrite?.since ?? Date(), message: error.description)
+                    writeFailures += 1
+                }
+                throw error
+            }
+            failingWrite = nil
             localWrites += 1
             return value
         }
     }
+
+    /// Fault injection for tests: makes this connection refuse writes as a read-only file does (SQLITE_READONLY),
+    /// through SQLite's own `query_only` switch.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
+    public func refuseWritesForTesting(_ on: Bool) throws(StoreError) {
+        try withConnection { connection throws(StoreError) in try connection.execute("PRAGMA query_only = \(on ? 1 : 0)") }
+    }
+
+    /// Whether writes fail now because of the disk or the file, not because of what was written.
+    public var writeHealth: (failing: WriteFailure?, failuresSoFar: Int64) {
+        lock.withLock { (failingWrite, writeFailures) }
+    }
+
+    /// SQLITE_FULL (13), SQLITE_READONLY (8), SQLITE_IOERR (10), SQLITE_CANTOPEN (14), by primary code.
+    static func isMediumFailure(_ error: StoreError) -> Bool {
+        if case .sqlite(_, let code, _) = error { return [8, 10, 13, 14].contains(code & 0xff) }
+        return false
+    }
+}
+
+/// Writes are failing because of the disk or the file: since when, and the latest reason.
+public struct WriteFailure: Sendable, Equatable {
+    public var since: Date
+    public var message: String
 }
 
 /// An opaque marker of the file's committed state; compare two to learn whether anything

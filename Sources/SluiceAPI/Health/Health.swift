@@ -10,15 +10,19 @@ public struct Health: Codable, Sendable, Equatable {
 public struct Readiness: Codable, Sendable, Equatable {
     /// `ready` or `not-ready`.
     public var status: String
-    /// `ok` or `unavailable`.
+    /// `ok`, `unavailable` (reads fail) or `read-only` (reads work, writes fail: disk full, read-only file).
     public var store: String
     /// `running` or `stopped`.
     public var scheduler: String
+    /// Why writes fail, when they do.
+    public var store_error: String?
 
-    public init(storeAnswers: Bool, schedulerRuns: Bool) {
-        status = storeAnswers && schedulerRuns ? "ready" : "not-ready"
-        store = storeAnswers ? "ok" : "unavailable"
+    public init(storeAnswers: Bool, schedulerRuns: Bool, writeFailure: String? = nil) {
+        let storeOK = storeAnswers && writeFailure == nil
+        status = storeOK && schedulerRuns ? "ready" : "not-ready"
+        store = !storeAnswers ? "unavailable" : writeFailure == nil ? "ok" : "read-only"
         scheduler = schedulerRuns ? "running" : "stopped"
+        store_error = writeFailure
     }
 
     public var isReady: Bool { status == "ready" }

@@ -24,7 +24,12 @@ struct HealthRoutes {
             logger.error("readiness: the store does not answer", metadata: ["error": "\(error)"])
             storeAnswers = false
         }
-        let ready = Readiness(storeAnswers: storeAnswers, schedulerRuns: controller.isRunning)
+        // Writes that fail for the disk's sake (full, read-only): runs cannot advance, so not ready, and say why.
+        let failing = controller.store.writeHealth.failing
+        if let failing {
+            logger.error("readiness: store writes fail", metadata: ["since": "\(failing.since)", "error": "\(failing.message)"])
+        }
+        let ready = Readiness(storeAnswers: storeAnswers, schedulerRuns: controller.isRunning, writeFailure: failing?.message)
         return try JSONResponse.make(ready.isReady ? .ok : .serviceUnavailable, ready)
     }
 }

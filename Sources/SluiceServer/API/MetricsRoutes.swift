@@ -27,6 +27,11 @@ struct MetricsRoutes {
             out.counter("sluice_controller_\(c.rawValue)_total", help: "Controller: \(c.rawValue.replacingOccurrences(of: "_", with: " ")).",
                         samples: [([], Double(controllerCounts[c] ?? 0))])
         }
+        let health = controller.store.writeHealth
+        out.counter("sluice_store_write_failures_total", help: "Store writes that failed because of the disk or the file (full, read-only, I/O).",
+                    samples: [([], Double(health.failuresSoFar))])
+        out.gauge("sluice_store_writable", help: "1 when the latest store write succeeded (or none failed), 0 while writes fail.",
+                  samples: [([], health.failing == nil ? 1 : 0)])
         out.histogram("sluice_attempt_duration_seconds", help: "Duration of finished attempts, start to exit.", attempts)
         out.counter("sluice_api_errors_total", help: "API requests answered with an error (and streamed responses that failed), by status and code.",
                     samples: failures.sorted { $0.key < $1.key }.map { ([("status", String($0.key.status)), ("code", $0.key.code)], Double($0.value)) })

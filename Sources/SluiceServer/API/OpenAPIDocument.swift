@@ -558,8 +558,9 @@ components:
       required: [status, store, scheduler]
       properties:
         status: {type: string, enum: [ready, not-ready]}
-        store: {type: string, enum: [ok, unavailable]}
+        store: {type: string, enum: [ok, unavailable, read-only], description: "read-only: reads work but writes fail (disk full, read-only file); see store_error."}
         scheduler: {type: string, enum: [running, stopped]}
+        store_error: {type: string, description: "Why store writes fail, while they do."}
     SubmitRun:
       type: object
       description: "Exactly one of `flow` (text) and `flow_name` (a registered flow)."

@@ -50,11 +50,17 @@ extension Store {
         var record = found
         if let last = record.lastUsed, now.timeIntervalSince(last) < Self.lastUsedResolution { return record }
         let threshold = now.millisecondsSince1970 - Int64(Self.lastUsedResolution * 1000)
-        _ = try write { connection throws(StoreError) in
-            // Another process may have just touched it: the condition keeps it to one write a minute.
-            try connection.run(
-                "UPDATE tokens SET last_used = ?1 WHERE id = ?2 AND (last_used IS NULL OR last_used <= ?3)",
-                [SQLValue(now), .text(record.id), .integer(threshold)])
+        do {
+            _ = try write { connection throws(StoreError) in
+                // Another process may have just touched it: the condition keeps it to one write a minute.
+                try connection.run(
+                    "UPDATE tokens SET last_used = ?1 WHERE id = ?2 AND (last_used IS NULL OR last_used <= ?3)",
+                    [SQLValue(now), .text(record.id), .integer(threshold)])
+            }
+        } catch {
+            // Bookkeeping only: a full or read-only disk must not turn every authenticated read into a failure.
+            // The failure shows in `writeHealth` (readiness, metrics).
+            return record
         }
         record.lastUsed = Date(millisecondsSince1970: now.millisecondsSince1970)
         return record
