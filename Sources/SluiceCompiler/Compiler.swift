@@ -36,7 +36,7 @@ public enum FlowCompiler {
             }
         }
         let diagnostics = sink.sorted()
-        return CompileResult(flow: diagnostics.isEmpty ? flow : nil, diagnostics: diagnostics)
+        return CompileResult(flow: diagnostics.isEmpty ? flow : nil, diagnostics: diagnostics, warnings: sink.warnings)
     }
 
     /// Reads and compiles a file from disk.

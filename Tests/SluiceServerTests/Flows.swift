@@ -8,7 +8,7 @@ enum Flows {
         outputs: {greeting: greet.message}
         tasks:
           greet:
-            command: [sh, -c, "printf '{\\"message\\": \\"hi %s\\"}' '{{inputs.who}}' > $SLUICE_OUTPUTS"]
+            command: [sh, -c, "printf '{\\"message\\": \\"hi %s\\"}' {{inputs.who | shell}} > $SLUICE_OUTPUTS"]
             inputs: {who: string}
             outputs: {message: string}
         nodes:

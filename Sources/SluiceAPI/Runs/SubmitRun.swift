@@ -26,10 +26,13 @@ public struct SubmitRun: Codable, Sendable {
 public struct Submitted: Codable, Sendable, Equatable {
     public var run: String
     public var state: String
+    /// The compiler's warnings about the flow (`FILE:LINE:COL: PATH: message`), when it had any.
+    public var warnings: [String]?
 
-    public init(run: String, state: String) {
+    public init(run: String, state: String, warnings: [String]? = nil) {
         self.run = run
         self.state = state
+        self.warnings = warnings
     }
 }
 

@@ -82,12 +82,14 @@ struct TaskChecker {
         let path = "tasks.\(t.name)"
         // Inputs dropped for a bad type were reported; they still count as declared here.
         let inputs = t.interface.inputs.map(\.name) + dropped.all(under: "\(path).inputs").sorted()
+        let types = Dictionary(t.interface.inputs.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
         if case .container(let c) = t.runtime {
-            checkPlaceholders(c.command, "\(path).command", inputs)
-            checkPlaceholders(c.args, "\(path).args", inputs)
+            let argv = c.command + c.args
+            checkPlaceholders(c.command, "\(path).command", inputs, types: types, argv: argv, offset: 0)
+            checkPlaceholders(c.args, "\(path).args", inputs, types: types, argv: argv, offset: c.command.count)
         }
         if let revert = t.revert {
-            checkPlaceholders(revert.command, "\(path).revert.command", inputs)
+            checkPlaceholders(revert.command, "\(path).revert.command", inputs, types: types, argv: revert.command, offset: 0)
         }
         for (k, name) in (t.cache?.ignore ?? []).enumerated() where !inputs.contains(name) {
             sink.report(.unknownReference, path: "\(path).cache.ignore[\(k)]",
@@ -102,15 +104,42 @@ struct TaskChecker {
         }
     }
 
-    private func checkPlaceholders(_ parts: [String], _ path: String, _ inputs: [String]) {
+    private func checkPlaceholders(_ parts: [String], _ path: String, _ inputs: [String], types: [String: LiteralType],
+                                   argv: [String], offset: Int) {
         for (i, part) in parts.enumerated() {
-            for name in Placeholders.names(in: part) {
-                if name.hasPrefix("inputs."), inputs.contains(String(name.dropFirst(7))) { continue }
+            let interpreter = CommandTemplate.interpreter(of: argv, at: offset + i)
+            for inner in Placeholders.names(in: part) {
+                let (name, filter) = CommandTemplate.split(inner)
+                if let filter, CommandTemplate.Filter(rawValue: filter) == nil {
+                    let known = CommandTemplate.Filter.allCases.map(\.rawValue)
+                    sink.report(.invalidValue, path: "\(path)[\(i)]",
+                                "unknown filter '\(filter)' in '{{\(inner)}}'\(Suggest.hint(filter, known)); expected shell (one sh word) or json (a JSON literal)")
+                    continue
+                }
+                if name.hasPrefix("inputs."), inputs.contains(String(name.dropFirst(7))) {
+                    let input = String(name.dropFirst(7))
+                    if let interpreter, filter == nil, Self.mayCarryCode(types[input]) {
+                        let fix = interpreter.hasPrefix("python") || interpreter == "node" || interpreter == "ruby" || interpreter == "perl" ? "json" : "shell"
+                        sink.warn(.unquotedInput, path: "\(path)[\(i)]",
+                                  "input '\(input)' is spliced unquoted into \(interpreter) source text: a value such as x'; id; echo ' would run as code; write {{inputs.\(input) | \(fix)}} (quoted for \(fix == "json" ? "code" : "sh")) or read it from $SLUICE_INPUTS")
+                    }
+                    continue
+                }
                 let wanted = name.hasPrefix("inputs.") ? String(name.dropFirst(7)) : name
                 let known = inputs.isEmpty ? "the task declares no inputs" : "its inputs: \(inputs.joined(separator: ", "))"
                 sink.report(.unknownReference, path: "\(path)[\(i)]",
                             "unknown placeholder '{{\(name)}}'\(Suggest.hint(wanted, inputs)); expected {{inputs.NAME}} naming an input of the task; \(known)")
             }
+        }
+    }
+
+    /// Whether a value of this type can hold text that reads as code: numbers and booleans cannot.
+    static func mayCarryCode(_ type: LiteralType?) -> Bool {
+        switch type {
+        case .int?, .float?, .bool?, .duration?, .none?: false
+        case .optional(let t)?: mayCarryCode(t)
+        case .enumeration(let cases)?: cases.contains { !$0.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) } }
+        default: true
         }
     }
 

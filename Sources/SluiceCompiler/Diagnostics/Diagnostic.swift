@@ -21,6 +21,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, Codable {
     case unreachable = "unreachable"
     /// The chosen backend cannot honour the field.
     case unsupported = "unsupported"
+    /// (Warning) an input lands unquoted in interpreter source text (`sh -c`, `python -c`).
+    case unquotedInput = "unquoted-input"
 }
 
 /// One mistake in a flow file: where it is, which field, and what was expected.
@@ -54,6 +56,8 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
 /// Collects diagnostics for one file, locating paths in its source tree.
 final class DiagnosticSink {
     private(set) var diagnostics: [Diagnostic] = []
+    /// Probable mistakes that do not stop the flow, in the order found.
+    private(set) var warnings: [Diagnostic] = []
     let root: SourceNode?
     let file: String
 
@@ -73,6 +77,12 @@ final class DiagnosticSink {
     func report(_ code: DiagnosticCode, path: String, _ message: String) {
         let location = root?.locate(path) ?? Location(line: 1, column: 1)
         report(code, at: location, path: path, message)
+    }
+
+    /// Notes a probable mistake at the place `path` names; it does not stop the flow.
+    func warn(_ code: DiagnosticCode, path: String, _ message: String) {
+        let location = root?.locate(path) ?? Location(line: 1, column: 1)
+        warnings.append(Diagnostic(code, at: location, path: path, message, file: file))
     }
 
     /// Reports at the key of the entry `path` names (for a name that is wrong, rather than its value).

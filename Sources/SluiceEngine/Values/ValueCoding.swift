@@ -122,11 +122,14 @@ enum ValueCoding {
         var rest = text[...]
         while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
             out += rest[..<open.lowerBound]
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            if name.hasPrefix("inputs."), let v = inputs[String(name.dropFirst(7))] {
-                out += commandText(v)
-            } else if let v = extra[name] {
-                out += commandText(v)
+            let (name, filter) = CommandTemplate.split(String(rest[open.upperBound..<close.lowerBound]))
+            let value = name.hasPrefix("inputs.") ? inputs[String(name.dropFirst(7))] : extra[name]
+            if let value {
+                switch filter.flatMap(CommandTemplate.Filter.init(rawValue:)) {
+                case .shell?: out += CommandTemplate.shellQuote(commandText(value))
+                case .json?: out += json(value)
+                case nil: out += commandText(value)
+                }
             } else {
                 out += rest[open.lowerBound..<close.upperBound]
             }

@@ -66,6 +66,11 @@ struct FlowRoutes {
     /// Compiles flow text, or fails with 422 and the compiler's diagnostics.
     /// With a `target`, what its backend cannot honour is refused too.
     static func compile(_ text: String, field: String = "flow", for target: FlowCompiler.Target? = nil) throws -> CompiledFlow {
+        try compileWarning(text, field: field, for: target).flow
+    }
+
+    /// The compiled flow and the compiler's warnings about it.
+    static func compileWarning(_ text: String, field: String = "flow", for target: FlowCompiler.Target? = nil) throws -> (flow: CompiledFlow, warnings: [String]) {
         let compiled = FlowCompiler.compile(text, file: "flow", for: target)
         guard let flow = compiled.flow else {
             let count = compiled.diagnostics.count
@@ -73,7 +78,7 @@ struct FlowRoutes {
                            "the flow does not compile (\(count) problem\(count == 1 ? "" : "s")): \(compiled.diagnostics.first?.description ?? "unknown")",
                            field: field, details: compiled.diagnostics)
         }
-        return flow
+        return (flow, compiled.warnings.map(\.description))
     }
 
     static func noFlow(_ name: String, _ version: String?, field: String? = nil) -> APIError {

@@ -577,6 +577,7 @@ components:
       properties:
         run: {type: string}
         state: {type: string, const: queued}
+        warnings: {type: array, items: {type: string}, description: "The compiler's warnings about the flow (e.g. an input spliced unquoted into sh -c text)."}
     RunState:
       type: string
       enum: [queued, running, waiting, succeeded, failed, aborted, timed-out, reverted, revert-failed]

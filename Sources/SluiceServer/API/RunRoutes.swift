@@ -21,8 +21,9 @@ struct RunRoutes {
     func submit(_ request: Request) async throws -> Response {
         let body = try await JSONBody.decode(SubmitRun.self, from: request)
         let flow: CompiledFlow
+        var warnings: [String] = []
         switch (body.flow, body.flow_name) {
-        case (let text?, nil): flow = try FlowRoutes.compile(text, for: controller.compileTarget)
+        case (let text?, nil): (flow, warnings) = try FlowRoutes.compileWarning(text, for: controller.compileTarget)
         case (nil, let name?):
             let version = body.flow_version
             flow = try await store.run { try FlowRoutes.registered($0, name: name, version: version) }
@@ -54,7 +55,7 @@ struct RunRoutes {
             throw APIError(.conflict, code: "run-exists", "a run '\(taken)' already exists; pick another run_id", field: "run_id")
         }
         controller.poke()
-        return try JSONResponse.make(.created, Submitted(run: id, state: "queued"))
+        return try JSONResponse.make(.created, Submitted(run: id, state: "queued", warnings: warnings.isEmpty ? nil : warnings))
     }
 
     static func validRunID(_ id: String) -> Bool {

@@ -28,6 +28,7 @@ struct Compile: ParsableCommand {
 
     func run() throws {
         let result = FlowCompiler.compile(contentsOf: file)
+        for w in result.warnings { FileHandleOutput.standardError(FlowFile.warning(w)) }
         guard let flow = result.flow, result.isValid else {
             for d in result.diagnostics { FileHandleOutput.standardError(d.description) }
             throw ExitCode(1)

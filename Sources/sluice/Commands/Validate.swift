@@ -37,11 +37,12 @@ struct Validate: ParsableCommand {
         switch output {
         case .json:
             let report = ValidationReport(valid: valid, files: results.map {
-                ValidationReport.File(file: $0.0, valid: $0.1.isValid, diagnostics: $0.1.diagnostics)
+                ValidationReport.File(file: $0.0, valid: $0.1.isValid, diagnostics: $0.1.diagnostics, warnings: $0.1.warnings)
             })
             FileHandleOutput.standardOutput(try Rendering.json(report))
         default:
             for (file, result) in results {
+                for w in result.warnings { FileHandleOutput.standardOutput(FlowFile.warning(w)) }
                 if result.isValid {
                     let w = result.flow!.workflow
                     FileHandleOutput.standardOutput("\(file): ok (flow \(w.name), \(w.nodes.count) nodes)")
@@ -64,6 +65,7 @@ struct ValidationReport: Encodable {
         var file: String
         var valid: Bool
         var diagnostics: [Diagnostic]
+        var warnings: [Diagnostic]
     }
     var valid: Bool
     var files: [File]
