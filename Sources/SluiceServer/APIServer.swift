@@ -20,6 +20,9 @@ public final class APIServer: Sendable {
         public var owner: LeaseOwner
         /// The account local tasks run as (nil: the server's own); see `TaskUser`.
         public var taskUser: TaskUser?
+        /// The base URL tasks call back to (`--advertise-url`), when the listen address is not how tasks reach
+        /// this server (a load balancer in front of several servers over one store); nil: the listen address.
+        public var advertiseURL: String?
         /// Connections open at once; more wait in the listen backlog.
         public var maxConnections = 512
         /// A connection that sends nothing (or only part of a request) for this long is closed.
@@ -80,6 +83,7 @@ public final class APIServer: Sendable {
         var logger = Logger(label: "sluice-serve")
         logger.logLevel = .warning
         let controller = self.controller, host = configuration.host
+        let advertised = configuration.advertiseURL, storeDirectory = configuration.storeDirectory
         let app = Application(
             router: router(),
             // An idle or half-sent connection is closed after a while (a stream being answered is not idle), and at
@@ -91,7 +95,9 @@ public final class APIServer: Sendable {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 // The controller starts once the port is known, so every attempt gets its callback URL.
-                controller.callbackBaseURL = Self.baseURL(host: host, port: port)
+                let base = advertised ?? Self.baseURL(host: host, port: port)
+                controller.callbackBaseURL = base
+                ServerRegistry(storeDirectory: storeDirectory).record(owner: controller.options.owner.name, url: Self.baseURL(host: host, port: port))
                 controller.start()
                 await onListening(port)
             },
@@ -99,7 +105,10 @@ public final class APIServer: Sendable {
         let group = ServiceGroup(configuration: .init(
             // Shut down in reverse order: the stop signal first, so event streams end and the app can stop.
             services: [app, stopping], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
-        defer { controller.stop() }
+        defer {
+            controller.stop()
+            ServerRegistry(storeDirectory: storeDirectory).remove(owner: controller.options.owner.name)
+        }
         if lifecycle.started(group) { await group.triggerGracefulShutdown() }
         try await group.run()
     }

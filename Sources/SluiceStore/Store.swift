@@ -42,10 +42,15 @@ public final class Store: @unchecked Sendable {
     public static func open(directory: String, options: StoreOptions = StoreOptions()) throws(StoreError) -> Store {
         do {
             // Owner-only: the store holds inputs, flows, approval comments, logs and tokens.
-            if !FileManager.default.fileExists(atPath: directory) {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
+            } else if !isDirectory.boolValue {
+                throw StoreError.cannotCreateDirectory(path: directory, reason: "a file is in the way")
             }
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw .cannotCreateDirectory(path: directory, reason: error.localizedDescription)
         }

@@ -12,7 +12,7 @@ final class TestServer: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private var task: Task<Void, Never>?
 
-    init(store: String = TestServer.temporaryStore(), taskUser: TaskUser? = nil,
+    init(store: String = TestServer.temporaryStore(), taskUser: TaskUser? = nil, adminName: String = "test-admin",
          configure: (inout APIServer.Configuration) -> Void = { _ in }) throws {
         self.store = store
         var configuration = APIServer.Configuration(storeDirectory: store, host: "127.0.0.1", port: 0,
@@ -31,7 +31,7 @@ final class TestServer: @unchecked Sendable {
         }
         guard listening.wait(timeout: .now() + 20) == .success else { throw LoopbackClient.Failure.closed }
         port = box.get()
-        adminToken = try server.controller.store.createToken(name: "test-admin", role: .admin).secret
+        adminToken = try server.controller.store.createToken(name: adminName, role: .admin).secret
     }
 
     /// An admin token, created at start.

@@ -27,7 +27,8 @@ struct CallbackRoutes {
                   tokens.verify(token, runID: run, node: node, attempt: attempt, purpose: purpose) else {
                 return TokenAuthMiddleware.unauthorized("send the attempt's callback token: 'Authorization: Bearer $SLUICE_CALLBACK_TOKEN'")
             }
-            let body = try await JSONBody.decode(CallbackReport.self, from: request, emptyAs: CallbackReport())
+            let bytes = Data(try await request.body.collect(upTo: APIServer.maxBodyBytes).readableBytesView)
+            let body = try JSONBody.decode(CallbackReport.self, data: bytes, emptyAs: CallbackReport())
             let ref = AttemptRef(node: node, attempt: attempt, purpose: purpose == "revert" ? .revert : .run)
             let isHeartbeat = body.isHeartbeat
             let observation: Observation = isHeartbeat
@@ -36,11 +37,31 @@ struct CallbackRoutes {
             switch controller.deliver(run, observation) {
             case .delivered: break
             case .runNotDriven:
+                // The run moved to another server over the same store (a restart, a failover): the task still
+                // calls the address it was given, so relay the callback to the server that drives the run now.
+                let relayed = request.headers.contains { $0.name.canonicalName == CallbackRelay.header.lowercased() }
+                if !relayed, let reply = try await relay(run: run, request: request, body: bytes) {
+                    return Response(status: .init(code: reply.status), headers: [.contentType: "application/json; charset=utf-8"],
+                                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+                }
                 throw APIError(.notFound, code: "run-not-driven", "run '\(run)' is not being driven by this server")
             case .notRunning:
                 throw APIError(.conflict, code: "attempt-not-running", "attempt \(ref) of run '\(run)' is not running")
             }
             return try JSONResponse.make(.accepted, CallbackAccepted(accepted: isHeartbeat ? "heartbeat" : "progress"))
+        }
+    }
+
+    /// Sends the callback on to the server whose lease drives `run`, if it is another one that recorded where
+    /// it listens; nil when there is none to relay to.
+    private func relay(run: String, request: Request, body: Data) async throws -> CallbackRelay.Reply? {
+        let controller = self.controller
+        let path = request.uri.description, authorization = request.headers[.authorization]
+        let registry = ServerRegistry(storeDirectory: controller.directory)
+        return try await AsyncStore(controller.store).run { store -> CallbackRelay.Reply? in
+            guard let lease = try store.lease(runID: run), lease.expires > Date(), lease.owner != controller.options.owner.name,
+                  let base = registry.url(owner: lease.owner) else { return nil }
+            return CallbackRelay.post(base: base, path: path, authorization: authorization, body: Array(body))
         }
     }
 }

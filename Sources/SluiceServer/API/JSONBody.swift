@@ -18,7 +18,11 @@ enum JSONBody {
     /// Decodes the body as `T`; an empty body decodes as `{}` (every field of `T` optional) when allowed.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, emptyAs empty: T? = nil) async throws -> T {
         let buffer = try await request.body.collect(upTo: APIServer.maxBodyBytes)
-        let data = Data(buffer.readableBytesView)
+        return try decode(type, data: Data(buffer.readableBytesView), emptyAs: empty)
+    }
+
+    /// Decodes bytes already collected, with the same rules.
+    static func decode<T: Decodable>(_ type: T.Type, data: Data, emptyAs empty: T? = nil) throws -> T {
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }), let empty { return empty }
         if nesting(data) > maxDepth {
             throw APIError(.unprocessableContent, code: "too-deep", "the body nests arrays and objects deeper than \(maxDepth) levels")

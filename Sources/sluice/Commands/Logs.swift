@@ -22,10 +22,12 @@ struct Logs: ParsableCommand {
     @Flag(help: "Only stderr.") var stderr = false
     @Flag(help: "Only stdout.") var stdout = false
     @Flag(name: [.short, .long], help: "Keep printing as the attempt writes, until it ends.") var follow = false
+    @Flag(help: "Print control sequences as the task wrote them, also on a terminal (where by default only colours pass).") var raw = false
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var remote: RemoteOptions
 
     func run() throws {
+        LogOutput.sanitize = !raw && isatty(1) == 1
         if let client = try remote.client(store: storeOption) {
             let streams = stderr ? ["stderr"] : (stdout ? ["stdout"] : ["stdout", "stderr"])
             try RemoteLogs.show(client, runID: runID, node: node, attempt: attempt, streams: streams, follow: follow)
@@ -60,7 +62,7 @@ struct Logs: ParsableCommand {
         try? h.seek(toOffset: offset)
         var position = offset
         while let chunk = try? h.read(upToCount: 65536), !chunk.isEmpty {
-            FileHandle.standardOutput.write(chunk)
+            LogOutput.write(chunk)
             position += UInt64(chunk.count)
         }
         return position

@@ -33,6 +33,12 @@ struct Serve: ParsableCommand {
         valueName: "USER"))
     var runAs: String?
 
+    @Option(name: .customLong("advertise-url"), help: ArgumentHelp(
+        "The URL tasks call back to (default: the listen address).",
+        discussion: "Set it when several servers share a store behind one address, so a task's callbacks reach whichever server drives its run after a restart or failover. A callback that reaches a server not driving the run is relayed to the one that does.",
+        valueName: "URL"))
+    var advertiseURL: String?
+
     @OptionGroup var storeOption: StoreOption
 
     /// The account tasks run as: `--run-as`, else `sluice-task` when running as root, else the server's own.
@@ -56,6 +62,9 @@ struct Serve: ParsableCommand {
 
     func validate() throws {
         _ = try ListenAddress.parse(listen)
+        if let url = advertiseURL, URL(string: url)?.scheme != "http" || URL(string: url)?.host == nil {
+            throw ValidationError("--advertise-url \(url): expected an http:// URL such as http://sluice.internal:8470")
+        }
         switch backend {
         case "local": break
         case "kubernetes": throw ValidationError("--backend kubernetes is not available yet; use --backend local")
@@ -68,7 +77,9 @@ struct Serve: ParsableCommand {
         let host = try ListenAddress.bindAddress(name)
         let server: APIServer
         do {
-            server = try APIServer(.init(storeDirectory: storeOption.directory, host: host, port: port, taskUser: try taskUser()))
+            var configuration = APIServer.Configuration(storeDirectory: storeOption.directory, host: host, port: port, taskUser: try taskUser())
+            configuration.advertiseURL = advertiseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            server = try APIServer(configuration)
         } catch let error as CLIError {
             throw error
         } catch {

@@ -6,7 +6,7 @@ extension EventView {
     /// `seq  time  node  message`, or the event as one line of JSON (the API's event shape).
     func render(json: Bool) -> String {
         if json { return (try? String(decoding: WireJSON.encode(self), as: UTF8.self)) ?? "{}" }
-        return "\(seq)  \(time)  \(node ?? "-")  \(message)"
+        return "\(seq)  \(time)  \(node ?? "-")  \(TerminalText.visible(message))"
     }
 }
 

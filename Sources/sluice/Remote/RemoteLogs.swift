@@ -10,7 +10,7 @@ enum RemoteLogs {
         guard follow else {
             for stream in streams {
                 query["stream"] = stream
-                FileHandle.standardOutput.write(try client.get(path, query: query))
+                LogOutput.write(try client.get(path, query: query))
             }
             return
         }
@@ -23,7 +23,7 @@ enum RemoteLogs {
             built.timeout = 3600
             let request = built
             DispatchQueue.global().async(group: group) {
-                outcomes.append(StreamingRequest { FileHandle.standardOutput.write($0) }.run(request))
+                outcomes.append(StreamingRequest { LogOutput.write($0) }.run(request))
             }
         }
         group.wait()

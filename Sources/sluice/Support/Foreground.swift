@@ -168,6 +168,6 @@ final class LiveView: @unchecked Sendable {
         var parts = tm()
         localtime_r(&t, &parts)
         let clock = String(format: "%02d:%02d:%02d.%03d", parts.tm_hour, parts.tm_min, parts.tm_sec, Int(e.at.milliseconds % 1000))
-        return "\(clock)  \(e.node.map { $0 + "  " } ?? "")\(e.message)"
+        return "\(clock)  \(e.node.map { $0 + "  " } ?? "")\(TerminalText.visible(e.message))"
     }
 }

@@ -20,9 +20,9 @@ enum TreeText {
             }
             for n in v.nodes where n.step == nil { node(n, depth: 1, limit, &lines, color) }
         }
-        if let e = v.error { lines.append("error: \(e)") }
+        if let e = v.error { lines.append("error: \(TerminalText.visible(e))") }
         if let o = v.outputs, !o.isEmpty {
-            lines.append("outputs: " + o.keys.sorted().map { "\($0)=\(o[$0]!)" }.joined(separator: ", "))
+            lines.append("outputs: " + o.keys.sorted().map { "\($0)=\(TerminalText.visible("\(o[$0]!)"))" }.joined(separator: ", "))
         }
         return lines
     }
@@ -34,20 +34,20 @@ enum TreeText {
         let runAttempts = n.attempts.filter { $0.purpose == "run" }
         if runAttempts.count > 1 { line += "  attempt \(runAttempts.count)" }
         if let p = n.progress { line += "  \(Int((p * 100).rounded()))%" }
-        if let m = n.message { line += "  \(m)" }
+        if let m = n.message { line += "  \(TerminalText.visible(m))" }
         if n.children.count > 1, n.kind == "map" {
             let done = n.children.filter { $0.state == "succeeded" }.count
             let failed = n.children.filter { isFailure($0.state) }.count
             line += "  (\(done)/\(n.children.count) items\(failed > 0 ? ", \(failed) failed" : ""))"
         }
         if let g = n.gate {
-            if let a = g.approved { line += "  \(a ? "approved" : "rejected") by \(g.by ?? "?")\(g.comment.map { ": \($0)" } ?? "")" }
+            if let a = g.approved { line += "  \(a ? "approved" : "rejected") by \(TerminalText.visible(g.by ?? "?"))\(g.comment.map { ": \(TerminalText.visible($0))" } ?? "")" }
             else if n.state == "waiting", let v = g.value { line += "  value: \(v)" }
         }
         if let c = n.cache_hit_from { line += "  (cached from \(c))" }
         if let note = n.note, n.state == "skipped" { line += "  (\(note))" }
         lines.append(line)
-        if let e = n.error, n.state != "skipped" { lines.append("\(pad)    \(e.split(separator: "\n").first ?? "")") }
+        if let e = n.error, n.state != "skipped" { lines.append("\(pad)    \(TerminalText.visible(String(e.split(separator: "\n").first ?? "")))") }
         let shown = failedFirst(n.children)
         for c in shown.prefix(limit) { node(c, depth: depth + 1, limit, &lines, color) }
         if shown.count > limit {
