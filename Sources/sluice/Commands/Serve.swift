@@ -74,6 +74,12 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let (name, port) = try ListenAddress.parse(listen)
+        if !ListenAddress.isLoopback(name) {
+            // Refuse before resolving anything: a server beyond loopback needs tokens, whatever the name says.
+            let store = try storeOption.openStore()
+            defer { store.close() }
+            try ServeTokens.requireTokens(store, host: name, storeDirectory: storeOption.directory)
+        }
         let host = try ListenAddress.bindAddress(name)
         let server: APIServer
         do {
@@ -152,6 +158,11 @@ enum ServeTokens {
             }
             return
         }
+        try requireTokens(store, host: host, storeDirectory: storeDirectory)
+    }
+
+    /// Beyond loopback the API is useless without tokens: refuse to start until one exists.
+    static func requireTokens(_ store: Store, host: String, storeDirectory: String) throws {
         guard try store.tokens().contains(where: \.isLive) else {
             throw CLIError.input("""
                 refusing to listen on \(host): the store has no tokens, so nobody could use the API; \
