@@ -64,7 +64,7 @@ try:
     call(url, "/api/v1/runs/many/abort", {})
 
     # 2. Server memory while tailing a 200 MB log four times.
-    big = "name: big\ntasks:\n  t: {command: [sh, -c, \"yes 'a log line of some length for the tail test' | head -c 209715200; echo last-line\"]}\nnodes:\n  - {id: t, task: t}\n"
+    big = "name: big\ntasks:\n  t: {command: [sh, -c, \"yes 'a log line of some length for the tail test' | head -c 209715200; echo; echo last-line\"]}\nnodes:\n  - {id: t, task: t}\n"
     call(url, "/api/v1/runs", {"flow": big, "run_id": "big"})
     wait_node(url, "big", "t", "succeeded")
     before = rss(server.pid)

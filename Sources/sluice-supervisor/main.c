@@ -345,6 +345,13 @@ int main(int argc, char **argv) {
              "\"maxRSSBytes\":%lld,\"cpuMillis\":%lld,\"startedAt\":%.6f,\"finishedAt\":%.6f}\n",
              (int)task, exit_code, signal_number, killed_by_us ? "true" : "false", oom_killed ? "true" : "false",
              (long long)usage.ru_maxrss * 1024, cpu_ms, started_at, finished_at);
-    if (write_atomically("result.json", result) != 0) fail("cannot write result.json: %s", strerror(errno));
+    // The end must be on disk before the lock is let go: while it is held the controller sees a live attempt,
+    // so a full disk is waited out here instead of leaving a folder that reads as "never started" (which
+    // would run a finished task again).
+    for (int tries = 0; write_atomically("result.json", result) != 0; tries++) {
+        if (tries == 0) fprintf(stderr, "sluice-supervisor: cannot write result.json (%s); retrying every second\n", strerror(errno));
+        if (tries >= 86400) fail("cannot write result.json for a day: %s", strerror(errno));
+        sleep(1);
+    }
     return 0;
 }
