@@ -57,6 +57,42 @@ import Testing
         #expect(final.header.phase == .succeeded)
     }
 
+    /// A heartbeat moves the run's wake time later while an earlier timer is armed: that timer fires early,
+    /// finds nothing due, and must re-arm the later time (dropped by the queue, which keeps the earliest).
+    @Test func aWakeMovedLaterByAHeartbeatIsReArmedWhenTheEarlierTimerFires() async throws {
+        var options = Controller.Options()
+        let clock = ManualClock(Date())
+        options.clock = clock
+        let f = try ControllerFixture(options: options)
+        let flow = try ControllerFixture.flow("""
+            name: beat
+            tasks:
+              t:
+                command: [sleep, "600"]
+                heartbeat: 10s
+                retries: {system_attempts: 1}
+            nodes:
+              - {id: t, task: t}
+            """)
+        let c = f.controller
+        let id = try await onThread { try c.submit(flow: flow, inputs: [:], runID: "beat") }
+        c.drive(id)
+        try await Self.eventually("the task runs") { try Self.nodeState(c.store, id, "t") == "running" }
+        clock.advance(by: 5)
+        #expect(c.deliver(id, .heartbeat(AttemptRef(node: "t", attempt: 1))) == .delivered)
+        // Past the first due time (start + 10 s), before the moved one (heartbeat + 10 s): still running.
+        clock.advance(by: 6.5)
+        try await Self.eventually("the early timer fires and re-arms") { c.metrics[.earlyWakes] >= 1 }
+        #expect(try await onThread { try Self.nodeState(c.store, id, "t") } == "running")
+        // Past the moved due time: only the re-armed timer can wake the run now.
+        clock.advance(by: 5)
+        try await Self.eventually("the silent task is stopped") { try c.store.runSummary(id)?.state.isFinished == true }
+        try await Self.eventually("the finished run is let go") { !c.drivenRuns.contains(id) }
+        let final = try #require(try await onThread { try c.state(of: id)?.1 })
+        #expect(final.header.phase == .failed)
+        #expect(final.nodes["t"]?.attempts.first?.cancelReason == .heartbeat, "\(String(describing: final.nodes["t"]))")
+    }
+
     @Test func anApprovalPostedThroughAnotherConnectionIsSeenByTheInboxProbe() async throws {
         let f = try ControllerFixture()
         let c = f.controller, flow = try ControllerFixture.flow(Self.twoGates)

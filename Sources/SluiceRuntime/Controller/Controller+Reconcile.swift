@@ -62,7 +62,10 @@ extension Controller {
         if due, let wake = slot.wake, wake > now { now = wake }
         guard first || !observations.isEmpty || !consumed.isEmpty || due else {
             // Woken early (a stale, earlier timer of the run fired): keep the run's real wake time armed.
-            if let wake = slot.wake, let date = StateCoding.date(wake) { queue.add(slot.id, at: date) }
+            if let wake = slot.wake, let date = StateCoding.date(wake) {
+                queue.add(slot.id, at: date)
+                metrics.add(.earlyWakes)
+            }
             return
         }
         try step(slot, observations: observations, reposting: posted, consumed: consumed, now: now)

@@ -108,6 +108,15 @@ public final class Controller: @unchecked Sendable {
         ends.abandon(owned, ControllerError.stopped)
     }
 
+    /// Stops, then closes the store: the write-ahead log is folded into the database and emptied, so many
+    /// short `sluice` commands on one store keep a small log. For a process about to exit; the controller
+    /// cannot be used after.
+    public func close() {
+        stop()
+        queue.waitForWorkers()
+        store.close()
+    }
+
     /// The server's base URL given to attempts for callbacks (`SLUICE_CALLBACK_URL`); nil gives none.
     public var callbackBaseURL: String? {
         get { baseURL.withLock { $0 } }

@@ -9,6 +9,8 @@ public final class ControllerMetrics: Sendable {
         case commitErrors = "commit_errors", loadErrors = "load_errors", backendErrors = "backend_errors"
         case leaseRenewErrors = "lease_renew_errors", leasesLost = "leases_lost", cacheErrors = "cache_errors"
         case inboxErrors = "inbox_errors", claimErrors = "claim_errors", runsFinished = "runs_finished"
+        /// A timer woke a run before it was due (its wake time moved later) and the real time was re-armed.
+        case earlyWakes = "early_wakes"
     }
 
     private let counts = Mutex([Counter: Int]())

@@ -97,6 +97,16 @@ final class ReconcileQueue<Key: Hashable & Sendable>: @unchecked Sendable {
         }
     }
 
+    /// After `shutdown`: waits (at most `timeout`) until no worker is handling a key.
+    func waitForWorkers(timeout: TimeInterval = 10) {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !processing.isEmpty, Date() < deadline {
+            _ = condition.wait(until: min(deadline, Date().addingTimeInterval(0.01)))
+        }
+    }
+
     /// Whether nothing is queued, due or being handled (delayed keys not yet due do not count).
     var isIdle: Bool {
         condition.withLock { ready.count == head && processing.isEmpty }

@@ -125,7 +125,7 @@ struct Abort: ParsableCommand {
         controller.start()
         controller.drive(runID)
         let final = try controller.waitForEnd(runID)
-        controller.stop()
+        controller.close()
         FileHandleOutput.standardOutput("aborted \(runID): \(final.header.phase.rawValue)")
     }
 }

@@ -22,13 +22,14 @@ enum Foreground {
             signals.stop()
             view.finish(nil)
             if let sig = signals.detachedBy {
+                controller.close()
                 FileHandleOutput.standardError("\nsluice: detached from run \(runID); its tasks keep running. Continue it with: sluice resume \(runID)")
                 return sig == SIGTERM ? 143 : 0
             }
             throw CLIError.input("cannot drive run \(runID): \(error)")
         }
         signals.stop()
-        controller.stop()
+        controller.close()
         view.finish(final)
         if json {
             var out: [String: LiteralValue] = ["run": .string(runID), "state": .string(final.header.phase.rawValue),
