@@ -77,14 +77,19 @@ final class APIHandler: Sendable {
         }
         try access.authorize(user, verb: verb, target: target)
         if let sub = target.subresource, !target.type.subresources.contains(sub) { throw notFoundPath() }
+        if target.type == .selfSubjectAccessReviews {
+            guard verb == "create", target.name == nil else { throw SimStatusError.methodNotAllowed(method.rawValue, target.type) }
+            return try await accessReview(&request, user: user)
+        }
         if target.type == .eventsV1 { return try await eventsV1(verb, target, query, &request, user: user, fault: fault) }
+        let table = ServerTable.wanted(request.headers[.accept])
         switch verb {
         case "watch": return try watch(target, query, fault: fault)
-        case "list": return try list(target, query)
+        case "list": return try list(target, query, table: table)
         case "get":
             if target.subresource == "log" { return try await podLog(target, query) }
             if target.subresource == "scale" { return try scale(target) }
-            return try get(target)
+            return try get(target, query, table: table)
         case "create": return try await create(target, query, &request, user: user)
         case "update": return try await update(target, query, &request, user: user)
         case "patch": return try await patch(target, query, &request, user: user)

@@ -37,7 +37,7 @@ enum Discovery {
         var resources: [JSONValue] = []
         for type in types {
             var verbs: [JSONValue] = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
-            if type == .endpoints { verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] }
+            if type == .selfSubjectAccessReviews { verbs = ["create"] }
             var entry: JSONObject = ["name": .string(type.plural), "singularName": .string(type.singular), "namespaced": .bool(type.namespaced),
                                      "kind": .string(type.kind), "verbs": .array(verbs)]
             if !type.shortNames.isEmpty { entry["shortNames"] = .array(type.shortNames.map(JSONValue.string)) }

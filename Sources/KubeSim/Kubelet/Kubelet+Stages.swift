@@ -9,7 +9,10 @@ extension Kubelet {
     func apply(_ due: [PodStage], to pod: JSONObject, tracked: inout TrackedPod, now: Date) {
         guard let last = due.last else { return }
         for stage in due {
-            for event in stage.events { events.record(event, about: pod, at: max(stage.at, tracked.lifecycle.firstSeen)) }
+            for var event in stage.events {
+                event.host = tracked.lifecycle.nodeName
+                events.record(event, about: pod, at: max(stage.at, tracked.lifecycle.firstSeen))
+            }
         }
         let (namespace, name) = (tracked.namespace, tracked.name)
         if let nodeName = due.lazy.compactMap(\.nodeName).first,
@@ -35,8 +38,41 @@ extension Kubelet {
         _ = try? store.modify(.pods, namespace: tracked.namespace, name: tracked.name, subresource: .status,
                               options: WriteOptions(user: Self.kubeletUser)) { object in
             guard object.metadataString("uid") == tracked.uid else { return }
-            object["status"] = .object(status)
+            object["status"] = .object(Self.merging(status, into: object))
         }
+    }
+
+    /// Condition types the kubelet (and scheduler) own; others (readiness gates' conditions) are kept.
+    static let ownConditions: Set<String> = ["PodScheduled", "Initialized", "Ready", "ContainersReady",
+                                             "PodReadyToStartContainers", "DisruptionTarget"]
+
+    /// `status` with the pod's other conditions kept, and Ready held False until every readiness gate's
+    /// condition is True (pkg/kubelet/status/generate.go GeneratePodReadyCondition).
+    static func merging(_ status: JSONObject, into pod: JSONObject) -> JSONObject {
+        let foreign = (pod["status"]?["conditions"]?.arrayValue ?? []).filter { !ownConditions.contains($0["type"]?.stringValue ?? "") }
+        var conditions = status["conditions"]?.arrayValue ?? []
+        let gates = (pod["spec"]?["readinessGates"]?.arrayValue ?? []).compactMap { $0["conditionType"]?.stringValue }
+        if !gates.isEmpty, let i = conditions.firstIndex(where: { $0["type"] == "Ready" }), conditions[i]["status"] == "True" {
+            var unready: [String] = []
+            for gate in gates {
+                guard let found = foreign.first(where: { $0["type"]?.stringValue == gate }) else {
+                    unready.append("corresponding condition of pod readiness gate \"\(gate)\" does not exist.")
+                    continue
+                }
+                let value = found["status"]?.stringValue ?? "Unknown"
+                if value != "True" { unready.append("the status of pod readiness gate \"\(gate)\" is not \"True\", but \(value)") }
+            }
+            if !unready.isEmpty, var ready = conditions[i].objectValue {
+                ready["status"] = "False"
+                ready["reason"] = "ReadinessGatesNotReady"
+                ready["message"] = .string(unready.joined(separator: ", "))
+                conditions[i] = .object(ready)
+            }
+        }
+        guard !foreign.isEmpty || status["conditions"] != nil else { return status }
+        var out = status
+        out["conditions"] = .array(conditions + foreign)
+        return out
     }
 
     /// Logs follow the stages: a container starts writing when Running, and its log ends with it.
@@ -45,9 +81,9 @@ extension Kubelet {
         let containers = tracked.lifecycle.containers
         switch stage.kind {
         case .pullError, .pullBackOff:
-            for c in containers {
+            for (c, status) in zip(containers, stage.status["containerStatuses"]?.arrayValue ?? []) {
                 logs.waiting(namespace: namespace, pod: name, container: c.name,
-                             reason: stage.kind == .pullError ? "ErrImagePull" : "ImagePullBackOff")
+                             reason: status["state"]?["waiting"]?["reason"]?.stringValue ?? "ContainerCreating")
             }
         case .running:
             if options.runCommands, tracked.runsProcesses {

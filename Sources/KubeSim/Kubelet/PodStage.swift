@@ -41,14 +41,17 @@ public struct SimEvent: Sendable, Equatable {
     public var component: String
     /// `spec.containers{main}` for an event about one container.
     public var fieldPath: String?
+    /// The node whose kubelet reports it (`source.host`); the recorder's own node when nil.
+    public var host: String?
 
     public init(_ type: String = "Normal", reason: String, message: String, component: String = "kubelet",
-                fieldPath: String? = nil) {
+                fieldPath: String? = nil, host: String? = nil) {
         self.type = type
         self.reason = reason
         self.message = message
         self.component = component
         self.fieldPath = fieldPath
+        self.host = host
     }
 
     static func container(_ name: String) -> String { "spec.containers{\(name)}" }

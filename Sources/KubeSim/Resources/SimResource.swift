@@ -53,6 +53,11 @@ extension SimResource {
     public static let events = SimResource(group: "", version: "v1", plural: "events", singular: "event", kind: "Event", shortNames: ["ev"])
     public static let configMaps = SimResource(group: "", version: "v1", plural: "configmaps", singular: "configmap", kind: "ConfigMap",
                                                 shortNames: ["cm"])
+    public static let nodes = SimResource(group: "", version: "v1", plural: "nodes", singular: "node", kind: "Node",
+                                           namespaced: false, shortNames: ["no"], subresources: ["status"])
+    public static let secrets = SimResource(group: "", version: "v1", plural: "secrets", singular: "secret", kind: "Secret")
+    public static let serviceAccounts = SimResource(group: "", version: "v1", plural: "serviceaccounts", singular: "serviceaccount",
+                                                     kind: "ServiceAccount", shortNames: ["sa"])
     public static let deployments = SimResource(group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment",
                                                  shortNames: ["deploy"], subresources: ["status", "scale"])
     public static let replicaSets = SimResource(group: "apps", version: "v1", plural: "replicasets", singular: "replicaset", kind: "ReplicaSet",
@@ -62,9 +67,15 @@ extension SimResource {
     public static let eventsV1 = SimResource(group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event",
                                               shortNames: ["ev"])
 
+    /// Answered at once from the caller's permissions (`kubectl auth can-i`); nothing is stored.
+    public static let selfSubjectAccessReviews = SimResource(group: "authorization.k8s.io", version: "v1",
+                                                             plural: "selfsubjectaccessreviews", singular: "selfsubjectaccessreview",
+                                                             kind: "SelfSubjectAccessReview", namespaced: false)
+
     /// Every resource the server knows, in discovery order.
-    public static let all: [SimResource] = [.namespaces, .pods, .services, .endpoints, .events, .configMaps,
-                                             .deployments, .replicaSets, .leases, .eventsV1]
+    public static let all: [SimResource] = [.namespaces, .nodes, .pods, .services, .endpoints, .events, .configMaps,
+                                             .secrets, .serviceAccounts, .deployments, .replicaSets, .leases, .eventsV1,
+                                             .selfSubjectAccessReviews]
 
     /// The resource for a path's group, version and plural name.
     public static func find(group: String, version: String, plural: String) -> SimResource? {

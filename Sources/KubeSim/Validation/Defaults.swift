@@ -17,8 +17,26 @@ enum Defaults {
         case .pods:
             var spec = object["spec"]?.objectValue ?? JSONObject()
             podSpec(&spec)
+            for list in ["initContainers", "containers"] {
+                guard let containers = spec[list]?.arrayValue else { continue }
+                spec[list] = .array(containers.map { value in
+                    guard var c = value.objectValue else { return value }
+                    c["resources"] = .object(requestsFromLimits(c["resources"]?.objectValue ?? JSONObject()))
+                    return .object(c)
+                })
+            }
             object["spec"] = .object(spec)
-            if creating { object["status"] = ["phase": "Pending", "qosClass": .string(qosClass(spec))] }
+            if creating {
+                var status: JSONObject = ["phase": "Pending"]
+                // pkg/registry/core/pod/strategy.go applySchedulingGatedCondition.
+                if !(spec["schedulingGates"]?.arrayValue ?? []).isEmpty {
+                    status["conditions"] = [["type": "PodScheduled", "status": "False", "lastProbeTime": nil,
+                                             "lastTransitionTime": nil, "reason": "SchedulingGated",
+                                             "message": .string(schedulingGatedMessage)]]
+                }
+                status["qosClass"] = .string(qosClass(spec))
+                object["status"] = .object(status)
+            }
         case .deployments:
             var spec = object["spec"]?.objectValue ?? JSONObject()
             if spec["replicas"] == nil { spec["replicas"] = 1 }
@@ -40,6 +58,8 @@ enum Defaults {
             break
         }
     }
+
+    static let schedulingGatedMessage = "Scheduling is blocked due to non-empty scheduling gates"
 
     static func podSpec(_ spec: inout JSONObject) {
         let defaults: [(String, JSONValue)] = [("restartPolicy", "Always"), ("terminationGracePeriodSeconds", 30),
@@ -67,6 +87,16 @@ enum Defaults {
                 return .object(c)
             })
         }
+    }
+
+    /// A resource with a limit and no request requests its limit (pkg/apis/core/v1/defaults.go SetDefaults_Pod).
+    static func requestsFromLimits(_ resources: JSONObject) -> JSONObject {
+        guard let limits = resources["limits"]?.objectValue, !limits.isEmpty else { return resources }
+        var out = resources
+        var requests = resources["requests"]?.objectValue ?? JSONObject()
+        for (name, value) in limits where requests[name] == nil { requests[name] = value }
+        out["requests"] = .object(requests)
+        return out
     }
 
     static func qosClass(_ spec: JSONObject) -> String {
