@@ -41,6 +41,7 @@ final class APIHandler: Sendable {
                 guard let doc = Discovery.resourceList(group: group, version: version) else { throw notFoundPath() }
                 return HTTPReply.json(doc)
             case .version: return HTTPReply.json(Discovery.version)
+            case .openAPI(let path): return try openAPI(path, accept: request.headers[.accept])
             case .health: return HTTPReply.text("ok")
             case .resource(let target):
                 return try await resource(target, &request, user: user, fault: fault)

@@ -9,6 +9,7 @@ enum Route: Equatable {
     case resource(ResourcePath)
     case admin(String)                    // /kubesim/...
     case version                          // /version
+    case openAPI(String)                  // /openapi/v2, /openapi/v3, /openapi/v3/api/v1
     case health                           // /healthz, /readyz, /livez
 
     /// Parses a path; nil when it names nothing the server serves.
@@ -27,6 +28,8 @@ enum Route: Equatable {
             return .admin(segments.dropFirst().joined(separator: "/"))
         case "version":
             return .version
+        case "openapi":
+            return .openAPI(segments.dropFirst().joined(separator: "/"))
         case "healthz", "readyz", "livez":
             return .health
         default:
