@@ -76,12 +76,13 @@ final class APIHandler: Sendable {
         case (.delete, nil): verb = "deletecollection"
         default: throw SimStatusError.methodNotAllowed(method.rawValue, target.type)
         }
-        try access.authorize(user, verb: verb, target: target)
-        if let sub = target.subresource, !target.type.subresources.contains(sub) { throw notFoundPath() }
+        // Every authenticated user may ask what it may do.
         if target.type == .selfSubjectAccessReviews {
             guard verb == "create", target.name == nil else { throw SimStatusError.methodNotAllowed(method.rawValue, target.type) }
             return try await accessReview(&request, user: user)
         }
+        try access.authorize(user, verb: verb, target: target)
+        if let sub = target.subresource, !target.type.subresources.contains(sub) { throw notFoundPath() }
         if target.type == .eventsV1 { return try await eventsV1(verb, target, query, &request, user: user, fault: fault) }
         let table = ServerTable.wanted(request.headers[.accept])
         switch verb {
