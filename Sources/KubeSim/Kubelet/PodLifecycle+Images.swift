@@ -73,8 +73,10 @@ extension PodLifecycle {
                 }
                 stages.append(PodStage(kind: kind, at: at, status: waitingStatus(statuses), events: events))
             }
+            // Stop after the first attempt past the horizon: the kubelet's timer waits for it.
+            let generated = attempt
             attempt = attempt.adding(step!)
-            if let horizon, attempt > horizon { break }
+            if let horizon, generated > horizon { break }
         }
         return stages
     }
