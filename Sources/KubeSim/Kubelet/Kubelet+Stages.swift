@@ -78,6 +78,7 @@ extension Kubelet {
     /// Logs follow the stages: a container starts writing when Running, and its log ends with it.
     func updateLogs(reaching stage: PodStage, tracked: inout TrackedPod, now: Date) {
         let (namespace, name) = (tracked.namespace, tracked.name)
+        updateInitLogs(reaching: stage, tracked: &tracked)
         let containers = tracked.lifecycle.containers
         switch stage.kind {
         case .pullError, .pullBackOff:
@@ -111,8 +112,34 @@ extension Kubelet {
                 log.end()
             }
             if stage.phase != "Running" { killProcesses(tracked) }
-        case .nodeLost, .disrupted, .systemDeleted, .accepted, .unschedulable, .creating:
+        case .nodeLost, .disrupted, .systemDeleted, .accepted, .unschedulable, .creating, .initializing:
             break
+        }
+    }
+
+    /// Init containers write a line when they start and one when they exit; a restarted one starts a new log.
+    func updateInitLogs(reaching stage: PodStage, tracked: inout TrackedPod) {
+        let (namespace, name) = (tracked.namespace, tracked.name)
+        let statuses = stage.status["initContainerStatuses"]?.arrayValue ?? []
+        for (c, status) in zip(tracked.lifecycle.initContainers, statuses) {
+            let run = "\(c.name)#\(status["restartCount"]?.intValue ?? 0)"
+            let crashLooping = status["state"]?["waiting"] != nil
+            let ended = status["state"]?["terminated"] ?? (crashLooping ? status["lastState"]?["terminated"] : nil)
+            if status["state"]?["running"] != nil || ended != nil, !tracked.initLogs.contains(run + " started") {
+                tracked.initLogs.insert(run + " started")
+                logs.started(namespace: namespace, pod: name, container: c.name)?
+                    .append("kubesim: init container \(c.name) of pod \(namespace)/\(name) started\n", at: stage.at)
+            }
+            guard let ended, !tracked.initLogs.contains(run + " ended"),
+                  let log = logs.started(namespace: namespace, pod: name, container: c.name) else { continue }
+            tracked.initLogs.insert(run + " ended")
+            log.append("kubesim: init container \(c.name) of pod \(namespace)/\(name) exited with code \(ended["exitCode"]?.intValue ?? 0)\n",
+                       at: stage.at)
+            if stage.phase == "Pending", tracked.lifecycle.restartPolicy != "Never", (ended["exitCode"]?.intValue ?? 0) != 0 {
+                logs.restarted(namespace: namespace, pod: name, container: c.name)
+            } else {
+                log.end()
+            }
         }
     }
 

@@ -63,6 +63,8 @@ public actor Kubelet {
         var heldSince: Date?
         var holdProblem: PodConfiguration.Problem?
         var holdRetryAt: Date?
+        /// Init container runs whose start and end lines are in their logs (`main#0 started`).
+        var initLogs: Set<String> = []
 
         /// Under `--run-commands`, whether any container runs as a process (else it is simulated whole).
         var runsProcesses: Bool { commands.values.contains { !$0.argv.isEmpty } }
@@ -187,7 +189,7 @@ public actor Kubelet {
             var replanned = false
             while tracked.applied + due.count < stages.count, stages[tracked.applied + due.count].at <= now {
                 let stage = stages[tracked.applied + due.count]
-                if !tracked.configReady, ![.accepted, .creating, .unschedulable].contains(stage.kind) {
+                if !tracked.configReady, ![.accepted, .creating, .initializing, .unschedulable].contains(stage.kind) {
                     switch PodConfiguration.problem(pod, store: store) {
                     case .some(let problem):
                         if case .env = problem, stage.kind != .running { break }
@@ -231,7 +233,8 @@ public actor Kubelet {
         let lifecycle = PodLifecycle(pod: pod, script: script, node: node, podIP: ip, firstSeen: now,
                                      registry: options.images, backoff: options.backoff)
         var tracked = TrackedPod(uid: uid, namespace: lifecycle.namespace, name: lifecycle.name, lifecycle: lifecycle)
-        logs.register(namespace: tracked.namespace, pod: tracked.name, uid: uid, containers: lifecycle.containers.map(\.name))
+        logs.register(namespace: tracked.namespace, pod: tracked.name, uid: uid,
+                      containers: (lifecycle.initContainers + lifecycle.containers).map(\.name))
         for problem in problems {
             events.record(SimEvent("Warning", reason: "KubeSimAnnotation", message: problem), about: pod, at: now)
         }

@@ -50,7 +50,7 @@ public struct PodLifecycle: Sendable {
     var boundNode: SimulatedNode { var n = node; n.name = nodeName; return n }
 
     var scheduledAt: Date { firstSeen.adding(script.scheduleDelay) }
-    var startedAt: Date { scheduledAt.adding(script.startDelay).addingTimeInterval(heldFor) }
+    var startedAt: Date { scheduledAt.adding(script.startDelay).addingTimeInterval(initTime + heldFor) }
     var endsAt: Date { startedAt.adding(script.runDuration) }
 
     /// Every stage in time order. `exits` are the real ends of containers under `--run-commands`: then a
@@ -64,6 +64,12 @@ public struct PodLifecycle: Sendable {
                                    status: ["phase": "Pending", "qosClass": .string(qos)]))
         }
         stages.append(creating())
+        if let failure = initFailure {
+            stages += initStages(through: failure.index)
+            stages += initFailureStages(failure, until: horizon)
+            return withDeleteAfter(withActiveDeadline(stages)).map(withInitContainers)
+        }
+        stages += initStages(through: initContainers.count - 1)
         if let invalid = invalidImage() {
             stages.append(invalid)
             return withDeleteAfter(withActiveDeadline(stages)).map(withInitContainers)

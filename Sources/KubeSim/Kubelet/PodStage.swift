@@ -5,7 +5,7 @@ import SluiceKube
 public struct PodStage: Sendable, Equatable {
     /// What kind of step this is (also the kubelet's record of how far a pod has got).
     public enum Kind: String, Sendable, Equatable {
-        case accepted, unschedulable, creating, pullError, pullBackOff, running, ended, evicted, nodeLost,
+        case accepted, unschedulable, creating, initializing, pullError, pullBackOff, running, ended, evicted, nodeLost,
              disrupted, systemDeleted, killed, deadlineExceeded
     }
 
