@@ -56,6 +56,8 @@ spec:
   containers: [{name: main, image: busybox:1.36}]
 YAML
     if run apply -f "$work/applied.yaml" && grep -q "pod/applied created" "$work/kubectl.out"; then ok "apply validates without --validate=false"; else bad "apply"; fi
+    if run get jobs -n outcomes && head -1 "$work/kubectl.out" | grep -qE '^NAME +COMPLETIONS +DURATION +AGE$' \
+        && grep -qE '^once +2/2 ' "$work/kubectl.out"; then ok "get jobs prints NAME COMPLETIONS DURATION AGE"; else bad "get jobs"; fi
     if run get pods -n outcomes -l 'app in (web,api)' -o name && grep -qx pod/applied "$work/kubectl.out"; then
         ok "set-based selector -l 'app in (web,api)'"; else bad "set-based selector"; fi
     if run explain pod.spec.schedulingGates && grep -q "SchedulingGates is an opaque list" "$work/kubectl.out"; then ok "explain pod.spec.schedulingGates"; else bad "explain"; fi

@@ -169,6 +169,30 @@ def run(check, expect_status, wait_until, kube):
                                          _content_type="application/merge-patch+json")
         wait_until(lambda: condition("gated-ready", "Ready").status == "True", "Ready once the gate is True")
 
+    # pkg/controller/job/job_controller.go: pods until completions succeed; Complete / Failed conditions.
+    @check("outcomes: batch/v1 Jobs complete, or fail past their backoffLimit")
+    def _():
+        batch = client.BatchV1Api()
+        template = client.V1PodTemplateSpec(spec=client.V1PodSpec(restart_policy="Never",
+                                                                  containers=[client.V1Container(name="main", image="busybox:1.36")]))
+        created = batch.create_namespaced_job(NS, client.V1Job(metadata=client.V1ObjectMeta(name="once"),
+                                                               spec=client.V1JobSpec(completions=2, template=template)))
+        assert created.spec.backoff_limit == 6 and created.spec.selector.match_labels == {
+            "batch.kubernetes.io/controller-uid": created.metadata.uid}, created.spec
+
+        def conditions(name):
+            return {c.type: c for c in batch.read_namespaced_job(name, NS).status.conditions or []}
+        wait_until(lambda: "Complete" in conditions("once"), "the job to complete")
+        status = batch.read_namespaced_job("once", NS).status
+        assert status.succeeded == 2 and status.completion_time is not None, status
+        failing = client.V1PodTemplateSpec(metadata=client.V1ObjectMeta(annotations={"kubesim.sluice.dev/exit-code": "1"}),
+                                           spec=template.spec)
+        batch.create_namespaced_job(NS, client.V1Job(metadata=client.V1ObjectMeta(name="doomed"),
+                                                     spec=client.V1JobSpec(backoff_limit=1, template=failing)))
+        wait_until(lambda: "Failed" in conditions("doomed"), "the job to fail")
+        failed = conditions("doomed")["Failed"]
+        assert (failed.reason, failed.message) == ("BackoffLimitExceeded", "Job has reached the specified backoff limit"), failed
+
     @check("outcomes: Secrets and ServiceAccounts; SelfSubjectAccessReview; unknown fields refused when Strict")
     def _():
         core.create_namespaced_service_account(NS, client.V1ServiceAccount(metadata=client.V1ObjectMeta(name="runner")))

@@ -62,6 +62,8 @@ extension SimResource {
                                                  shortNames: ["deploy"], subresources: ["status", "scale"])
     public static let replicaSets = SimResource(group: "apps", version: "v1", plural: "replicasets", singular: "replicaset", kind: "ReplicaSet",
                                                  shortNames: ["rs"], subresources: ["status", "scale"])
+    public static let jobs = SimResource(group: "batch", version: "v1", plural: "jobs", singular: "job", kind: "Job",
+                                          subresources: ["status"])
     public static let leases = SimResource(group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease")
     /// Served over HTTP as a view of `.events` (nothing is stored under this type).
     public static let eventsV1 = SimResource(group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event",
@@ -74,7 +76,7 @@ extension SimResource {
 
     /// Every resource the server knows, in discovery order.
     public static let all: [SimResource] = [.namespaces, .nodes, .pods, .services, .endpoints, .events, .configMaps,
-                                             .secrets, .serviceAccounts, .deployments, .replicaSets, .leases, .eventsV1,
+                                             .secrets, .serviceAccounts, .deployments, .replicaSets, .jobs, .leases, .eventsV1,
                                              .selfSubjectAccessReviews]
 
     /// The resource for a path's group, version and plural name.

@@ -53,6 +53,7 @@ enum ServerTable {
         switch type {
         case .pods: return PodPrinter.printer
         case .nodes: return NodePrinter.printer
+        case .jobs: return JobPrinter.printer
         default:
             return ([nameColumn, ageColumn], { object, now in [name(object), age(object, now: now)] })
         }

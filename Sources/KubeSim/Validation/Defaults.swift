@@ -54,6 +54,8 @@ enum Defaults {
             if creating, object["status"] == nil { object["status"] = .object([:]) }
         case .services:
             service(&object, creating: creating)
+        case .jobs:
+            job(&object, creating: creating)
         default:
             break
         }
@@ -112,6 +114,39 @@ enum Defaults {
             }
         }
         return guaranteed ? "Guaranteed" : any ? "Burstable" : "BestEffort"
+    }
+
+    /// pkg/apis/batch/v1/defaults.go and the job strategy's generated selector: the pods carry
+    /// `batch.kubernetes.io/controller-uid` and `job-name` labels (and their legacy spellings).
+    static func job(_ object: inout JSONObject, creating: Bool) {
+        var spec = object["spec"]?.objectValue ?? JSONObject()
+        if spec["completions"] == nil && spec["parallelism"] == nil { spec["completions"] = 1 }
+        if spec["parallelism"] == nil { spec["parallelism"] = 1 }
+        if spec["backoffLimit"] == nil { spec["backoffLimit"] = 6 }
+        if spec["completionMode"] == nil { spec["completionMode"] = "NonIndexed" }
+        if spec["suspend"] == nil { spec["suspend"] = false }
+        if spec["podReplacementPolicy"] == nil { spec["podReplacementPolicy"] = "TerminatingOrFailed" }
+        if var template = spec["template"]?.objectValue {
+            if creating, spec["manualSelector"]?.boolValue != true, let uid = object.metadataString("uid") {
+                var meta = template["metadata"]?.objectValue ?? JSONObject()
+                var labels = meta["labels"]?.objectValue ?? JSONObject()
+                let name = JSONValue.string(object.metadataString("name") ?? "")
+                labels["batch.kubernetes.io/controller-uid"] = .string(uid)
+                labels["batch.kubernetes.io/job-name"] = name
+                labels["controller-uid"] = .string(uid)
+                labels["job-name"] = name
+                meta["labels"] = .object(labels)
+                template["metadata"] = .object(meta)
+                spec["selector"] = ["matchLabels": ["batch.kubernetes.io/controller-uid": .string(uid)]]
+            }
+            if var podSpec = template["spec"]?.objectValue {
+                Defaults.podSpec(&podSpec)
+                template["spec"] = .object(podSpec)
+            }
+            spec["template"] = .object(template)
+        }
+        object["spec"] = .object(spec)
+        if creating, object["status"] == nil { object["status"] = .object([:]) }
     }
 
     static func service(_ object: inout JSONObject, creating: Bool) {
