@@ -8,7 +8,8 @@ import SluiceKube
 ///
 /// Level-triggered: `reconcile` reads the deployment and its pods, creates or deletes pods, writes status;
 /// repeating it changes nothing.
-public actor DeploymentController {
+public actor DeploymentController: PodOwnerController {
+    static let owner = SimResource.deployments
     public nonisolated let store: ObjectStore
     let clock: SimClock
     let events: EventRecorder
@@ -20,25 +21,7 @@ public actor DeploymentController {
     }
 
     /// Reconciles on every deployment and pod change until cancelled.
-    public func run() async throws {
-        try await WatchLoop.follow(store, [.deployments, .pods]) { event in
-            await self.handle(event)
-        }
-    }
-
-    func handle(_ event: WatchEvent) {
-        let object = event.object
-        let namespace = object.namespace ?? "default"
-        if event.object.type == .deployments {
-            reconcile(namespace: namespace, name: object.name)
-        } else if let owner = Self.controllerName(of: object.object, kind: "Deployment") {
-            reconcile(namespace: namespace, name: owner)
-        }
-    }
-
-    public func reconcileAll() {
-        for d in store.list(.deployments, namespace: nil).items { reconcile(namespace: d.namespace ?? "default", name: d.name) }
-    }
+    public func run() async throws { try await follow() }
 
     /// Brings one deployment's pods and status up to date.
     public func reconcile(namespace: String, name: String) {
@@ -101,18 +84,8 @@ public actor DeploymentController {
     /// A new pod from the template: its labels plus `pod-template-hash`, owned by the deployment.
     static func pod(from template: JSONObject, deployment: JSONObject, hash: String) -> JSONObject {
         let name = deployment.metadataString("name") ?? ""
-        var meta = template["metadata"]?.objectValue ?? JSONObject()
-        var labels = meta["labels"]?.objectValue ?? JSONObject()
-        labels["pod-template-hash"] = .string(hash)
-        meta["labels"] = .object(labels)
-        meta["name"] = nil
-        meta["generateName"] = .string("\(name)-\(hash)-")
-        meta["namespace"] = deployment["metadata"]?["namespace"]
-        meta["ownerReferences"] = [[
-            "apiVersion": "apps/v1", "kind": "Deployment", "name": .string(name),
-            "uid": deployment["metadata"]?["uid"] ?? "", "controller": true, "blockOwnerDeletion": true,
-        ]]
-        return ["apiVersion": "v1", "kind": "Pod", "metadata": .object(meta), "spec": template["spec"] ?? .object(JSONObject())]
+        return OwnedPod.make(from: template, owner: deployment, apiVersion: "apps/v1", kind: "Deployment",
+                             generateName: "\(name)-\(hash)-", labels: ["pod-template-hash": .string(hash)])
     }
 
     /// A stable 10-character hash of the pod template, spelled like the real `pod-template-hash`.

@@ -6,7 +6,8 @@ import SluiceKube
 /// `activeDeadlineSeconds`, and writes the status and conditions kubectl and clients read.
 ///
 /// Level-triggered like the deployment controller: `reconcile` reads the Job and its pods and acts.
-public actor JobController {
+public actor JobController: PodOwnerController {
+    static let owner = SimResource.jobs
     public nonisolated let store: ObjectStore
     let clock: SimClock
     let events: EventRecorder
@@ -23,20 +24,7 @@ public actor JobController {
 
     public func run() async throws {
         defer { for task in wakeups.values { task.cancel() } }
-        try await WatchLoop.follow(store, [.jobs, .pods]) { event in await self.handle(event) }
-    }
-
-    func handle(_ event: WatchEvent) {
-        let namespace = event.object.namespace ?? "default"
-        if event.object.type == .jobs {
-            reconcile(namespace: namespace, name: event.object.name)
-        } else if let owner = DeploymentController.controllerName(of: event.object.object, kind: "Job") {
-            reconcile(namespace: namespace, name: owner)
-        }
-    }
-
-    public func reconcileAll() {
-        for job in store.list(.jobs, namespace: nil).items { reconcile(namespace: job.namespace ?? "default", name: job.name) }
+        try await follow()
     }
 
     /// Brings one Job's pods and status up to date.
@@ -124,17 +112,8 @@ public actor JobController {
 
     /// A pod from the Job's template, named `<job>-<5 characters>` and owned by the Job.
     static func pod(for job: JSONObject) -> JSONObject {
-        let name = job.metadataString("name") ?? ""
-        let template = job["spec"]?["template"]?.objectValue ?? JSONObject()
-        var meta = template["metadata"]?.objectValue ?? JSONObject()
-        meta["name"] = nil
-        meta["generateName"] = .string("\(name)-")
-        meta["namespace"] = job["metadata"]?["namespace"]
-        meta["ownerReferences"] = [[
-            "apiVersion": "batch/v1", "kind": "Job", "name": .string(name),
-            "uid": job["metadata"]?["uid"] ?? "", "controller": true, "blockOwnerDeletion": true,
-        ]]
-        return ["apiVersion": "v1", "kind": "Pod", "metadata": .object(meta), "spec": template["spec"] ?? .object(JSONObject())]
+        OwnedPod.make(from: job["spec"]?["template"]?.objectValue ?? JSONObject(), owner: job, apiVersion: "batch/v1", kind: "Job",
+                      generateName: "\(job.metadataString("name") ?? "")-")
     }
 }
 
