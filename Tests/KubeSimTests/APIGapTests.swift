@@ -35,6 +35,25 @@ struct APIGapTests {
         #expect(try await http.get("/api/v1/nodes").body["kind"] == "NodeList")
     }
 
+    /// `kubectl get -w` and `get events/deployments/services` read these.
+    @Test func watchEventsAndOtherKindsComeAsTables() async throws {
+        let server = try await SimHTTP.start()
+        defer { Task { await server.stop() } }
+        var http = server
+        http.headers = [("Accept", Self.tableAccept)]
+        try await http.post("/api/v1/namespaces/default/services", ["metadata": ["name": "web"], "spec": ["ports": [["port": 80]]]])
+        let services = try await http.get("/api/v1/namespaces/default/services").body
+        #expect(services["columnDefinitions"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age"])
+        #expect(services["rows"]?[0]?["cells"]?[4] == "80/TCP")
+        let events = try await http.get("/api/v1/namespaces/default/events").body
+        #expect(events["columnDefinitions"]?[0]?["name"] == "Last Seen")
+        let watch = try await http.watch("/api/v1/namespaces/default/services?watch=1")
+        let first = try await watch.next()
+        #expect(first?["type"] == "ADDED" && first?["object"]?["kind"] == "Table")
+        #expect(first?["object"]?["rows"]?[0]?["cells"]?[0] == "web")
+        watch.cancel()
+    }
+
     @Test func statusColumnFollowsKubectlsRules() {
         func pod(_ status: JSONValue, deleting: Bool = false) -> JSONObject {
             var meta: JSONObject = ["name": "p"]

@@ -86,7 +86,7 @@ final class APIHandler: Sendable {
         if target.type == .eventsV1 { return try await eventsV1(verb, target, query, &request, user: user, fault: fault) }
         let table = ServerTable.wanted(request.headers[.accept])
         switch verb {
-        case "watch": return try watch(target, query, fault: fault)
+        case "watch": return try watch(target, query, fault: fault, table: table)
         case "list": return try list(target, query, table: table)
         case "get":
             if target.subresource == "log" { return try await podLog(target, query) }

@@ -41,6 +41,8 @@ enum Discovery {
             var entry: JSONObject = ["name": .string(type.plural), "singularName": .string(type.singular), "namespaced": .bool(type.namespaced),
                                      "kind": .string(type.kind), "verbs": .array(verbs)]
             if !type.shortNames.isEmpty { entry["shortNames"] = .array(type.shortNames.map(JSONValue.string)) }
+            // `kubectl get all` lists the kinds in the `all` category.
+            if [.pods, .services, .deployments, .replicaSets, .jobs].contains(type) { entry["categories"] = ["all"] }
             resources.append(.object(entry))
             for sub in type.subresources {
                 let kind = sub == "scale" ? "Scale" : type.kind

@@ -54,6 +54,9 @@ enum ServerTable {
         case .pods: return PodPrinter.printer
         case .nodes: return NodePrinter.printer
         case .jobs: return JobPrinter.printer
+        case .events: return WorkloadPrinters.event
+        case .deployments: return WorkloadPrinters.deployment
+        case .services: return WorkloadPrinters.service
         default:
             return ([nameColumn, ageColumn], { object, now in [name(object), age(object, now: now)] })
         }
