@@ -193,6 +193,30 @@ def run(check, expect_status, wait_until, kube):
         failed = conditions("doomed")["Failed"]
         assert (failed.reason, failed.message) == ("BackoffLimitExceeded", "Job has reached the specified backoff limit"), failed
 
+    @check("outcomes: a CustomResourceDefinition serves its kind (create, list, watch, status); deleting it removes them")
+    def _():
+        ext = client.ApiextensionsV1Api()
+        custom = client.CustomObjectsApi()
+        schema = client.V1JSONSchemaProps(type="object", x_kubernetes_preserve_unknown_fields=True)
+        version = client.V1CustomResourceDefinitionVersion(name="v1", served=True, storage=True,
+                                                           schema=client.V1CustomResourceValidation(open_apiv3_schema=schema),
+                                                           subresources=client.V1CustomResourceSubresources(status={}))
+        ext.create_custom_resource_definition(client.V1CustomResourceDefinition(
+            metadata=client.V1ObjectMeta(name="trainings.ml.example.com"),
+            spec=client.V1CustomResourceDefinitionSpec(group="ml.example.com", scope="Namespaced", versions=[version],
+                                                       names=client.V1CustomResourceDefinitionNames(plural="trainings", kind="Training"))))
+        wait_until(lambda: any(c.type == "Established" and c.status == "True"
+                               for c in ext.read_custom_resource_definition("trainings.ml.example.com").status.conditions or []),
+                   "the definition to be established")
+        body = {"apiVersion": "ml.example.com/v1", "kind": "Training", "metadata": {"name": "t1"}, "spec": {"epochs": 3}}
+        custom.create_namespaced_custom_object("ml.example.com", "v1", NS, "trainings", body)
+        items = custom.list_namespaced_custom_object("ml.example.com", "v1", NS, "trainings")["items"]
+        assert [i["metadata"]["name"] for i in items] == ["t1"], items
+        custom.patch_namespaced_custom_object_status("ml.example.com", "v1", NS, "trainings", "t1", {"status": {"phase": "Done"}})
+        assert custom.get_namespaced_custom_object("ml.example.com", "v1", NS, "trainings", "t1")["status"] == {"phase": "Done"}
+        ext.delete_custom_resource_definition("trainings.ml.example.com")
+        expect_status(404, "NotFound", lambda: custom.list_namespaced_custom_object("ml.example.com", "v1", NS, "trainings"))
+
     @check("outcomes: Secrets and ServiceAccounts; SelfSubjectAccessReview; unknown fields refused when Strict")
     def _():
         core.create_namespaced_service_account(NS, client.V1ServiceAccount(metadata=client.V1ObjectMeta(name="runner")))

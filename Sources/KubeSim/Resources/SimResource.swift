@@ -74,10 +74,15 @@ extension SimResource {
                                                              plural: "selfsubjectaccessreviews", singular: "selfsubjectaccessreview",
                                                              kind: "SelfSubjectAccessReview", namespaced: false)
 
-    /// Every resource the server knows, in discovery order.
+    public static let customResourceDefinitions = SimResource(group: "apiextensions.k8s.io", version: "v1",
+                                                              plural: "customresourcedefinitions", singular: "customresourcedefinition",
+                                                              kind: "CustomResourceDefinition", namespaced: false,
+                                                              shortNames: ["crd", "crds"], subresources: ["status"])
+
+    /// Every built-in resource the server knows, in discovery order (a store adds its custom ones).
     public static let all: [SimResource] = [.namespaces, .nodes, .pods, .services, .endpoints, .events, .configMaps,
                                              .secrets, .serviceAccounts, .deployments, .replicaSets, .jobs, .leases, .eventsV1,
-                                             .selfSubjectAccessReviews]
+                                             .selfSubjectAccessReviews, .customResourceDefinitions]
 
     /// The resource for a path's group, version and plural name.
     public static func find(group: String, version: String, plural: String) -> SimResource? {

@@ -113,6 +113,7 @@ enum Admission {
             if let old { errors += PodUpdateRules.check(old: old["spec"], new: object["spec"]) }
         case .deployments: errors += WorkloadValidation.deployment(object)
         case .jobs: errors += WorkloadValidation.job(object)
+        case .customResourceDefinitions: errors += CustomResources.validate(object)
         case .services: errors += WorkloadValidation.service(object)
         case .eventsV1: errors += WorkloadValidation.eventV1(object)
         default: break
