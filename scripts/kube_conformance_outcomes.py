@@ -216,6 +216,11 @@ def run(check, expect_status, wait_until, kube):
         assert custom.get_namespaced_custom_object("ml.example.com", "v1", NS, "trainings", "t1")["status"] == {"phase": "Done"}
         ext.delete_custom_resource_definition("trainings.ml.example.com")
         expect_status(404, "NotFound", lambda: custom.list_namespaced_custom_object("ml.example.com", "v1", NS, "trainings"))
+        # One definition stays (without objects) for the schema check of stored objects.
+        ext.create_custom_resource_definition(client.V1CustomResourceDefinition(
+            metadata=client.V1ObjectMeta(name="widgets.example.com"),
+            spec=client.V1CustomResourceDefinitionSpec(group="example.com", scope="Cluster", versions=[version],
+                                                       names=client.V1CustomResourceDefinitionNames(plural="widgets", kind="Widget"))))
 
     @check("outcomes: Secrets and ServiceAccounts; SelfSubjectAccessReview; unknown fields refused when Strict")
     def _():
