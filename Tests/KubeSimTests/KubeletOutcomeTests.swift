@@ -144,6 +144,20 @@ struct KubeletOutcomeTests {
         #expect(Self.pod(store)?["status"]?["phase"] == "Pending")
     }
 
+    @Test func fixingTheImageOfAPodInImagePullBackOffStartsIt() async throws {
+        let store = ObjectStore()
+        let kubelet = Kubelet(store: store)
+        try store.create(.pods, namespace: "default", F.pod(containers: Self.container("registry.example.com/nope:1")))
+        await F.advance(kubelet, to: 3)
+        #expect(Self.container(Self.pod(store))?["state"]?["waiting"]?["reason"] == "ImagePullBackOff")
+        try store.modify(.pods, namespace: "default", name: "job-1") { $0["spec"]?["containers"] = .array(Self.container("busybox:1.36")) }
+        await kubelet.reconcileAll(now: Self.at(4))
+        let pod = Self.pod(store)
+        #expect(pod?["status"]?["phase"] == "Running")
+        #expect(Self.container(pod)?["image"] == "docker.io/library/busybox:1.36")
+        #expect(Self.events(store).suffix(4).map(\.reason) == ["Pulling", "Pulled", "Created", "Started"])
+    }
+
     @Test func malformedImageIsInvalidImageName() async throws {
         let store = ObjectStore()
         let kubelet = Kubelet(store: store)

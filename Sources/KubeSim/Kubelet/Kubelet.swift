@@ -165,6 +165,7 @@ public actor Kubelet {
         if pod.metadataString("deletionTimestamp") != nil {
             terminate(&tracked, pod: pod, now: now)
         } else {
+            retryWithNewImages(&tracked, pod: pod, now: now)
             let deadline = pod["spec"]?["activeDeadlineSeconds"]?.intValue
             if deadline != tracked.lifecycle.activeDeadlineSeconds {
                 tracked.lifecycle.activeDeadlineSeconds = deadline
