@@ -15,6 +15,8 @@ import traceback
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
 
+import kube_conformance_outcomes
+
 NS = "conformance"
 results = {"passed": 0, "failed": 0}
 
@@ -53,7 +55,7 @@ def pod(name, labels=None):
     )
 
 
-def wait_until(condition, what, seconds=20):
+def wait_until(condition, what, seconds=30):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
@@ -244,6 +246,8 @@ def main():
             reporting_controller="conformance", reporting_instance="conformance-1", type="Normal", note="hello",
             regarding=client.V1ObjectReference(kind="Pod", name="web-7", namespace=NS)))
         assert len(core.list_namespaced_event(NS, field_selector="reason=Started").items) >= 1
+
+    kube_conformance_outcomes.run(check, expect_status, wait_until, core)
 
     @check("stored objects written for schema validation")
     def _():

@@ -38,6 +38,31 @@ struct KubeSimCommand: ParsableCommand {
     @Flag(help: "Let the simulated kubelet run container commands.")
     var runCommands = false
 
+    @Option(help: ArgumentHelp("A node of the simulated cluster (repeatable; replaces the default node): NAME[,RESOURCE=QUANTITY...][,label:KEY=VALUE...][,taint:KEY[=VALUE]:EFFECT...].",
+                               discussion: "e.g. gpu-1,cpu=16,memory=64Gi,nvidia.com/gpu=4,taint:nvidia.com/gpu=present:NoSchedule. Unnamed resources keep the defaults: cpu=4, memory=16Gi, pods=110."))
+    var node: [String] = []
+
+    @Option(help: "A JSON file with an array of nodes ({name, capacity, labels, taints, hostIP}); added after the --node ones.")
+    var nodesFile: String?
+
+    @Option(help: "An image the simulated registries have (repeatable): NAME[:TAG], '*' matches any characters; without a tag every tag. Added to the built-in list of common public images.")
+    var image: [String] = []
+
+    @Option(help: "A file of images the simulated registries have, one pattern a line ('#' comments).")
+    var imagesFile: String?
+
+    @Flag(help: "Every well-formed image pulls (no ErrImagePull); only InvalidImageName remains.")
+    var anyImage = false
+
+    @Flag(help: "The registries have only the --image / --images-file images, not the built-in list.")
+    var noBuiltinImages = false
+
+    @Option(help: "Seconds of the kubelet's first back-off for image pulls and CrashLoopBackOff (doubles each time).")
+    var backoffInitial = 10.0
+
+    @Option(help: "Seconds the kubelet's back-off grows to at most.")
+    var backoffMax = 300.0
+
     @Option(help: "A bearer token and its user, TOKEN=USER (repeatable). Any token turns authentication on.")
     var token: [String] = []
 
@@ -59,6 +84,34 @@ struct KubeSimCommand: ParsableCommand {
         for f in fault {
             do { _ = try FaultRule(parsing: f) } catch { throw ValidationError("\(error)") }
         }
+        guard backoffInitial > 0, backoffMax >= backoffInitial else {
+            throw ValidationError("--backoff-initial must be more than 0 and at most --backoff-max")
+        }
+        _ = try imageRegistry()
+        let nodes = try simulatedNodes()
+        if Set(nodes.map(\.name)).count != nodes.count { throw ValidationError("--node and --nodes-file name a node twice") }
+    }
+
+    /// The simulated registries from --image, --images-file, --any-image and --no-builtin-images.
+    func imageRegistry() throws -> ImageRegistry {
+        var patterns = noBuiltinImages ? [] : ImageRegistry.commonImages
+        patterns += image
+        if let imagesFile {
+            do { patterns += try ImageRegistry.patterns(file: imagesFile) } catch {
+                throw ValidationError("--images-file \(imagesFile): \(error.localizedDescription)")
+            }
+        }
+        return ImageRegistry(patterns: patterns, acceptsAll: anyImage)
+    }
+
+    /// The nodes from --node and --nodes-file, or the default single node.
+    func simulatedNodes() throws -> [SimulatedNode] {
+        var nodes: [SimulatedNode] = []
+        do {
+            for (i, text) in node.enumerated() { nodes.append(try NodeConfig.parse(flag: text, index: i)) }
+            if let nodesFile { nodes += try NodeConfig.parse(file: nodesFile, firstIndex: nodes.count) }
+        } catch { throw ValidationError(error.description) }
+        return nodes.isEmpty ? [SimulatedNode()] : nodes
     }
 
     /// Starts the server and runs until a signal.
@@ -77,6 +130,10 @@ struct KubeSimCommand: ParsableCommand {
         options.watch410 = Watch410Mode(rawValue: watch410) ?? .error
         options.bookmarkInterval = .milliseconds(Int64(bookmarkInterval * 1000))
         options.runCommands = runCommands
+        options.nodes = try simulatedNodes()
+        options.images = try imageRegistry()
+        options.backoff = KubeletBackoff(initial: .milliseconds(Int64(backoffInitial * 1000)),
+                                         maximum: .milliseconds(Int64(backoffMax * 1000)))
         options.readonlyUsers = Set(readonlyUser)
         for t in token {
             let kv = t.split(separator: "=", maxSplits: 1).map(String.init)

@@ -131,7 +131,7 @@ struct APIVerbTests {
         let names = (core["resources"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
         #expect(names.contains("pods") && names.contains("pods/log") && names.contains("pods/status") && names.contains("events"))
         let groups = try await http.get("/apis").body["groups"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
-        #expect(groups == ["apps", "coordination.k8s.io", "events.k8s.io"])
+        #expect(groups == ["apps", "batch", "coordination.k8s.io", "events.k8s.io", "authorization.k8s.io", "apiextensions.k8s.io"])
         #expect(try await http.get("/apis/apps/v1").body["groupVersion"] == "apps/v1")
         let unknown = try await http.get("/apis/nope/v1/things")
         #expect(unknown.status == 404 && unknown.reason == "NotFound")

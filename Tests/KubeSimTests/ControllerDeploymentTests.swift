@@ -5,6 +5,13 @@ import Testing
 
 /// Deployments -> replica pods, and their status, driven step by step.
 struct ControllerDeploymentTests {
+    /// The deployment controller, then the ReplicaSet controller it feeds, then the deployment's status.
+    static func sync(_ store: ObjectStore, _ controller: DeploymentController) async {
+        await controller.reconcileAll()
+        await ReplicaSetController(store: store).reconcileAll()
+        await controller.reconcileAll()
+    }
+
     typealias F = KubeletFixtures
 
     static func deployment(replicas: Int64 = 3, image: String = "nginx") -> JSONObject {
@@ -40,7 +47,7 @@ struct ControllerDeploymentTests {
         let controller = DeploymentController(store: store)
         let kubelet = Kubelet(store: store)
         try store.create(.deployments, namespace: "default", Self.deployment())
-        await controller.reconcile(namespace: "default", name: "web")
+        await Self.sync(store, controller)
         let pods = Self.activePods(store)
         #expect(pods.count == 3)
         let hash = try #require(pods.first?["metadata"]?["labels"]?["pod-template-hash"]?.stringValue)
@@ -48,15 +55,19 @@ struct ControllerDeploymentTests {
         #expect(pods.allSatisfy { $0.metadataString("name")?.hasPrefix("web-\(hash)-") == true })
         #expect(pods.allSatisfy { $0.labels["app"] == "web" })
         let owner = pods.first?["metadata"]?["ownerReferences"]?.arrayValue?.first
-        #expect(owner?["kind"] == "Deployment")
+        #expect(owner?["kind"] == "ReplicaSet" && owner?["name"]?.stringValue == "web-\(hash)")
         #expect(owner?["controller"] == true)
+        let set = try #require(store.get(.replicaSets, namespace: "default", name: "web-\(hash)")?.object)
+        #expect(set["metadata"]?["ownerReferences"]?[0]?["kind"] == "Deployment")
+        #expect(set["spec"]?["selector"]?["matchLabels"]?["pod-template-hash"]?.stringValue == hash)
+        #expect(set["metadata"]?["annotations"]?["deployment.kubernetes.io/revision"] == "1")
         var status = Self.status(store)
         #expect(status["replicas"] == 3)
         #expect(status["readyReplicas"] == nil)
         #expect(Self.condition(status, "Available")?["reason"] == "MinimumReplicasUnavailable")
 
         await F.advance(kubelet)
-        await controller.reconcile(namespace: "default", name: "web")
+        await Self.sync(store, controller)
         status = Self.status(store)
         #expect(status["readyReplicas"] == 3)
         #expect(status["availableReplicas"] == 3)
@@ -71,21 +82,21 @@ struct ControllerDeploymentTests {
         let store = ObjectStore()
         let controller = DeploymentController(store: store)
         try store.create(.deployments, namespace: "default", Self.deployment(replicas: 3))
-        await controller.reconcile(namespace: "default", name: "web")
+        await Self.sync(store, controller)
         try store.modify(.deployments, namespace: "default", name: "web") { $0["spec"]?["replicas"] = 1 }
-        await controller.reconcile(namespace: "default", name: "web")
+        await Self.sync(store, controller)
         #expect(Self.activePods(store).count == 1)
         #expect(Self.status(store)["observedGeneration"] == 2)
 
         let survivor = try #require(Self.activePods(store).first?.metadataString("name"))
         try store.delete(.pods, namespace: "default", name: survivor, options: DeleteOptions(gracePeriodSeconds: 0))
-        await controller.reconcile(namespace: "default", name: "web")
+        await Self.sync(store, controller)
         let replaced = Self.activePods(store)
         #expect(replaced.count == 1)
         #expect(replaced.first?.metadataString("name") != survivor)
 
         try store.modify(.deployments, namespace: "default", name: "web") { $0["spec"]?["replicas"] = 4 }
-        await controller.reconcile(namespace: "default", name: "web")
+        await Self.sync(store, controller)
         #expect(Self.activePods(store).count == 4)
     }
 
@@ -93,16 +104,26 @@ struct ControllerDeploymentTests {
         let store = ObjectStore()
         let controller = DeploymentController(store: store)
         try store.create(.deployments, namespace: "default", Self.deployment(replicas: 2))
-        await controller.reconcile(namespace: "default", name: "web")
+        await Self.sync(store, controller)
         let before = Set(Self.activePods(store).compactMap { $0.metadataString("name") })
         try store.modify(.deployments, namespace: "default", name: "web") {
             $0["spec"]?["template"]?["spec"]?["containers"] = [["name": "web", "image": "nginx:1.27"]]
         }
-        await controller.reconcile(namespace: "default", name: "web")
+        await Self.sync(store, controller)
         let after = Self.activePods(store)
         #expect(after.count == 2)
         #expect(after.allSatisfy { !before.contains($0.metadataString("name") ?? "") })
         #expect(Set(after.compactMap { $0.labels["pod-template-hash"] }).count == 1)
+        // The old ReplicaSet stays as revision history, scaled to zero; the new one is revision 2.
+        let sets = store.list(.replicaSets, namespace: "default").items.map(\.object)
+        #expect(sets.count == 2)
+        #expect(Set(sets.compactMap { $0["spec"]?["replicas"]?.intValue }) == [0, 2])
+        #expect(Set(sets.compactMap { $0["metadata"]?["annotations"]?["deployment.kubernetes.io/revision"]?.stringValue }) == ["1", "2"])
+
+        // Deleting the deployment collects its ReplicaSets and their pods.
+        try store.delete(.deployments, namespace: "default", name: "web")
+        #expect(store.list(.replicaSets, namespace: "default").items.isEmpty)
+        #expect(Self.activePods(store).allSatisfy { $0.metadataString("deletionTimestamp") != nil })
     }
 
     @Test func runningControllersKeepADeploymentAndItsServiceLive() async throws {

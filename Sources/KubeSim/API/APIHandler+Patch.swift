@@ -22,6 +22,8 @@ extension APIHandler {
                 throw SimStatusError.badRequest("error decoding patch: \(error)")
             }
             let manager = manager(query, request)
+            let validation = try FieldValidation(query)
+            var warnings: [String] = []
             if target.subresource == "scale" {
                 let replicas = patch["spec"]?["replicas"] ?? 0
                 let stored = try store.modify(target.type, namespace: target.namespace, name: name, options: options) { o in o["spec"]?["replicas"] = replicas }
@@ -45,10 +47,11 @@ extension APIHandler {
                 if result.metadataString("resourceVersion") != old.metadataString("resourceVersion") {
                     if let rv = result.metadataString("resourceVersion"), !rv.isEmpty { throw SimStatusError.conflict(target.type, name) }
                 }
+                warnings = try validation.check(&result, type: target.type)
                 ManagedFields.record(&result, old: old, manager: manager, operation: "Update", type: target.type, subresource: target.subresource)
                 o = result
             }
-            return HTTPReply.json(stored.bytes)
+            return HTTPReply.withWarnings(HTTPReply.json(stored.bytes), warnings)
         default:
             throw SimStatusError(code: 415, reason: "UnsupportedMediaType",
                                  message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json")
@@ -60,7 +63,8 @@ extension APIHandler {
             throw SimStatusError.invalid(kind: "PatchOptions.meta.k8s.io", group: "meta.k8s.io", detailKind: "PatchOptions", "",
                                          [.required("fieldManager", "is required for apply patch")])
         }
-        let applied = try parseApplied(bytes)
+        var applied = try parseApplied(bytes)
+        _ = try FieldValidation(query).check(&applied, type: target.type)
         let name = target.name ?? ""
         if let bodyName = applied.metadataString("name"), bodyName != name {
             throw SimStatusError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")

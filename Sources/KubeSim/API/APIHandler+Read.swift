@@ -3,16 +3,20 @@ import Hummingbird
 import SluiceKube
 
 extension APIHandler {
-    func get(_ target: ResourcePath) throws -> Response {
+    func get(_ target: ResourcePath, _ query: RequestQuery, table: Bool = false) throws -> Response {
         let name = target.name ?? ""
         guard let object = store.get(target.type, namespace: target.namespace, name: name) else {
             throw SimStatusError.notFound(target.type, name)
+        }
+        if table, target.subresource == nil {
+            return HTTPReply.json(ServerTable.document(target.type, objects: [object], listMetadata: ["resourceVersion": .string(String(object.resourceVersion))],
+                                                       includeObject: query["includeObject"], now: Date()))
         }
         return HTTPReply.json(object.bytes)
     }
 
     /// A list page: `limit` items after the `continue` token's key, with a new token when more remain.
-    func list(_ target: ResourcePath, _ query: RequestQuery) throws -> Response {
+    func list(_ target: ResourcePath, _ query: RequestQuery, table: Bool = false) throws -> Response {
         let filter = try query.filter(target.type)
         let all = store.list(target.type, namespace: target.namespace, filter: filter)
         var listRV = all.resourceVersion
@@ -28,6 +32,10 @@ extension APIHandler {
             items = Array(items.prefix(Int(limit)))
             metadata["continue"] = .string(ContinueToken.encode(resourceVersion: listRV, after: items.last!.key))
             metadata["remainingItemCount"] = .int(Int64(remaining))
+        }
+        if table {
+            return HTTPReply.json(ServerTable.document(target.type, objects: items, listMetadata: metadata,
+                                                       includeObject: query["includeObject"], now: Date()))
         }
         return HTTPReply.list(target.type, items: items, metadata: metadata)
     }

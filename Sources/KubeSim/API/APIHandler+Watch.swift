@@ -1,10 +1,20 @@
+import Foundation
 import Hummingbird
 import SluiceKube
 
 extension APIHandler {
     /// `?watch=1`: the start follows resourceVersion (unset or "0": current state first; R: events after R).
-    func watch(_ target: ResourcePath, _ query: RequestQuery, fault: FaultRule?) throws -> Response {
-        try watch(target, query, fault: fault, filterType: target.type).response
+    func watch(_ target: ResourcePath, _ query: RequestQuery, fault: FaultRule?, table: Bool = false) throws -> Response {
+        var responder = try watch(target, query, fault: fault, filterType: target.type)
+        if table {
+            // `kubectl get -w`: each event carries a one-row Table, as the server's watch transform sends it.
+            let (type, include) = (target.type, query["includeObject"])
+            responder.render = { stored in
+                JSONValue.object(ServerTable.document(type, objects: [stored], listMetadata: ["resourceVersion": .string(String(stored.resourceVersion))],
+                                                      includeObject: include, now: Date())).serialized()
+            }
+        }
+        return responder.response
     }
 
     /// The watch responder; `filterType` is the type whose field selectors the query uses (events.k8s.io on core events).

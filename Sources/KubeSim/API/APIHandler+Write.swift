@@ -6,15 +6,17 @@ extension APIHandler {
         guard target.subresource == nil else { throw SimStatusError.methodNotAllowed("POST", target.type) }
         try query.checkDryRun()
         var object = try await body(&request)
+        let warnings = try FieldValidation(query).check(&object, type: target.type)
         ManagedFields.record(&object, old: nil, manager: manager(query, request), operation: "Update", type: target.type, subresource: nil)
         let stored = try store.create(target.type, namespace: target.namespace, object,
                                       options: WriteOptions(dryRun: query.dryRun, user: user.name))
-        return HTTPReply.json(stored.bytes, status: .created)
+        return HTTPReply.withWarnings(HTTPReply.json(stored.bytes, status: .created), warnings)
     }
 
     func update(_ target: ResourcePath, _ query: RequestQuery, _ request: inout Request, user: SimUser) async throws -> Response {
         try query.checkDryRun()
-        let object = try await body(&request)
+        var object = try await body(&request)
+        let warnings = target.subresource == "scale" ? [] : try FieldValidation(query).check(&object, type: target.type)
         let options = WriteOptions(dryRun: query.dryRun, user: user.name)
         let name = target.name ?? ""
         if target.subresource == "scale" {
@@ -28,7 +30,7 @@ extension APIHandler {
             ManagedFields.record(&proposed, old: existing.object, manager: manager, operation: "Update", type: target.type,
                                  subresource: target.subresource)
         }
-        return HTTPReply.json(stored.bytes)
+        return HTTPReply.withWarnings(HTTPReply.json(stored.bytes), warnings)
     }
 
     func delete(_ target: ResourcePath, _ query: RequestQuery, _ request: inout Request, user: SimUser) async throws -> Response {

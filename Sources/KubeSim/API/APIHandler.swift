@@ -21,7 +21,8 @@ final class APIHandler: Sendable {
     func respond(_ request: Request, _ context: SimRequestContext) async -> Response {
         var request = request
         let path = request.uri.path
-        let route = Route.parse(path)
+        let store = self.store
+        let route = Route.parse(path) { store.resource(group: $0, version: $1, plural: $2) }
         if case .admin(let what)? = route {
             return await AdminEndpoints(handler: self).respond(what, &request)
         }
@@ -33,14 +34,15 @@ final class APIHandler: Sendable {
             guard let route else { throw notFoundPath() }
             switch route {
             case .apiVersions: return HTTPReply.json(Discovery.apiVersions(address: settings.address))
-            case .apiGroups: return HTTPReply.json(Discovery.groupList())
+            case .apiGroups: return HTTPReply.json(Discovery.groupList(store.resources))
             case .apiGroup(let group):
-                guard let doc = Discovery.group(group) else { throw notFoundPath() }
+                guard let doc = Discovery.group(group, store.resources) else { throw notFoundPath() }
                 return HTTPReply.json(doc)
             case .resourceList(let group, let version):
-                guard let doc = Discovery.resourceList(group: group, version: version) else { throw notFoundPath() }
+                guard let doc = Discovery.resourceList(group: group, version: version, store.resources) else { throw notFoundPath() }
                 return HTTPReply.json(doc)
             case .version: return HTTPReply.json(Discovery.version)
+            case .openAPI(let path): return try openAPI(path, accept: request.headers[.accept])
             case .health: return HTTPReply.text("ok")
             case .resource(let target):
                 return try await resource(target, &request, user: user, fault: fault)
@@ -75,16 +77,30 @@ final class APIHandler: Sendable {
         case (.delete, nil): verb = "deletecollection"
         default: throw SimStatusError.methodNotAllowed(method.rawValue, target.type)
         }
+        // Every authenticated user may ask what it may do.
+        if target.type == .selfSubjectAccessReviews {
+            guard verb == "create", target.name == nil else { throw SimStatusError.methodNotAllowed(method.rawValue, target.type) }
+            return try await accessReview(&request, user: user)
+        }
         try access.authorize(user, verb: verb, target: target)
         if let sub = target.subresource, !target.type.subresources.contains(sub) { throw notFoundPath() }
         if target.type == .eventsV1 { return try await eventsV1(verb, target, query, &request, user: user, fault: fault) }
+        let table = ServerTable.wanted(request.headers[.accept])
+        let response = try await serve(verb, target, query, &request, user: user, fault: fault, table: table)
+        // Definitions take effect as soon as they are written (or deleted).
+        if target.type == .customResourceDefinitions, !["get", "list", "watch"].contains(verb) { CustomResources.sync(store) }
+        return response
+    }
+
+    func serve(_ verb: String, _ target: ResourcePath, _ query: RequestQuery, _ request: inout Request, user: SimUser,
+               fault: FaultRule?, table: Bool) async throws -> Response {
         switch verb {
-        case "watch": return try watch(target, query, fault: fault)
-        case "list": return try list(target, query)
+        case "watch": return try watch(target, query, fault: fault, table: table)
+        case "list": return try list(target, query, table: table)
         case "get":
             if target.subresource == "log" { return try await podLog(target, query) }
             if target.subresource == "scale" { return try scale(target) }
-            return try get(target)
+            return try get(target, query, table: table)
         case "create": return try await create(target, query, &request, user: user)
         case "update": return try await update(target, query, &request, user: user)
         case "patch": return try await patch(target, query, &request, user: user)

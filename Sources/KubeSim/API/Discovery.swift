@@ -7,40 +7,42 @@ enum Discovery {
          "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(address)]]]
     }
 
-    static var groups: [String] {
+    static func groups(_ resources: [SimResource]) -> [String] {
         var seen: [String] = []
-        for type in SimResource.all where !type.group.isEmpty && !seen.contains(type.group) { seen.append(type.group) }
+        for type in resources where !type.group.isEmpty && !seen.contains(type.group) { seen.append(type.group) }
         return seen
     }
 
-    static func groupDocument(_ name: String) -> JSONObject {
-        let versions = Array(Set(SimResource.all.filter { $0.group == name }.map(\.version))).sorted()
+    static func groupDocument(_ name: String, _ resources: [SimResource]) -> JSONObject {
+        let versions = Array(Set(resources.filter { $0.group == name }.map(\.version))).sorted()
         let entries: [JSONValue] = versions.map { .object(["groupVersion": .string("\(name)/\($0)"), "version": .string($0)]) }
         return ["name": .string(name), "versions": .array(entries), "preferredVersion": entries.first ?? .null]
     }
 
-    static func groupList() -> JSONObject {
-        ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups.map { .object(groupDocument($0)) })]
+    static func groupList(_ resources: [SimResource] = SimResource.all) -> JSONObject {
+        ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups(resources).map { .object(groupDocument($0, resources)) })]
     }
 
-    static func group(_ name: String) -> JSONObject? {
-        guard groups.contains(name) else { return nil }
-        var doc = groupDocument(name)
+    static func group(_ name: String, _ resources: [SimResource] = SimResource.all) -> JSONObject? {
+        guard groups(resources).contains(name) else { return nil }
+        var doc = groupDocument(name, resources)
         doc["kind"] = "APIGroup"
         doc["apiVersion"] = "v1"
         return doc
     }
 
-    static func resourceList(group: String, version: String) -> JSONObject? {
-        let types = SimResource.all.filter { $0.group == group && $0.version == version }
+    static func resourceList(group: String, version: String, _ resources: [SimResource] = SimResource.all) -> JSONObject? {
+        let types = resources.filter { $0.group == group && $0.version == version }
         guard !types.isEmpty else { return nil }
         var resources: [JSONValue] = []
         for type in types {
             var verbs: [JSONValue] = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
-            if type == .endpoints { verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] }
+            if type == .selfSubjectAccessReviews { verbs = ["create"] }
             var entry: JSONObject = ["name": .string(type.plural), "singularName": .string(type.singular), "namespaced": .bool(type.namespaced),
                                      "kind": .string(type.kind), "verbs": .array(verbs)]
             if !type.shortNames.isEmpty { entry["shortNames"] = .array(type.shortNames.map(JSONValue.string)) }
+            // `kubectl get all` lists the kinds in the `all` category.
+            if [.pods, .services, .deployments, .replicaSets, .jobs].contains(type) { entry["categories"] = ["all"] }
             resources.append(.object(entry))
             for sub in type.subresources {
                 let kind = sub == "scale" ? "Scale" : type.kind

@@ -18,4 +18,10 @@ public protocol PodLogSource: Sendable {
     /// The log bytes in chunks; with `follow` the stream stays open while the container runs.
     /// Throw a `SimStatusError` (e.g. 400 `container "c" in pod "p" is waiting to start: ContainerCreating`).
     func logs(_ request: PodLogRequest, pod: StoredObject) async throws -> AsyncStream<[UInt8]>
+    /// The server is stopping: end every followed log stream so no response is left open.
+    func closeFollowers()
+}
+
+extension PodLogSource {
+    public func closeFollowers() {}
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SluiceKube
 
@@ -6,8 +7,22 @@ struct RequestQuery {
     let values: [String: String]
 
     init(_ request: Request) {
+        self.init(rawQuery: request.uri.query ?? "")
+    }
+
+    /// Decodes `application/x-www-form-urlencoded` pairs as Go's url.ParseQuery does: `+` is a space
+    /// (kubectl sends `-l 'app in (a,b)'` as `app+in+%28a%2Cb%29`), then percent escapes.
+    init(rawQuery: String) {
         var values: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { values[String(key)] = String(value) }
+        for pair in rawQuery.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (text: Substring) -> String in
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            let key = decode(kv[0])
+            if values[key] == nil { values[key] = kv.count > 1 ? decode(kv[1]) : "" }
+        }
         self.values = values
     }
 

@@ -9,24 +9,27 @@ enum Route: Equatable {
     case resource(ResourcePath)
     case admin(String)                    // /kubesim/...
     case version                          // /version
+    case openAPI(String)                  // /openapi/v2, /openapi/v3, /openapi/v3/api/v1
     case health                           // /healthz, /readyz, /livez
 
     /// Parses a path; nil when it names nothing the server serves.
-    static func parse(_ path: String) -> Route? {
+    static func parse(_ path: String, resources: (String, String, String) -> SimResource? = { SimResource.find(group: $0, version: $1, plural: $2) }) -> Route? {
         let segments = path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
         guard let first = segments.first else { return nil }
         switch first {
         case "api":
             if segments.count == 1 { return .apiVersions }
-            return resource(group: "", version: segments[1], rest: Array(segments.dropFirst(2)))
+            return resource(group: "", version: segments[1], rest: Array(segments.dropFirst(2)), find: resources)
         case "apis":
             if segments.count == 1 { return .apiGroups }
             if segments.count == 2 { return .apiGroup(segments[1]) }
-            return resource(group: segments[1], version: segments[2], rest: Array(segments.dropFirst(3)))
+            return resource(group: segments[1], version: segments[2], rest: Array(segments.dropFirst(3)), find: resources)
         case "kubesim":
             return .admin(segments.dropFirst().joined(separator: "/"))
         case "version":
             return .version
+        case "openapi":
+            return .openAPI(segments.dropFirst().joined(separator: "/"))
         case "healthz", "readyz", "livez":
             return .health
         default:
@@ -34,7 +37,8 @@ enum Route: Equatable {
         }
     }
 
-    private static func resource(group: String, version: String, rest: [String]) -> Route? {
+    private static func resource(group: String, version: String, rest: [String],
+                                 find: (String, String, String) -> SimResource?) -> Route? {
         var rest = rest
         if rest.isEmpty { return .resourceList(group: group, version: version) }
         var watchPath = false
@@ -48,10 +52,10 @@ enum Route: Equatable {
             rest.removeFirst(2)
         } else if rest.first == "namespaces", rest.count >= 2, group.isEmpty {
             // /api/v1/namespaces/NS[/status]: the namespace object itself.
-            guard let type = SimResource.find(group: "", version: version, plural: "namespaces") else { return nil }
+            guard let type = find("", version, "namespaces") else { return nil }
             return .resource(ResourcePath(type: type, namespace: nil, name: rest[1], subresource: rest.count > 2 ? rest[2] : nil, watchPath: watchPath))
         }
-        guard let plural = rest.first, let type = SimResource.find(group: group, version: version, plural: plural) else { return nil }
+        guard let plural = rest.first, let type = find(group, version, plural) else { return nil }
         if namespace != nil, !type.namespaced { return nil }
         let name = rest.count > 1 ? rest[1] : nil
         let subresource = rest.count > 2 ? rest[2] : nil

@@ -43,8 +43,13 @@ struct AccessPolicy: Sendable {
         throw SimStatusError.unauthorized()
     }
 
+    /// Whether `user` may `verb` anything: read-only users only get, list and watch.
+    func allows(_ user: SimUser, verb: String) -> Bool {
+        !readonlyUsers.contains(user.name) || ["get", "list", "watch"].contains(verb)
+    }
+
     func authorize(_ user: SimUser, verb: String, target: ResourcePath) throws(SimStatusError) {
-        guard readonlyUsers.contains(user.name), !["get", "list", "watch"].contains(verb) else { return }
+        guard !allows(user, verb: verb) else { return }
         // The API server's request info puts a namespace's own name in the namespace attribute.
         let namespace = target.type == .namespaces ? target.name : target.namespace
         throw .forbidden(user: user.name, verb: verb, type: target.type, subresource: target.subresource, namespace: namespace, name: target.name)

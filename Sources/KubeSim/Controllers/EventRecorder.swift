@@ -28,7 +28,7 @@ public struct EventRecorder: Sendable {
         if let rv = meta["resourceVersion"] { involved["resourceVersion"] = rv }
         if let field = event.fieldPath { involved["fieldPath"] = .string(field) }
         var source: JSONObject = ["component": .string(event.component)]
-        if event.component == "kubelet" { source["host"] = .string(host) }
+        if event.component == "kubelet" { source["host"] = .string(event.host ?? host) }
         let seed = "\(namespace)/\(name)/\(event.reason)/\(event.message)/\(time.timeIntervalSince1970)/\(UInt64.random(in: 0...UInt64.max))"
         let stamp = KubeTime.json(time)
         let record: JSONObject = [
@@ -45,7 +45,7 @@ public struct EventRecorder: Sendable {
             "type": .string(event.type),
             "eventTime": nil,
             "reportingComponent": .string(event.component),
-            "reportingInstance": .string(event.component == "kubelet" ? host : ""),
+            "reportingInstance": .string(event.component == "kubelet" ? event.host ?? host : ""),
         ]
         return try? store.create(.events, namespace: namespace, record,
                                  options: WriteOptions(user: Self.user(event.component)))

@@ -9,7 +9,10 @@ extension Kubelet {
     func apply(_ due: [PodStage], to pod: JSONObject, tracked: inout TrackedPod, now: Date) {
         guard let last = due.last else { return }
         for stage in due {
-            for event in stage.events { events.record(event, about: pod, at: max(stage.at, tracked.lifecycle.firstSeen)) }
+            for var event in stage.events {
+                event.host = tracked.lifecycle.nodeName
+                events.record(event, about: pod, at: max(stage.at, tracked.lifecycle.firstSeen))
+            }
         }
         let (namespace, name) = (tracked.namespace, tracked.name)
         if let nodeName = due.lazy.compactMap(\.nodeName).first,
@@ -35,19 +38,53 @@ extension Kubelet {
         _ = try? store.modify(.pods, namespace: tracked.namespace, name: tracked.name, subresource: .status,
                               options: WriteOptions(user: Self.kubeletUser)) { object in
             guard object.metadataString("uid") == tracked.uid else { return }
-            object["status"] = .object(status)
+            object["status"] = .object(Self.merging(status, into: object))
         }
+    }
+
+    /// Condition types the kubelet (and scheduler) own; others (readiness gates' conditions) are kept.
+    static let ownConditions: Set<String> = ["PodScheduled", "Initialized", "Ready", "ContainersReady",
+                                             "PodReadyToStartContainers", "DisruptionTarget"]
+
+    /// `status` with the pod's other conditions kept, and Ready held False until every readiness gate's
+    /// condition is True (pkg/kubelet/status/generate.go GeneratePodReadyCondition).
+    static func merging(_ status: JSONObject, into pod: JSONObject) -> JSONObject {
+        let foreign = (pod["status"]?["conditions"]?.arrayValue ?? []).filter { !ownConditions.contains($0["type"]?.stringValue ?? "") }
+        var conditions = status["conditions"]?.arrayValue ?? []
+        let gates = (pod["spec"]?["readinessGates"]?.arrayValue ?? []).compactMap { $0["conditionType"]?.stringValue }
+        if !gates.isEmpty, let i = conditions.firstIndex(where: { $0["type"] == "Ready" }), conditions[i]["status"] == "True" {
+            var unready: [String] = []
+            for gate in gates {
+                guard let found = foreign.first(where: { $0["type"]?.stringValue == gate }) else {
+                    unready.append("corresponding condition of pod readiness gate \"\(gate)\" does not exist.")
+                    continue
+                }
+                let value = found["status"]?.stringValue ?? "Unknown"
+                if value != "True" { unready.append("the status of pod readiness gate \"\(gate)\" is not \"True\", but \(value)") }
+            }
+            if !unready.isEmpty, var ready = conditions[i].objectValue {
+                ready["status"] = "False"
+                ready["reason"] = "ReadinessGatesNotReady"
+                ready["message"] = .string(unready.joined(separator: ", "))
+                conditions[i] = .object(ready)
+            }
+        }
+        guard !foreign.isEmpty || status["conditions"] != nil else { return status }
+        var out = status
+        out["conditions"] = .array(conditions + foreign)
+        return out
     }
 
     /// Logs follow the stages: a container starts writing when Running, and its log ends with it.
     func updateLogs(reaching stage: PodStage, tracked: inout TrackedPod, now: Date) {
         let (namespace, name) = (tracked.namespace, tracked.name)
+        updateInitLogs(reaching: stage, tracked: &tracked)
         let containers = tracked.lifecycle.containers
         switch stage.kind {
         case .pullError, .pullBackOff:
-            for c in containers {
+            for (c, status) in zip(containers, stage.status["containerStatuses"]?.arrayValue ?? []) {
                 logs.waiting(namespace: namespace, pod: name, container: c.name,
-                             reason: stage.kind == .pullError ? "ErrImagePull" : "ImagePullBackOff")
+                             reason: status["state"]?["waiting"]?["reason"]?.stringValue ?? "ContainerCreating")
             }
         case .running:
             if options.runCommands, tracked.runsProcesses {
@@ -75,8 +112,34 @@ extension Kubelet {
                 log.end()
             }
             if stage.phase != "Running" { killProcesses(tracked) }
-        case .nodeLost, .disrupted, .systemDeleted, .accepted, .unschedulable, .creating:
+        case .nodeLost, .disrupted, .systemDeleted, .accepted, .unschedulable, .creating, .initializing:
             break
+        }
+    }
+
+    /// Init containers write a line when they start and one when they exit; a restarted one starts a new log.
+    func updateInitLogs(reaching stage: PodStage, tracked: inout TrackedPod) {
+        let (namespace, name) = (tracked.namespace, tracked.name)
+        let statuses = stage.status["initContainerStatuses"]?.arrayValue ?? []
+        for (c, status) in zip(tracked.lifecycle.initContainers, statuses) {
+            let run = "\(c.name)#\(status["restartCount"]?.intValue ?? 0)"
+            let crashLooping = status["state"]?["waiting"] != nil
+            let ended = status["state"]?["terminated"] ?? (crashLooping ? status["lastState"]?["terminated"] : nil)
+            if status["state"]?["running"] != nil || ended != nil, !tracked.initLogs.contains(run + " started") {
+                tracked.initLogs.insert(run + " started")
+                logs.started(namespace: namespace, pod: name, container: c.name)?
+                    .append("kubesim: init container \(c.name) of pod \(namespace)/\(name) started\n", at: stage.at)
+            }
+            guard let ended, !tracked.initLogs.contains(run + " ended"),
+                  let log = logs.started(namespace: namespace, pod: name, container: c.name) else { continue }
+            tracked.initLogs.insert(run + " ended")
+            log.append("kubesim: init container \(c.name) of pod \(namespace)/\(name) exited with code \(ended["exitCode"]?.intValue ?? 0)\n",
+                       at: stage.at)
+            if stage.phase == "Pending", tracked.lifecycle.restartPolicy != "Never", (ended["exitCode"]?.intValue ?? 0) != 0 {
+                logs.restarted(namespace: namespace, pod: name, container: c.name)
+            } else {
+                log.end()
+            }
         }
     }
 

@@ -11,19 +11,25 @@ import SluiceKube
 public actor Kubelet {
     /// How the kubelet runs pods.
     public struct Options: Sendable {
-        public var node: SimulatedNode
+        /// The cluster's nodes, registered as Node objects when the kubelet starts (default: one node of
+        /// 4 cpu, 16Gi and 110 pods).
+        public var nodes: [SimulatedNode]
         /// Run each container's `command` + `args` as a local process instead of simulating it.
         public var runCommands: Bool
         /// Where `--run-commands` makes each pod's folder.
         public var podRoot: String
         /// The environment every process starts from (before the container's `env`); PATH matters most.
         public var baseEnvironment: [String: String]
+        /// Which images pulls find (default: common public images and `kubesim/*`).
+        public var images: ImageRegistry = ImageRegistry()
+        /// Back-off of image pulls, container restarts and configuration retries (10 s doubling to 5 min).
+        public var backoff: KubeletBackoff = KubeletBackoff()
 
-        public init(node: SimulatedNode = SimulatedNode(), runCommands: Bool = false,
+        public init(nodes: [SimulatedNode] = [SimulatedNode()], runCommands: Bool = false,
                     podRoot: String = NSTemporaryDirectory() + "kubesim-pods",
                     baseEnvironment: [String: String] = ["PATH": ProcessInfo.processInfo.environment["PATH"]
                                                             ?? "/usr/local/bin:/usr/bin:/bin"]) {
-            self.node = node
+            self.nodes = nodes
             self.runCommands = runCommands
             self.podRoot = podRoot
             self.baseEnvironment = baseEnvironment
@@ -35,7 +41,7 @@ public actor Kubelet {
         let uid: String
         let namespace: String
         let name: String
-        let lifecycle: PodLifecycle
+        var lifecycle: PodLifecycle
         /// How many of the lifecycle's stages have been applied, and the last one.
         var applied = 0
         var current: PodStage?
@@ -51,6 +57,14 @@ public actor Kubelet {
         var removing = false
         /// When the containers of a deleted simulated pod have stopped (`stop-delay`), once deletion is seen.
         var stopsAt: Date?
+        /// The pod's ConfigMaps and Secrets were all there when its containers were due to start.
+        var configReady = false
+        /// Held for missing configuration: since when, what is missing, and when the kubelet retries.
+        var heldSince: Date?
+        var holdProblem: PodConfiguration.Problem?
+        var holdRetryAt: Date?
+        /// Init container runs whose start and end lines are in their logs (`main#0 started`).
+        var initLogs: Set<String> = []
 
         /// Under `--run-commands`, whether any container runs as a process (else it is simulated whole).
         var runsProcesses: Bool { commands.values.contains { !$0.argv.isEmpty } }
@@ -62,6 +76,9 @@ public actor Kubelet {
     let clock: SimClock
     let events: EventRecorder
     var pods: [String: TrackedPod] = [:]
+    /// Pods the scheduler could not place yet, by uid.
+    var waiting: [String: WaitingPod] = [:]
+    var waitingSeen = 0
     var podsSeen = 0
     var timer: Task<Void, Never>?
     var timerDeadline: Date?
@@ -73,7 +90,8 @@ public actor Kubelet {
         self.clock = clock
         self.options = options
         self.logs = logs
-        events = EventRecorder(store: store, host: options.node.name)
+        events = EventRecorder(store: store, host: options.nodes.first?.name ?? "kubesim-node-1")
+        Self.register(options.nodes, in: store, at: clock.now())
     }
 
     /// Watches every pod until cancelled (or the store stops), applying stages as they fall due.
@@ -85,6 +103,12 @@ public actor Kubelet {
             stopAllProcesses()
         }
         // A watch that fell too far behind is ended by the store: start again from the current state.
+        // Nodes, ConfigMaps and Secrets change what can be scheduled and started.
+        let (store, kubelet) = (self.store, self)
+        let cluster = Task {
+            try? await WatchLoop.follow(store, [.nodes, .configMaps, .secrets]) { _ in await kubelet.clusterChanged() }
+        }
+        defer { cluster.cancel() }
         while !Task.isCancelled {
             let subscription = try store.watch(.pods, namespace: nil, from: .current)
             await withTaskCancellationHandler {
@@ -105,9 +129,13 @@ public actor Kubelet {
         let object = event.object
         switch event.type {
         case .added, .modified:
-            reconcile(namespace: object.namespace ?? "default", name: object.name, now: clock.now())
+            let now = clock.now()
+            reconcile(namespace: object.namespace ?? "default", name: object.name, now: now)
+            let phase = object.object["status"]?["phase"]?.stringValue
+            if event.type == .modified, phase == "Succeeded" || phase == "Failed", !waiting.isEmpty { retryWaiting(now: now) }
         case .deleted:
             if let uid = object.uid { forget(uid) }
+            if !waiting.isEmpty { retryWaiting(now: clock.now()) }
         case .bookmark, .error:
             break
         }
@@ -126,43 +154,88 @@ public actor Kubelet {
     public func reconcile(namespace: String, name: String, now: Date) {
         guard let stored = store.get(.pods, namespace: namespace, name: name), let uid = stored.uid else { return }
         let pod = stored.object
-        var tracked = pods[uid] ?? track(pod, uid: uid, now: now)
+        var tracked: TrackedPod
+        if let known = pods[uid] {
+            tracked = known
+        } else {
+            guard let node = placement(pod, uid: uid, now: now) else { return }
+            tracked = track(pod, uid: uid, node: node, now: now)
+        }
         if tracked.removing { return }
         if pod.metadataString("deletionTimestamp") != nil {
             terminate(&tracked, pod: pod, now: now)
         } else {
+            retryWithNewImages(&tracked, pod: pod, now: now)
+            let deadline = pod["spec"]?["activeDeadlineSeconds"]?.intValue
+            if deadline != tracked.lifecycle.activeDeadlineSeconds {
+                tracked.lifecycle.activeDeadlineSeconds = deadline
+                tracked.lifecycle.deadlineNotBefore = tracked.current?.at
+            }
             applyDueStages(&tracked, pod: pod, now: now)
+            if let current = tracked.current, !(pod["spec"]?["readinessGates"]?.arrayValue ?? []).isEmpty {
+                writeStatus(current.status, tracked: tracked)
+            }
         }
         pods[uid] = tracked
     }
 
     func applyDueStages(_ tracked: inout TrackedPod, pod: JSONObject, now: Date) {
-        // Starting processes can end containers at once (a missing executable): then plan again.
-        for _ in 0..<2 {
+        // Starting processes can end containers at once (a missing executable), and a released hold moves
+        // the start: then plan again.
+        for _ in 0..<3 {
             let knownExits = tracked.exits.count
-            let stages = tracked.lifecycle.stages(exits: options.runCommands && tracked.runsProcesses ? tracked.exits : nil)
+            var stages = tracked.lifecycle.stages(exits: options.runCommands && tracked.runsProcesses ? tracked.exits : nil,
+                                                  until: now)
             var due: [PodStage] = []
+            var replanned = false
             while tracked.applied + due.count < stages.count, stages[tracked.applied + due.count].at <= now {
-                due.append(stages[tracked.applied + due.count])
+                let stage = stages[tracked.applied + due.count]
+                if !tracked.configReady, ![.accepted, .creating, .initializing, .unschedulable].contains(stage.kind) {
+                    switch PodConfiguration.problem(pod, store: store) {
+                    case .some(let problem):
+                        if case .env = problem, stage.kind != .running { break }
+                        commit(&due, to: pod, tracked: &tracked, now: now)
+                        hold(&tracked, pod: pod, problem: problem, now: now)
+                        return
+                    case .none:
+                        tracked.configReady = true
+                        if tracked.heldSince != nil {
+                            commit(&due, to: pod, tracked: &tracked, now: now)
+                            release(&tracked, now: now)
+                            stages = []
+                            replanned = true
+                        }
+                    }
+                    if replanned { break }
+                }
+                due.append(stage)
             }
-            if !due.isEmpty {
-                tracked.applied += due.count
-                apply(due, to: pod, tracked: &tracked, now: now)
-            }
+            commit(&due, to: pod, tracked: &tracked, now: now)
+            if replanned { continue }
             tracked.nextAt = tracked.applied < stages.count ? stages[tracked.applied].at : nil
             if tracked.exits.count == knownExits || tracked.removing { return }
         }
     }
 
+    /// Applies the stages collected so far.
+    func commit(_ due: inout [PodStage], to pod: JSONObject, tracked: inout TrackedPod, now: Date) {
+        guard !due.isEmpty else { return }
+        tracked.applied += due.count
+        apply(due, to: pod, tracked: &tracked, now: now)
+        due = []
+    }
+
     /// Starts following a pod the kubelet has not seen: its script, address and log book.
-    func track(_ pod: JSONObject, uid: String, now: Date) -> TrackedPod {
+    func track(_ pod: JSONObject, uid: String, node: SimulatedNode, now: Date) -> TrackedPod {
         var problems: [String] = []
         let script = PodScript(pod: pod, problems: &problems)
-        let ip = options.node.podIP(index: podsSeen)
+        let ip = node.podIP(index: podsSeen)
         podsSeen += 1
-        let lifecycle = PodLifecycle(pod: pod, script: script, node: options.node, podIP: ip, firstSeen: now)
+        let lifecycle = PodLifecycle(pod: pod, script: script, node: node, podIP: ip, firstSeen: now,
+                                     registry: options.images, backoff: options.backoff)
         var tracked = TrackedPod(uid: uid, namespace: lifecycle.namespace, name: lifecycle.name, lifecycle: lifecycle)
-        logs.register(namespace: tracked.namespace, pod: tracked.name, uid: uid, containers: lifecycle.containers.map(\.name))
+        logs.register(namespace: tracked.namespace, pod: tracked.name, uid: uid,
+                      containers: (lifecycle.initContainers + lifecycle.containers).map(\.name))
         for problem in problems {
             events.record(SimEvent("Warning", reason: "KubeSimAnnotation", message: problem), about: pod, at: now)
         }
@@ -184,6 +257,7 @@ public actor Kubelet {
 
     /// The pod is gone from the store: stop what still runs and drop its logs.
     func forget(_ uid: String) {
+        waiting[uid] = nil
         guard let tracked = pods.removeValue(forKey: uid) else { return }
         for process in tracked.processes.values { process.send(SIGKILL) }
         logs.remove(namespace: tracked.namespace, pod: tracked.name, uid: uid)
@@ -217,6 +291,16 @@ public actor Kubelet {
             do { try await clock.sleep(until: next) } catch { return }
             await self?.timerFired()
         }
+    }
+
+    /// A node, ConfigMap or Secret changed: pods waiting for a node or for their configuration try again.
+    func clusterChanged() {
+        let now = clock.now()
+        if !waiting.isEmpty { retryWaiting(now: now) }
+        for tracked in pods.values where tracked.heldSince != nil {
+            reconcile(namespace: tracked.namespace, name: tracked.name, now: now)
+        }
+        armTimer()
     }
 
     func timerFired() {

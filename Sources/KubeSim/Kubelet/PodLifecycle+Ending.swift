@@ -3,27 +3,33 @@ import SluiceKube
 
 /// How pods end: containers exit, the kubelet evicts, the node goes away, the system or a user deletes.
 extension PodLifecycle {
-    /// Containers ended with `exits`. Under restartPolicy Always (and OnFailure for a failure) a kubelet
-    /// would restart them: the pod stays Running with the container in CrashLoopBackOff.
-    func ended(exits: [String: ContainerExit], at: Date) -> PodStage {
+    /// Containers ended with `exits`. Those the restart policy restarts (Always; OnFailure after a failure)
+    /// wait in CrashLoopBackOff for `backoff` (pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff),
+    /// or, with no back-off yet, show the exit until the immediate first restart; the pod stays Running.
+    /// Otherwise the pod ends: Succeeded when every container exited 0, else Failed.
+    func ended(exits: [String: ContainerExit], at: Date, restartCount: Int = 0, backoff: Duration? = nil,
+               finished: [String: ContainerExit] = [:]) -> PodStage {
         var statuses: [JSONValue] = []
         var events: [SimEvent] = []
         var restarting: [String] = []
         var failed = false
         for c in containers {
-            let exit = exits[c.name] ?? ContainerExit(exitCode: 0, startedAt: startedAt, finishedAt: at)
-            let restarts = restartPolicy == "Always" || (restartPolicy == "OnFailure" && exit.exitCode != 0)
-            if restarts {
+            let exit = finished[c.name] ?? exits[c.name] ?? ContainerExit(exitCode: 0, startedAt: startedAt, finishedAt: at)
+            if finished[c.name] == nil && restarts(exit) {
                 restarting.append(c.name)
-                let message = "back-off 10s restarting failed container=\(c.name) pod=\(name)_\(namespace)(\(uid))"
-                statuses.append(PodStatusDocument.containerStatus(
-                    c, state: .waiting(reason: "CrashLoopBackOff", message: message), lastState: .terminated(exit),
-                    restartCount: 1))
-                events.append(SimEvent("Warning", reason: "BackOff",
-                                       message: "Back-off restarting failed container \(c.name) in pod \(name)_\(namespace)(\(uid))",
-                                       fieldPath: SimEvent.container(c.name)))
+                if let backoff {
+                    let message = "back-off \(KubeletBackoff.goString(backoff)) restarting failed container=\(c.name) pod=\(name)_\(namespace)(\(uid))"
+                    statuses.append(PodStatusDocument.containerStatus(
+                        c, state: .waiting(reason: "CrashLoopBackOff", message: message), lastState: .terminated(exit),
+                        restartCount: restartCount))
+                    events.append(SimEvent("Warning", reason: "BackOff",
+                                           message: "Back-off restarting failed container \(c.name) in pod \(name)_\(namespace)(\(uid))",
+                                           fieldPath: SimEvent.container(c.name)))
+                } else {
+                    statuses.append(PodStatusDocument.containerStatus(c, state: .terminated(exit), restartCount: restartCount))
+                }
             } else {
-                statuses.append(PodStatusDocument.containerStatus(c, state: .terminated(exit)))
+                statuses.append(PodStatusDocument.containerStatus(c, state: .terminated(exit), restartCount: restartCount))
             }
             if exit.exitCode != 0 { failed = true }
         }
@@ -42,6 +48,11 @@ extension PodLifecycle {
             phase: failed ? "Failed" : "Succeeded", conditions: terminalConditions(at: at, failed: failed),
             node: boundNode, podIP: podIP, startTime: scheduledAt, containerStatuses: statuses, qosClass: qos)
         return PodStage(kind: .ended, at: at, status: status, events: events)
+    }
+
+    /// Whether the restart policy restarts a container that ended with `exit`.
+    func restarts(_ exit: ContainerExit) -> Bool {
+        restartPolicy == "Always" || (restartPolicy == "OnFailure" && exit.exitCode != 0)
     }
 
     /// Conditions once every container has ended for good.
@@ -135,9 +146,10 @@ extension PodLifecycle {
     /// `spec.activeDeadlineSeconds` after `startTime`: if the pod has not ended by then, the kubelet kills
     /// it: phase Failed, reason DeadlineExceeded. Stages after the deadline never happen.
     func withActiveDeadline(_ stages: [PodStage]) -> [PodStage] {
-        guard let seconds = pod["spec"]?["activeDeadlineSeconds"]?.intValue, seconds > 0 else { return stages }
-        let deadline = scheduledAt.addingTimeInterval(Double(seconds))
-        var kept = stages.filter { $0.at < deadline }
+        guard let seconds = activeDeadlineSeconds, seconds > 0 else { return stages }
+        // A deadline patched in after stages were applied ends the pod now, not in the past.
+        let deadline = max(scheduledAt.addingTimeInterval(Double(seconds)), deadlineNotBefore ?? .distantPast)
+        var kept = stages.filter { $0.at < deadline || $0.at <= (deadlineNotBefore ?? .distantPast) }
         guard let last = kept.last, last.phase != "Succeeded", last.phase != "Failed", !last.deletesPod else { return kept }
         let message = "Pod was active on the node longer than the specified deadline"
         var statuses: [JSONValue] = []

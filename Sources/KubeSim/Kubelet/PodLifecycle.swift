@@ -13,15 +13,31 @@ public struct PodLifecycle: Sendable {
     public let firstSeen: Date
     let containers: [ContainerFacts]
     let initContainers: [ContainerFacts]
+    /// Which images pulls find.
+    public var registry: ImageRegistry
+    /// The kubelet's back-off for image pulls and container restarts (10 s doubling to 5 min).
+    public var backoff: KubeletBackoff
+    /// How long the start was held after the images were ready (a missing ConfigMap or Secret).
+    public var heldFor: TimeInterval = 0
+    /// The images were pulled before the hold (their events are not repeated when the containers start).
+    public var pulledBeforeHold = false
+    /// `spec.activeDeadlineSeconds` as last seen (it may be patched while the pod runs).
+    public var activeDeadlineSeconds: Int64?
+    /// Stages up to this time have been applied: a deadline patched later ends the pod no earlier.
+    public var deadlineNotBefore: Date?
 
-    public init(pod: JSONObject, script: PodScript, node: SimulatedNode, podIP: String, firstSeen: Date) {
+    public init(pod: JSONObject, script: PodScript, node: SimulatedNode, podIP: String, firstSeen: Date,
+                registry: ImageRegistry = ImageRegistry(acceptsAll: true), backoff: KubeletBackoff = KubeletBackoff()) {
         self.pod = pod
         self.script = script
         self.node = node
         self.podIP = podIP
         self.firstSeen = firstSeen
+        self.registry = registry
+        self.backoff = backoff
         containers = ContainerFacts.of(pod)
         initContainers = ContainerFacts.of(pod, field: "initContainers")
+        activeDeadlineSeconds = pod["spec"]?["activeDeadlineSeconds"]?.intValue
     }
 
     var name: String { pod["metadata"]?["name"]?.stringValue ?? "" }
@@ -34,12 +50,13 @@ public struct PodLifecycle: Sendable {
     var boundNode: SimulatedNode { var n = node; n.name = nodeName; return n }
 
     var scheduledAt: Date { firstSeen.adding(script.scheduleDelay) }
-    var startedAt: Date { scheduledAt.adding(script.startDelay) }
+    var startedAt: Date { scheduledAt.adding(script.startDelay).addingTimeInterval(initTime + heldFor) }
     var endsAt: Date { startedAt.adding(script.runDuration) }
 
     /// Every stage in time order. `exits` are the real ends of containers under `--run-commands`: then a
     /// pod that would succeed or fail ends when all its processes have ended, not after `run-duration`.
-    public func stages(exits: [String: ContainerExit]? = nil) -> [PodStage] {
+    /// Back-off cycles (image pulls, crash loops) never end: they are generated up to `horizon`.
+    public func stages(exits: [String: ContainerExit]? = nil, until horizon: Date? = nil) -> [PodStage] {
         if script.outcome == .unschedulable { return withDeleteAfter([unschedulable()]) }
         var stages: [PodStage] = []
         if script.scheduleDelay > .zero {
@@ -47,14 +64,24 @@ public struct PodLifecycle: Sendable {
                                    status: ["phase": "Pending", "qosClass": .string(qos)]))
         }
         stages.append(creating())
-        if script.outcome == .imagePullBackOff {
-            stages += pullFailures()
-            return withDeleteAfter(withActiveDeadline(stages)).map(withInitContainers).map(withInitContainers)
+        if let failure = initFailure {
+            stages += initStages(through: failure.index)
+            stages += initFailureStages(failure, until: horizon)
+            return withDeleteAfter(withActiveDeadline(stages)).map(withInitContainers)
+        }
+        stages += initStages(through: initContainers.count - 1)
+        if let invalid = invalidImage() {
+            stages.append(invalid)
+            return withDeleteAfter(withActiveDeadline(stages)).map(withInitContainers)
+        }
+        if !missingImages.isEmpty {
+            stages += pullFailures(until: horizon)
+            return withDeleteAfter(withActiveDeadline(stages)).map(withInitContainers)
         }
         let running = running()
         stages.append(running)
         switch script.outcome {
-        case .oomKilled: stages.append(ended(exits: simulatedExits(), at: endsAt))
+        case .oomKilled: stages += exitCycles(until: horizon)
         case .succeeded, .failed, .running:
             if let exits {
                 if containers.allSatisfy({ exits[$0.name] != nil }), !containers.isEmpty {
@@ -62,7 +89,7 @@ public struct PodLifecycle: Sendable {
                     stages.append(ended(exits: exits, at: max(at, startedAt)))
                 }
             } else if script.outcome != .running {
-                stages.append(ended(exits: simulatedExits(), at: endsAt))
+                stages += exitCycles(until: horizon)
             }
         case .evicted: stages.append(evicted())
         case .nodeLost: stages.append(nodeLost(running))
@@ -101,11 +128,8 @@ public struct PodLifecycle: Sendable {
         let statuses = containers.map {
             PodStatusDocument.containerStatus($0, state: .waiting(reason: "ContainerCreating", message: nil))
         }
-        var events = [SimEvent(reason: "Scheduled", message: "Successfully assigned \(namespace)/\(name) to \(nodeName)",
+        let events = [SimEvent(reason: "Scheduled", message: "Successfully assigned \(namespace)/\(name) to \(nodeName)",
                                component: "default-scheduler")]
-        events += containers.map {
-            SimEvent(reason: "Pulling", message: "Pulling image \"\($0.image)\"", fieldPath: SimEvent.container($0.name))
-        }
         let status = PodStatusDocument.status(
             phase: "Pending", conditions: notReadyConditions(sandboxAt: nil, readyAt: scheduledAt),
             node: boundNode, podIP: nil, startTime: scheduledAt, containerStatuses: statuses, qosClass: qos)
@@ -116,58 +140,47 @@ public struct PodLifecycle: Sendable {
     func running() -> PodStage {
         let statuses = containers.map { PodStatusDocument.containerStatus($0, state: .running(startedAt: startedAt)) }
         var events: [SimEvent] = []
-        let pullMillis = Int(script.startDelay / .milliseconds(1))
         for c in containers {
-            let field = SimEvent.container(c.name)
-            events.append(SimEvent(reason: "Pulled", message: "Successfully pulled image \"\(c.image)\" in \(pullMillis)ms "
-                                   + "(\(pullMillis)ms including waiting). Image size: 4269694 bytes.", fieldPath: field))
-            events.append(SimEvent(reason: "Created", message: "Created container: \(c.name)", fieldPath: field))
-            events.append(SimEvent(reason: "Started", message: "Started container \(c.name)", fieldPath: field))
+            if !pulledBeforeHold { events += pullEvents(c) }
+            events += startEvents(c)
         }
-        let status = PodStatusDocument.status(
-            phase: "Running",
-            conditions: [
-                PodStatusDocument.condition("PodReadyToStartContainers", true, at: startedAt),
-                PodStatusDocument.condition("Initialized", true, at: scheduledAt),
-                PodStatusDocument.condition("Ready", true, at: startedAt),
-                PodStatusDocument.condition("ContainersReady", true, at: startedAt),
-                PodStatusDocument.condition("PodScheduled", true, at: scheduledAt),
-            ],
-            node: boundNode, podIP: podIP, startTime: scheduledAt, containerStatuses: statuses, qosClass: qos)
-        return PodStage(kind: .running, at: startedAt, status: status, events: events)
+        return PodStage(kind: .running, at: startedAt, status: runningStatus(statuses, at: startedAt), events: events)
     }
 
-    /// ErrImagePull when the pull fails, ImagePullBackOff one start-delay later, for good.
-    func pullFailures() -> [PodStage] {
-        var stages: [PodStage] = []
-        let backOffAt = startedAt.adding(script.startDelay)
-        for (kind, at) in [(PodStage.Kind.pullError, startedAt), (.pullBackOff, backOffAt)] {
-            var statuses: [JSONValue] = []
-            var events: [SimEvent] = []
-            for c in containers {
-                let pullError = "failed to pull and unpack image \"\(c.imageReference)\": failed to resolve reference "
-                    + "\"\(c.imageReference)\": pull access denied, repository does not exist or may require "
-                    + "authorization: server message: insufficient_scope: authorization failed"
-                let field = SimEvent.container(c.name)
-                if kind == .pullError {
-                    statuses.append(PodStatusDocument.containerStatus(
-                        c, state: .waiting(reason: "ErrImagePull", message: pullError)))
-                    events.append(SimEvent("Warning", reason: "Failed",
-                                           message: "Failed to pull image \"\(c.image)\": \(pullError)", fieldPath: field))
-                    events.append(SimEvent("Warning", reason: "Failed", message: "Error: ErrImagePull", fieldPath: field))
-                } else {
-                    statuses.append(PodStatusDocument.containerStatus(c, state: .waiting(
-                        reason: "ImagePullBackOff", message: "Back-off pulling image \"\(c.image)\": ErrImagePull: \(pullError)")))
-                    events.append(SimEvent(reason: "BackOff", message: "Back-off pulling image \"\(c.image)\"", fieldPath: field))
-                    events.append(SimEvent("Warning", reason: "Failed", message: "Error: ImagePullBackOff", fieldPath: field))
-                }
-            }
-            let status = PodStatusDocument.status(
-                phase: "Pending", conditions: notReadyConditions(sandboxAt: startedAt, readyAt: scheduledAt),
-                node: boundNode, podIP: podIP, startTime: scheduledAt, containerStatuses: statuses, qosClass: qos)
-            stages.append(PodStage(kind: kind, at: at, status: status, events: events))
+    /// Pulling and Pulled, as pkg/kubelet/images/image_manager.go reports a pull that worked.
+    func pullEvents(_ c: ContainerFacts) -> [SimEvent] {
+        let pullMillis = Int(script.startDelay / .milliseconds(1))
+        let field = SimEvent.container(c.name)
+        return [SimEvent(reason: "Pulling", message: "Pulling image \"\(c.image)\"", fieldPath: field),
+                SimEvent(reason: "Pulled", message: "Successfully pulled image \"\(c.image)\" in \(pullMillis)ms "
+                         + "(\(pullMillis)ms including waiting). Image size: 4269694 bytes.", fieldPath: field)]
+    }
+
+    /// Created and Started (pkg/kubelet/kuberuntime/kuberuntime_container.go startContainer).
+    func startEvents(_ c: ContainerFacts) -> [SimEvent] {
+        let field = SimEvent.container(c.name)
+        return [SimEvent(reason: "Created", message: "Created container: \(c.name)", fieldPath: field),
+                SimEvent(reason: "Started", message: "Started container \(c.name)", fieldPath: field)]
+    }
+
+    /// A Running pod whose containers have these statuses; Ready when every one runs.
+    func runningStatus(_ statuses: [JSONValue], at: Date) -> JSONObject {
+        let unready = zip(containers, statuses).filter { $0.1["ready"] != true }.map(\.0.name)
+        var conditions = [
+            PodStatusDocument.condition("PodReadyToStartContainers", true, at: startedAt),
+            PodStatusDocument.condition("Initialized", true, at: scheduledAt),
+            PodStatusDocument.condition("Ready", true, at: at),
+            PodStatusDocument.condition("ContainersReady", true, at: at),
+            PodStatusDocument.condition("PodScheduled", true, at: scheduledAt),
+        ]
+        if !unready.isEmpty {
+            let message = "containers with unready status: [\(unready.joined(separator: " "))]"
+            conditions[2] = PodStatusDocument.condition("Ready", false, at: at, reason: "ContainersNotReady", message: message)
+            conditions[3] = PodStatusDocument.condition("ContainersReady", false, at: at, reason: "ContainersNotReady", message: message)
         }
-        return stages
+        return PodStatusDocument.status(
+            phase: "Running", conditions: conditions, node: boundNode, podIP: podIP,
+            startTime: scheduledAt, containerStatuses: statuses, qosClass: qos)
     }
 
     /// Conditions of a scheduled pod whose containers are not (or no longer) ready.
@@ -183,14 +196,16 @@ public struct PodLifecycle: Sendable {
     }
 
     /// The script's exit for every container, as if each ran for `run-duration`.
-    func simulatedExits() -> [String: ContainerExit] {
+    func simulatedExits(from start: Date? = nil, to end: Date? = nil) -> [String: ContainerExit] {
         var exits: [String: ContainerExit] = [:]
+        let (from, to) = (start ?? startedAt, end ?? endsAt)
         for c in containers {
             exits[c.name] = script.outcome == .oomKilled
-                ? ContainerExit(exitCode: 137, reason: "OOMKilled", message: script.terminationMessage,
-                                startedAt: startedAt, finishedAt: endsAt)
+                ? ContainerExit(exitCode: 137, reason: "OOMKilled", message: terminationMessage(c, exitCode: 137),
+                                startedAt: from, finishedAt: to)
                 : ContainerExit(exitCode: script.containerExitCodes[c.name] ?? script.exitCode,
-                                message: script.terminationMessage, startedAt: startedAt, finishedAt: endsAt)
+                                message: terminationMessage(c, exitCode: script.containerExitCodes[c.name] ?? script.exitCode),
+                                startedAt: from, finishedAt: to)
         }
         return exits
     }

@@ -18,6 +18,12 @@ extension PodLogBook: PodLogSource {
         return Self.limited(stream, to: Int(limit))
     }
 
+    /// Ends every log, so `logs -f` responses finish and the server can stop.
+    public func closeFollowers() {
+        let logs = pods.withLock { pods in pods.values.flatMap { $0.containers.values.map(\.current) } }
+        for log in logs { log.end() }
+    }
+
     /// The first `limit` bytes of `stream` (`limitBytes`).
     static func limited(_ stream: PodLogStream, to limit: Int) -> PodLogStream {
         AsyncStream { continuation in

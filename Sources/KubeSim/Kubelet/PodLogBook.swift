@@ -35,12 +35,16 @@ public final class PodLogBook: Sendable {
         }
     }
 
-    /// The current log of a container, marking it started.
+    /// The current log of a container, marking it started; a fresh one when the last run ended and was
+    /// kept as the previous one (a restart).
     func started(namespace: String, pod: String, container: String) -> ContainerLog? {
         pods.withLock { pods in
             let key = Self.key(namespace, pod)
-            pods[key]?.containers[container]?.waiting = nil
-            return pods[key]?.containers[container]?.current
+            guard var entry = pods[key]?.containers[container] else { return nil }
+            entry.waiting = nil
+            if let previous = entry.previous, previous === entry.current { entry.current = ContainerLog() }
+            pods[key]?.containers[container] = entry
+            return entry.current
         }
     }
 

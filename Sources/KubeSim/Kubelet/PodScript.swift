@@ -12,7 +12,7 @@ import SluiceKube
 /// | `kubesim.sluice.dev/schedule-delay` | creation -> PodScheduled, ContainerCreating | `0ms` |
 /// | `kubesim.sluice.dev/start-delay` | scheduled -> Running (or ErrImagePull) | `50ms` |
 /// | `kubesim.sluice.dev/run-duration` | Running -> the outcome (exit, eviction, preemption, ...) | `200ms` |
-/// | `kubesim.sluice.dev/exit-code` | every container's exit code; non-zero fails the pod (reason Error) | `0` (`1` for `Failed`) |
+/// | `kubesim.sluice.dev/exit-code` | every container's exit code; non-zero fails the pod (reason Error); under `restartPolicy: Always` the container exits and is restarted | `0` (`1` for `Failed`) |
 /// | `kubesim.sluice.dev/exit-code.<container>` | that container's exit code (beats `exit-code`) | |
 /// | `kubesim.sluice.dev/termination-message` | `state.terminated.message` of every container | none |
 /// | `kubesim.sluice.dev/log` | the container log (replaces the synthetic lines) | two lines naming the pod |
@@ -76,7 +76,11 @@ public struct PodScript: Sendable, Equatable {
             let name = String(key.dropFirst(Self.prefix.count))
             if let code = exitCode(name) { perContainer[String(name.dropFirst("exit-code.".count))] = code }
         }
-        if exit.map({ $0 != 0 }) == true, value("outcome") == nil, outcome == .succeeded { outcome = .failed }
+        if let exit, value("outcome") == nil {
+            // An exit code makes the container exit, under restartPolicy Always too (which then restarts it).
+            if exit != 0, outcome == .succeeded || outcome == .running { outcome = .failed }
+            if exit == 0, outcome == .running { outcome = .succeeded }
+        }
         self.init(outcome: outcome, exitCode: exit)
         containerExitCodes = perContainer
         if let d = duration("stop-delay") { stopDelay = d }

@@ -5,7 +5,7 @@ import SluiceKube
 public struct PodStage: Sendable, Equatable {
     /// What kind of step this is (also the kubelet's record of how far a pod has got).
     public enum Kind: String, Sendable, Equatable {
-        case accepted, unschedulable, creating, pullError, pullBackOff, running, ended, evicted, nodeLost,
+        case accepted, unschedulable, creating, initializing, pullError, pullBackOff, running, ended, evicted, nodeLost,
              disrupted, systemDeleted, killed, deadlineExceeded
     }
 
@@ -41,14 +41,17 @@ public struct SimEvent: Sendable, Equatable {
     public var component: String
     /// `spec.containers{main}` for an event about one container.
     public var fieldPath: String?
+    /// The node whose kubelet reports it (`source.host`); the recorder's own node when nil.
+    public var host: String?
 
     public init(_ type: String = "Normal", reason: String, message: String, component: String = "kubelet",
-                fieldPath: String? = nil) {
+                fieldPath: String? = nil, host: String? = nil) {
         self.type = type
         self.reason = reason
         self.message = message
         self.component = component
         self.fieldPath = fieldPath
+        self.host = host
     }
 
     static func container(_ name: String) -> String { "spec.containers{\(name)}" }

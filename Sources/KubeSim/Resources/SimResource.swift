@@ -53,18 +53,36 @@ extension SimResource {
     public static let events = SimResource(group: "", version: "v1", plural: "events", singular: "event", kind: "Event", shortNames: ["ev"])
     public static let configMaps = SimResource(group: "", version: "v1", plural: "configmaps", singular: "configmap", kind: "ConfigMap",
                                                 shortNames: ["cm"])
+    public static let nodes = SimResource(group: "", version: "v1", plural: "nodes", singular: "node", kind: "Node",
+                                           namespaced: false, shortNames: ["no"], subresources: ["status"])
+    public static let secrets = SimResource(group: "", version: "v1", plural: "secrets", singular: "secret", kind: "Secret")
+    public static let serviceAccounts = SimResource(group: "", version: "v1", plural: "serviceaccounts", singular: "serviceaccount",
+                                                     kind: "ServiceAccount", shortNames: ["sa"])
     public static let deployments = SimResource(group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment",
                                                  shortNames: ["deploy"], subresources: ["status", "scale"])
     public static let replicaSets = SimResource(group: "apps", version: "v1", plural: "replicasets", singular: "replicaset", kind: "ReplicaSet",
                                                  shortNames: ["rs"], subresources: ["status", "scale"])
+    public static let jobs = SimResource(group: "batch", version: "v1", plural: "jobs", singular: "job", kind: "Job",
+                                          subresources: ["status"])
     public static let leases = SimResource(group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease")
     /// Served over HTTP as a view of `.events` (nothing is stored under this type).
     public static let eventsV1 = SimResource(group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event",
                                               shortNames: ["ev"])
 
-    /// Every resource the server knows, in discovery order.
-    public static let all: [SimResource] = [.namespaces, .pods, .services, .endpoints, .events, .configMaps,
-                                             .deployments, .replicaSets, .leases, .eventsV1]
+    /// Answered at once from the caller's permissions (`kubectl auth can-i`); nothing is stored.
+    public static let selfSubjectAccessReviews = SimResource(group: "authorization.k8s.io", version: "v1",
+                                                             plural: "selfsubjectaccessreviews", singular: "selfsubjectaccessreview",
+                                                             kind: "SelfSubjectAccessReview", namespaced: false)
+
+    public static let customResourceDefinitions = SimResource(group: "apiextensions.k8s.io", version: "v1",
+                                                              plural: "customresourcedefinitions", singular: "customresourcedefinition",
+                                                              kind: "CustomResourceDefinition", namespaced: false,
+                                                              shortNames: ["crd", "crds"], subresources: ["status"])
+
+    /// Every built-in resource the server knows, in discovery order (a store adds its custom ones).
+    public static let all: [SimResource] = [.namespaces, .nodes, .pods, .services, .endpoints, .events, .configMaps,
+                                             .secrets, .serviceAccounts, .deployments, .replicaSets, .jobs, .leases, .eventsV1,
+                                             .selfSubjectAccessReviews, .customResourceDefinitions]
 
     /// The resource for a path's group, version and plural name.
     public static func find(group: String, version: String, plural: String) -> SimResource? {

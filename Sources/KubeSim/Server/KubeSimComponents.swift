@@ -2,18 +2,23 @@
 public enum KubeSimComponents {
     /// The built-in components for these options.
     public static func builtIn(_ options: KubeSimOptions) -> [any KubeSimComponent] {
-        [ClusterComponent(runCommands: options.runCommands)]
+        var kubelet = Kubelet.Options(nodes: options.nodes, runCommands: options.runCommands)
+        kubelet.images = options.images
+        kubelet.backoff = options.backoff
+        return [ClusterComponent(kubelet: kubelet)]
     }
 }
 
 /// Runs `ClusterControllers` (kubelet, deployments, endpoints) on the server's store and serves pod logs from it.
 public struct ClusterComponent: KubeSimComponent {
-    public var runCommands: Bool
+    public var kubelet: Kubelet.Options
 
-    public init(runCommands: Bool = false) { self.runCommands = runCommands }
+    public init(kubelet: Kubelet.Options) { self.kubelet = kubelet }
+
+    public init(runCommands: Bool = false) { kubelet = Kubelet.Options(runCommands: runCommands) }
 
     public func run(_ server: KubeSimServer) async throws {
-        let controllers = ClusterControllers(store: server.store, kubelet: Kubelet.Options(runCommands: runCommands))
+        let controllers = ClusterControllers(store: server.store, kubelet: kubelet)
         server.setPodLogSource(controllers.logs)
         try await controllers.run()
     }

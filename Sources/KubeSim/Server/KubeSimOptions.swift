@@ -26,6 +26,12 @@ public struct KubeSimOptions: Sendable {
     public var faults: [FaultRule] = []
     /// Let the simulated kubelet run container commands (read by the kubelet component).
     public var runCommands: Bool = false
+    /// The simulated cluster's nodes (read by the kubelet component); one 4 cpu / 16Gi node by default.
+    public var nodes: [SimulatedNode] = [SimulatedNode()]
+    /// Which images the simulated kubelet's pulls find.
+    public var images: ImageRegistry = ImageRegistry()
+    /// The simulated kubelet's back-off for pulls and restarts.
+    public var backoff: KubeletBackoff = KubeletBackoff()
     /// Remove terminating pods once their grace period passed, when no kubelet does it sooner.
     public var expireTerminatingPods: Bool = true
     /// Things that run beside the API server on its store (kubelet, controllers).

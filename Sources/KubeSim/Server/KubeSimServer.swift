@@ -54,6 +54,8 @@ public final class KubeSimServer: Sendable {
     public func stop() async {
         for task in componentTasks { task.cancel() }
         store.stop()
+        // Followed logs never end on their own: close them, or graceful shutdown waits for them.
+        handler.logSource.withLock { $0 }?.closeFollowers()
         await group.triggerGracefulShutdown()
         await running.value
     }

@@ -70,7 +70,7 @@ extension ObjectStore {
             return .pending(s.put(existing.type, object, previous: existing, verb: "delete", user: user))
         }
         if existing.type == .namespaces {
-            for type in SimResource.all where type.namespaced {
+            for type in resources where type.namespaced {
                 for child in s.list(type, namespace: existing.name) { s.remove(child, verb: "delete", user: user) }
             }
         }

@@ -51,6 +51,30 @@ public final class ObjectStore: Sendable {
         }
     }
 
+    /// Kinds defined by CustomResourceDefinitions (registered by the CRD controller once established).
+    let customResources = Mutex<[SimResource]>([])
+
+    /// Every kind this store serves: the built-in ones, then the custom ones.
+    public var resources: [SimResource] { SimResource.all + customResources.withLock { $0 } }
+
+    /// Starts serving a custom kind (again, with new details, when its definition changes).
+    public func register(_ type: SimResource) {
+        customResources.withLock { list in
+            list.removeAll { $0 == type }
+            list.append(type)
+        }
+    }
+
+    /// Stops serving a custom kind.
+    public func unregister(_ type: SimResource) {
+        customResources.withLock { $0.removeAll { $0 == type } }
+    }
+
+    /// The served kind for a path's group, version and plural name.
+    public func resource(group: String, version: String, plural: String) -> SimResource? {
+        resources.first { $0.group == group && $0.version == version && $0.plural == plural }
+    }
+
     /// The resourceVersion of the last write.
     public var resourceVersion: Int64 { state.withLock { $0.resourceVersion } }
 
@@ -67,7 +91,8 @@ public final class ObjectStore: Sendable {
 
     /// Every stored object of every type.
     public func allObjects() -> [StoredObject] {
-        state.withLock { s in SimResource.all.flatMap { s.list($0, namespace: nil) } }
+        let types = resources
+        return state.withLock { s in types.flatMap { s.list($0, namespace: nil) } }
     }
 
     /// The write log, oldest first (at most `writeLogLimit` entries).

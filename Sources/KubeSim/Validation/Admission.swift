@@ -15,7 +15,7 @@ enum Admission {
 
     /// Types whose metadata.generation counts spec changes.
     static func tracksGeneration(_ type: SimResource) -> Bool {
-        [.deployments, .replicaSets, .pods].contains(type)
+        [.deployments, .replicaSets, .pods, .jobs].contains(type)
     }
 
     /// The PUT body's name and namespace must agree with the path's.
@@ -112,6 +112,8 @@ enum Admission {
             errors += PodValidation.spec(object["spec"], path: "spec")
             if let old { errors += PodUpdateRules.check(old: old["spec"], new: object["spec"]) }
         case .deployments: errors += WorkloadValidation.deployment(object)
+        case .jobs: errors += WorkloadValidation.job(object)
+        case .customResourceDefinitions: errors += CustomResources.validate(object)
         case .services: errors += WorkloadValidation.service(object)
         case .eventsV1: errors += WorkloadValidation.eventV1(object)
         default: break

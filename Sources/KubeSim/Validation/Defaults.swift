@@ -17,8 +17,26 @@ enum Defaults {
         case .pods:
             var spec = object["spec"]?.objectValue ?? JSONObject()
             podSpec(&spec)
+            for list in ["initContainers", "containers"] {
+                guard let containers = spec[list]?.arrayValue else { continue }
+                spec[list] = .array(containers.map { value in
+                    guard var c = value.objectValue else { return value }
+                    c["resources"] = .object(requestsFromLimits(c["resources"]?.objectValue ?? JSONObject()))
+                    return .object(c)
+                })
+            }
             object["spec"] = .object(spec)
-            if creating { object["status"] = ["phase": "Pending", "qosClass": .string(qosClass(spec))] }
+            if creating {
+                var status: JSONObject = ["phase": "Pending"]
+                // pkg/registry/core/pod/strategy.go applySchedulingGatedCondition.
+                if !(spec["schedulingGates"]?.arrayValue ?? []).isEmpty {
+                    status["conditions"] = [["type": "PodScheduled", "status": "False", "lastProbeTime": nil,
+                                             "lastTransitionTime": nil, "reason": "SchedulingGated",
+                                             "message": .string(schedulingGatedMessage)]]
+                }
+                status["qosClass"] = .string(qosClass(spec))
+                object["status"] = .object(status)
+            }
         case .deployments:
             var spec = object["spec"]?.objectValue ?? JSONObject()
             if spec["replicas"] == nil { spec["replicas"] = 1 }
@@ -36,10 +54,14 @@ enum Defaults {
             if creating, object["status"] == nil { object["status"] = .object([:]) }
         case .services:
             service(&object, creating: creating)
+        case .jobs:
+            job(&object, creating: creating)
         default:
             break
         }
     }
+
+    static let schedulingGatedMessage = "Scheduling is blocked due to non-empty scheduling gates"
 
     static func podSpec(_ spec: inout JSONObject) {
         let defaults: [(String, JSONValue)] = [("restartPolicy", "Always"), ("terminationGracePeriodSeconds", 30),
@@ -69,6 +91,16 @@ enum Defaults {
         }
     }
 
+    /// A resource with a limit and no request requests its limit (pkg/apis/core/v1/defaults.go SetDefaults_Pod).
+    static func requestsFromLimits(_ resources: JSONObject) -> JSONObject {
+        guard let limits = resources["limits"]?.objectValue, !limits.isEmpty else { return resources }
+        var out = resources
+        var requests = resources["requests"]?.objectValue ?? JSONObject()
+        for (name, value) in limits where requests[name] == nil { requests[name] = value }
+        out["requests"] = .object(requests)
+        return out
+    }
+
     static func qosClass(_ spec: JSONObject) -> String {
         let containers = spec["containers"]?.arrayValue ?? []
         var any = false, guaranteed = !containers.isEmpty
@@ -82,6 +114,39 @@ enum Defaults {
             }
         }
         return guaranteed ? "Guaranteed" : any ? "Burstable" : "BestEffort"
+    }
+
+    /// pkg/apis/batch/v1/defaults.go and the job strategy's generated selector: the pods carry
+    /// `batch.kubernetes.io/controller-uid` and `job-name` labels (and their legacy spellings).
+    static func job(_ object: inout JSONObject, creating: Bool) {
+        var spec = object["spec"]?.objectValue ?? JSONObject()
+        if spec["completions"] == nil && spec["parallelism"] == nil { spec["completions"] = 1 }
+        if spec["parallelism"] == nil { spec["parallelism"] = 1 }
+        if spec["backoffLimit"] == nil { spec["backoffLimit"] = 6 }
+        if spec["completionMode"] == nil { spec["completionMode"] = "NonIndexed" }
+        if spec["suspend"] == nil { spec["suspend"] = false }
+        if spec["podReplacementPolicy"] == nil { spec["podReplacementPolicy"] = "TerminatingOrFailed" }
+        if var template = spec["template"]?.objectValue {
+            if creating, spec["manualSelector"]?.boolValue != true, let uid = object.metadataString("uid") {
+                var meta = template["metadata"]?.objectValue ?? JSONObject()
+                var labels = meta["labels"]?.objectValue ?? JSONObject()
+                let name = JSONValue.string(object.metadataString("name") ?? "")
+                labels["batch.kubernetes.io/controller-uid"] = .string(uid)
+                labels["batch.kubernetes.io/job-name"] = name
+                labels["controller-uid"] = .string(uid)
+                labels["job-name"] = name
+                meta["labels"] = .object(labels)
+                template["metadata"] = .object(meta)
+                spec["selector"] = ["matchLabels": ["batch.kubernetes.io/controller-uid": .string(uid)]]
+            }
+            if var podSpec = template["spec"]?.objectValue {
+                Defaults.podSpec(&podSpec)
+                template["spec"] = .object(podSpec)
+            }
+            spec["template"] = .object(template)
+        }
+        object["spec"] = .object(spec)
+        if creating, object["status"] == nil { object["status"] = .object([:]) }
     }
 
     static func service(_ object: inout JSONObject, creating: Bool) {

@@ -2,7 +2,7 @@ import SluiceKube
 
 /// What an update may change in a pod's spec, as the real API server allows: container and init-container
 /// images, activeDeadlineSeconds, additions to tolerations, terminationGracePeriodSeconds from negative
-/// to 1, and the node once (binding). Everything else is fixed at creation.
+/// to 1, removal of scheduling gates, and the node once (binding). Everything else is fixed at creation.
 enum PodUpdateRules {
     static let message = "pod updates may not change fields other than `spec.containers[*].image`,"
         + "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to "
@@ -26,11 +26,20 @@ enum PodUpdateRules {
             before["terminationGracePeriodSeconds"] = nil
             after["terminationGracePeriodSeconds"] = nil
         }
+        // Scheduling gates may only be removed (validation.go validateSchedulingGates).
+        let oldGates = before["schedulingGates"]?.arrayValue ?? []
+        var errors: [FieldError] = []
+        for gate in after["schedulingGates"]?.arrayValue ?? [] where !oldGates.contains(gate) {
+            errors.append(.forbidden("spec.schedulingGates",
+                                     "only deletion is allowed, but found new scheduling gate '\(gate["name"]?.stringValue ?? "")'"))
+        }
+        before["schedulingGates"] = nil
+        after["schedulingGates"] = nil
         if (before["nodeName"]?.stringValue ?? "").isEmpty {
             before["nodeName"] = nil
             after["nodeName"] = nil
         }
-        return before == after ? [] : [.forbidden("spec", message)]
+        return before == after ? errors : errors + [.forbidden("spec", message)]
     }
 
     static func withoutImages(_ containers: JSONValue?) -> JSONValue? {

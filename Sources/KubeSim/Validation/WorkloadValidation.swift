@@ -21,6 +21,25 @@ enum WorkloadValidation {
         return errors
     }
 
+    /// pkg/apis/batch/validation: pods that end (OnFailure or Never), non-negative counts, a selector
+    /// that matches the template.
+    static func job(_ object: JSONObject) -> [FieldError] {
+        var errors: [FieldError] = []
+        let spec = object["spec"]
+        for field in ["parallelism", "completions", "backoffLimit", "activeDeadlineSeconds"] {
+            if let value = spec?[field]?.intValue, value < 0 {
+                errors.append(.invalid("spec.\(field)", .int(value), "must be greater than or equal to 0"))
+            }
+        }
+        let templateLabels = spec?["template"]?["metadata"]?["labels"]?.objectValue ?? JSONObject()
+        if let selector = spec?["selector"]?.objectValue, !selectorMatches(selector, labels: templateLabels) {
+            errors.append(FieldError(kind: .invalid, field: "spec.template.metadata.labels", value: goMap(templateLabels),
+                                     detail: "`selector` does not match template `labels`"))
+        }
+        errors += PodValidation.spec(spec?["template"]?["spec"], path: "spec.template.spec", restartPolicies: ["OnFailure", "Never"])
+        return errors
+    }
+
     static func selectorMatches(_ selector: JSONObject, labels: JSONObject) -> Bool {
         var strings: [String: String] = [:]
         for (k, v) in labels { strings[k] = v.stringValue }

@@ -1,0 +1,89 @@
+import SluiceKube
+
+/// The ConfigMaps and Secrets a pod needs before its containers can start, and what a kubelet says
+/// when one is missing.
+enum PodConfiguration {
+    /// Why a pod cannot start yet.
+    enum Problem: Equatable {
+        /// A volume cannot be set up: the pod stays ContainerCreating with FailedMount events
+        /// (pkg/volume/configmap, pkg/volume/secret; operation_generator.go "MountVolume.SetUp failed").
+        case mount(volume: String, message: String)
+        /// A container's environment cannot be built: CreateContainerConfigError
+        /// (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables).
+        case env(container: String, message: String)
+    }
+
+    /// The first missing volume source, else the first container (init containers first) whose env is
+    /// incomplete; nil when everything is there. `optional: true` references may be missing.
+    static func problem(_ pod: JSONObject, store: ObjectStore) -> Problem? {
+        let namespace = pod["metadata"]?["namespace"]?.stringValue ?? "default"
+        func object(_ type: SimResource, _ name: String) -> JSONObject? { store.get(type, namespace: namespace, name: name)?.object }
+        for volume in pod["spec"]?["volumes"]?.arrayValue ?? [] {
+            let name = volume["name"]?.stringValue ?? ""
+            var sources: [(SimResource, JSONValue)] = []
+            if let cm = volume["configMap"] { sources.append((.configMaps, cm)) }
+            if let secret = volume["secret"] { sources.append((.secrets, secret)) }
+            for source in volume["projected"]?["sources"]?.arrayValue ?? [] {
+                if let cm = source["configMap"] { sources.append((.configMaps, cm)) }
+                if let secret = source["secret"] { sources.append((.secrets, secret)) }
+            }
+            for (type, source) in sources {
+                let ref = source[type == .secrets && source["secretName"] != nil ? "secretName" : "name"]?.stringValue ?? ""
+                let optional = source["optional"]?.boolValue ?? false
+                guard let found = object(type, ref) else {
+                    if optional { continue }
+                    return .mount(volume: name, message: "MountVolume.SetUp failed for volume \"\(name)\" : \(notFound(type, ref))")
+                }
+                for item in source["items"]?.arrayValue ?? [] {
+                    let key = item["key"]?.stringValue ?? ""
+                    if !has(found, key: key), !optional {
+                        let what = type == .secrets ? "secret" : "configmap"
+                        return .mount(volume: name, message: "MountVolume.SetUp failed for volume \"\(name)\" : "
+                                      + "\(what) references non-existent config key: \(key)")
+                    }
+                }
+            }
+        }
+        let containers = (pod["spec"]?["initContainers"]?.arrayValue ?? []) + (pod["spec"]?["containers"]?.arrayValue ?? [])
+        for container in containers {
+            if let message = envProblem(container, namespace: namespace, object: object) {
+                return .env(container: container["name"]?.stringValue ?? "", message: message)
+            }
+        }
+        return nil
+    }
+
+    static func envProblem(_ container: JSONValue, namespace: String,
+                           object: (SimResource, String) -> JSONObject?) -> String? {
+        for env in container["env"]?.arrayValue ?? [] {
+            for (field, type, kind) in [("configMapKeyRef", SimResource.configMaps, "ConfigMap"), ("secretKeyRef", .secrets, "Secret")] {
+                guard let ref = env["valueFrom"]?[field] else { continue }
+                let name = ref["name"]?.stringValue ?? ""
+                let key = ref["key"]?.stringValue ?? ""
+                let optional = ref["optional"]?.boolValue ?? false
+                guard let found = object(type, name) else {
+                    if optional { continue }
+                    return notFound(type, name)
+                }
+                if !has(found, key: key), !optional { return "couldn't find key \(key) in \(kind) \(namespace)/\(name)" }
+            }
+        }
+        for source in container["envFrom"]?.arrayValue ?? [] {
+            for (field, type) in [("configMapRef", SimResource.configMaps), ("secretRef", .secrets)] {
+                guard let ref = source[field] else { continue }
+                let name = ref["name"]?.stringValue ?? ""
+                if object(type, name) == nil, !(ref["optional"]?.boolValue ?? false) { return notFound(type, name) }
+            }
+        }
+        return nil
+    }
+
+    /// `configmap "x" not found`, `secret "x" not found`: the API's NotFound message the kubelet passes on.
+    static func notFound(_ type: SimResource, _ name: String) -> String {
+        "\(type.singular) \"\(name)\" not found"
+    }
+
+    static func has(_ object: JSONObject, key: String) -> Bool {
+        object["data"]?[key] != nil || object["binaryData"]?[key] != nil || object["stringData"]?[key] != nil
+    }
+}

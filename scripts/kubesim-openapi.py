@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Writes Sources/KubeSim/OpenAPI/SchemaDefinitions.swift: the Kubernetes v1.30 OpenAPI definitions of the
+kinds KubeSim serves (and everything they reference), embedded as a JSON string so the binary serves
+/openapi/v2 and /openapi/v3 and prunes unknown fields without resource bundles.
+
+The definitions come from the kubernetes-validate package (its v1.30.0 JSON schemas are generated from the
+Kubernetes OpenAPI document); JSON Schema's nullable types are turned back into OpenAPI's plain ones.
+Usage: scripts/kubesim-openapi.py [PATH-TO-kubernetes-json-schema/v1.30.0-local/_definitions.json]
+Run it again when KubeSim serves a new kind (add the kind below).
+"""
+import glob
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KINDS = [  # (definition, served) for every SimResource
+    "io.k8s.api.core.v1.Namespace", "io.k8s.api.core.v1.Node", "io.k8s.api.core.v1.Pod", "io.k8s.api.core.v1.Service",
+    "io.k8s.api.core.v1.Endpoints", "io.k8s.api.core.v1.Event", "io.k8s.api.core.v1.ConfigMap", "io.k8s.api.core.v1.Secret",
+    "io.k8s.api.core.v1.ServiceAccount", "io.k8s.api.apps.v1.Deployment", "io.k8s.api.apps.v1.ReplicaSet",
+    "io.k8s.api.coordination.v1.Lease", "io.k8s.api.events.v1.Event", "io.k8s.api.authorization.v1.SelfSubjectAccessReview",
+    "io.k8s.api.batch.v1.Job",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.Status", "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent", "io.k8s.api.autoscaling.v1.Scale",
+]
+
+
+def find_definitions():
+    if len(sys.argv) > 1:
+        return sys.argv[1]
+    hits = glob.glob(os.path.join(ROOT, ".venv-kube/lib/python3*/site-packages/kubernetes_validate/"
+                                        "kubernetes-json-schema/v1.30.0-local/_definitions.json"))
+    if not hits:
+        sys.exit("kubesim-openapi.py: run scripts/kube-conformance.sh once (it installs kubernetes-validate), or pass the path")
+    return hits[0]
+
+
+def plain(node):
+    """JSON Schema -> OpenAPI: ["string", "null"] -> "string", #/$defs/ -> #/definitions/."""
+    if isinstance(node, list):
+        return [plain(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "type" and isinstance(value, list):
+            kinds = [v for v in value if v != "null"]
+            value = kinds[0] if len(kinds) == 1 else kinds
+        elif key == "$ref":
+            value = value.replace("#/$defs/", "#/definitions/")
+        elif key in ("oneOf", "anyOf") and isinstance(value, list):
+            # IntOrString and friends: keep OpenAPI's own spelling.
+            if all(isinstance(v, dict) and "type" in v for v in value):
+                out["x-kubernetes-int-or-string"] = True
+                continue
+        out[key] = plain(value)
+    if out.get("type") in (["string", "integer"], ["integer", "string"]):
+        del out["type"]
+        out["x-kubernetes-int-or-string"] = True
+    # The JSON Schema generator pins apiVersion and kind to one value; the OpenAPI document does not.
+    if out.get("description", "").startswith(("APIVersion defines", "Kind is a string value")):
+        out.pop("enum", None)
+    return out
+
+
+SCALARS = {  # the OpenAPI spellings of types the JSON Schemas turned into oneOf
+    "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {
+        "description": "IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.",
+        "format": "int-or-string", "type": "string"},
+    "io.k8s.apimachinery.pkg.api.resource.Quantity": {
+        "description": "Quantity is a fixed-point representation of a number. It provides convenient marshaling/unmarshaling in JSON and YAML, in addition to String() and AsInt64() accessors.",
+        "type": "string"},
+}
+
+
+def main():
+    defs = json.load(open(find_definitions()))["$defs"]
+    keep, todo = {}, list(KINDS)
+    while todo:
+        name = todo.pop()
+        if name in keep or name not in defs:
+            continue
+        keep[name] = SCALARS.get(name) or plain(defs[name])
+        text = json.dumps(defs[name])
+        start = 0
+        while True:
+            i = text.find('"#/$defs/', start)
+            if i < 0:
+                break
+            j = text.find('"', i + 1)
+            todo.append(text[i + len('"#/$defs/'):j])
+            start = j
+    # apiVersion/kind enums pin one version; a served kind's document may name it, so they stay.
+    body = json.dumps(keep, sort_keys=True, separators=(",", ":"))
+    out = os.path.join(ROOT, "Sources/KubeSim/OpenAPI/SchemaDefinitions.swift")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        f.write("// Generated by scripts/kubesim-openapi.py from the Kubernetes v1.30 OpenAPI definitions; do not edit.\n\n")
+        f.write("/// The OpenAPI definitions (by name) of every kind KubeSim serves and everything they reference.\n")
+        f.write("enum SchemaDefinitions {\n    static let json = ##\"\"\"\n")
+        f.write(body)
+        f.write("\n\"\"\"##\n}\n")
+    print(f"wrote {out}: {len(keep)} definitions, {len(body)} bytes")
+
+
+main()
