@@ -78,14 +78,22 @@ import Testing
         let id = try await onThread { try c.submit(flow: flow, inputs: [:], runID: "beat") }
         c.drive(id)
         try await Self.eventually("the task runs") { try Self.nodeState(c.store, id, "t") == "running" }
-        clock.advance(by: 5)
+        // Times count from the attempt's start as its supervisor recorded it (real time, however late on a busy
+        // machine): move the manual clock to fixed offsets from it.
+        let started = try #require(try await onThread { try c.state(of: id)?.1.nodes["t"]?.attempts.first?.startedAt })
+        let start = try #require(StateCoding.date(started))
+        let moveTo = { (offset: TimeInterval) in clock.advance(by: max(0, start.addingTimeInterval(offset).timeIntervalSince(clock.now()))) }
+        moveTo(5)
         #expect(c.deliver(id, .heartbeat(AttemptRef(node: "t", attempt: 1))) == .delivered)
+        try await Self.eventually("the heartbeat is recorded") {
+            try c.state(of: id)?.1.nodes["t"]?.attempts.first?.lastHeartbeat != nil
+        }
         // Past the first due time (start + 10 s), before the moved one (heartbeat + 10 s): still running.
-        clock.advance(by: 6.5)
+        moveTo(11.5)
         try await Self.eventually("the early timer fires and re-arms") { c.metrics[.earlyWakes] >= 1 }
         #expect(try await onThread { try Self.nodeState(c.store, id, "t") } == "running")
         // Past the moved due time: only the re-armed timer can wake the run now.
-        clock.advance(by: 5)
+        moveTo(16.5)
         try await Self.eventually("the silent task is stopped") { try c.store.runSummary(id)?.state.isFinished == true }
         try await Self.eventually("the finished run is let go") { !c.drivenRuns.contains(id) }
         let final = try #require(try await onThread { try c.state(of: id)?.1 })
