@@ -55,7 +55,7 @@ let package = Package(
         // Backends and the controller loop.
         .target(
             name: "SluiceRuntime",
-            dependencies: ["SluiceModel", "SluiceAPI", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SluiceModel", "SluiceAPI", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto", "DockerEngine", .product(name: "Logging", package: "swift-log")]
         ),
         // The HTTP API and the run scheduler of `sluice serve`.
         .target(
@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceModel", "SluiceAPI", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime", "SluiceServer",
+                "SluiceModel", "SluiceAPI", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime", "SluiceServer", "DockerEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -99,6 +99,11 @@ let package = Package(
             name: "sluice-bench-local",
             dependencies: ["SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceRuntime"],
             path: "bench/LocalBench"
+        ),
+        .executableTarget(
+            name: "sluice-bench-container",
+            dependencies: ["DockerEngine", "SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceRuntime"],
+            path: "bench/ContainerBench"
         ),
         .executableTarget(
             name: "sluice-bench-kube",

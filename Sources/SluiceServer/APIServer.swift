@@ -18,8 +18,12 @@ public final class APIServer: Sendable {
         public var port: Int
         /// The lease-holder name of this server's controller.
         public var owner: LeaseOwner
+        /// Where attempts run; nil is the local backend over the store's `attempts` folder.
+        public var backend: (any AttemptBackend)?
 
-        public init(storeDirectory: String, host: String = "127.0.0.1", port: Int = 8470, owner: LeaseOwner = .thisProcess()) {
+        public init(storeDirectory: String, host: String = "127.0.0.1", port: Int = 8470, owner: LeaseOwner = .thisProcess(),
+                    backend: (any AttemptBackend)? = nil) {
+            self.backend = backend
             self.storeDirectory = storeDirectory
             self.host = host
             self.port = port
@@ -41,7 +45,11 @@ public final class APIServer: Sendable {
         var options = Controller.Options()
         options.owner = configuration.owner
         options.claimsRuns = true
-        controller = try Controller(directory: configuration.storeDirectory, options: options)
+        if let backend = configuration.backend {
+            controller = try Controller(directory: configuration.storeDirectory, backend: backend, options: options)
+        } else {
+            controller = try Controller(directory: configuration.storeDirectory, options: options)
+        }
         controller.onStep = { [metrics] id, state, events in metrics.record(runID: id, state: state, events: events) }
     }
 

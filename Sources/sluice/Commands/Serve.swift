@@ -23,25 +23,20 @@ struct Serve: ParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT. Beyond loopback, the store must have tokens (sluice token create).")
     var listen: String = "127.0.0.1:8470"
 
-    @Option(help: "Where attempts run: local (processes on this machine). kubernetes comes with the cluster backend.")
-    var backend: String = "local"
+    @OptionGroup var backendOption: BackendOption
 
     @OptionGroup var storeOption: StoreOption
 
     func validate() throws {
         _ = try ListenAddress.parse(listen)
-        switch backend {
-        case "local": break
-        case "kubernetes": throw ValidationError("--backend kubernetes is not available yet; use --backend local")
-        default: throw ValidationError("--backend takes local (or, later, kubernetes); found '\(backend)'")
-        }
     }
 
     func run() throws {
         let (host, port) = try ListenAddress.parse(listen)
         let server: APIServer
+        let backend = try backendOption.make(backendOption.backend ?? "local", storeDirectory: storeOption.directory)
         do {
-            server = try APIServer(.init(storeDirectory: storeOption.directory, host: host, port: port))
+            server = try APIServer(.init(storeDirectory: storeOption.directory, host: host, port: port, backend: backend))
         } catch {
             throw CLIError.input("cannot open the store at \(storeOption.directory): \(error)")
         }

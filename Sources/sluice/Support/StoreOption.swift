@@ -27,6 +27,14 @@ struct StoreOption: ParsableArguments {
             throw CLIError.input("cannot open the store at \(directory): \(error)")
         }
     }
+
+    /// The embedded controller over the store with the backend `name` (`local`, `container`).
+    func controller(backend name: String, _ option: BackendOption) throws -> Controller {
+        let backend = try option.make(name, storeDirectory: directory)
+        do { return try Controller(directory: directory, backend: backend) } catch {
+            throw CLIError.input("cannot open the store at \(directory): \(error)")
+        }
+    }
 }
 
 /// Errors the CLI reports as one sentence with a fixed exit status.
