@@ -56,6 +56,8 @@ extension ContainerBackend {
                 return endWithoutContainer(name, AttemptExit(exitCode: 127, detail: "cannot start: \(Self.reason(error))"))
             }
         }
+        // Adopted after it ended: no event will come for it.
+        if info.hasExited { markDied(name) }
         let startedAt = info.startedAt ?? Date()
         report(t.runID, .attemptStarted(t.ref, at: StateCoding.timestamp(startedAt)))
         let logs = Task { await self.copyLogs(name, t.folder, follow: true) }

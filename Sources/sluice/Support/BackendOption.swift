@@ -26,6 +26,11 @@ struct BackendOption: ParsableArguments {
 
     /// The backend named `name` over the store in `storeDirectory`.
     func make(_ name: String, storeDirectory: String) throws -> any AttemptBackend {
+        try Self.make(name, engine: engine, storeDirectory: storeDirectory)
+    }
+
+    /// The backend named `name`; `engine` picks the container engine's socket (nil: discovery).
+    static func make(_ name: String, engine: String?, storeDirectory: String) throws -> any AttemptBackend {
         let secrets = LocalSecrets(directory: LocalSecrets.directory(forStore: storeDirectory))
         switch name {
         case "container":
