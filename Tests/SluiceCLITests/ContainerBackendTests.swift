@@ -68,15 +68,19 @@ struct ContainerBackendTests {
     @Test func everyExampleGivesTheSameOutputsInContainersAsInProcesses() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("examples").path)
             .filter { $0.hasSuffix(".yaml") }.sorted()
-        for name in names {
+        for name in names where name != "lung-cancer-detection.yaml" {
             let local = try Self.runToEnd(try Workspace(), Self.example(name), backend: "local")
             let container = try Self.runToEnd(try Workspace(), Self.example(name), backend: "container")
             #expect(container["state"] as? String == local["state"] as? String, "\(name): \(container)")
             let a = try JSONSerialization.data(withJSONObject: local["outputs"] ?? [:], options: [.sortedKeys])
             let b = try JSONSerialization.data(withJSONObject: container["outputs"] ?? [:], options: [.sortedKeys])
             #expect(String(decoding: a, as: UTF8.self) == String(decoding: b, as: UTF8.self), "\(name)")
-            if name != "lung-cancer-detection.yaml" { #expect(local["state"] as? String == "succeeded", "\(name): \(local)") }
+            #expect(local["state"] as? String == "succeeded", "\(name): \(local)")
         }
+        // Its images live in a registry these machines cannot reach (and it asks for a GPU, which the local
+        // backend refuses at submit): on containers its first tasks fail as user errors naming the image.
+        let lung = try Workspace().sluice(["run", Self.example("lung-cancer-detection.yaml"), "--backend", "container", "-o", "json"])
+        #expect(lung.status == 1 && lung.stdout.contains("image 'registry.example.com/prep:1' cannot be pulled"), "\(lung)")
     }
 
     @Test func aMemoryLimitKillsABigAllocationAndTheNodeSaysOOMWithTheLimit() throws {
