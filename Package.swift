@@ -121,6 +121,6 @@ let package = Package(
         .testTarget(name: "SluiceServerTests", dependencies: [
             "SluiceAPI", "SluiceServer", "SluiceRuntime", "SluiceStore", "SluiceModel", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "SluiceRuntimeTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceStore", "SluiceModel", "SluiceCompiler"]),
+        .testTarget(name: "SluiceRuntimeTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceStore", "SluiceModel", "SluiceCompiler", "DockerEngine", "SluiceKube"]),
     ]
 )
