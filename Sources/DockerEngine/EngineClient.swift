@@ -135,8 +135,8 @@ extension EngineClient {
         let v = try JSONValue.parse(try await call("GET", "/version", timeout: .seconds(10)).body)
         let components = v["Components"]?.arrayValue ?? []
         let named = components.compactMap { $0["Name"]?.stringValue }
-        let product = named.first { $0.lowercased().contains("podman") } ?? v["Platform"]?["Name"]?.stringValue
-            ?? named.first ?? "Docker Engine"
+        let platform = v["Platform"]?["Name"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let product = named.first { $0.lowercased().contains("podman") } ?? platform ?? "Docker Engine"
         return EngineVersion(product: product, version: v["Version"]?.stringValue ?? "?",
                              apiVersion: v["ApiVersion"]?.stringValue ?? "?", os: v["Os"]?.stringValue ?? "?")
     }

@@ -51,8 +51,12 @@ extension EngineClient {
     /// Opens one streamed connection of container events for containers carrying every pair of `labels`.
     /// Returns once the engine has answered, so a caller that then inspects what it tracks misses nothing.
     /// The stream ends (or throws) when the connection drops; the caller reconnects and catches up.
-    public func events(labels: [String: String]) async throws -> AsyncThrowingStream<EngineEvent, Error> {
-        let response = try await stream("GET", "/events", query: [("filters", EngineClient.filters(["type": ["container"]], labels: labels))])
+    /// Only events from `since` on (default: now): Podman's file-backed event log would otherwise replay
+    /// its history.
+    public func events(labels: [String: String], since: Date = Date()) async throws -> AsyncThrowingStream<EngineEvent, Error> {
+        let query = [("since", String(Int64(since.timeIntervalSince1970))),
+                     ("filters", EngineClient.filters(["type": ["container"]], labels: labels))]
+        let response = try await stream("GET", "/events", query: query)
         return AsyncThrowingStream { continuation in
             let task = Task {
                 var splitter = JSONStreamSplitter()

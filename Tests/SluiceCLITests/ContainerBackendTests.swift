@@ -83,83 +83,61 @@ struct ContainerBackendTests {
         #expect(lung.status == 1 && lung.stdout.contains("image 'registry.example.com/prep:1' cannot be pulled"), "\(lung)")
     }
 
+    /// Runs a flow of one task `t` (its keys as YAML lines) on the container backend as run `run`; the
+    /// command's output and the node's status.
+    static func runTask(_ ws: Workspace, run: String, _ keys: String) throws -> (CLI.Output, [String: Any]) {
+        let indented = keys.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+        let flow = try ws.write("\(run).yaml", "name: \(run)\ntasks:\n  t:\n\(indented)\nnodes:\n  - {id: t, task: t}\n")
+        let out = try ws.sluice(["run", flow, "--backend", "container", "-o", "json", "--run-id", run])
+        return (out, try #require(ws.node(try ws.status(run), "t"), "\(out)"))
+    }
+
     @Test func aMemoryLimitKillsABigAllocationAndTheNodeSaysOOMWithTheLimit() throws {
-        let ws = try Workspace()
-        let flow = try ws.write("oom.yaml", """
-            name: oom
-            tasks:
-              hog:
-                image: python:3.11-slim
-                command: [python3, -c, "b = bytearray(200 * 1024 * 1024); print(len(b))"]
-                resources: {memory: 64Mi}
-            nodes:
-              - {id: hog, task: hog}
+        let (out, node) = try Self.runTask(try Workspace(), run: "oom", """
+            image: python:3.11-slim
+            command: [python3, -c, "b = bytearray(200 * 1024 * 1024); print(len(b))"]
+            resources: {memory: 64Mi}
             """)
-        let out = try ws.sluice(["run", flow, "--backend", "container", "-o", "json", "--run-id", "oom"])
         #expect(out.status == 1)
-        let node = try #require(ws.node(try ws.status("oom"), "hog"))
         let error = "\(node["error"] ?? "")"
         #expect(error.contains("out of memory") && error.contains("64Mi"), "\(node)")
     }
 
     @Test func exitCodesAndStderrReachTheNodeAndTheLogs() throws {
         let ws = try Workspace()
-        let flow = try ws.write("fail.yaml", """
-            name: fail
-            tasks:
-              bad:
-                image: busybox:1.36
-                command: [sh, -c, "echo to-stdout; echo broken-thing >&2; exit 3"]
-            nodes:
-              - {id: bad, task: bad}
+        let (out, node) = try Self.runTask(ws, run: "fail", """
+            image: busybox:1.36
+            command: [sh, -c, "echo to-stdout; echo broken-thing >&2; exit 3"]
             """)
-        let out = try ws.sluice(["run", flow, "--backend", "container", "-o", "json", "--run-id", "fail"])
         #expect(out.status == 1)
-        let node = try #require(ws.node(try ws.status("fail"), "bad"))
         #expect("\(node["error"] ?? "")".contains("exited with code 3") && "\(node["error"] ?? "")".contains("broken-thing"), "\(node)")
-        let stderr = try ws.sluice(["logs", "fail", "bad", "--stderr"])
-        let stdout = try ws.sluice(["logs", "fail", "bad", "--stdout"])
+        let stderr = try ws.sluice(["logs", "fail", "t", "--stderr"])
+        let stdout = try ws.sluice(["logs", "fail", "t", "--stdout"])
         #expect(stderr.stdout.contains("broken-thing") && !stderr.stdout.contains("to-stdout"), "\(stderr)")
         #expect(stdout.stdout.contains("to-stdout") && !stdout.stdout.contains("broken-thing"), "\(stdout)")
         #expect(try ContainerEngine.eventually { try ContainerEngine.containers(run: "fail").isEmpty })
     }
 
     @Test func aCPULimitIsObservedInsideTheContainer() throws {
-        let ws = try Workspace()
-        let flow = try ws.write("cpu.yaml", """
-            name: cpu
-            tasks:
-              quota:
-                image: busybox:1.36
-                outputs: {quota: string}
-                command: [sh, -c, "q=$(cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)); echo \\"{\\\\\\"quota\\\\\\": \\\\\\"$q\\\\\\"}\\" > $SLUICE_OUTPUTS"]
-                resources: {cpu: 500m}
-            nodes:
-              - {id: quota, task: quota}
-            outputs: {quota: quota.quota}
+        // cgroup v2 says "50000 100000" in cpu.max; v1 gives the quota and the period in two files.
+        let (out, node) = try Self.runTask(try Workspace(), run: "cpu", """
+            image: busybox:1.36
+            outputs: {quota: string}
+            command: [sh, -c, "q=$(cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)); echo \\"{\\\\\\"quota\\\\\\": \\\\\\"$q\\\\\\"}\\" > $SLUICE_OUTPUTS"]
+            resources: {cpu: 500m}
             """)
-        let out = try ws.sluice(["run", flow, "--backend", "container", "-o", "json"])
-        let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
-        let quota = (json?["outputs"] as? [String: Any])?["quota"] as? String ?? "\(out)"
+        let quota = (node["outputs"] as? [String: Any])?["quota"] as? String ?? "\(out)"
         let parts = quota.split(separator: " ").compactMap { Double($0) }
         #expect(parts.count == 2 && parts[0] / parts[1] == 0.5, "\(quota)")
     }
 
     @Test func aMissingImageIsAUserErrorNamingTheImage() throws {
-        let ws = try Workspace()
-        let flow = try ws.write("missing.yaml", """
-            name: missing
-            tasks:
-              t:
-                image: registry.invalid/nothing-here:9
-                command: [true]
-                retries: {attempts: 1, system_attempts: 3}
-            nodes:
-              - {id: t, task: t}
+        let (out, node) = try Self.runTask(try Workspace(), run: "missing", """
+            image: registry.invalid/nothing-here:9
+            command: ["true"]
+            retries: {attempts: 1, system_attempts: 3}
             """)
-        let out = try ws.sluice(["run", flow, "--backend", "container", "-o", "json", "--run-id", "missing"])
         #expect(out.status == 1)
-        let node = try #require(ws.node(try ws.status("missing"), "t"))
         #expect("\(node["error"] ?? "")".contains("registry.invalid/nothing-here:9"), "\(node)")
         #expect((node["attempts"] as? [Any])?.count == 1, "a pull failure must not burn system retries: \(node)")
     }

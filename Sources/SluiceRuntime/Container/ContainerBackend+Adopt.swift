@@ -62,7 +62,7 @@ extension ContainerBackend {
             found.insert(ref)
             let name = ContainerPlan.name(runID: runID, ref)
             if track(name, runID: runID, ref: ref) {
-                Task.detached { [weak self] in await self?.follow(name, freshLogs: true) }
+                Task.detached { [weak self] in await self?.follow(name) }
             }
         }
         return found

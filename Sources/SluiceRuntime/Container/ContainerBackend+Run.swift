@@ -29,20 +29,13 @@ extension ContainerBackend {
         } catch {
             return endWithoutContainer(plan.name, AttemptExit(exitCode: 127, detail: "cannot create the container of image '\(plan.config.image)': \(Self.reason(error))"))
         }
-        await follow(plan.name, freshLogs: false)
+        await follow(plan.name)
     }
 
     /// Follows an existing container to its end: starts it if it never started, reports the start, copies its
     /// logs, waits for its exit and collects it.
-    func follow(_ name: String, freshLogs: Bool) async {
-        guard let t = tracked(name) else { return }
-        let info: ContainerInfo
-        do {
-            guard let found = try await client.inspectContainer(name) else { return lose(name, "its container \(name) is gone") }
-            info = found
-        } catch {
-            return lose(name, "cannot inspect its container \(name): \(Self.reason(error))")
-        }
+    func follow(_ name: String) async {
+        guard let t = tracked(name), let info = await inspectOrLose(name, "is gone") else { return }
         if !info.hasStarted && !info.hasExited {
             if t.cancelled {
                 try? await client.removeContainer(name, force: true)
@@ -123,14 +116,7 @@ extension ContainerBackend {
 
     /// The container stopped: store its end (outputs, exit, OOM), report it, then remove the container.
     func collect(_ name: String, startedAt: Date) async {
-        guard let t = tracked(name) else { return }
-        let info: ContainerInfo
-        do {
-            guard let found = try await client.inspectContainer(name) else { return lose(name, "its container \(name) vanished before its exit was read") }
-            info = found
-        } catch {
-            return lose(name, "cannot inspect its container \(name): \(Self.reason(error))")
-        }
+        guard let t = tracked(name), let info = await inspectOrLose(name, "vanished before its exit was read") else { return }
         let limit = info.memoryLimit > 0 ? info.memoryLimit : t.memoryLimit
         // Podman (conmon) may leave OOMKilled false: a SIGKILL exit under a memory limit that we did not send is OOM.
         let oom = info.oomKilled || (info.exitCode == 137 && limit > 0 && !t.cancelled)
@@ -148,6 +134,17 @@ extension ContainerBackend {
         storeAndReport(name, exit)
         do { try await client.removeContainer(name, force: true) } catch { logger.warning("cannot remove \(name): \(error)") }
         untrack(name)
+    }
+
+    /// Inspects the attempt's container; nil, after reporting the attempt lost, when it is gone or unreadable.
+    func inspectOrLose(_ name: String, _ gone: String) async -> ContainerInfo? {
+        do {
+            if let found = try await client.inspectContainer(name) { return found }
+            lose(name, "its container \(name) \(gone)")
+        } catch {
+            lose(name, "cannot inspect its container \(name): \(Self.reason(error))")
+        }
+        return nil
     }
 
     /// Ends an attempt that has no container to collect (image missing, refused, cancelled early).
