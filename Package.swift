@@ -30,7 +30,8 @@ let package = Package(
         // OpenSSL's libcrypto (apt: libssl-dev): SHA-256 and constant-time compares for API tokens.
         .systemLibrary(name: "CCrypto", path: "Sources/SluiceStore/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Typed wrappers over libcurl's variadic setopt/getinfo and its callbacks (apt: libcurl4-openssl-dev).
-        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // libcurl is loaded on first use (curl_loader.c), so the CLI starts without it; the headers come from libcurl4-openssl-dev.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         // The Kubernetes REST client over libcurl: config, typed objects, verbs, watch, informer, leader election.
         .target(
             name: "SluiceKube",
