@@ -5,33 +5,26 @@ import Testing
 /// The engine the tests use: `$DOCKER_HOST` or the usual sockets. Without one the tests are skipped with a
 /// reason, except under CI (`CI=true`), where they run and fail.
 enum TestEngine {
-    static let discovery: EngineDiscovery = {
-        let box = DiscoveryBox()
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            box.value = await EngineDiscovery.run(explicit: nil)
-            done.signal()
-        }
-        done.wait()
-        return box.value!
-    }()
-    static var enabled: Bool { discovery.found != nil || ProcessInfo.processInfo.environment["CI"] == "true" }
     static let reason: Comment = "no container engine answers: run scripts/container-engine.sh and export the DOCKER_HOST it prints"
 
-    static func client() throws -> EngineClient {
+    static func available() async -> Bool {
+        if ProcessInfo.processInfo.environment["CI"] == "true" { return true }
+        return await EngineDiscovery.run(explicit: nil).found != nil
+    }
+
+    static func client() async throws -> EngineClient {
+        let discovery = await EngineDiscovery.run(explicit: nil)
         guard let found = discovery.found else { throw EngineError(status: nil, message: discovery.failure, call: "discovery") }
         return EngineClient(endpoint: found.endpoint)
     }
-
-    final class DiscoveryBox: @unchecked Sendable { var value: EngineDiscovery? }
 }
 
-@Suite(.enabled(if: TestEngine.enabled, TestEngine.reason))
+@Suite(.enabled(TestEngine.reason) { await TestEngine.available() })
 struct EngineClientTests {
     static func unique(_ prefix: String) -> String { "\(prefix)-\(UInt32.random(in: 0...UInt32.max))" }
 
     @Test func aContainerRunsItsLogsStayApartAndASecondCreateConflicts() async throws {
-        let client = try TestEngine.client()
+        let client = try await TestEngine.client()
         let name = Self.unique("sluice-client-test")
         let run = Self.unique("r")
         var config = ContainerConfig(image: "busybox:1.36")
@@ -65,7 +58,7 @@ struct EngineClientTests {
     }
 
     @Test func stopHonoursTheGraceAndWaitReturnsTheCode() async throws {
-        let client = try TestEngine.client()
+        let client = try await TestEngine.client()
         var config = ContainerConfig(image: "busybox:1.36")
         config.cmd = ["sh", "-c", "trap 'exit 42' TERM; while true; do sleep 0.1; done"]
         let id = try await client.createContainer(name: Self.unique("sluice-client-stop"), config)
@@ -76,7 +69,7 @@ struct EngineClientTests {
     }
 
     @Test func anImportedImageKeepsItsTagAndAMissingOneFailsToPullWithTheEngineMessage() async throws {
-        let client = try TestEngine.client()
+        let client = try await TestEngine.client()
         let tag = "sluice-import-test:\(UInt16.random(in: 1...9999))"
         // A one-file root file system: an uncompressed tar made here.
         let tar = TarWriter.single(name: "hello.txt", contents: Array("hi\n".utf8))

@@ -65,7 +65,9 @@ struct ContainerBackendTests {
         return try ws.status(id)
     }
 
-    @Test func everyExampleGivesTheSameOutputsInContainersAsInProcesses() throws {
+    @Test func everyExampleGivesTheSameOutputsInContainersAsInProcesses() async throws { try await onOwnThread { try self.everyExampleGivesTheSameOutputsInContainersAsInProcessesBody() } }
+
+    func everyExampleGivesTheSameOutputsInContainersAsInProcessesBody() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("examples").path)
             .filter { $0.hasSuffix(".yaml") }.sorted()
         for name in names where name != "lung-cancer-detection.yaml" {
@@ -92,7 +94,9 @@ struct ContainerBackendTests {
         return (out, try #require(ws.node(try ws.status(run), "t"), "\(out)"))
     }
 
-    @Test func aMemoryLimitKillsABigAllocationAndTheNodeSaysOOMWithTheLimit() throws {
+    @Test func aMemoryLimitKillsABigAllocationAndTheNodeSaysOOMWithTheLimit() async throws { try await onOwnThread { try self.aMemoryLimitKillsABigAllocationAndTheNodeSaysOOMWithTheLimitBody() } }
+
+    func aMemoryLimitKillsABigAllocationAndTheNodeSaysOOMWithTheLimitBody() throws {
         let (out, node) = try Self.runTask(try Workspace(), run: "oom", """
             image: python:3.11-slim
             command: [python3, -c, "b = bytearray(200 * 1024 * 1024); print(len(b))"]
@@ -103,7 +107,9 @@ struct ContainerBackendTests {
         #expect(error.contains("out of memory") && error.contains("64Mi"), "\(node)")
     }
 
-    @Test func exitCodesAndStderrReachTheNodeAndTheLogs() throws {
+    @Test func exitCodesAndStderrReachTheNodeAndTheLogs() async throws { try await onOwnThread { try self.exitCodesAndStderrReachTheNodeAndTheLogsBody() } }
+
+    func exitCodesAndStderrReachTheNodeAndTheLogsBody() throws {
         let ws = try Workspace()
         let (out, node) = try Self.runTask(ws, run: "fail", """
             image: busybox:1.36
@@ -118,7 +124,9 @@ struct ContainerBackendTests {
         #expect(try ContainerEngine.eventually { try ContainerEngine.containers(run: "fail").isEmpty })
     }
 
-    @Test func aCPULimitIsObservedInsideTheContainer() throws {
+    @Test func aCPULimitIsObservedInsideTheContainer() async throws { try await onOwnThread { try self.aCPULimitIsObservedInsideTheContainerBody() } }
+
+    func aCPULimitIsObservedInsideTheContainerBody() throws {
         // cgroup v2 says "50000 100000" in cpu.max; v1 gives the quota and the period in two files.
         let (out, node) = try Self.runTask(try Workspace(), run: "cpu", """
             image: busybox:1.36
@@ -131,7 +139,9 @@ struct ContainerBackendTests {
         #expect(parts.count == 2 && parts[0] / parts[1] == 0.5, "\(quota)")
     }
 
-    @Test func aMissingImageIsAUserErrorNamingTheImage() throws {
+    @Test func aMissingImageIsAUserErrorNamingTheImage() async throws { try await onOwnThread { try self.aMissingImageIsAUserErrorNamingTheImageBody() } }
+
+    func aMissingImageIsAUserErrorNamingTheImageBody() throws {
         let (out, node) = try Self.runTask(try Workspace(), run: "missing", """
             image: registry.invalid/nothing-here:9
             command: ["true"]
@@ -142,7 +152,9 @@ struct ContainerBackendTests {
         #expect((node["attempts"] as? [Any])?.count == 1, "a pull failure must not burn system retries: \(node)")
     }
 
-    @Test func aTaskWithoutAnImageIsRefusedWithItsPlace() throws {
+    @Test func aTaskWithoutAnImageIsRefusedWithItsPlace() async throws { try await onOwnThread { try self.aTaskWithoutAnImageIsRefusedWithItsPlaceBody() } }
+
+    func aTaskWithoutAnImageIsRefusedWithItsPlaceBody() throws {
         let ws = try Workspace()
         let flow = try ws.write("noimage.yaml", """
             name: noimage
@@ -157,7 +169,9 @@ struct ContainerBackendTests {
         #expect(out.stderr.contains("tasks.t.image"), "\(out.stderr)")
     }
 
-    @Test func killedControllerIsResumedOnTheContainerBackendAndEachTaskRunsOnce() throws {
+    @Test func killedControllerIsResumedOnTheContainerBackendAndEachTaskRunsOnce() async throws { try await onOwnThread { try self.killedControllerIsResumedOnTheContainerBackendAndEachTaskRunsOnceBody() } }
+
+    func killedControllerIsResumedOnTheContainerBackendAndEachTaskRunsOnceBody() throws {
         let ws = try Workspace()
         // A second run of the same attempt would find its marker in the attempt folder and fail.
         var text = """
@@ -198,7 +212,9 @@ struct ContainerBackendTests {
         #expect(wrong.status == 2 && wrong.stderr.contains("container backend"), "\(wrong.stderr)")
     }
 
-    @Test func abortStopsAndRemovesTheContainers() throws {
+    @Test func abortStopsAndRemovesTheContainers() async throws { try await onOwnThread { try self.abortStopsAndRemovesTheContainersBody() } }
+
+    func abortStopsAndRemovesTheContainersBody() throws {
         let ws = try Workspace()
         let flow = try ws.write("long.yaml", """
             name: long
@@ -215,5 +231,43 @@ struct ContainerBackendTests {
         #expect(try ws.sluice(["abort", "long"]).status == 0)
         #expect(try ContainerEngine.eventually(120) { try ws.status("long")["state"] as? String == "aborted" })
         #expect(try ContainerEngine.eventually { try ContainerEngine.containers(run: "long").isEmpty })
+    }
+}
+
+/// Runs blocking test code (processes, polling) on a thread of its own instead of the Swift pool's two
+/// threads, which the async tests running beside it need (see STACK.md: blocked pool threads starve them).
+/// The code stays in the test's task, so its expectations are recorded against the test.
+func onOwnThread<T: Sendable>(_ body: @Sendable () throws -> T) async throws -> T {
+    try await withTaskExecutorPreference(OwnThreadExecutor()) { try body() }
+}
+
+/// A task executor with one dedicated thread, which ends when the executor is released.
+final class OwnThreadExecutor: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+
+    init() {
+        let thread = Thread { [weak self] in
+            while let next = self?.next() { next.job.runSynchronously(on: next.executor) }
+        }
+        thread.name = "test-blocking"
+        thread.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        condition.lock()
+        jobs.append(unowned)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func next() -> (job: UnownedJob, executor: UnownedTaskExecutor)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while jobs.isEmpty {
+            if !condition.wait(until: Date().addingTimeInterval(5)) && jobs.isEmpty { return nil }
+        }
+        return (jobs.removeFirst(), asUnownedTaskExecutor())
     }
 }
