@@ -30,12 +30,15 @@ let package = Package(
         // OpenSSL's libcrypto (apt: libssl-dev): SHA-256 and constant-time compares for API tokens.
         .systemLibrary(name: "CCrypto", path: "Sources/SluiceStore/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Typed wrappers over libcurl's variadic setopt/getinfo and its callbacks (apt: libcurl4-openssl-dev).
-        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // libcurl is loaded on first use (curl_loader.c), so the CLI starts without it; the headers come from libcurl4-openssl-dev.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         // The Kubernetes REST client over libcurl: config, typed objects, verbs, watch, informer, leader election.
         .target(
             name: "SluiceKube",
             dependencies: ["CCurl", "SluiceModel", .product(name: "Yams", package: "Yams")]
         ),
+        // The Docker Engine API client (Docker and Podman) over a unix socket, on SluiceKube's libcurl transport and JSON.
+        .target(name: "DockerEngine", dependencies: ["SluiceKube"]),
         // KubeSim: a Kubernetes API-server double with a simulated kubelet. Tests and development only.
         .target(
             name: "KubeSim",
@@ -53,7 +56,7 @@ let package = Package(
         // Backends and the controller loop.
         .target(
             name: "SluiceRuntime",
-            dependencies: ["SluiceModel", "SluiceAPI", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SluiceModel", "SluiceAPI", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto", "DockerEngine", .product(name: "Logging", package: "swift-log")]
         ),
         // The HTTP API and the run scheduler of `sluice serve`.
         .target(
@@ -72,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceModel", "SluiceAPI", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime", "SluiceServer",
+                "SluiceModel", "SluiceAPI", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime", "SluiceServer", "DockerEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -99,10 +102,16 @@ let package = Package(
             path: "bench/LocalBench"
         ),
         .executableTarget(
+            name: "sluice-bench-container",
+            dependencies: ["DockerEngine", "SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceRuntime"],
+            path: "bench/ContainerBench"
+        ),
+        .executableTarget(
             name: "sluice-bench-kube",
             dependencies: ["SluiceKube", "KubeSim"],
             path: "bench/KubeBench"
         ),
+        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "SluiceKube"]),
         .testTarget(name: "SluiceKubeTests", dependencies: ["SluiceKube", "KubeSim", "SluiceModel"]),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "SluiceKube"]),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
@@ -113,6 +122,6 @@ let package = Package(
         .testTarget(name: "SluiceServerTests", dependencies: [
             "SluiceAPI", "SluiceServer", "SluiceRuntime", "SluiceStore", "SluiceModel", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "SluiceRuntimeTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceStore", "SluiceModel", "SluiceCompiler"]),
+        .testTarget(name: "SluiceRuntimeTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceStore", "SluiceModel", "SluiceCompiler", "DockerEngine", "SluiceKube"]),
     ]
 )

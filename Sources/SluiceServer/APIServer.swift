@@ -18,7 +18,9 @@ public final class APIServer: Sendable {
         public var port: Int
         /// The lease-holder name of this server's controller.
         public var owner: LeaseOwner
-        /// The account local tasks run as (nil: the server's own); see `TaskUser`.
+        /// Where attempts run; nil is the local backend over the store's `attempts` folder (with `taskUser`).
+        public var backend: (any AttemptBackend)?
+        /// The account local tasks run as (nil: the server's own); see `TaskUser`. Only for the default backend.
         public var taskUser: TaskUser?
         /// The base URL tasks call back to (`--advertise-url`), when the listen address is not how tasks reach
         /// this server (a load balancer in front of several servers over one store); nil: the listen address.
@@ -29,7 +31,8 @@ public final class APIServer: Sendable {
         public var idleTimeoutSeconds = 30
 
         public init(storeDirectory: String, host: String = "127.0.0.1", port: Int = 8470, owner: LeaseOwner = .thisProcess(),
-                    taskUser: TaskUser? = nil) {
+                    taskUser: TaskUser? = nil, backend: (any AttemptBackend)? = nil) {
+            self.backend = backend
             self.storeDirectory = storeDirectory
             self.host = host
             self.port = port
@@ -52,7 +55,11 @@ public final class APIServer: Sendable {
         var options = Controller.Options()
         options.owner = configuration.owner
         options.claimsRuns = true
-        controller = try Controller(directory: configuration.storeDirectory, options: options, taskUser: configuration.taskUser)
+        if let backend = configuration.backend {
+            controller = try Controller(directory: configuration.storeDirectory, backend: backend, options: options)
+        } else {
+            controller = try Controller(directory: configuration.storeDirectory, options: options, taskUser: configuration.taskUser)
+        }
         controller.onStep = { [metrics] id, state, events in metrics.record(runID: id, state: state, events: events) }
     }
 

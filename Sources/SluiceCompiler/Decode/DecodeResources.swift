@@ -6,8 +6,8 @@ extension FlowDecoder {
     /// `{cpu, memory, gpu, ephemeral_storage, accelerator}` sets requests and limits alike (as Flyte does);
     /// `{requests: {...}, limits: {...}, accelerator}` sets them apart.
     func resources(_ node: SourceNode, _ path: String) -> Resources? {
-        guard let f = fields(node, path, known: Self.amountKeys + ["requests", "limits", "accelerator"], what: "resources") else { return nil }
-        var r = Resources(accelerator: string(f, "accelerator"))
+        guard let f = fields(node, path, known: Self.amountKeys + ["requests", "limits", "accelerator", "shm"], what: "resources") else { return nil }
+        var r = Resources(accelerator: string(f, "accelerator"), shm: quantity(f, "shm"))
         let shorthand = resourceList(f)
         if f.has("requests") || f.has("limits") {
             for k in Self.amountKeys where f.has(k) {

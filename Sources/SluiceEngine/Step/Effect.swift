@@ -18,6 +18,24 @@ public struct AttemptSpec: Sendable, Hashable, Codable {
     public var placement: Placement?
     public var labels: [String: String]
     public var interruptible: Bool
+
+    public init(runID: String, ref: AttemptRef, name: String, task: TaskTemplate, image: String?, command: [String],
+                env: [EnvVar], inputs: [String: LiteralValue], inputsJSON: String, resources: Resources,
+                placement: Placement?, labels: [String: String], interruptible: Bool) {
+        self.runID = runID
+        self.ref = ref
+        self.name = name
+        self.task = task
+        self.image = image
+        self.command = command
+        self.env = env
+        self.inputs = inputs
+        self.inputsJSON = inputsJSON
+        self.resources = resources
+        self.placement = placement
+        self.labels = labels
+        self.interruptible = interruptible
+    }
 }
 
 /// What the engine asks its caller to do, after the new state is durable.

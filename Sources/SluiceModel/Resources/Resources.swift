@@ -29,8 +29,11 @@ public struct Resources: Sendable, Hashable, Codable {
     public var limits: ResourceList
     /// Accelerator device class, e.g. `nvidia-tesla-a100`; becomes a node selector on Kubernetes.
     public var accelerator: String?
+    /// Size of the container's `/dev/shm` (container backends; a memory-backed `emptyDir` on Kubernetes).
+    public var shm: Quantity?
 
-    public init(requests: ResourceList = .init(), limits: ResourceList = .init(), accelerator: String? = nil) {
+    public init(requests: ResourceList = .init(), limits: ResourceList = .init(), accelerator: String? = nil, shm: Quantity? = nil) {
+        self.shm = shm
         self.requests = requests
         self.limits = limits
         self.accelerator = accelerator

@@ -19,8 +19,12 @@ public struct BackendCapabilities: Sendable, Hashable {
     public var gpus: Bool
     /// Whether `secrets[].path` (a file mounted at a path) can be honoured; `env` secrets always can.
     public var secretPaths: Bool
+    /// Whether a task's own user, read-only root file system and `/dev/shm` size (`user`, `read_only`,
+    /// `resources.shm`) can be honoured: they need a container.
+    public var isolation: Bool
 
-    public init(backend: String, runtimes: Set<Runtime>, gpus: Bool, secretPaths: Bool) {
+    public init(backend: String, runtimes: Set<Runtime>, gpus: Bool, secretPaths: Bool, isolation: Bool = false) {
+        self.isolation = isolation
         self.backend = backend
         self.runtimes = runtimes
         self.gpus = gpus
@@ -58,7 +62,10 @@ extension BackendCapabilities {
         var out: [CapabilityProblem] = []
         switch task.runtime {
         case .container(let c):
-            if c.command.isEmpty, !runtimes.contains(.containerImage) {
+            if c.image == nil, !runtimes.contains(.hostCommand) {
+                out.append(CapabilityProblem(path: base + ".image",
+                    "the \(backend) backend runs every task in its image and this task names none; add 'image'"))
+            } else if c.command.isEmpty, !runtimes.contains(.containerImage) {
                 out.append(CapabilityProblem(path: base + ".image",
                     "the \(backend) backend runs 'command' on this machine and cannot start an image by its entrypoint; add 'command'"))
             } else if !runtimes.contains(.hostCommand), !runtimes.contains(.containerImage) {
@@ -71,6 +78,14 @@ extension BackendCapabilities {
         case .plugin(let type, _):
             if !runtimes.contains(.plugin(type)) {
                 out.append(CapabilityProblem(path: base + ".type", "no plugin for task type '\(type)' is available to the \(backend) backend"))
+            }
+        }
+        if !isolation {
+            for (key, asked) in [("user", containerSpec(task)?.user != nil), ("read_only", containerSpec(task)?.readOnlyRootFilesystem == true)] where asked {
+                out.append(CapabilityProblem(path: base + "." + key, "the \(backend) backend runs tasks as host processes and cannot honour '\(key)'; use the container backend"))
+            }
+            if task.resources.shm != nil {
+                out.append(CapabilityProblem(path: base + ".resources.shm", "the \(backend) backend cannot size /dev/shm; use the container backend"))
             }
         }
         let gpu = task.resources.limits.gpu ?? task.resources.requests.gpu
@@ -89,6 +104,11 @@ extension BackendCapabilities {
         }
         return out
     }
+}
+
+private func containerSpec(_ task: TaskTemplate) -> ContainerSpec? {
+    if case .container(let c) = task.runtime { return c }
+    return nil
 }
 
 extension CompiledFlow {

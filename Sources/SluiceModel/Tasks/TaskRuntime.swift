@@ -6,9 +6,19 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
     public var env: [EnvVar]
     public var ports: [Int]
     public var workingDir: String?
+    /// `network: true` gives the container a network; container backends run it with none otherwise.
+    public var network: Bool?
+    /// `user: "1000:1000"` runs the container as that user (`uid[:gid]` or a name in the image).
+    public var user: String?
+    /// `read_only: true` mounts the image's root file system read-only (`/tmp` and the attempt folder stay writable).
+    public var readOnlyRootFilesystem: Bool?
 
     public init(image: String? = nil, command: [String] = [], args: [String] = [], env: [EnvVar] = [],
-                ports: [Int] = [], workingDir: String? = nil) {
+                ports: [Int] = [], workingDir: String? = nil, network: Bool? = nil, user: String? = nil,
+                readOnlyRootFilesystem: Bool? = nil) {
+        self.network = network
+        self.user = user
+        self.readOnlyRootFilesystem = readOnlyRootFilesystem
         self.image = image
         self.command = command
         self.args = args
@@ -17,7 +27,9 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
         self.workingDir = workingDir
     }
 
-    enum CodingKeys: String, CodingKey { case image, command, args, env, ports, workingDir = "working_dir" }
+    enum CodingKeys: String, CodingKey {
+        case image, command, args, env, ports, workingDir = "working_dir", network, user, readOnlyRootFilesystem = "read_only"
+    }
 }
 
 /// What executes a task: a container, a raw pod template, or a plugin such as `sql`.

@@ -14,7 +14,7 @@ extension Controller {
             queue.forget(id)
         } catch let error as ControllerError {
             switch error {
-            case .busy, .noSuchRun, .corrupt, .leaseLost, .finished, .stopped:
+            case .busy, .noSuchRun, .corrupt, .leaseLost, .finished, .stopped, .wrongBackend:
                 if case .busy = error, options.claimsRuns {
                     logger.debug("run is driven by another controller", metadata: ["run": "\(id)", "why": "\(error)"])
                 } else {
@@ -83,6 +83,9 @@ extension Controller {
             dropSlot(slot.id)
             ends.finish(slot.id, .success(state))
             return nil
+        }
+        if let recorded = try store.backend(ofRun: slot.id), recorded != backend.name {
+            throw ControllerError.wrongBackend(run: slot.id, backend: recorded, here: backend.name)
         }
         try claim(slot.id)
         slot.claimed = true

@@ -41,6 +41,7 @@ extension Controller {
             events: [NewEvent(kind: "run-created",
                               message: "retry of \(oldID) by \(actor), reusing \(nodes.count) node\(nodes.count == 1 ? "" : "s")")])
         run.nodes = nodes
+        run.backend = backend.name
         try store.createRun(run)
         return (id, nodes.map(\.nodeID))
     }

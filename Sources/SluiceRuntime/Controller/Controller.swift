@@ -84,7 +84,7 @@ public final class Controller: @unchecked Sendable {
 
     /// What flows are checked against before they are submitted here.
     public var compileTarget: FlowCompiler.Target {
-        let secrets = (backend as? LocalBackend)?.secrets
+        let secrets = (backend as? LocalBackend)?.secrets ?? (backend as? ContainerBackend)?.secrets
         return FlowCompiler.Target(capabilities: backend.capabilities) { s in secrets?.exists(s) ?? true }
     }
 
@@ -129,10 +129,12 @@ public final class Controller: @unchecked Sendable {
         let id = runID ?? RunIDs.make(flow: flow.workflow.name)
         let now = StateCoding.timestamp(options.clock.now())
         let state = SluiceEngine.RunState.new(id: id, flow: flow, inputs: inputs, at: now)
-        try store.createRun(NewRun(id: id, flow: flow.workflow.name, flowVersion: flow.workflow.version, labels: labels,
-                                   created: StateCoding.date(now) ?? Date(), compiledFlow: StateCoding.encode(flow),
-                                   inputs: StateCoding.encode(inputs), header: StateCoding.encode(state.header),
-                                   events: [NewEvent(kind: "run-created", message: "run of \(flow.workflow.name) created")]))
+        var run = NewRun(id: id, flow: flow.workflow.name, flowVersion: flow.workflow.version, labels: labels,
+                         created: StateCoding.date(now) ?? Date(), compiledFlow: StateCoding.encode(flow),
+                         inputs: StateCoding.encode(inputs), header: StateCoding.encode(state.header),
+                         events: [NewEvent(kind: "run-created", message: "run of \(flow.workflow.name) created on the \(backend.name) backend")])
+        run.backend = backend.name
+        try store.createRun(run)
         return id
     }
 

@@ -129,11 +129,14 @@ final class Housekeeping: @unchecked Sendable {
     /// The scheduler: unfinished runs nobody holds (or whose holder died) become ours.
     private func claim(includingDeadOwners: Bool) {
         do {
-            var ids = try controller.store.claimableRuns(now: Date(), limit: 1000)
+            // Only runs of this controller's backend: another backend's attempts are not ours to adopt.
+            let backend = controller.backend.name
+            var ids = try controller.store.claimableRuns(now: Date(), limit: 1000, backend: backend)
             if includingDeadOwners {
                 let me = controller.options.owner.name
                 ids += try controller.store.leasesOfUnfinishedRuns()
                     .filter { $0.owner != me && LeaseOwner($0.owner).isDeadLocalProcess }.map(\.runID)
+                    .filter { try controller.store.backend(ofRun: $0) == backend }
             }
             for id in ids where controller.slots.withLock({ $0[id] == nil }) {
                 controller.adoptSlot(id)

@@ -85,6 +85,8 @@ public enum ControllerError: Error, CustomStringConvertible, Sendable {
     case leaseLost(run: String)
     /// The controller stopped before the run ended; it continues where it is driven next.
     case stopped
+    /// The run's attempts live on another backend than this controller's.
+    case wrongBackend(run: String, backend: String, here: String)
 
     public var description: String {
         switch self {
@@ -94,6 +96,8 @@ public enum ControllerError: Error, CustomStringConvertible, Sendable {
         case .busy(let run, let owner): "run '\(run)' is being driven by \(owner); wait for it, or for its lease to expire"
         case .leaseLost(let run): "run '\(run)' is now driven by another controller (this one's lease expired)"
         case .stopped: "the controller stopped before the run ended"
+        case .wrongBackend(let run, let backend, let here):
+            "run '\(run)' was started on the \(backend) backend; drive it with --backend \(backend) (this controller uses the \(here) backend)"
         }
     }
 }

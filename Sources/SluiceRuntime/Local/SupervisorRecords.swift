@@ -55,7 +55,7 @@ struct SupervisorResult: Decodable, Sendable {
                 outputsError: outputsError))
     }
 
-    private static func readOutputs(_ folder: AttemptFolder) -> (String?, String?) {
+    static func readOutputs(_ folder: AttemptFolder) -> (String?, String?) {
         do {
             guard let bytes = try FileIO.read(folder.outputs, limit: outputsLimit) else { return (nil, nil) }
             guard let text = String(validating: bytes, as: UTF8.self) else {

@@ -49,16 +49,16 @@ extension Store {
     }
 
     /// Unfinished runs (queued, running, waiting) with no lease or an expired one, oldest
-    /// first: the runs a controller may claim and resume.
+    /// first: the runs a controller may claim and resume. With `backend`, only runs started on that backend.
     @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
-    public func claimableRuns(now: Date = Date(), limit: Int = 100) throws(StoreError) -> [String] {
+    public func claimableRuns(now: Date = Date(), limit: Int = 100, backend: String? = nil) throws(StoreError) -> [String] {
         let states = RunState.unfinished.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         return try withConnection { connection throws(StoreError) in
             try connection.query("""
                 SELECT r.id FROM runs r LEFT JOIN leases l ON l.run_id = r.id
-                WHERE r.state IN (\(states)) AND (l.run_id IS NULL OR l.expires <= ?)
+                WHERE r.state IN (\(states)) AND (l.run_id IS NULL OR l.expires <= ?) AND (? IS NULL OR r.backend = ?)
                 ORDER BY r.created, r.id LIMIT ?
-                """, [SQLValue(now), .integer(Int64(max(0, limit)))]) { $0.text(0) }
+                """, [SQLValue(now), SQLValue(backend), SQLValue(backend), .integer(Int64(max(0, limit)))]) { $0.text(0) }
         }
     }
 

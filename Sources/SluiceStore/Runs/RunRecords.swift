@@ -34,6 +34,8 @@ public struct NewRun: Sendable, Equatable {
     public var events: [NewEvent]
     /// Node rows written with the run: a retry's nodes reused from the run it retries.
     public var nodes: [NodeUpdate] = []
+    /// The backend whose attempts this run uses (`local`, `container`); resume and serve must use the same.
+    public var backend = "local"
 
     /// A queued run unless told otherwise.
     public init(

@@ -14,12 +14,12 @@ extension Store {
                 guard found != nil else { throw .noRun(runID: parent, path: path) }
             }
             try connection.run("""
-                INSERT INTO runs(id, flow, flow_version, state, labels, created, compiled, inputs, header, parent_run_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO runs(id, flow, flow_version, state, labels, created, compiled, inputs, header, parent_run_id, backend)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [
                     .text(run.id), .text(run.flow), SQLValue(run.flowVersion), .text(run.state.rawValue),
                     .text(labels), SQLValue(run.created), .text(""), .text(""),
-                    SQLValue(run.header), SQLValue(run.parentRunID),
+                    SQLValue(run.header), SQLValue(run.parentRunID), .text(run.backend),
                 ])
             // The compiled flow can be megabytes: it lives in its own row so the run row that every
             // step rewrites stays small (see migration 2).
@@ -46,6 +46,14 @@ extension Store {
                 "SELECT \(RunRows.nodeColumns) FROM nodes WHERE run_id = ? ORDER BY node_id",
                 [.text(runID)], row: RunRows.node)
             return StoredRun(run: run, nodes: nodes)
+        }
+    }
+
+    /// The backend a run was submitted for (`local` for runs older than the column); nil if there is no such run.
+    @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
+    public func backend(ofRun runID: String) throws(StoreError) -> String? {
+        try withConnection { connection throws(StoreError) in
+            try connection.queryOne("SELECT backend FROM runs WHERE id = ?", [.text(runID)]) { $0.text(0) }
         }
     }
 

@@ -4,6 +4,11 @@ enum Schema {
     /// API tokens. Only the SHA-256 of a secret is kept (`hash`); a name is unique among live
     /// tokens, so a revoked token's name can be given to its replacement.
     /// The flow registry: each registered version of a flow, its text as submitted and as compiled.
+    /// The backend each run was started on (`local`, `container`): a run must be resumed where its attempts run.
+    static let runBackend = Migration(version: 5, name: "run-backend", sql: """
+        ALTER TABLE runs ADD COLUMN backend TEXT NOT NULL DEFAULT 'local'
+        """)
+
     static let flows = Migration(version: 4, name: "flows", sql: """
         CREATE TABLE flows (
             name     TEXT NOT NULL CHECK (length(name) > 0),

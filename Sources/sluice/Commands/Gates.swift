@@ -121,7 +121,7 @@ struct Abort: ParsableCommand {
         }
         // Nobody would read the request: carry it out here, cancelling what still runs.
         FileHandleOutput.standardError("run \(runID) is not driven (\(why)); aborting it here")
-        let controller = try storeOption.controller()
+        let controller = try storeOption.controller(forRun: runID)
         controller.start()
         controller.drive(runID)
         let final = try controller.waitForEnd(runID)

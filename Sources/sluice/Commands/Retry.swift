@@ -37,7 +37,7 @@ struct Retry: ParsableCommand {
                 : "run \(reply.run) retries \(runID) (reusing \(reply.reused.isEmpty ? "nothing" : reply.reused.joined(separator: ", ")))")
             return
         }
-        let controller = try storeOption.controller()
+        let controller = try storeOption.controller(forRun: runID)
         let (id, reused) = try Self.record(controller, runID, by: actingUser(by))
         if output != .json {
             FileHandleOutput.standardError("run \(id) retries \(runID) (reusing \(reused.isEmpty ? "nothing" : reused.joined(separator: ", ")))")

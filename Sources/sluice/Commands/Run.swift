@@ -47,13 +47,14 @@ struct Run: ParsableCommand {
     var detach = false
 
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var backendOption: BackendOption
 
     func validate() throws {
         if output == .yaml { throw ValidationError("--output takes text or json") }
     }
 
     func run() throws {
-        let controller = try storeOption.controller()
+        let controller = try storeOption.controller(backend: backendOption.backend ?? "local", backendOption)
         let (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile, for: controller.compileTarget)
         let id: String
         do { id = try controller.submit(flow: flow, inputs: values, runID: runID) } catch {
@@ -64,7 +65,7 @@ struct Run: ParsableCommand {
             FileHandleOutput.standardError("note: this flow declares apps (\(flow.apps.map(\.name).joined(separator: ", "))); `sluice run` runs its nodes only — apps are kept alive by `sluice serve`")
         }
         if detach {
-            let pid = try Detached.resume(runID: id, storeDirectory: storeOption.directory)
+            let pid = try Detached.resume(runID: id, storeDirectory: storeOption.directory, engine: backendOption.engine)
             FileHandleOutput.standardOutput(output == .json ? "{\"run\":\"\(id)\",\"driver_pid\":\(pid)}" : id)
             FileHandleOutput.standardError("run \(id) is driven in the background (pid \(pid)); follow it with: sluice status \(id)")
             return
@@ -93,9 +94,18 @@ struct Resume: ParsableCommand {
     var output: OutputFormat = .text
 
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var backendOption: BackendOption
 
     func run() throws {
-        let controller = try storeOption.controller()
+        let recorded: String?
+        do { recorded = try storeOption.openStore().backend(ofRun: runID) } catch {
+            throw CLIError.input("cannot read run '\(runID)' from \(storeOption.directory): \(error)")
+        }
+        guard let recorded else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
+        if let asked = backendOption.backend, asked != recorded {
+            throw CLIError.input("run \(runID) was started on the \(recorded) backend; resume it with --backend \(recorded) (or without --backend)")
+        }
+        let controller = try storeOption.controller(backend: recorded, backendOption)
         guard let (_, state) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
         if case .driven(let owner) = try RunDriving.of(runID, in: controller.store) {
             throw CLIError.input("run \(runID) is being driven by \(owner); `sluice status \(runID)` follows it")

@@ -24,8 +24,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT. Beyond loopback, the store must have tokens (sluice token create).")
     var listen: String = "127.0.0.1:8470"
 
-    @Option(help: "Where attempts run: local (processes on this machine). kubernetes comes with the cluster backend.")
-    var backend: String = "local"
+    @OptionGroup var backendOption: BackendOption
 
     @Option(name: .customLong("run-as"), help: ArgumentHelp(
         "The account local tasks run as, so they cannot read the store's database, tokens or secrets.",
@@ -65,10 +64,8 @@ struct Serve: ParsableCommand {
         if let url = advertiseURL, URL(string: url)?.scheme != "http" || URL(string: url)?.host == nil {
             throw ValidationError("--advertise-url \(url): expected an http:// URL such as http://sluice.internal:8470")
         }
-        switch backend {
-        case "local": break
-        case "kubernetes": throw ValidationError("--backend kubernetes is not available yet; use --backend local")
-        default: throw ValidationError("--backend takes local (or, later, kubernetes); found '\(backend)'")
+        if runAs != nil, (backendOption.backend ?? "local") != "local" {
+            throw ValidationError("--run-as applies to the local backend; containers run as their image's user (or the task's user:)")
         }
     }
 
@@ -82,8 +79,12 @@ struct Serve: ParsableCommand {
         }
         let host = try ListenAddress.bindAddress(name)
         let server: APIServer
+        let backendName = backendOption.backend ?? "local"
+        // The local backend is made by the server's controller, with the task user; others here.
+        let backend = backendName == "local" ? nil : try backendOption.make(backendName, storeDirectory: storeOption.directory)
         do {
-            var configuration = APIServer.Configuration(storeDirectory: storeOption.directory, host: host, port: port, taskUser: try taskUser())
+            var configuration = APIServer.Configuration(storeDirectory: storeOption.directory, host: host, port: port,
+                                                        taskUser: backendName == "local" ? try taskUser() : nil, backend: backend)
             configuration.advertiseURL = advertiseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             server = try APIServer(configuration)
         } catch let error as CLIError {

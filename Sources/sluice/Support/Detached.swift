@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,7 +6,7 @@ import Glibc
 /// Starts `sluice resume RUN` in a session of its own, so it outlives this command and the terminal.
 enum Detached {
     /// The background driver's pid. Its output goes to `<store>/drivers/RUN.log`.
-    static func resume(runID: String, storeDirectory: String) throws -> Int32 {
+    static func resume(runID: String, storeDirectory: String, engine: String? = nil) throws -> Int32 {
         let logs = storeDirectory + "/drivers"
         mkdir(logs, 0o700)  // exists already on every later detach
         var buffer = [CChar](repeating: 0, count: 4096)
@@ -17,11 +18,15 @@ enum Detached {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logs + "/" + runID + ".log", O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of this process (engine connections, libcurl's wake-up pipe) goes to the driver.
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            if let fd = Int32(entry), fd > 2, fcntl(fd, F_GETFD) != -1 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawnattr_setflags(&attributes, 0x80)  // POSIX_SPAWN_SETSID (glibc 2.26+), not imported into Swift
-        let argv = [self_, "resume", runID, "--store", storeDirectory, "-o", "json"]
+        let argv = [self_, "resume", runID, "--store", storeDirectory, "-o", "json"] + (engine.map { ["--engine", $0] } ?? [])
         let cArgs = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0

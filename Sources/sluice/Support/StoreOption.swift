@@ -27,6 +27,26 @@ struct StoreOption: ParsableArguments {
             throw CLIError.input("cannot open the store at \(directory): \(error)")
         }
     }
+
+    /// The embedded controller over the store with the backend the run was started on (abort, retry).
+    func controller(forRun runID: String) throws -> Controller {
+        let recorded: String?
+        do { recorded = try openStore().backend(ofRun: runID) } catch {
+            throw CLIError.input("cannot read run '\(runID)' from \(directory): \(error)")
+        }
+        return try controller(backend: try BackendOption.make(recorded ?? "local", engine: nil, storeDirectory: directory))
+    }
+
+    /// The embedded controller over the store with the backend `name` (`local`, `container`).
+    func controller(backend name: String, _ option: BackendOption) throws -> Controller {
+        try controller(backend: try option.make(name, storeDirectory: directory))
+    }
+
+    private func controller(backend: any AttemptBackend) throws -> Controller {
+        do { return try Controller(directory: directory, backend: backend) } catch {
+            throw CLIError.input("cannot open the store at \(directory): \(error)")
+        }
+    }
 }
 
 /// Errors the CLI reports as one sentence with a fixed exit status.

@@ -1,0 +1,241 @@
+import DockerEngine
+import Foundation
+import SluiceEngine
+import SluiceModel
+
+/// The life of one attempt's container: image, create (a name in use is adopted), start, logs, exit,
+/// collection, removal.
+extension ContainerBackend {
+    func run(_ plan: ContainerPlan) async {
+        guard let t = tracked(plan.name) else { return }
+        switch await images.ensure(plan.config.image, client: client, progress: { [weak self] line in
+            self?.report(t.runID, .progress(t.ref, Progress(message: "pulling \(plan.config.image): \(line)")))
+        }) {
+        case .ready: break
+        case .unreachable(let why):
+            return lose(plan.name, "the container engine cannot be reached: \(why)")
+        case .pullFailed(let why):
+            return endWithoutContainer(plan.name, AttemptExit(exitCode: 127, detail: "image '\(plan.config.image)' cannot be pulled: \(why)"))
+        }
+        if tracked(plan.name)?.cancelled == true {
+            return endWithoutContainer(plan.name, AttemptExit(exitCode: nil, killedByUs: true, detail: "cancelled before it started"))
+        }
+        do {
+            _ = try await client.createContainer(name: plan.name, plan.config)
+        } catch let e as EngineError where e.isConflict {
+            // The name exists: this attempt was created before (a restart, a repeated start). Follow that one.
+        } catch let e as EngineError where e.isUnreachable {
+            return lose(plan.name, "the container engine cannot be reached: \(e.message)")
+        } catch {
+            return endWithoutContainer(plan.name, AttemptExit(exitCode: 127, detail: "cannot create the container of image '\(plan.config.image)': \(Self.reason(error))"))
+        }
+        await follow(plan.name)
+    }
+
+    /// Follows an existing container to its end: starts it if it never started, reports the start, copies its
+    /// logs, waits for its exit and collects it.
+    func follow(_ name: String) async {
+        guard let t = tracked(name), let info = await inspectOrLose(name, "is gone") else { return }
+        if !info.hasStarted && !info.hasExited {
+            if t.cancelled {
+                try? await client.removeContainer(name, force: true)
+                return endWithoutContainer(name, AttemptExit(exitCode: nil, killedByUs: true, detail: "cancelled before it started"))
+            }
+            do {
+                try await client.startContainer(name)
+            } catch {
+                // The runtime refused (no such executable, bad user): the task's error, not the system's.
+                try? await client.removeContainer(name, force: true)
+                return endWithoutContainer(name, AttemptExit(exitCode: 127, detail: "cannot start: \(Self.reason(error))"))
+            }
+        }
+        // Adopted after it ended: no event will come for it.
+        if info.hasExited { markDied(name) }
+        let startedAt = info.startedAt ?? Date()
+        report(t.runID, .attemptStarted(t.ref, at: StateCoding.timestamp(startedAt)))
+        let logs = Task { await self.copyLogs(name, t.folder, follow: true) }
+        let progress = Task { await self.watchProgress(name, t) }
+        await waitForExit(name)
+        progress.cancel()
+        if !(await Self.finishes(logs, within: .seconds(10))) {
+            logs.cancel()
+            await copyLogs(name, t.folder, follow: false)
+        }
+        await collect(name, startedAt: startedAt)
+    }
+
+    /// Copies the container's log from its beginning into the attempt's stdout.log and stderr.log.
+    func copyLogs(_ name: String, _ folder: AttemptFolder, follow: Bool) async {
+        guard let out = LogFile(folder.stdout), let err = LogFile(folder.stderr) else { return }
+        do {
+            for try await frame in client.logs(name, follow: follow) {
+                (frame.stream == .stderr ? err : out).write(frame.bytes)
+            }
+        } catch {
+            logger.debug("logs of \(name) ended: \(error)")
+        }
+    }
+
+    /// Reports the newest line the task appended to `$SLUICE_PROGRESS` (read when the file grew; every 200 ms
+    /// while the container runs, as the local backend's watcher does every 100 ms).
+    func watchProgress(_ name: String, _ t: TrackedAttempt) async {
+        var seen: Int64 = -1
+        while !Task.isCancelled, tracked(name)?.died == false {
+            if let size = FileIO.size(t.folder.progress), size != seen, let tail = FileIO.readTail(t.folder.progress, count: 64 * 1024) {
+                seen = size
+                if let p = ProgressUpdate.latest(in: tail.bytes, final: false) {
+                    report(t.runID, .progress(t.ref, Progress(fraction: p.progress, message: p.message, metrics: p.metrics)))
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// Returns once the engine says the container stopped (an event, or an inspect).
+    func waitForExit(_ name: String) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                guard s.tracked[name] != nil, s.tracked[name]?.died == false else { return true }
+                s.tracked[name]?.waiter = c
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
+
+    /// Wakes the attempt waiting for `name` to stop.
+    func markDied(_ name: String) {
+        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            guard s.tracked[name] != nil else { return nil }
+            s.tracked[name]?.died = true
+            defer { s.tracked[name]?.waiter = nil }
+            return s.tracked[name]?.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// The container stopped: store its end (outputs, exit, OOM), report it, then remove the container.
+    func collect(_ name: String, startedAt: Date) async {
+        guard let t = tracked(name), let info = await inspectOrLose(name, "vanished before its exit was read") else { return }
+        let limit = info.memoryLimit > 0 ? info.memoryLimit : t.memoryLimit
+        // Podman (conmon) may leave OOMKilled false: a SIGKILL exit under a memory limit that we did not send is OOM.
+        let oom = info.oomKilled || (info.exitCode == 137 && limit > 0 && !t.cancelled)
+        let (outputs, outputsError) = SupervisorResult.readOutputs(t.folder)
+        var detail: String?
+        if oom {
+            detail = "memory limit \(Self.describe(bytes: limit))"
+        } else if info.exitCode != 0 {
+            detail = [info.error.isEmpty ? nil : info.error, StderrTail.read(t.folder.stderr)].compactMap { $0 }.joined(separator: " | ")
+        }
+        let exit = AttemptExit(exitCode: info.exitCode, killedByUs: t.cancelled, oomKilled: oom, outputsJSON: outputs,
+                               outputsError: outputsError, detail: detail?.isEmpty == true ? nil : detail,
+                               startedAt: StateCoding.timestamp(info.startedAt ?? startedAt),
+                               finishedAt: StateCoding.timestamp(info.finishedAt ?? Date()))
+        storeAndReport(name, exit)
+        do { try await client.removeContainer(name, force: true) } catch { logger.warning("cannot remove \(name): \(error)") }
+        untrack(name)
+    }
+
+    /// Inspects the attempt's container; nil, after reporting the attempt lost, when it is gone or unreadable.
+    func inspectOrLose(_ name: String, _ gone: String) async -> ContainerInfo? {
+        do {
+            if let found = try await client.inspectContainer(name) { return found }
+            lose(name, "its container \(name) \(gone)")
+        } catch {
+            lose(name, "cannot inspect its container \(name): \(Self.reason(error))")
+        }
+        return nil
+    }
+
+    /// Ends an attempt that has no container to collect (image missing, refused, cancelled early).
+    func endWithoutContainer(_ name: String, _ exit: AttemptExit) {
+        storeAndReport(name, exit)
+        untrack(name)
+    }
+
+    /// The attempt is gone without an end we can tell: a system error, retried from the system budget.
+    func lose(_ name: String, _ reason: String) {
+        guard let t = tracked(name) else { return }
+        report(t.runID, .attemptLost(t.ref, reason: reason))
+        untrack(name)
+    }
+
+    /// Writes `container-result.json` (so a restarted controller finds the end after the container is gone),
+    /// then reports the end.
+    func storeAndReport(_ name: String, _ exit: AttemptExit) {
+        guard let t = tracked(name) else { return }
+        let record = StoredContainerResult(runID: t.runID, ref: t.ref, exit: exit)
+        if let data = try? JSONEncoder().encode(record) {
+            do { try FileIO.writeAtomically(t.folder.containerResult, String(decoding: data, as: UTF8.self)) } catch {
+                logger.warning("cannot store the end of \(name): \(error)")
+            }
+        }
+        report(t.runID, .attemptExited(t.ref, exit))
+    }
+
+    /// Re-reports an end stored before a restart.
+    func reportStoredResult(_ name: String) {
+        guard let t = tracked(name) else { return }
+        if let record = StoredContainerResult.read(t.folder) {
+            report(t.runID, .attemptExited(t.ref, record.exit))
+        } else {
+            report(t.runID, .attemptLost(t.ref, reason: "its stored result cannot be read"))
+        }
+        untrack(name)
+    }
+
+    func tracked(_ name: String) -> TrackedAttempt? { state.withLock { $0.tracked[name] } }
+    func untrack(_ name: String) { _ = state.withLock { $0.tracked.removeValue(forKey: name) } }
+
+    static func reason(_ error: Error) -> String { (error as? EngineError)?.message ?? "\(error)" }
+
+    static func describe(bytes: Int64) -> String {
+        if bytes % (1 << 30) == 0 { return "\(bytes >> 30)Gi" }
+        if bytes % (1 << 20) == 0 { return "\(bytes >> 20)Mi" }
+        return "\(bytes) bytes"
+    }
+
+    /// Whether `task` ends within `limit` (it keeps running otherwise).
+    static func finishes(_ task: Task<Void, Never>, within limit: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await task.value; return true }
+            group.addTask { try? await Task.sleep(for: limit); return false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+/// An attempt's end as the container backend stored it in the attempt folder.
+struct StoredContainerResult: Codable, Sendable {
+    var runID: String
+    var ref: AttemptRef
+    var exit: AttemptExit
+
+    static func read(_ folder: AttemptFolder) -> StoredContainerResult? {
+        guard let bytes = try? FileIO.read(folder.containerResult, limit: 8 << 20) else { return nil }
+        return try? JSONDecoder().decode(StoredContainerResult.self, from: Data(bytes))
+    }
+}
+
+/// An attempt log file opened for writing from its start.
+final class LogFile: @unchecked Sendable {
+    let fd: Int32
+    init?(_ path: String) {
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { return nil }
+    }
+    deinit { close(fd) }
+
+    func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { b in
+            var at = 0
+            while at < b.count {
+                let n = Foundation.write(fd, b.baseAddress! + at, b.count - at)
+                if n <= 0 { if errno == EINTR { continue }; return }
+                at += n
+            }
+        }
+    }
+}

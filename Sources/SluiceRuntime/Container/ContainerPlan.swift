@@ -1,0 +1,97 @@
+import DockerEngine
+import Foundation
+import SluiceEngine
+import SluiceModel
+
+/// How one attempt becomes a container: its deterministic name, labels, command, environment, the attempt
+/// folder mounted at `/sluice`, resources, network, user and secrets.
+struct ContainerPlan: Sendable {
+    /// Where the attempt folder appears inside the container.
+    static let mountPoint = "/sluice"
+    static let managedLabel = "sluice.dev/managed"
+    static let runLabel = "sluice.dev/run"
+    static let nodeLabel = "sluice.dev/node"
+    static let attemptLabel = "sluice.dev/attempt"
+    static let purposeLabel = "sluice.dev/purpose"
+
+    let name: String
+    let config: ContainerConfig
+
+    /// `sluice-<run>-<node>-<attempt>`: deterministic, so a second start of the same attempt meets the first
+    /// one's container (409) instead of starting another.
+    static func name(runID: String, _ ref: AttemptRef) -> String { "sluice-" + KubeName.attempt(runID: runID, ref) }
+
+    static func labels(runID: String, _ ref: AttemptRef) -> [String: String] {
+        [managedLabel: "true", runLabel: runID, nodeLabel: ref.node, attemptLabel: String(ref.attempt),
+         purposeLabel: ref.purpose == .revert ? "revert" : "run"]
+    }
+
+    /// The attempt a container's labels name, or nil for a container of someone else.
+    static func ref(labels: [String: String]) -> (runID: String, ref: AttemptRef)? {
+        guard labels[managedLabel] == "true", let run = labels[runLabel], let node = labels[nodeLabel],
+              let attempt = labels[attemptLabel].flatMap({ Int($0) }) else { return nil }
+        return (run, AttemptRef(node: node, attempt: attempt, purpose: labels[purposeLabel] == "revert" ? .revert : .run))
+    }
+
+    /// Builds the container for `spec`; throws (with the task's field) what cannot be honoured.
+    init(_ spec: AttemptSpec, folder: String, environment: [String: String], secrets: LocalSecrets) throws(BackendError) {
+        guard case .container(let c) = spec.task.runtime else {
+            throw BackendError("task '\(spec.task.name)' is not a container task; the container backend runs only container tasks")
+        }
+        guard let image = spec.image ?? c.image, !image.isEmpty else {
+            throw BackendError("task '\(spec.task.name)' has no image; the container backend runs every task in its image")
+        }
+        name = Self.name(runID: spec.runID, spec.ref)
+        var config = ContainerConfig(image: image)
+        if spec.ref.purpose == .revert || !c.command.isEmpty {
+            config.entrypoint = spec.command
+            config.cmd = []
+        } else if !spec.command.isEmpty {
+            config.cmd = spec.command  // args for the image's entrypoint
+        }
+        var env = environment
+        for e in spec.env { env[e.name] = e.value }
+        env["SLUICE_RUN_ID"] = spec.runID
+        env["SLUICE_NODE_ID"] = spec.ref.node
+        env["SLUICE_ATTEMPT"] = String(spec.ref.attempt)
+        env["SLUICE_INPUTS"] = Self.mountPoint + "/inputs.json"
+        env["SLUICE_OUTPUTS"] = Self.mountPoint + "/outputs.json"
+        env["SLUICE_PROGRESS"] = Self.mountPoint + "/progress.jsonl"
+        config.host.binds = [folder + ":" + Self.mountPoint]
+        for s in spec.task.secrets {
+            if let path = s.path {
+                guard secrets.exists(s) else { throw BackendError("secret '\(s.name)' cannot be read from \(secrets.file(s))") }
+                config.host.binds.append(secrets.file(s) + ":" + path + ":ro")
+            } else {
+                env[LocalSecrets.variable(s)] = try secrets.value(s)
+            }
+        }
+        config.env = env
+        if spec.ref.purpose == .run, let dir = c.workingDir {
+            config.workingDir = dir.hasPrefix("/") ? dir : Self.mountPoint + "/work/" + dir
+        }
+        config.labels = spec.labels.merging(Self.labels(runID: spec.runID, spec.ref)) { _, ours in ours }
+        Self.apply(spec.resources, to: &config.host)
+        config.host.networkMode = c.network == true ? "bridge" : "none"
+        config.user = c.user
+        if c.readOnlyRootFilesystem == true {
+            config.host.readonlyRootfs = true
+            config.host.tmpfs = ["/tmp"]
+        }
+        self.config = config
+    }
+
+    /// cpu → NanoCpus, memory limit → Memory, memory request → MemoryReservation, gpu → DeviceRequests
+    /// (nvidia), shm → ShmSize. A limit without a request is also the request, as on Kubernetes.
+    static func apply(_ r: Resources, to host: inout ContainerConfig.HostConfig) {
+        if let cpu = r.limits.cpu ?? r.requests.cpu { host.nanoCpus = Int64(clamping: cpu.milliValue) * 1_000_000 }
+        if let memory = r.limits.memory { host.memory = bytes(memory) }
+        if let request = r.requests.memory { host.memoryReservation = min(bytes(request), host.memory > 0 ? host.memory : .max) }
+        if let gpu = r.limits.gpu ?? r.requests.gpu, gpu.milliValue > 0 {
+            host.gpus = (driver: "nvidia", count: Int((gpu.milliValue + 999) / 1000))
+        }
+        if let shm = r.shm { host.shmSize = bytes(shm) }
+    }
+
+    static func bytes(_ q: Quantity) -> Int64 { Int64(clamping: q.milliValue / 1000) }
+}
