@@ -62,7 +62,16 @@ start_service() {
   if ping "$sock"; then return 0; fi
   rm -f "$sock"
   mkdir -p "$state/$name-cwd"
-  (cd "$state/$name-cwd" && setsid nohup "$@" >"$state/$name.log" 2>&1 </dev/null &)
+  (
+    cd "$state/$name-cwd" || exit 1
+    # The daemon must hold none of our descriptors: a caller reading this script's output through a pipe
+    # (`$(scripts/container-engine.sh | tail -1)`) waits until every writer has closed it.
+    for fd in /proc/$BASHPID/fd/*; do
+      fd="${fd##*/}"
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec setsid nohup "$@" >"$state/$name.log" 2>&1 </dev/null
+  ) >/dev/null 2>&1 </dev/null &
   for _ in $(seq 1 300); do
     if ping "$sock"; then return 0; fi
     sleep 0.1
