@@ -36,6 +36,8 @@ let package = Package(
             name: "SluiceKube",
             dependencies: ["CCurl", "SluiceModel", .product(name: "Yams", package: "Yams")]
         ),
+        // The Docker Engine API client (Docker and Podman) over a unix socket, on SluiceKube's libcurl transport and JSON.
+        .target(name: "DockerEngine", dependencies: ["SluiceKube"]),
         // KubeSim: a Kubernetes API-server double with a simulated kubelet. Tests and development only.
         .target(
             name: "KubeSim",
@@ -103,6 +105,7 @@ let package = Package(
             dependencies: ["SluiceKube", "KubeSim"],
             path: "bench/KubeBench"
         ),
+        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "SluiceKube"]),
         .testTarget(name: "SluiceKubeTests", dependencies: ["SluiceKube", "KubeSim", "SluiceModel"]),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "SluiceKube"]),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),

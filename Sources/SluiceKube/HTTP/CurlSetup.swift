@@ -29,7 +29,10 @@ enum CurlSetup {
             ccurl_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1)
             ccurl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(1, milliseconds(idle) / 1000))
         }
-        if let proxy = tls.proxyURL { ccurl_setopt_str(easy, CURLOPT_PROXY, proxy) }
+        if let socket = r.unixSocketPath {
+            guard ccurl_setopt_str(easy, CURLOPT_UNIX_SOCKET_PATH, socket) == CURLE_OK else { return failure("bad socket path \(socket)") }
+        }
+        if let proxy = tls.proxyURL, r.unixSocketPath == nil { ccurl_setopt_str(easy, CURLOPT_PROXY, proxy) }
         // Like Go's ProxyFromEnvironment: loopback never goes through a proxy.
         ccurl_setopt_str(easy, CURLOPT_NOPROXY, noProxy)
         setMethodAndBody(easy, r)

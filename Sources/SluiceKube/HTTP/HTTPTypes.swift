@@ -11,10 +11,14 @@ public struct HTTPRequest: Sendable {
     public var connectTimeout: Duration
     /// Fail a stream that receives nothing for this long (libcurl's low-speed limit of one byte).
     public var idleTimeout: Duration?
+    /// Connect to this unix socket instead of the URL's host (the Docker Engine API); the URL still gives
+    /// the path and the `Host` header.
+    public var unixSocketPath: String?
 
     public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [],
                 body: [UInt8]? = nil, timeout: Duration? = .seconds(60), connectTimeout: Duration = .seconds(10),
-                idleTimeout: Duration? = nil) {
+                idleTimeout: Duration? = nil, unixSocketPath: String? = nil) {
+        self.unixSocketPath = unixSocketPath
         self.method = method
         self.url = url
         self.headers = headers
