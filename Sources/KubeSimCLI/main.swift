@@ -141,6 +141,9 @@ struct KubeSimCommand: ParsableCommand {
         options.runCommands = runCommands
         options.runtime = ContainerRuntimeChoice(rawValue: runtime) ?? .auto
         options.engineAddress = engine
+        if runCommands, options.runtime == .engine {
+            do { try await options.runtime.check(engineAddress: engine) } catch { throw ValidationError("\(error)") }
+        }
         options.nodes = try simulatedNodes()
         options.images = try imageRegistry()
         options.backoff = KubeletBackoff(initial: .milliseconds(Int64(backoffInitial * 1000)),

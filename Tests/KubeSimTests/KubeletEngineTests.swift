@@ -35,11 +35,24 @@ enum KubeSimTestEngine {
 struct KubeletEngineTests {
     typealias F = KubeletFixtures
 
-    static func kubelet(_ store: ObjectStore, address: String) -> Kubelet {
-        var options = Kubelet.Options(runCommands: true, podRoot: NSTemporaryDirectory() + "kubesim-test-\(UUID().uuidString)")
-        options.runtime = .engine
+    /// Runs a kubelet with `runtime` on `store` around `body`, then stops it and waits until it has removed
+    /// what it started.
+    static func withKubelet(_ store: ObjectStore, runtime: ContainerRuntimeChoice = .engine, address: String,
+                            _ body: (Kubelet) async throws -> Void) async throws {
+        let root = NSTemporaryDirectory() + "kubesim-test-\(UUID().uuidString)"
+        var options = Kubelet.Options(runCommands: true, podRoot: root)
+        options.runtime = runtime
         options.engineAddress = address
-        return Kubelet(store: store, options: options)
+        let kubelet = Kubelet(store: store, options: options)
+        let running = Task { try await kubelet.run() }
+        do { try await body(kubelet) } catch {
+            running.cancel()
+            _ = await running.result
+            throw error
+        }
+        running.cancel()
+        _ = await running.result
+        try? FileManager.default.removeItem(atPath: root)
     }
 
     static func busybox(_ script: String, limits: JSONObject = [:]) -> [JSONValue] {
@@ -81,12 +94,11 @@ struct KubeletEngineTests {
     @Test func anAllocationBeyondTheMemoryLimitIsOOMKilled() async throws {
         let (address, _) = try KubeSimTestEngine.engine()
         let store = ObjectStore()
-        let kubelet = Self.kubelet(store, address: address)
-        let running = Task { try await kubelet.run() }
-        defer { running.cancel() }
-        let containers = Self.busybox("dd if=/dev/zero of=/dev/null bs=200M count=1", limits: ["memory": "32Mi"])
-        try store.create(.pods, namespace: "default", F.pod("engine-oom", containers: containers))
-        #expect(await KubeletWait.until { Self.status(store, "engine-oom")?["phase"] == "Failed" })
+        try await Self.withKubelet(store, address: address) { _ in
+            let containers = Self.busybox("dd if=/dev/zero of=/dev/null bs=200M count=1", limits: ["memory": "32Mi"])
+            try store.create(.pods, namespace: "default", F.pod("engine-oom", containers: containers))
+            #expect(await KubeletWait.until { Self.status(store, "engine-oom")?["phase"] == "Failed" })
+        }
         let terminated = Self.containerState(store, "engine-oom")?["terminated"]
         #expect(terminated?["reason"] == "OOMKilled")
         #expect(terminated?["exitCode"] == 137)
@@ -95,30 +107,52 @@ struct KubeletEngineTests {
     @Test func deletingThePodRemovesItsContainer() async throws {
         let (address, client) = try KubeSimTestEngine.engine()
         let store = ObjectStore(expireTerminatingPods: false)
-        let kubelet = Self.kubelet(store, address: address)
-        let running = Task { try await kubelet.run() }
-        defer { running.cancel() }
-        try store.create(.pods, namespace: "default", F.pod("engine-sleep", containers: Self.busybox("exec sleep 1000")))
-        let labels = [EngineContainerSpec.podLabel: "engine-sleep", EngineContainerSpec.ownerLabel: kubelet.engineOwner]
-        #expect(await KubeletWait.until { (try? await client.listContainers(labels: labels))?.first?.state == "running" })
-        _ = try store.delete(.pods, namespace: "default", name: "engine-sleep", options: DeleteOptions(gracePeriodSeconds: 1))
-        #expect(await KubeletWait.until { store.get(.pods, namespace: "default", name: "engine-sleep") == nil })
-        #expect(await KubeletWait.until { (try? await client.listContainers(labels: labels))?.isEmpty == true })
+        try await Self.withKubelet(store, address: address) { kubelet in
+            try store.create(.pods, namespace: "default", F.pod("engine-sleep", containers: Self.busybox("exec sleep 1000")))
+            let labels = [EngineContainerSpec.podLabel: "engine-sleep", EngineContainerSpec.ownerLabel: kubelet.engineOwner]
+            #expect(await KubeletWait.until { (try? await client.listContainers(labels: labels))?.first?.state == "running" })
+            _ = try store.delete(.pods, namespace: "default", name: "engine-sleep", options: DeleteOptions(gracePeriodSeconds: 1))
+            #expect(await KubeletWait.until { store.get(.pods, namespace: "default", name: "engine-sleep") == nil })
+            #expect(await KubeletWait.until { (try? await client.listContainers(labels: labels))?.isEmpty == true })
+        }
     }
 
     @Test func anImageTheEngineLacksFailsToPull() async throws {
         let (address, _) = try KubeSimTestEngine.engine()
         let store = ObjectStore()
-        let kubelet = Self.kubelet(store, address: address)
-        let running = Task { try await kubelet.run() }
-        defer { running.cancel() }
-        let containers: [JSONValue] = [["name": "main", "image": "localhost/kubesim-no-such-image:0.1", "command": ["true"]]]
-        try store.create(.pods, namespace: "default", F.pod("engine-missing", containers: containers))
-        #expect(await KubeletWait.until {
-            let reason = Self.containerState(store, "engine-missing")?["waiting"]?["reason"]?.stringValue
-            return reason == "ErrImagePull" || reason == "ImagePullBackOff"
-        })
+        try await Self.withKubelet(store, address: address) { _ in
+            let containers: [JSONValue] = [["name": "main", "image": "localhost/kubesim-no-such-image:0.1", "command": ["true"]]]
+            try store.create(.pods, namespace: "default", F.pod("engine-missing", containers: containers))
+            #expect(await KubeletWait.until {
+                let reason = Self.containerState(store, "engine-missing")?["waiting"]?["reason"]?.stringValue
+                return reason == "ErrImagePull" || reason == "ImagePullBackOff"
+            })
+        }
         #expect(Self.status(store, "engine-missing")?["phase"] == "Pending")
+    }
+}
+
+/// `--runtime auto` without an engine keeps running commands as local processes.
+struct KubeletRuntimeChoiceTests {
+    @Test func autoWithoutAnEngineRunsLocalProcesses() async throws {
+        let store = ObjectStore()
+        let nowhere = "unix://" + NSTemporaryDirectory() + "kubesim-no-engine-\(UUID().uuidString).sock"
+        try await KubeletEngineTests.withKubelet(store, runtime: .auto, address: nowhere) { _ in
+            let containers: [JSONValue] = [["name": "main", "image": "busybox", "command": ["/bin/sh", "-c", "exit 4"]]]
+            try store.create(.pods, namespace: "default", KubeletFixtures.pod("host-exit", containers: containers))
+            #expect(await KubeletWait.until { KubeletEngineTests.status(store, "host-exit")?["phase"] == "Failed" })
+        }
+        let terminated = KubeletEngineTests.containerState(store, "host-exit")?["terminated"]
+        #expect(terminated?["exitCode"] == 4)
+    }
+
+    @Test func engineWithoutAnEngineRefusesToRun() async throws {
+        let nowhere = "unix://" + NSTemporaryDirectory() + "kubesim-no-engine-\(UUID().uuidString).sock"
+        var options = Kubelet.Options(runCommands: true)
+        options.runtime = .engine
+        options.engineAddress = nowhere
+        let kubelet = Kubelet(store: ObjectStore(), options: options)
+        await #expect(throws: ContainerRuntimeError.self) { try await kubelet.run() }
     }
 }
 

@@ -40,3 +40,11 @@ struct ContainerRuntime: Sendable {
         return ContainerRuntime(engine: nil, summary: "--run-commands runs containers as local processes: \(discovery.failure)")
     }
 }
+
+extension ContainerRuntimeChoice {
+    /// Throws why this choice cannot run containers (`engine` with no engine answering at `engineAddress` or
+    /// the usual places); lets a command fail before it serves instead of serving without a kubelet.
+    public func check(engineAddress: String?) async throws {
+        _ = try await ContainerRuntime.choose(self, address: engineAddress)
+    }
+}
