@@ -117,6 +117,27 @@ struct KubeletEngineTests {
         }
     }
 
+    @Test func configMapEnvAndTheTerminationMessageReachTheContainer() async throws {
+        let (address, _) = try KubeSimTestEngine.engine()
+        let store = ObjectStore()
+        try store.create(.configMaps, namespace: "default", ["metadata": ["name": "settings"], "data": ["mode": "fast"]])
+        let spec: [JSONValue] = [[
+            "name": "main", "image": "busybox:1.36", "workingDir": "/tmp",
+            "command": ["sh", "-c", "echo mode=$MODE in $(pwd); printf 'all done' > /dev/termination-log"],
+            "env": [["name": "MODE", "valueFrom": ["configMapKeyRef": ["name": "settings", "key": "mode"]]]],
+        ]]
+        try await Self.withKubelet(store, address: address) { kubelet in
+            try store.create(.pods, namespace: "default", F.pod("engine-env", containers: spec))
+            #expect(await KubeletWait.until { Self.status(store, "engine-env")?["phase"] == "Succeeded" })
+            var text = ""
+            let log = try kubelet.logs.logs(namespace: "default", pod: "engine-env", container: nil, previous: false,
+                                            tailLines: nil, follow: false)
+            for await chunk in log { text += String(decoding: chunk, as: UTF8.self) }
+            #expect(text == "mode=fast in /tmp\n")
+        }
+        #expect(Self.containerState(store, "engine-env")?["terminated"]?["message"] == "all done")
+    }
+
     @Test func anImageTheEngineLacksFailsToPull() async throws {
         let (address, _) = try KubeSimTestEngine.engine()
         let store = ObjectStore()
