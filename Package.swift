@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "KubeSim",
             dependencies: [
-                "SluiceKube", "SluiceModel",
+                "SluiceKube", "SluiceModel", "DockerEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,7 +113,7 @@ let package = Package(
         ),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "SluiceKube"]),
         .testTarget(name: "SluiceKubeTests", dependencies: ["SluiceKube", "KubeSim", "SluiceModel"]),
-        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "SluiceKube"]),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "SluiceKube", "DockerEngine"]),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceCompilerTests", dependencies: ["SluiceCompiler", "SluiceModel"]),
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceModel"]),

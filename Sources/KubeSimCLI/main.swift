@@ -38,6 +38,12 @@ struct KubeSimCommand: ParsableCommand {
     @Flag(help: "Let the simulated kubelet run container commands.")
     var runCommands = false
 
+    @Option(help: "Where --run-commands runs containers: 'engine' (a Docker Engine API: Docker or Podman), 'host' (local processes) or 'auto' (the engine when one answers, else local processes).")
+    var runtime = "auto"
+
+    @Option(help: "The engine's socket for --runtime engine/auto, unix:///PATH (default: DOCKER_HOST, then Docker's and Podman's usual sockets).")
+    var engine: String?
+
     @Option(help: ArgumentHelp("A node of the simulated cluster (repeatable; replaces the default node): NAME[,RESOURCE=QUANTITY...][,label:KEY=VALUE...][,taint:KEY[=VALUE]:EFFECT...].",
                                discussion: "e.g. gpu-1,cpu=16,memory=64Gi,nvidia.com/gpu=4,taint:nvidia.com/gpu=present:NoSchedule. Unnamed resources keep the defaults: cpu=4, memory=16Gi, pods=110."))
     var node: [String] = []
@@ -77,6 +83,9 @@ struct KubeSimCommand: ParsableCommand {
             throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:6443")
         }
         guard Watch410Mode(rawValue: watch410) != nil else { throw ValidationError("--watch-410 must be 'error' or 'plain'") }
+        guard ContainerRuntimeChoice(rawValue: runtime) != nil else {
+            throw ValidationError("--runtime must be 'auto', 'engine' or 'host', got '\(runtime)'")
+        }
         guard watchHistory > 0 else { throw ValidationError("--watch-history must be at least 1") }
         guard writeLog > 0 else { throw ValidationError("--write-log must be at least 1") }
         guard bookmarkInterval > 0 else { throw ValidationError("--bookmark-interval must be more than 0 seconds") }
@@ -130,6 +139,11 @@ struct KubeSimCommand: ParsableCommand {
         options.watch410 = Watch410Mode(rawValue: watch410) ?? .error
         options.bookmarkInterval = .milliseconds(Int64(bookmarkInterval * 1000))
         options.runCommands = runCommands
+        options.runtime = ContainerRuntimeChoice(rawValue: runtime) ?? .auto
+        options.engineAddress = engine
+        if runCommands, options.runtime == .engine {
+            do { try await options.runtime.check(engineAddress: engine) } catch { throw ValidationError("\(error)") }
+        }
         options.nodes = try simulatedNodes()
         options.images = try imageRegistry()
         options.backoff = KubeletBackoff(initial: .milliseconds(Int64(backoffInitial * 1000)),

@@ -49,12 +49,12 @@ extension Kubelet {
     /// A pod whose containers never started had its images changed (`kubectl set image` after an
     /// ErrImagePull): the kubelet pulls the new images at once, as the back-off is kept per image.
     func retryWithNewImages(_ tracked: inout TrackedPod, pod: JSONObject, now: Date) {
-        let images = ContainerFacts.of(pod).map(\.image)
-        guard images != tracked.lifecycle.containers.map(\.image),
+        let newImages = ContainerFacts.of(pod).map(\.image)
+        guard newImages != tracked.lifecycle.containers.map(\.image),
               [.pullError, .pullBackOff].contains(tracked.current?.kind) else { return }
         var lifecycle = PodLifecycle(pod: pod, script: tracked.lifecycle.script, node: tracked.lifecycle.node,
                                      podIP: tracked.lifecycle.podIP, firstSeen: tracked.lifecycle.firstSeen,
-                                     registry: options.images, backoff: options.backoff)
+                                     registry: images, backoff: options.backoff)
         lifecycle.activeDeadlineSeconds = tracked.lifecycle.activeDeadlineSeconds
         lifecycle.heldFor = max(0, now.timeIntervalSince(lifecycle.startedAt))
         let before = lifecycle.stages(until: now).prefix { [.accepted, .creating, .initializing].contains($0.kind) }.count

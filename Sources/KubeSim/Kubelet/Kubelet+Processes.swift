@@ -7,6 +7,7 @@ extension Kubelet {
     func startProcesses(_ tracked: inout TrackedPod, now: Date) {
         guard !tracked.started else { return }
         tracked.started = true
+        if tracked.inEngine { return startEngineContainers(&tracked, now: now) }
         let lifecycle = tracked.lifecycle
         let (namespace, name, uid) = (tracked.namespace, tracked.name, tracked.uid)
         for c in lifecycle.containers {
@@ -21,7 +22,7 @@ extension Kubelet {
             do {
                 let container = c.name
                 let process = try ContainerProcess.spawn(command, log: log) { [weak self] end in
-                    Task { await self?.processExited(uid: uid, container: container, end: end) }
+                    Task { await self?.containerExited(uid: uid, container: container, exitCode: end.exitCode) }
                 }
                 tracked.processes[c.name] = process
             } catch {
@@ -39,13 +40,14 @@ extension Kubelet {
         }
     }
 
-    /// A container's process ended: record its exit and termination message, then reconcile the pod.
-    func processExited(uid: String, container: String, end: ContainerProcess.End) {
+    /// A container's process (or engine container) ended: record its exit and termination message (the
+    /// runtime's `message` when it has one), then reconcile the pod.
+    func containerExited(uid: String, container: String, exitCode: Int32, reason: String? = nil, message: String? = nil) {
         guard var tracked = pods[uid], tracked.processes.removeValue(forKey: container) != nil else { return }
         let now = clock.now()
         let log = logs.started(namespace: tracked.namespace, pod: tracked.name, container: container) ?? ContainerLog()
-        let message = tracked.commands[container]?.terminationMessage(exitCode: end.exitCode, log: log)
-        tracked.exits[container] = ContainerExit(exitCode: end.exitCode, message: message,
+        let message = message ?? tracked.commands[container]?.terminationMessage(exitCode: exitCode, log: log)
+        tracked.exits[container] = ContainerExit(exitCode: exitCode, reason: reason, message: message,
                                                  startedAt: tracked.lifecycle.startedAt, finishedAt: now)
         log.end()
         pods[uid] = tracked

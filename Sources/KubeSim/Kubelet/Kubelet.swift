@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import SluiceKube
 
@@ -24,6 +25,10 @@ public actor Kubelet {
         public var images: ImageRegistry = ImageRegistry()
         /// Back-off of image pulls, container restarts and configuration retries (10 s doubling to 5 min).
         public var backoff: KubeletBackoff = KubeletBackoff()
+        /// Where `runCommands` runs containers: an engine, local processes, or an engine when one answers.
+        public var runtime: ContainerRuntimeChoice = .host
+        /// The engine's socket (`unix:///path.sock`); nil looks at DOCKER_HOST and the usual sockets.
+        public var engineAddress: String?
 
         public init(nodes: [SimulatedNode] = [SimulatedNode()], runCommands: Bool = false,
                     podRoot: String = NSTemporaryDirectory() + "kubesim-pods",
@@ -48,7 +53,7 @@ public actor Kubelet {
         /// When the next stage falls due.
         var nextAt: Date?
         var commands: [String: ContainerCommand] = [:]
-        var processes: [String: ContainerProcess] = [:]
+        var processes: [String: any RunningContainer] = [:]
         var exits: [String: ContainerExit] = [:]
         var started = false
         /// SIGTERM has been sent to its processes (the pod is being deleted).
@@ -66,8 +71,12 @@ public actor Kubelet {
         /// Init container runs whose start and end lines are in their logs (`main#0 started`).
         var initLogs: Set<String> = []
 
-        /// Under `--run-commands`, whether any container runs as a process (else it is simulated whole).
-        var runsProcesses: Bool { commands.values.contains { !$0.argv.isEmpty } }
+        /// Its containers run in the container engine (every one, from its image).
+        var inEngine = false
+
+        /// Under `--run-commands`, whether any container runs as a process or in the engine (else it is
+        /// simulated whole).
+        var runsProcesses: Bool { inEngine || commands.values.contains { !$0.argv.isEmpty } }
     }
 
     public nonisolated let store: ObjectStore
@@ -83,6 +92,14 @@ public actor Kubelet {
     var timer: Task<Void, Never>?
     var timerDeadline: Date?
     var timersEnabled = false
+    /// The engine `--run-commands` uses (chosen when `run()` starts), and the images it was found to have.
+    var engine: EngineClient?
+    var engineImages: Set<String> = []
+    var engineMissing: Set<String> = []
+    /// What the kubelet's pulls find: `options.images`, or the engine's images when it runs containers.
+    var images: ImageRegistry
+    /// Labels the engine containers of this kubelet, so shutdown removes its own and no one else's.
+    nonisolated let engineOwner = UUID().uuidString
 
     public init(store: ObjectStore, clock: SimClock = SystemSimClock(), options: Options = Options(),
                 logs: PodLogBook = PodLogBook()) {
@@ -90,18 +107,30 @@ public actor Kubelet {
         self.clock = clock
         self.options = options
         self.logs = logs
+        images = options.images
         events = EventRecorder(store: store, host: options.nodes.first?.name ?? "kubesim-node-1")
         Self.register(options.nodes, in: store, at: clock.now())
     }
 
     /// Watches every pod until cancelled (or the store stops), applying stages as they fall due.
     public func run() async throws {
+        if options.runCommands { try await chooseRuntime() }
         timersEnabled = true
         defer {
             timersEnabled = false
             timer?.cancel()
             stopAllProcesses()
         }
+        do {
+            try await watchPods()
+        } catch {
+            await removeEngineContainers()
+            throw error
+        }
+        await removeEngineContainers()
+    }
+
+    func watchPods() async throws {
         // A watch that fell too far behind is ended by the store: start again from the current state.
         // Nodes, ConfigMaps and Secrets change what can be scheduled and started.
         let (store, kubelet) = (self.store, self)
@@ -113,6 +142,7 @@ public actor Kubelet {
             let subscription = try store.watch(.pods, namespace: nil, from: .current)
             await withTaskCancellationHandler {
                 while let batch = await subscription.nextBatch() {
+                    if engine != nil { await learnImages(batch) }
                     for event in batch { handle(event) }
                     armTimer()
                 }
@@ -232,13 +262,14 @@ public actor Kubelet {
         let ip = node.podIP(index: podsSeen)
         podsSeen += 1
         let lifecycle = PodLifecycle(pod: pod, script: script, node: node, podIP: ip, firstSeen: now,
-                                     registry: options.images, backoff: options.backoff)
+                                     registry: images, backoff: options.backoff)
         var tracked = TrackedPod(uid: uid, namespace: lifecycle.namespace, name: lifecycle.name, lifecycle: lifecycle)
         logs.register(namespace: tracked.namespace, pod: tracked.name, uid: uid,
                       containers: (lifecycle.initContainers + lifecycle.containers).map(\.name))
         for problem in problems {
             events.record(SimEvent("Warning", reason: "KubeSimAnnotation", message: problem), about: pod, at: now)
         }
+        tracked.inEngine = options.runCommands && engine != nil
         if options.runCommands {
             let folder = ContainerCommand.podFolder(root: options.podRoot, namespace: tracked.namespace,
                                                     pod: tracked.name, uid: uid)
@@ -247,7 +278,7 @@ public actor Kubelet {
             for spec in pod["spec"]?["containers"]?.arrayValue ?? [] {
                 let command = ContainerCommand(container: spec, podFolder: folder, inherited: inherited)
                 tracked.commands[command.container] = command
-                for note in command.notes {
+                for note in command.notes where !tracked.inEngine {
                     events.record(SimEvent(reason: "KubeSimRunCommands", message: note), about: pod, at: now)
                 }
             }
@@ -260,6 +291,7 @@ public actor Kubelet {
         waiting[uid] = nil
         guard let tracked = pods.removeValue(forKey: uid) else { return }
         for process in tracked.processes.values { process.send(SIGKILL) }
+        if tracked.inEngine { removeEngineContainers(of: tracked) }
         logs.remove(namespace: tracked.namespace, pod: tracked.name, uid: uid)
         if options.runCommands {
             let folder = ContainerCommand.podFolder(root: options.podRoot, namespace: tracked.namespace,

@@ -4,6 +4,8 @@ public enum KubeSimComponents {
     public static func builtIn(_ options: KubeSimOptions) -> [any KubeSimComponent] {
         var kubelet = Kubelet.Options(nodes: options.nodes, runCommands: options.runCommands)
         kubelet.images = options.images
+        kubelet.runtime = options.runtime
+        kubelet.engineAddress = options.engineAddress
         kubelet.backoff = options.backoff
         return [ClusterComponent(kubelet: kubelet)]
     }

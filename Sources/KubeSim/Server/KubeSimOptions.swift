@@ -26,6 +26,10 @@ public struct KubeSimOptions: Sendable {
     public var faults: [FaultRule] = []
     /// Let the simulated kubelet run container commands (read by the kubelet component).
     public var runCommands: Bool = false
+    /// Where run commands go: a Docker Engine API, local processes, or an engine when one answers.
+    public var runtime: ContainerRuntimeChoice = .host
+    /// The engine's socket (`unix:///path.sock`); nil looks at DOCKER_HOST and the usual sockets.
+    public var engineAddress: String?
     /// The simulated cluster's nodes (read by the kubelet component); one 4 cpu / 16Gi node by default.
     public var nodes: [SimulatedNode] = [SimulatedNode()]
     /// Which images the simulated kubelet's pulls find.

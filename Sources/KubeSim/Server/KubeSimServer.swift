@@ -58,6 +58,8 @@ public final class KubeSimServer: Sendable {
         handler.logSource.withLock { $0 }?.closeFollowers()
         await group.triggerGracefulShutdown()
         await running.value
+        // Components clean up after themselves (the kubelet removes the engine containers it started).
+        for task in componentTasks { await task.value }
     }
 
     static func start(_ options: KubeSimOptions) async throws -> KubeSimServer {
