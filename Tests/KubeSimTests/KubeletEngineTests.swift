@@ -8,26 +8,50 @@ import Testing
 /// usual sockets. Without one the suite is skipped with the reason, except under CI (`CI=true`), where it
 /// runs and fails.
 enum KubeSimTestEngine {
-    static let discovery: EngineDiscovery = {
-        let found = FoundDiscovery()
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            found.value = await EngineDiscovery.run(explicit: nil)
-            done.signal()
+    /// Found with a plain blocking ping over the socket: trait evaluation runs on the Swift pool, where waiting
+    /// for an async discovery would hold a pool thread (two such waits stall every async test of the run).
+    static let endpoint: EngineEndpoint? = {
+        var candidates: [(String, String)] = []
+        if let host = ProcessInfo.processInfo.environment["DOCKER_HOST"] { candidates.append((host, "DOCKER_HOST")) }
+        candidates += [("unix:///var/run/docker.sock", "default"), ("unix:///run/podman/podman.sock", "podman")]
+        for (address, source) in candidates {
+            if let e = EngineEndpoint.parse(address, source: source), ping(e.socketPath) { return e }
         }
-        done.wait()
-        return found.value!
+        return nil
     }()
-    static var enabled: Bool { discovery.found != nil || ProcessInfo.processInfo.environment["CI"] == "true" }
+    static var enabled: Bool { endpoint != nil || ProcessInfo.processInfo.environment["CI"] == "true" }
     static let reason: Comment = "no container engine answers: run scripts/container-engine.sh and export the DOCKER_HOST it prints"
 
     /// The engine's address for `Kubelet.Options.engineAddress`, and a client to check on its containers.
     static func engine() throws -> (address: String, client: EngineClient) {
-        guard let found = discovery.found else { throw ContainerRuntimeError(description: discovery.failure) }
-        return ("unix://\(found.endpoint.socketPath)", EngineClient(endpoint: found.endpoint))
+        guard let found = endpoint else { throw ContainerRuntimeError(description: reason.description) }
+        return ("unix://\(found.socketPath)", EngineClient(endpoint: found))
     }
 
-    final class FoundDiscovery: @unchecked Sendable { var value: EngineDiscovery? }
+    /// `GET /_ping` over the unix socket, answered `OK` within a second.
+    static func ping(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { return false }
+        let request = Array("GET /_ping HTTP/1.0\r\nHost: engine\r\n\r\n".utf8)
+        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return false }
+        var reply = [UInt8](repeating: 0, count: 512)
+        let n = recv(fd, &reply, reply.count, 0)
+        return n > 0 && String(decoding: reply[0..<n], as: UTF8.self).hasPrefix("HTTP/1.") && String(decoding: reply[0..<n], as: UTF8.self).contains(" 200 ")
+    }
 }
 
 /// `--run-commands --runtime engine`: pods run as engine containers from their images.
