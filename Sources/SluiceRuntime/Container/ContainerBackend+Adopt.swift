@@ -43,7 +43,7 @@ extension ContainerBackend {
                 let folder = AttemptFolder(path: runFolder + "/" + node + "/" + leaf)
                 guard let stored = StoredContainerResult.read(folder), stored.runID == runID else { continue }
                 found.insert(stored.ref)
-                let name = ContainerPlan.name(runID: runID, stored.ref)
+                let name = ContainerPlan.name(store: storeID, runID: runID, stored.ref)
                 if track(name, runID: runID, ref: stored.ref) {
                     reportStoredResult(name)
                     try? await client.removeContainer(name, force: true)
@@ -52,7 +52,7 @@ extension ContainerBackend {
         }
         let containers: [ContainerSummary]
         do {
-            containers = try await client.listContainers(labels: [ContainerPlan.managedLabel: "true", ContainerPlan.runLabel: runID])
+            containers = try await client.listContainers(labels: [ContainerPlan.managedLabel: "true", ContainerPlan.storeLabel: storeID, ContainerPlan.runLabel: runID])
         } catch {
             logger.error("cannot list the containers of run \(runID): \(error)")
             return found
@@ -60,7 +60,7 @@ extension ContainerBackend {
         for c in containers {
             guard let (run, ref) = ContainerPlan.ref(labels: c.labels), run == runID, !found.contains(ref) else { continue }
             found.insert(ref)
-            let name = ContainerPlan.name(runID: runID, ref)
+            let name = ContainerPlan.name(store: storeID, runID: runID, ref)
             if track(name, runID: runID, ref: ref) {
                 Task.detached { [weak self] in await self?.follow(name) }
             }

@@ -55,8 +55,12 @@ extension ContainerBackend {
         report(t.runID, .attemptStarted(t.ref, at: StateCoding.timestamp(startedAt)))
         let logs = Task { await self.copyLogs(name, t.folder, follow: true) }
         let progress = Task { await self.watchProgress(name, t) }
+        // The event stream is the fast path; this relist is the safety net (as a kubelet's): a `died` event
+        // lost to a reconnect or to the engine's own event log lag is found by an inspect within 2 s.
+        let relist = Task { await self.relist(name) }
         await waitForExit(name)
         progress.cancel()
+        relist.cancel()
         if !(await Self.finishes(logs, within: .seconds(10))) {
             logs.cancel()
             await copyLogs(name, t.folder, follow: false)
@@ -88,6 +92,15 @@ extension ContainerBackend {
                 }
             }
             try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// Inspects the container every 2 s while it is tracked as running; marks it dead once it has exited.
+    func relist(_ name: String) async {
+        while !Task.isCancelled, tracked(name)?.died == false {
+            try? await Task.sleep(for: .seconds(2))
+            if Task.isCancelled { return }
+            if let info = try? await client.inspectContainer(name), info.hasExited { markDied(name) }
         }
     }
 

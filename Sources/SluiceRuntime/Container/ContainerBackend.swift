@@ -18,6 +18,8 @@ public final class ContainerBackend: AttemptBackend, @unchecked Sendable {
     public let client: EngineClient
     /// The attempt folders' root (`<store>/attempts`).
     public let root: String
+    /// This store's part of container names and its `sluice.dev/store` label.
+    let storeID: String
     public let secrets: LocalSecrets
     let logger = Logger(label: "sluice.container")
     let state = Mutex(BackendState())
@@ -40,6 +42,7 @@ public final class ContainerBackend: AttemptBackend, @unchecked Sendable {
         self.client = client
         self.root = root
         self.secrets = secrets
+        storeID = ContainerPlan.storeID(root: root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root)
     }
 
     public func observe(_ receiver: @escaping @Sendable (String, Observation) -> Void) {
@@ -60,7 +63,7 @@ public final class ContainerBackend: AttemptBackend, @unchecked Sendable {
     public func start(_ spec: AttemptSpec, extraEnvironment: [String: String]) throws(BackendError) {
         let folder = AttemptFolder(root: root, runID: spec.runID, nodeID: spec.ref.node, attempt: spec.ref.attempt,
                                    purpose: spec.ref.purpose == .revert ? .revert : .run)
-        let plan = try ContainerPlan(spec, folder: folder.path, environment: extraEnvironment, secrets: secrets)
+        let plan = try ContainerPlan(spec, store: storeID, folder: folder.path, environment: extraEnvironment, secrets: secrets)
         let fresh = state.withLock { s -> Bool in
             if s.tracked[plan.name] != nil { return false }
             s.tracked[plan.name] = TrackedAttempt(runID: spec.runID, ref: spec.ref, folder: folder, memoryLimit: plan.config.host.memory)
@@ -86,7 +89,7 @@ public final class ContainerBackend: AttemptBackend, @unchecked Sendable {
     }
 
     public func cancel(runID: String, attempt: AttemptRef, grace: Duration) {
-        let name = ContainerPlan.name(runID: runID, attempt)
+        let name = ContainerPlan.name(store: storeID, runID: runID, attempt)
         state.withLock { $0.tracked[name]?.cancelled = true }
         let seconds = Int((Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18).rounded(.up))
         Task.detached { [client, logger] in

@@ -13,17 +13,32 @@ struct ContainerPlan: Sendable {
     static let nodeLabel = "sluice.dev/node"
     static let attemptLabel = "sluice.dev/attempt"
     static let purposeLabel = "sluice.dev/purpose"
+    /// Which store's attempt it is: container names are global to the engine, run ids only to a store.
+    static let storeLabel = "sluice.dev/store"
 
     let name: String
     let config: ContainerConfig
 
-    /// `sluice-<run>-<node>-<attempt>`: deterministic, so a second start of the same attempt meets the first
-    /// one's container (409) instead of starting another.
-    static func name(runID: String, _ ref: AttemptRef) -> String { "sluice-" + KubeName.attempt(runID: runID, ref) }
+    /// `sluice-<store>-<run>-<node>-<attempt>`: deterministic, so a second start of the same attempt meets the
+    /// first one's container (409) instead of starting another; the store part keeps two stores that use the
+    /// same run id (`--run-id nightly`) from meeting each other's containers.
+    static func name(store: String, runID: String, _ ref: AttemptRef) -> String {
+        (store.isEmpty ? "sluice-" : "sluice-\(store)-") + KubeName.attempt(runID: runID, ref)
+    }
 
-    static func labels(runID: String, _ ref: AttemptRef) -> [String: String] {
-        [managedLabel: "true", runLabel: runID, nodeLabel: ref.node, attemptLabel: String(ref.attempt),
-         purposeLabel: ref.purpose == .revert ? "revert" : "run"]
+    static func labels(store: String, runID: String, _ ref: AttemptRef) -> [String: String] {
+        var labels = [managedLabel: "true", runLabel: runID, nodeLabel: ref.node, attemptLabel: String(ref.attempt),
+                      purposeLabel: ref.purpose == .revert ? "revert" : "run"]
+        if !store.isEmpty { labels[storeLabel] = store }
+        return labels
+    }
+
+    /// A short, stable name for the store whose attempts live under `root` (FNV-1a of the path, 8 hex digits).
+    static func storeID(root: String) -> String {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for b in root.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
+        let hex = String(hash, radix: 16)
+        return String((String(repeating: "0", count: max(0, 16 - hex.count)) + hex).prefix(8))
     }
 
     /// The attempt a container's labels name, or nil for a container of someone else.
@@ -34,14 +49,14 @@ struct ContainerPlan: Sendable {
     }
 
     /// Builds the container for `spec`; throws (with the task's field) what cannot be honoured.
-    init(_ spec: AttemptSpec, folder: String, environment: [String: String], secrets: LocalSecrets) throws(BackendError) {
+    init(_ spec: AttemptSpec, store: String = "", folder: String, environment: [String: String], secrets: LocalSecrets) throws(BackendError) {
         guard case .container(let c) = spec.task.runtime else {
             throw BackendError("task '\(spec.task.name)' is not a container task; the container backend runs only container tasks")
         }
         guard let image = spec.image ?? c.image, !image.isEmpty else {
             throw BackendError("task '\(spec.task.name)' has no image; the container backend runs every task in its image")
         }
-        name = Self.name(runID: spec.runID, spec.ref)
+        name = Self.name(store: store, runID: spec.runID, spec.ref)
         var config = ContainerConfig(image: image)
         if spec.ref.purpose == .revert || !c.command.isEmpty {
             config.entrypoint = spec.command
@@ -70,7 +85,7 @@ struct ContainerPlan: Sendable {
         if spec.ref.purpose == .run, let dir = c.workingDir {
             config.workingDir = dir.hasPrefix("/") ? dir : Self.mountPoint + "/work/" + dir
         }
-        config.labels = spec.labels.merging(Self.labels(runID: spec.runID, spec.ref)) { _, ours in ours }
+        config.labels = spec.labels.merging(Self.labels(store: store, runID: spec.runID, spec.ref)) { _, ours in ours }
         Self.apply(spec.resources, to: &config.host)
         config.host.networkMode = c.network == true ? "bridge" : "none"
         config.user = c.user
