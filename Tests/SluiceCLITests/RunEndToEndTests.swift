@@ -330,7 +330,7 @@ func processGone(_ pid: Int32) -> Bool {
               - {id: c, task: step, inputs: {name: "c"}, after: [b]}
             """)
         #expect(try ws.sluice(["run", flow, "--run-id", "f1", "-o", "json"]).status == 1)
-        FileManager.default.createFile(atPath: gate, contents: nil)
+        _ = FileManager.default.createFile(atPath: gate, contents: nil)
         let retry = try ws.sluice(["retry", "f1", "-o", "json"])
         #expect(retry.status == 0, "\(retry.stdout)\(retry.stderr)")
         #expect(ws.lines("marker") == ["a", "b", "b", "c"])

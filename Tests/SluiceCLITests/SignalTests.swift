@@ -52,7 +52,7 @@ func waitFor(_ done: () -> Bool) -> Bool {
         FileManager.default.fileExists(atPath: ws.dir.appendingPathComponent(name).path)
     }
 
-    func go(_ ws: Workspace) { FileManager.default.createFile(atPath: ws.dir.appendingPathComponent("go").path, contents: Data()) }
+    func go(_ ws: Workspace) { _ = FileManager.default.createFile(atPath: ws.dir.appendingPathComponent("go").path, contents: Data()) }
 
     @Test func aClosedOutputPipeDoesNotStopTheRun() async throws {
         let ws = try Workspace()

@@ -169,7 +169,7 @@ import Testing
         first.drive(id)
         try await Self.eventually("the task runs") { try Self.nodeState(first.store, id, "t") == "running" }
         first.stop()  // the task keeps running under its supervisor
-        FileManager.default.createFile(atPath: go, contents: Data())
+        _ = FileManager.default.createFile(atPath: go, contents: Data())
         try await Self.eventually("the task ends") { FileManager.default.fileExists(atPath: dir + "/attempts/slow/t/1/result.json") }
         // A controller that starts an hour later must not count the hour.
         var options = Controller.Options()
@@ -188,7 +188,7 @@ import Testing
     @Test func theLocalBackendRunsTasksInTheirWorkingDirWithSecretsAsEnvironment() async throws {
         let f = try ControllerFixture()
         try FileManager.default.createDirectory(atPath: f.directory + "/secrets", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: f.directory + "/secrets/db-pass", contents: Data("hunter2\n".utf8))
+        _ = FileManager.default.createFile(atPath: f.directory + "/secrets/db-pass", contents: Data("hunter2\n".utf8))
         let state = try await f.run("""
             name: wd
             tasks:

@@ -46,7 +46,7 @@ extension ContainerBackend {
                 let name = ContainerPlan.name(store: storeID, runID: runID, stored.ref)
                 if track(name, runID: runID, ref: stored.ref) {
                     reportStoredResult(name)
-                    try? await client.removeContainer(name, force: true)
+                    _ = try? await client.removeContainer(name, force: true)
                 }
             }
         }

@@ -38,14 +38,14 @@ extension ContainerBackend {
         guard let t = tracked(name), let info = await inspectOrLose(name, "is gone") else { return }
         if !info.hasStarted && !info.hasExited {
             if t.cancelled {
-                try? await client.removeContainer(name, force: true)
+                _ = try? await client.removeContainer(name, force: true)
                 return endWithoutContainer(name, AttemptExit(exitCode: nil, killedByUs: true, detail: "cancelled before it started"))
             }
             do {
                 try await client.startContainer(name)
             } catch {
                 // The runtime refused (no such executable, bad user): the task's error, not the system's.
-                try? await client.removeContainer(name, force: true)
+                _ = try? await client.removeContainer(name, force: true)
                 return endWithoutContainer(name, AttemptExit(exitCode: 127, detail: "cannot start: \(Self.reason(error))"))
             }
         }

@@ -41,7 +41,7 @@ final class CallbackRelayTests: XCTestCase {
         // A callback with a bad token is refused by the receiving server, never relayed.
         let forged = LoopbackClient(port: other.port, token: "nope")
         XCTAssertEqual(try forged.post("/api/v1/callbacks/moved/wait/1", json: [:]).status, 401)
-        FileManager.default.createFile(atPath: marker, contents: nil)
+        _ = FileManager.default.createFile(atPath: marker, contents: nil)
         XCTAssertEqual(try driver.waitForRun("moved", in: ["succeeded", "failed"])["state"] as? String, "succeeded")
     }
 }

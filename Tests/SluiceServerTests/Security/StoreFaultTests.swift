@@ -29,7 +29,7 @@ final class StoreFaultTests: XCTestCase {
         let viewer = try server.client(as: "vic", role: .viewer)
         try store.refuseWritesForTesting(true)
         // The task ends while nothing can be recorded.
-        FileManager.default.createFile(atPath: marker, contents: nil)
+        _ = FileManager.default.createFile(atPath: marker, contents: nil)
         let list = try viewer.get("/api/v1/runs")
         XCTAssertEqual(list.status, 200, list.text)
         let ready = try c.get("/readyz")
