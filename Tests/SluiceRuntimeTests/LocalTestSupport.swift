@@ -19,7 +19,7 @@ final class LocalRunnerFixture: Sendable {
         self.root = root
         self.removesRoot = removesRoot
         self.runner = try LocalRunner(root: root)
-        self.log = ObservationLog(runner.observations)
+        self.log = ObservationLog(runner)
     }
 
     func launch(
@@ -58,10 +58,10 @@ final class ObservationLog: Sendable {
 
     private let seen = Mutex<[AttemptObservation]>([])
 
-    init(_ stream: AsyncStream<AttemptObservation>) {
-        Task { [self] in
-            for await observation in stream { seen.withLock { $0.append(observation) } }
-        }
+    /// Kept as the runner's watcher thread reports them (not through a task on the Swift pool, which a busy
+    /// test run may starve long enough for a superseded progress update to be dropped).
+    init(_ runner: LocalRunner) {
+        runner.deliverObservations { [self] observation in seen.withLock { $0.append(observation) } }
     }
 
     func all(for handle: AttemptHandle) -> [AttemptObservation] {
@@ -110,7 +110,7 @@ final class ObservationLog: Sendable {
 }
 
 /// Shell that waits (at most ~20 s, so a failed test leaves nothing behind) for `go` in the work folder.
-let waitForGoFile = "i=0; while [ ! -e go ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done"
+let waitForGoFile = "i=0; while [ ! -e go ] && [ $i -lt 12000 ]; do sleep 0.01; i=$((i+1)); done"
 
 /// Creates an empty file (the tasks in these tests wait for one).
 func touch(_ path: String) {
