@@ -30,6 +30,9 @@ public enum RunLabels {
         return bytes.allSatisfy { isAlphanumeric($0) || $0 == 0x2d || $0 == 0x5f || $0 == 0x2e }
     }
 
+    /// A DNS-1123 label (a namespace, a pod name): lowercase letters, digits and '-', at most 63 characters.
+    public static func isDNSLabel(_ s: String) -> Bool { isDNSLabel(Substring(s)) }
+
     private static func isDNSLabel(_ s: Substring) -> Bool {
         let bytes = Array(s.utf8)
         guard let first = bytes.first, let last = bytes.last, bytes.count <= 63 else { return false }

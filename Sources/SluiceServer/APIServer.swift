@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Synchronization
 import SluiceRuntime
 import SluiceStore
 
@@ -25,6 +26,9 @@ public final class APIServer: Sendable {
         /// The base URL tasks call back to (`--advertise-url`), when the listen address is not how tasks reach
         /// this server (a load balancer in front of several servers over one store); nil: the listen address.
         public var advertiseURL: String?
+        /// When set, the controller starts only while this process leads (a standby serves the API), and the
+        /// server stops with `ServerStop.leadershipLost` when it stops leading.
+        public var leadership: (any Leadership)?
         /// Connections open at once; more wait in the listen backlog.
         public var maxConnections = 512
         /// A connection that sends nothing (or only part of a request) for this long is closed.
@@ -47,6 +51,9 @@ public final class APIServer: Sendable {
     /// What this server's controller measured as it stepped runs (for `/metrics`).
     public let metrics = ServerMetrics()
     private let lifecycle = Lifecycle()
+    private let campaign = Mutex<Task<Void, Never>?>(nil)
+    /// Set when the server stopped because this process stopped leading.
+    public let lostLeadership = Mutex(false)
     private let stopping = StopSignal()
 
     /// Opens the store (creating it if needed); nothing runs until `run`.
@@ -91,6 +98,8 @@ public final class APIServer: Sendable {
         logger.logLevel = .warning
         let controller = self.controller, host = configuration.host
         let advertised = configuration.advertiseURL, storeDirectory = configuration.storeDirectory
+        let leadership = configuration.leadership
+        let server = self
         let app = Application(
             router: router(),
             // An idle or half-sent connection is closed after a while (a stream being answered is not idle), and at
@@ -105,7 +114,18 @@ public final class APIServer: Sendable {
                 let base = advertised ?? Self.baseURL(host: host, port: port)
                 controller.callbackBaseURL = base
                 ServerRegistry(storeDirectory: storeDirectory).record(owner: controller.options.owner.name, url: Self.baseURL(host: host, port: port))
-                controller.start()
+                if let leadership {
+                    // Only the leader drives runs; losing the lease stops this server (its pod restarts as a standby).
+                    let campaign = Task.detached {
+                        await leadership.run(lead: { controller.start() }, lost: {
+                            server.lostLeadership.withLock { $0 = true }
+                            Task { await server.shutdown() }
+                        })
+                    }
+                    server.campaign.withLock { $0 = campaign }
+                } else {
+                    controller.start()
+                }
                 await onListening(port)
             },
             logger: logger)
@@ -113,6 +133,7 @@ public final class APIServer: Sendable {
             // Shut down in reverse order: the stop signal first, so event streams end and the app can stop.
             services: [app, stopping], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
         defer {
+            campaign.withLock { $0 }?.cancel()
             controller.stop()
             ServerRegistry(storeDirectory: storeDirectory).remove(owner: controller.options.owner.name)
         }

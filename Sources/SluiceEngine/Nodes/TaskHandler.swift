@@ -175,11 +175,15 @@ struct TaskHandler: NodeHandler {
         if case .mapItem(let map, _) = def.role, MapHandler.cannotSucceed(map, ctx) {
             return fail(def.id, failure, ctx)
         }
-        guard used < budget else {
+        guard used < budget, failure.permanent != true else {
             if let key = n.cacheKey { ctx.effects.append(.releaseCache(key: key, node: def.id)) }
             let what = isSystem ? "system" : "user"
             var final = failure
-            if budget > 1 { final.message += " (\(used) \(what) failures; retries exhausted)" }
+            if failure.permanent == true {
+                if used < budget { final.message += " (not retried: another attempt would fail the same way)" }
+            } else if budget > 1 {
+                final.message += " (\(used) \(what) failures; retries exhausted)"
+            }
             return fail(def.id, final, ctx)
         }
         let delay = Policies.backoff(policy.backoff, failures: n.userFailures + n.systemFailures + 1)

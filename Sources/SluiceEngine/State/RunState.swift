@@ -34,7 +34,11 @@ public struct Failure: Sendable, Hashable, Codable {
     /// The node where it happened (qualified id), if any.
     public var node: String?
 
-    public init(_ kind: Kind, _ message: String, node: String? = nil) {
+    /// Retrying cannot help (an invalid image name, a pod the kubelet refuses): fail without spending retries.
+    public var permanent: Bool?
+
+    public init(_ kind: Kind, _ message: String, node: String? = nil, permanent: Bool? = nil) {
+        self.permanent = permanent
         self.kind = kind
         self.message = message
         self.node = node

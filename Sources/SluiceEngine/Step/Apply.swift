@@ -124,6 +124,7 @@ extension Engine {
             if exit.exitCode == 0 && !exit.killedByUs { return (.succeeded, nil) }
             return (.cancelled, Failure(.aborted, "cancelled: \(reason)", node: node))
         }
+        if let why = exit.userFailure { return (.failed, Failure(.user, why, node: node, permanent: exit.permanent)) }
         if exit.oomKilled { return (.failed, Failure(.user, "out of memory (OOM-killed)\(exit.detail.map { ": \($0)" } ?? "")", node: node)) }
         if let code = exit.exitCode, code == 0, exit.signal == nil {
             if let e = exit.outputsError { return (.failed, Failure(.user, "cannot read outputs: \(e)", node: node)) }

@@ -34,10 +34,18 @@ public struct AttemptExit: Sendable, Hashable, Codable {
     /// (it ended while no controller ran), and durations must not include that gap.
     public var startedAt: Timestamp?
     public var finishedAt: Timestamp?
+    /// The backend's own diagnosis of a failure the task's setup caused, when there is no exit code to speak
+    /// for it (an image that cannot be pulled, a pod config the kubelet refuses): a user failure with this text.
+    public var userFailure: String?
+    /// Whether retrying cannot help (an invalid image name): the node fails without spending its retries.
+    public var permanent: Bool?
 
     public init(exitCode: Int32? = 0, signal: Int32? = nil, killedByUs: Bool = false, oomKilled: Bool = false,
                 outputsJSON: String? = nil, outputsError: String? = nil, maxRSSBytes: Int64? = nil, cpuMillis: Int64? = nil,
-                detail: String? = nil, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil) {
+                detail: String? = nil, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil,
+                userFailure: String? = nil, permanent: Bool? = nil) {
+        self.userFailure = userFailure
+        self.permanent = permanent
         self.exitCode = exitCode
         self.signal = signal
         self.killedByUs = killedByUs

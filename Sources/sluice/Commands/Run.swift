@@ -65,7 +65,7 @@ struct Run: ParsableCommand {
             FileHandleOutput.standardError("note: this flow declares apps (\(flow.apps.map(\.name).joined(separator: ", "))); `sluice run` runs its nodes only — apps are kept alive by `sluice serve`")
         }
         if detach {
-            let pid = try Detached.resume(runID: id, storeDirectory: storeOption.directory, engine: backendOption.engine)
+            let pid = try Detached.resume(runID: id, storeDirectory: storeOption.directory, backendArguments: backendOption.passThrough)
             FileHandleOutput.standardOutput(output == .json ? "{\"run\":\"\(id)\",\"driver_pid\":\(pid)}" : id)
             FileHandleOutput.standardError("run \(id) is driven in the background (pid \(pid)); follow it with: sluice status \(id)")
             return

@@ -38,7 +38,31 @@ struct Serve: ParsableCommand {
         valueName: "URL"))
     var advertiseURL: String?
 
+    @Option(name: .customLong("lease-name"), help: ArgumentHelp(
+        "Kubernetes: the Lease (in --namespace) the controllers of one installation elect their leader on.",
+        discussion: "Only the leader drives runs; a standby serves the API and takes over when the leader stops renewing. A leader that cannot renew stops (its pod restarts as a standby).",
+        valueName: "name"))
+    var leaseName: String = "sluice-controller"
+
+    @Option(help: ArgumentHelp("Kubernetes: this controller's name in the Lease (default: $POD_NAME, else host name and pid).", valueName: "name"))
+    var identity: String?
+
+    @Option(name: .customLong("lease-duration"), help: ArgumentHelp("Kubernetes: how long a standby waits after the leader's last renewal before it takes over.", valueName: "duration"))
+    var leaseDuration: String = "15s"
+
     @OptionGroup var storeOption: StoreOption
+
+    /// The leader election of `--backend kubernetes` (nil on other backends).
+    func leadership(_ backend: (any AttemptBackend)?) throws -> KubeLeadership? {
+        guard let kube = backend as? KubernetesBackend else { return nil }
+        let duration = try backendOption.kubernetes.duration("--lease-duration", leaseDuration)
+        let env = ProcessInfo.processInfo.environment
+        let me = identity ?? env["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+        let l = KubeLeadership(client: kube.client, namespace: kube.namespace, name: leaseName, identity: me, leaseDuration: duration,
+                               renewDeadline: duration * 2 / 3, retryPeriod: min(.seconds(2), duration / 5))
+        do { try l.check() } catch { throw CLIError.input("--lease-duration \(leaseDuration): \(error)") }
+        return l
+    }
 
     /// The account tasks run as: `--run-as`, else `sluice-task` when running as root, else the server's own.
     func taskUser() throws -> TaskUser? {
@@ -64,6 +88,9 @@ struct Serve: ParsableCommand {
         if let url = advertiseURL, URL(string: url)?.scheme != "http" || URL(string: url)?.host == nil {
             throw ValidationError("--advertise-url \(url): expected an http:// URL such as http://sluice.internal:8470")
         }
+        if (backendOption.backend ?? "local") != "kubernetes", leaseName != "sluice-controller" || identity != nil || leaseDuration != "15s" {
+            throw ValidationError("--lease-name, --identity and --lease-duration go with --backend kubernetes")
+        }
         if runAs != nil, (backendOption.backend ?? "local") != "local" {
             throw ValidationError("--run-as applies to the local backend; containers run as their image's user (or the task's user:)")
         }
@@ -86,6 +113,7 @@ struct Serve: ParsableCommand {
             var configuration = APIServer.Configuration(storeDirectory: storeOption.directory, host: host, port: port,
                                                         taskUser: backendName == "local" ? try taskUser() : nil, backend: backend)
             configuration.advertiseURL = advertiseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            configuration.leadership = try leadership(backend)
             server = try APIServer(configuration)
         } catch let error as CLIError {
             throw error
@@ -110,6 +138,10 @@ struct Serve: ParsableCommand {
         }
         outcome.done.wait()
         if let error = outcome.error { throw CLIError.input("sluice serve stopped: \(error)") }
+        if server.lostLeadership.withLock({ $0 }) {
+            FileHandleOutput.standardError("sluice serve: stopped: this controller lost the lease \(leaseName) to another")
+            throw ExitCode(1)
+        }
         FileHandleOutput.standardError("sluice serve: stopped")
     }
 }

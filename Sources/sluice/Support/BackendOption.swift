@@ -3,18 +3,23 @@ import DockerEngine
 import Foundation
 import SluiceRuntime
 
-/// `--backend local|container` and `--engine unix:///path.sock`: where a run's attempts run.
+/// `--backend local|container|kubernetes`, `--engine unix:///path.sock` and the Kubernetes options: where a
+/// run's attempts run.
 struct BackendOption: ParsableArguments {
-    @Option(help: "Where attempts run: local (processes on this machine, the default) or container (each task in its image through the Docker Engine API: Docker or Podman).")
+    @Option(help: "Where attempts run: local (processes on this machine, the default), container (each task in its image through the Docker Engine API: Docker or Podman) or kubernetes (each attempt a pod).")
     var backend: String?
+
+    @OptionGroup(title: "Kubernetes backend") var kubernetes: KubernetesOptions
 
     @Option(help: "The container engine's socket, e.g. unix:///run/podman/podman.sock. Default: $DOCKER_HOST, then /var/run/docker.sock, then Podman's rootful and rootless sockets (`sluice doctor` shows which answers).")
     var engine: String?
 
     func validate() throws {
-        if let backend, !["local", "container"].contains(backend) {
-            if backend == "kubernetes" { throw ValidationError("--backend kubernetes is not available yet; use --backend local or container") }
-            throw ValidationError("--backend takes local or container; found '\(backend)'")
+        if let backend, !["local", "container", "kubernetes"].contains(backend) {
+            throw ValidationError("--backend takes local, container or kubernetes; found '\(backend)'")
+        }
+        if kubernetes.anyGiven, backend != "kubernetes" {
+            throw ValidationError("the Kubernetes options (--namespace, --kubeconfig, --max-pods, ...) go with --backend kubernetes")
         }
         if let engine, EngineEndpoint.parse(engine, source: "--engine") == nil {
             throw ValidationError("--engine takes a unix socket address such as unix:///var/run/docker.sock; found '\(engine)'")
@@ -26,7 +31,16 @@ struct BackendOption: ParsableArguments {
 
     /// The backend named `name` over the store in `storeDirectory`.
     func make(_ name: String, storeDirectory: String) throws -> any AttemptBackend {
-        try Self.make(name, engine: engine, storeDirectory: storeDirectory)
+        if name == "kubernetes" { return try kubernetes.backend(storeDirectory: storeDirectory) }
+        return try Self.make(name, engine: engine, storeDirectory: storeDirectory)
+    }
+
+    /// The backend flags that were given, for a background `sluice resume` of the same run.
+    var passThrough: [String] {
+        var a: [String] = []
+        if let engine { a += ["--engine", engine] }
+        if backend == "kubernetes" { a += ["--backend", "kubernetes"] + kubernetes.arguments }
+        return a
     }
 
     /// The backend named `name`; `engine` picks the container engine's socket (nil: discovery).
@@ -37,6 +51,9 @@ struct BackendOption: ParsableArguments {
             let discovery = Blocking.run { await EngineDiscovery.run(explicit: engine) }
             guard let found = discovery.found else { throw CLIError.input(discovery.failure) }
             return ContainerBackend(client: EngineClient(endpoint: found.endpoint), root: storeDirectory + "/attempts", secrets: secrets)
+        case "kubernetes":
+            // Defaults (in-cluster, else $KUBECONFIG); `resume --backend kubernetes --namespace ...` for others.
+            return try KubernetesOptions().backend(storeDirectory: storeDirectory)
         case "local":
             do { return try LocalBackend(root: storeDirectory + "/attempts", secrets: secrets) } catch {
                 throw CLIError.input("cannot open the local backend at \(storeDirectory): \(error)")

@@ -6,7 +6,7 @@ import Glibc
 /// Starts `sluice resume RUN` in a session of its own, so it outlives this command and the terminal.
 enum Detached {
     /// The background driver's pid. Its output goes to `<store>/drivers/RUN.log`.
-    static func resume(runID: String, storeDirectory: String, engine: String? = nil) throws -> Int32 {
+    static func resume(runID: String, storeDirectory: String, backendArguments: [String] = []) throws -> Int32 {
         let logs = storeDirectory + "/drivers"
         mkdir(logs, 0o700)  // exists already on every later detach
         var buffer = [CChar](repeating: 0, count: 4096)
@@ -26,7 +26,7 @@ enum Detached {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawnattr_setflags(&attributes, 0x80)  // POSIX_SPAWN_SETSID (glibc 2.26+), not imported into Swift
-        let argv = [self_, "resume", runID, "--store", storeDirectory, "-o", "json"] + (engine.map { ["--engine", $0] } ?? [])
+        let argv = [self_, "resume", runID, "--store", storeDirectory, "-o", "json"] + backendArguments
         let cArgs = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0

@@ -1,0 +1,121 @@
+import Foundation
+import SluiceEngine
+import SluiceKube
+import SluiceModel
+
+/// Copying logs into the store, deleting finished pods after the delay, and adopting pods after a restart.
+extension KubernetesBackend {
+    /// Copies the pod's log into the attempt folder's `stdout.log` (Kubernetes keeps stdout and stderr as one
+    /// stream), then marks it copied.
+    func copyLogs(_ name: String, _ folder: AttemptFolder) async {
+        if FileIO.exists(folder.logsCopied) { return }
+        let bytes: [UInt8]
+        do {
+            bytes = try await client.logs(namespace: namespace, pod: name, container: PodVerdict.taskContainer)
+        } catch {
+            // A pod that is gone took its log with it; anything else is worth a line in the controller's log.
+            if !error.isNotFound { logger.warning("cannot copy the log of pod \(name): \(error)") }
+            return
+        }
+        if let out = LogFile(folder.stdout) { out.write(bytes) }
+        do { try FileIO.writeAtomically(folder.logsCopied, "") } catch { logger.warning("cannot mark the log of pod \(name) copied: \(error)") }
+    }
+
+    /// Deletes the finished pod `after` from now, its log copied first (at once, so a restart in between
+    /// loses nothing).
+    func scheduleDeletion(_ name: String, folder: AttemptFolder, after: Duration, logsGone: Bool = false) {
+        Task.detached { [weak self] in
+            guard let self else { return }
+            if !logsGone { await self.copyLogs(name, folder) }
+            if after <= .zero {
+                await self.deletePod(name)
+            } else {
+                let due = ContinuousClock.now + after
+                self.state.withLock { $0.deletions[name] = due }
+            }
+        }
+    }
+
+    /// Deletes the pods whose delay has passed (called from the tick loop).
+    func runDueDeletions(_ now: ContinuousClock.Instant) {
+        let due = state.withLock { s -> [String] in
+            let names = s.deletions.filter { $0.value <= now }.map(\.key)
+            for n in names { s.deletions[n] = nil }
+            return names
+        }
+        for name in due { Task.detached { [weak self] in await self?.deletePod(name) } }
+    }
+
+    /// A pod of this store that no attempt here follows: once its end is stored, it is deleted after the delay
+    /// counted from its end (a pod a previous controller finished but did not delete yet).
+    func untrackedPod(_ pod: JSONObject) {
+        let meta = ObjectMeta(object: pod["metadata"]?.objectValue ?? JSONObject())
+        guard let name = meta.name, meta.deletionTimestamp == nil, state.withLock({ $0.deletions[name] == nil }),
+              let (runID, ref) = PodPlan.ref(labels: meta.labels) else { return }
+        let folder = AttemptFolder(root: root, runID: runID, nodeID: ref.node, attempt: ref.attempt, purpose: ref.purpose == .revert ? .revert : .run)
+        guard FileIO.exists(folder.podResult) else { return }
+        var after = settings.deleteAfter
+        if case .ended(let e) = PodVerdict.of(pod), let finished = e.finishedAt {
+            let passed = Date().timeIntervalSince(finished)
+            after = max(.zero, after - .milliseconds(Int64(passed * 1000)))
+        }
+        state.withLock { $0.deletions[name] = ContinuousClock.now + .seconds(3600) }  // placeholder until scheduled
+        scheduleDeletion(name, folder: folder, after: after)
+    }
+
+    /// After a restart: follows the run's pods that exist, re-reports ends stored before the restart, and
+    /// reports as lost the attempts whose pod was created (their marker exists) but is gone.
+    func adoptRun(_ runID: String) async -> Set<AttemptRef> {
+        await pods.waitForSync()
+        var found: Set<AttemptRef> = []
+        var adopted: [JSONObject] = []
+        for pod in pods.list() {
+            let meta = ObjectMeta(object: pod["metadata"]?.objectValue ?? JSONObject())
+            guard let name = meta.name, let (run, ref) = PodPlan.ref(labels: meta.labels), run == runID else { continue }
+            let folder = AttemptFolder(root: root, runID: runID, nodeID: ref.node, attempt: ref.attempt, purpose: ref.purpose == .revert ? .revert : .run)
+            found.insert(ref)
+            let fresh = state.withLock { s -> Bool in
+                guard s.attempts[name] == nil else { return false }
+                var a = KubeAttempt(runID: runID, ref: ref, podName: name, folder: folder)
+                a.created = true
+                s.attempts[name] = a
+                s.byRef[AttemptKey(runID: runID, ref: ref)] = name
+                s.alive += 1
+                s.alivePerRun[runID, default: 0] += 1
+                return true
+            }
+            if fresh { adopted.append(pod) }
+        }
+        // Attempts with a marker but no pod: ended and stored (re-report), or vanished while nobody watched.
+        for marker in markers(runID: runID) where !found.contains(marker.ref) {
+            let folder = AttemptFolder(root: root, runID: runID, nodeID: marker.ref.node, attempt: marker.ref.attempt,
+                                       purpose: marker.ref.purpose == .revert ? .revert : .run)
+            found.insert(marker.ref)
+            let o: Observation = StoredPodResult.read(folder)?.observation
+                ?? .attemptLost(marker.ref, reason: "its pod \(marker.namespace)/\(marker.pod) vanished while the controller was down")
+            Task.detached { [weak self] in self?.report(runID, o) }
+        }
+        for pod in adopted {
+            // A stored end wins over the pod's state (it was reported before the restart).
+            let meta = ObjectMeta(object: pod["metadata"]?.objectValue ?? JSONObject())
+            if let name = meta.name, let a = state.withLock({ $0.attempts[name] }), let stored = StoredPodResult.read(a.folder) {
+                ended(name) { _ in stored.observation }
+                continue
+            }
+            Task.detached { [weak self] in self?.podChanged(pod) }
+        }
+        return found
+    }
+
+    /// The pod markers of a run's attempt folders.
+    func markers(runID: String) -> [PodMarker] {
+        let run = AttemptFolder.runFolder(root: root, runID: runID)
+        var out: [PodMarker] = []
+        for node in FileIO.entries(run) {
+            for attempt in FileIO.entries(run + "/" + node) {
+                if let m = PodMarker.read(run + "/" + node + "/" + attempt + "/pod.json"), m.runID == runID { out.append(m) }
+            }
+        }
+        return out
+    }
+}

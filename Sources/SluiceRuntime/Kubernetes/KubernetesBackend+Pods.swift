@@ -1,0 +1,273 @@
+import Foundation
+import SluiceEngine
+import SluiceKube
+import SluiceModel
+
+/// Creating pods within the limits, and turning pod changes into observations.
+extension KubernetesBackend {
+    /// Starts creating every waiting attempt that fits the limits, oldest first.
+    func createWaiting() {
+        let names = state.withLock { s -> [String] in
+            var picked: [String] = []
+            var i = 0
+            while i < s.queue.count, s.alive < settings.maxPods {
+                let name = s.queue[i]
+                guard var a = s.attempts[name] else { s.queue.remove(at: i); continue }
+                if s.alivePerRun[a.runID, default: 0] >= settings.maxPodsPerRun { i += 1; continue }
+                s.queue.remove(at: i)
+                a.creating = true
+                s.attempts[name] = a
+                s.alive += 1
+                s.alivePerRun[a.runID, default: 0] += 1
+                picked.append(name)
+            }
+            return picked
+        }
+        for name in names { Task.detached { [weak self] in await self?.create(name) } }
+    }
+
+    /// Creates the attempt's Secret, then its pod. A pod that exists already (409) is adopted when it is
+    /// this store's; a refusal of the API server ends the attempt with the server's message.
+    func create(_ name: String) async {
+        guard let a = state.withLock({ $0.attempts[name] }), let plan = a.plan else { return }
+        do { try await createLimiter.acquire() } catch { return }
+        if state.withLock({ $0.attempts[name]?.cancelled }) != false {
+            return ended(name) { a in .attemptExited(a.ref, AttemptExit(exitCode: nil, killedByUs: true, detail: "cancelled before its pod was created")) }
+        }
+        do {
+            do { _ = try await client.create(Self.secrets, namespace: namespace, plan.secret) } catch where error.isAlreadyExists {}
+            do {
+                let created = try await client.create(.pods, namespace: namespace, plan.pod)
+                noteCreated(name, uid: created["metadata"]?["uid"]?.stringValue)
+            } catch where error.isAlreadyExists {
+                let existing = try await client.get(.pods, namespace: namespace, name: name)
+                let labels = ObjectMeta(object: existing["metadata"]?.objectValue ?? JSONObject()).labels
+                guard labels[PodPlan.storeLabel] == settings.pod.storeID, PodPlan.ref(labels: labels)?.ref == a.ref else {
+                    return ended(name) { a in
+                        .attemptLost(a.ref, reason: "pod \(namespace)/\(name) exists and is not this attempt's (labels \(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))); another Sluice store uses the same run id in this namespace")
+                    }
+                }
+                noteCreated(name, uid: existing["metadata"]?["uid"]?.stringValue)
+                podChanged(existing)
+            }
+        } catch {
+            await refused(name, error)
+        }
+    }
+
+    func noteCreated(_ name: String, uid: String?) {
+        let a = state.withLock { s -> KubeAttempt? in
+            s.attempts[name]?.creating = false
+            s.attempts[name]?.created = true
+            s.attempts[name]?.plan = nil  // the pod document is not needed any more
+            return s.attempts[name]
+        }
+        // The Secret goes with its pod: Kubernetes' garbage collector deletes it when the pod is deleted.
+        if let uid, let a {
+            let owner: JSONValue = ["metadata": ["ownerReferences": [[
+                "apiVersion": "v1", "kind": "Pod", "name": .string(name), "uid": .string(uid),
+            ]]]]
+            Task.detached { [client, namespace, logger] in
+                do { _ = try await client.patch(Self.secrets, namespace: namespace, name: name, owner, as: .merge) } catch {
+                    logger.debug("cannot give secret \(name) its owner: \(error)", metadata: ["run": "\(a.runID)"])
+                }
+            }
+        }
+    }
+
+    /// The API server refused the Secret or the pod: the task's fault when the object is invalid, the
+    /// cluster's otherwise (quota, permissions, the server unreachable after the client's retries).
+    func refused(_ name: String, _ error: KubeError) async {
+        let invalid = error.isInvalid || error.statusError?.code == 400
+        let quota = error.isForbidden && (error.statusError?.message.contains("exceeded quota") ?? false)
+        _ = try? await client.delete(Self.secrets, namespace: namespace, name: name)
+        ended(name) { a in
+            if invalid {
+                return .attemptExited(a.ref, AttemptExit(exitCode: nil, userFailure: "the Kubernetes API server refused pod \(name): \(error)", permanent: true))
+            }
+            let why = quota ? "the namespace's resource quota is used up" : "the Kubernetes API server did not create pod \(name)"
+            return .attemptLost(a.ref, reason: "\(why): \(error)")
+        }
+    }
+
+    /// A pod was added or changed: report what it now means for its attempt.
+    func podChanged(_ pod: JSONObject) {
+        guard let name = pod["metadata"]?["name"]?.stringValue else { return }
+        if state.withLock({ $0.attempts[name] == nil }) { return untrackedPod(pod) }
+        let verdict = PodVerdict.of(pod)
+        enum Step { case none, note(KubeAttempt, String), started(KubeAttempt, Date?), end(PodVerdict.Ending), refuse(String), lose(String) }
+        let now = ContinuousClock.now
+        let step = state.withLock { s -> Step in
+            guard var a = s.attempts[name], !a.ended else { return .none }
+            if !a.created, !a.creating { return .none }
+            defer { s.attempts[name] = a }
+            switch verdict {
+            case .pending(let note):
+                a.unschedulableSince = nil
+                guard let note, note != a.lastNote else { return .none }
+                a.lastNote = note
+                return .note(a, note)
+            case .unschedulable(let why):
+                if a.unschedulableSince == nil { a.unschedulableSince = now }
+                let note = "unschedulable: \(why)"
+                guard note != a.lastNote else { return .none }
+                a.lastNote = note
+                return .note(a, note)
+            case .imagePull(let why):
+                if a.pullFailingSince == nil { a.pullFailingSince = now }
+                let note = "image does not pull: \(why)"
+                guard note != a.lastNote else { return .none }
+                a.lastNote = note
+                return .note(a, note)
+            case .refused(let why): return .refuse(why)
+            case .running(let at):
+                a.unschedulableSince = nil
+                a.pullFailingSince = nil
+                guard !a.started else { return .none }
+                a.started = true
+                return .started(a, at)
+            case .ended(let e): return .end(e)
+            case .lost(let why): return .lose(why)
+            }
+        }
+        switch step {
+        case .none: return
+        case .note(let a, let note): report(a.runID, .progress(a.ref, Progress(message: note)))
+        case .started(let a, let at): report(a.runID, .attemptStarted(a.ref, at: at.map { StateCoding.timestamp($0) }))
+        case .end(let e): collect(name, e)
+        case .refuse(let why):
+            let image = PodVerdict.podContainer(pod, PodVerdict.taskContainer)?["image"]?.stringValue ?? "?"
+            finish(name, deletePod: true) { a in
+                .attemptExited(a.ref, AttemptExit(exitCode: nil, killedByUs: a.cancelled,
+                                                  userFailure: "the kubelet refused the container (image \(image)): \(why)", permanent: true))
+            }
+        case .lose(let why):
+            finish(name, deletePod: true) { a in
+                a.cancelled ? .attemptExited(a.ref, AttemptExit(exitCode: nil, killedByUs: true, detail: why)) : .attemptLost(a.ref, reason: "pod \(name) \(why)")
+            }
+        }
+    }
+
+    /// A pod disappeared from the API: the end of a cancelled attempt, or a loss when nobody here deleted it.
+    func podDeleted(_ pod: JSONObject) {
+        guard let name = pod["metadata"]?["name"]?.stringValue,
+              let a = state.withLock({ $0.attempts[name] }), !a.ended, a.created else { return }
+        // Its last state may say it finished just before it went: then that is its end.
+        if case .ended(let e) = PodVerdict.of(pod) { return collect(name, e, logsGone: true) }
+        finish(name, deletePod: false) { a in
+            a.cancelled ? .attemptExited(a.ref, AttemptExit(exitCode: nil, killedByUs: true, detail: "its pod was deleted"))
+                : .attemptLost(a.ref, reason: "its pod \(name) was deleted by someone else before it finished")
+        }
+    }
+
+    /// Stores the end (so a restart re-reports it), reports it, and deletes the pod now or after the delay.
+    func finish(_ name: String, deletePod: Bool, _ observation: @escaping (KubeAttempt) -> Observation) {
+        let folder = state.withLock { $0.attempts[name]?.folder }
+        ended(name) { a in
+            let o = observation(a)
+            var record = StoredPodResult(runID: a.runID, ref: a.ref)
+            switch o {
+            case .attemptExited(_, let exit): record.exit = exit
+            case .attemptLost(_, let reason): record.lost = reason
+            default: break
+            }
+            do { try record.write(a.folder) } catch { logger.warning("cannot store the end of \(name): \(error)") }
+            return o
+        }
+        if deletePod, let folder { scheduleDeletion(name, folder: folder, after: .zero) }
+    }
+
+    /// The task's container ended: outputs from the termination message, OOM, exit code. Success is reported
+    /// at once (the next step does not wait for the log copy); a failure carries the log's last lines.
+    func collect(_ name: String, _ e: PodVerdict.Ending, logsGone: Bool = false) {
+        guard let a = state.withLock({ $0.attempts[name] }), !a.ended else { return }
+        var outputs: String?
+        var outputsError: String?
+        if let m = e.message, !m.isEmpty {
+            if m.utf8.count >= Self.terminationMessageLimit {
+                outputsError = "the outputs are \(Self.terminationMessageLimit) bytes or more; on Kubernetes they travel in the pod's termination message, which holds at most 4 KiB (larger outputs need the blob store, which does not exist yet)"
+            } else {
+                outputs = m
+            }
+        }
+        let exit = AttemptExit(exitCode: e.exitCode, signal: nil, killedByUs: a.cancelled, oomKilled: e.oomKilled,
+                               outputsJSON: e.exitCode == 0 ? outputs : nil, outputsError: e.exitCode == 0 ? outputsError : nil,
+                               detail: e.oomKilled ? "memory limit \(e.memoryLimit ?? "unknown")" : nil,
+                               startedAt: e.startedAt.map { StateCoding.timestamp($0) }, finishedAt: e.finishedAt.map { StateCoding.timestamp($0) })
+        if e.exitCode == 0 || e.oomKilled || logsGone {
+            finish(name, deletePod: false) { _ in .attemptExited(a.ref, exit) }
+            scheduleDeletion(name, folder: a.folder, after: settings.deleteAfter, logsGone: logsGone)
+            return
+        }
+        // A failure: its message is the log's tail, so copy the log first.
+        Task.detached { [weak self] in
+            guard let self else { return }
+            await self.copyLogs(name, a.folder)
+            var failed = exit
+            let tail = StderrTail.read(a.folder.stdout)
+            failed.detail = [e.reason == "Error" ? nil : e.reason, tail].compactMap { $0 }.joined(separator: ": ")
+            if failed.detail?.isEmpty == true { failed.detail = nil }
+            self.finish(name, deletePod: false) { _ in .attemptExited(a.ref, failed) }
+            self.scheduleDeletion(name, folder: a.folder, after: self.settings.deleteAfter)
+        }
+    }
+
+    /// Kubernetes keeps at most this many bytes of a termination message.
+    static let terminationMessageLimit = 4096
+
+    /// Deletes the pod (and its Secret), with a grace period (cancel) or the cluster's default.
+    func deletePod(_ name: String, gracePeriodSeconds: Int? = nil) async {
+        do { _ = try await client.delete(.pods, namespace: namespace, name: name, gracePeriodSeconds: gracePeriodSeconds) } catch where error.isNotFound {} catch {
+            logger.warning("cannot delete pod \(name): \(error)")
+        }
+        do { _ = try await client.delete(Self.secrets, namespace: namespace, name: name) } catch where error.isNotFound {} catch {
+            logger.debug("cannot delete secret \(name): \(error)")
+        }
+    }
+
+    /// A Kubernetes Event about a pod of a followed attempt: kept in the attempt's `events.log`; while the pod
+    /// has not started, and for every warning, shown as the attempt's progress (why is it pending?).
+    func eventSeen(_ event: JSONObject) {
+        let e = Event(document: event)
+        guard let name = e.involvedObject.name, let a = state.withLock({ $0.attempts[name] }), !a.ended else { return }
+        let text = "\(e.type ?? "Normal") \(e.reason ?? "?"): \(e.message ?? "")"
+        if let h = FileHandle(forWritingAtPath: a.folder.events) ?? (FileManager.default.createFile(atPath: a.folder.events, contents: nil) ? FileHandle(forWritingAtPath: a.folder.events) : nil) {
+            _ = try? h.seekToEnd()
+            try? h.write(contentsOf: Data((text + "\n").utf8))
+            try? h.close()
+        }
+        if e.type == "Warning" || !a.started { report(a.runID, .progress(a.ref, Progress(message: text))) }
+    }
+
+    /// Every `settings.tick`: unschedulable and unpullable pods past their grace fail; waiting attempts get slots.
+    func tickLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: settings.tick)
+            let now = ContinuousClock.now
+            let expired = state.withLock { s -> [(String, Bool, String)] in
+                s.attempts.values.compactMap { a in
+                    if let t = a.unschedulableSince, now - t >= settings.unschedulableGrace { return (a.podName, false, a.lastNote ?? "") }
+                    if let t = a.pullFailingSince, now - t >= settings.imagePullGrace { return (a.podName, true, a.lastNote ?? "") }
+                    return nil
+                }
+            }
+            runDueDeletions(now)
+            for (name, pull, note) in expired {
+                if pull {
+                    finish(name, deletePod: true) { a in
+                        .attemptExited(a.ref, AttemptExit(exitCode: nil, userFailure: "\(note) (gave up after \(Self.describe(self.settings.imagePullGrace)))"))
+                    }
+                } else {
+                    finish(name, deletePod: true) { a in
+                        .attemptLost(a.ref, reason: "pod \(name) could not be scheduled for \(Self.describe(self.settings.unschedulableGrace)): \(note)")
+                    }
+                }
+            }
+            createWaiting()
+        }
+    }
+
+    static func describe(_ d: Duration) -> String {
+        DurationValue(milliseconds: Int64(d.components.seconds) * 1000 + Int64(d.components.attoseconds / 1_000_000_000_000_000)).description
+    }
+}
