@@ -122,6 +122,7 @@ let package = Package(
         .testTarget(name: "SluiceServerTests", dependencies: [
             "SluiceAPI", "SluiceServer", "SluiceRuntime", "SluiceStore", "SluiceModel", .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "KubernetesBackendTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceModel", "SluiceCompiler", "SluiceKube", "KubeSim"]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceStore", "SluiceModel", "SluiceCompiler", "DockerEngine", "SluiceKube"]),
     ]
 )

@@ -55,6 +55,8 @@ public final class KubernetesBackend: AttemptBackend, @unchecked Sendable {
     }
 
     public var namespace: String { settings.pod.namespace }
+    /// The most pods this backend had alive at once (for tests and benchmarks).
+    public var peakAlive: Int { state.withLock { $0.peakAlive } }
 
     /// `root` is `<store>/attempts`; the store's id labels every pod (see `PodPlan.storeLabel`).
     public init(client: KubeClient, settings: KubernetesSettings, root: String) {
@@ -240,6 +242,7 @@ struct KubeBackendState {
     /// Attempts holding a slot (creating or created, not ended), overall and per run.
     var alive = 0
     var alivePerRun: [String: Int] = [:]
+    var peakAlive = 0
     /// Finished pods to delete, and when.
     var deletions: [String: ContinuousClock.Instant] = [:]
 

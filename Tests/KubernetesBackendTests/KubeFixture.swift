@@ -1,0 +1,120 @@
+import Foundation
+import KubeSim
+import SluiceCompiler
+import SluiceEngine
+import SluiceKube
+import SluiceModel
+import SluiceRuntime
+import Testing
+
+/// Runs blocking work (store calls) on a thread of its own, never on the cooperative pool.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { c in
+        let t = Thread { c.resume(with: Result { try body() }) }
+        t.stackSize = 1 << 20
+        t.start()
+    }
+}
+
+/// A KubeSim on loopback, a store folder, and controllers on the Kubernetes backend over both.
+final class KubeFixture: @unchecked Sendable {
+    let sim: KubeSimServer
+    let directory: String
+    let namespace = "default"
+    private let lock = NSLock()
+    private var controllers: [(Controller, KubernetesBackend)] = []
+
+    private init(sim: KubeSimServer, directory: String) {
+        self.sim = sim
+        self.directory = directory
+    }
+
+    /// `commands`: the simulated kubelet runs each container's command as a host process.
+    static func start(commands: Bool = true, _ configure: (inout KubeSimOptions) -> Void = { _ in }) async throws -> KubeFixture {
+        var options = KubeSimOptions()
+        options.bookmarkInterval = .milliseconds(200)
+        options.runCommands = commands
+        options.runtime = .host
+        configure(&options)
+        let sim = try await KubeSim.start(options)
+        let directory = NSTemporaryDirectory() + "sluice-kube-\(UUID().uuidString)"
+        return KubeFixture(sim: sim, directory: directory)
+    }
+
+    func client(qps: Double = 0) -> KubeClient {
+        var retry = KubeClient.RetryPolicy()
+        retry.networkRetryDelay = .milliseconds(20)
+        return KubeClient(server: sim.baseURL, rateLimiter: RateLimiter(qps: qps, burst: 1), retryPolicy: retry)
+    }
+
+    /// A started controller on the Kubernetes backend over this fixture's store.
+    func controller(_ tune: (inout KubernetesSettings) -> Void = { _ in }) throws -> (Controller, KubernetesBackend) {
+        var settings = KubernetesSettings(pod: KubePodSettings(namespace: namespace))
+        settings.deleteAfter = .zero
+        settings.tick = .milliseconds(100)
+        settings.podCreateQPS = 1000
+        settings.podCreateBurst = 1000
+        tune(&settings)
+        let backend = KubernetesBackend(client: client(), settings: settings, root: directory + "/attempts")
+        let controller = try Controller(directory: directory, backend: backend)
+        controller.start()
+        lock.withLock { controllers.append((controller, backend)) }
+        return (controller, backend)
+    }
+
+    /// Stops a controller as a crash would leave things: no cleanup of its pods.
+    func kill(_ pair: (Controller, KubernetesBackend)) {
+        pair.1.shutdown()
+        pair.0.stop()
+    }
+
+    static func flow(_ yaml: String) throws -> CompiledFlow {
+        let r = FlowCompiler.compile(yaml, file: "test.yaml")
+        return try #require(r.flow, "\(r.diagnostics.map(\.description))")
+    }
+
+    func submit(_ controller: Controller, _ yaml: String, inputs: [String: LiteralValue] = [:], id: String = "r") async throws -> String {
+        let flow = try Self.flow(yaml)
+        return try await onThread { try controller.submit(flow: flow, inputs: inputs, runID: id) }
+    }
+
+    func run(_ controller: Controller, _ yaml: String, inputs: [String: LiteralValue] = [:], id: String = "r") async throws -> SluiceEngine.RunState {
+        let runID = try await submit(controller, yaml, inputs: inputs, id: id)
+        controller.drive(runID)
+        return try await controller.ended(runID)
+    }
+
+    /// Every pod create KubeSim committed, by name.
+    func podCreates() -> [String] {
+        sim.store.writes().filter { $0.verb == "create" && $0.type.plural == "pods" }.map(\.name)
+    }
+
+    func pods() -> [JSONObject] {
+        sim.store.allObjects().filter { $0.type.plural == "pods" }.map(\.object)
+    }
+
+    func stop() async {
+        let all = lock.withLock { controllers }
+        for (c, b) in all {
+            b.shutdown()
+            c.stop()
+        }
+        await sim.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// Waits until `condition` holds; false when it never did within `limit` (a guard against hanging, not a
+/// latency bound).
+func eventually(_ limit: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+extension SluiceEngine.RunState {
+    func node(_ id: String) -> NodeState? { nodes[id] }
+}
