@@ -31,5 +31,22 @@ public enum KubeName {
         return "\(head)-\(hash(full))\(tail)"
     }
 
+    /// `id` as a Kubernetes label value (≤ 63 of `A-Za-z0-9-_.`, alphanumeric at both ends): unchanged when it
+    /// already is one, else made safe and suffixed with a hash of the original, so `sub/a` and `sub-a` differ.
+    /// Label values are for selecting; the exact id travels in an annotation.
+    public static func labelValue(_ id: String) -> String {
+        if isLabelValue(id) { return id }
+        var head = String(safe(id).prefix(maxLength - hashLength - 1))
+        while head.hasSuffix("-") { head.removeLast() }
+        return head.isEmpty ? hash(id) : "\(head)-\(hash(id))"
+    }
+
+    private static func isLabelValue(_ s: String) -> Bool {
+        let bytes = Array(s.utf8)
+        let alnum = { (b: UInt8) in (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) }
+        guard let first = bytes.first, let last = bytes.last, bytes.count <= maxLength, alnum(first), alnum(last) else { return false }
+        return bytes.allSatisfy { alnum($0) || $0 == 0x2d || $0 == 0x5f || $0 == 0x2e }
+    }
+
     private static func hash(_ text: String) -> String { String(SHA256.hex(text).prefix(hashLength)) }
 }

@@ -26,6 +26,14 @@ enum Policies {
         return Int64(min(delay, Double(b.max.milliseconds)))
     }
 
+    /// Whether the next attempt is the last one a retry budget allows: the last of `retries.attempts` when the
+    /// node has retries, or the last system retry. It runs without the interruptible (spot) tolerations, as in
+    /// Flyte, so a node is never lost to preemption. A node without retries keeps its single attempt interruptible:
+    /// a preemption is a system failure and is retried from the system budget.
+    static func isLastAttempt(_ policy: RetryPolicy, _ n: NodeState) -> Bool {
+        (policy.attempts > 1 && n.userFailures + 1 >= policy.attempts) || n.systemFailures + 1 >= policy.systemAttempts
+    }
+
     static func earliest(_ times: [Timestamp?]) -> Timestamp? {
         times.compactMap { $0 }.min()
     }
@@ -34,7 +42,7 @@ enum Policies {
 /// Builds what a backend needs for one attempt.
 enum AttemptSpecs {
     static func make(runID: String, ref: AttemptRef, task: TaskTemplate, node: Node, inputs: [String: LiteralValue],
-                     extra: [String: LiteralValue], purpose: AttemptPurpose) -> AttemptSpec {
+                     extra: [String: LiteralValue], purpose: AttemptPurpose, lastAttempt: Bool = false) -> AttemptSpec {
         var command: [String] = []
         var env: [EnvVar] = []
         var image: String?
@@ -53,6 +61,16 @@ enum AttemptSpecs {
         return AttemptSpec(runID: runID, ref: ref, name: KubeName.attempt(runID: runID, ref), task: task,
                            image: image, command: command, env: env, inputs: inputs, inputsJSON: ValueCoding.json(inputs),
                            resources: task.resources, placement: placement, labels: task.labels.merging(node.labels) { $1 },
-                           interruptible: node.interruptible ?? task.interruptible ?? false)
+                           interruptible: purpose == .run && !lastAttempt && (node.interruptible ?? task.interruptible ?? false),
+                           step: node.step)
+    }
+}
+
+extension AttemptSpec {
+    /// The spec the engine would give a backend for attempt `ref` of `node` running `task` with these inputs
+    /// (`extra` holds a map item by its `as` name): for previews such as `sluice render`, without a run.
+    public static func preview(runID: String, ref: AttemptRef, task: TaskTemplate, node: Node, inputs: [String: LiteralValue],
+                               extra: [String: LiteralValue] = [:]) -> AttemptSpec {
+        AttemptSpecs.make(runID: runID, ref: ref, task: task, node: node, inputs: inputs, extra: extra, purpose: ref.purpose)
     }
 }
