@@ -18,8 +18,9 @@ extension FlowDecoder {
             if let m = f["node_selector"], case .mapping(let pairs, _) = m {
                 for (key, value) in pairs {
                     guard let text = value.scalar?.text, let problem = RunLabels.problem(key: key.text, value: text) else { continue }
-                    sink.report(.invalidValue, at: key.location, path: f.path("node_selector") + "." + key.text,
-                                "\(problem) (node_selector matches node labels)")
+                    let keyIsValid = RunLabels.problem(key: key.text, value: "") == nil
+                    sink.report(.invalidValue, at: keyIsValid ? value.location : key.location, path: f.path("node_selector") + "." + key.text,
+                                "node_selector matches node labels: \(problem)")
                 }
             }
             p.nodeSelector = selector
