@@ -16,11 +16,13 @@ public enum KubeName {
     }
 
     /// The external name of one attempt, `<run>-<node>-<attempt>` (`-revert` for a revert): deterministic, a valid
-    /// DNS-1123 label, and unique within the run. An id that had to be rewritten (`sub/a`, `m[3]`, uppercase) gets a
+    /// DNS-1123 label, and unique within the run. A run or node id that had to be rewritten (`sub/a`, `m[3]`, uppercase) gets a
     /// short hash of the original, since `sub/a` and a node named `sub-a` would otherwise meet; a name longer than
     /// 63 characters is cut and ends with a hash of the whole.
     public static func attempt(runID: String, _ ref: AttemptRef) -> String {
-        let run = safe(runID).isEmpty ? "run" : safe(runID)
+        var run = safe(runID)
+        // Run ids may hold upper case, `_` and `.` (`Nightly_1`): made safe they could meet another run's (`nightly-1`).
+        if run != runID { run += (run.isEmpty ? "run-" : "-") + hash(runID) }
         var node = safe(ref.node)
         if node != ref.node { node += (node.isEmpty ? "" : "-") + hash(ref.node) }
         let tail = "-\(ref.attempt)" + (ref.purpose == .revert ? "-revert" : "")
