@@ -43,6 +43,7 @@ enum Policies {
 enum AttemptSpecs {
     static func make(runID: String, ref: AttemptRef, task: TaskTemplate, node: Node, inputs: [String: LiteralValue],
                      extra: [String: LiteralValue], purpose: AttemptPurpose, lastAttempt: Bool = false) -> AttemptSpec {
+        var task = task
         var command: [String] = []
         var env: [EnvVar] = []
         var image: String?
@@ -53,6 +54,8 @@ enum AttemptSpecs {
             command = c.command + c.args
             env = c.env
             image = c.image
+        } else if case .pod(let template, let primary) = task.runtime {
+            task.runtime = .pod(spec: podTemplate(template, inputs: inputs, extra: extra), primaryContainer: primary)
         }
         command = command.map { ValueCoding.substitute($0, inputs: inputs, extra: extra) }
         env = env.map { EnvVar(name: $0.name, value: ValueCoding.substitute($0.value, inputs: inputs, extra: extra)) }
@@ -63,6 +66,30 @@ enum AttemptSpecs {
                            resources: task.resources, placement: placement, labels: task.labels.merging(node.labels) { $1 },
                            interruptible: purpose == .run && !lastAttempt && (node.interruptible ?? task.interruptible ?? false),
                            step: node.step)
+    }
+}
+
+extension AttemptSpecs {
+    /// A pod task's template with `{{inputs.NAME}}` substituted in the `command` and `args` of every container and
+    /// init container, as in a container task's command line.
+    static func podTemplate(_ template: LiteralValue, inputs: [String: LiteralValue], extra: [String: LiteralValue]) -> LiteralValue {
+        guard case .map(var spec) = template else { return template }
+        for key in ["containers", "initContainers"] {
+            guard case .list(var containers)? = spec[key] else { continue }
+            for i in containers.indices {
+                guard case .map(var c) = containers[i] else { continue }
+                for field in ["command", "args"] {
+                    guard case .list(let argv)? = c[field] else { continue }
+                    c[field] = .list(argv.map { arg in
+                        if case .string(let text) = arg { return .string(ValueCoding.substitute(text, inputs: inputs, extra: extra)) }
+                        return arg
+                    })
+                }
+                containers[i] = .map(c)
+            }
+            spec[key] = .list(containers)
+        }
+        return .map(spec)
     }
 }
 

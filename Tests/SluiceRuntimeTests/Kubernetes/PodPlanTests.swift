@@ -208,6 +208,19 @@ import Testing
         #expect(meta?["annotations"]?["owner"] == "ada")
     }
 
+    @Test func inputsAreSubstitutedInAPodTemplatesCommandsAndArgs() throws {
+        let spec = try Pods.spec(task: """
+                inputs: {who: {type: string, default: x}}
+                pod:
+                  initContainers: [{name: init, image: b:1, command: [prep, "{{inputs.who}}"]}]
+                  containers: [{name: main, image: b:1, args: [--who, "{{inputs.who | shell}}"]}]
+                primary_container: main
+            """, inputs: ["who": .string("Ada")])
+        let plan = try PodPlan(spec, environment: [:], settings: Pods.settings)
+        #expect(Pods.container(plan)?["args"] == ["--who", "'Ada'"])
+        #expect(plan.pod["spec"]?["initContainers"]?.arrayValue?.first?["command"] == ["prep", "Ada"])
+    }
+
     @Test func aPodTemplateIsMergedUnderOurRules() throws {
         let plan = try Pods.plan(task: """
                 pod:
