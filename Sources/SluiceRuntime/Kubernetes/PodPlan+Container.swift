@@ -34,7 +34,6 @@ extension PodPlan {
         if !c.ports.isEmpty {
             container["ports"] = .array(c.ports.map { ["containerPort": .int(Int64($0)), "protocol": "TCP"] })
         }
-        container["imagePullPolicy"] = image.hasSuffix(":latest") || !image.contains(":") && !image.contains("@") ? "Always" : "IfNotPresent"
         try addSluiceContract(&container, spec, environment: environment, name: name)
         if let resources = try resources(spec) { container["resources"] = .object(resources) }
         return container

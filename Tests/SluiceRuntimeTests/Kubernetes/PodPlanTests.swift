@@ -27,7 +27,7 @@ import Testing
             ],
             "spec": [
                 "containers": [[
-                    "name": "task", "image": "busybox:1.36", "command": ["sh", "-c", "echo 'hi'"], "imagePullPolicy": "IfNotPresent",
+                    "name": "task", "image": "busybox:1.36", "command": ["sh", "-c", "echo 'hi'"],
                     "env": [
                         ["name": "SLUICE_RUN_ID", "value": "r1"], ["name": "SLUICE_NODE_ID", "value": "n"],
                         ["name": "SLUICE_ATTEMPT", "value": "1"], ["name": "SLUICE_INPUTS", "value": "/sluice/in/inputs.json"],
