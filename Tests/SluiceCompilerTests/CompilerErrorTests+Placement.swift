@@ -104,6 +104,26 @@ struct CompilerPlacementErrorTests {
                          path: "nodes[0].placement.affinity.nodeAfinity", message: "did you mean 'nodeAffinity'?")
     }
 
+    @Test func nodeLabelsAreKubernetesLabels() {
+        expectDiagnostic(Flow.compile("""
+            name: demo
+            tasks: {t: {image: b:1, command: [run]}}
+            nodes: [{id: n, task: t, labels: {team: "a b"}}]
+            """), .invalidValue, line: 3, column: 41, path: "nodes[0].labels.team",
+            message: "labels go on the node's pods: label 'team': the value 'a b' must be at most 63 letters")
+    }
+
+    @Test func taskLabelKeysAndAnnotationKeysAreKubernetesKeys() {
+        let r = Flow.compile("""
+            name: demo
+            tasks: {t: {image: b:1, command: [run], labels: {"-x": y}, annotations: {"a b": "any text: is fine"}}}
+            nodes: [{id: n, task: t}]
+            """)
+        expectDiagnostic(r, .invalidValue, line: 2, column: 50, path: "tasks.t.labels.-x", message: "label key '-x' must be 1-63", only: false)
+        expectDiagnostic(r, .invalidValue, line: 2, column: 74, path: "tasks.t.annotations.a b", message: "annotation key 'a b' must be 1-63", only: false)
+        #expect(r.diagnostics.count == 2, "\(r.diagnostics)")
+    }
+
     @Test func securityCapabilityWithCapPrefix() {
         expectDiagnostic(Self.security("{capabilities: [CAP_NET_ADMIN]}"), .invalidValue, line: 3, column: 61,
                          path: "tasks.t.security.capabilities[0]", message: "write the capability without 'CAP_': NET_ADMIN")

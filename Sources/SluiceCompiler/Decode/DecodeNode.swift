@@ -51,7 +51,7 @@ extension FlowDecoder {
         n.timeout = f["timeout"].flatMap { timeout($0, f.path("timeout")) }
         n.retries = f["retries"].flatMap { retries($0, f.path("retries")) }
         n.cache = f["cache"].flatMap { cache($0, f.path("cache")) }
-        n.labels = stringMap(f, "labels")
+        n.labels = labels(f, "labels")
         n.interruptible = bool(f, "interruptible")
         n.placement = f["placement"].flatMap { placement($0, f.path("placement")) }
         scope.record(id: id, path: path)

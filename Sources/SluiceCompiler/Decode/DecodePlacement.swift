@@ -13,18 +13,7 @@ extension FlowDecoder {
     func placement(_ node: SourceNode, _ path: String) -> Placement? {
         guard let f = fields(node, path, known: Self.placementKeys, what: "a placement") else { return nil }
         var p = Placement(node: string(f, "node"))
-        if f.has("node_selector") {
-            let selector = stringMap(f, "node_selector")
-            if let m = f["node_selector"], case .mapping(let pairs, _) = m {
-                for (key, value) in pairs {
-                    guard let text = value.scalar?.text, let problem = RunLabels.problem(key: key.text, value: text) else { continue }
-                    let keyIsValid = RunLabels.problem(key: key.text, value: "") == nil
-                    sink.report(.invalidValue, at: keyIsValid ? value.location : key.location, path: f.path("node_selector") + "." + key.text,
-                                "node_selector matches node labels: \(problem)")
-                }
-            }
-            p.nodeSelector = selector
-        }
+        if f.has("node_selector") { p.nodeSelector = labels(f, "node_selector", what: "node_selector matches node labels") }
         if let a = f["affinity"], fields(a, f.path("affinity"), known: Self.affinityKeys, what: "a Kubernetes affinity") != nil {
             p.affinity = Self.untyped(a)
         }
@@ -36,6 +25,32 @@ extension FlowDecoder {
             }
         }
         return p
+    }
+
+    /// A mapping that becomes Kubernetes labels (`labels`, `node_selector`): each key and value checked as the
+    /// API server checks them, reported at the key or the value that is wrong.
+    func labels(_ f: Fields, _ key: String, what: String = "labels go on the node's pods") -> [String: String] {
+        let map = stringMap(f, key)
+        guard let node = f[key], case .mapping(let pairs, _) = node else { return map }
+        for (k, v) in pairs {
+            guard let text = v.scalar?.text, let problem = RunLabels.problem(key: k.text, value: text) else { continue }
+            let keyIsValid = RunLabels.problem(key: k.text, value: "") == nil
+            sink.report(.invalidValue, at: keyIsValid ? v.location : k.location, path: f.path(key) + "." + k.text, "\(what): \(problem)")
+        }
+        return map
+    }
+
+    /// `annotations`: keys checked as Kubernetes checks annotation keys (the label-key rule); values are free text.
+    func annotations(_ f: Fields, _ key: String) -> [String: String] {
+        let map = stringMap(f, key)
+        guard let node = f[key], case .mapping(let pairs, _) = node else { return map }
+        for (k, _) in pairs {
+            guard RunLabels.problem(key: k.text, value: "") != nil else { continue }
+            sink.report(.invalidValue, at: k.location, path: f.path(key) + "." + k.text,
+                        "annotations go on the node's pods: annotation key '\(k.text)' must be 1-63 letters, digits, '-', '_' or '.', "
+                            + "starting and ending with a letter or digit, after an optional DNS prefix and '/'")
+        }
+        return map
     }
 
     /// One toleration: the keys Kubernetes knows, an operator of `Exists` or `Equal`, a known effect.

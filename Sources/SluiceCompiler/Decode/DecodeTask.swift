@@ -22,8 +22,8 @@ extension FlowDecoder {
         t.cache = f["cache"].flatMap { cache($0, f.path("cache")) }
         t.interruptible = bool(f, "interruptible")
         t.heartbeat = duration(f, "heartbeat")
-        t.labels = stringMap(f, "labels")
-        t.annotations = stringMap(f, "annotations")
+        t.labels = labels(f, "labels")
+        t.annotations = annotations(f, "annotations")
         t.tags = stringList(f, "tags") ?? []
         t.secrets = secrets(f)
         if let r = f["revert"], let rf = fields(r, f.path("revert"), known: ["command", "args", "env"], what: "a revert command") {

@@ -98,6 +98,13 @@ public struct PodPlan: Sendable {
             throw BackendError("attempt name '\(spec.name)' \(problem)", kind: .system)
         }
         podName = spec.name
+        // The compiler checks these; a flow stored before it did must still fail as the task's fault, not the API's.
+        for (k, v) in spec.labels.sorted(by: { $0.key < $1.key }) {
+            if let problem = RunLabels.problem(key: k, value: v) { throw BackendError("task '\(spec.task.name)': labels: \(problem)", kind: .user) }
+        }
+        for k in spec.task.annotations.keys.sorted() where RunLabels.problem(key: k, value: "") != nil {
+            throw BackendError("task '\(spec.task.name)': annotations: '\(k)' is not a valid annotation key", kind: .user)
+        }
         let meta = Self.metadata(spec, settings: settings, name: podName)
         var podSpec: JSONObject
         switch spec.task.runtime {
