@@ -22,11 +22,15 @@ public struct KubePodSettings: Sendable, Hashable {
     public var serviceAccountName: String?
     /// The uid and gid a task runs as when it sets no `user:` (the distroless `nonroot` user).
     public var defaultUser: Int64
+    /// The labels the run was submitted with (checked by `RunLabels` at submit); set per run by the backend, like
+    /// `flowName`. They go on every pod of the run, under the task's and node's labels and Sluice's own.
+    public var runLabels: [String: String]
 
     public init(namespace: String, storeID: String = "", flowName: String? = nil,
                 interruptibleTolerations: [JSONValue] = [], interruptibleNodeSelector: [String: String] = [:],
                 acceleratorLabel: String = "nvidia.com/gpu.product", serviceAccountName: String? = nil,
-                defaultUser: Int64 = 65532) {
+                defaultUser: Int64 = 65532, runLabels: [String: String] = [:]) {
+        self.runLabels = runLabels
         self.namespace = namespace
         self.storeID = storeID
         self.flowName = flowName
@@ -99,7 +103,7 @@ public struct PodPlan: Sendable {
         }
         podName = spec.name
         // The compiler checks these; a flow stored before it did must still fail as the task's fault, not the API's.
-        for (k, v) in spec.labels.sorted(by: { $0.key < $1.key }) {
+        for (k, v) in spec.labels.merging(settings.runLabels, uniquingKeysWith: { a, _ in a }).sorted(by: { $0.key < $1.key }) {
             if let problem = RunLabels.problem(key: k, value: v) { throw BackendError("task '\(spec.task.name)': labels: \(problem)", kind: .user) }
         }
         for k in spec.task.annotations.keys.sorted() where RunLabels.problem(key: k, value: "") != nil {

@@ -200,9 +200,12 @@ import Testing
         let n = f.workflow.nodes[0]
         let spec = AttemptSpec.preview(runID: "r1", ref: AttemptRef(node: "n", attempt: 1), task: f.tasks[0], node: n.node, inputs: [:])
         #expect(spec.step == "Data Preprocessing")
-        let plan = try PodPlan(spec, environment: [:], settings: Pods.settings)
+        var settings = Pods.settings
+        settings.runLabels = ["team": "data", "cost-center": "42"]
+        let plan = try PodPlan(spec, environment: [:], settings: settings)
         let meta = plan.pod["metadata"]
-        #expect(meta?["labels"]?["team"] == "ml")
+        #expect(meta?["labels"]?["team"] == "ml", "the task's labels win over the run's")
+        #expect(meta?["labels"]?["cost-center"] == "42")
         #expect(meta?["labels"]?["sluice.dev/run"] == "r1")
         #expect(meta?["labels"]?["sluice.dev/step"]?.stringValue?.hasPrefix("data-preprocessing-") == true)
         #expect(meta?["annotations"]?["owner"] == "ada")
