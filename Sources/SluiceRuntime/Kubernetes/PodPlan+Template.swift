@@ -22,6 +22,7 @@ extension PodPlan {
             let names = containers.compactMap { $0["name"]?.stringValue }.joined(separator: ", ")
             throw BackendError("task '\(task)': primary_container '\(primary)' is not in pod.containers (found \(names))", kind: .user)
         }
+        try checkContainers(podSpec, task: task)
         for v in podSpec["volumes"]?.arrayValue ?? [] {
             if let n = v["name"]?.stringValue, reservedVolumes.contains(n) || n.hasPrefix("secret-") && !spec.task.secrets.isEmpty {
                 throw BackendError("task '\(task)': pod.volumes '\(n)' uses a name Sluice reserves for the attempt's own volumes; rename it", kind: .user)
@@ -32,9 +33,6 @@ extension PodPlan {
             _ = podSpec.removeValue(forKey: "restartPolicy")
         }
         var container = containers[index].objectValue ?? JSONObject()
-        guard let image = container["image"]?.stringValue, !image.isEmpty else {
-            throw BackendError("task '\(task)': pod.containers '\(primary)' has no image", kind: .user)
-        }
         if spec.ref.purpose == .revert {
             container["command"] = .array(spec.command.map { .string($0) })
             _ = container.removeValue(forKey: "args")
@@ -47,5 +45,28 @@ extension PodPlan {
         }
         podSpec["containers"] = .array(containers)
         return podSpec
+    }
+
+    /// What the API server would refuse in the template's containers, named by field: a container without a name
+    /// or image, a command or args that is not a list of strings (`command: [true]` is a YAML boolean).
+    static func checkContainers(_ podSpec: JSONObject, task: String) throws(BackendError) {
+        for key in ["initContainers", "containers"] {
+            for (i, c) in (podSpec[key]?.arrayValue ?? []).enumerated() {
+                let place = "pod.\(key)[\(i)]"
+                guard c["name"]?.stringValue?.isEmpty == false else {
+                    throw BackendError("task '\(task)': \(place) has no name", kind: .user)
+                }
+                guard c["image"]?.stringValue?.isEmpty == false else {
+                    throw BackendError("task '\(task)': \(place) has no image", kind: .user)
+                }
+                for field in ["command", "args"] {
+                    guard let value = c[field] else { continue }
+                    guard let items = value.arrayValue, items.allSatisfy({ $0.stringValue != nil }) else {
+                        throw BackendError("task '\(task)': \(place).\(field) must be a list of strings (quote values such as \"true\" or \"1\")",
+                                           kind: .user)
+                    }
+                }
+            }
+        }
     }
 }

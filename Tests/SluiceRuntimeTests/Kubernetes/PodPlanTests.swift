@@ -224,6 +224,15 @@ import Testing
         #expect(plan.pod["spec"]?["initContainers"]?.arrayValue?.first?["command"] == ["prep", "Ada"])
     }
 
+    @Test func aPodTemplateThatKubernetesWouldRefuseIsAUserErrorNamingTheField() throws {
+        #expect { try Pods.plan(task: "    pod: {initContainers: [{name: i, image: b, command: [true]}], containers: [{name: main, image: b}]}") } throws: { e in
+            (e as? BackendError).map { $0.kind == .user && $0.message.contains("task 't': pod.initContainers[0].command must be a list of strings") } ?? false
+        }
+        #expect { try Pods.plan(task: "    pod: {containers: [{name: main, image: b}, {name: side}]}") } throws: { e in
+            (e as? BackendError)?.message.contains("pod.containers[1] has no image") == true
+        }
+    }
+
     @Test func aPodTemplateIsMergedUnderOurRules() throws {
         let plan = try Pods.plan(task: """
                 pod:
