@@ -5,9 +5,8 @@ import SluiceModel
 /// The pod's name, labels and annotations.
 extension PodPlan {
     /// Labels a backend selects on (`sluice.dev/*`, values label-safe) over the task's and node's labels over the
-    /// run's (`settings.runLabels`), and
-    /// annotations with the exact run and node ids over the task's annotations: ours win a clash, so a flow
-    /// cannot make a pod look like another attempt's.
+    /// run's (`settings.runLabels`), and annotations with the exact run and node ids over the task's annotations:
+    /// ours win a clash, so a flow cannot make a pod look like another attempt's.
     static func metadata(_ spec: AttemptSpec, settings: KubePodSettings, name: String) -> JSONObject {
         var labels = settings.runLabels
         for (k, v) in spec.labels { labels[k] = v }

@@ -16,18 +16,13 @@ extension PodPlan {
                                kind: .user)
         }
         var pod = podSpec["securityContext"]?.objectValue ?? JSONObject()
-        let runAsRoot = loosened.runAsRoot && container.user == nil
-        var defaults: JSONObject = ["seccompProfile": ["type": "RuntimeDefault"]]
-        if runAsRoot {
-            defaults["runAsNonRoot"] = false
-            defaults["runAsUser"] = 0
-            defaults["runAsGroup"] = 0
-        } else {
-            defaults["runAsNonRoot"] = .bool(uid != 0)
-            defaults["runAsUser"] = .int(uid)
-            defaults["runAsGroup"] = .int(gid)
-            defaults["fsGroup"] = .int(gid)
-        }
+        // A pod template's own user (root included: setting it is explicit) decides the other defaults.
+        var user = loosened.runAsRoot && container.user == nil ? Int64(0) : uid
+        if let theirs = pod["runAsUser"]?.intValue { user = theirs }
+        let group = pod["runAsGroup"]?.intValue ?? (user == uid ? gid : user)
+        var defaults: JSONObject = ["seccompProfile": ["type": "RuntimeDefault"], "runAsNonRoot": .bool(user != 0),
+                                    "runAsUser": .int(user), "runAsGroup": .int(group)]
+        if user != 0 { defaults["fsGroup"] = .int(group) }
         fill(&pod, defaults)
         podSpec["securityContext"] = .object(pod)
         if podSpec["automountServiceAccountToken"] == nil { podSpec["automountServiceAccountToken"] = false }

@@ -259,7 +259,9 @@ import Testing
                                                                "capabilities": ["drop": ["ALL"]]])
         #expect(spec?["volumes"]?.arrayValue?.first == ["name": "cache", "emptyDir": [:]])
         #expect(spec?["tolerations"] == [["key": "team", "operator": "Exists"]])
-        #expect(spec?["securityContext"]?["runAsUser"] == 1234)
-        #expect(spec?["securityContext"]?["runAsNonRoot"] == true)
+        #expect(spec?["securityContext"] == ["runAsUser": 1234, "seccompProfile": ["type": "RuntimeDefault"], "runAsNonRoot": true,
+                                             "runAsGroup": 1234, "fsGroup": 1234], "their user decides the group defaults")
+        let root = try Pods.plan(task: "    pod: {containers: [{name: main, image: b}], securityContext: {runAsUser: 0}}")
+        #expect(root.pod["spec"]?["securityContext"]?["runAsNonRoot"] == false, "a template that sets root explicitly runs as root")
     }
 }
