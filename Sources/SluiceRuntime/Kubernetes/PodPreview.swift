@@ -4,7 +4,8 @@ import SluiceModel
 
 /// The pods a flow would create, without a cluster (`sluice render`): one per task node with the flow's inputs
 /// substituted; values that only exist at run time (upstream outputs) stand as placeholders such as
-/// `{{nodes.fit.outputs.loss}}`; a map shows its first item; every case of a branch is shown.
+/// `{{nodes.fit.outputs.loss}}`; a map shows its first item; every case of a branch is shown; a task with a
+/// `revert` command shows its revert pod too.
 public struct PodPreview: Sendable {
     /// One node's would-be pod, with why it may not run as shown (`note`, also the `sluice.dev/render-note` annotation).
     public struct Entry: Sendable {
@@ -108,6 +109,11 @@ public struct PodPreview: Sendable {
             let spec = AttemptSpec.preview(runID: runID, ref: AttemptRef(node: id, attempt: 1), task: task, node: node,
                                            inputs: inputs, extra: extra)
             entries.append(Entry(node: id, task: name, note: note, plan: try PodPlan(spec, environment: [:], settings: settings)))
+            guard task.revert != nil else { return }
+            let revert = AttemptSpec.preview(runID: runID, ref: AttemptRef(node: id, attempt: 1, purpose: .revert), task: task, node: node,
+                                             inputs: inputs, extra: extra)
+            entries.append(Entry(node: id, task: name, note: join(note, "revert: runs only when the flow fails with policy: revert"),
+                                 plan: try PodPlan(revert, environment: [:], settings: settings)))
         }
 
         func join(_ a: String?, _ b: String) -> String { a.map { "\($0); \(b)" } ?? b }
