@@ -2,7 +2,7 @@
 # Installs the system packages Sluice builds against, only when they are missing.
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libsqlite3-dev libssl-dev openssl pkg-config)
+packages=(libcurl4-openssl-dev libsqlite3-dev libssl-dev openssl pkg-config python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,4 +28,16 @@ fi
 # store's database, tokens or secrets (docs/reference/cli.md, "--run-as").
 if [ "$(id -u)" = 0 ] && ! getent passwd sluice-task >/dev/null; then
   useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin sluice-task
+fi
+# kubernetes-validate checks every pod `sluice render` makes (Tests/SluiceRuntimeTests/Kubernetes) and every object
+# KubeSim stores (scripts/kube-conformance.sh); both find it in .venv-kube.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ ! -x "$root/.venv-kube/bin/kubernetes-validate" ]; then
+  log="$(mktemp)"
+  if ! { python3 -m venv "$root/.venv-kube" && "$root/.venv-kube/bin/pip" install --quiet kubernetes-validate; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "sluice: could not install kubernetes-validate into .venv-kube (needs python3-venv and PyPI)" >&2
+    exit 2
+  fi
+  rm -f "$log"
 fi

@@ -86,4 +86,19 @@ import Testing
         #expect(KubeName.attempt(runID: "r1", AttemptRef(node: "train", attempt: 3)) == "r1-train-3")
         #expect(names[0] == KubeName.attempt(runID: "hello-20250101-abcdef", refs[0]), "names are deterministic")
     }
+
+    @Test func runIDsThatHadToBeRewrittenGetAHashSoTwoRunsNeverShareAPodName() {
+        let ref = AttemptRef(node: "train", attempt: 1)
+        let names = ["Nightly_1", "nightly-1", "nightly.1", String(repeating: "R", count: 100)].map { KubeName.attempt(runID: $0, ref) }
+        for name in names { #expect(KubernetesName.dns1123LabelProblem(name) == nil, "\(name)") }
+        #expect(Set(names).count == names.count, "\(names)")
+        #expect(names[1] == "nightly-1-train-1", "a safe run id is used as it is")
+    }
+
+    @Test func labelValuesKeepValidIdsAndMakeOthersSafeAndDistinct() {
+        #expect(KubeName.labelValue("Nightly_1.a") == "Nightly_1.a")
+        let odd = ["sub/a", "sub-a/", "m[3]", String(repeating: "x", count: 64)].map(KubeName.labelValue)
+        for v in odd { #expect(RunLabels.problem(key: "k", value: v) == nil, "\(v)") }
+        #expect(Set(odd + ["sub-a"]).count == 5)
+    }
 }

@@ -51,11 +51,9 @@ extension FlowDecoder {
         n.timeout = f["timeout"].flatMap { timeout($0, f.path("timeout")) }
         n.retries = f["retries"].flatMap { retries($0, f.path("retries")) }
         n.cache = f["cache"].flatMap { cache($0, f.path("cache")) }
-        n.labels = stringMap(f, "labels")
+        n.labels = labels(f, "labels")
         n.interruptible = bool(f, "interruptible")
-        if let p = f["placement"], let pf = fields(p, f.path("placement"), known: ["node"], what: "a placement") {
-            n.placement = Placement(node: string(pf, "node"))
-        }
+        n.placement = f["placement"].flatMap { placement($0, f.path("placement")) }
         scope.record(id: id, path: path)
         return n
     }

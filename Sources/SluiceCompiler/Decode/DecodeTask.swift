@@ -2,7 +2,7 @@ import SluiceModel
 
 extension FlowDecoder {
     static let taskKeys = [
-        "description", "image", "command", "args", "env", "ports", "working_dir", "network", "user", "read_only", "inputs", "outputs", "resources",
+        "description", "image", "command", "args", "env", "ports", "working_dir", "network", "user", "read_only", "security", "inputs", "outputs", "resources",
         "retries", "timeout", "cache", "interruptible", "heartbeat", "labels", "annotations", "tags", "secrets",
         "revert", "pod", "primary_container", "type", "config",
     ]
@@ -22,8 +22,8 @@ extension FlowDecoder {
         t.cache = f["cache"].flatMap { cache($0, f.path("cache")) }
         t.interruptible = bool(f, "interruptible")
         t.heartbeat = duration(f, "heartbeat")
-        t.labels = stringMap(f, "labels")
-        t.annotations = stringMap(f, "annotations")
+        t.labels = labels(f, "labels")
+        t.annotations = annotations(f, "annotations")
         t.tags = stringList(f, "tags") ?? []
         t.secrets = secrets(f)
         if let r = f["revert"], let rf = fields(r, f.path("revert"), known: ["command", "args", "env"], what: "a revert command") {
@@ -38,7 +38,7 @@ extension FlowDecoder {
     }
 
     /// Keys that describe the one container of a container task; pod and plugin tasks take none of them.
-    static let containerKeys = ["image", "command", "args", "env", "ports", "working_dir", "network", "user", "read_only"]
+    static let containerKeys = ["image", "command", "args", "env", "ports", "working_dir", "network", "user", "read_only", "security"]
 
     private func runtime(_ f: Fields) -> TaskRuntime {
         if let type = string(f, "type") {
@@ -67,7 +67,8 @@ extension FlowDecoder {
         let ((image, command), reported) = reporting { (string(f, "image"), stringList(f, "command") ?? []) }
         var c = ContainerSpec(image: image, command: command,
                               args: stringList(f, "args") ?? [], env: env(f, "env"), workingDir: string(f, "working_dir"),
-                              network: bool(f, "network"), user: string(f, "user"), readOnlyRootFilesystem: bool(f, "read_only"))
+                              network: bool(f, "network"), user: string(f, "user"), readOnlyRootFilesystem: bool(f, "read_only"),
+                              security: f["security"].flatMap { security($0, f.path("security")) })
         if let ports = f["ports"] {
             if case .sequence(let items, _) = ports {
                 for (i, p) in items.enumerated() {

@@ -17,11 +17,16 @@ public struct AttemptSpec: Sendable, Hashable, Codable {
     public var resources: Resources
     public var placement: Placement?
     public var labels: [String: String]
+    /// Whether the attempt may run on interruptible (spot) capacity: the node asks for it and this is not the
+    /// last attempt its retry budgets allow (that one runs on regular capacity, so a run is not lost to preemption).
     public var interruptible: Bool
+    /// The step (from `steps:`) the node belongs to, for the `sluice.dev/step` label.
+    public var step: String?
 
     public init(runID: String, ref: AttemptRef, name: String, task: TaskTemplate, image: String?, command: [String],
                 env: [EnvVar], inputs: [String: LiteralValue], inputsJSON: String, resources: Resources,
-                placement: Placement?, labels: [String: String], interruptible: Bool) {
+                placement: Placement?, labels: [String: String], interruptible: Bool, step: String? = nil) {
+        self.step = step
         self.runID = runID
         self.ref = ref
         self.name = name

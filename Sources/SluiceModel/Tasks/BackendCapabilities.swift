@@ -81,7 +81,8 @@ extension BackendCapabilities {
             }
         }
         if !isolation {
-            for (key, asked) in [("user", containerSpec(task)?.user != nil), ("read_only", containerSpec(task)?.readOnlyRootFilesystem == true)] where asked {
+            for (key, asked) in [("user", containerSpec(task)?.user != nil), ("read_only", containerSpec(task)?.readOnlyRootFilesystem == true),
+                                 ("security", containerSpec(task)?.security != nil)] where asked {
                 out.append(CapabilityProblem(path: base + "." + key, "the \(backend) backend runs tasks as host processes and cannot honour '\(key)'; use the container backend"))
             }
             if task.resources.shm != nil {

@@ -12,10 +12,14 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
     public var user: String?
     /// `read_only: true` mounts the image's root file system read-only (`/tmp` and the attempt folder stay writable).
     public var readOnlyRootFilesystem: Bool?
+    /// `security: {...}`: what the task loosens of the Kubernetes security defaults (non-root, no privilege
+    /// escalation, no capabilities).
+    public var security: ContainerSecurity?
 
     public init(image: String? = nil, command: [String] = [], args: [String] = [], env: [EnvVar] = [],
                 ports: [Int] = [], workingDir: String? = nil, network: Bool? = nil, user: String? = nil,
-                readOnlyRootFilesystem: Bool? = nil) {
+                readOnlyRootFilesystem: Bool? = nil, security: ContainerSecurity? = nil) {
+        self.security = security
         self.network = network
         self.user = user
         self.readOnlyRootFilesystem = readOnlyRootFilesystem
@@ -28,8 +32,27 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case image, command, args, env, ports, workingDir = "working_dir", network, user, readOnlyRootFilesystem = "read_only"
+        case image, command, args, env, ports, workingDir = "working_dir", network, user, readOnlyRootFilesystem = "read_only", security
     }
+}
+
+/// The security defaults a container task loosens, each explicitly: `run_as_root`, `privilege_escalation`, and
+/// Linux `capabilities` to add back after dropping all.
+public struct ContainerSecurity: Sendable, Hashable, Codable {
+    /// Run as root (uid 0) instead of the non-root default (65532).
+    public var runAsRoot: Bool
+    /// Allow setuid binaries and the like to gain privileges.
+    public var privilegeEscalation: Bool
+    /// Capabilities added back (`NET_ADMIN`, without `CAP_`).
+    public var capabilities: [String]
+
+    public init(runAsRoot: Bool = false, privilegeEscalation: Bool = false, capabilities: [String] = []) {
+        self.runAsRoot = runAsRoot
+        self.privilegeEscalation = privilegeEscalation
+        self.capabilities = capabilities
+    }
+
+    enum CodingKeys: String, CodingKey { case runAsRoot = "run_as_root", privilegeEscalation = "privilege_escalation", capabilities }
 }
 
 /// What executes a task: a container, a raw pod template, or a plugin such as `sql`.

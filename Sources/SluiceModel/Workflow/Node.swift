@@ -1,8 +1,23 @@
-/// Where a node's pods must run (Kubernetes node name; may use `{{ITEM}}` inside a map).
+/// Where a node's pods must run: a Kubernetes node name (may use `{{ITEM}}` inside a map), node labels, and raw
+/// affinity and tolerations for what labels alone cannot say. The local backend ignores it.
 public struct Placement: Sendable, Hashable, Codable {
     public var node: String?
+    /// `node_selector: {k: v}`: node labels the pod's node must have (merged with `node`'s hostname label).
+    public var nodeSelector: [String: String]?
+    /// A raw Kubernetes `Affinity` object (`nodeAffinity`, `podAffinity`, `podAntiAffinity`).
+    public var affinity: LiteralValue?
+    /// Raw Kubernetes tolerations, added to those the pod gets from the cluster settings.
+    public var tolerations: [LiteralValue]?
 
-    public init(node: String? = nil) { self.node = node }
+    public init(node: String? = nil, nodeSelector: [String: String]? = nil, affinity: LiteralValue? = nil,
+                tolerations: [LiteralValue]? = nil) {
+        self.node = node
+        self.nodeSelector = nodeSelector
+        self.affinity = affinity
+        self.tolerations = tolerations
+    }
+
+    enum CodingKeys: String, CodingKey { case node, nodeSelector = "node_selector", affinity, tolerations }
 }
 
 /// One vertex of a workflow: a kind plus the settings every kind shares.

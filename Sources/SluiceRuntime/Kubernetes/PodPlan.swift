@@ -20,10 +20,17 @@ public struct KubePodSettings: Sendable, Hashable {
     public var acceleratorLabel: String
     /// The service account pods run as (nil: the namespace's default; the token is never mounted).
     public var serviceAccountName: String?
+    /// The uid and gid a task runs as when it sets no `user:` (the distroless `nonroot` user).
+    public var defaultUser: Int64
+    /// The labels the run was submitted with (checked by `RunLabels` at submit); set per run by the backend, like
+    /// `flowName`. They go on every pod of the run, under the task's and node's labels and Sluice's own.
+    public var runLabels: [String: String]
 
     public init(namespace: String, storeID: String = "", flowName: String? = nil,
                 interruptibleTolerations: [JSONValue] = [], interruptibleNodeSelector: [String: String] = [:],
-                acceleratorLabel: String = "nvidia.com/gpu.product", serviceAccountName: String? = nil) {
+                acceleratorLabel: String = "nvidia.com/gpu.product", serviceAccountName: String? = nil,
+                defaultUser: Int64 = 65532, runLabels: [String: String] = [:]) {
+        self.runLabels = runLabels
         self.namespace = namespace
         self.storeID = storeID
         self.flowName = flowName
@@ -31,13 +38,16 @@ public struct KubePodSettings: Sendable, Hashable {
         self.interruptibleNodeSelector = interruptibleNodeSelector
         self.acceleratorLabel = acceleratorLabel
         self.serviceAccountName = serviceAccountName
+        self.defaultUser = defaultUser
     }
 }
 
 /// How one attempt becomes a pod plus the Secret that carries its inputs and callback token.
 ///
-/// The pod is named `spec.name` made DNS-1123-safe (≤ 63 characters, hash suffix when cut), so a second
-/// create of the same attempt meets the first (409) and adopts it. The Secret has the pod's name.
+/// The pod is named `spec.name` (a DNS-1123 label, ≤ 63 characters, hash suffix when cut), so a second create
+/// of the same attempt meets the first (409) and adopts it. The Secret has the pod's name. The pieces are built
+/// by idea: metadata (`+Metadata`), the task container (`+Container`), resources and placement
+/// (`+Resources`), security defaults (`+Security`) and raw pod templates (`+Template`).
 public struct PodPlan: Sendable {
     public static let managedLabel = "sluice.dev/managed"
     public static let runLabel = "sluice.dev/run"
@@ -45,10 +55,18 @@ public struct PodPlan: Sendable {
     public static let attemptLabel = "sluice.dev/attempt"
     public static let purposeLabel = "sluice.dev/purpose"
     public static let storeLabel = "sluice.dev/store"
+    public static let flowLabel = "sluice.dev/flow"
+    public static let stepLabel = "sluice.dev/step"
+    /// The exact run id (the `run` label holds it made label-safe when it is not a valid label value).
+    public static let runIDAnnotation = "sluice.dev/run-id"
+    /// The exact node id (`sub/train[3]`); the `node` label holds it label-safe.
+    public static let nodeIDAnnotation = "sluice.dev/node-id"
     /// Where the task's outputs file is, and the container's terminationMessagePath.
     public static let outputsPath = "/sluice/outputs.json"
     /// Where the Secret with `inputs.json` is mounted.
     public static let inputsPath = "/sluice/in/inputs.json"
+    /// The name of the container that runs the task (container tasks; pod tasks name their primary container).
+    public static let taskContainer = "task"
 
     public let podName: String
     /// A complete v1 Pod.
@@ -56,55 +74,73 @@ public struct PodPlan: Sendable {
     /// A complete v1 Secret (inputs.json and the callback token), named like the pod.
     public let secret: JSONObject
 
-    /// The attempt a pod's labels name, or nil for someone else's pod.
-    public static func ref(labels: [String: String]) -> (runID: String, ref: AttemptRef)? {
-        guard labels[managedLabel] == "true", let run = labels[runLabel], let node = labels[nodeLabel],
+    /// The attempt a pod's metadata names, or nil for someone else's pod. The exact run and node ids are read
+    /// from the `sluice.dev/run-id` and `sluice.dev/node-id` annotations when present (labels hold them
+    /// label-safe), else from the labels (pods made before the annotations existed).
+    public static func ref(labels: [String: String], annotations: [String: String] = [:]) -> (runID: String, ref: AttemptRef)? {
+        guard labels[managedLabel] == "true", let run = annotations[runIDAnnotation] ?? labels[runLabel],
+              let node = annotations[nodeIDAnnotation] ?? labels[nodeLabel],
               let attempt = labels[attemptLabel].flatMap({ Int($0) }) else { return nil }
         return (run, AttemptRef(node: node, attempt: attempt, purpose: labels[purposeLabel] == "revert" ? .revert : .run))
+    }
+
+    /// The attempt a pod's metadata names (labels and annotations), or nil for someone else's pod.
+    public static func ref(metadata: ObjectMeta) -> (runID: String, ref: AttemptRef)? {
+        ref(labels: metadata.labels, annotations: metadata.annotations)
+    }
+
+    /// The label selector that finds every pod of a run (`sluice.dev/run=<label-safe id>`).
+    public static func runSelector(_ runID: String) -> String {
+        "\(managedLabel)=true,\(runLabel)=\(KubeName.labelValue(runID))"
     }
 
     /// Builds the pod for `spec`; `environment` holds the controller's extra variables (callback URL and
     /// token: the token goes into the Secret, never inline). Throws, naming the task's field, what cannot be
     /// honoured on Kubernetes.
     public init(_ spec: AttemptSpec, environment: [String: String], settings: KubePodSettings) throws(BackendError) {
-        // Placeholder: replaced by the full builder (resources, placement, security, pod templates).
-        guard case .container(let c) = spec.task.runtime else {
-            throw BackendError("task '\(spec.task.name)' is not a container task", kind: .user)
-        }
-        guard let image = spec.image ?? c.image, !image.isEmpty else {
-            throw BackendError("task '\(spec.task.name)' has no image; on Kubernetes every task runs in its image", kind: .user)
+        if let problem = KubernetesName.dns1123LabelProblem(spec.name) {
+            throw BackendError("attempt name '\(spec.name)' \(problem)", kind: .system)
         }
         podName = spec.name
-        var labels: [String: String] = [Self.managedLabel: "true", Self.runLabel: spec.runID, Self.nodeLabel: spec.ref.node,
-                                        Self.attemptLabel: String(spec.ref.attempt),
-                                        Self.purposeLabel: spec.ref.purpose == .revert ? "revert" : "run"]
-        if !settings.storeID.isEmpty { labels[Self.storeLabel] = settings.storeID }
-        var meta: JSONObject = ["name": .string(podName), "namespace": .string(settings.namespace)]
-        var labelObject = JSONObject()
-        for (k, v) in labels.sorted(by: { $0.key < $1.key }) { labelObject[k] = .string(v) }
-        meta["labels"] = .object(labelObject)
-        var env: [JSONValue] = [
-            ["name": "SLUICE_RUN_ID", "value": .string(spec.runID)],
-            ["name": "SLUICE_NODE_ID", "value": .string(spec.ref.node)],
-            ["name": "SLUICE_ATTEMPT", "value": .string(String(spec.ref.attempt))],
-            ["name": "SLUICE_INPUTS", "value": .string(Self.inputsPath)],
-            ["name": "SLUICE_OUTPUTS", "value": .string(Self.outputsPath)],
-        ]
-        for e in spec.env { env.append(["name": .string(e.name), "value": .string(e.value)]) }
-        let container: JSONObject = [
-            "name": "task", "image": .string(image),
-            "command": .array(spec.command.map { .string($0) }),
-            "env": .array(env),
-            "terminationMessagePath": .string(Self.outputsPath),
-            "terminationMessagePolicy": "File",
-            "volumeMounts": [["name": "sluice-in", "mountPath": "/sluice/in", "readOnly": true]],
-        ]
-        pod = ["apiVersion": "v1", "kind": "Pod", "metadata": .object(meta),
-               "spec": ["restartPolicy": "Never", "automountServiceAccountToken": false,
-                        "containers": [.object(container)],
-                        "volumes": [["name": "sluice-in", "secret": ["secretName": .string(podName)]]]]]
+        // The compiler checks these; a flow stored before it did must still fail as the task's fault, not the API's.
+        for (k, v) in spec.labels.merging(settings.runLabels, uniquingKeysWith: { a, _ in a }).sorted(by: { $0.key < $1.key }) {
+            if let problem = RunLabels.problem(key: k, value: v) { throw BackendError("task '\(spec.task.name)': labels: \(problem)", kind: .user) }
+        }
+        for k in spec.task.annotations.keys.sorted() where RunLabels.problem(key: k, value: "") != nil {
+            throw BackendError("task '\(spec.task.name)': annotations: '\(k)' is not a valid annotation key", kind: .user)
+        }
+        let meta = Self.metadata(spec, settings: settings, name: podName)
+        var podSpec: JSONObject
+        switch spec.task.runtime {
+        case .container(let c):
+            podSpec = ["containers": [.object(try Self.taskContainer(spec, c, environment: environment, name: podName))]]
+        case .pod(let template, let primary):
+            podSpec = try Self.mergedTemplate(spec, template, primary: primary, environment: environment, name: podName)
+        case .plugin(let type, _):
+            throw BackendError("task '\(spec.task.name)' is a plugin task (type: \(type)); the Kubernetes backend runs container and pod tasks only",
+                               kind: .user)
+        }
+        Self.addSluiceVolumes(&podSpec, spec, name: podName)
+        try Self.applyPlacement(&podSpec, spec, settings: settings)
+        try Self.applySecurity(&podSpec, spec, settings: settings)
+        podSpec["restartPolicy"] = "Never"
+        if let account = settings.serviceAccountName { podSpec["serviceAccountName"] = .string(account) }
+        pod = ["apiVersion": "v1", "kind": "Pod", "metadata": .object(meta), "spec": .object(podSpec)]
+        secret = Self.secret(spec, environment: environment, meta: meta)
+    }
+
+    /// The attempt's Secret: `inputs.json` (mounted at `inputsPath`) and the callback `token` (given to the task
+    /// through `secretKeyRef`). Labelled like the pod so the backend finds and deletes both together.
+    static func secret(_ spec: AttemptSpec, environment: [String: String], meta: JSONObject) -> JSONObject {
         var data: JSONObject = ["inputs.json": .string(Data(spec.inputsJSON.utf8).base64EncodedString())]
         if let token = environment["SLUICE_CALLBACK_TOKEN"] { data["token"] = .string(Data(token.utf8).base64EncodedString()) }
-        secret = ["apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": .object(meta), "data": .object(data)]
+        var secretMeta = meta
+        _ = secretMeta.removeValue(forKey: "annotations")
+        if let a = meta["annotations"]?.objectValue {
+            var kept = JSONObject()
+            for (k, v) in a where k.hasPrefix("sluice.dev/") { kept[k] = v }
+            secretMeta["annotations"] = .object(kept)
+        }
+        return ["apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": .object(secretMeta), "data": .object(data)]
     }
 }
