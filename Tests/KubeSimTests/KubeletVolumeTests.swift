@@ -22,9 +22,10 @@ struct KubeletVolumeTests {
 
     /// A pod shaped like the Sluice Kubernetes backend's: attempt Secret at /sluice/in, an emptyDir work
     /// folder at /sluice holding the termination message, the token from the Secret, a non-root user.
-    static func attemptPod(_ name: String, secret: String, script: String) -> JSONValue {
+    static func attemptPod(_ name: String, secret: String, script: String, shell: String = "/bin/sh",
+                           readOnlyRoot: Bool = false) -> JSONValue {
         let container: JSONValue = [
-            "name": "main", "image": "busybox:1.36", "command": ["/bin/sh", "-c", .string(script)],
+            "name": "main", "image": "busybox:1.36", "command": [.string(shell), "-c", .string(script)],
             "terminationMessagePath": "/sluice/outputs.json", "terminationMessagePolicy": "File",
             "env": [["name": "SLUICE_INPUTS", "value": "/sluice/in/inputs.json"],
                     ["name": "SLUICE_OUTPUTS", "value": "/sluice/outputs.json"],
@@ -33,7 +34,8 @@ struct KubeletVolumeTests {
             "volumeMounts": [["name": "work", "mountPath": "/sluice"],
                              ["name": "in", "mountPath": "/sluice/in", "readOnly": true],
                              ["name": "shm", "mountPath": "/dev/shm"]],
-            "securityContext": ["allowPrivilegeEscalation": false, "capabilities": ["drop": ["ALL"]]],
+            "securityContext": ["allowPrivilegeEscalation": false, "capabilities": ["drop": ["ALL"]],
+                                "readOnlyRootFilesystem": .bool(readOnlyRoot)],
         ]
         return [
             "apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)],
