@@ -143,5 +143,10 @@ struct KubeletVolumeTests {
         #expect(try await http.delete("/api/v1/namespaces/default/pods/owner").status == 200)
         #expect(await KubeletWait.until { (try? await http.get("/api/v1/namespaces/default/secrets/owner"))?.status == 404 })
         #expect(try await http.get("/api/v1/namespaces/default/secrets/unowned").status == 200)
+
+        // Created after its owner is gone: the collector deletes it too.
+        owned.setMetadata("name", "late")
+        #expect(try await http.post("/api/v1/namespaces/default/secrets", .object(owned)).status == 201)
+        #expect(await KubeletWait.until { (try? await http.get("/api/v1/namespaces/default/secrets/late"))?.status == 404 })
     }
 }

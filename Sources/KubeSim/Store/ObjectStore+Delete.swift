@@ -107,6 +107,24 @@ extension ObjectStore {
         }
     }
 
+    /// The garbage collector's check of a new dependent: when none of its owners exists (it was deleted
+    /// before the dependent was created), the dependent is deleted shortly after, as the real collector does.
+    func collectIfDangling(_ created: StoredObject) {
+        Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(500))
+            guard let self else { return }
+            var expiries: [PodExpiry] = []
+            self.state.withLock { s in
+                guard let current = s.get(created.type, created.key), current.uid == created.uid else { return }
+                let owners = StoreState.ownerUIDs(current)
+                guard !owners.isEmpty, !owners.contains(where: s.ownerExists) else { return }
+                _ = self.deleteLocked(&s, current, grace: nil, policy: .background,
+                                      user: "system:serviceaccount:kube-system:generic-garbage-collector", expiries: &expiries)
+            }
+            self.scheduleExpiries(expiries)
+        }
+    }
+
     /// Removes a terminating pod whose grace period is over, if it is still the same pod.
     func expire(_ expiry: PodExpiry) {
         var expiries: [PodExpiry] = []
