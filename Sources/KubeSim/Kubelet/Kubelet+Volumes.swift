@@ -20,6 +20,30 @@ extension Kubelet {
         options.baseEnvironment.merging(["HOSTNAME": tracked.name]) { _, pod in pod }
     }
 
+    /// A new pod's commands (to know which containers run as processes), and what local processes cannot
+    /// honour as `KubeSimRunCommands` events; the commands are built again when the containers start.
+    func planCommands(_ tracked: inout TrackedPod, pod: JSONObject, now: Date) {
+        let folder = podFolder(tracked)
+        let volumes = PodVolumes(pod: pod, podFolder: folder)
+        let sources = podSources(pod, tracked: tracked)
+        var notes = volumes.notes
+        let podContext = pod["spec"]?["securityContext"]
+        let ignored = ["runAsUser", "runAsGroup", "fsGroup", "supplementalGroups"].filter { podContext?[$0] != nil }
+        if !ignored.isEmpty {
+            notes.append("pod securityContext \(ignored.joined(separator: ", ")) is not enforced on local processes")
+        }
+        for spec in pod["spec"]?["containers"]?.arrayValue ?? [] {
+            let command = ContainerCommand(container: spec, podFolder: folder, inherited: inheritedEnvironment(tracked),
+                                           sources: sources, mounts: volumes.mounts(for: spec, environment: [:]))
+            tracked.commands[command.container] = command
+            notes += command.notes
+        }
+        guard !tracked.inEngine else { return }
+        for note in notes {
+            events.record(SimEvent(reason: "KubeSimRunCommands", message: note), about: pod, at: now)
+        }
+    }
+
     /// Writes the pod's volumes and returns each app container's mounts; for local processes the commands
     /// are built again with the pod's resolved environment and these mounts.
     func prepareContainers(_ tracked: inout TrackedPod, pod: JSONObject) -> [String: [PodVolumes.Mount]] {

@@ -272,22 +272,7 @@ public actor Kubelet {
             events.record(SimEvent("Warning", reason: "KubeSimAnnotation", message: problem), about: pod, at: now)
         }
         tracked.inEngine = options.runCommands && engine != nil
-        if options.runCommands {
-            // Built again with the pod's Secrets and ConfigMaps when its containers start.
-            let folder = podFolder(tracked)
-            let volumes = PodVolumes(pod: pod, podFolder: folder)
-            let sources = podSources(pod, tracked: tracked)
-            var notes = volumes.notes
-            for spec in pod["spec"]?["containers"]?.arrayValue ?? [] {
-                let command = ContainerCommand(container: spec, podFolder: folder, inherited: inheritedEnvironment(tracked),
-                                               sources: sources, mounts: volumes.mounts(for: spec, environment: [:]))
-                tracked.commands[command.container] = command
-                if !tracked.inEngine { notes += command.notes }
-            }
-            for note in notes {
-                events.record(SimEvent(reason: "KubeSimRunCommands", message: note), about: pod, at: now)
-            }
-        }
+        if options.runCommands { planCommands(&tracked, pod: pod, now: now) }
         return tracked
     }
 
