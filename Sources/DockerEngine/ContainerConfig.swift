@@ -41,6 +41,14 @@ public struct ContainerConfig: Sendable, Hashable {
         /// A tmpfs mounted at each path (e.g. `/tmp` on a read-only root file system).
         public var tmpfs: [String] = []
         public var pidsLimit: Int64 = 0
+        /// Extra groups the process joins (numeric ids or names).
+        public var groupAdd: [String] = []
+        /// Capabilities added to and dropped from the engine's default set (`ALL`, `NET_ADMIN`, ...).
+        public var capAdd: [String] = []
+        public var capDrop: [String] = []
+        /// `no-new-privileges`, `seccomp=unconfined`, ...
+        public var securityOpt: [String] = []
+        public var privileged = false
 
         public init() {}
     }
@@ -88,6 +96,11 @@ extension ContainerConfig.HostConfig {
             for p in tmpfs { t[p] = .string("rw,exec,mode=1777") }
             h["Tmpfs"] = .object(t)
         }
+        if !groupAdd.isEmpty { h["GroupAdd"] = .array(groupAdd.map { .string($0) }) }
+        if !capAdd.isEmpty { h["CapAdd"] = .array(capAdd.map { .string($0) }) }
+        if !capDrop.isEmpty { h["CapDrop"] = .array(capDrop.map { .string($0) }) }
+        if !securityOpt.isEmpty { h["SecurityOpt"] = .array(securityOpt.map { .string($0) }) }
+        if privileged { h["Privileged"] = .bool(true) }
         if let g = gpuRequest {
             h["DeviceRequests"] = [["Driver": .string(g.driver), "Count": .int(Int64(g.count)), "Capabilities": [["gpu"]]]]
         }

@@ -63,6 +63,13 @@ extension EngineClient {
         return r.status != 404
     }
 
+    /// The user `image` runs as (its config's `User`, empty for root), or nil when the engine lacks it.
+    public func imageUser(_ image: String) async throws -> String? {
+        let r = try await call("GET", "/images/\(EngineClient.escape(image))/json", accept: [404])
+        if r.status == 404 { return nil }
+        return try JSONValue.parse(r.body)["Config"]?["User"]?.stringValue ?? ""
+    }
+
     /// Pulls `image` (a tag defaults to `latest`), reporting each progress line; throws with the engine's
     /// message when the pull fails, whether the engine says so in the status or inside the stream.
     public func pullImage(_ image: String, auth: RegistryAuth?, progress: @Sendable (String) -> Void = { _ in }) async throws {

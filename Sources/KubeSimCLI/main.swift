@@ -54,7 +54,7 @@ struct KubeSimCommand: ParsableCommand {
     @Option(help: "An image the simulated registries have (repeatable): NAME[:TAG], '*' matches any characters; without a tag every tag. Added to the built-in list of common public images.")
     var image: [String] = []
 
-    @Option(help: "A file of images the simulated registries have, one pattern a line ('#' comments).")
+    @Option(help: "A file of images the simulated registries have, one pattern a line ('#' comments); 'user=UID' after a pattern is the user the image runs as (root otherwise), which runAsNonRoot checks.")
     var imagesFile: String?
 
     @Flag(help: "Every well-formed image pulls (no ErrImagePull); only InvalidImageName remains.")
@@ -105,12 +105,18 @@ struct KubeSimCommand: ParsableCommand {
     func imageRegistry() throws -> ImageRegistry {
         var patterns = noBuiltinImages ? [] : ImageRegistry.commonImages
         patterns += image
+        var users = ImageRegistry.knownUsers
         if let imagesFile {
-            do { patterns += try ImageRegistry.patterns(file: imagesFile) } catch {
+            do {
+                patterns += try ImageRegistry.patterns(file: imagesFile)
+                users.merge(try ImageRegistry.users(file: imagesFile)) { _, file in file }
+            } catch {
                 throw ValidationError("--images-file \(imagesFile): \(error.localizedDescription)")
             }
         }
-        return ImageRegistry(patterns: patterns, acceptsAll: anyImage)
+        var registry = ImageRegistry(patterns: patterns, acceptsAll: anyImage)
+        registry.users = users
+        return registry
     }
 
     /// The nodes from --node and --nodes-file, or the default single node.

@@ -162,6 +162,40 @@ struct KubeletEngineTests {
         #expect(Self.containerState(store, "engine-env")?["terminated"]?["message"] == "all done")
     }
 
+    @Test func aSluiceAttemptPodReadsItsSecretVolumeAndWritesItsMessageIntoAnEmptyDir() async throws {
+        let (address, _) = try KubeSimTestEngine.engine()
+        let store = ObjectStore()
+        try store.create(.secrets, namespace: "default",
+                         ["metadata": ["name": "attempt-e"], "stringData": ["inputs.json": #"{"n":3}"#, "token": "tok-e"]])
+        let script = #"printf '{"token":"%s","user":"%s","inputs":%s}' "$SLUICE_CALLBACK_TOKEN" "$(id -u)" "$(cat "$SLUICE_INPUTS")" > "$SLUICE_OUTPUTS"; "#
+            + "touch /readonly-root 2>/dev/null && exit 9; touch /sluice/in/x 2>/dev/null && exit 8; exit 0"
+        let pod = try #require(KubeletVolumeTests.attemptPod("attempt-e", secret: "attempt-e", script: script, shell: "sh",
+                                                             readOnlyRoot: true).objectValue)
+        try await Self.withKubelet(store, address: address) { _ in
+            try store.create(.pods, namespace: "default", pod)
+            #expect(await KubeletWait.until { Self.status(store, "attempt-e")?["phase"]?.stringValue == "Succeeded" })
+        }
+        let terminated = Self.containerState(store, "attempt-e")?["terminated"]
+        #expect(terminated?["exitCode"] == 0)
+        #expect(terminated?["message"]?.stringValue == #"{"token":"tok-e","user":"65532","inputs":{"n":3}}"#)
+    }
+
+    @Test func runAsNonRootWithAnImageWithoutAUserIsACreateContainerConfigError() async throws {
+        let (address, _) = try KubeSimTestEngine.engine()
+        let store = ObjectStore()
+        try await Self.withKubelet(store, address: address) { _ in
+            var pod = F.pod("engine-root", containers: Self.busybox("true"))
+            pod["spec"]?["securityContext"] = ["runAsNonRoot": true]
+            try store.create(.pods, namespace: "default", pod)
+            #expect(await KubeletWait.until {
+                Self.containerState(store, "engine-root")?["waiting"]?["reason"] == "CreateContainerConfigError"
+            })
+        }
+        let uid = store.get(.pods, namespace: "default", name: "engine-root")?.uid ?? ""
+        #expect(Self.containerState(store, "engine-root")?["waiting"]?["message"]?.stringValue
+            == "container has runAsNonRoot and image will run as root (pod: \"engine-root_default(\(uid))\", container: main)")
+    }
+
     @Test func anImageTheEngineLacksFailsToPull() async throws {
         let (address, _) = try KubeSimTestEngine.engine()
         let store = ObjectStore()

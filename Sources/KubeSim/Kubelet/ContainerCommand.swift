@@ -4,11 +4,17 @@ import SluiceKube
 /// How `--run-commands` runs one container as a local process: its argv, environment and folders.
 ///
 /// Each pod gets a folder `<root>/<namespace>_<pod>_<uid>/`; each container runs in `<pod folder>/<container>/`
-/// (its `workingDir` is ignored). The container's `terminationMessagePath` (default `/dev/termination-log`)
-/// cannot be written on the host, so it maps to `<pod folder>/<container>.termination-log`: every
-/// occurrence of the declared path in `command`, `args` and `env` values is replaced by the host path, and
-/// the process also sees it as `KUBESIM_TERMINATION_MESSAGE_PATH`. `$(VAR)` references expand from `env`
-/// as the kubelet does; `valueFrom` entries are left unset (noted in `notes`).
+/// (its `workingDir` is ignored). A process cannot see the container's file system, so container paths are
+/// mapped to host paths (`ContainerPathMap`): every `volumeMounts` path to its volume's folder
+/// (`PodVolumes`), and the `terminationMessagePath` (default `/dev/termination-log`) to
+/// `<pod folder>/<container>.termination-log` unless it lies inside a mounted volume, where it is that
+/// volume's file. Occurrences of these paths in `command`, `args` and literal `env` values are replaced by
+/// the host paths; the process also sees the message file as `KUBESIM_TERMINATION_MESSAGE_PATH`. Limits:
+/// paths the program builds itself, reads from files or gets from Secret/ConfigMap values are not
+/// rewritten; read-only mounts and the security context (user, capabilities) are not enforced; a volume
+/// nested in another is a symlink in the outer folder. `env` `valueFrom` (ConfigMap and Secret keys, pod
+/// fields, container resources) and `envFrom` resolve from `PodSources`; `$(VAR)` references expand as the
+/// kubelet does.
 public struct ContainerCommand: Sendable, Equatable {
     public static let defaultTerminationMessagePath = "/dev/termination-log"
 
@@ -22,43 +28,62 @@ public struct ContainerCommand: Sendable, Equatable {
     public var fallbackToLogsOnError: Bool
     /// What could not be honoured, one sentence each.
     public var notes: [String]
+    /// The container paths this command's text was rewritten with.
+    var paths: ContainerPathMap
 
+    /// A command without the pod's sources: `valueFrom` and `envFrom` are left unset (noted in `notes`).
     public init(container spec: JSONValue, podFolder: String, inherited: [String: String]) {
+        self.init(container: spec, podFolder: podFolder, inherited: inherited, sources: nil, mounts: [])
+    }
+
+    init(container spec: JSONValue, podFolder: String, inherited: [String: String], sources: PodSources?,
+         mounts: [PodVolumes.Mount]) {
         let name = spec["name"]?.stringValue ?? "container"
         container = name
         workingDirectory = podFolder + "/" + name
-        terminationMessageFile = podFolder + "/" + name + ".termination-log"
         fallbackToLogsOnError = spec["terminationMessagePolicy"]?.stringValue == "FallbackToLogsOnError"
         let declaredPath = spec["terminationMessagePath"]?.stringValue ?? Self.defaultTerminationMessagePath
+        var paths = ContainerPathMap(mounts.map { ($0.containerPath, $0.hostPath) })
+        let messageFile = paths.host(for: declaredPath) ?? podFolder + "/" + name + ".termination-log"
+        terminationMessageFile = messageFile
+        paths.add(declaredPath, messageFile)
+        self.paths = paths
         var notes: [String] = []
-        var env = inherited
-        var own: [String: String] = [:]
-        for entry in spec["env"]?.arrayValue ?? [] {
-            guard let key = entry["name"]?.stringValue else { continue }
-            if let value = entry["value"]?.stringValue {
-                let expanded = Self.expand(value.replacingOccurrences(of: declaredPath, with: terminationMessageFile), own)
-                own[key] = expanded
-            } else if entry["valueFrom"] != nil {
-                notes.append("container \(name): env \(key) uses valueFrom, which kubesim does not resolve; it is left unset")
-            } else {
-                own[key] = ""
+        var own: [String: String]
+        if let sources {
+            own = ContainerEnvironment.resolve(spec, sources: sources, literal: paths.rewrite)
+        } else {
+            own = [:]
+            for entry in spec["env"]?.arrayValue ?? [] {
+                guard let key = entry["name"]?.stringValue else { continue }
+                if let value = entry["value"]?.stringValue {
+                    own[key] = Self.expand(paths.rewrite(value), own)
+                } else if entry["valueFrom"] != nil {
+                    notes.append("container \(name): env \(key) uses valueFrom, which kubesim does not resolve; it is left unset")
+                } else {
+                    own[key] = ""
+                }
             }
         }
+        var env = inherited
         env.merge(own) { _, new in new }
-        env["KUBESIM_TERMINATION_MESSAGE_PATH"] = terminationMessageFile
+        env["KUBESIM_TERMINATION_MESSAGE_PATH"] = messageFile
         environment = env
         let words = (spec["command"]?.arrayValue ?? []) + (spec["args"]?.arrayValue ?? [])
         if spec["command"]?.arrayValue?.isEmpty ?? true {
             argv = []
             notes.append("container \(name) has no command; its image's entrypoint cannot run here, so it is simulated")
         } else {
-            let hostPath = terminationMessageFile
-            argv = words.compactMap(\.stringValue).map {
-                Self.expand($0.replacingOccurrences(of: declaredPath, with: hostPath), own)
-            }
+            argv = words.compactMap(\.stringValue).map { Self.expand(paths.rewrite($0), own) }
         }
         if spec["workingDir"] != nil {
             notes.append("container \(name): workingDir is ignored; it runs in \(workingDirectory)")
+        }
+        let context = spec["securityContext"]
+        let ignored = ["runAsUser", "runAsGroup", "capabilities", "readOnlyRootFilesystem", "privileged"]
+            .filter { context?[$0] != nil }
+        if !ignored.isEmpty {
+            notes.append("container \(name): securityContext \(ignored.joined(separator: ", ")) is not enforced on local processes")
         }
         self.notes = notes
     }

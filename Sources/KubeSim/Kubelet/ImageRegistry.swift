@@ -5,10 +5,22 @@ import Foundation
 ///
 /// A pattern is an image as a pod names it (`busybox`, `python:3.12-slim`, `ghcr.io/acme/*`): without a
 /// tag it matches every tag, and `*` matches any run of characters in the repository.
+///
+/// Each image also has a user it runs as (its config's `User`, which `runAsNonRoot` checks): `users` maps
+/// patterns to users, an image no pattern names runs as root (an image without `USER` does), except the
+/// well-known non-root images in `knownUsers`.
 public struct ImageRegistry: Sendable, Equatable {
     public var patterns: [String]
     /// Every well-formed reference pulls (the simulation before registries existed).
     public var acceptsAll: Bool
+    /// Pattern -> the image's user (`65532`, `1000:1000`, `nobody`); the first match counts, longest pattern first.
+    public var users: [String: String] = ImageRegistry.knownUsers
+
+    /// Public images that run as a non-root user.
+    public static let knownUsers = [
+        "gcr.io/distroless/*:nonroot": "65532", "gcr.io/distroless/*:debug-nonroot": "65532",
+        "gcr.io/distroless/*:latest-nonroot": "65532", "cgr.dev/chainguard/*": "65532", "bitnami/*": "1001",
+    ]
 
     public init(patterns: [String] = ImageRegistry.commonImages, acceptsAll: Bool = false) {
         self.patterns = patterns
@@ -27,12 +39,34 @@ public struct ImageRegistry: Sendable, Equatable {
     ]
 
     /// Reads a registry file: one pattern a line; blank lines and `#` comments are skipped.
+    /// A line may name the image's user after it: `registry.example/app:1.0 user=1000`.
     public static func patterns(file path: String) throws -> [String] {
+        try lines(file: path).compactMap { $0.first }
+    }
+
+    /// The `user=` of each line of a registry file that has one, by pattern.
+    public static func users(file path: String) throws -> [String: String] {
+        var users: [String: String] = [:]
+        for words in try lines(file: path) {
+            guard let pattern = words.first else { continue }
+            for word in words.dropFirst() where word.hasPrefix("user=") { users[pattern] = String(word.dropFirst(5)) }
+        }
+        return users
+    }
+
+    static func lines(file path: String) throws -> [[String]] {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         return text.split(whereSeparator: \.isNewline)
             .map { $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "" }
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
             .filter { !$0.isEmpty }
+    }
+
+    /// The user `image` runs as; empty for root.
+    public func user(of image: String) -> String {
+        let pattern = users.keys.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
+            .first { Self.matches($0, image) }
+        return pattern.flatMap { users[$0] } ?? ""
     }
 
     /// What a pull of `image` finds.
@@ -46,14 +80,16 @@ public struct ImageRegistry: Sendable, Equatable {
     public func lookup(_ image: String) -> Lookup {
         if let problem = ImageReference.problem(image) { return .invalid(problem) }
         if acceptsAll { return .present }
+        return patterns.contains { Self.matches($0, image) } ? .present : .missing
+    }
+
+    /// Whether a registry pattern names `image`.
+    static func matches(_ pattern: String, _ image: String) -> Bool {
         let (repository, tag) = ImageReference.split(ContainerFacts.normalize(image))
-        for pattern in patterns {
-            let (bare, patternTag) = ImageReference.split(pattern, defaultTag: nil)
-            let (patternRepository, _) = ImageReference.split(ContainerFacts.normalize(bare))
-            if let patternTag, patternTag != tag { continue }
-            if Self.glob(patternRepository, matches: repository) { return .present }
-        }
-        return .missing
+        let (bare, patternTag) = ImageReference.split(pattern, defaultTag: nil)
+        let (patternRepository, _) = ImageReference.split(ContainerFacts.normalize(bare))
+        if let patternTag, patternTag != tag { return false }
+        return glob(patternRepository, matches: repository)
     }
 
     /// `*` matches any run of characters (including `/`).

@@ -24,15 +24,19 @@ extension Kubelet {
             for image in Set(named) where !engineImages.contains(image) {
                 if event.type == .modified, engineMissing.contains(image) { continue }
                 asked = true
-                if (try? await engine.imageExists(image)) == true {
+                if let user = try? await engine.imageUser(image) {
                     engineImages.insert(image)
                     engineMissing.remove(image)
+                    engineUsers[image] = user
                 } else {
                     engineMissing.insert(image)
                 }
             }
         }
-        if asked { images = ImageRegistry(patterns: engineImages.sorted()) }
+        if asked {
+            images = ImageRegistry(patterns: engineImages.sorted())
+            images.users = engineUsers
+        }
     }
 
     /// `name:latest` for a reference without tag or digest (a pattern without a tag would match every tag).
@@ -45,12 +49,15 @@ extension Kubelet {
     func startEngineContainers(_ tracked: inout TrackedPod, now: Date) {
         guard let engine, let pod = store.get(.pods, namespace: tracked.namespace, name: tracked.name)?.object else { return }
         let (namespace, name, uid) = (tracked.namespace, tracked.name, tracked.uid)
+        let mounts = prepareContainers(&tracked, pod: pod)
+        let sources = podSources(pod, tracked: tracked)
         for spec in pod["spec"]?["containers"]?.arrayValue ?? [] {
             guard let container = spec["name"]?.stringValue, let command = tracked.commands[container],
                   let log = logs.started(namespace: namespace, pod: name, container: container) else { continue }
             Self.prepareTerminationFile(command.terminationMessageFile)
-            let engineSpec = EngineContainerSpec(container: spec, pod: pod, uid: uid, owner: engineOwner,
-                                                 terminationFile: command.terminationMessageFile, store: store)
+            let engineSpec = EngineContainerSpec(container: spec, sources: sources, uid: uid, owner: engineOwner,
+                                                 terminationFile: command.terminationMessageFile,
+                                                 mounts: mounts[container] ?? [])
             tracked.processes[container] = EngineContainer.start(engineSpec, client: engine, log: log) { [weak self] end in
                 Task { await self?.containerExited(uid: uid, container: container, exitCode: end.exitCode,
                                                    reason: end.reason, message: end.message) }

@@ -8,6 +8,9 @@ extension Kubelet {
         guard !tracked.started else { return }
         tracked.started = true
         if tracked.inEngine { return startEngineContainers(&tracked, now: now) }
+        if let pod = store.get(.pods, namespace: tracked.namespace, name: tracked.name)?.object {
+            _ = prepareContainers(&tracked, pod: pod)
+        }
         let lifecycle = tracked.lifecycle
         let (namespace, name, uid) = (tracked.namespace, tracked.name, tracked.uid)
         for c in lifecycle.containers {

@@ -96,6 +96,8 @@ public actor Kubelet {
     var engine: EngineClient?
     var engineImages: Set<String> = []
     var engineMissing: Set<String> = []
+    /// The user each engine image runs as (its config's `User`), for runAsNonRoot.
+    var engineUsers: [String: String] = [:]
     /// What the kubelet's pulls find: `options.images`, or the engine's images when it runs containers.
     var images: ImageRegistry
     /// Labels the engine containers of this kubelet, so shutdown removes its own and no one else's.
@@ -221,7 +223,7 @@ public actor Kubelet {
             while tracked.applied + due.count < stages.count, stages[tracked.applied + due.count].at <= now {
                 let stage = stages[tracked.applied + due.count]
                 if !tracked.configReady, ![.accepted, .creating, .initializing, .unschedulable].contains(stage.kind) {
-                    switch PodConfiguration.problem(pod, store: store) {
+                    switch PodConfiguration.problem(pod, store: store, imageUser: images.user(of:)) {
                     case .some(let problem):
                         if case .env = problem, stage.kind != .running { break }
                         commit(&due, to: pod, tracked: &tracked, now: now)
@@ -270,19 +272,7 @@ public actor Kubelet {
             events.record(SimEvent("Warning", reason: "KubeSimAnnotation", message: problem), about: pod, at: now)
         }
         tracked.inEngine = options.runCommands && engine != nil
-        if options.runCommands {
-            let folder = ContainerCommand.podFolder(root: options.podRoot, namespace: tracked.namespace,
-                                                    pod: tracked.name, uid: uid)
-            // A container's hostname is its pod's name.
-            let inherited = options.baseEnvironment.merging(["HOSTNAME": tracked.name]) { _, pod in pod }
-            for spec in pod["spec"]?["containers"]?.arrayValue ?? [] {
-                let command = ContainerCommand(container: spec, podFolder: folder, inherited: inherited)
-                tracked.commands[command.container] = command
-                for note in command.notes where !tracked.inEngine {
-                    events.record(SimEvent(reason: "KubeSimRunCommands", message: note), about: pod, at: now)
-                }
-            }
-        }
+        if options.runCommands { planCommands(&tracked, pod: pod, now: now) }
         return tracked
     }
 

@@ -8,14 +8,16 @@ enum PodConfiguration {
         /// A volume cannot be set up: the pod stays ContainerCreating with FailedMount events
         /// (pkg/volume/configmap, pkg/volume/secret; operation_generator.go "MountVolume.SetUp failed").
         case mount(volume: String, message: String)
-        /// A container's environment cannot be built: CreateContainerConfigError
-        /// (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables).
+        /// A container's configuration cannot be made: CreateContainerConfigError. Its environment lacks a
+        /// ConfigMap or Secret (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables), or it must not run
+        /// as root and would (kuberuntime/security_context_others.go verifyRunAsNonRoot).
         case env(container: String, message: String)
     }
 
     /// The first missing volume source, else the first container (init containers first) whose env is
-    /// incomplete; nil when everything is there. `optional: true` references may be missing.
-    static func problem(_ pod: JSONObject, store: ObjectStore) -> Problem? {
+    /// incomplete or that would break `runAsNonRoot` (`imageUser` says who an image runs as, empty for
+    /// root); nil when everything is there. `optional: true` references may be missing.
+    static func problem(_ pod: JSONObject, store: ObjectStore, imageUser: (String) -> String = { _ in "" }) -> Problem? {
         let namespace = pod["metadata"]?["namespace"]?.stringValue ?? "default"
         func object(_ type: SimResource, _ name: String) -> JSONObject? { store.get(type, namespace: namespace, name: name)?.object }
         for volume in pod["spec"]?["volumes"]?.arrayValue ?? [] {
@@ -46,7 +48,8 @@ enum PodConfiguration {
         }
         let containers = (pod["spec"]?["initContainers"]?.arrayValue ?? []) + (pod["spec"]?["containers"]?.arrayValue ?? [])
         for container in containers {
-            if let message = envProblem(container, namespace: namespace, object: object) {
+            if let message = envProblem(container, namespace: namespace, object: object)
+                ?? nonRootProblem(pod, container: container, imageUser: imageUser(container["image"]?.stringValue ?? "")) {
                 return .env(container: container["name"]?.stringValue ?? "", message: message)
             }
         }
@@ -74,6 +77,27 @@ enum PodConfiguration {
                 let name = ref["name"]?.stringValue ?? ""
                 if object(type, name) == nil, !(ref["optional"]?.boolValue ?? false) { return notFound(type, name) }
             }
+        }
+        return nil
+    }
+
+    /// verifyRunAsNonRoot's refusal: runAsNonRoot (container over pod) with a runAsUser of 0, or without a
+    /// runAsUser and an image whose user is root or a name (which cannot be checked).
+    static func nonRootProblem(_ pod: JSONObject, container: JSONValue, imageUser: String) -> String? {
+        let own = container["securityContext"]
+        let podContext = pod["spec"]?["securityContext"]
+        guard (own?["runAsNonRoot"] ?? podContext?["runAsNonRoot"])?.boolValue == true else { return nil }
+        let meta = pod["metadata"]
+        // format.Pod: name_namespace(uid).
+        let described = "\(meta?["name"]?.stringValue ?? "")_\(meta?["namespace"]?.stringValue ?? "default")(\(meta?["uid"]?.stringValue ?? ""))"
+        let where_ = "(pod: \"\(described)\", container: \(container["name"]?.stringValue ?? ""))"
+        if let user = (own?["runAsUser"] ?? podContext?["runAsUser"])?.intValue {
+            return user == 0 ? "container's runAsUser breaks non-root policy \(where_)" : nil
+        }
+        let name = String(imageUser.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        if name.isEmpty || Int(name) == 0 { return "container has runAsNonRoot and image will run as root \(where_)" }
+        if Int(name) == nil {
+            return "container has runAsNonRoot and image has non-numeric user (\(name)), cannot verify user is non-root \(where_)"
         }
         return nil
     }

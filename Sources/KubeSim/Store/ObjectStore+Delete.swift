@@ -83,13 +83,18 @@ extension ObjectStore {
             }
         }
         let removed = s.remove(existing, verb: "delete", user: user)
-        if policy != .orphan, let uid = existing.uid {
-            for dependent in s.dependentsOf(uid) where StoreState.ownerUIDs(dependent).allSatisfy({ $0 == uid || !s.ownerExists($0) }) {
-                _ = deleteLocked(&s, dependent, grace: nil, policy: .background,
-                                 user: "system:serviceaccount:kube-system:generic-garbage-collector", expiries: &expiries)
-            }
-        }
+        if policy != .orphan { collectDependents(&s, of: existing, expiries: &expiries) }
         return .deleted(removed)
+    }
+
+    /// The garbage collector's background propagation: dependents of a removed object whose owners are
+    /// all gone are deleted too.
+    func collectDependents(_ s: inout StoreState, of removed: StoredObject, expiries: inout [PodExpiry]) {
+        guard let uid = removed.uid else { return }
+        for dependent in s.dependentsOf(uid) where StoreState.ownerUIDs(dependent).allSatisfy({ $0 == uid || !s.ownerExists($0) }) {
+            _ = deleteLocked(&s, dependent, grace: nil, policy: .background,
+                             user: "system:serviceaccount:kube-system:generic-garbage-collector", expiries: &expiries)
+        }
     }
 
     func scheduleExpiries(_ expiries: [PodExpiry]) {
@@ -102,12 +107,33 @@ extension ObjectStore {
         }
     }
 
+    /// The garbage collector's check of a new dependent: when none of its owners exists (it was deleted
+    /// before the dependent was created), the dependent is deleted shortly after, as the real collector does.
+    func collectIfDangling(_ created: StoredObject) {
+        Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(500))
+            guard let self else { return }
+            var expiries: [PodExpiry] = []
+            self.state.withLock { s in
+                guard let current = s.get(created.type, created.key), current.uid == created.uid else { return }
+                let owners = StoreState.ownerUIDs(current)
+                guard !owners.isEmpty, !owners.contains(where: s.ownerExists) else { return }
+                _ = self.deleteLocked(&s, current, grace: nil, policy: .background,
+                                      user: "system:serviceaccount:kube-system:generic-garbage-collector", expiries: &expiries)
+            }
+            self.scheduleExpiries(expiries)
+        }
+    }
+
     /// Removes a terminating pod whose grace period is over, if it is still the same pod.
     func expire(_ expiry: PodExpiry) {
+        var expiries: [PodExpiry] = []
         state.withLock { s in
             guard let pod = s.get(.pods, expiry.key), pod.uid == expiry.uid, pod.object.metadataString("deletionTimestamp") != nil else { return }
             s.remove(pod, verb: "delete", user: "system:kubesim:grace-period")
+            collectDependents(&s, of: pod, expiries: &expiries)
         }
+        scheduleExpiries(expiries)
     }
 }
 

@@ -104,7 +104,7 @@ public final class ObjectStore: Sendable {
         var object = object
         try Admission.prepareCreate(type, &object, namespace: namespace)
         let prepared = object
-        return try state.withLock { (s: inout StoreState) throws(SimStatusError) -> StoredObject in
+        let created = try state.withLock { (s: inout StoreState) throws(SimStatusError) -> StoredObject in
             var object = prepared
             try self.checkNamespace(type, object, in: s)
             if object.metadataString("name") == nil, let base = object.metadataString("generateName") {
@@ -118,6 +118,8 @@ public final class ObjectStore: Sendable {
             if options.dryRun { return StoredObject(type: type, object: object, resourceVersion: s.resourceVersion) }
             return s.put(type, object, previous: nil, verb: options.verb ?? "create", user: options.user)
         }
+        if !options.dryRun, !StoreState.ownerUIDs(created).isEmpty { collectIfDangling(created) }
+        return created
     }
 
     private func checkNamespace(_ type: SimResource, _ object: JSONObject, in s: StoreState) throws(SimStatusError) {

@@ -1,3 +1,4 @@
+import Foundation
 import SluiceKube
 
 /// The defaults the real server fills in, so stored objects look like a real cluster's.
@@ -56,6 +57,8 @@ enum Defaults {
             service(&object, creating: creating)
         case .jobs:
             job(&object, creating: creating)
+        case .secrets:
+            secret(&object)
         default:
             break
         }
@@ -174,5 +177,18 @@ enum Defaults {
         }
         object["spec"] = .object(spec)
         if creating, object["status"] == nil { object["status"] = ["loadBalancer": .object([:])] }
+    }
+
+    /// The API server folds `stringData` into `data` (base64, `stringData` winning) and drops it; a Secret
+    /// without a type is `Opaque` (pkg/apis/core/v1 defaults, registry/core/secret strategy).
+    static func secret(_ object: inout JSONObject) {
+        if object["type"] == nil { object["type"] = "Opaque" }
+        guard let strings = object["stringData"]?.objectValue else { return }
+        var data = object["data"]?.objectValue ?? JSONObject()
+        for (key, value) in strings {
+            if let text = value.stringValue { data[key] = .string(Data(text.utf8).base64EncodedString()) }
+        }
+        object["data"] = .object(data)
+        object["stringData"] = nil
     }
 }

@@ -7,10 +7,13 @@ import SluiceModel
 /// container's spec as a kubelet would build it.
 ///
 /// `command` replaces the image's ENTRYPOINT and `args` its CMD (a `command` without `args` runs with no
-/// CMD); `env` values, ConfigMap/Secret key references, `envFrom` and the pod's own fields
-/// (`metadata.name`, `metadata.namespace`, `metadata.uid`, `spec.nodeName`) are resolved, then `$(VAR)`
-/// expands in env values, command and args. `limits.memory` becomes the hard memory limit and `limits.cpu`
-/// the CPU quota. The termination message file is a host file bind-mounted at `terminationMessagePath`.
+/// CMD); the environment is `ContainerEnvironment`'s, then `$(VAR)` expands in command and args.
+/// `limits.memory` becomes the hard memory limit and `limits.cpu` the CPU quota. Each volume mount is a
+/// bind of the volume's host folder (read-only for Secret, ConfigMap, downward API and projected volumes
+/// and `readOnly` mounts); the termination message file is a host file bind-mounted at
+/// `terminationMessagePath`. The security context (container over pod) gives the user (`runAsUser`,
+/// `runAsGroup`), extra groups (`fsGroup`, `supplementalGroups`), `readOnlyRootFilesystem`, capabilities,
+/// `privileged`, `allowPrivilegeEscalation: false` (no-new-privileges) and an Unconfined seccomp profile.
 struct EngineContainerSpec: Sendable {
     /// Labels on every engine container KubeSim starts.
     static let ownerLabel = "kubesim.sluice.dev/kubelet"
@@ -25,12 +28,19 @@ struct EngineContainerSpec: Sendable {
     var config: ContainerConfig
 
     init(container spec: JSONValue, pod: JSONObject, uid: String, owner: String, terminationFile: String, store: ObjectStore) {
-        let namespace = pod["metadata"]?["namespace"]?.stringValue ?? "default"
+        self.init(container: spec, sources: PodSources(pod: pod, store: store), uid: uid, owner: owner,
+                  terminationFile: terminationFile, mounts: [])
+    }
+
+    init(container spec: JSONValue, sources: PodSources, uid: String, owner: String, terminationFile: String,
+         mounts: [PodVolumes.Mount]) {
+        let pod = sources.pod
+        let namespace = sources.namespace
         let podName = pod["metadata"]?["name"]?.stringValue ?? ""
         let container = spec["name"]?.stringValue ?? "container"
         name = "kubesim_\(namespace)_\(podName)_\(container)_\(uid.prefix(8))"
         config = ContainerConfig(image: spec["image"]?.stringValue ?? "")
-        let env = Self.environment(spec, pod: pod, store: store)
+        let env = ContainerEnvironment.resolve(spec, sources: sources)
         config.env = env.merging(["HOSTNAME": podName]) { own, _ in own }
         if let command = spec["command"]?.arrayValue, !command.isEmpty {
             config.entrypoint = command.compactMap(\.stringValue).map { ContainerCommand.expand($0, env) }
@@ -50,61 +60,31 @@ struct EngineContainerSpec: Sendable {
         }
         config.host.networkMode = "none"
         let messagePath = spec["terminationMessagePath"]?.stringValue ?? ContainerCommand.defaultTerminationMessagePath
-        config.host.binds = ["\(terminationFile):\(messagePath)"]
+        // Outer folders first: the engine mounts in this order, so a nested mount lands inside its parent.
+        let ordered = mounts.sorted { $0.containerPath.split(separator: "/").count < $1.containerPath.split(separator: "/").count }
+        config.host.binds = ordered.map { "\($0.hostPath):\($0.containerPath)\($0.readOnly ? ":ro" : "")" }
+            + ["\(terminationFile):\(messagePath)"]
+        Self.applySecurity(spec, pod: pod, to: &config)
     }
 
-    /// The container's environment as the kubelet builds it: `envFrom` first, then `env` in order, each
-    /// value expanding `$(VAR)` from what came before. References the store cannot answer are left unset
-    /// (a missing required one holds the pod in CreateContainerConfigError before it gets here).
-    static func environment(_ spec: JSONValue, pod: JSONObject, store: ObjectStore) -> [String: String] {
-        let namespace = pod["metadata"]?["namespace"]?.stringValue ?? "default"
-        func data(_ type: SimResource, _ name: String?) -> [String: String] {
-            guard let name, let object = store.get(type, namespace: namespace, name: name)?.object else { return [:] }
-            var out: [String: String] = [:]
-            for (k, v) in object["data"]?.objectValue ?? JSONObject() {
-                guard let s = v.stringValue else { continue }
-                out[k] = type == .secrets ? Data(base64Encoded: s).map { String(decoding: $0, as: UTF8.self) } ?? s : s
-            }
-            if type == .secrets {
-                for (k, v) in object["stringData"]?.objectValue ?? JSONObject() { out[k] = v.stringValue }
-            }
-            return out
+    /// The pod's and container's securityContext, the container's fields winning.
+    static func applySecurity(_ spec: JSONValue, pod: JSONObject, to config: inout ContainerConfig) {
+        let own = spec["securityContext"]
+        let podContext = pod["spec"]?["securityContext"]
+        func effective(_ key: String) -> JSONValue? { own?[key] ?? podContext?[key] }
+        if let user = effective("runAsUser")?.intValue {
+            config.user = effective("runAsGroup")?.intValue.map { "\(user):\($0)" } ?? "\(user)"
         }
-        var env: [String: String] = [:]
-        for source in spec["envFrom"]?.arrayValue ?? [] {
-            let prefix = source["prefix"]?.stringValue ?? ""
-            let values = source["configMapRef"].map { data(.configMaps, $0["name"]?.stringValue) }
-                ?? source["secretRef"].map { data(.secrets, $0["name"]?.stringValue) } ?? [:]
-            for (k, v) in values { env[prefix + k] = v }
-        }
-        for entry in spec["env"]?.arrayValue ?? [] {
-            guard let key = entry["name"]?.stringValue else { continue }
-            if let value = entry["value"]?.stringValue {
-                env[key] = ContainerCommand.expand(value, env)
-            } else if let from = entry["valueFrom"] {
-                if let ref = from["configMapKeyRef"], let k = ref["key"]?.stringValue {
-                    env[key] = data(.configMaps, ref["name"]?.stringValue)[k]
-                } else if let ref = from["secretKeyRef"], let k = ref["key"]?.stringValue {
-                    env[key] = data(.secrets, ref["name"]?.stringValue)[k]
-                } else if let path = from["fieldRef"]?["fieldPath"]?.stringValue {
-                    env[key] = fieldValue(path, pod: pod)
-                }
-            } else {
-                env[key] = ""
-            }
-        }
-        return env
-    }
-
-    /// The downward API fields known before the container starts.
-    static func fieldValue(_ path: String, pod: JSONObject) -> String? {
-        switch path {
-        case "metadata.name": pod["metadata"]?["name"]?.stringValue
-        case "metadata.namespace": pod["metadata"]?["namespace"]?.stringValue ?? "default"
-        case "metadata.uid": pod["metadata"]?["uid"]?.stringValue
-        case "spec.nodeName": pod["spec"]?["nodeName"]?.stringValue
-        case "spec.serviceAccountName": pod["spec"]?["serviceAccountName"]?.stringValue ?? "default"
-        default: nil
-        }
+        var groups = (podContext?["supplementalGroups"]?.arrayValue ?? []).compactMap(\.intValue).map(String.init)
+        if let fsGroup = podContext?["fsGroup"]?.intValue { groups.insert(String(fsGroup), at: 0) }
+        config.host.groupAdd = groups
+        config.host.readonlyRootfs = own?["readOnlyRootFilesystem"]?.boolValue ?? false
+        config.host.privileged = own?["privileged"]?.boolValue ?? false
+        config.host.capAdd = (own?["capabilities"]?["add"]?.arrayValue ?? []).compactMap(\.stringValue)
+        config.host.capDrop = (own?["capabilities"]?["drop"]?.arrayValue ?? []).compactMap(\.stringValue)
+        var options: [String] = []
+        if own?["allowPrivilegeEscalation"]?.boolValue == false { options.append("no-new-privileges") }
+        if effective("seccompProfile")?["type"]?.stringValue == "Unconfined" { options.append("seccomp=unconfined") }
+        config.host.securityOpt = options
     }
 }
