@@ -36,6 +36,8 @@ final class KubeFixture: @unchecked Sendable {
         options.runCommands = commands
         options.runtime = .host
         configure(&options)
+        // The scheduler, the kubelet and the controllers (garbage collection) are components of their own.
+        options.components = KubeSimComponents.builtIn(options)
         let sim = try await KubeSim.start(options)
         let directory = NSTemporaryDirectory() + "sluice-kube-\(UUID().uuidString)"
         return KubeFixture(sim: sim, directory: directory)

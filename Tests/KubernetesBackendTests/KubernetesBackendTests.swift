@@ -187,7 +187,7 @@ import Testing
             nodes:
               - id: m
                 map: {over: inputs.n, as: i, task: t, inputs: {i: i}}
-            """, id: "w")
+            """, inputs: ["n": .list((1...6).map { .int($0) })], id: "w")
         #expect(state.header.phase == .succeeded, "\(state.nodes.mapValues { $0.failure?.message ?? "" })")
         #expect(backend.peakAlive <= 2)
         #expect(k.podCreates().count == 6)

@@ -55,9 +55,10 @@ struct TaskHandler: NodeHandler {
         let inputs = n.inputs ?? [:]
         var extra: [String: LiteralValue] = [:]
         if let itemName = call.itemName, let item = resolver(def, ctx).item { extra[itemName] = item.value }
-        let spec = AttemptSpecs.make(runID: ctx.state.header.id, ref: AttemptRef(node: def.id, attempt: number),
+        var spec = AttemptSpecs.make(runID: ctx.state.header.id, ref: AttemptRef(node: def.id, attempt: number),
                                      task: call.task, node: call.node, inputs: inputs, extra: extra, purpose: .run,
                                      lastAttempt: Policies.isLastAttempt(Policies.retries(call), n))
+        spec.flow = ctx.engine.flow.workflow.name
         let timeouts = Policies.timeouts(call)
         ctx.update(def.id) { n in
             n.attempts.append(AttemptState(number: number, purpose: .run, phase: .queued, queuedAt: ctx.now))

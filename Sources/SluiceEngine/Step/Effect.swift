@@ -20,6 +20,8 @@ public struct AttemptSpec: Sendable, Hashable, Codable {
     /// Whether the attempt may run on interruptible (spot) capacity: the node asks for it and this is not the
     /// last attempt its retry budgets allow (that one runs on regular capacity, so a run is not lost to preemption).
     public var interruptible: Bool
+    /// The flow's name (the `sluice.dev/flow` label of a pod).
+    public var flow: String?
     /// The step (from `steps:`) the node belongs to, for the `sluice.dev/step` label.
     public var step: String?
 

@@ -139,8 +139,9 @@ enum RevertRunner {
                 return done(f)
             }
             let number = n.nextAttemptNumber(.revert, usedBefore: ctx.state.header.attemptsUsed?[id])
-            let spec = AttemptSpecs.make(runID: ctx.state.header.id, ref: AttemptRef(node: id, attempt: number, purpose: .revert),
+            var spec = AttemptSpecs.make(runID: ctx.state.header.id, ref: AttemptRef(node: id, attempt: number, purpose: .revert),
                                          task: call.task, node: call.node, inputs: n.inputs ?? [:], extra: [:], purpose: .revert)
+            spec.flow = ctx.engine.flow.workflow.name
             ctx.update(id) { n in
                 n.phase = .reverting
                 n.attempts.append(AttemptState(number: number, purpose: .revert, phase: .queued, queuedAt: ctx.now))

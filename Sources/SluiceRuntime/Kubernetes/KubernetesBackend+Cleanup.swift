@@ -14,7 +14,8 @@ extension KubernetesBackend {
             bytes = try await client.logs(namespace: namespace, pod: name, container: PodVerdict.taskContainer)
         } catch {
             // A pod that is gone took its log with it; anything else is worth a line in the controller's log.
-            if !error.isNotFound { logger.warning("cannot copy the log of pod \(name): \(error)") }
+            // 400: the container never started, so there is no log.
+            if !error.isNotFound, error.statusError?.code != 400 { logger.warning("cannot copy the log of pod \(name): \(error)") }
             return
         }
         if let out = LogFile(folder.stdout) { out.write(bytes) }
@@ -51,7 +52,7 @@ extension KubernetesBackend {
     func untrackedPod(_ pod: JSONObject) {
         let meta = ObjectMeta(object: pod["metadata"]?.objectValue ?? JSONObject())
         guard let name = meta.name, meta.deletionTimestamp == nil, state.withLock({ $0.deletions[name] == nil }),
-              let (runID, ref) = PodPlan.ref(labels: meta.labels) else { return }
+              let (runID, ref) = PodPlan.ref(metadata: meta) else { return }
         let folder = AttemptFolder(root: root, runID: runID, nodeID: ref.node, attempt: ref.attempt, purpose: ref.purpose == .revert ? .revert : .run)
         guard FileIO.exists(folder.podResult) else { return }
         var after = settings.deleteAfter
@@ -71,13 +72,14 @@ extension KubernetesBackend {
         var adopted: [JSONObject] = []
         for pod in pods.list() {
             let meta = ObjectMeta(object: pod["metadata"]?.objectValue ?? JSONObject())
-            guard let name = meta.name, let (run, ref) = PodPlan.ref(labels: meta.labels), run == runID else { continue }
+            guard let name = meta.name, let (run, ref) = PodPlan.ref(metadata: meta), run == runID else { continue }
             let folder = AttemptFolder(root: root, runID: runID, nodeID: ref.node, attempt: ref.attempt, purpose: ref.purpose == .revert ? .revert : .run)
             found.insert(ref)
             let fresh = state.withLock { s -> Bool in
                 guard s.attempts[name] == nil else { return false }
                 var a = KubeAttempt(runID: runID, ref: ref, podName: name, folder: folder)
                 a.created = true
+                a.adopted = true
                 s.attempts[name] = a
                 s.byRef[AttemptKey(runID: runID, ref: ref)] = name
                 s.alive += 1

@@ -34,24 +34,44 @@ extension KubernetesBackend {
         if state.withLock({ $0.attempts[name]?.cancelled }) != false {
             return ended(name) { a in .attemptExited(a.ref, AttemptExit(exitCode: nil, killedByUs: true, detail: "cancelled before its pod was created")) }
         }
-        do {
-            do { _ = try await client.create(Self.secrets, namespace: namespace, plan.secret) } catch where error.isAlreadyExists {}
+        var delay = Duration.milliseconds(100)
+        for tryNumber in 1...Self.createTries {
             do {
-                let created = try await client.create(.pods, namespace: namespace, plan.pod)
-                noteCreated(name, uid: created["metadata"]?["uid"]?.stringValue)
-            } catch where error.isAlreadyExists {
-                let existing = try await client.get(.pods, namespace: namespace, name: name)
-                let labels = ObjectMeta(object: existing["metadata"]?.objectValue ?? JSONObject()).labels
-                guard labels[PodPlan.storeLabel] == settings.pod.storeID, PodPlan.ref(labels: labels)?.ref == a.ref else {
-                    return ended(name) { a in
-                        .attemptLost(a.ref, reason: "pod \(namespace)/\(name) exists and is not this attempt's (labels \(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))); another Sluice store uses the same run id in this namespace")
-                    }
+                try await createObjects(name, a, plan)
+                return
+            } catch {
+                // A create is idempotent by name (409 adopts), so what the server may not have done is tried again.
+                let retriable = error.isTooManyRequests || (error.statusError?.code ?? 0) >= 500 || error.statusError == nil
+                if !retriable || tryNumber == Self.createTries || state.withLock({ $0.attempts[name]?.cancelled }) != false {
+                    return await refused(name, error)
                 }
-                noteCreated(name, uid: existing["metadata"]?["uid"]?.stringValue)
-                podChanged(existing)
+                logger.debug("creating pod \(name) failed (\(error)); trying again in \(delay)")
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
             }
-        } catch {
-            await refused(name, error)
+        }
+    }
+
+    /// Tries of one pod's create on server errors and throttling before the attempt counts as lost.
+    static let createTries = 8
+
+    private func createObjects(_ name: String, _ a: KubeAttempt, _ plan: PodPlan) async throws(KubeError) {
+        do { _ = try await client.create(Self.secrets, namespace: namespace, plan.secret) } catch where error.isAlreadyExists {}
+        do {
+            trace?(.createSending(pod: name, at: .now))
+            let created = try await client.create(.pods, namespace: namespace, plan.pod)
+            noteCreated(name, uid: created["metadata"]?["uid"]?.stringValue)
+        } catch where error.isAlreadyExists {
+            let existing = try await client.get(.pods, namespace: namespace, name: name)
+            let meta = ObjectMeta(object: existing["metadata"]?.objectValue ?? JSONObject())
+            let labels = meta.labels
+            guard labels[PodPlan.storeLabel] == settings.pod.storeID, PodPlan.ref(metadata: meta)?.ref == a.ref else {
+                return ended(name) { a in
+                    .attemptLost(a.ref, reason: "pod \(self.namespace)/\(name) exists and is not this attempt's (labels \(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))); another Sluice store uses the same run id in this namespace")
+                }
+            }
+            noteCreated(name, uid: existing["metadata"]?["uid"]?.stringValue)
+            podChanged(existing)
         }
     }
 
@@ -95,6 +115,7 @@ extension KubernetesBackend {
         guard let name = pod["metadata"]?["name"]?.stringValue else { return }
         if state.withLock({ $0.attempts[name] == nil }) { return untrackedPod(pod) }
         let verdict = PodVerdict.of(pod)
+        if let trace, case .ended = verdict { trace(.podEnded(pod: name, at: .now)) }
         enum Step { case none, note(KubeAttempt, String), started(KubeAttempt, Date?), end(PodVerdict.Ending), refuse(String), lose(String) }
         let now = ContinuousClock.now
         let step = state.withLock { s -> Step in
@@ -104,7 +125,8 @@ extension KubernetesBackend {
             switch verdict {
             case .pending(let note):
                 a.unschedulableSince = nil
-                guard let note, note != a.lastNote else { return .none }
+                // The ordinary steps of a start are not news; anything else pending (a config wait) is.
+                guard let note, note != a.lastNote, !Self.ordinaryPending.contains(note) else { return .none }
                 a.lastNote = note
                 return .note(a, note)
             case .unschedulable(let why):
@@ -133,7 +155,9 @@ extension KubernetesBackend {
         switch step {
         case .none: return
         case .note(let a, let note): report(a.runID, .progress(a.ref, Progress(message: note)))
-        case .started(let a, let at): report(a.runID, .attemptStarted(a.ref, at: at.map { StateCoding.timestamp($0) }))
+        case .started(let a, let at):
+            // Pod times have whole seconds: they only stand in for ours when the start was not seen live.
+            report(a.runID, .attemptStarted(a.ref, at: a.adopted ? at.map { StateCoding.timestamp($0) } : nil))
         case .end(let e): collect(name, e)
         case .refuse(let why):
             let image = PodVerdict.podContainer(pod, PodVerdict.taskContainer)?["image"]?.stringValue ?? "?"
@@ -193,7 +217,8 @@ extension KubernetesBackend {
         let exit = AttemptExit(exitCode: e.exitCode, signal: nil, killedByUs: a.cancelled, oomKilled: e.oomKilled,
                                outputsJSON: e.exitCode == 0 ? outputs : nil, outputsError: e.exitCode == 0 ? outputsError : nil,
                                detail: e.oomKilled ? "memory limit \(e.memoryLimit ?? "unknown")" : nil,
-                               startedAt: e.startedAt.map { StateCoding.timestamp($0) }, finishedAt: e.finishedAt.map { StateCoding.timestamp($0) })
+                               startedAt: a.adopted ? e.startedAt.map { StateCoding.timestamp($0) } : nil,
+                               finishedAt: a.adopted ? e.finishedAt.map { StateCoding.timestamp($0) } : nil)
         if e.exitCode == 0 || e.oomKilled || logsGone {
             finish(name, deletePod: false) { _ in .attemptExited(a.ref, exit) }
             scheduleDeletion(name, folder: a.folder, after: settings.deleteAfter, logsGone: logsGone)
@@ -211,6 +236,9 @@ extension KubernetesBackend {
             self.scheduleDeletion(name, folder: a.folder, after: self.settings.deleteAfter)
         }
     }
+
+    /// Pending reasons every pod goes through (not shown as progress).
+    static let ordinaryPending: Set<String> = ["ContainerCreating", "PodInitializing"]
 
     /// Kubernetes keeps at most this many bytes of a termination message.
     static let terminationMessageLimit = 4096

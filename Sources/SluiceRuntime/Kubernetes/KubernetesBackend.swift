@@ -50,6 +50,15 @@ public final class KubernetesBackend: AttemptBackend, @unchecked Sendable {
 
     static let secrets = ResourceType(apiVersion: "v1", kind: "Secret", resource: "secrets", namespaced: true)
 
+    /// What the backend did when, for benchmarks (step-to-step latency): set before `observe`.
+    public enum TraceEvent: Sendable {
+        /// A pod's end arrived from the watch (before anything else is done with it).
+        case podEnded(pod: String, at: ContinuousClock.Instant)
+        /// A pod create request is about to be sent.
+        case createSending(pod: String, at: ContinuousClock.Instant)
+    }
+    public nonisolated(unsafe) var trace: (@Sendable (TraceEvent) -> Void)?
+
     public var capabilities: BackendCapabilities {
         BackendCapabilities(backend: name, runtimes: [.containerImage, .pod], gpus: true, secretPaths: true, isolation: true)
     }
@@ -105,7 +114,9 @@ public final class KubernetesBackend: AttemptBackend, @unchecked Sendable {
     }
 
     public func start(_ spec: AttemptSpec, extraEnvironment: [String: String]) throws(BackendError) {
-        let plan = try PodPlan(spec, environment: extraEnvironment, settings: settings.pod)
+        var podSettings = settings.pod
+        podSettings.flowName = spec.flow
+        let plan = try PodPlan(spec, environment: extraEnvironment, settings: podSettings)
         let folder = AttemptFolder(root: root, runID: spec.runID, nodeID: spec.ref.node, attempt: spec.ref.attempt,
                                    purpose: spec.ref.purpose == .revert ? .revert : .run)
         let fresh = state.withLock { s -> Bool in
@@ -223,6 +234,8 @@ struct KubeAttempt: Sendable {
     /// The pod exists (created or adopted; the attempt holds a slot).
     var created = false
     var started = false
+    /// Found by `adopt` after a restart: its pod's times (whole seconds) are all we know of its start and end.
+    var adopted = false
     var ended = false
     var cancelled = false
     var unschedulableSince: ContinuousClock.Instant?
