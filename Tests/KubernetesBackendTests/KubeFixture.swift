@@ -50,7 +50,8 @@ final class KubeFixture: @unchecked Sendable {
     }
 
     /// A started controller on the Kubernetes backend over this fixture's store.
-    func controller(_ tune: (inout KubernetesSettings) -> Void = { _ in }) throws -> (Controller, KubernetesBackend) {
+    func controller(options: Controller.Options = Controller.Options(), start: Bool = true,
+                    _ tune: (inout KubernetesSettings) -> Void = { _ in }) throws -> (Controller, KubernetesBackend) {
         var settings = KubernetesSettings(pod: KubePodSettings(namespace: namespace))
         settings.deleteAfter = .zero
         settings.tick = .milliseconds(100)
@@ -58,8 +59,8 @@ final class KubeFixture: @unchecked Sendable {
         settings.podCreateBurst = 1000
         tune(&settings)
         let backend = KubernetesBackend(client: client(), settings: settings, root: directory + "/attempts")
-        let controller = try Controller(directory: directory, backend: backend)
-        controller.start()
+        let controller = try Controller(directory: directory, backend: backend, options: options)
+        if start { controller.start() }
         lock.withLock { controllers.append((controller, backend)) }
         return (controller, backend)
     }
@@ -101,8 +102,27 @@ final class KubeFixture: @unchecked Sendable {
             b.shutdown()
             c.stop()
         }
+        dumpSentObjects()
         await sim.stop()
         try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+extension KubeFixture {
+    /// Where every object the controllers sent to KubeSim is written, for `scripts/validate-sent.sh` (CI runs
+    /// `kubernetes-validate --strict` over it): `<repo>/.build/kube-sent/`.
+    static let sentFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/kube-sent").path
+
+    /// Writes the pods and Secrets the controllers created (as KubeSim stored them: what a real API server
+    /// would have received, plus its defaults) as one JSON file each.
+    func dumpSentObjects() {
+        let folder = Self.sentFolder + "/" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (i, w) in sim.store.writes().enumerated() where w.verb == "create" && ["pods", "secrets"].contains(w.type.plural) {
+            let file = folder + "/\(i)-\(w.type.plural)-\(w.name).json"
+            _ = FileManager.default.createFile(atPath: file, contents: Data(JSONValue.object(w.object.object).serialized()))
+        }
     }
 }
 

@@ -11,12 +11,14 @@ public final class KubeLeadership: Leadership, Sendable {
     private let elector = Mutex<LeaderElector?>(nil)
 
     public init(client: KubeClient, namespace: String, name: String, identity: String,
-                leaseDuration: Duration = .seconds(15), renewDeadline: Duration = .seconds(10), retryPeriod: Duration = .seconds(2)) {
+                leaseDuration: Duration = .seconds(15), renewDeadline: Duration = .seconds(10), retryPeriod: Duration = .seconds(2),
+                releaseOnCancel: Bool = true) {
         self.client = client
         var c = LeaderElector.Config(namespace: namespace, name: name, identity: identity)
         c.leaseDuration = leaseDuration
         c.renewDeadline = renewDeadline
         c.retryPeriod = retryPeriod
+        c.releaseOnCancel = releaseOnCancel
         config = c
     }
 

@@ -253,8 +253,8 @@ extension KubernetesBackend {
         }
     }
 
-    /// A Kubernetes Event about a pod of a followed attempt: kept in the attempt's `events.log`; while the pod
-    /// has not started, and for every warning, shown as the attempt's progress (why is it pending?).
+    /// A Kubernetes Event about a pod of a followed attempt: kept in the attempt's `events.log`; a warning
+    /// (FailedScheduling, FailedMount, BackOff) is also shown as the attempt's progress: why is it pending?
     func eventSeen(_ event: JSONObject) {
         let e = Event(document: event)
         guard let name = e.involvedObject.name, let a = state.withLock({ $0.attempts[name] }), !a.ended else { return }
@@ -264,7 +264,7 @@ extension KubernetesBackend {
             try? h.write(contentsOf: Data((text + "\n").utf8))
             try? h.close()
         }
-        if e.type == "Warning" || !a.started { report(a.runID, .progress(a.ref, Progress(message: text))) }
+        if e.type == "Warning" { report(a.runID, .progress(a.ref, Progress(message: text))) }
     }
 
     /// Every `settings.tick`: unschedulable and unpullable pods past their grace fail; waiting attempts get slots.
