@@ -207,4 +207,22 @@ import Testing
         #expect(state.header.phase == .succeeded, "\(state.nodes.mapValues { $0.failure?.message ?? "" })")
         #expect(Set(k.podCreates()) == ["f-count-1", "f-say-1"])
     }
+
+    @Test func outputsOverFourKiBFailWithAClearMessage() async throws {
+        let k = try await KubeFixture.start()
+        defer { Task { await k.stop() } }
+        let (controller, _) = try k.controller()
+        let state = try await k.run(controller, """
+            name: big
+            tasks:
+              t:
+                image: busybox
+                outputs: {blob: string}
+                command: [sh, -c, 'printf "{\\"blob\\": \\"%05000d\\"}" 0 > "$SLUICE_OUTPUTS"']
+            nodes:
+              - {id: t, task: t}
+            """, id: "big")
+        #expect(state.header.phase == .failed)
+        #expect(state.node("t")?.failure?.message.contains("4 KiB") == true, "\(state.node("t")?.failure?.message ?? "")")
+    }
 }
