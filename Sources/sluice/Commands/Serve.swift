@@ -9,10 +9,11 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the controller and the HTTP API over a store.",
         discussion: """
-            Drives every unfinished run of the store (and every run submitted later) on the local
-            backend, and serves the JSON API: submit, list and watch runs, approve gates, send signals.
-            SIGTERM or Ctrl-C stops it gracefully: running tasks keep running under their supervisors
-            and are adopted when a server starts again on the same store.
+            Drives every unfinished run of the store (and every run submitted later) on its backend
+            (--backend: local processes, containers or Kubernetes pods), and serves the JSON API: submit, list and watch runs, approve gates, send signals.
+            SIGTERM or Ctrl-C stops it gracefully: running tasks keep running (under their supervisors,
+            as containers or as pods) and are adopted when a server starts again on the same store.
+            On Kubernetes, servers elect a leader on a Lease; only the leader drives runs.
 
             Examples:
               sluice serve
