@@ -193,8 +193,11 @@ import Testing
         #expect(k.podCreates().count == 6)
     }
 
+    /// 500s and 429s on creates, watches cut mid-stream, and a watch history so short that re-watching from
+    /// the last version gets 410 Expired (a relist): every run still completes, with one pod per attempt.
     @Test func apiFaultsDoNotLoseARun() async throws {
         let k = try await KubeFixture.start {
+            $0.watchHistory = 2
             $0.faults = [
                 try! FaultRule(parsing: "POST /api/v1/namespaces/*/pods:500:count=2"),
                 try! FaultRule(parsing: "POST /api/v1/namespaces/*/secrets:429:retry-after=0:count=2"),
