@@ -38,6 +38,12 @@ struct Serve: ParsableCommand {
         valueName: "URL"))
     var advertiseURL: String?
 
+    @Option(name: .customLong("admin-token-file"), help: ArgumentHelp(
+        "A file holding an admin token, registered in the store as 'bootstrap' at every start (e.g. a mounted Kubernetes Secret).",
+        discussion: "With it the server may listen beyond loopback on a new store. Changing the file's token and restarting revokes the old 'bootstrap' token.",
+        valueName: "FILE"))
+    var adminTokenFile: String?
+
     @OptionGroup var storeOption: StoreOption
 
     /// The account tasks run as: `--run-as`, else `sluice-task` when running as root, else the server's own.
@@ -71,6 +77,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let (name, port) = try ListenAddress.parse(listen)
+        if let adminTokenFile { try AdminTokenFile.register(adminTokenFile, storeDirectory: storeOption.directory) }
         if !ListenAddress.isLoopback(name) {
             // Refuse before resolving anything: a server beyond loopback needs tokens, whatever the name says.
             let store = try storeOption.openStore()
