@@ -39,12 +39,16 @@ import Testing
         }
     }
 
-    @Test func aBadTokenFileIsRefusedNamingTheFileAndWhatWasExpected() throws {
+    @Test func aBadTokenFileIsRefusedNamingTheFileAndWhatWasExpected() async throws {
+        try await onOwnThread { try Self.badTokenFiles() }
+    }
+
+    static func badTokenFiles() throws {
         let ws = try Workspace()
         let missing = ws.dir.appendingPathComponent("nowhere/token").path
         let empty = try ws.write("empty", "\n")
         let short = try ws.write("short", "abc123\n")
-        let lines = try ws.write("lines", Self.first + "\n" + Self.second + "\n")
+        let lines = try ws.write("lines", first + "\n" + second + "\n")
         for (file, reason) in [(missing, "no such file"), (empty, "the file is empty"), (short, "the token is 6 characters long, too short"),
                                (lines, "the token contains whitespace or several lines"), (ws.dir.path, "not a regular file")] {
             let out = try ws.sluice(["serve", "--listen", "0.0.0.0:0", "--admin-token-file", file])
