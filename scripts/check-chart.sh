@@ -62,7 +62,7 @@ done
 mapfile -t dockerfiles < <(git ls-files --cached --others --exclude-standard -- 'Dockerfile' '*/Dockerfile' '*.Dockerfile' '*/Dockerfile.*')
 if [ "${#dockerfiles[@]}" -eq 0 ]; then : >"$work/out"; bad "no Dockerfile found"; fi
 for d in "${dockerfiles[@]}"; do
-  if hadolint --config .hadolint.yaml "$d" >"$work/out" 2>&1; then ok "hadolint $d"; else bad "hadolint $d"; fi
+  if hadolint --no-color --config .hadolint.yaml "$d" >"$work/out" 2>&1; then ok "hadolint $d"; else bad "hadolint $d"; fi
 done
 
 # 3. checkov. Every skip in .checkov.yaml carries a reason (`- CKV_... # reason`).
