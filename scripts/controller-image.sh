@@ -32,10 +32,13 @@ swift_bin="$(command -v swift || true)"
 toolchain="$(cd "$(dirname "$(readlink -f "$swift_bin")")/.." && pwd)"   # the toolchain's usr/
 swift_version="$(swift --version 2>&1 | sed -nE 's/.*Swift version ([0-9][0-9.]*).*/\1/p' | head -1)"
 app_version="$(sed -nE 's/^appVersion: *"?([^"]+)"?$/\1/p' charts/sluice/Chart.yaml)"
-builder="localhost/sluice-swift-builder:${swift_version}-bookworm"
+# The builder's tag names what it copied: the toolchain's version and the package mirror's tags, so a newer
+# toolchain or a package version added to the mirror makes a new builder (and the old one is removed).
+mirror="${SLUICE_PACKAGE_MIRROR:-/opt/swift-packages}"
+copied_key="$( { swift --version 2>&1; if [ -d "$mirror" ]; then find "$mirror" \( -name packed-refs -o -path '*/refs/tags/*' \) -printf '%P %s\n' | sort; fi; } | sha256sum | cut -c1-12)"
+builder="localhost/sluice-swift-builder:${swift_version}-bookworm-$copied_key"
 runtime="localhost/sluice-runtime-base:bookworm"
 image="localhost/sluice-controller"
-mirror="${SLUICE_PACKAGE_MIRROR:-/opt/swift-packages}"
 
 builder_packages="binutils,gcc,libc6-dev,libstdc++-12-dev,git,pkg-config,libcurl4-openssl-dev,libsqlite3-dev,libssl-dev,libxml2,libncurses6,libicu72,libuuid1,zlib1g-dev,ca-certificates,tzdata"
 runtime_packages="libcurl4,curl,libsqlite3-0,libssl3,ca-certificates"
@@ -49,7 +52,7 @@ debootstrap_tar() {
     local r="$state/$name-root"
     rm -rf "$r"
     say "debootstrap of the $name base (a few minutes, once)"
-    if ! debootstrap --variant=minbase --include="$packages" bookworm "$r" http://deb.debian.org/debian >"$state/$name-debootstrap.log" 2>&1; then
+    if ! debootstrap --variant=minbase --include="$packages" bookworm "$r" >"$state/$name-debootstrap.log" 2>&1; then
       tail -20 "$state/$name-debootstrap.log" >&2
       say "debootstrap of the $name base failed"
       exit 4
@@ -74,6 +77,7 @@ if ! podman image exists "$runtime"; then
 fi
 
 if ! podman image exists "$builder"; then
+  podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/sluice-swift-builder:' | xargs -r podman rmi -f >/dev/null 2>&1 || true
   tarball="$(debootstrap_tar builder "$builder_packages")"
   phase "making $builder from $toolchain"
   r="$state/builder-root"
@@ -88,7 +92,7 @@ if ! podman image exists "$builder"; then
     --exclude='./lib/liblldb*' --exclude='./lib/libsourcekitd*' --exclude='./lib/libSwiftSourceKit*' \
     --exclude=./lib/swift/embedded --exclude=./lib/swift/FrameworkABIBaseline --exclude=./share/docc \
     . | tar -C "$r/usr" -x --keep-directory-symlink
-  # Packages resolve from the machine's mirror when it has one (git reads github.com from there).
+  # Packages resolve from the machine's package mirror when it has one (git's insteadOf rules point there).
   if [ -d "$mirror" ]; then
     mkdir -p "$r$mirror"
     cp -a "$mirror/." "$r$mirror/"
