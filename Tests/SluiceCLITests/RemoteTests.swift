@@ -6,9 +6,9 @@ final class RemoteServer {
     let process = Process()
     let url: String
 
-    init(_ ws: Workspace, listen: String = "127.0.0.1:0") throws {
+    init(_ ws: Workspace, listen: String = "127.0.0.1:0", extra: [String] = []) throws {
         process.executableURL = CLI.binary
-        process.arguments = ["serve", "--store", ws.store, "--listen", listen]
+        process.arguments = ["serve", "--store", ws.store, "--listen", listen] + extra
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
