@@ -11,9 +11,10 @@ final class KubeSimProcess {
         kubeconfig = ws.dir.appendingPathComponent("kubeconfig").path
         process.executableURL = CLI.binary.deletingLastPathComponent().appendingPathComponent("kubesim")
         process.arguments = ["--listen", "127.0.0.1:0", "--write-kubeconfig", kubeconfig, "--run-commands", "--runtime", "host"]
+        // It prints where it listens on stdout.
         let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = err
+        process.standardError = FileHandle.nullDevice
         try process.run()
         var text = ""
         let deadline = Date().addingTimeInterval(30)

@@ -39,7 +39,6 @@ struct Serve: ParsableCommand {
         valueName: "URL"))
     var advertiseURL: String?
 
-<<<<<<< HEAD
     @Option(name: .customLong("lease-name"), help: ArgumentHelp(
         "Kubernetes: the Lease (in --namespace) the controllers of one installation elect their leader on.",
         discussion: "Only the leader drives runs; a standby serves the API and takes over when the leader stops renewing. A leader that cannot renew stops (its pod restarts as a standby).",
@@ -51,13 +50,12 @@ struct Serve: ParsableCommand {
 
     @Option(name: .customLong("lease-duration"), help: ArgumentHelp("Kubernetes: how long a standby waits after the leader's last renewal before it takes over.", valueName: "duration"))
     var leaseDuration: String = "15s"
-=======
+
     @Option(name: .customLong("admin-token-file"), help: ArgumentHelp(
         "A file holding an admin token, registered in the store as 'bootstrap' at every start (e.g. a mounted Kubernetes Secret).",
         discussion: "With it the server may listen beyond loopback on a new store. Changing the file's token and restarting revokes the old 'bootstrap' token.",
         valueName: "FILE"))
     var adminTokenFile: String?
->>>>>>> k8s-chart
 
     @OptionGroup var storeOption: StoreOption
 
