@@ -45,7 +45,12 @@ final class KubeSimProcess {
 
 /// `sluice serve --backend kubernetes` as a user runs it, killed with SIGKILL mid-run and started again.
 @Suite struct KubernetesServeTests {
-    @Test func aKilledServerRestartsAndFinishesTheRunWithoutASecondPod() throws {
+    // Off the Swift pool: the test waits for processes and polls the store.
+    @Test func aKilledServerRestartsAndFinishesTheRunWithoutASecondPod() async throws {
+        try await offPool { try Self.killedServerRestarts() }
+    }
+
+    static func killedServerRestarts() throws {
         let ws = try Workspace()
         let sim = try KubeSimProcess(ws)
         defer { sim.stop() }

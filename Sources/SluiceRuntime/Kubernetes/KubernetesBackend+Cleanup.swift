@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SluiceEngine
 import SluiceKube
 import SluiceModel
@@ -67,7 +68,9 @@ extension KubernetesBackend {
     /// After a restart: follows the run's pods that exist, re-reports ends stored before the restart, and
     /// reports as lost the attempts whose pod was created (their marker exists) but is gone.
     func adoptRun(_ runID: String) async -> Set<AttemptRef> {
-        await pods.waitForSync()
+        guard await Self.within(settings.adoptSyncWait, { [pods] in await pods.waitForSync() }) else {
+            return adoptUnsynced(runID)
+        }
         var found: Set<AttemptRef> = []
         var adopted: [JSONObject] = []
         for pod in pods.list() {
@@ -120,4 +123,64 @@ extension KubernetesBackend {
         }
         return out
     }
+
+    /// The API server has not answered the pod list in time: every attempt with a marker is kept as created
+    /// (so none is started twice) and checked against the pods once the list arrives.
+    func adoptUnsynced(_ runID: String) -> Set<AttemptRef> {
+        logger.warning("the pod list did not arrive in time; adopting run \(runID)'s attempts by their markers")
+        var found: Set<AttemptRef> = []
+        var names: [String] = []
+        for marker in markers(runID: runID) {
+            let folder = AttemptFolder(root: root, runID: runID, nodeID: marker.ref.node, attempt: marker.ref.attempt,
+                                       purpose: marker.ref.purpose == .revert ? .revert : .run)
+            found.insert(marker.ref)
+            if let stored = StoredPodResult.read(folder) {
+                Task.detached { [weak self] in self?.report(runID, stored.observation) }
+                continue
+            }
+            let fresh = state.withLock { s -> Bool in
+                guard s.attempts[marker.pod] == nil else { return false }
+                var a = KubeAttempt(runID: runID, ref: marker.ref, podName: marker.pod, folder: folder)
+                a.created = true
+                a.adopted = true
+                s.attempts[marker.pod] = a
+                s.byRef[AttemptKey(runID: runID, ref: marker.ref)] = marker.pod
+                s.alive += 1
+                s.alivePerRun[runID, default: 0] += 1
+                return true
+            }
+            if fresh { names.append(marker.pod) }
+        }
+        Task.detached { [weak self, pods] in
+            await pods.waitForSync()
+            guard let self else { return }
+            for name in names {
+                if let pod = pods.get(namespace: self.namespace, name: name) {
+                    self.podChanged(pod)
+                } else {
+                    self.finish(name, deletePod: false) { a in
+                        .attemptLost(a.ref, reason: "its pod \(self.namespace)/\(name) vanished while the controller was down")
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    /// Whether `body` finished within `limit`; `body` may go on after (it need not be cancellable).
+    static func within(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async -> Bool {
+        let answer = OnceAnswer()
+        return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            answer.set(c)
+            Task.detached { await body(); answer.give(true) }
+            Task.detached { try? await Task.sleep(for: limit); answer.give(false) }
+        }
+    }
+}
+
+/// A continuation resumed by whichever answer comes first.
+final class OnceAnswer: Sendable {
+    private let waiter = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+    func set(_ c: CheckedContinuation<Bool, Never>) { waiter.withLock { $0 = c } }
+    func give(_ value: Bool) { waiter.withLock { w in defer { w = nil }; return w }?.resume(returning: value) }
 }

@@ -22,6 +22,8 @@ public struct KubernetesSettings: Sendable {
     /// Pod creations per second (a token bucket of its own, below the client's QPS).
     public var podCreateQPS: Double = 20
     public var podCreateBurst = 20
+    /// How long a restarted controller waits for the first pod list before it adopts by markers alone.
+    public var adoptSyncWait: Duration = .seconds(30)
     /// How often graces and the slot queue are checked.
     public var tick: Duration = .seconds(1)
 
