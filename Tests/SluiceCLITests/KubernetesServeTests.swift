@@ -12,22 +12,11 @@ final class KubeSimProcess {
         process.executableURL = CLI.binary.deletingLastPathComponent().appendingPathComponent("kubesim")
         process.arguments = ["--listen", "127.0.0.1:0", "--write-kubeconfig", kubeconfig, "--run-commands", "--runtime", "host"]
         // It prints where it listens on stdout.
-        let err = Pipe()
-        process.standardOutput = err
+        let out = Pipe()
+        process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, text.range(of: #"listening on http://127\.0\.0\.1:\d+"#, options: .regularExpression) == nil {
-            let data = err.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
-        guard let r = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) else {
-            process.terminate()
-            throw CLIFailure("kubesim did not start: \(text)")
-        }
-        url = String(text[r])
+        url = try listeningURL(out, of: process, "kubesim")
     }
 
     /// The pod creates KubeSim committed (`GET /kubesim/writes`), by name.

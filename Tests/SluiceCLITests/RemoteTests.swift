@@ -13,24 +13,30 @@ final class RemoteServer {
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        var text = ""
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, text.range(of: #"listening on http://127\.0\.0\.1:\d+"#, options: .regularExpression) == nil {
-            let data = err.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
-        guard let r = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) else {
-            process.terminate()
-            throw CLIFailure("sluice serve did not start: \(text)")
-        }
-        url = String(text[r])
+        url = try listeningURL(err, of: process, "sluice serve")
     }
 
     func stop() {
         process.terminate()
         process.waitUntilExit()
     }
+}
+
+/// Reads what `process` prints into `pipe` until it says `listening on http://127.0.0.1:PORT` (within 30 s);
+/// that URL, or an error with what it printed (the process is stopped).
+func listeningURL(_ pipe: Pipe, of process: Process, _ what: String) throws -> String {
+    var text = ""
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline, text.range(of: #"listening on http://127\.0\.0\.1:\d+"#, options: .regularExpression) == nil {
+        let data = pipe.fileHandleForReading.availableData
+        if data.isEmpty { break }
+        text += String(decoding: data, as: UTF8.self)
+    }
+    guard let r = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) else {
+        process.terminate()
+        throw CLIFailure("\(what) did not start: \(text)")
+    }
+    return String(text[r])
 }
 
 struct CLIFailure: Error, CustomStringConvertible {

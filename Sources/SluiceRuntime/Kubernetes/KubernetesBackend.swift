@@ -173,15 +173,7 @@ public final class KubernetesBackend: AttemptBackend, @unchecked Sendable {
     }
 
     public func adopt(runID: String) -> Set<AttemptRef> {
-        let box = Mutex<Set<AttemptRef>>([])
-        let done = DispatchSemaphore(value: 0)
-        Task.detached { [self] in
-            let found = await self.adoptRun(runID)
-            box.withLock { $0 = found }
-            done.signal()
-        }
-        done.wait()
-        return box.withLock { $0 }
+        waitForAsync { [self] in await self.adoptRun(runID) }
     }
 
     public func location(runID: String, attempt: AttemptRef) -> String? {
