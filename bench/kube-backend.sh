@@ -6,6 +6,7 @@
 #   - a MAP-way map (default 1,000) at pod-creation QPS 200, burst 200 (API client: QPS 1000, burst 1000;
 #     --max-pods and --max-pods-per-run = MAP, so only the creation rate limits): time until every create
 #     was sent, duplicate creates in KubeSim's write log, wall time to the run's end, controller and KubeSim RSS.
+#   - the same map with finished pods deleted at once (--pod-delete-after 0).
 # Prints a table of medians over REPEATS runs (default 3) and every run's value.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,9 +22,11 @@ bench=.build-release/release/sluice-bench-kube-backend
 field() { tr "\t" "\n" <<<"$2" | sed -n "s|^$1=||p"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-chain=() map=()
+chain=() map=() quick=()
 for _ in $(seq 1 "$repeats"); do chain+=("$("$bench" chain --steps "$steps")"); done
 for _ in $(seq 1 "$repeats"); do map+=("$("$bench" map --items "$items" --qps 200 --burst 200)"); done
+# The same with finished pods deleted at once (--pod-delete-after 0): KubeSim then holds fewer pods.
+for _ in $(seq 1 "$repeats"); do quick+=("$("$bench" map --items "$items" --qps 200 --burst 200 --delete-after-ms 0)"); done
 
 row() { # label field lines...
     local label="$1" name="$2"; shift 2
@@ -47,11 +50,22 @@ row "  backend start -> pod create sent, p99 (ms)" start_to_send_p99_ms "${chain
 row "chain wall time (s)" seconds "${chain[@]}"
 row "$items-way map: submit -> last pod create sent (s; QPS 200, burst 200)" all_sent_s "${map[@]}"
 row "  pod creates per second, first to last" rate_per_s "${map[@]}"
+row "  creates behind the token bucket's schedule, p50 / max (s)" lag_p50_s "${map[@]}"
+row "  ... max" lag_max_s "${map[@]}"
 row "  submit -> last pod end seen (s)" last_end_s "${map[@]}"
 row "  submit -> run ended (s)" run_s "${map[@]}"
+row "  CPU seconds during the run: controller" cpu_s "${map[@]}"
+row "  CPU seconds during the run: KubeSim" kubesim_cpu_s "${map[@]}"
 row "  pod creates in KubeSim's write log" creates "${map[@]}"
 row "  duplicate pod creates" duplicates "${map[@]}"
 row "  pods alive at once, peak" peak_alive "${map[@]}"
 row "  controller peak RSS, VmHWM (MiB; KubeSim not in it)" peak_rss_mib "${map[@]}"
 row "  controller RSS before the run (MiB)" baseline_rss_mib "${map[@]}"
 row "  KubeSim process peak RSS (MiB)" kubesim_peak_rss_mib "${map[@]}"
+row "$items-way map, finished pods deleted at once: submit -> last pod create sent (s)" all_sent_s "${quick[@]}"
+row "  pod creates per second, first to last" rate_per_s "${quick[@]}"
+row "  submit -> run ended (s)" run_s "${quick[@]}"
+row "  duplicate pod creates" duplicates "${quick[@]}"
+row "  CPU seconds: controller" cpu_s "${quick[@]}"
+row "  CPU seconds: KubeSim" kubesim_cpu_s "${quick[@]}"
+row "  controller peak RSS (MiB)" peak_rss_mib "${quick[@]}"

@@ -17,7 +17,7 @@ final class SimProcess: @unchecked Sendable {
                              "--node", "bench-node,cpu=4000,memory=16000Gi,pods=5000",
                              "--watch-history", "200000", "--write-log", "400000"]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.standardError
+        process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(30)
         while !FileManager.default.fileExists(atPath: kubeconfig) {
@@ -35,6 +35,9 @@ final class SimProcess: @unchecked Sendable {
 
     /// KubeSim's peak resident memory (VmHWM), in bytes.
     var peakRSS: Int { Memory.status(pid: process.processIdentifier, "VmHWM") }
+
+    /// CPU seconds KubeSim used so far.
+    var cpuSeconds: Double { Memory.cpuSeconds(pid: process.processIdentifier) }
 
     /// How many times each pod name was created, from KubeSim's write log (`GET /kubesim/writes`).
     func podCreates(_ client: KubeClient) throws -> [String: Int] {
@@ -55,6 +58,16 @@ final class SimProcess: @unchecked Sendable {
 
 /// This process's or another's memory from /proc/PID/status.
 enum Memory {
+    /// CPU seconds (user + system) used so far by this process or `pid`, from /proc/PID/stat.
+    static func cpuSeconds(pid: Int32? = nil) -> Double {
+        let path = pid.map { "/proc/\($0)/stat" } ?? "/proc/self/stat"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let close = text.lastIndex(of: ")") else { return .nan }
+        // Fields after the command's closing parenthesis, from field 3 (state); utime and stime are 14 and 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// A `kB` field of /proc/PID/status (`VmRSS`, `VmHWM`), in bytes; 0 when unreadable.
     static func status(pid: Int32? = nil, _ field: String) -> Int {
         let path = pid.map { "/proc/\($0)/status" } ?? "/proc/self/status"

@@ -3,6 +3,7 @@
 // run, for bench/kube-backend.sh.
 //   sluice-bench-kube-backend chain [--steps 200]
 //   sluice-bench-kube-backend map [--items 1000] [--qps 200] [--burst 200] [--kube-qps 1000] [--kube-burst 1000]
+//       [--delete-after-ms N] (default: the backend's 10 minutes)
 // Options common to both: --kubesim PATH (default: `kubesim` next to this executable).
 import Foundation
 
@@ -38,9 +39,12 @@ do {
         let items = option("items", 1000)
         let qps = option("qps", 200)
         let r = try MapBench.run(items: items, qps: Double(qps), burst: option("burst", qps),
-                                 kubeQPS: Double(option("kube-qps", 1000)), kubeBurst: option("kube-burst", 1000), kubesim: kubesim)
-        print(["map", "items=\(items)", "qps=\(qps)", "first_send_s=\(f3(r.firstSend))", "all_sent_s=\(f3(r.allSent))",
+                                 kubeQPS: Double(option("kube-qps", 1000)), kubeBurst: option("kube-burst", 1000),
+                                 deleteAfter: option("delete-after-ms").flatMap { Int64($0) }.map { .milliseconds($0) }, kubesim: kubesim)
+        print(["map", "items=\(items)", "qps=\(qps)", "first_send_s=\(f3(r.firstSend))", "all_started_s=\(f3(r.allStarted))",
+               "lag_p50_s=\(f3(r.lagP50))", "lag_max_s=\(f3(r.lagMax))", "all_sent_s=\(f3(r.allSent))",
                "rate_per_s=\(f1(r.ratePerSecond))", "last_end_s=\(f3(r.lastEnd))", "run_s=\(f3(r.runSeconds))",
+               "cpu_s=\(f3(r.cpu))", "kubesim_cpu_s=\(f3(r.simCPU))",
                "creates=\(r.creates)", "pods=\(r.uniquePods)", "duplicates=\(r.creates - r.uniquePods)",
                "peak_alive=\(r.peakAlive)", "baseline_rss_mib=\(mib(r.baselineRSS))", "peak_rss_mib=\(mib(r.peakRSS))",
                "sampled_rss_mib=\(mib(r.sampledRSS))", "kubesim_peak_rss_mib=\(mib(r.simPeakRSS))"]
