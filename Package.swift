@@ -111,6 +111,11 @@ let package = Package(
             dependencies: ["SluiceKube", "KubeSim"],
             path: "bench/KubeBench"
         ),
+        .executableTarget(
+            name: "sluice-bench-kube-backend",
+            dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceModel", "SluiceCompiler", "SluiceKube", "KubeSim"],
+            path: "bench/KubeBackendBench"
+        ),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "SluiceKube"]),
         .testTarget(name: "SluiceKubeTests", dependencies: ["SluiceKube", "KubeSim", "SluiceModel"]),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "SluiceKube", "DockerEngine"]),

@@ -87,6 +87,7 @@ extension KubernetesBackend {
                 s.byRef[AttemptKey(runID: runID, ref: ref)] = name
                 s.alive += 1
                 s.alivePerRun[runID, default: 0] += 1
+                s.peakAlive = max(s.peakAlive, s.alive)
                 return true
             }
             if fresh { adopted.append(pod) }

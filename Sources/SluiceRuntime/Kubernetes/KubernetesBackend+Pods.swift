@@ -19,6 +19,7 @@ extension KubernetesBackend {
                 s.attempts[name] = a
                 s.alive += 1
                 s.alivePerRun[a.runID, default: 0] += 1
+                s.peakAlive = max(s.peakAlive, s.alive)
                 picked.append(name)
             }
             return picked
