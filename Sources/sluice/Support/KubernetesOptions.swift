@@ -31,10 +31,10 @@ struct KubernetesOptions: ParsableArguments {
     var maxPodsPerRun: Int = 100
 
     @Option(name: .customLong("kube-qps"), help: ArgumentHelp("Kubernetes: API requests per second (client-go's QPS).", valueName: "n"))
-    var kubeQPS: Double = 50
+    var kubeQPS: Double = 100
 
     @Option(name: .customLong("kube-burst"), help: ArgumentHelp("Kubernetes: API requests allowed at once above the QPS.", valueName: "n"))
-    var kubeBurst: Int = 100
+    var kubeBurst: Int = 200
 
     @Option(name: .customLong("pod-create-qps"), help: ArgumentHelp("Kubernetes: pod creations per second, within --kube-qps.", valueName: "n"))
     var podCreateQPS: Double = 20
@@ -55,7 +55,7 @@ struct KubernetesOptions: ParsableArguments {
     var anyGiven: Bool {
         kubeconfig != nil || kubeContext != nil || namespace != nil || serviceAccount != nil || !interruptibleTolerations.isEmpty
             || !interruptibleNodeSelector.isEmpty || podDeleteAfter != "10m" || unschedulableGrace != "10m" || imagePullGrace != "3m"
-            || maxPods != 500 || maxPodsPerRun != 100 || kubeQPS != 50 || kubeBurst != 100 || podCreateQPS != 20
+            || maxPods != 500 || maxPodsPerRun != 100 || kubeQPS != 100 || kubeBurst != 200 || podCreateQPS != 20
             || acceleratorLabel != "nvidia.com/gpu.product"
     }
 
@@ -74,6 +74,10 @@ struct KubernetesOptions: ParsableArguments {
         }
         _ = try tolerations()
         _ = try nodeSelector()
+        if kubeQPS < 3 * podCreateQPS {
+            // Each pod costs three requests (its Secret, the pod, the Secret's owner): creates would be held to a third.
+            FileHandle.standardError.write(Data("sluice: warning: --kube-qps \(kubeQPS) holds pod creates below --pod-create-qps \(podCreateQPS); each pod takes 3 API requests, so give --kube-qps at least \(3 * podCreateQPS)\n".utf8))
+        }
     }
 
     func duration(_ flag: String, _ text: String) throws -> Duration {
