@@ -57,14 +57,31 @@ extension Kubelet {
     /// What the live pods bound to each node request: every pod not yet Succeeded or Failed counts,
     /// including those the kubelet has placed but not yet written `spec.nodeName` for.
     func usage(excluding uid: String) -> [String: ResourceAmounts] {
-        var used: [String: ResourceAmounts] = [:]
-        for stored in store.list(.pods, namespace: nil).items where stored.uid != uid {
+        // Once per pending pod per change: visit the store in place (no copy, no sort) and take each pod's
+        // requests from a cache (a pod's requests do not change), or a 1,000-pod map turns quadratic.
+        var live: [(node: String, uid: String, pod: JSONObject?)] = []
+        store.forEach(.pods) { stored in
+            guard stored.uid != uid else { return }
             let phase = stored.object["status"]?["phase"]?.stringValue
-            if phase == "Succeeded" || phase == "Failed" { continue }
-            var node = stored.object["spec"]?["nodeName"]?.stringValue ?? ""
-            if node.isEmpty, let id = stored.uid, let tracked = pods[id] { node = tracked.lifecycle.nodeName }
+            if phase == "Succeeded" || phase == "Failed" { return }
+            let node = stored.object["spec"]?["nodeName"]?.stringValue ?? ""
+            let id = stored.uid ?? ""
+            live.append((node, id, requestCache[id] == nil ? stored.object : nil))
+        }
+        var used: [String: ResourceAmounts] = [:]
+        for (bound, id, pod) in live {
+            var node = bound
+            if node.isEmpty, let tracked = pods[id] { node = tracked.lifecycle.nodeName }
             if node.isEmpty { continue }
-            used[node, default: ResourceAmounts()] = used[node, default: ResourceAmounts()] + PodRequests.of(stored.object)
+            let requests: ResourceAmounts
+            if let cached = requestCache[id] {
+                requests = cached
+            } else {
+                requests = pod.map { PodRequests.of($0) } ?? ResourceAmounts()
+                if requestCache.count > 50_000 { requestCache.removeAll() }
+                if !id.isEmpty { requestCache[id] = requests }
+            }
+            used[node, default: ResourceAmounts()] = used[node, default: ResourceAmounts()] + requests
         }
         return used
     }

@@ -85,6 +85,8 @@ public actor Kubelet {
     let clock: SimClock
     let events: EventRecorder
     var pods: [String: TrackedPod] = [:]
+    /// Each pod's resource requests by uid (they do not change), for `usage(excluding:)`.
+    var requestCache: [String: ResourceAmounts] = [:]
     /// Pods the scheduler could not place yet, by uid.
     var waiting: [String: WaitingPod] = [:]
     var waitingSeen = 0

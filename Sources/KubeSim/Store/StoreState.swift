@@ -81,6 +81,11 @@ struct StoreState {
         (dependents[uid] ?? []).compactMap { get($0.type, $0.key) }.sorted { $0.key < $1.key }
     }
 
+    func forEach(_ type: SimResource, _ body: (StoredObject) -> Void) {
+        guard let table = tables[type] else { return }
+        for object in table.values { body(object) }
+    }
+
     func list(_ type: SimResource, namespace: String?) -> [StoredObject] {
         guard let table = tables[type] else { return [] }
         let prefix = namespace.map { "\($0)/" }
