@@ -53,7 +53,7 @@ struct BackendOption: ParsableArguments {
             return ContainerBackend(client: EngineClient(endpoint: found.endpoint), root: storeDirectory + "/attempts", secrets: secrets)
         case "kubernetes":
             // Defaults (in-cluster, else $KUBECONFIG); `resume --backend kubernetes --namespace ...` for others.
-            return try KubernetesOptions().backend(storeDirectory: storeDirectory)
+            return try KubernetesOptions.parse([]).backend(storeDirectory: storeDirectory)
         case "local":
             do { return try LocalBackend(root: storeDirectory + "/attempts", secrets: secrets) } catch {
                 throw CLIError.input("cannot open the local backend at \(storeDirectory): \(error)")
