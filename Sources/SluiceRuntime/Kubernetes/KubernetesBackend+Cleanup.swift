@@ -54,7 +54,7 @@ extension KubernetesBackend {
         let meta = ObjectMeta(object: pod["metadata"]?.objectValue ?? JSONObject())
         guard let name = meta.name, meta.deletionTimestamp == nil, state.withLock({ $0.deletions[name] == nil }),
               let (runID, ref) = PodPlan.ref(metadata: meta) else { return }
-        let folder = AttemptFolder(root: root, runID: runID, nodeID: ref.node, attempt: ref.attempt, purpose: ref.purpose == .revert ? .revert : .run)
+        let folder = AttemptFolder(root: root, runID: runID, ref: ref)
         guard FileIO.exists(folder.podResult) else { return }
         var after = settings.deleteAfter
         if case .ended(let e) = PodVerdict.of(pod), let finished = e.finishedAt {
@@ -76,7 +76,7 @@ extension KubernetesBackend {
         for pod in pods.list() {
             let meta = ObjectMeta(object: pod["metadata"]?.objectValue ?? JSONObject())
             guard let name = meta.name, let (run, ref) = PodPlan.ref(metadata: meta), run == runID else { continue }
-            let folder = AttemptFolder(root: root, runID: runID, nodeID: ref.node, attempt: ref.attempt, purpose: ref.purpose == .revert ? .revert : .run)
+            let folder = AttemptFolder(root: root, runID: runID, ref: ref)
             found.insert(ref)
             let fresh = state.withLock { s -> Bool in
                 guard s.attempts[name] == nil else { return false }
@@ -94,8 +94,7 @@ extension KubernetesBackend {
         }
         // Attempts with a marker but no pod: ended and stored (re-report), or vanished while nobody watched.
         for marker in markers(runID: runID) where !found.contains(marker.ref) {
-            let folder = AttemptFolder(root: root, runID: runID, nodeID: marker.ref.node, attempt: marker.ref.attempt,
-                                       purpose: marker.ref.purpose == .revert ? .revert : .run)
+            let folder = AttemptFolder(root: root, runID: runID, ref: marker.ref)
             found.insert(marker.ref)
             let o: Observation = StoredPodResult.read(folder)?.observation
                 ?? .attemptLost(marker.ref, reason: "its pod \(marker.namespace)/\(marker.pod) vanished while the controller was down")
@@ -132,8 +131,7 @@ extension KubernetesBackend {
         var found: Set<AttemptRef> = []
         var names: [String] = []
         for marker in markers(runID: runID) {
-            let folder = AttemptFolder(root: root, runID: runID, nodeID: marker.ref.node, attempt: marker.ref.attempt,
-                                       purpose: marker.ref.purpose == .revert ? .revert : .run)
+            let folder = AttemptFolder(root: root, runID: runID, ref: marker.ref)
             found.insert(marker.ref)
             if let stored = StoredPodResult.read(folder) {
                 Task.detached { [weak self] in self?.report(runID, stored.observation) }

@@ -177,8 +177,7 @@ public final class KubernetesBackend: AttemptBackend, @unchecked Sendable {
     }
 
     public func location(runID: String, attempt: AttemptRef) -> String? {
-        AttemptFolder(root: root, runID: runID, nodeID: attempt.node, attempt: attempt.attempt,
-                      purpose: attempt.purpose == .revert ? .revert : .run).path
+        AttemptFolder(root: root, runID: runID, ref: attempt).path
     }
 
     func report(_ runID: String, _ o: Observation) {

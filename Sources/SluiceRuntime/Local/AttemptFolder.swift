@@ -1,3 +1,5 @@
+import SluiceEngine
+
 /// The files of one attempt: `<root>/<run>/<node>/<attempt>[-revert]/`.
 ///
 /// The supervisor writes `state.json` when the task starts and `result.json` when it ends,
@@ -13,6 +15,11 @@ struct AttemptFolder: Sendable, Hashable {
     init(root: String, runID: String, nodeID: String, attempt: Int, purpose: AttemptLaunch.Purpose) {
         let leaf = purpose == .revert ? "\(attempt)-revert" : "\(attempt)"
         self.path = [root, Self.safeName(runID), Self.safeName(nodeID), leaf].joined(separator: "/")
+    }
+
+    /// The folder of attempt `ref` of run `runID`.
+    init(root: String, runID: String, ref: AttemptRef) {
+        self.init(root: root, runID: runID, nodeID: ref.node, attempt: ref.attempt, purpose: ref.purpose == .revert ? .revert : .run)
     }
 
     static func runFolder(root: String, runID: String) -> String {
