@@ -208,15 +208,11 @@ extension ContainerBackend {
         return "\(bytes) bytes"
     }
 
-    /// Whether `task` ends within `limit` (it keeps running otherwise).
+    /// Whether `task` ends within `limit` (it keeps running otherwise). Not a task group: a group waits for
+    /// every child, and awaiting a task's value ignores cancellation, so a log stream that never ends (Podman's
+    /// follow of an exited container may not) would hold the attempt for ever.
     static func finishes(_ task: Task<Void, Never>, within limit: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await task.value; return true }
-            group.addTask { try? await Task.sleep(for: limit); return false }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        await KubernetesBackend.within(limit) { await task.value }
     }
 }
 
