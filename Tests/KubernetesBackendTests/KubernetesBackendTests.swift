@@ -175,7 +175,7 @@ import Testing
         #expect(k.podCreates().sorted() == ["rs-a-1", "rs-b-1", "rs-c-1"])
     }
 
-    @Test func aRunOverItsPodLimitWaitsVisibly() async throws {
+    @Test func aRunNeverHasMorePodsAliveThanItsLimit() async throws {
         let k = try await KubeFixture.start(commands: false)
         defer { Task { await k.stop() } }
         let (controller, backend) = try k.controller { $0.maxPodsPerRun = 2 }

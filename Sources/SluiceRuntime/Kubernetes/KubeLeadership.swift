@@ -37,7 +37,8 @@ public final class KubeLeadership: Leadership, Sendable {
                 // Leads until cancelled (the elector cancels this when a renewal fails for too long).
                 while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
             },
-            stoppedLeading: { lost() },
+            // Cancelled (the server stops) is not lost: the lease was given up on purpose.
+            stoppedLeading: { if !Task.isCancelled { lost() } },
             newLeader: { [weak self] holder in self?.seen.withLock { $0 = holder } })
         guard let e = try? LeaderElector(client: client, config: config, callbacks: callbacks) else { return }
         elector.withLock { $0 = e }

@@ -31,6 +31,7 @@ extension KubernetesBackend {
             if !logsGone { await self.copyLogs(name, folder) }
             if after <= .zero {
                 await self.deletePod(name)
+                _ = self.state.withLock { $0.deletions.removeValue(forKey: name) }
             } else {
                 let due = ContinuousClock.now + after
                 self.state.withLock { $0.deletions[name] = due }
@@ -61,7 +62,8 @@ extension KubernetesBackend {
             let passed = Date().timeIntervalSince(finished)
             after = max(.zero, after - .milliseconds(Int64(passed * 1000)))
         }
-        state.withLock { $0.deletions[name] = ContinuousClock.now + .seconds(3600) }  // placeholder until scheduled
+        // Marks it scheduled at once, so the next update of the same pod does not schedule it again.
+        state.withLock { $0.deletions[name] = ContinuousClock.now + after }
         scheduleDeletion(name, folder: folder, after: after)
     }
 

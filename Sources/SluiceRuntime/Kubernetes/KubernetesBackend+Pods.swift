@@ -83,6 +83,8 @@ extension KubernetesBackend {
             s.attempts[name]?.plan = nil  // the pod document is not needed any more
             return s.attempts[name]
         }
+        // Cancelled while its create was on the way (the delete then found nothing): delete it now.
+        if a?.cancelled == true { Task.detached { [weak self] in await self?.deletePod(name) } }
         // The Secret goes with its pod: Kubernetes' garbage collector deletes it when the pod is deleted.
         if let uid, let a {
             let owner: JSONValue = ["metadata": ["ownerReferences": [[
