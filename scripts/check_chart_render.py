@@ -113,7 +113,7 @@ def tuned(objects):
     expect(settings == {
         "SLUICE_ADVERTISE_URL": "http://flows.pipelines.svc.cluster.local:9000", "SLUICE_LEASE_NAME": "flows-leader",
         "SLUICE_POD_DELETE_AFTER": "1h", "SLUICE_MAX_PODS": "2000", "SLUICE_MAX_PODS_PER_RUN": "250",
-        "SLUICE_KUBE_QPS": "100", "SLUICE_KUBE_BURST": "200", "SLUICE_POD_CREATE_QPS": "50"}, f"settings {settings}")
+        "SLUICE_KUBE_QPS": "150", "SLUICE_KUBE_BURST": "300", "SLUICE_POD_CREATE_QPS": "50"}, f"settings differ from tuned-values.yaml: {settings}")
     expect(objects["PersistentVolumeClaim"]["spec"].get("storageClassName") == "fast-ssd", "storageClass not used")
     expect(objects["Service"]["spec"]["ports"][0]["port"] == 9000, "service.port not used")
     policy = objects["NetworkPolicy"]["spec"]
