@@ -33,6 +33,11 @@ struct CLI {
         return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// The same, on a thread of its own: async tests never hold a cooperative-pool thread while `sluice` runs.
+    static func run(_ args: [String], in directory: URL = root) async throws -> Output {
+        try await offPool { try run(args, in: directory) }
+    }
+
     static func temporaryFile(_ text: String, name: String = "flow.yaml") throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

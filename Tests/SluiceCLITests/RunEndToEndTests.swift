@@ -30,9 +30,18 @@ struct Workspace {
         try CLI.run(args + ["--store", store], in: dir)
     }
 
+    func sluice(_ args: [String]) async throws -> CLI.Output {
+        try await CLI.run(args + ["--store", store], in: dir)
+    }
+
     /// `status RUN -o json` parsed.
     func status(_ run: String) throws -> [String: Any] {
         let out = try sluice(["status", run, "-o", "json"])
+        return (try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    func status(_ run: String) async throws -> [String: Any] {
+        let out = try await sluice(["status", run, "-o", "json"])
         return (try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]) ?? [:]
     }
 
