@@ -48,16 +48,16 @@ struct CLI {
 }
 
 @Suite struct ValidateCommandTests {
-    @Test func everyExampleValidates() throws {
+    @Test func everyExampleValidates() async throws {
         let examples = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("examples").path)
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }.sorted().map { "examples/\($0)" }
         #expect(examples.count >= 7)
-        let out = try CLI.run(["validate"] + examples)
+        let out = try await CLI.run(["validate"] + examples)
         #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
         for e in examples { #expect(out.stdout.contains("\(e): ok")) }
     }
 
-    @Test func brokenFlowPrintsEveryErrorWithItsPlaceAndExitsOne() throws {
+    @Test func brokenFlowPrintsEveryErrorWithItsPlaceAndExitsOne() async throws {
         let file = try CLI.temporaryFile("""
             name: demo
             tasks:
@@ -68,7 +68,7 @@ struct CLI {
               - {id: a, task: t, inputs: {n: "three"}}
               - {id: b, tsk: t}
             """)
-        let out = try CLI.run(["validate", file.path])
+        let out = try await CLI.run(["validate", file.path])
         #expect(out.status == 1)
         let lines = out.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 2, "\(lines)")
@@ -77,9 +77,9 @@ struct CLI {
         #expect(out.stderr.contains("2 errors found"))
     }
 
-    @Test func jsonOutputIsMachineReadable() throws {
+    @Test func jsonOutputIsMachineReadable() async throws {
         let file = try CLI.temporaryFile("name: demo\nnodes: []\nbogus: 1\n")
-        let out = try CLI.run(["validate", "--output", "json", file.path])
+        let out = try await CLI.run(["validate", "--output", "json", file.path])
         #expect(out.status == 1)
         let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
         #expect(json?["valid"] as? Bool == false)
@@ -90,30 +90,30 @@ struct CLI {
         #expect(diagnostic?["path"] as? String == "bogus")
     }
 
-    @Test func missingFileIsAnErrorNotACrash() throws {
-        let out = try CLI.run(["validate", "/nonexistent/flow.yaml"])
+    @Test func missingFileIsAnErrorNotACrash() async throws {
+        let out = try await CLI.run(["validate", "/nonexistent/flow.yaml"])
         #expect(out.status == 1)
         #expect(out.stdout.contains("/nonexistent/flow.yaml:1:1: cannot read the file"))
     }
 
-    @Test func usageErrorsExitTwo() throws {
-        #expect(try CLI.run(["validate"]).status == 2)
-        #expect(try CLI.run(["validate", "--output", "xml", "examples/hello.yaml"]).status == 2)
-        #expect(try CLI.run(["frobnicate"]).status == 2)
+    @Test func usageErrorsExitTwo() async throws {
+        await #expect(try CLI.run(["validate"]).status == 2)
+        await #expect(try CLI.run(["validate", "--output", "xml", "examples/hello.yaml"]).status == 2)
+        await #expect(try CLI.run(["frobnicate"]).status == 2)
     }
 
     @Test(arguments: [["--help"], ["validate", "--help"], ["compile", "--help"]])
-    func helpHasExamples(args: [String]) throws {
-        let out = try CLI.run(args)
+    func helpHasExamples(args: [String]) async throws {
+        let out = try await CLI.run(args)
         #expect(out.status == 0)
         #expect(out.stdout.contains("sluice validate examples/hello.yaml") || out.stdout.contains("Examples:"), "\(out.stdout)")
     }
 }
 
 @Suite struct CompileCommandTests {
-    @Test func compileIsStableAndComplete() throws {
-        let first = try CLI.run(["compile", "examples/lung-cancer-detection.yaml"])
-        let second = try CLI.run(["compile", "examples/lung-cancer-detection.yaml"])
+    @Test func compileIsStableAndComplete() async throws {
+        let first = try await CLI.run(["compile", "examples/lung-cancer-detection.yaml"])
+        let second = try await CLI.run(["compile", "examples/lung-cancer-detection.yaml"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout == second.stdout)
         let json = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any]
@@ -124,16 +124,16 @@ struct CLI {
         #expect(nodes.map { $0["depth"] as? Int } == [0, 1, 2, 3])
     }
 
-    @Test func yamlOutputParsesBackAsTheSameGraph() throws {
-        let out = try CLI.run(["compile", "examples/hello.yaml", "-o", "yaml"])
+    @Test func yamlOutputParsesBackAsTheSameGraph() async throws {
+        let out = try await CLI.run(["compile", "examples/hello.yaml", "-o", "yaml"])
         #expect(out.status == 0)
         #expect(out.stdout.contains("name: hello"))
         #expect(out.stdout.contains("ref: inputs.who"))
     }
 
-    @Test func compileOfABrokenFileExitsOneWithErrorsOnStderr() throws {
+    @Test func compileOfABrokenFileExitsOneWithErrorsOnStderr() async throws {
         let file = try CLI.temporaryFile("name: demo\nnodes: [{id: a, task: nope}]\n")
-        let out = try CLI.run(["compile", file.path])
+        let out = try await CLI.run(["compile", file.path])
         #expect(out.status == 1)
         #expect(out.stdout.isEmpty)
         #expect(out.stderr.contains("unknown task 'nope'"))

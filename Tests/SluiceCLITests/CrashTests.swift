@@ -41,7 +41,7 @@ import Testing
         return p.terminationReason == .uncaughtSignal ? nil : p.terminationStatus
     }
 
-    @Test func killedAtTenPointsTheRunStillFinishesWithEveryTaskOnce() throws {
+    @Test func killedAtTenPointsTheRunStillFinishesWithEveryTaskOnce() async throws {
         let ws = try Workspace()
         let flow = try Self.chain(ws)
         // Ten crashes: five at exact moments (right before / right after a commit, before its effects run),
@@ -65,7 +65,7 @@ import Testing
         #expect(status == 0)
         let lines = ws.lines("done.log")
         #expect(lines == (0..<20).map { "s\($0)" }, "\(lines)")
-        let s = try ws.status("crash")
+        let s = try await ws.status("crash")
         #expect(s["state"] as? String == "succeeded")
     }
 }

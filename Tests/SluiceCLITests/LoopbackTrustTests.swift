@@ -4,11 +4,11 @@ import Testing
 /// Issue 13: loopback was judged by the host *name*. `--listen 127.wild.test:PORT` bound every interface
 /// without tokens, and the CLI sent the local admin token over plain HTTP to any `127.*` name.
 @Suite(.serialized) struct LoopbackTrustTests {
-    @Test func aNameThatMerelyLooksLikeLoopbackNeedsTokensToServe() throws {
+    @Test func aNameThatMerelyLooksLikeLoopbackNeedsTokensToServe() async throws {
         let ws = try Workspace()
         // /etc/hosts is not ours to edit; a name that does not resolve is refused before anything binds, and a
         // name is never trusted as loopback whatever it resolves to.
-        let out = try ws.sluice(["serve", "--store", ws.store, "--listen", "127.wild.test:0"])
+        let out = try await ws.sluice(["serve", "--store", ws.store, "--listen", "127.wild.test:0"])
         #expect(out.status == 2, "\(out.stdout)\(out.stderr)")
         #expect(out.stderr.contains("127.wild.test"), "\(out.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ws.store + "/admin.token"))
@@ -21,26 +21,26 @@ import Testing
             return f.dropFirst().map(String.init).first { $0 != "localhost" && !$0.hasPrefix("#") }
         }.first
         if let alias {
-            let named = try ws.sluice(["serve", "--store", ws.store, "--listen", "\(alias):0"])
+            let named = try await ws.sluice(["serve", "--store", ws.store, "--listen", "\(alias):0"])
             #expect(named.status == 2, "\(named.stdout)\(named.stderr)")
             #expect(named.stderr.contains("no tokens"), "\(named.stderr)")
             #expect(!FileManager.default.fileExists(atPath: ws.store + "/admin.token"))
         }
     }
 
-    @Test func theLocalAdminTokenGoesOnlyToTheServerThatWroteIt() throws {
+    @Test func theLocalAdminTokenGoesOnlyToTheServerThatWroteIt() async throws {
         let ws = try Workspace()
         let server = try RemoteServer(ws)
         defer { server.stop() }
         #expect(FileManager.default.fileExists(atPath: ws.store + "/admin.token"))
         // The right server: the token is sent and accepted.
-        let ok = try ws.sluice(["list", "-o", "json", "--server", server.url])
+        let ok = try await ws.sluice(["list", "-o", "json", "--server", server.url])
         #expect(ok.status == 0, "\(ok.stderr)")
         // Another loopback port (a listener that records what it is sent): the token is not sent.
         let spy = try Spy()
         spy.start()
         defer { spy.close() }
-        let other = try ws.sluice(["list", "-o", "json", "--server", "http://127.0.0.1:\(spy.port)"])
+        let other = try await ws.sluice(["list", "-o", "json", "--server", "http://127.0.0.1:\(spy.port)"])
         #expect(other.status != 0)
         let token = try String(contentsOfFile: ws.store + "/admin.token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let seen = spy.received()

@@ -76,25 +76,25 @@ struct CLIFailure: Error, CustomStringConvertible {
         throw CLIFailure("gate \(run)/\(node) never became pending")
     }
 
-    @Test func submitWaitPrintsTheRunAndStatusHasTheLocalShape() throws {
+    @Test func submitWaitPrintsTheRunAndStatusHasTheLocalShape() async throws {
         let ws = try Workspace()
         let server = try RemoteServer(ws)
         defer { server.stop() }
         let hello = CLI.root.appendingPathComponent("examples/hello.yaml").path
-        let out = try ws.sluice(["submit", hello, "--input", "who=Ada", "--wait", "-o", "json", "--server", server.url])
+        let out = try await ws.sluice(["submit", hello, "--input", "who=Ada", "--wait", "-o", "json", "--server", server.url])
         #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
         let submitted = try #require(Self.json(out.stdout) as? [String: Any], "\(out.stdout)")
         #expect(submitted["state"] as? String == "succeeded")
         let run = try #require(submitted["run"] as? String)
         #expect(Set(submitted.keys) == ["run", "state"])
 
-        let remote = try ws.sluice(["status", run, "-o", "json", "--server", server.url])
-        let local = try ws.sluice(["status", run, "-o", "json"])
+        let remote = try await ws.sluice(["status", run, "-o", "json", "--server", server.url])
+        let local = try await ws.sluice(["status", run, "-o", "json"])
         #expect(remote.status == 0 && local.status == 0, "\(remote.stderr)\(local.stderr)")
         #expect(Self.shape(Self.json(remote.stdout)) == Self.shape(Self.json(local.stdout)))
         #expect((Self.json(remote.stdout) as? [String: Any])?["outputs"] as? [String: String] == ["greeting": "hello Ada"])
 
-        let list = try ws.sluice(["list", "-o", "json", "--server", server.url])
+        let list = try await ws.sluice(["list", "-o", "json", "--server", server.url])
         #expect(((Self.json(list.stdout) as? [[String: Any]]) ?? []).first?["id"] as? String == run, "\(list.stdout)\(list.stderr)")
 
         let failing = try ws.write("fail.yaml", """
@@ -104,74 +104,74 @@ struct CLIFailure: Error, CustomStringConvertible {
             nodes:
               - {id: a, task: t}
             """)
-        let failed = try ws.sluice(["submit", failing, "--wait", "-o", "json", "--server", server.url])
+        let failed = try await ws.sluice(["submit", failing, "--wait", "-o", "json", "--server", server.url])
         #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
         #expect((Self.json(failed.stdout) as? [String: Any])?["state"] as? String == "failed")
     }
 
-    @Test func approveSignalRejectAndAbortGoThroughTheServer() throws {
+    @Test func approveSignalRejectAndAbortGoThroughTheServer() async throws {
         let ws = try Workspace()
         let server = try RemoteServer(ws)
         defer { server.stop() }
         let flow = try ws.write("gates.yaml", Self.gates)
-        #expect(try ws.sluice(["submit", flow, "--run-id", "g1", "--server", server.url]).status == 0)
+        await #expect(try ws.sluice(["submit", flow, "--run-id", "g1", "--server", server.url]).status == 0)
         try Self.waitForGate(ws, server, "g1", "review")
-        let signal = try ws.sluice(["signal", "g1", "threshold", "0.75", "--server", server.url])
+        let signal = try await ws.sluice(["signal", "g1", "threshold", "0.75", "--server", server.url])
         #expect(signal.status == 0, "\(signal.stderr)")
         #expect(signal.stdout.contains("signal threshold=0.75 sent to g1"), "\(signal.stdout)")
-        let approve = try ws.sluice(["approve", "g1", "review", "--comment", "fine", "--server", server.url])
+        let approve = try await ws.sluice(["approve", "g1", "review", "--comment", "fine", "--server", server.url])
         #expect(approve.status == 0, "\(approve.stderr)")
         #expect(approve.stdout.contains("approved g1/review as admin"), "\(approve.stdout)")
-        let events = try ws.sluice(["events", "g1", "-f", "-o", "json", "--server", server.url])
+        let events = try await ws.sluice(["events", "g1", "-f", "-o", "json", "--server", server.url])
         #expect(events.status == 0, "\(events.stderr)")
         let seqs = events.stdout.split(separator: "\n").compactMap { (Self.json(String($0)) as? [String: Any])?["seq"] as? Int }
         #expect(!seqs.isEmpty && seqs == seqs.sorted() && Set(seqs).count == seqs.count, "\(events.stdout)")
-        let tree = try ws.status("g1")
+        let tree = try await ws.status("g1")
         #expect(tree["state"] as? String == "succeeded", "\(tree)")
         #expect((ws.node(tree, "review")?["gate"] as? [String: Any])?["by"] as? String == "admin")
 
-        #expect(try ws.sluice(["submit", flow, "--run-id", "g2", "--server", server.url]).status == 0)
+        await #expect(try ws.sluice(["submit", flow, "--run-id", "g2", "--server", server.url]).status == 0)
         try Self.waitForGate(ws, server, "g2", "review")
-        let reject = try ws.sluice(["reject", "g2", "review", "--comment", "not today", "--server", server.url])
+        let reject = try await ws.sluice(["reject", "g2", "review", "--comment", "not today", "--server", server.url])
         #expect(reject.status == 0, "\(reject.stderr)")
 
-        #expect(try ws.sluice(["submit", flow, "--run-id", "g3", "--server", server.url]).status == 0)
+        await #expect(try ws.sluice(["submit", flow, "--run-id", "g3", "--server", server.url]).status == 0)
         try Self.waitForGate(ws, server, "g3", "review")
-        #expect(try ws.sluice(["abort", "g3", "--reason", "wrong data", "--server", server.url]).status == 0)
+        await #expect(try ws.sluice(["abort", "g3", "--reason", "wrong data", "--server", server.url]).status == 0)
         for (run, state) in [("g2", "failed"), ("g3", "aborted")] {
             let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline, try ws.status(run)["state"] as? String != state { Thread.sleep(forTimeInterval: 0.1) }
-            #expect(try ws.status(run)["state"] as? String == state)
+            while Date() < deadline, try await ws.status(run)["state"] as? String != state { try await Task.sleep(for: .seconds(0.1)) }
+            await #expect(try ws.status(run)["state"] as? String == state)
         }
     }
 
-    @Test func serverAndAuthFailuresExitThreeAndInputErrorsExitTwo() throws {
+    @Test func serverAndAuthFailuresExitThreeAndInputErrorsExitTwo() async throws {
         let ws = try Workspace()
         let server = try RemoteServer(ws)
         defer { server.stop() }
-        let refused = try ws.sluice(["status", "r1", "--server", "http://127.0.0.1:1"])
+        let refused = try await ws.sluice(["status", "r1", "--server", "http://127.0.0.1:1"])
         #expect(refused.status == 3, "\(refused.stderr)")
         #expect(refused.stderr.contains("cannot reach the server at http://127.0.0.1:1"), "\(refused.stderr)")
-        let badToken = try ws.sluice(["status", "r1", "--server", server.url, "--token", "slc_not-a-token"])
+        let badToken = try await ws.sluice(["status", "r1", "--server", server.url, "--token", "slc_not-a-token"])
         #expect(badToken.status == 3, "\(badToken.stderr)")
         #expect(badToken.stderr.contains("unknown or revoked"), "\(badToken.stderr)")
-        let unknown = try ws.sluice(["status", "nope", "--server", server.url])
+        let unknown = try await ws.sluice(["status", "nope", "--server", server.url])
         #expect(unknown.status == 2, "\(unknown.stderr)")
         #expect(unknown.stderr.contains("no run 'nope'"), "\(unknown.stderr)")
 
-        let viewer = try ws.sluice(["token", "create", "--role", "viewer", "--name", "dash"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let viewer = try await ws.sluice(["token", "create", "--role", "viewer", "--name", "dash"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let flow = try ws.write("gates.yaml", Self.gates)
-        let denied = try ws.sluice(["submit", flow, "--server", server.url, "--token", viewer])
+        let denied = try await ws.sluice(["submit", flow, "--server", server.url, "--token", viewer])
         #expect(denied.status == 3, "\(denied.stderr)")
         #expect(denied.stderr.contains("needs operator"), "\(denied.stderr)")
     }
 
-    @Test func eventsFollowResumesOnARestartedServerWithoutLosingOrRepeatingAnEvent() throws {
+    @Test func eventsFollowResumesOnARestartedServerWithoutLosingOrRepeatingAnEvent() async throws {
         let ws = try Workspace()
         var server = try RemoteServer(ws)
         let url = server.url
         let flow = try ws.write("gates.yaml", Self.gates)
-        #expect(try ws.sluice(["submit", flow, "--run-id", "e1", "--server", url]).status == 0)
+        await #expect(try ws.sluice(["submit", flow, "--run-id", "e1", "--server", url]).status == 0)
         try Self.waitForGate(ws, server, "e1", "review")
         let follower = Process()
         follower.executableURL = CLI.binary
@@ -185,17 +185,17 @@ struct CLIFailure: Error, CustomStringConvertible {
         server.stop()
         server = try RemoteServer(ws, listen: String(url.dropFirst("http://".count)))
         defer { server.stop() }
-        #expect(try ws.sluice(["signal", "e1", "threshold", "0.5", "--server", url]).status == 0)
-        #expect(try ws.sluice(["approve", "e1", "review", "--server", url]).status == 0)
+        await #expect(try ws.sluice(["signal", "e1", "threshold", "0.5", "--server", url]).status == 0)
+        await #expect(try ws.sluice(["approve", "e1", "review", "--server", url]).status == 0)
         let printed = firstChunk + out.fileHandleForReading.readDataToEndOfFile()
         follower.waitUntilExit()
         #expect(follower.terminationStatus == 0)
         let seqs = String(decoding: printed, as: UTF8.self).split(separator: "\n").compactMap { (Self.json(String($0)) as? [String: Any])?["seq"] as? Int }
-        let all = try ws.sluice(["events", "e1", "-o", "json"]).stdout.split(separator: "\n").compactMap { (Self.json(String($0)) as? [String: Any])?["seq"] as? Int }
+        let all = try await ws.sluice(["events", "e1", "-o", "json"]).stdout.split(separator: "\n").compactMap { (Self.json(String($0)) as? [String: Any])?["seq"] as? Int }
         #expect(!all.isEmpty && seqs == all, "followed \(seqs), stored \(all)")
     }
 
-    @Test func logsComeFromTheServerWholeOrFollowed() throws {
+    @Test func logsComeFromTheServerWholeOrFollowed() async throws {
         let ws = try Workspace()
         let server = try RemoteServer(ws)
         defer { server.stop() }
@@ -206,18 +206,18 @@ struct CLIFailure: Error, CustomStringConvertible {
             nodes:
               - {id: a, task: t}
             """)
-        #expect(try ws.sluice(["submit", flow, "--run-id", "l1", "--wait", "--server", server.url]).status == 0)
-        let whole = try ws.sluice(["logs", "l1", "a", "--server", server.url])
+        await #expect(try ws.sluice(["submit", flow, "--run-id", "l1", "--wait", "--server", server.url]).status == 0)
+        let whole = try await ws.sluice(["logs", "l1", "a", "--server", server.url])
         #expect(whole.status == 0, "\(whole.stderr)")
         #expect(whole.stdout.contains("line one") && whole.stdout.contains("line two"), "\(whole.stdout)")
-        let followed = try ws.sluice(["logs", "l1", "a", "-f", "--stdout", "--server", server.url])
+        let followed = try await ws.sluice(["logs", "l1", "a", "-f", "--stdout", "--server", server.url])
         #expect(followed.status == 0, "\(followed.stderr)")
         #expect(followed.stdout.contains("line one") && !followed.stdout.contains("line two"), "\(followed.stdout)")
-        let missing = try ws.sluice(["logs", "l1", "nope", "--server", server.url])
+        let missing = try await ws.sluice(["logs", "l1", "nope", "--server", server.url])
         #expect(missing.status == 2, "\(missing.stderr)")
     }
 
-    @Test func logsOfAMapItemAreFetchedByItsIDAsOnePathSegment() throws {
+    @Test func logsOfAMapItemAreFetchedByItsIDAsOnePathSegment() async throws {
         let ws = try Workspace()
         let server = try RemoteServer(ws)
         defer { server.stop() }
@@ -231,21 +231,21 @@ struct CLIFailure: Error, CustomStringConvertible {
             nodes:
               - {id: m, map: {over: inputs.xs, as: x, task: say, inputs: {x: x}}}
             """)
-        #expect(try ws.sluice(["submit", flow, "--run-id", "i1", "--wait", "--server", server.url]).status == 0)
-        let item = try ws.sluice(["logs", "i1", "m[1]", "--server", server.url])
+        await #expect(try ws.sluice(["submit", flow, "--run-id", "i1", "--wait", "--server", server.url]).status == 0)
+        let item = try await ws.sluice(["logs", "i1", "m[1]", "--server", server.url])
         #expect(item.status == 0, "\(item.stderr)")
         #expect(item.stdout.contains("item second") && !item.stdout.contains("item first"), "\(item.stdout)")
     }
 
-    @Test func anHTTPSServerIsRefusedWithAReasonAndExitTwo() throws {
+    @Test func anHTTPSServerIsRefusedWithAReasonAndExitTwo() async throws {
         let ws = try Workspace()
-        let out = try ws.sluice(["status", "r1", "--server", "https://127.0.0.1:8470"])
+        let out = try await ws.sluice(["status", "r1", "--server", "https://127.0.0.1:8470"])
         #expect(out.status == 2, "\(out.stderr)")
         #expect(out.stderr.contains("plain http://"), "\(out.stderr)")
     }
 
     /// The remote client is plain sockets: a local command loads no HTTP stack (FoundationNetworking, libcurl).
-    @Test func theCLILinksNoHTTPStack() throws {
+    @Test func theCLILinksNoHTTPStack() async throws {
         let ldd = Process()
         ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
         ldd.arguments = [CLI.binary.path]
@@ -259,8 +259,8 @@ struct CLIFailure: Error, CustomStringConvertible {
     }
 
     @Test(arguments: [["submit"], ["events"], ["gates"], ["reject"], ["list"], ["status"]])
-    func helpNamesTheServerOptionsWithExamples(args: [String]) throws {
-        let out = try CLI.run(args + ["--help"])
+    func helpNamesTheServerOptionsWithExamples(args: [String]) async throws {
+        let out = try await CLI.run(args + ["--help"])
         #expect(out.status == 0)
         #expect(out.stdout.contains("Examples:") && out.stdout.contains("--server") && out.stdout.contains("--token"), "\(out.stdout)")
     }

@@ -70,20 +70,20 @@ func processGone(_ pid: Int32) -> Bool {
 }
 
 @Suite(.serialized) struct RunEndToEndTests {
-    @Test func helloRunsAndPrintsJSON() throws {
+    @Test func helloRunsAndPrintsJSON() async throws {
         let ws = try Workspace()
-        let out = try ws.sluice(["run", CLI.root.appendingPathComponent("examples/hello.yaml").path, "--input", "who=Ada", "-o", "json"])
+        let out = try await ws.sluice(["run", CLI.root.appendingPathComponent("examples/hello.yaml").path, "--input", "who=Ada", "-o", "json"])
         #expect(out.status == 0, "\(out.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
         #expect(json?["state"] as? String == "succeeded")
         #expect((json?["outputs"] as? [String: Any])?["greeting"] as? String == "hello Ada")
-        let history = try ws.sluice(["history", "-o", "json"])
+        let history = try await ws.sluice(["history", "-o", "json"])
         let rows = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]]
         #expect(rows?.first?["id"] as? String == json?["run"] as? String)
         #expect(rows?.first?["state"] as? String == "succeeded")
     }
 
-    @Test func retriesUntilTheTaskSucceedsWithACounterFile() throws {
+    @Test func retriesUntilTheTaskSucceedsWithACounterFile() async throws {
         let ws = try Workspace()
         let counter = ws.dir.appendingPathComponent("counter").path
         let flow = try ws.write("retry.yaml", """
@@ -95,15 +95,15 @@ func processGone(_ pid: Int32) -> Bool {
             nodes:
               - {id: flaky, task: flaky}
             """)
-        let out = try ws.sluice(["run", flow, "--run-id", "r1", "-o", "json"])
+        let out = try await ws.sluice(["run", flow, "--run-id", "r1", "-o", "json"])
         #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
         #expect(ws.read("counter").trimmingCharacters(in: .whitespacesAndNewlines) == "3")
-        let attempts = ws.node(try ws.status("r1"), "flaky")?["attempts"] as? [[String: Any]] ?? []
+        let attempts = await ws.node(try ws.status("r1"), "flaky")?["attempts"] as? [[String: Any]] ?? []
         #expect(attempts.map { $0["state"] as? String } == ["failed", "failed", "succeeded"])
         #expect(attempts.first?["error"] as? String == "exited with code 1")
     }
 
-    @Test func aRuntimeTimeoutKillsTheTaskAndItsChildren() throws {
+    @Test func aRuntimeTimeoutKillsTheTaskAndItsChildren() async throws {
         let ws = try Workspace()
         let pidFile = ws.dir.appendingPathComponent("pid").path
         let flow = try ws.write("slow.yaml", """
@@ -113,7 +113,7 @@ func processGone(_ pid: Int32) -> Bool {
             nodes:
               - {id: slow, task: slow}
             """)
-        let out = try ws.sluice(["run", flow, "--run-id", "t1", "-o", "json"])
+        let out = try await ws.sluice(["run", flow, "--run-id", "t1", "-o", "json"])
         #expect(out.status == 1)
         #expect(out.stdout.contains("\"state\":\"timed-out\""), "\(out.stdout)")
         if let pid = Int32(ws.read("pid").trimmingCharacters(in: .whitespacesAndNewlines)) {
@@ -121,7 +121,7 @@ func processGone(_ pid: Int32) -> Bool {
         }
     }
 
-    @Test func aMapWithFailuresKeepsNullsWhenTheRatioAllows() throws {
+    @Test func aMapWithFailuresKeepsNullsWhenTheRatioAllows() async throws {
         let ws = try Workspace()
         let flow = try ws.write("map.yaml", """
             name: mapper
@@ -135,12 +135,12 @@ func processGone(_ pid: Int32) -> Bool {
             nodes:
               - {id: m, map: {over: inputs.xs, as: x, task: double, inputs: {x: x}, min_success_ratio: 0.75}}
             """)
-        let out = try ws.sluice(["run", flow, "-o", "json"])
+        let out = try await ws.sluice(["run", flow, "-o", "json"])
         #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
         #expect(out.stdout.contains("\"ys\":[2,null,6,8]"), "\(out.stdout)")
     }
 
-    @Test func revertUndoesCompletedTasksInReverseOrderExactlyOnce() throws {
+    @Test func revertUndoesCompletedTasksInReverseOrderExactlyOnce() async throws {
         let ws = try Workspace()
         let marker = ws.dir.appendingPathComponent("marker").path
         let flow = try ws.write("revert.yaml", """
@@ -160,13 +160,13 @@ func processGone(_ pid: Int32) -> Bool {
               - {id: d, task: boom, after: [c]}
             on_failure: {policy: revert}
             """)
-        let out = try ws.sluice(["run", flow, "-o", "json"])
+        let out = try await ws.sluice(["run", flow, "-o", "json"])
         #expect(out.status == 1)
         #expect(out.stdout.contains("\"state\":\"reverted\""), "\(out.stdout)")
         #expect(ws.lines("marker") == ["do-a", "do-b", "do-c", "do-boom", "undo-boom", "undo-c", "undo-b", "undo-a"])
     }
 
-    @Test func theSecondRunHitsTheCacheAndDoesNotRunTheTask() throws {
+    @Test func theSecondRunHitsTheCacheAndDoesNotRunTheTask() async throws {
         let ws = try Workspace()
         let marker = ws.dir.appendingPathComponent("marker").path
         let flow = try ws.write("cache.yaml", """
@@ -181,15 +181,15 @@ func processGone(_ pid: Int32) -> Bool {
             nodes:
               - {id: work, task: work, inputs: {x: 1}}
             """)
-        #expect(try ws.sluice(["run", flow, "--run-id", "c1", "-o", "json"]).status == 0)
-        let second = try ws.sluice(["run", flow, "--run-id", "c2", "-o", "json"])
+        await #expect(try ws.sluice(["run", flow, "--run-id", "c1", "-o", "json"]).status == 0)
+        let second = try await ws.sluice(["run", flow, "--run-id", "c2", "-o", "json"])
         #expect(second.status == 0)
         #expect(second.stdout.contains("\"y\":42"))
         #expect(ws.lines("marker") == ["ran"])
-        #expect(ws.node(try ws.status("c2"), "work")?["cache_hit_from"] as? String == "c1/work")
+        await #expect(ws.node(try ws.status("c2"), "work")?["cache_hit_from"] as? String == "c1/work")
     }
 
-    @Test func badInputIsRefusedWithExitTwoAndLeavesTheStoreAlone() throws {
+    @Test func badInputIsRefusedWithExitTwoAndLeavesTheStoreAlone() async throws {
         let ws = try Workspace()
         let flow = try ws.write("gate.yaml", """
             name: gated
@@ -204,9 +204,9 @@ func processGone(_ pid: Int32) -> Bool {
         defer { run.terminate(); run.waitUntilExit() }
         // Under load (CI on two cores runs suites in parallel) the run may take a while to reach its gate.
         let deadline = Date().addingTimeInterval(30)
-        while (try? ws.status("g1"))?["state"] as? String != "waiting", Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        try #require((try? ws.status("g1"))?["state"] as? String == "waiting", "the run never reached its gate")
-        let before = try ws.sluice(["status", "g1", "-o", "json"]).stdout
+        while await (try? ws.status("g1"))?["state"] as? String != "waiting", Date() < deadline { try await Task.sleep(for: .seconds(0.1)) }
+        try await #require((try? ws.status("g1"))?["state"] as? String == "waiting", "the run never reached its gate")
+        let before = try await ws.sluice(["status", "g1", "-o", "json"]).stdout
         let cases: [([String], String)] = [
             (["status", "nope"], "no run 'nope'"),
             (["signal", "g1", "threshold", "high"], "expected float"),
@@ -215,23 +215,23 @@ func processGone(_ pid: Int32) -> Bool {
             (["approve", "nope", "pick"], "no run 'nope'"),
         ]
         for (args, message) in cases {
-            let out = try ws.sluice(args)
+            let out = try await ws.sluice(args)
             #expect(out.status == 2, "\(args)")
             #expect(out.stderr.contains(message), "\(args): \(out.stderr)")
         }
-        let after = try ws.sluice(["status", "g1", "-o", "json"]).stdout
+        let after = try await ws.sluice(["status", "g1", "-o", "json"]).stdout
         #expect(before.replacingOccurrences(of: #""duration_ms" : \d+"#, with: "", options: .regularExpression)
                 == after.replacingOccurrences(of: #""duration_ms" : \d+"#, with: "", options: .regularExpression))
-        let signal = try ws.sluice(["signal", "g1", "threshold", "0.5"])
+        let signal = try await ws.sluice(["signal", "g1", "threshold", "0.5"])
         #expect(signal.status == 0)
         run.waitUntilExit()
         #expect(run.terminationStatus == 0)
-        #expect(ws.node(try ws.status("g1"), "pick")?["outputs"] as? [String: Double] == ["value": 0.5])
+        await #expect(ws.node(try ws.status("g1"), "pick")?["outputs"] as? [String: Double] == ["value": 0.5])
     }
 }
 
 @Suite(.serialized) struct ResourceLimitTests {
-    @Test func aTaskOverItsMemoryLimitIsReportedOutOfMemory() throws {
+    @Test func aTaskOverItsMemoryLimitIsReportedOutOfMemory() async throws {
         let ws = try Workspace()
         let flow = try ws.write("oom.yaml", """
             name: oom
@@ -242,7 +242,7 @@ func processGone(_ pid: Int32) -> Bool {
             nodes:
               - {id: hog, task: hog}
             """)
-        let out = try ws.sluice(["run", flow, "--run-id", "m1", "-o", "json"])
+        let out = try await ws.sluice(["run", flow, "--run-id", "m1", "-o", "json"])
         let stderrLog = ws.read(".sluice/attempts/m1/hog/1/stderr.log")
         if stderrLog.contains("cannot be enforced") {
             // This machine lets us set no memory limit; the task ran and said so in its log.
@@ -250,7 +250,7 @@ func processGone(_ pid: Int32) -> Bool {
             return
         }
         #expect(out.status == 1)
-        let node = ws.node(try ws.status("m1"), "hog")
+        let node = await ws.node(try ws.status("m1"), "hog")
         #expect((node?["error"] as? String)?.contains("out of memory") == true, "\(String(describing: node))")
         let attempt = (node?["attempts"] as? [[String: Any]])?.first
         #expect(attempt?["max_rss_bytes"] != nil)
@@ -258,7 +258,7 @@ func processGone(_ pid: Int32) -> Bool {
 }
 
 @Suite(.serialized) struct InterruptAndLogsTests {
-    @Test func ctrlCAbortsTheRunAndKillsItsTasks() throws {
+    @Test func ctrlCAbortsTheRunAndKillsItsTasks() async throws {
         let ws = try Workspace()
         let pidFile = ws.dir.appendingPathComponent("pid").path
         let flow = try ws.write("slow.yaml", """
@@ -275,27 +275,27 @@ func processGone(_ pid: Int32) -> Bool {
         p.standardError = FileHandle.nullDevice
         try p.run()
         let deadline = Date().addingTimeInterval(30)
-        while ws.read("pid").isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while ws.read("pid").isEmpty, Date() < deadline { try await Task.sleep(for: .seconds(0.05)) }
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
         #expect(p.terminationStatus == 1)
-        let s = try ws.status("i1")
+        let s = try await ws.status("i1")
         #expect(s["state"] as? String == "aborted")
         #expect((s["aborted_by"] as? String)?.contains("interrupted (Ctrl-C)") == true)
         if let pid = Int32(ws.read("pid").trimmingCharacters(in: .whitespacesAndNewlines)) {
             #expect(processGone(pid), "task \(pid) survived Ctrl-C")
         }
-        let logs = try ws.sluice(["logs", "i1", "slow", "--stdout"])
+        let logs = try await ws.sluice(["logs", "i1", "slow", "--stdout"])
         #expect(logs.status == 0)
         #expect(logs.stdout == "working\n")
-        let resume = try ws.sluice(["resume", "i1"])
+        let resume = try await ws.sluice(["resume", "i1"])
         #expect(resume.status == 1)
         #expect(resume.stderr.contains("already finished: aborted"))
     }
 }
 
 @Suite(.serialized) struct HeartbeatEndToEndTests {
-    @Test func progressLinesKeepATaskAliveAndSilenceStopsIt() throws {
+    @Test func progressLinesKeepATaskAliveAndSilenceStopsIt() async throws {
         let ws = try Workspace()
         let flow = try ws.write("beats.yaml", """
             name: beats
@@ -312,9 +312,9 @@ func processGone(_ pid: Int32) -> Bool {
               - {id: silent, task: silent}
             on_failure: {policy: finish-running}
             """)
-        let out = try ws.sluice(["run", flow, "--run-id", "hb", "-o", "json"])
+        let out = try await ws.sluice(["run", flow, "--run-id", "hb", "-o", "json"])
         #expect(out.status == 1)
-        let s = try ws.status("hb")
+        let s = try await ws.status("hb")
         #expect(ws.node(s, "chatty")?["state"] as? String == "succeeded")
         let silent = ws.node(s, "silent")
         #expect(silent?["state"] as? String == "failed")
@@ -323,7 +323,7 @@ func processGone(_ pid: Int32) -> Bool {
 }
 
 @Suite(.serialized) struct RetryEndToEndTests {
-    @Test func retryReusesWhatSucceededAndRunsTheRest() throws {
+    @Test func retryReusesWhatSucceededAndRunsTheRest() async throws {
         let ws = try Workspace()
         let marker = ws.dir.appendingPathComponent("marker").path
         let gate = ws.dir.appendingPathComponent("ok").path
@@ -338,15 +338,15 @@ func processGone(_ pid: Int32) -> Bool {
               - {id: b, task: step, inputs: {name: "b"}, after: [a]}
               - {id: c, task: step, inputs: {name: "c"}, after: [b]}
             """)
-        #expect(try ws.sluice(["run", flow, "--run-id", "f1", "-o", "json"]).status == 1)
+        await #expect(try ws.sluice(["run", flow, "--run-id", "f1", "-o", "json"]).status == 1)
         _ = FileManager.default.createFile(atPath: gate, contents: nil)
-        let retry = try ws.sluice(["retry", "f1", "-o", "json"])
+        let retry = try await ws.sluice(["retry", "f1", "-o", "json"])
         #expect(retry.status == 0, "\(retry.stdout)\(retry.stderr)")
         #expect(ws.lines("marker") == ["a", "b", "b", "c"])
-        #expect(try ws.sluice(["retry", "nope"]).status == 2)
-        let history = try ws.sluice(["history", "-o", "json"])
+        await #expect(try ws.sluice(["retry", "nope"]).status == 2)
+        let history = try await ws.sluice(["history", "-o", "json"])
         let rows = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(rows.first?["state"] as? String == "succeeded")
-        #expect(try ws.sluice(["retry", rows.first?["id"] as? String ?? ""]).status == 2)
+        await #expect(try ws.sluice(["retry", rows.first?["id"] as? String ?? ""]).status == 2)
     }
 }

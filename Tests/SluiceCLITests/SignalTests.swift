@@ -63,7 +63,7 @@ func waitFor(_ done: () -> Bool) -> Bool {
         go(ws)
         try await offPool { p.waitUntilExit() }
         #expect(p.terminationReason == .exit && p.terminationStatus == 0)
-        #expect(try ws.status("piped")["state"] as? String == "succeeded")
+        await #expect(try ws.status("piped")["state"] as? String == "succeeded")
     }
 
     @Test func aHangUpKeepsTheRunGoingToItsEnd() async throws {
@@ -75,7 +75,7 @@ func waitFor(_ done: () -> Bool) -> Bool {
         go(ws)
         try await offPool { p.waitUntilExit() }
         #expect(p.terminationReason == .exit && p.terminationStatus == 0)
-        #expect(try ws.status("hup")["state"] as? String == "succeeded")
+        await #expect(try ws.status("hup")["state"] as? String == "succeeded")
     }
 
     @Test func sigtermDetachesAndResumeFinishesWithoutRunningTheTaskAgain() async throws {
@@ -86,7 +86,7 @@ func waitFor(_ done: () -> Bool) -> Bool {
         kill(p.processIdentifier, SIGTERM)
         try await offPool { p.waitUntilExit() }
         #expect(p.terminationStatus == 143)
-        let status = try ws.sluice(["status", "term"])
+        let status = try await ws.sluice(["status", "term"])
         #expect(status.stderr.contains("nobody is driving run term"), "\(status.stderr)")
         #expect(status.stderr.contains("sluice resume term"))
         go(ws)
@@ -105,12 +105,12 @@ func waitFor(_ done: () -> Bool) -> Bool {
         let abort = try await offPool { try ws.sluice(["abort", "orphan", "--reason", "no longer needed"]) }
         #expect(abort.status == 0, "\(abort.stderr)")
         #expect(abort.stderr.contains("not driven"), "\(abort.stderr)")
-        let s = try ws.status("orphan")
+        let s = try await ws.status("orphan")
         #expect(s["state"] as? String == "aborted")
         #expect(ws.node(s, "hold")?["state"] as? String == "aborted", "\(s)")
         let result = ws.dir.appendingPathComponent(".sluice/attempts/orphan/hold/1/result.json").path
         #expect((try? String(contentsOfFile: result, encoding: .utf8))?.contains("\"killedByUs\":true") == true, "the task was stopped by us")
-        let status = try ws.sluice(["status", "orphan"])
+        let status = try await ws.sluice(["status", "orphan"])
         #expect(!status.stderr.contains("nobody is driving"), "a finished run needs no driver")
     }
 
@@ -131,6 +131,6 @@ func waitFor(_ done: () -> Bool) -> Bool {
         #expect(p.terminationStatus == 130)
         let resumed = try await offPool { try ws.sluice(["resume", "int", "-o", "json"]) }
         #expect(resumed.status == 1)
-        #expect(try ws.status("int")["state"] as? String == "aborted")
+        await #expect(try ws.status("int")["state"] as? String == "aborted")
     }
 }

@@ -19,10 +19,10 @@ import Testing
         #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
     }
 
-    @Test func aFailedMapItemIsListedFirstInsteadOfHidingBehindMore() throws {
+    @Test func aFailedMapItemIsListedFirstInsteadOfHidingBehindMore() async throws {
         let ws = try Workspace()
         try Self.runMapWithALateFailure(ws)
-        let lines = try ws.sluice(["status", "late1"]).stdout.split(separator: "\n").map(String.init)
+        let lines = try await ws.sluice(["status", "late1"]).stdout.split(separator: "\n").map(String.init)
         let items = lines.filter { $0.contains(" m[") }
         #expect(items.first?.contains("m[25]  failed") == true, "\(lines)")
         #expect(items.count == 20)
@@ -30,10 +30,10 @@ import Testing
         #expect(lines.contains { $0.contains("(29/30 items, 1 failed)") }, "\(lines)")
     }
 
-    @Test func statusAllListsEveryMapItem() throws {
+    @Test func statusAllListsEveryMapItem() async throws {
         let ws = try Workspace()
         try Self.runMapWithALateFailure(ws)
-        let lines = try ws.sluice(["status", "late1", "--all"]).stdout.split(separator: "\n").map(String.init)
+        let lines = try await ws.sluice(["status", "late1", "--all"]).stdout.split(separator: "\n").map(String.init)
         #expect(lines.filter { $0.contains(" m[") }.count == 30)
         #expect(!lines.contains { $0.contains("more (") })
     }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @Suite(.serialized) struct SubflowRetryTests {
-    @Test func aRetriedSubflowRunsItsFailingTaskAgainOnEveryTryUntilItSucceeds() throws {
+    @Test func aRetriedSubflowRunsItsFailingTaskAgainOnEveryTryUntilItSucceeds() async throws {
         let ws = try Workspace()
         let counter = ws.dir.appendingPathComponent("counter").path
         // Fails while the counter is below 3; the third run writes its count as the output.
@@ -33,7 +33,7 @@ import Testing
             nodes:
               - {id: sub, workflow: inner, retries: {attempts: 3}}
             """)
-        let out = try ws.sluice(["run", flow, "--run-id", "s1", "-o", "json"])
+        let out = try await ws.sluice(["run", flow, "--run-id", "s1", "-o", "json"])
         #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
         #expect(ws.read("counter").trimmingCharacters(in: .whitespacesAndNewlines) == "3")
         let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
