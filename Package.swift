@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "Sluice",
-    platforms: [.macOS(.v15)],
+    // Linux only (Debian and Ubuntu are what it is built and tested on): the runtime uses Glibc, pidfds, cgroups and
+    // /proc, so no Apple platform is declared.
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
         .executable(name: "kubesim", targets: ["KubeSimCLI"]),
@@ -16,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Already in the graph through Hummingbird; declared because KubeSim imports their modules itself.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(name: "SluiceModel"),
@@ -45,8 +50,14 @@ let package = Package(
             dependencies: [
                 "SluiceKube", "SluiceModel", "DockerEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .executableTarget(
@@ -66,8 +77,11 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // YAMLComposer also imports CYaml, the libyaml target inside the Yams product (Yams exports it as no product
+        // of its own, so it cannot be named here): it reads libyaml's events directly for speed.
         .target(
             name: "SluiceCompiler",
             dependencies: ["SluiceModel", .product(name: "Yams", package: "Yams")]
@@ -76,14 +90,17 @@ let package = Package(
             name: "sluice",
             dependencies: [
                 "SluiceModel", "SluiceAPI", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime", "SluiceServer", "DockerEngine",
+                "SupervisorCore", "SluiceKube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Runs one local attempt outside the controller's session and records its end (C, libc only).
-        // Static on Linux: no dynamic loading at start (runtime_stubs.c says why that links).
+        .target(name: "SupervisorCore"),
+        // The supervisor as a program of its own, one per local attempt. Static on Linux: no dynamic loading at
+        // start (runtime_stubs.c says why that links). `sluice` embeds the same code as a fallback.
         .executableTarget(
-            name: "sluice-supervisor", path: "Sources/sluice-supervisor",
+            name: "sluice-supervisor", dependencies: ["SupervisorCore"], path: "Sources/sluice-supervisor",
             linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux]))]
         ),
         .executableTarget(

@@ -41,11 +41,13 @@ public enum FlowCompiler {
 
     /// Reads and compiles a file from disk.
     public static func compile(contentsOf path: String, for target: Target? = nil) -> CompileResult {
-        guard let text = FileText.read(path) else {
+        switch FileText.read(path) {
+        case .success(let text):
+            return compile(text, file: path, for: target)
+        case .failure(let failure):
             return CompileResult(flow: nil, diagnostics: [Diagnostic(.syntax, at: Location(line: 1, column: 1), path: "",
-                                                                      "cannot read the file (missing, unreadable, or not UTF-8)", file: path)])
+                                                                      failure.message, file: path)])
         }
-        return compile(text, file: path, for: target)
     }
 
     /// Whether to read bindings as JSON: by the file's extension when it has a known one, else by whether the

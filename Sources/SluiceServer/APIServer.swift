@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -138,7 +139,29 @@ public final class APIServer: Sendable {
             ServerRegistry(storeDirectory: storeDirectory).remove(owner: controller.options.owner.name)
         }
         if lifecycle.started(group) { await group.triggerGracefulShutdown() }
-        try await group.run()
+        do { try await group.run() } catch let error as IOError {
+            throw ListenFailure(error, host: host, port: configuration.port) ?? error
+        }
+    }
+
+    /// Why the server could not listen where it was asked to, in words that say what to do.
+    public struct ListenFailure: Error, CustomStringConvertible {
+        public let description: String
+
+        init?(_ error: IOError, host: String, port: Int) {
+            let address = "\(host.contains(":") ? "[\(host)]" : host):\(port)"
+            switch error.errnoCode {
+            case EADDRINUSE:
+                description = "cannot listen on \(address): the address is already in use (another sluice serve, or another program); "
+                    + "stop it, or choose another port with --listen \(host.contains(":") ? "[\(host)]" : host):PORT (port 0 picks a free one)"
+            case EACCES:
+                description = "cannot listen on \(address): permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
+            case EADDRNOTAVAIL:
+                description = "cannot listen on \(address): no network interface of this machine has the address \(host)"
+            default:
+                return nil
+            }
+        }
     }
 
     /// The address attempts on this machine call back to: a wildcard bind is reached through loopback.

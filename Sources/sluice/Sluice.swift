@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import SluiceCompiler
+import SluiceRuntime
+import SupervisorCore
 
 /// The `sluice` command: runs and inspects workflows of containers.
 @main
@@ -20,8 +23,29 @@ struct Sluice: ParsableCommand {
         subcommands: [Validate.self, Compile.self, Render.self, Run.self, Submit.self, Resume.self, Status.self, Events.self, Logs.self, History.self, PendingGates.self, Approve.self, Reject.self, SendSignal.self, Abort.self, Retry.self, Serve.self, Doctor.self, TokenCommand.self]
     )
 
+    /// "'sttaus' is not a sluice command (did you mean 'status'?)" when the first word names no subcommand.
+    static func unknownSubcommand(_ arguments: [String]) -> String? {
+        guard let word = arguments.first, !word.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.flatMap { command in
+            [command._commandName] + command.configuration.aliases
+        } + ["help"]
+        if names.contains(word) { return nil }
+        return "'\(word)' is not a sluice command\(Suggest.hint(word, names))"
+    }
+
     /// Parses and runs a command; usage errors exit with 2, as the CLI reference promises.
     static func main() {
+        // `sluice __supervise ...` is the attempt supervisor (SupervisorCore), used when no sluice-supervisor binary
+        // sits beside this one (a plain `swift run sluice`). It runs before anything else starts in the process.
+        if CommandLine.arguments.count > 1, CommandLine.arguments[1] == EmbeddedSupervisor.command {
+            Foundation.exit(sluice_supervisor_main(CommandLine.argc - 1, CommandLine.unsafeArgv + 1))
+        }
+        EmbeddedSupervisor.register()
+        if let unknown = unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
+            FileHandleOutput.standardError("error: \(unknown)")
+            FileHandleOutput.standardError("Run 'sluice --help' for the list of commands.")
+            exit(withError: ExitCode(2))
+        }
         // A closed pipe (`sluice ... | head`) makes writes fail with EPIPE, which output ignores, instead of
         // killing the process in the middle of driving a run.
         signal(SIGPIPE, SIG_IGN)

@@ -18,10 +18,11 @@ struct CLI {
         return root.appendingPathComponent(".build/debug/sluice")
     }()
 
-    static func run(_ args: [String], in directory: URL = root) throws -> Output {
+    static func run(_ args: [String], in directory: URL = root, binary: URL = binary, environment: [String: String] = [:]) throws -> Output {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         p.currentDirectoryURL = directory
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -34,8 +35,8 @@ struct CLI {
     }
 
     /// The same, on a thread of its own: async tests never hold a cooperative-pool thread while `sluice` runs.
-    static func run(_ args: [String], in directory: URL = root) async throws -> Output {
-        try await offPool { try run(args, in: directory) }
+    static func run(_ args: [String], in directory: URL = root, binary: URL = binary, environment: [String: String] = [:]) async throws -> Output {
+        try await offPool { try run(args, in: directory, binary: binary, environment: environment) }
     }
 
     static func temporaryFile(_ text: String, name: String = "flow.yaml") throws -> URL {
@@ -93,7 +94,7 @@ struct CLI {
     @Test func missingFileIsAnErrorNotACrash() async throws {
         let out = try await CLI.run(["validate", "/nonexistent/flow.yaml"])
         #expect(out.status == 1)
-        #expect(out.stdout.contains("/nonexistent/flow.yaml:1:1: cannot read the file"))
+        #expect(out.stdout.contains("/nonexistent/flow.yaml:1:1: no such file"))
     }
 
     @Test func usageErrorsExitTwo() async throws {

@@ -29,8 +29,29 @@ struct CompilerExampleTests {
         let r = FlowCompiler.compile(contentsOf: "/nonexistent/flow.yaml")
         #expect(r.flow == nil)
         #expect(r.diagnostics.count == 1)
-        #expect(r.diagnostics.first?.message.contains("cannot read the file") == true)
+        #expect(r.diagnostics.first?.message == "no such file")
         #expect(r.diagnostics.first?.file == "/nonexistent/flow.yaml")
+    }
+
+    /// A folder, a file without read permission and bytes that are not UTF-8 each get their own message.
+    @Test func unreadableFilesSayWhy() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-read-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "name: a".write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        try "x".write(to: dir.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        #expect(FlowCompiler.compile(contentsOf: dir.path).diagnostics.first?.message
+                == "this is a folder, not a flow file; name a file in it, e.g. \(dir.path)/a.yaml")
+        let binary = dir.appendingPathComponent("bad.yaml")
+        try Data([0x6E, 0x61, 0x6D, 0x65, 0x3A, 0x20, 0xC3, 0x28]).write(to: binary)
+        #expect(FlowCompiler.compile(contentsOf: binary.path).diagnostics.first?.message
+                == "the file is not UTF-8 text (byte 6 is not valid UTF-8)")
+        if getuid() != 0 {
+            let locked = dir.appendingPathComponent("locked.yaml")
+            try "name: a".write(to: locked, atomically: true, encoding: .utf8)
+            chmod(locked.path, 0)
+            #expect(FlowCompiler.compile(contentsOf: locked.path).diagnostics.first?.message == "cannot read the file: Permission denied")
+        }
     }
 
     // MARK: the lung-cancer-detection example

@@ -108,11 +108,11 @@ final class DiagnosticSink {
 }
 
 /// Suggests the closest known word for a misspelled one.
-enum Suggest {
+public enum Suggest {
     /// The candidate nearest to `word` by edit distance, when it is close enough to be a likely typo.
     /// Names shorter than `minimumLength` are all near each other (`x`, `y`, `t`), so they get no suggestion;
     /// the file format's own keys pass 2, so `fi` still suggests `if`.
-    static func closest(to word: String, in candidates: [String], minimumLength: Int = 3) -> String? {
+    public static func closest(to word: String, in candidates: [String], minimumLength: Int = 3) -> String? {
         let w = Array(word.lowercased())
         guard w.count >= minimumLength else { return nil }
         var best: (String, Int)?
@@ -124,7 +124,7 @@ enum Suggest {
     }
 
     /// " (did you mean 'x'?)" or "".
-    static func hint(_ word: String, _ candidates: [String]) -> String {
+    public static func hint(_ word: String, _ candidates: [String]) -> String {
         closest(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
     }
 

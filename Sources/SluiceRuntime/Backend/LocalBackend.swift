@@ -35,7 +35,7 @@ public final class LocalBackend: AttemptBackend {
             // Only what the task itself asks for is its fault; anything about this machine is the system's.
             let kind: BackendError.Kind = switch error {
             case .emptyCommand, .invalidArgument: .user
-            case .supervisorNotFound, .fileSystem, .spawnFailed, .taskUserNeedsRoot: .system
+            case .supervisorNotFound, .supervisorUnusable, .fileSystem, .spawnFailed, .taskUserNeedsRoot: .system
             }
             throw BackendError("cannot start \(spec.runID)/\(spec.ref): \(error)", kind: kind)
         } catch {

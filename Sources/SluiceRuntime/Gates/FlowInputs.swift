@@ -25,14 +25,19 @@ public enum FlowInputs {
     /// Gives every input not in `values` its default (or none, when optional); a required input without one
     /// is an error naming it.
     public static func fillDefaults(_ values: inout [String: LiteralValue], interface: Interface) throws(RunActionError) {
-        for p in interface.inputs where values[p.name] == nil {
-            if let d = p.defaultValue {
-                values[p.name] = d
-            } else if p.type.isOptional {
-                values[p.name] = LiteralValue.none
-            } else {
-                throw RunActionError(.invalid, code: "missing-input", "missing required input '\(p.name)' (\(p.type))", field: p.name)
-            }
+        let missing = missingInputs(values, interface: interface)
+        if let first = missing.first {
+            let named = missing.map { "'\($0.name)' (\($0.type))" }.joined(separator: ", ")
+            throw RunActionError(.invalid, code: "missing-input",
+                                 "missing required input\(missing.count == 1 ? "" : "s") \(named)", field: first.name)
         }
+        for p in interface.inputs where values[p.name] == nil {
+            values[p.name] = p.defaultValue ?? LiteralValue.none
+        }
+    }
+
+    /// The required inputs (no default, not optional) that `values` lacks, in declaration order.
+    public static func missingInputs(_ values: [String: LiteralValue], interface: Interface) -> [Parameter] {
+        interface.inputs.filter { values[$0.name] == nil && $0.defaultValue == nil && !$0.type.isOptional }
     }
 }

@@ -2,6 +2,8 @@
 public enum LocalRunnerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No `sluice-supervisor` binary was found at any of these paths.
     case supervisorNotFound(tried: [String])
+    /// The supervisor path given by `source` (an argument or `SLUICE_SUPERVISOR`) is not an executable file.
+    case supervisorUnusable(path: String, source: String, reason: String)
     /// The attempt has no command to run.
     case emptyCommand(String)
     /// An argument or environment entry cannot be passed to a process (NUL byte, `=` in a name).
@@ -17,7 +19,9 @@ public enum LocalRunnerError: Error, Sendable, Hashable, CustomStringConvertible
         switch self {
         case .supervisorNotFound(let tried):
             let places = tried.isEmpty ? "nothing to try" : tried.joined(separator: ", ")
-            return "cannot find the sluice-supervisor binary (tried \(places)); set SLUICE_SUPERVISOR to its path"
+            return "cannot find the sluice-supervisor binary (tried \(places)); build it with `swift build --product sluice-supervisor` or set SLUICE_SUPERVISOR to its path"
+        case .supervisorUnusable(let path, let source, let reason):
+            return "\(source) is \(path), which cannot be run as the supervisor: \(reason); unset it to use the sluice-supervisor beside the CLI"
         case .emptyCommand(let attempt):
             return "attempt \(attempt) has an empty command"
         case .invalidArgument(let attempt, let what):

@@ -1,5 +1,17 @@
 #if os(Linux)
 import Glibc
+import Synchronization
+
+/// A program that links SupervisorCore and answers `command` by calling `sluice_supervisor_main` (the `sluice`
+/// CLI) registers here; with no `sluice-supervisor` binary to be found, attempts then run under that program.
+public enum EmbeddedSupervisor {
+    /// The hidden first argument that makes such a program a supervisor.
+    public static let command = "__supervise"
+    private static let registered = Atomic<Bool>(false)
+
+    public static func register() { registered.store(true, ordering: .relaxed) }
+    static var isRegistered: Bool { registered.load(ordering: .relaxed) }
+}
 
 /// Starts `sluice-supervisor` for an attempt with posix_spawn, handing it the attempt's
 /// locked `supervisor.lock` (fd 3) and the write end of a pipe for its "started" line (fd 4).
@@ -9,17 +21,25 @@ struct SupervisorLauncher: Sendable {
     static let fallbackPath = "/usr/local/bin:/usr/bin:/bin"
 
     let executable: String
+    /// Arguments before the supervisor's own: `[EmbeddedSupervisor.command]` when the supervisor is this program.
+    var leadingArguments: [String] = []
 
-    /// The supervisor binary: the given path, else `$SLUICE_SUPERVISOR`, else beside this executable.
+    /// The supervisor binary: the given path, else `$SLUICE_SUPERVISOR`, else `sluice-supervisor` beside this
+    /// executable, else this program itself when it embeds the supervisor (`EmbeddedSupervisor.register`). A path
+    /// that is given (argument or variable) must be an executable file: it is never silently passed over.
     static func locate(_ explicit: String?) throws(LocalRunnerError) -> SupervisorLauncher {
-        var tried: [String] = []
-        let besideUs = readExecutablePath().map { dirname(of: $0) + "/sluice-supervisor" }
-        for candidate in [explicit, environmentValue("SLUICE_SUPERVISOR"), besideUs] {
+        for (candidate, source) in [(explicit, "the supervisor path"), (environmentValue("SLUICE_SUPERVISOR"), "SLUICE_SUPERVISOR")] {
             guard let candidate, !candidate.isEmpty else { continue }
             if access(candidate, X_OK) == 0 { return SupervisorLauncher(executable: candidate) }
-            tried.append(candidate)
+            throw .supervisorUnusable(path: candidate, source: source, reason: FileIO.describe(errno))
         }
-        throw .supervisorNotFound(tried: tried)
+        let ourselves = readExecutablePath()
+        let beside = ourselves.map { dirname(of: $0) + "/sluice-supervisor" }
+        if let beside, access(beside, X_OK) == 0 { return SupervisorLauncher(executable: beside) }
+        if let ourselves, EmbeddedSupervisor.isRegistered {
+            return SupervisorLauncher(executable: ourselves, leadingArguments: [EmbeddedSupervisor.command])
+        }
+        throw .supervisorNotFound(tried: beside.map { [$0] } ?? [])
     }
 
     /// The environment of the task: inherited basics, the launch's extras, then `SLUICE_*`.
@@ -46,7 +66,7 @@ struct SupervisorLauncher: Sendable {
 
     /// Spawns the supervisor; returns its pid. `lockFD` must hold the attempt's flock.
     func spawn(_ launch: AttemptLaunch, folder: AttemptFolder, lockFD: Int32, notifyFD: Int32, user: TaskUser? = nil) throws(LocalRunnerError) -> pid_t {
-        var arguments = [executable, "--lock-fd", "3", "--notify-fd", "4"]
+        var arguments = [executable] + leadingArguments + ["--lock-fd", "3", "--notify-fd", "4"]
         if let user { arguments += ["--user", "\(user.uid):\(user.gid)"] }
         if let memory = launch.memoryLimitBytes { arguments += ["--memory", String(memory)] }
         if let cpu = launch.cpuLimitMillis { arguments += ["--cpu", String(cpu)] }

@@ -125,6 +125,8 @@ struct Serve: ParsableCommand {
             server = try APIServer(configuration)
         } catch let error as CLIError {
             throw error
+        } catch let error as LocalRunnerError {
+            throw CLIError.input("\(error)")
         } catch {
             throw CLIError.input("cannot open the store at \(storeOption.directory): \(error)")
         }
@@ -145,6 +147,7 @@ struct Serve: ParsableCommand {
             outcome.done.signal()
         }
         outcome.done.wait()
+        if let error = outcome.error as? APIServer.ListenFailure { throw CLIError.input(error.description) }
         if let error = outcome.error { throw CLIError.input("sluice serve stopped: \(error)") }
         if server.lostLeadership.withLock({ $0 }) {
             FileHandleOutput.standardError("sluice serve: stopped: this controller lost the lease \(leaseName) to another")

@@ -55,7 +55,9 @@ struct BackendOption: ParsableArguments {
             // Defaults (in-cluster, else $KUBECONFIG); `resume --backend kubernetes --namespace ...` for others.
             return try KubernetesOptions.parse([]).backend(storeDirectory: storeDirectory)
         case "local":
-            do { return try LocalBackend(root: storeDirectory + "/attempts", secrets: secrets) } catch {
+            do { return try LocalBackend(root: storeDirectory + "/attempts", secrets: secrets) } catch let error as LocalRunnerError {
+                throw CLIError.input("\(error)")
+            } catch {
                 throw CLIError.input("cannot open the local backend at \(storeDirectory): \(error)")
             }
         default:

@@ -29,8 +29,10 @@ enum InputParsing {
             case .failure(let e): throw CLIError.input("--input \(pair): \(e.message)")
             }
         }
+        let missing = FlowInputs.missingInputs(out, interface: interface)
         do { try FlowInputs.fillDefaults(&out, interface: interface) } catch {
-            throw CLIError.input("\(error.message); pass --input \(error.field ?? "NAME")=VALUE")
+            let flags = missing.isEmpty ? ["--input \(error.field ?? "NAME")=VALUE"] : missing.map { "--input \($0.name)=VALUE" }
+            throw CLIError.input("\(error.message); pass \(flags.joined(separator: " "))")
         }
         return out
     }

@@ -23,7 +23,9 @@ struct StoreOption: ParsableArguments {
     /// The embedded controller over the store (local backend), not started: it drives only the runs it is
     /// asked to drive (`Foreground.drive`).
     func controller() throws -> Controller {
-        do { return try Controller(directory: directory) } catch {
+        do { return try Controller(directory: directory) } catch let error as LocalRunnerError {
+            throw CLIError.input("\(error)")
+        } catch {
             throw CLIError.input("cannot open the store at \(directory): \(error)")
         }
     }
@@ -43,7 +45,9 @@ struct StoreOption: ParsableArguments {
     }
 
     private func controller(backend: any AttemptBackend) throws -> Controller {
-        do { return try Controller(directory: directory, backend: backend) } catch {
+        do { return try Controller(directory: directory, backend: backend) } catch let error as LocalRunnerError {
+            throw CLIError.input("\(error)")
+        } catch {
             throw CLIError.input("cannot open the store at \(directory): \(error)")
         }
     }
