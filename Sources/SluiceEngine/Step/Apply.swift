@@ -14,7 +14,12 @@ extension Engine {
             updateAttempt(ref, ctx) { a in
                 if a.phase == .queued { a.phase = .running; a.startedAt = Self.observed(at, ctx) }
             }
-            ctx.update(ref.node) { n in if n.phase == .queued { n.phase = .running } }
+            ctx.update(ref.node) { n in
+                if n.phase == .queued { n.phase = .running }
+                // What the node showed while this attempt waited (a backend's "queued: ..." note) or what an
+                // earlier attempt reported no longer holds.
+                n.progress = nil
+            }
             ctx.event("attempt-started", node: ref.node, attempt: ref.attempt, "attempt \(ref) started")
         case .attemptExited(let ref, let exit):
             exits[ref] = exit

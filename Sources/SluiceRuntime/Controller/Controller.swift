@@ -74,9 +74,10 @@ public final class Controller: @unchecked Sendable {
     /// The embedded default: the local process backend with attempt folders under `directory/attempts`
     /// and secrets from `LocalSecrets`. With a `taskUser`, tasks run as that account, which can reach its own
     /// attempt folder but not the store's database, tokens or secrets (see `TaskUser`).
-    public convenience init(directory: String, options: Options = Options(), taskUser: TaskUser? = nil) throws {
+    /// `maxLocalAttempts` caps the attempts running at once (nil: `LocalBackend.defaultMaxRunning`).
+    public convenience init(directory: String, options: Options = Options(), taskUser: TaskUser? = nil, maxLocalAttempts: Int? = nil) throws {
         let backend = try LocalBackend(root: directory + "/attempts", secrets: LocalSecrets(directory: LocalSecrets.directory(forStore: directory)),
-                                       taskUser: taskUser)
+                                       taskUser: taskUser, maxRunning: maxLocalAttempts)
         // The task user passes through the store folder to its attempt; every file in it stays owner-only.
         if taskUser != nil { chmod(directory, 0o711) }
         try self.init(directory: directory, backend: backend, options: options)

@@ -120,6 +120,7 @@ struct Serve: ParsableCommand {
         do {
             var configuration = APIServer.Configuration(storeDirectory: storeOption.directory, host: host, port: port,
                                                         taskUser: backendName == "local" ? try taskUser() : nil, backend: backend)
+            configuration.maxLocalAttempts = backendOption.maxLocalAttempts
             configuration.advertiseURL = advertiseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             configuration.leadership = try leadership(backend)
             server = try APIServer(configuration)

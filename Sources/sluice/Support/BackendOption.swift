@@ -9,12 +9,19 @@ struct BackendOption: ParsableArguments {
     @Option(help: "Where attempts run: local (processes on this machine, the default), container (each task in its image through the Docker Engine API: Docker or Podman) or kubernetes (each attempt a pod).")
     var backend: String?
 
+    @Option(help: ArgumentHelp("With the local backend: the most attempts running at once on this machine; the rest wait, shown as queued. Default: twice the cores, at least 4.", valueName: "n"))
+    var maxLocalAttempts: Int?
+
     @OptionGroup(title: "Kubernetes backend") var kubernetes: KubernetesOptions
 
     @Option(help: "The container engine's socket, e.g. unix:///run/podman/podman.sock. Default: $DOCKER_HOST, then /var/run/docker.sock, then Podman's rootful and rootless sockets (`sluice doctor` shows which answers).")
     var engine: String?
 
     func validate() throws {
+        if let maxLocalAttempts {
+            guard maxLocalAttempts >= 1 else { throw ValidationError("--max-local-attempts takes a whole number of at least 1; found \(maxLocalAttempts)") }
+            if let backend, backend != "local" { throw ValidationError("--max-local-attempts goes with the local backend") }
+        }
         if let backend, !["local", "container", "kubernetes"].contains(backend) {
             throw ValidationError("--backend takes local, container or kubernetes; found '\(backend)'")
         }
@@ -32,19 +39,20 @@ struct BackendOption: ParsableArguments {
     /// The backend named `name` over the store in `storeDirectory`.
     func make(_ name: String, storeDirectory: String) throws -> any AttemptBackend {
         if name == "kubernetes" { return try kubernetes.backend(storeDirectory: storeDirectory) }
-        return try Self.make(name, engine: engine, storeDirectory: storeDirectory)
+        return try Self.make(name, engine: engine, storeDirectory: storeDirectory, maxLocalAttempts: maxLocalAttempts)
     }
 
     /// The backend flags that were given, for a background `sluice resume` of the same run.
     var passThrough: [String] {
         var a: [String] = []
         if let engine { a += ["--engine", engine] }
+        if let maxLocalAttempts { a += ["--max-local-attempts", String(maxLocalAttempts)] }
         if backend == "kubernetes" { a += ["--backend", "kubernetes"] + kubernetes.arguments }
         return a
     }
 
     /// The backend named `name`; `engine` picks the container engine's socket (nil: discovery).
-    static func make(_ name: String, engine: String?, storeDirectory: String) throws -> any AttemptBackend {
+    static func make(_ name: String, engine: String?, storeDirectory: String, maxLocalAttempts: Int? = nil) throws -> any AttemptBackend {
         let secrets = LocalSecrets(directory: LocalSecrets.directory(forStore: storeDirectory))
         switch name {
         case "container":
@@ -55,7 +63,7 @@ struct BackendOption: ParsableArguments {
             // Defaults (in-cluster, else $KUBECONFIG); `resume --backend kubernetes --namespace ...` for others.
             return try KubernetesOptions.parse([]).backend(storeDirectory: storeDirectory)
         case "local":
-            do { return try LocalBackend(root: storeDirectory + "/attempts", secrets: secrets) } catch let error as LocalRunnerError {
+            do { return try LocalBackend(root: storeDirectory + "/attempts", secrets: secrets, maxRunning: maxLocalAttempts) } catch let error as LocalRunnerError {
                 throw CLIError.input("\(error)")
             } catch {
                 throw CLIError.input("cannot open the local backend at \(storeDirectory): \(error)")
