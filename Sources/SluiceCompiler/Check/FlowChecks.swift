@@ -128,7 +128,7 @@ struct TaskChecker {
                 let wanted = name.hasPrefix("inputs.") ? String(name.dropFirst(7)) : name
                 let known = inputs.isEmpty ? "the task declares no inputs" : "its inputs: \(inputs.joined(separator: ", "))"
                 sink.report(.unknownReference, path: "\(path)[\(i)]",
-                            "unknown placeholder '{{\(name)}}'\(Suggest.hint(wanted, inputs)); expected {{inputs.NAME}} naming an input of the task; \(known)")
+                            "unknown placeholder '{{\(name)}}'\(Suggest.hint(wanted, inputs)); expected {{inputs.NAME}} naming an input of the task; \(known) (a literal {{ is written {{ '{{' }})")
             }
         }
     }

@@ -237,7 +237,9 @@ enum Placeholders {
         var rest = text[...]
         while let open = rest.range(of: "{{") {
             guard let close = rest[open.upperBound...].range(of: "}}") else { break }
-            out.append(rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: " "))
+            let inner = rest[open.upperBound..<close.lowerBound]
+            // `{{ '{{' }}` is the literal text `{{`, not a placeholder.
+            if CommandTemplate.literal(String(inner)) == nil { out.append(inner.trimmingCharacters(in: " ")) }
             rest = rest[close.upperBound...]
         }
         return out

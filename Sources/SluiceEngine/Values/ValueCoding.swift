@@ -122,7 +122,13 @@ enum ValueCoding {
         var rest = text[...]
         while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
             out += rest[..<open.lowerBound]
-            let (name, filter) = CommandTemplate.split(String(rest[open.upperBound..<close.lowerBound]))
+            let inner = String(rest[open.upperBound..<close.lowerBound])
+            if let literal = CommandTemplate.literal(inner) {
+                out += literal
+                rest = rest[close.upperBound...]
+                continue
+            }
+            let (name, filter) = CommandTemplate.split(inner)
             let value = name.hasPrefix("inputs.") ? inputs[String(name.dropFirst(7))] : extra[name]
             if let value {
                 switch filter.flatMap(CommandTemplate.Filter.init(rawValue:)) {

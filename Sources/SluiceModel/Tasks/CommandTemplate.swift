@@ -13,6 +13,15 @@ public enum CommandTemplate {
         return (String(inner[..<bar]).trimmed, String(inner[inner.index(after: bar)...]).trimmed)
     }
 
+    /// The text of a quoted literal placeholder, `{{ '{{' }}` → `{{`: how a command writes `{{` that is not a
+    /// placeholder (a Go or Jinja template, say). Nil when `inner` is not one quoted string.
+    public static func literal(_ inner: String) -> String? {
+        let t = inner.trimmed
+        guard t.count >= 2, let q = t.first, q == "'" || q == "\"", t.last == q else { return nil }
+        let body = t.dropFirst().dropLast()
+        return body.contains(q) ? nil : String(body)
+    }
+
     /// `text` as one sh word: single-quoted, with each `'` written as `'\''`.
     public static func shellQuote(_ text: String) -> String {
         "'" + text.replacingAll("'", with: "'\\''") + "'"
