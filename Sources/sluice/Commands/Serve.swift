@@ -18,7 +18,10 @@ struct Serve: ParsableCommand {
             Examples:
               sluice serve
               sluice serve --store /var/lib/sluice --listen 127.0.0.1:9000
-              curl -s localhost:8470/api/v1/runs
+              curl -s -H "Authorization: Bearer $(cat .sluice/admin.token)" http://127.0.0.1:8470/api/v1/runs
+
+            On loopback the first start writes an admin token to <store>/admin.token (the curl line reads it
+            from the default store, ./.sluice); create others with `sluice token create`.
             """
     )
 
