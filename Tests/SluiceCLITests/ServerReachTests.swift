@@ -125,7 +125,11 @@ struct ConfiguredCLI: Sendable {
     @Test func theCurlExampleOfServeHelpWorksAsPrinted() async throws {
         let help = try await CLI.run(["serve", "--help"])
         let lines = help.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        let example = try #require(lines.first { $0.hasPrefix("curl ") }, "\(help.stdout)")
+        let start = try #require(lines.firstIndex { $0.hasPrefix("curl ") }, "\(help.stdout)")
+        // The example and the lines it continues onto with a trailing backslash, as a shell reads them.
+        var end = start
+        while lines[end].hasSuffix("\\"), end + 1 < lines.count { end += 1 }
+        let example = lines[start...end].joined(separator: "\n")
         #expect(example.contains("127.0.0.1:8470"), "\(example)")
         let ws = try Workspace()
         let server = try RemoteServer(ws)
