@@ -76,4 +76,17 @@ final class TokenAdminRouteTests: XCTestCase {
         XCTAssertEqual(try operatorClient.send("DELETE", "/api/v1/tokens/test-admin", body: nil, headers: [:]).status, 403)
         XCTAssertEqual(try LoopbackClient(port: server.port).get("/api/v1/tokens").status, 401)
     }
+
+    func testAnAdminCannotRevokeTheTokenItIsUsing() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let own = try server.client.send("DELETE", "/api/v1/tokens/test-admin", body: nil, headers: [:])
+        XCTAssertEqual(own.status, 409, own.text)
+        XCTAssertEqual(own.error["code"] as? String, "token-in-use")
+        XCTAssertEqual(try server.client.get("/api/v1/tokens").status, 200, "the token still works")
+        // Another admin may revoke it.
+        let other = try server.client(as: "second", role: .admin)
+        XCTAssertEqual(try other.send("DELETE", "/api/v1/tokens/test-admin", body: nil, headers: [:]).status, 200)
+        XCTAssertEqual(try server.client.get("/api/v1/tokens").status, 401)
+    }
 }

@@ -519,6 +519,7 @@ paths:
     delete:
       tags: [tokens]
       summary: Revoke a live token by id or name (an id wins); it stops working at once (admin).
+      description: The token the request is made with cannot revoke itself (`409 token-in-use`).
       operationId: revokeToken
       parameters:
         - {name: token, in: path, required: true, schema: {type: string}, example: tok_5f1c2a9e0b7d4c31, description: "The token's id or name, percent-encoded."}
@@ -531,6 +532,7 @@ paths:
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
 components:
   securitySchemes:
     bearer:
@@ -572,7 +574,7 @@ components:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     Conflict:
-      description: The run has finished or not failed, the gate is not waiting, the id, version or token name is taken.
+      description: The run has finished or not failed, the gate is not waiting, the id, version or token name is taken, the token to revoke is the caller's.
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}

@@ -13,7 +13,7 @@ struct TokenRoutes {
         router.get("/api/v1/tokens") { _, _ in try await list() }
         router.delete("/api/v1/tokens/:token") { _, context in
             let raw = try context.parameters.require("token")
-            return try await revoke(raw.removingPercentEncoding ?? raw)
+            return try await revoke(raw.removingPercentEncoding ?? raw, by: context.user)
         }
     }
 
@@ -40,11 +40,27 @@ struct TokenRoutes {
         try JSONResponse.make(.ok, TokenList(tokens: try await db.run { try $0.tokens() }.map(Self.view)))
     }
 
-    func revoke(_ idOrName: String) async throws -> Response {
-        guard let revoked = try await db.run({ try $0.revokeToken(idOrName: idOrName) }) else {
+    /// Revokes the live token `idOrName` names, unless it is the one the request is made with (`user`): an admin
+    /// revoking its own token would lock itself out, and the last admin out of the API.
+    func revoke(_ idOrName: String, by user: String?) async throws -> Response {
+        let outcome: Revocation = try await db.run { store in
+            let live = try store.tokens().filter(\.isLive)
+            guard let target = live.first(where: { $0.id == idOrName }) ?? live.first(where: { $0.name == idOrName }) else { return .none }
+            if target.name == user { return .inUse(target) }
+            return try store.revokeToken(idOrName: target.id).map(Revocation.revoked) ?? .none
+        }
+        switch outcome {
+        case .revoked(let record): return try JSONResponse.make(.ok, Self.view(record))
+        case .inUse(let record):
+            throw APIError(.conflict, code: "token-in-use",
+                           "token '\(record.name)' is the one this request is made with; revoke it with another admin token, or with sluice token revoke on the server's store")
+        case .none:
             throw APIError(.notFound, code: "no-token", "no live token with id or name '\(idOrName)'; GET /api/v1/tokens lists them")
         }
-        return try JSONResponse.make(.ok, Self.view(revoked))
+    }
+
+    private enum Revocation: Sendable {
+        case revoked(TokenRecord), inUse(TokenRecord), none
     }
 
     static func taken(_ name: String) -> APIError {
