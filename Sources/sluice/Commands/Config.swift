@@ -159,11 +159,7 @@ struct ConfigCommand: ParsableCommand {
                 return
             }
             let table = [["CURRENT", "NAME", "SERVER", "TOKEN"]] + rows.map { [$0.current ? "*" : "", $0.name, $0.server, $0.tokenText] }
-            let widths = (0..<4).map { c in table.map { $0[c].count }.max() ?? 0 }
-            for r in table {
-                FileHandleOutput.standardOutput(r.enumerated().map { c, t in c == 3 ? t : t.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
-                    .joined(separator: "  "))
-            }
+            for line in TextTable.lines(table) { FileHandleOutput.standardOutput(line) }
         }
     }
 

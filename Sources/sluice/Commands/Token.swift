@@ -95,11 +95,7 @@ struct TokenCommand: ParsableCommand {
             let rows = [["ID", "NAME", "ROLE", "CREATED", "LAST USED", "REVOKED"]] + tokens.map { t in
                 [t.id, t.name, t.role, t.created, t.last_used ?? "-", t.revoked ?? "-"]
             }
-            let widths = (0..<6).map { c in rows.map { $0[c].count }.max() ?? 0 }
-            for r in rows {
-                let padded = r.enumerated().map { c, text in c == 5 ? text : text.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
-                FileHandleOutput.standardOutput(padded.joined(separator: "  "))
-            }
+            for line in TextTable.lines(rows) { FileHandleOutput.standardOutput(line) }
         }
     }
 
