@@ -23,7 +23,7 @@ import Testing
         let run = try await Self.submitHello(ws, server)
         // Elsewhere, with no store of its own: only the context can lead to the run.
         let elsewhere = try Workspace()
-        let cli = try ConfiguredCLI(elsewhere)
+        let cli = ConfiguredCLI(elsewhere)
         let token = Self.adminToken(ws)
         let set = try await cli.sluice(["config", "set-context", "dev", "--server", server.url, "--token-stdin"], stdin: token + "\n")
         #expect(set.status == 0, "\(set.stderr)")
@@ -60,7 +60,7 @@ import Testing
         defer { server.stop() }
         let run = try await Self.submitHello(ws, server)
         let tokenFile = try ws.write("admin-token", Self.adminToken(ws) + "\n")
-        let cli = try ConfiguredCLI(try Workspace())
+        let cli = ConfiguredCLI(try Workspace())
         // The current context leads nowhere (nothing listens on port 1); `good` leads to the server.
         await #expect(try cli.sluice(["config", "set-context", "dead", "--server", "http://127.0.0.1:1"]).status == 0)
         await #expect(try cli.sluice(["config", "set-context", "good", "--server", server.url, "--token-file", tokenFile]).status == 0)
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func aMalformedConfigFileIsAnErrorNamingTheFileLineAndField() async throws {
-        let cli = try ConfiguredCLI(try Workspace())
+        let cli = ConfiguredCLI(try Workspace())
         try FileManager.default.createDirectory(atPath: cli.configFolder + "/sluice", withIntermediateDirectories: true)
         let cases: [(String, String)] = [
             ("current-context: a\ncontexts:\n  - name: a\n    sever: http://127.0.0.1:1\n", ":4: contexts[0].sever: unknown key 'sever'"),
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func setContextRefusesWhatCannotWork() async throws {
-        let cli = try ConfiguredCLI(try Workspace())
+        let cli = ConfiguredCLI(try Workspace())
         await #expect(try cli.sluice(["config", "set-context", "x"]).status == 2, "a new context needs --server")
         await #expect(try cli.sluice(["config", "set-context", "x", "--server", "https://example.test"]).status == 2)
         await #expect(try cli.sluice(["config", "set-context", "two words", "--server", "http://127.0.0.1:1"]).status == 2)
@@ -118,5 +118,27 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: cli.configFile))
         let empty = try await cli.sluice(["config", "get-contexts"])
         #expect(empty.status == 0 && empty.stdout.contains("no contexts"))
+    }
+
+    @Test func changingAContextKeepsWhatIsNotGiven() async throws {
+        let ws = try Workspace()
+        let cli = ConfiguredCLI(ws)
+        let tokenFile = try ws.write("t", "slc_file\n")
+        await #expect(try cli.sluice(["config", "set-context", "a", "--server", "http://127.0.0.1:1", "--token-file", tokenFile]).status == 0)
+        await #expect(try cli.sluice(["config", "set-context", "a", "--server", "http://127.0.0.1:2"]).status == 0)
+        let rows = try #require(RemoteTests.json(try await cli.sluice(["config", "get-contexts", "-o", "json"]).stdout) as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(rows.first?["server"] as? String == "http://127.0.0.1:2")
+        #expect(rows.first?["token"] as? String == "file" && rows.first?["token_file"] as? String == tokenFile, "\(rows)")
+        await #expect(try cli.sluice(["config", "set-context", "a", "--no-token"]).status == 0)
+        let after = try #require(RemoteTests.json(try await cli.sluice(["config", "get-contexts", "-o", "json"]).stdout) as? [[String: Any]])
+        #expect(after.first?["token"] as? String == "none")
+    }
+
+    @Test(arguments: ["set-context", "use-context", "get-contexts", "current-context", "delete-context", "view"])
+    func everyConfigCommandHasHelpWithExamples(command: String) async throws {
+        let out = try await CLI.run(["config", command, "--help"])
+        #expect(out.status == 0)
+        #expect(out.stdout.contains("Examples:"), "\(out.stdout)")
     }
 }

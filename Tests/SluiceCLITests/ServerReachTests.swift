@@ -7,7 +7,7 @@ struct ConfiguredCLI: Sendable {
     let dir: URL
     var environment: [String: String] = [:]
 
-    init(_ ws: Workspace) throws {
+    init(_ ws: Workspace) {
         dir = ws.dir
     }
 
@@ -62,7 +62,7 @@ struct ConfiguredCLI: Sendable {
 
     @Test func withAServerSetNoCommandTouchesTheLocalStore() async throws {
         let ws = try Workspace()
-        let cli = try ConfiguredCLI(ws)
+        let cli = ConfiguredCLI(ws)
         // Nothing listens on port 1: every command must try the server and fail with exit 3.
         for args in Self.serverCommands {
             let out = try await cli.sluice(args, env: ["SLUICE_SERVER": "http://127.0.0.1:1"])
@@ -74,7 +74,7 @@ struct ConfiguredCLI: Sendable {
 
     @Test func resumeWithAServerSetIsRefusedWithTheReasonAndExitTwo() async throws {
         let ws = try Workspace()
-        let cli = try ConfiguredCLI(ws)
+        let cli = ConfiguredCLI(ws)
         for env in [["SLUICE_SERVER": "http://127.0.0.1:1"], [:]] {
             let args = ["resume", "r1"] + (env.isEmpty ? ["--server", "http://127.0.0.1:1"] : [])
             let out = try await cli.sluice(args, env: env)
