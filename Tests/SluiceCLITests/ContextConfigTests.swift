@@ -74,6 +74,11 @@ import Testing
         await #expect(try cli.sluice(["status", run, "--context", "good"]).status == 0)
         // --context beats $SLUICE_SERVER, as a flag does.
         await #expect(try cli.sluice(["status", run, "--context", "good"], env: ["SLUICE_SERVER": "http://127.0.0.1:1"]).status == 0)
+        // $SLUICE_CONTEXT picks a context over the current one; $SLUICE_SERVER beats it.
+        await #expect(try cli.sluice(["status", run], env: ["SLUICE_CONTEXT": "good"]).status == 0)
+        await #expect(try cli.sluice(["status", run], env: ["SLUICE_CONTEXT": "good", "SLUICE_SERVER": "http://127.0.0.1:1"]).status == 3)
+        let unknownEnv = try await cli.sluice(["status", run], env: ["SLUICE_CONTEXT": "nope"])
+        #expect(unknownEnv.status == 2 && unknownEnv.stderr.contains("$SLUICE_CONTEXT nope: no such context"), "\(unknownEnv.stderr)")
         // $SLUICE_TOKEN beats the context's token.
         let wrong = try await cli.sluice(["status", run, "--context", "good"], env: ["SLUICE_TOKEN": "slc_wrong"])
         #expect(wrong.status == 3 && wrong.stderr.contains("refused the token"), "\(wrong.stderr)")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `sluice` with a chosen environment: `XDG_CONFIG_HOME` in a folder of its own (so no one's real contexts
-/// apply), no inherited `SLUICE_SERVER`/`SLUICE_TOKEN`/`SLUICE_STORE`, plus `environment`; `stdin` is fed to it.
+/// apply), no inherited `SLUICE_SERVER`/`SLUICE_TOKEN`/`SLUICE_STORE`/`SLUICE_CONTEXT`, plus `environment`; `stdin` is fed to it.
 struct ConfiguredCLI: Sendable {
     let dir: URL
     var environment: [String: String] = [:]
@@ -16,7 +16,7 @@ struct ConfiguredCLI: Sendable {
 
     func sluice(_ args: [String], env extra: [String: String] = [:], stdin: String? = nil) async throws -> CLI.Output {
         var env = ProcessInfo.processInfo.environment
-        for key in ["SLUICE_SERVER", "SLUICE_TOKEN", "SLUICE_STORE"] { env[key] = nil }
+        for key in ["SLUICE_SERVER", "SLUICE_TOKEN", "SLUICE_STORE", "SLUICE_CONTEXT"] { env[key] = nil }
         env["XDG_CONFIG_HOME"] = configFolder
         env.merge(environment) { $1 }
         env.merge(extra) { $1 }

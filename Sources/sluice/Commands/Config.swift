@@ -10,7 +10,8 @@ struct ConfigCommand: ParsableCommand {
             Contexts live in $XDG_CONFIG_HOME/sluice/config.yaml (default ~/.config/sluice/config.yaml,
             mode 0600). Every command that can talk to a server takes --context NAME; without --server,
             --context or $SLUICE_SERVER, the current context is used, and without one the local store.
-            Order: --server/--context, then $SLUICE_SERVER, then the current context, then the local store;
+            Order: --server/--context, then $SLUICE_SERVER, then $SLUICE_CONTEXT, then the current context,
+            then the local store;
             the token: --token, then $SLUICE_TOKEN, then the context's.
 
             Examples:

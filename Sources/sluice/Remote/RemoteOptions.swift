@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// `--server URL`, `--token` and `--context`: talk to a `sluice serve` instead of the local store. The server is
-/// `--server` or `--context NAME`, else `$SLUICE_SERVER`, else the config file's current context, else none
+/// `--server` or `--context NAME`, else `$SLUICE_SERVER`, else `$SLUICE_CONTEXT`, else the config file's current context, else none
 /// (the local store); the token `--token`, else `$SLUICE_TOKEN`, else the context's, else, for a server on
 /// loopback, the admin token a server on `--store` wrote.
 struct RemoteOptions: ParsableArguments {
@@ -12,7 +12,7 @@ struct RemoteOptions: ParsableArguments {
     @Option(help: "The API token (default: $SLUICE_TOKEN, else the context's, else <store>/admin.token for a server on loopback).")
     var token: String?
 
-    @Option(help: ArgumentHelp("A context of the sluice config file: its server and token (see sluice config get-contexts).", valueName: "name"))
+    @Option(help: ArgumentHelp("A context of the sluice config file: its server and token (default: $SLUICE_CONTEXT, else the current context; see sluice config get-contexts).", valueName: "name"))
     var context: String?
 
     func validate() throws {
@@ -29,7 +29,7 @@ struct RemoteOptions: ParsableArguments {
             text = server
         } else if context == nil, let fromEnvironment {
             text = fromEnvironment
-        } else if let c = try Self.context(named: context) {
+        } else if let c = try Self.context(named: context ?? environment["SLUICE_CONTEXT"].flatMap { $0.isEmpty ? nil : $0 }) {
             chosen = c
             text = c.server
         } else {
@@ -58,7 +58,8 @@ struct RemoteOptions: ParsableArguments {
         let path = ContextConfig.path
         if let name {
             guard let c = try ContextConfig.load(path).context(name) else {
-                throw CLIError.input("--context \(name): no such context in \(path); see sluice config get-contexts")
+                let option = ProcessInfo.processInfo.environment["SLUICE_CONTEXT"] == name ? "$SLUICE_CONTEXT" : "--context"
+                throw CLIError.input("\(option) \(name): no such context in \(path); see sluice config get-contexts")
             }
             return c
         }
