@@ -104,7 +104,7 @@ struct Resume: ParsableCommand {
                 resume drives a run of a local store, but a server is set (\(client.base.absoluteString)): the server drives its \
                 runs itself and picks up unfinished ones when it starts. Follow the run with `sluice status \(runID)`, stop it \
                 with `sluice abort \(runID)`, or run it again with `sluice retry \(runID)`; to resume a run of a local store, \
-                drop --server/$SLUICE_SERVER (and --context, or the current context: sluice config use-context --none)
+                drop --server or --context, $SLUICE_SERVER or $SLUICE_CONTEXT, and the current context (sluice config use-context --none)
                 """)
         }
         let recorded: String?
