@@ -92,6 +92,7 @@ let package = Package(
                 "SluiceModel", "SluiceAPI", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime", "SluiceServer", "DockerEngine",
                 "SupervisorCore", "SluiceKube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

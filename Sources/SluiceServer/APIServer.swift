@@ -88,6 +88,7 @@ public final class APIServer: Sendable {
         EventRoutes(store: store, stopping: stopping).add(to: router)
         MetricsRoutes(controller: controller, metrics: metrics).add(to: router)
         FlowRoutes(store: store).add(to: router)
+        TokenRoutes(store: store).add(to: router)
         RetryRoutes(controller: controller).add(to: router)
         LogRoutes(store: store, stopping: stopping).add(to: router)
         OpenAPIRoutes().add(to: router)

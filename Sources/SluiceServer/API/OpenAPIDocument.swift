@@ -23,6 +23,7 @@ tags:
   - name: gates
   - name: events
   - name: logs
+  - name: tokens
 paths:
   /healthz:
     get:
@@ -468,6 +469,70 @@ paths:
         "409": {$ref: "#/components/responses/Conflict"}
         "413": {$ref: "#/components/responses/TooLarge"}
         "422": {$ref: "#/components/responses/Invalid"}
+  /api/v1/tokens:
+    post:
+      tags: [tokens]
+      summary: Create an API token (admin); its secret is in this reply only.
+      description: >-
+        The store keeps only the secret's SHA-256: `token` is shown here once and never again.
+        The name must be unique among live tokens (`409 token-exists`).
+      operationId: createToken
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name, role]
+              properties:
+                name: {type: string, minLength: 1, maxLength: 64, description: "No spaces; not starting with `tok_`.", example: ci}
+                role: {type: string, enum: [viewer, operator, admin]}
+      responses:
+        "201":
+          description: Created.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/TokenIssued"}
+        "400": {$ref: "#/components/responses/BadJSON"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "422": {$ref: "#/components/responses/Invalid"}
+    get:
+      tags: [tokens]
+      summary: Every token, live and revoked, oldest first, never a secret (admin).
+      operationId: listTokens
+      responses:
+        "200":
+          description: The tokens.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [tokens]
+                properties:
+                  tokens: {type: array, items: {$ref: "#/components/schemas/Token"}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+  /api/v1/tokens/{token}:
+    delete:
+      tags: [tokens]
+      summary: Revoke a live token by id or name (an id wins); it stops working at once (admin).
+      description: The token the request is made with cannot revoke itself (`409 token-in-use`).
+      operationId: revokeToken
+      parameters:
+        - {name: token, in: path, required: true, schema: {type: string}, example: tok_5f1c2a9e0b7d4c31, description: "The token's id or name, percent-encoded."}
+      responses:
+        "200":
+          description: The token, now revoked.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Token"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
 components:
   securitySchemes:
     bearer:
@@ -504,12 +569,12 @@ components:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     NotFound:
-      description: Unknown run, node, attempt, gate, signal, flow or endpoint.
+      description: Unknown run, node, attempt, gate, signal, flow, token or endpoint.
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     Conflict:
-      description: The run has finished or not failed, the gate is not waiting, the id or version is taken.
+      description: The run has finished or not failed, the gate is not waiting, the id, version or token name is taken, the token to revoke is the caller's.
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
@@ -707,6 +772,25 @@ components:
       properties:
         name: {type: string}
         version: {type: string}
+        created: {type: string, format: date-time}
+    Token:
+      type: object
+      required: [id, name, role, created, last_used, revoked]
+      properties:
+        id: {type: string}
+        name: {type: string}
+        role: {type: string, enum: [viewer, operator, admin]}
+        created: {type: string, format: date-time}
+        last_used: {type: [string, "null"], format: date-time}
+        revoked: {type: [string, "null"], format: date-time}
+    TokenIssued:
+      type: object
+      required: [token, id, name, role, created]
+      properties:
+        token: {type: string, description: "The secret, shown this once."}
+        id: {type: string}
+        name: {type: string}
+        role: {type: string, enum: [viewer, operator, admin]}
         created: {type: string, format: date-time}
 """##
 }

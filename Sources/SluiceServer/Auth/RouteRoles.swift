@@ -43,6 +43,9 @@ enum RouteRoles {
         Rule(.get, "/api/v1/flows/:name", .viewer),
         Rule(.get, "/api/v1/flows/:name/versions/:version", .viewer),
         Rule(.post, "/api/v1/flows", .admin),
+        Rule(.get, "/api/v1/tokens", .admin),
+        Rule(.post, "/api/v1/tokens", .admin),
+        Rule(.delete, "/api/v1/tokens/:token", .admin),
         // Authenticated by the attempt's own callback token (CallbackRoutes), not a user token.
         Rule(.post, "/api/v1/callbacks/:run/:node/:attempt", nil),
     ]

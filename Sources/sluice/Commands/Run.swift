@@ -95,8 +95,18 @@ struct Resume: ParsableCommand {
 
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var backendOption: BackendOption
+    @OptionGroup var remote: RemoteOptions
 
     func run() throws {
+        if let client = try remote.client(store: storeOption) {
+            // A server drives every run it holds and adopts what a crash left behind; a second driver here would fight it.
+            throw CLIError.input("""
+                resume drives a run of a local store, but a server is set (\(client.base.absoluteString)): the server drives its \
+                runs itself and picks up unfinished ones when it starts. Follow the run with `sluice status \(runID)`, stop it \
+                with `sluice abort \(runID)`, or run it again with `sluice retry \(runID)`; to resume a run of a local store, \
+                drop --server or --context, $SLUICE_SERVER or $SLUICE_CONTEXT, and the current context (sluice config use-context --none)
+                """)
+        }
         let recorded: String?
         do { recorded = try storeOption.openStore().backend(ofRun: runID) } catch {
             throw CLIError.input("cannot read run '\(runID)' from \(storeOption.directory): \(error)")

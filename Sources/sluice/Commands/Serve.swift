@@ -18,7 +18,12 @@ struct Serve: ParsableCommand {
             Examples:
               sluice serve
               sluice serve --store /var/lib/sluice --listen 127.0.0.1:9000
-              curl -s localhost:8470/api/v1/runs
+              curl -s http://127.0.0.1:8470/api/v1/runs \\
+                -H "Authorization: Bearer $(cat .sluice/admin.token)"
+
+            On loopback the first start writes an admin token to <store>/admin.token;
+            the curl example reads it from the default store, ./.sluice. Create
+            other tokens with `sluice token create`.
             """
     )
 

@@ -14,10 +14,14 @@ struct TokenCommand: ParsableCommand {
             keeps only a SHA-256 of each token, so a token is shown once, when it
             is created.
 
+            With --server (or $SLUICE_SERVER, or a context), the tokens are the server's, managed through
+            its admin API (the token used must have role admin); without, the local store's.
+
             Examples:
               sluice token create --role operator --name ci
               sluice token list
               sluice token revoke ci
+              sluice token list --server http://127.0.0.1:8470
             """,
         subcommands: [Create.self, List.self, Revoke.self]
     )
@@ -42,6 +46,7 @@ struct TokenCommand: ParsableCommand {
         @Option(help: "A label for the token, unique among live tokens (e.g. ci).") var name: String
         @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
         @OptionGroup var storeOption: StoreOption
+        @OptionGroup var remote: RemoteOptions
 
         func validate() throws {
             guard TokenRole(rawValue: role) != nil else {
@@ -51,6 +56,11 @@ struct TokenCommand: ParsableCommand {
         }
 
         func run() throws {
+            if let client = try remote.client(store: storeOption) {
+                let issued = try RemoteTokens.create(client, name: name, role: role)
+                FileHandleOutput.standardOutput(output == .json ? try JSONText.encode(TokenCreated(token: issued.token)) : issued.token)
+                return
+            }
             let store = try storeOption.openStore()
             if try store.tokens().contains(where: { $0.isLive && $0.name == name }) {
                 throw CLIError.input("a token named '\(name)' already exists; revoke it first (sluice token revoke \(name)) or choose another name")
@@ -73,22 +83,19 @@ struct TokenCommand: ParsableCommand {
 
         @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
         @OptionGroup var storeOption: StoreOption
+        @OptionGroup var remote: RemoteOptions
 
         func run() throws {
-            let tokens = try storeOption.openStore().tokens()
+            let tokens = try remote.client(store: storeOption).map(RemoteTokens.list) ?? storeOption.openStore().tokens().map(TokenView.init)
             if output == .json {
-                FileHandleOutput.standardOutput(try JSONText.encode(tokens.map(TokenView.init)))
+                FileHandleOutput.standardOutput(try JSONText.encode(tokens))
                 return
             }
             if tokens.isEmpty { FileHandleOutput.standardOutput("no tokens; create one with sluice token create --role ROLE --name NAME"); return }
             let rows = [["ID", "NAME", "ROLE", "CREATED", "LAST USED", "REVOKED"]] + tokens.map { t in
-                [t.id, t.name, t.role.rawValue, JSONText.iso(t.created), t.lastUsed.map(JSONText.iso) ?? "-", t.revoked.map(JSONText.iso) ?? "-"]
+                [t.id, t.name, t.role, t.created, t.last_used ?? "-", t.revoked ?? "-"]
             }
-            let widths = (0..<6).map { c in rows.map { $0[c].count }.max() ?? 0 }
-            for r in rows {
-                let padded = r.enumerated().map { c, text in c == 5 ? text : text.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
-                FileHandleOutput.standardOutput(padded.joined(separator: "  "))
-            }
+            for line in TextTable.lines(rows) { FileHandleOutput.standardOutput(line) }
         }
     }
 
@@ -108,8 +115,14 @@ struct TokenCommand: ParsableCommand {
 
         @Argument(help: ArgumentHelp("The token's id or name.", valueName: "id-or-name")) var token: String
         @OptionGroup var storeOption: StoreOption
+        @OptionGroup var remote: RemoteOptions
 
         func run() throws {
+            if let client = try remote.client(store: storeOption) {
+                let revoked = try RemoteTokens.revoke(client, idOrName: token)
+                FileHandleOutput.standardOutput("revoked \(revoked.id) (\(revoked.name), \(revoked.role))")
+                return
+            }
             guard let revoked = try storeOption.openStore().revokeToken(idOrName: token) else {
                 throw CLIError.input("no live token with id or name '\(token)' in \(storeOption.directory); see sluice token list")
             }
@@ -122,9 +135,7 @@ struct TokenCommand: ParsableCommand {
 enum TokenNames {
     /// A name is what people type to revoke: no spaces, and not shaped like an id.
     static func check(_ name: String) throws {
-        if name.isEmpty || name.count > 64 { throw ValidationError("--name must be 1 to 64 characters") }
-        if name.contains(where: { $0.isWhitespace || $0.isNewline }) { throw ValidationError("--name '\(name)' must not contain spaces") }
-        if name.hasPrefix("tok_") { throw ValidationError("--name must not start with 'tok_' (token ids do)") }
+        if let problem = TokenNameRule.problem(name) { throw ValidationError("--name '\(name)' \(problem)") }
     }
 }
 

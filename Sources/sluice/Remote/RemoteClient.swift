@@ -19,6 +19,10 @@ struct RemoteClient: Sendable {
         return try send(r)
     }
 
+    func delete(_ path: String) throws -> Data {
+        try send(request("DELETE", path))
+    }
+
     /// Decodes a JSON reply as `T`; a reply of another shape is a server error.
     func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
         do { return try WireJSON.decode(T.self, from: data) } catch {
@@ -54,7 +58,7 @@ struct RemoteClient: Sendable {
         let message = Self.message(body) ?? "HTTP \(status)"
         switch status {
         case 401 where token == nil:
-            throw CLIError.server("\(base.absoluteString) needs a token: pass --token or set SLUICE_TOKEN (a server on this machine wrote one to <store>/admin.token; pass its --store)")
+            throw CLIError.server("\(base.absoluteString) needs a token: pass --token, set SLUICE_TOKEN or give the context a token (sluice config set-context NAME --token-file F); a server on this machine wrote one to <store>/admin.token (pass its --store)")
         case 401: throw CLIError.server("the server refused the token: \(message)")
         case 403: throw CLIError.server(message)
         case 400..<500: throw CLIError.input(message)
