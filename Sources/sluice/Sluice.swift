@@ -17,7 +17,8 @@ struct Sluice: ParsableCommand {
               sluice status
             """,
         version: "0.1.0",
-        subcommands: [Validate.self, Compile.self, Render.self, Run.self, Submit.self, Resume.self, Status.self, Events.self, Logs.self, History.self, PendingGates.self, Approve.self, Reject.self, SendSignal.self, Abort.self, Retry.self, Serve.self, Doctor.self, TokenCommand.self]
+        subcommands: [Validate.self, Compile.self, Render.self, Run.self, Submit.self, Resume.self, Status.self, Events.self, Logs.self, History.self, PendingGates.self, Approve.self, Reject.self, SendSignal.self, Abort.self, Retry.self, Serve.self, Doctor.self, TokenCommand.self,
+                      Delete.self, PruneCommand.self]
     )
 
     /// Parses and runs a command; usage errors exit with 2, as the CLI reference promises.

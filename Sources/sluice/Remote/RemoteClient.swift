@@ -19,6 +19,10 @@ struct RemoteClient: Sendable {
         return try send(r)
     }
 
+    func delete(_ path: String, query: [String: String] = [:]) throws -> Data {
+        try send(request("DELETE", path, query: query))
+    }
+
     /// Decodes a JSON reply as `T`; a reply of another shape is a server error.
     func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
         do { return try WireJSON.decode(T.self, from: data) } catch {
