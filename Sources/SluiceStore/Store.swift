@@ -81,7 +81,7 @@ public final class Store: @unchecked Sendable {
             throw .noStore(path: directory)
         }
         let connection = try Connection(path: path, options: options)
-        do {
+        do throws(StoreError) {
             if options.access == .read {
                 let found = try Migrator.appliedVersion(connection)
                 guard found > 0 else { throw StoreError.noStore(path: directory) }

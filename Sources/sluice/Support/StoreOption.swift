@@ -34,12 +34,12 @@ struct StoreOption: ParsableArguments {
 
     /// The run `given` names in `store`: its exact id, else the only run whose id starts with it.
     func resolveRun(_ given: String, in store: Store) throws -> String {
-        do { return try store.resolveRunID(given) } catch StoreError.noRun {
-            throw CLIError.input("no run '\(given)' in \(directory)")
-        } catch let error as StoreError where error.code == "ambiguous-run-id" {
-            throw CLIError.input(error.description)
-        } catch {
-            throw CLIError.input("cannot read runs from \(directory): \(error)")
+        do { return try store.resolveRunID(given) } catch {
+            switch error {
+            case .noRun: throw CLIError.input("no run '\(given)' in \(directory)")
+            case .ambiguousRunID: throw CLIError.input(error.description)
+            default: throw CLIError.input("cannot read runs from \(directory): \(error)")
+            }
         }
     }
 
