@@ -84,7 +84,8 @@ import Testing
         let forced = try await ws.sluice(["delete", "queued-del", "--force", "-o", "json"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(((Self.json(forced.stdout) as? [[String: Any]]) ?? []).first?["state"] as? String == "aborted", "\(forced.stdout)")
-        #expect(try await ws.sluice(["history", "-o", "json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        let history = try await ws.sluice(["history", "-o", "json"])
+        #expect((Self.json(history.stdout) as? [Any])?.isEmpty == true, "\(history.stdout)")
     }
 
     @Test func pruneRemovesFinishedRunsOlderThanTheDurationAndSaysWhatItFreed() async throws {
