@@ -27,20 +27,23 @@ struct Retention: Sendable {
             }
             continuation.onTermination = { _ in timer.cancel() }
         }
-        _ = await sweep()
-        var next = clock.now().addingTimeInterval(every.seconds)
+        // Each sweep counts from the time it read, not from when it ended: time may move while it works.
+        var last = clock.now()
+        _ = await sweep(at: last)
         for await _ in ticks {
             if Task.isCancelled { break }
+            let now = clock.now()
             // Real sleeps may end a hair early against the wall clock: a second's slack.
-            guard clock.now().addingTimeInterval(1) >= next else { continue }
-            _ = await sweep()
-            next = clock.now().addingTimeInterval(every.seconds)
+            guard now.addingTimeInterval(1) >= last.addingTimeInterval(every.seconds) else { continue }
+            last = now
+            _ = await sweep(at: now)
         }
     }
 
     /// One pass: prunes what finished before `now - retain`; nil when the store refused (logged, tried again next time).
-    func sweep() async -> PruneReport? {
-        let now = clock.now()
+    func sweep() async -> PruneReport? { await sweep(at: clock.now()) }
+
+    private func sweep(at now: Date) async -> PruneReport? {
         let filter = PruneFilter(finishedBefore: now.addingTimeInterval(-retain.seconds))
         do {
             let report = try await AsyncStore(store).run { try $0.prune(filter, now: now) }
