@@ -132,4 +132,21 @@ import Testing
         #expect(pruned.status == 0 && pruned.stdout.contains("removed remote-two"), "\(pruned.stdout)\(pruned.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ws.store + "/attempts/remote-two"))
     }
+
+    @Test func serveWithRetainFinishedRemovesRunsOnceTheyAreOldEnough() async throws {
+        let ws = try Workspace()
+        let bad = try await ws.sluice(["serve", "--retain-finished", "soon"])
+        #expect(bad.status == 2 && bad.stderr.contains("--retain-finished soon"), "\(bad.stderr)")
+        let server = try RemoteServer(ws, extra: ["--retain-finished", "1ms", "--retention-interval", "100ms"])
+        defer { server.stop() }
+        // No --wait: the run may be gone before a waiting client sees it finish.
+        let run = try await ws.sluice(["submit", Self.hello, "--run-id", "short-lived", "--server", server.url])
+        #expect(run.status == 0, "\(run.stderr)")
+        // Once it has finished, the server's next sweep removes it (60 s guards against hanging; it is no latency bound).
+        let gone = try await offPool {
+            waitFor { (try? CLI.run(["status", "short-lived", "--store", ws.store], in: ws.dir))?.status == 2 }
+        }
+        #expect(gone, "the finished run was removed by retention")
+        #expect(!FileManager.default.fileExists(atPath: ws.store + "/attempts/short-lived"))
+    }
 }
