@@ -149,4 +149,21 @@ import Testing
         #expect(gone, "the finished run was removed by retention")
         #expect(!FileManager.default.fileExists(atPath: ws.store + "/attempts/short-lived"))
     }
+
+    @Test func forceDeletingARunAnotherProcessDrivesWaitsForItToEndThenDeletesIt() async throws {
+        let ws = try Workspace()
+        let flow = try ws.write("waits.yaml", Self.waits)
+        let detached = try await ws.sluice(["run", flow, "--run-id", "driven", "--detach"])
+        #expect(detached.status == 0, "\(detached.stderr)")
+        let waiting = try await offPool { waitFor { (try? CLI.run(["gates", "driven", "--store", ws.store], in: ws.dir))?.stdout.contains("review") == true } }
+        try #require(waiting, "the detached run never reached its gate")
+
+        let refused = try await ws.sluice(["delete", "driven"])
+        #expect(refused.status == 2 && refused.stderr.contains("is waiting"), "\(refused.stderr)")
+        let forced = try await ws.sluice(["delete", "driven", "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stdout.contains("deleted driven (waits, aborted)"), "\(forced.stdout)")
+        #expect(!forced.stderr.contains("not driven"), "the detached driver ended the run itself: \(forced.stderr)")
+        #expect(try await ws.sluice(["status", "driven"]).status == 2)
+    }
 }
