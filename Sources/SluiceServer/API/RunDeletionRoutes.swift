@@ -31,7 +31,11 @@ struct RunDeletionRoutes {
             // The controller driving it (here or on another server) ends it and lets its lease go.
             for _ in 0..<abortChecks {
                 let now = clock.now()
-                if let removed = try await db.run({ try? $0.deleteRun(id, now: now) }) { return try JSONResponse.make(.ok, Self.row(removed)) }
+                // Only "not yet" is waited out; a run deleted meanwhile or a store failure answers at once.
+                let removed = try await db.run { store -> RemovedRun? in
+                    do { return try store.deleteRun(id, now: now) } catch StoreError.runNotDeletable { return nil }
+                }
+                if let removed { return try JSONResponse.make(.ok, Self.row(removed)) }
                 try await Task.sleep(for: .milliseconds(100))
             }
         }

@@ -50,7 +50,10 @@ struct PruneCommand: ParsableCommand {
             let age = try DurationValue(parsing: olderThan)
             let now = Date()
             let filter = PruneFilter(finishedBefore: now.addingTimeInterval(-age.seconds), states: states.map { Set($0.compactMap(RunState.init(rawValue:))) })
-            let report = try store.prune(filter, dryRun: dryRun, now: now)
+            let report: PruneReport
+            do { report = try store.prune(filter, dryRun: dryRun, now: now) } catch {
+                throw CLIError.input("cannot prune the store at \(storeOption.directory): \(error)")
+            }
             result = PruneResult(runs: report.runs.map(Self.row), leftovers: report.leftovers, bytes_freed: report.bytesFreed, dry_run: dryRun)
         }
         if output == .json { FileHandleOutput.standardOutput(try JSONText.encode(result)); return }
