@@ -9,8 +9,8 @@ struct Delete: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Delete runs: their records, attempt folders and logs.",
         discussion: """
-            A run that is still queued, running or waiting is refused unless --force, which aborts it first and
-            deletes it once it has ended. A unique prefix of a run id is enough. Every id is checked before
+            A run that is still queued, running or waiting is refused unless --force, which aborts it first and \
+            deletes it once it has ended. A unique prefix of a run id is enough. Every id is checked before \
             anything is deleted.
 
             Examples:

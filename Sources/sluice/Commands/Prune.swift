@@ -10,8 +10,8 @@ struct PruneCommand: ParsableCommand {
         commandName: "prune",
         abstract: "Delete finished runs older than a duration, with their attempt folders and logs.",
         discussion: """
-            A run counts from when it finished; runs that have not finished are never pruned, nor a finished
-            run whose controller still holds it. Folders and logs left by a deletion that was interrupted
+            A run counts from when it finished; runs that have not finished are never pruned, nor a finished \
+            run whose controller still holds it. Folders and logs left by a deletion that was interrupted \
             are removed too. Prints what it removed and the space freed.
 
             Examples:
