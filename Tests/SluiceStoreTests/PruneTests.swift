@@ -130,4 +130,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: store.directory + "/attempts/crashed"))
         #expect(FileManager.default.fileExists(atPath: store.directory + "/attempts/kept"))
     }
+
+    @Test func aRunWhoseIdPredatesTheRuleKeepsItsFolderUntilItIsDeleted() throws {
+        let scratch = ScratchDirectory()
+        let store = try scratch.openStore()
+        try store.createRun(newRun("Old Id!"))
+        try store.commit(StepCommit(runID: "Old Id!", run: RunUpdate(state: .failed, finished: millis(5000))))
+        // Backends name the folder of such a run with escapes.
+        let folder = store.directory + "/attempts/Old%20Id%21"
+        try FileManager.default.createDirectory(atPath: folder + "/fit/1", withIntermediateDirectories: true)
+
+        let report = try store.prune(PruneFilter(finishedBefore: millis(1000)))
+        #expect(report.leftovers.isEmpty, "its folder is not taken for a leftover")
+        #expect(FileManager.default.fileExists(atPath: folder))
+
+        #expect(try store.deleteRun("Old Id!").id == "Old Id!")
+        #expect(!FileManager.default.fileExists(atPath: folder))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceModel
 
 /// The files a run has beside its rows: `<store>/attempts/<run>/` (every attempt's folder and logs, on every
 /// backend) and `<store>/drivers/<run>.log` (a detached driver's output).
@@ -8,8 +9,9 @@ struct RunFiles {
     var attemptsRoot: String { directory + "/attempts" }
     var driversRoot: String { directory + "/drivers" }
 
+    /// The run's attempt folder (named as the backends name it) and its driver log.
     func paths(of runID: String) -> [String] {
-        [attemptsRoot + "/" + runID, driversRoot + "/" + runID + ".log"]
+        [attemptsRoot + "/" + PathComponent.safe(runID), driversRoot + "/" + runID + ".log"]
     }
 
     /// The bytes under `paths` (files that are not there count 0).
@@ -24,8 +26,8 @@ struct RunFiles {
         }
     }
 
-    /// Attempt folders and driver logs whose run id is not among `known` (read after the listing, so a
-    /// folder of a run created meanwhile is never taken: its row exists before its folder does).
+    /// The names of every attempt folder and driver log. List them before reading which runs exist: a run's row
+    /// is committed before its folder is made, so a folder listed without a run was left by a deletion.
     func entries() -> (folders: [String], logs: [String]) {
         let fm = FileManager.default
         let folders = (try? fm.contentsOfDirectory(atPath: attemptsRoot)) ?? []

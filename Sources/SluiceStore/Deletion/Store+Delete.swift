@@ -1,4 +1,5 @@
 import Foundation
+import SluiceModel
 
 extension Store {
     /// The store's folder (where `sluice.db`, `attempts/` and `drivers/` are).
@@ -49,12 +50,12 @@ extension Store {
             return runs
         }
         var runs = try dryRun ? read(select) : write(select)
-        // Listed before the rows were read: a folder whose run is not in the store now was left by a deletion.
-        let known = try knownRunIDs(Set(listed.folders + listed.logs.map { String($0.dropLast(4)) }))
-        let taken = Set(runs.map(\.id))
-        let leftovers = listed.folders.filter { !known.contains($0) && !taken.contains($0) }.map { files.attemptsRoot + "/" + $0 }
-            + listed.logs.filter { !known.contains(String($0.dropLast(4))) && !taken.contains(String($0.dropLast(4))) }
-                .map { files.driversRoot + "/" + $0 }
+        // Listed before the rows were read: a folder or log whose run is not in the store now was left by a deletion.
+        let ids = try allRunIDs()
+        let folders = Set(ids.map(PathComponent.safe)).union(runs.map { PathComponent.safe($0.id) })
+        let logs = ids.union(runs.map(\.id))
+        let leftovers = listed.folders.filter { !folders.contains($0) }.map { files.attemptsRoot + "/" + $0 }
+            + listed.logs.filter { !logs.contains(String($0.dropLast(4))) }.map { files.driversRoot + "/" + $0 }
         var freed: Int64 = 0
         for index in runs.indices {
             let paths = files.paths(of: runs[index].id)
@@ -67,15 +68,10 @@ extension Store {
         return PruneReport(runs: runs, leftovers: leftovers, bytesFreed: freed)
     }
 
-    /// Which of `ids` are runs in the store.
-    private func knownRunIDs(_ ids: Set<String>) throws(StoreError) -> Set<String> {
-        try read { connection throws(StoreError) in
-            var known: Set<String> = []
-            for id in ids {
-                let found = try connection.queryOne("SELECT 1 FROM runs WHERE id = ?", [.text(id)]) { $0.int64(0) }
-                if found != nil { known.insert(id) }
-            }
-            return known
+    /// Every run id in the store.
+    private func allRunIDs() throws(StoreError) -> Set<String> {
+        try withConnection { connection throws(StoreError) in
+            Set(try connection.query("SELECT id FROM runs", []) { $0.text(0) })
         }
     }
 
