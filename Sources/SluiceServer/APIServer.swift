@@ -4,6 +4,7 @@ import NIOCore
 import Logging
 import ServiceLifecycle
 import Synchronization
+import SluiceModel
 import SluiceRuntime
 import SluiceStore
 
@@ -36,6 +37,13 @@ public final class APIServer: Sendable {
         public var maxConnections = 512
         /// A connection that sends nothing (or only part of a request) for this long is closed.
         public var idleTimeoutSeconds = 30
+        /// Finished runs older than this are removed (rows, attempt folders, logs) at start and every
+        /// `retentionInterval` (`--retain-finished`); nil keeps every run.
+        public var retainFinished: DurationValue?
+        /// How often retention looks for runs to remove.
+        public var retentionInterval = DurationValue(milliseconds: 3_600_000)
+        /// The controller's (and retention's) clock; tests pass a `ManualClock`.
+        public var clock: (any ControllerClock)?
 
         public init(storeDirectory: String, host: String = "127.0.0.1", port: Int = 8470, owner: LeaseOwner = .thisProcess(),
                     taskUser: TaskUser? = nil, backend: (any AttemptBackend)? = nil) {
@@ -55,6 +63,7 @@ public final class APIServer: Sendable {
     public let metrics = ServerMetrics()
     private let lifecycle = Lifecycle()
     private let campaign = Mutex<Task<Void, Never>?>(nil)
+    private let retention = Mutex<Task<Void, Never>?>(nil)
     /// Set when the server stopped because this process stopped leading.
     public let lostLeadership = Mutex(false)
     private let stopping = StopSignal()
@@ -65,6 +74,7 @@ public final class APIServer: Sendable {
         var options = Controller.Options()
         options.owner = configuration.owner
         options.claimsRuns = true
+        if let clock = configuration.clock { options.clock = clock }
         if let backend = configuration.backend {
             controller = try Controller(directory: configuration.storeDirectory, backend: backend, options: options)
         } else {
@@ -90,6 +100,7 @@ public final class APIServer: Sendable {
         FlowRoutes(store: store).add(to: router)
         TokenRoutes(store: store).add(to: router)
         RetryRoutes(controller: controller).add(to: router)
+        RunDeletionRoutes(controller: controller).add(to: router)
         LogRoutes(store: store, stopping: stopping).add(to: router)
         OpenAPIRoutes().add(to: router)
         CallbackRoutes(controller: controller).add(to: router)
@@ -131,6 +142,7 @@ public final class APIServer: Sendable {
                 } else {
                     controller.start()
                 }
+                server.startRetention()
                 await onListening(port)
             },
             logger: logger)
@@ -138,6 +150,7 @@ public final class APIServer: Sendable {
             // Shut down in reverse order: the stop signal first, so event streams end and the app can stop.
             services: [app, stopping], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
         defer {
+            retention.withLock { $0 }?.cancel()
             campaign.withLock { $0 }?.cancel()
             controller.stop()
             ServerRegistry(storeDirectory: storeDirectory).remove(owner: controller.options.owner.name)
@@ -172,6 +185,14 @@ public final class APIServer: Sendable {
     static func baseURL(host: String, port: Int) -> String {
         let h = host == "0.0.0.0" || host == "::" || host.isEmpty ? "127.0.0.1" : host
         return "http://\(h.contains(":") ? "[\(h)]" : h):\(port)"
+    }
+
+    /// Starts `--retain-finished` pruning when configured (safe on every server of a store: a run a controller
+    /// still holds is never removed).
+    func startRetention() {
+        guard let retain = configuration.retainFinished else { return }
+        let sweeper = Retention(store: controller.store, clock: controller.options.clock, retain: retain, every: configuration.retentionInterval)
+        retention.withLock { $0 = Task.detached { await sweeper.run() } }
     }
 
     /// Stops a running server gracefully: open requests finish, new connections are refused.

@@ -40,6 +40,7 @@ public final class Store: @unchecked Sendable {
     /// a Sluice database: it fails with `notADatabase`, `corrupt` or `cannotOpen` instead.
     @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public static func open(directory: String, options: StoreOptions = StoreOptions()) throws(StoreError) -> Store {
+        guard options.access == .create else { return try openExisting(directory: directory, options: options) }
         do {
             // Owner-only: the store holds inputs, flows, approval comments, logs and tokens.
             var isDirectory: ObjCBool = false
@@ -69,6 +70,36 @@ public final class Store: @unchecked Sendable {
             try connection.execute("PRAGMA wal_autocheckpoint = 0")
         }
         return store
+    }
+
+    /// Opens `<directory>/sluice.db` only if it is there, never creating the folder or the file; `.read` access
+    /// applies no migration and makes the connection refuse writes.
+    private static func openExisting(directory: String, options: StoreOptions) throws(StoreError) -> Store {
+        let path = URL(fileURLWithPath: directory).appendingPathComponent(fileName).path
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & 0o170000 == 0o100000, info.st_size > 0 else {
+            throw .noStore(path: directory)
+        }
+        let connection = try Connection(path: path, options: options)
+        do throws(StoreError) {
+            if options.access == .read {
+                let found = try Migrator.appliedVersion(connection)
+                guard found > 0 else { throw StoreError.noStore(path: directory) }
+                if found < Migrator.latestVersion {
+                    throw StoreError.schemaTooOld(path: path, found: found, supported: Migrator.latestVersion)
+                }
+                if found > Migrator.latestVersion {
+                    throw StoreError.schemaTooNew(path: path, found: found, supported: Migrator.latestVersion)
+                }
+                try connection.execute("PRAGMA query_only = 1")
+            } else {
+                try Migrator.migrate(connection)
+            }
+        } catch {
+            connection.close()
+            throw error
+        }
+        return Store(path: path, options: options, connection: connection)
     }
 
     /// Creates the database file 0600 before SQLite does (SQLite gives its `-wal` and `-shm` files the same

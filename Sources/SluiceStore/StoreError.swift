@@ -14,6 +14,14 @@ public enum StoreError: Error, Equatable, Sendable {
     case corrupt(path: String, detail: String)
     /// The file was migrated by a newer Sluice than this one.
     case schemaTooNew(path: String, found: Int, supported: Int)
+    /// There is no store in the folder (opened with an access that does not create one).
+    case noStore(path: String)
+    /// The file was made by an older Sluice and a read-only open may not migrate it.
+    case schemaTooOld(path: String, found: Int, supported: Int)
+    /// A run id prefix matches several runs (the first few are named).
+    case ambiguousRunID(prefix: String, matches: [String], path: String)
+    /// The run has not finished, or a controller still holds its lease: it cannot be deleted.
+    case runNotDeletable(runID: String, reason: String, path: String)
     /// The store was used after `close()`.
     case closed(path: String)
     /// Another process held the write lock for longer than the busy timeout.
@@ -46,6 +54,14 @@ extension StoreError: CustomStringConvertible, LocalizedError {
             return "the store \(path) is damaged (\(detail)); it was left as it is"
         case let .schemaTooNew(path, found, supported):
             return "the store \(path) has schema version \(found), newer than the \(supported) this sluice knows: use a newer sluice"
+        case let .noStore(path):
+            return "no store at \(path)"
+        case let .schemaTooOld(path, found, supported):
+            return "the store \(path) has schema version \(found), older than the \(supported) this sluice reads; a command that writes (sluice run, sluice serve) upgrades it"
+        case let .ambiguousRunID(prefix, matches, _):
+            return "run id '\(prefix)' is ambiguous: it starts \(matches.joined(separator: ", "))\(matches.count >= RunIDPrefix.shownMatches ? ", …" : ""); give more of it"
+        case let .runNotDeletable(runID, reason, _):
+            return "run '\(runID)' \(reason)"
         case let .closed(path):
             return "the store \(path) is closed"
         case let .busy(path):
@@ -76,6 +92,10 @@ extension StoreError: CustomStringConvertible, LocalizedError {
         case .notADatabase: return "not-a-database"
         case .corrupt: return "corrupt"
         case .schemaTooNew: return "schema-too-new"
+        case .noStore: return "no-store"
+        case .schemaTooOld: return "schema-too-old"
+        case .ambiguousRunID: return "ambiguous-run-id"
+        case .runNotDeletable: return "run-not-deletable"
         case .closed: return "closed"
         case .busy: return "busy"
         case .noRun: return "no-run"

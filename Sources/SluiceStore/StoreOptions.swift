@@ -19,10 +19,28 @@ public struct StoreOptions: Sendable, Equatable {
     /// CLI processes leave it off and checkpoint as SQLite does by default.
     public var backgroundCheckpoint: Bool
 
+    /// What opening may do to the folder and the file.
+    public enum Access: Sendable, Equatable {
+        /// Create the folder and the database if missing, and apply pending migrations (commands that start runs,
+        /// the server, `token create`). The default.
+        case create
+        /// Open an existing store only (`noStore` otherwise) and apply pending migrations (commands that act on
+        /// existing runs: approve, abort, delete, prune).
+        case existing
+        /// Open an existing store only, change nothing: no migration (`schemaTooOld` instead), and every write
+        /// is refused by SQLite (`query_only`). For commands that only read.
+        case read
+    }
+
+    /// What opening may do; see `Access`.
+    public var access: Access
+
     /// Options with NORMAL durability and a 5 s busy timeout unless told otherwise.
-    public init(synchronous: Synchronous = .normal, busyTimeout: Duration = .seconds(5), backgroundCheckpoint: Bool = false) {
+    public init(synchronous: Synchronous = .normal, busyTimeout: Duration = .seconds(5), backgroundCheckpoint: Bool = false,
+                access: Access = .create) {
         self.synchronous = synchronous
         self.busyTimeout = busyTimeout
         self.backgroundCheckpoint = backgroundCheckpoint
+        self.access = access
     }
 }

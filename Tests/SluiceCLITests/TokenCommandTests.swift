@@ -69,8 +69,13 @@ import Testing
         await #expect(try ws.sluice(["token", "create", "--role", "viewer", "--name", "ci"]).status == 0)
     }
 
-    @Test func anEmptyStoreListsNoTokens() async throws {
+    @Test func aStoreWithoutTokensListsNone() async throws {
         let ws = try Workspace()
+        // `token list` only reads: it needs a store and never makes one.
+        let missing = try await ws.sluice(["token", "list"])
+        #expect(missing.status == 2 && missing.stderr.contains("no store at"), "\(missing.stderr)")
+        let flow = try ws.write("gate.yaml", "name: gate\nnodes:\n  - {id: review, gate: {approve: null}}\n")
+        await #expect(try ws.sluice(["submit", flow]).status == 0)
         let json = try await ws.sluice(["token", "list", "-o", "json"])
         #expect(json.status == 0)
         #expect((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [Any])?.isEmpty == true)

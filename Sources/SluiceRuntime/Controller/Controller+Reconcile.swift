@@ -14,7 +14,7 @@ extension Controller {
             queue.forget(id)
         } catch let error as ControllerError {
             switch error {
-            case .busy, .noSuchRun, .corrupt, .leaseLost, .finished, .stopped, .wrongBackend:
+            case .busy, .noSuchRun, .corrupt, .leaseLost, .finished, .stopped, .wrongBackend, .invalidRunID:
                 if case .busy = error, options.claimsRuns {
                     logger.debug("run is driven by another controller", metadata: ["run": "\(id)", "why": "\(error)"])
                 } else {

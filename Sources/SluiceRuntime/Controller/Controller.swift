@@ -128,6 +128,7 @@ public final class Controller: @unchecked Sendable {
     @available(*, noasync, message: "writes the store; from async code run it on a store thread")
     public func submit(flow: CompiledFlow, inputs: [String: LiteralValue], runID: String? = nil, labels: [String: String] = [:]) throws -> String {
         let id = runID ?? RunIDs.make(flow: flow.workflow.name)
+        if let problem = RunID.problem(id) { throw ControllerError.invalidRunID(problem) }
         let now = StateCoding.timestamp(options.clock.now())
         let state = SluiceEngine.RunState.new(id: id, flow: flow, inputs: inputs, at: now)
         var run = NewRun(id: id, flow: flow.workflow.name, flowVersion: flow.workflow.version, labels: labels,
@@ -156,11 +157,7 @@ public final class Controller: @unchecked Sendable {
     }
 }
 
-/// Run ids: readable, sortable by time, unique enough for one machine and a cluster.
+/// Run ids: readable, sortable by time, unique enough for one machine and a cluster (the rule is `RunID`'s).
 public enum RunIDs {
-    public static func make(flow: String) -> String {
-        let ms = Int64(Date().timeIntervalSince1970 * 1000)
-        let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        return "\(String(flow.prefix(30)))-\(String(ms, radix: 36))\(random.prefix(4))"
-    }
+    public static func make(flow: String) -> String { RunID.make(flow: flow) }
 }

@@ -87,6 +87,8 @@ public enum ControllerError: Error, CustomStringConvertible, Sendable {
     case stopped
     /// The run's attempts live on another backend than this controller's.
     case wrongBackend(run: String, backend: String, here: String)
+    /// A run id given for a new run breaks `RunID.rule` (the message says how).
+    case invalidRunID(String)
 
     public var description: String {
         switch self {
@@ -98,6 +100,7 @@ public enum ControllerError: Error, CustomStringConvertible, Sendable {
         case .stopped: "the controller stopped before the run ended"
         case .wrongBackend(let run, let backend, let here):
             "run '\(run)' was started on the \(backend) backend; drive it with --backend \(backend) (this controller uses the \(here) backend)"
+        case .invalidRunID(let problem): problem
         }
     }
 }

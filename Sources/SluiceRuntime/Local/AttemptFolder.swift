@@ -1,4 +1,5 @@
 import SluiceEngine
+import SluiceModel
 
 /// The files of one attempt: `<root>/<run>/<node>/<attempt>[-revert]/`.
 ///
@@ -38,26 +39,6 @@ struct AttemptFolder: Sendable, Hashable {
     var cancel: String { path + "/cancel" }
     var work: String { path + "/work" }
 
-    /// One path component for an id: letters, digits, `_ . -` stay; `/` becomes `+`, `[` `(`,
-    /// `]` `)`; any other byte becomes `%XX`. Distinct ids give distinct names, so
-    /// `each[3]` is `each(3)` and `sub/greet` is `sub+greet`.
-    static func safeName(_ id: String) -> String {
-        var name = ""
-        for byte in id.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
-                name.append(Character(UnicodeScalar(byte)))
-            case UInt8(ascii: "."):
-                name += name.isEmpty ? "%2E" : "."  // never `.`, `..` or a hidden file
-            case UInt8(ascii: "/"): name += "+"
-            case UInt8(ascii: "["): name += "("
-            case UInt8(ascii: "]"): name += ")"
-            default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                name += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 15)]], as: UTF8.self)
-            }
-        }
-        return name.isEmpty ? "%" : name
-    }
+    /// One path component for an id (see `PathComponent.safe`, which the store's deletion uses too).
+    static func safeName(_ id: String) -> String { PathComponent.safe(id) }
 }

@@ -129,6 +129,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             switch e {
             case .noRun: return APIError(.notFound, code: e.code, e.description)
             case .runExists: return APIError(.conflict, code: e.code, e.description)
+            case .runNotDeletable: return APIError(.conflict, code: e.code, e.description)
+            case .ambiguousRunID: return APIError(.unprocessableContent, code: e.code, e.description)
             case .sqlite(_, let code, _) where [8, 13].contains(code & 0xff):
                 // Full or read-only: the server cannot record anything now; reads still work.
                 return APIError(.serviceUnavailable, code: "store-read-only", "the store cannot record this now (\(e.description)); reads still work")

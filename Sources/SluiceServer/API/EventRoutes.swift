@@ -15,8 +15,8 @@ struct EventRoutes {
     var keepAlive: Duration = .seconds(15)
 
     func add(to router: Router<APIContext>) {
-        router.get("/api/v1/runs/:id/events") { request, context in try await page(request, id: context.parameters.require("id")) }
-        router.get("/api/v1/runs/:id/events/stream") { request, context in try await stream(request, id: context.parameters.require("id")) }
+        router.get("/api/v1/runs/:id/events") { request, context in try await page(request, id: RunRef.resolve(context.parameters.require("id"), db)) }
+        router.get("/api/v1/runs/:id/events/stream") { request, context in try await stream(request, id: RunRef.resolve(context.parameters.require("id"), db)) }
     }
 
     func page(_ request: Request, id: String) async throws -> Response {

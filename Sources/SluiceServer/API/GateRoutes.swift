@@ -18,13 +18,13 @@ struct GateRoutes {
         router.post("/api/v1/runs/:id/nodes/:node/reject") { request, context in try await decide(request, context, approved: false) }
         router.post("/api/v1/runs/:id/signals/:signal") { request, context in try await signal(request, context) }
         router.get("/api/v1/runs/:id/gates") { _, context in
-            let id = try context.parameters.require("id")
+            let id = try await RunRef.resolve(context.parameters.require("id"), db)
             return try JSONResponse.make(.ok, GatePage(gates: try await db.run { try GateActions(store: $0, posted: controller.inboxPosted).pending(runID: id) }))
         }
     }
 
     func abort(_ request: Request, _ context: APIContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try await RunRef.resolve(context.parameters.require("id"), db)
         let body = try await JSONBody.decode(AbortRequest.self, from: request, emptyAs: AbortRequest())
         let actor = context.actor
         try await db.run { try GateActions(store: $0, posted: controller.inboxPosted).abort(runID: id, reason: body.reason ?? "aborted through the API", by: actor) }
@@ -32,7 +32,7 @@ struct GateRoutes {
     }
 
     func decide(_ request: Request, _ context: APIContext, approved: Bool) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try await RunRef.resolve(context.parameters.require("id"), db)
         let raw = try context.parameters.require("node")
         // Nodes inside a subflow or map (`sub/hold`, `m[1]`) arrive percent-encoded.
         let node = raw.removingPercentEncoding ?? raw
@@ -43,7 +43,7 @@ struct GateRoutes {
     }
 
     func signal(_ request: Request, _ context: APIContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try await RunRef.resolve(context.parameters.require("id"), db)
         let signal = try context.parameters.require("signal")
         let body = try await JSONBody.decode(SignalRequest.self, from: request)
         let value: GateActions.SignalValue

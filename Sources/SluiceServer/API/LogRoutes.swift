@@ -14,7 +14,7 @@ struct LogRoutes {
         router.get("/api/v1/runs/:id/nodes/:node/logs") { request, context in
             // Nested and map-item ids (`sub/child`, `fit[3]`) arrive percent-encoded in one path segment.
             let node = try context.parameters.require("node")
-            return try await logs(request, id: context.parameters.require("id"), node: node.removingPercentEncoding ?? node)
+            return try await logs(request, id: RunRef.resolve(context.parameters.require("id"), db), node: node.removingPercentEncoding ?? node)
         }
     }
 

@@ -143,6 +143,52 @@ paths:
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
+        "422": {$ref: "#/components/responses/Invalid"}
+    delete:
+      tags: [runs]
+      summary: Delete a finished run, its records, attempt folders and logs.
+      description: >
+        A run that has not finished, or whose controller still holds it, is refused (409 `run-not-deletable`)
+        unless `force=true`: the run is then aborted, and deleted once it has ended (409 if that takes over a minute).
+        Operator role.
+      operationId: deleteRun
+      parameters:
+        - $ref: "#/components/parameters/RunID"
+        - {name: force, in: query, description: "Abort an unfinished run first.", schema: {type: boolean, default: false}}
+      responses:
+        "200":
+          description: The run that was deleted.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/RemovedRun"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "422": {$ref: "#/components/responses/Invalid"}
+  /api/v1/prune:
+    post:
+      tags: [runs]
+      summary: Delete finished runs older than a duration, with their attempt folders and logs.
+      description: >
+        Runs count from when they finished; unfinished runs and runs a controller still holds are never removed.
+        Folders and logs left by an interrupted deletion are removed too. Admin role.
+      operationId: pruneRuns
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/PruneRequest"}
+      responses:
+        "200":
+          description: What was removed (or, with `dry_run`, would be).
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/PruneResult"}
+        "400": {$ref: "#/components/responses/BadJSON"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "422": {$ref: "#/components/responses/Invalid"}
   /api/v1/runs/{id}/abort:
     post:
       tags: [runs]
@@ -544,6 +590,7 @@ components:
       name: id
       in: path
       required: true
+      description: "A run id, or a prefix only one run's id starts with (an exact id wins; an ambiguous prefix is 422 `ambiguous-run-id`)."
       schema: {type: string}
       example: demo
     Node:
@@ -603,6 +650,33 @@ components:
               by: {type: string}
               value: {description: "The signal value as typed."}
   schemas:
+    RemovedRun:
+      type: object
+      required: [id, flow, state, bytes]
+      properties:
+        id: {type: string}
+        flow: {type: string}
+        state: {type: string}
+        finished: {type: string, format: date-time}
+        bytes: {type: integer, description: "Disk space its attempt folders and logs took."}
+    PruneRequest:
+      type: object
+      required: [older_than]
+      properties:
+        older_than: {type: string, description: "A duration such as 30d, 12h, 90m.", example: 30d}
+        states:
+          type: array
+          description: "Only runs that ended in these states (default: every finished state)."
+          items: {type: string, enum: [succeeded, failed, aborted, timed-out, reverted, revert-failed]}
+        dry_run: {type: boolean, default: false}
+    PruneResult:
+      type: object
+      required: [runs, leftovers, bytes_freed, dry_run]
+      properties:
+        runs: {type: array, items: {$ref: "#/components/schemas/RemovedRun"}}
+        leftovers: {type: array, items: {type: string}, description: "Folders and logs of runs that no longer exist."}
+        bytes_freed: {type: integer}
+        dry_run: {type: boolean}
     Error:
       type: object
       required: [error]

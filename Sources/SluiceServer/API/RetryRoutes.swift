@@ -12,7 +12,9 @@ struct RetryRoutes {
     let controller: Controller
 
     func add(to router: Router<APIContext>) {
-        router.post("/api/v1/runs/:id/retry") { _, context in try await retry(context.parameters.require("id"), by: context.actor) }
+        router.post("/api/v1/runs/:id/retry") { _, context in 
+            try await retry(RunRef.resolve(context.parameters.require("id"), AsyncStore(controller.store)), by: context.actor)
+        }
     }
 
     func retry(_ oldID: String, by actor: String) async throws -> Response {

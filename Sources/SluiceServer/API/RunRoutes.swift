@@ -15,7 +15,7 @@ struct RunRoutes {
     func add(to router: Router<APIContext>) {
         router.post("/api/v1/runs") { request, _ in try await submit(request) }
         router.get("/api/v1/runs") { request, _ in try await list(request) }
-        router.get("/api/v1/runs/:id") { _, context in try await get(context.parameters.require("id")) }
+        router.get("/api/v1/runs/:id") { _, context in try await get(RunRef.resolve(context.parameters.require("id"), store)) }
     }
 
     func submit(_ request: Request) async throws -> Response {
@@ -37,9 +37,8 @@ struct RunRoutes {
             throw APIError(.unprocessableContent, code: "invalid-field", "send 'flow' or 'flow_name', not both", field: "flow_name")
         }
         let inputs = try FlowInputs.typed(body.inputs ?? [:], interface: flow.workflow.interface)
-        if let id = body.run_id, !Self.validRunID(id) {
-            throw APIError(.unprocessableContent, code: "invalid-run-id",
-                           "run_id must be 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit", field: "run_id")
+        if let id = body.run_id, let problem = RunID.problem(id) {
+            throw APIError(.unprocessableContent, code: "invalid-run-id", "run_id: \(problem)", field: "run_id")
         }
         for (key, value) in (body.labels ?? [:]).sorted(by: { $0.key < $1.key }) {
             if let problem = RunLabels.problem(key: key, value: value) {
@@ -58,11 +57,8 @@ struct RunRoutes {
         return try JSONResponse.make(.created, Submitted(run: id, state: "queued", warnings: warnings.isEmpty ? nil : warnings))
     }
 
-    static func validRunID(_ id: String) -> Bool {
-        guard let first = id.unicodeScalars.first, (1...100).contains(id.count),
-              CharacterSet.alphanumerics.contains(first), first.isASCII else { return false }
-        return id.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
-    }
+    /// Names that follow the run id rule (`RunID`); flow versions use it too.
+    static func validRunID(_ id: String) -> Bool { RunID.isValid(id) }
 
     func list(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters

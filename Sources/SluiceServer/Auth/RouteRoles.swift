@@ -36,6 +36,8 @@ enum RouteRoles {
         Rule(.get, "/api/v1/runs/:id/nodes/:node/logs", .viewer),
         Rule(.post, "/api/v1/runs/:id/abort", .operator),
         Rule(.post, "/api/v1/runs/:id/retry", .operator),
+        Rule(.delete, "/api/v1/runs/:id", .operator),
+        Rule(.post, "/api/v1/prune", .admin),
         Rule(.post, "/api/v1/runs/:id/nodes/:node/approve", .operator),
         Rule(.post, "/api/v1/runs/:id/nodes/:node/reject", .operator),
         Rule(.post, "/api/v1/runs/:id/signals/:signal", .operator),

@@ -16,7 +16,8 @@ final class Connection {
     init(path: String, options: StoreOptions) throws(StoreError) {
         self.path = path
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        // Only `.create` may make the file; the others open what is there or fail.
+        let flags = SQLITE_OPEN_READWRITE | (options.access == .create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
             let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
@@ -29,7 +30,8 @@ final class Connection {
         do throws(StoreError) {
             try execute("SELECT count(*) FROM sqlite_schema")
             try execute("PRAGMA foreign_keys = ON")
-            let mode = try queryOne("PRAGMA journal_mode = WAL", []) { $0.text(0) }
+            // A read-only open only checks the mode: switching it would write the file.
+            let mode = try queryOne(options.access == .read ? "PRAGMA journal_mode" : "PRAGMA journal_mode = WAL", []) { $0.text(0) }
             guard mode == "wal" else {
                 throw StoreError.cannotOpen(path: path, reason: "cannot switch to WAL mode (got '\(mode ?? "?")')")
             }

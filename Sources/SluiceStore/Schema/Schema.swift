@@ -4,6 +4,15 @@ enum Schema {
     /// API tokens. Only the SHA-256 of a secret is kept (`hash`); a name is unique among live
     /// tokens, so a revoked token's name can be given to its replacement.
     /// The flow registry: each registered version of a flow, its text as submitted and as compiled.
+    /// Runs can be deleted (`deleteRun`, `prune`): a run's events may be deleted once its run row is gone, and
+    /// stay append-only while it exists.
+    static let runDeletion = Migration(version: 6, name: "run-deletion", sql: """
+        DROP TRIGGER events_never_delete;
+        CREATE TRIGGER events_never_delete BEFORE DELETE ON events
+            WHEN EXISTS (SELECT 1 FROM runs WHERE id = OLD.run_id)
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+        """)
+
     /// The backend each run was started on (`local`, `container`): a run must be resumed where its attempts run.
     static let runBackend = Migration(version: 5, name: "run-backend", sql: """
         ALTER TABLE runs ADD COLUMN backend TEXT NOT NULL DEFAULT 'local'

@@ -38,6 +38,7 @@ struct Events: ParsableCommand {
             return
         }
         let store = try storeOption.openStore()
+        let runID = try storeOption.resolveRun(runID, in: store)
         guard try store.runSummary(runID) != nil else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
         var last = after
         while true {

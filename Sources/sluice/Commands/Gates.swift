@@ -45,7 +45,8 @@ func decideGate(runID: String, node: String, approved: Bool, comment: String?, b
     if let client = try remote.client(store: storeOption) {
         who = try RemoteRuns.decide(client, runID: runID, node: node, approved: approved, comment: comment)
     } else {
-        let store = try storeOption.openStore()
+        let store = try storeOption.openStore(.existing)
+        let runID = try storeOption.resolveRun(runID, in: store)
         who = actingUser(by)
         try gateAction { try GateActions(store: store).decide(runID: runID, node: node, approved: approved, comment: comment, by: who) }
     }
@@ -82,7 +83,8 @@ struct SendSignal: ParsableCommand {
             FileHandleOutput.standardOutput("signal \(id)=\(TypedValues.json(typed)) sent to \(runID)")
             return
         }
-        let store = try storeOption.openStore()
+        let store = try storeOption.openStore(.existing)
+        let runID = try storeOption.resolveRun(runID, in: store)
         let typed = try gateAction {
             try GateActions(store: store).signal(runID: runID, id: id, value: .text(value), comment: comment, by: actingUser(by))
         }
@@ -113,7 +115,8 @@ struct Abort: ParsableCommand {
             FileHandleOutput.standardOutput("abort requested for \(runID)")
             return
         }
-        let store = try storeOption.openStore()
+        let store = try storeOption.openStore(.existing)
+        let runID = try storeOption.resolveRun(runID, in: store)
         try gateAction { try GateActions(store: store).abort(runID: runID, reason: reason, by: actingUser(by)) }
         guard case .notDriven(let why) = try RunDriving.of(runID, in: store) else {
             FileHandleOutput.standardOutput("abort requested for \(runID)")

@@ -34,6 +34,7 @@ struct Logs: ParsableCommand {
             return
         }
         let store = try storeOption.openStore()
+        let runID = try storeOption.resolveRun(runID, in: store)
         guard try store.run(runID) != nil else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
         let attempts = try store.attempts(runID: runID, nodeID: node).filter { $0.purpose == .run }
         let picked: AttemptRecord? = attempt.map { n in attempts.first { $0.attempt == n } } ?? attempts.last

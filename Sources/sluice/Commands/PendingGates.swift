@@ -25,6 +25,7 @@ struct PendingGates: ParsableCommand {
             gates = try RemoteRuns.gates(client, runID: runID)
         } else {
             let store = try storeOption.openStore()
+            let runID = try storeOption.resolveRun(runID, in: store)
             gates = try gateAction { try GateActions(store: store).pending(runID: runID) }
         }
         if output == .json { FileHandleOutput.standardOutput(try JSONText.encode(gates)); return }

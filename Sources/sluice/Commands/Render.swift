@@ -46,6 +46,7 @@ struct Render: ParsableCommand {
     func validate() throws {
         if output == .text { throw ValidationError("--output takes yaml or json") }
         if let problem = KubernetesName.dns1123LabelProblem(namespace) { throw ValidationError("--namespace '\(namespace)' \(problem)") }
+        if let problem = RunID.problem(runID) { throw ValidationError("--run-id: \(problem)") }
     }
 
     func run() throws {

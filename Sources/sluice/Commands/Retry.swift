@@ -37,6 +37,7 @@ struct Retry: ParsableCommand {
                 : "run \(reply.run) retries \(runID) (reusing \(reply.reused.isEmpty ? "nothing" : reply.reused.joined(separator: ", ")))")
             return
         }
+        let runID = try storeOption.resolveRun(runID)
         let controller = try storeOption.controller(forRun: runID)
         let (id, reused) = try Self.record(controller, runID, by: actingUser(by))
         if output != .json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SluiceCompiler
+import SluiceModel
 import SluiceRuntime
 
 /// `sluice run FILE`: compiles a flow and runs it here, on the local backend, in the foreground.
@@ -51,6 +52,7 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         if output == .yaml { throw ValidationError("--output takes text or json") }
+        if let runID, let problem = RunID.problem(runID) { throw ValidationError("--run-id: \(problem)") }
     }
 
     func run() throws {
@@ -107,6 +109,7 @@ struct Resume: ParsableCommand {
                 drop --server or --context, $SLUICE_SERVER or $SLUICE_CONTEXT, and the current context (sluice config use-context --none)
                 """)
         }
+        let runID = try storeOption.resolveRun(runID)
         let recorded: String?
         do { recorded = try storeOption.openStore().backend(ofRun: runID) } catch {
             throw CLIError.input("cannot read run '\(runID)' from \(storeOption.directory): \(error)")

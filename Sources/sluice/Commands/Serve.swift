@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceModel
 import SluiceRuntime
 import SluiceServer
 import SluiceStore
@@ -62,6 +63,14 @@ struct Serve: ParsableCommand {
         valueName: "FILE"))
     var adminTokenFile: String?
 
+    @Option(name: .customLong("retain-finished"), help: ArgumentHelp(
+        "Remove runs that finished longer ago than this (rows, attempt folders, logs), at start and every --retention-interval. Default: keep every run.",
+        valueName: "duration"))
+    var retainFinished: String?
+
+    @Option(name: .customLong("retention-interval"), help: ArgumentHelp("How often --retain-finished looks for runs to remove.", valueName: "duration"))
+    var retentionInterval: String = "1h"
+
     @OptionGroup var storeOption: StoreOption
 
     /// The leader election of `--backend kubernetes` (nil on other backends).
@@ -97,6 +106,14 @@ struct Serve: ParsableCommand {
 
     func validate() throws {
         _ = try ListenAddress.parse(listen)
+        for (flag, text) in [("--retain-finished", retainFinished), ("--retention-interval", retentionInterval)] {
+            guard let text else { continue }
+            do {
+                guard try DurationValue(parsing: text).milliseconds > 0 else { throw ValidationError("\(flag) \(text): must be longer than 0") }
+            } catch let error as DurationSyntaxError {
+                throw ValidationError("\(flag) \(text): \(error)")
+            }
+        }
         if let url = advertiseURL, URL(string: url)?.scheme != "http" || URL(string: url)?.host == nil {
             throw ValidationError("--advertise-url \(url): expected an http:// URL such as http://sluice.internal:8470")
         }
@@ -113,7 +130,7 @@ struct Serve: ParsableCommand {
         if let adminTokenFile { try AdminTokenFile.register(adminTokenFile, storeDirectory: storeOption.directory) }
         if !ListenAddress.isLoopback(name) {
             // Refuse before resolving anything: a server beyond loopback needs tokens, whatever the name says.
-            let store = try storeOption.openStore()
+            let store = try storeOption.openStore(.create)
             defer { store.close() }
             try ServeTokens.requireTokens(store, host: name, storeDirectory: storeOption.directory)
         }
@@ -128,6 +145,8 @@ struct Serve: ParsableCommand {
             configuration.maxLocalAttempts = backendOption.maxLocalAttempts
             configuration.advertiseURL = advertiseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             configuration.leadership = try leadership(backend)
+            configuration.retainFinished = try retainFinished.map { try DurationValue(parsing: $0) }
+            configuration.retentionInterval = try DurationValue(parsing: retentionInterval)
             server = try APIServer(configuration)
         } catch let error as CLIError {
             throw error

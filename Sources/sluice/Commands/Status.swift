@@ -38,7 +38,7 @@ struct Status: ParsableCommand {
             return
         }
         let store = try storeOption.openStore()
-        let id = try runID ?? newestRun(store)
+        let id = try runID.map { try storeOption.resolveRun($0, in: store) } ?? newestRun(store)
         guard let (flow, state) = try StateCoding.state(of: id, in: store) else { throw CLIError.input("no run '\(id)' in \(storeOption.directory)") }
         try print(RunView(flow: flow, state: state, now: RunClock.now()))
         if !state.header.phase.isFinal, case .notDriven(let why) = try RunDriving.of(id, in: store) {

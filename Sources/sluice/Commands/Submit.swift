@@ -3,6 +3,7 @@ import Foundation
 import SluiceAPI
 import SluiceCompiler
 import SluiceEngine
+import SluiceModel
 import SluiceRuntime
 
 /// `sluice submit FILE`: hands a run to a server (or queues it in the store for `sluice serve`).
@@ -31,6 +32,10 @@ struct Submit: ParsableCommand {
     @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var remote: RemoteOptions
+
+    func validate() throws {
+        if let runID, let problem = RunID.problem(runID) { throw ValidationError("--run-id: \(problem)") }
+    }
 
     func run() throws {
         let (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile)

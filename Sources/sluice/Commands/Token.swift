@@ -61,7 +61,7 @@ struct TokenCommand: ParsableCommand {
                 FileHandleOutput.standardOutput(output == .json ? try JSONText.encode(TokenCreated(token: issued.token)) : issued.token)
                 return
             }
-            let store = try storeOption.openStore()
+            let store = try storeOption.openStore(.create)
             if try store.tokens().contains(where: { $0.isLive && $0.name == name }) {
                 throw CLIError.input("a token named '\(name)' already exists; revoke it first (sluice token revoke \(name)) or choose another name")
             }
@@ -123,7 +123,7 @@ struct TokenCommand: ParsableCommand {
                 FileHandleOutput.standardOutput("revoked \(revoked.id) (\(revoked.name), \(revoked.role))")
                 return
             }
-            guard let revoked = try storeOption.openStore().revokeToken(idOrName: token) else {
+            guard let revoked = try storeOption.openStore(.existing).revokeToken(idOrName: token) else {
                 throw CLIError.input("no live token with id or name '\(token)' in \(storeOption.directory); see sluice token list")
             }
             FileHandleOutput.standardOutput("revoked \(revoked.id) (\(revoked.name), \(revoked.role.rawValue))")

@@ -19,8 +19,8 @@ struct RemoteClient: Sendable {
         return try send(r)
     }
 
-    func delete(_ path: String) throws -> Data {
-        try send(request("DELETE", path))
+    func delete(_ path: String, query: [String: String] = [:]) throws -> Data {
+        try send(request("DELETE", path, query: query))
     }
 
     /// Decodes a JSON reply as `T`; a reply of another shape is a server error.

@@ -12,12 +12,42 @@ struct StoreOption: ParsableArguments {
         store ?? ProcessInfo.processInfo.environment["SLUICE_STORE"] ?? FileManager.default.currentDirectoryPath + "/.sluice"
     }
 
-    /// Opens the controller on the store; a store that cannot be opened is an input error (exit 2).
-    /// Just the store, for commands that read or post messages: no runner, no watcher thread.
-    func openStore() throws -> Store {
-        do { return try Store.open(directory: directory) } catch {
+    /// Where `directory` came from, for messages.
+    var source: String {
+        if store != nil { return "--store" }
+        return ProcessInfo.processInfo.environment["SLUICE_STORE"] != nil ? "$SLUICE_STORE" : "the default ./.sluice"
+    }
+
+    /// Just the store, for commands that read or post messages: no runner, no watcher thread. `.read` (the
+    /// default) changes nothing, `.existing` may migrate, only `.create` makes a store; a store that is not
+    /// there or cannot be opened is an input error (exit 2).
+    func openStore(_ access: StoreOptions.Access = .read) throws -> Store {
+        do { return try Store.open(directory: directory, options: StoreOptions(access: access)) } catch StoreError.noStore {
+            throw CLIError.input("""
+                no store at \(directory) (\(source)); start one with `sluice run FILE` or `sluice serve`, \
+                or name an existing one with --store DIR or $SLUICE_STORE
+                """)
+        } catch {
             throw CLIError.input("cannot open the store at \(directory): \(error)")
         }
+    }
+
+    /// The run `given` names in `store`: its exact id, else the only run whose id starts with it.
+    func resolveRun(_ given: String, in store: Store) throws -> String {
+        do { return try store.resolveRunID(given) } catch {
+            switch error {
+            case .noRun: throw CLIError.input("no run '\(given)' in \(directory)")
+            case .ambiguousRunID: throw CLIError.input(error.description)
+            default: throw CLIError.input("cannot read runs from \(directory): \(error)")
+            }
+        }
+    }
+
+    /// `resolveRun` on the store opened read-only, for commands that then open it their own way.
+    func resolveRun(_ given: String) throws -> String {
+        let store = try openStore()
+        defer { store.close() }
+        return try resolveRun(given, in: store)
     }
 
     /// The embedded controller over the store (local backend), not started: it drives only the runs it is
@@ -33,7 +63,9 @@ struct StoreOption: ParsableArguments {
     /// The embedded controller over the store with the backend the run was started on (abort, retry).
     func controller(forRun runID: String) throws -> Controller {
         let recorded: String?
-        do { recorded = try openStore().backend(ofRun: runID) } catch {
+        let store = try openStore()
+        defer { store.close() }
+        do { recorded = try store.backend(ofRun: runID) } catch {
             throw CLIError.input("cannot read run '\(runID)' from \(directory): \(error)")
         }
         return try controller(backend: try BackendOption.make(recorded ?? "local", engine: nil, storeDirectory: directory))
