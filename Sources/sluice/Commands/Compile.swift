@@ -23,7 +23,7 @@ struct Compile: ParsableCommand {
     var output: OutputFormat = .json
 
     func validate() throws {
-        if output == .text { throw ValidationError("--output takes json or yaml") }
+        if output == .text { throw ValidationError("--output takes json or yaml: compile prints a document for tools") }
     }
 
     func run() throws {

@@ -40,7 +40,7 @@ struct TokenCommand: ParsableCommand {
 
         @Option(help: "What the token may do: viewer, operator or admin.") var role: String
         @Option(help: "A label for the token, unique among live tokens (e.g. ci).") var name: String
-        @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
+        @Option(name: [.short, .long], help: OutputFormat.help) var output: OutputFormat = .text
         @OptionGroup var storeOption: StoreOption
 
         func validate() throws {
@@ -56,7 +56,7 @@ struct TokenCommand: ParsableCommand {
                 throw CLIError.input("a token named '\(name)' already exists; revoke it first (sluice token revoke \(name)) or choose another name")
             }
             let (_, secret) = try store.createToken(name: name, role: TokenRole(rawValue: role) ?? .viewer)
-            FileHandleOutput.standardOutput(output == .json ? try JSONText.encode(TokenCreated(token: secret)) : secret)
+            FileHandleOutput.standardOutput(try output.document(TokenCreated(token: secret)) ?? secret)
         }
     }
 
@@ -71,15 +71,12 @@ struct TokenCommand: ParsableCommand {
                 """
         )
 
-        @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
+        @Option(name: [.short, .long], help: OutputFormat.help) var output: OutputFormat = .text
         @OptionGroup var storeOption: StoreOption
 
         func run() throws {
             let tokens = try storeOption.openStore().tokens()
-            if output == .json {
-                FileHandleOutput.standardOutput(try JSONText.encode(tokens.map(TokenView.init)))
-                return
-            }
+            if try output.print(tokens.map(TokenView.init)) { return }
             if tokens.isEmpty { FileHandleOutput.standardOutput("no tokens; create one with sluice token create --role ROLE --name NAME"); return }
             let rows = [["ID", "NAME", "ROLE", "CREATED", "LAST USED", "REVOKED"]] + tokens.map { t in
                 [t.id, t.name, t.role.rawValue, JSONText.iso(t.created), t.lastUsed.map(JSONText.iso) ?? "-", t.revoked.map(JSONText.iso) ?? "-"]
@@ -126,11 +123,6 @@ enum TokenNames {
         if name.contains(where: { $0.isWhitespace || $0.isNewline }) { throw ValidationError("--name '\(name)' must not contain spaces") }
         if name.hasPrefix("tok_") { throw ValidationError("--name must not start with 'tok_' (token ids do)") }
     }
-}
-
-/// `-o` for the token commands: no YAML, since scripts read these with jq.
-enum TokenOutputFormat: String, CaseIterable, ExpressibleByArgument {
-    case text, json
 }
 
 extension TokenView {

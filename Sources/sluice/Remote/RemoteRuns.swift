@@ -41,8 +41,10 @@ enum RemoteRuns {
         }
     }
 
-    static func submit(_ client: RemoteClient, flowText: String, inputs: [String: LiteralValue], runID: String?) throws -> Submitted {
-        try client.decode(Submitted.self, client.post("/api/v1/runs", SubmitRun(flow: flowText, inputs: inputs, run_id: runID)))
+    static func submit(_ client: RemoteClient, flowText: String, inputs: [String: LiteralValue], runID: String?,
+                       labels: [String: String] = [:]) throws -> Submitted {
+        let body = SubmitRun(flow: flowText, inputs: inputs, run_id: runID, labels: labels.isEmpty ? nil : labels)
+        return try client.decode(Submitted.self, client.post("/api/v1/runs", body))
     }
 
     /// Approves or rejects a gate; returns who the server recorded as deciding.

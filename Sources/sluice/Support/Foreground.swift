@@ -11,9 +11,9 @@ import SluiceRuntime
 /// SIGTERM and Ctrl-\ (SIGQUIT) detach: the run's tasks keep running and `sluice resume RUN` continues it. A closed terminal
 /// (SIGHUP) or a closed pipe (SIGPIPE, `| head`) does not stop the run: it is driven to its end without output.
 enum Foreground {
-    static func drive(_ controller: Controller, runID: String, json: Bool) throws -> Int32 {
+    static func drive(_ controller: Controller, runID: String, format: OutputFormat) throws -> Int32 {
         guard let (flow, _) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(controller.directory)") }
-        let view = LiveView(flow: flow, mode: json ? .quiet : (isatty(1) == 1 ? .tree : .lines))
+        let view = LiveView(flow: flow, mode: format != .text ? .quiet : (Terminal.isRich ? .tree : .lines))
         let signals = ForegroundSignals(controller: controller, runID: runID)
         controller.start()
         controller.drive(runID) { state, events in view.update(state, events) }
@@ -31,11 +31,12 @@ enum Foreground {
         signals.stop()
         controller.close()
         view.finish(final)
-        if json {
+        if format != .text {
             var out: [String: LiteralValue] = ["run": .string(runID), "state": .string(final.header.phase.rawValue),
                                                "outputs": .map(final.header.outputs ?? [:])]
             if let f = final.header.failure { out["error"] = .string(f.message) }
-            FileHandleOutput.standardOutput(TypedValues.json(.map(out)))
+            let json = TypedValues.json(.map(out))
+            FileHandleOutput.standardOutput(format == .json ? json : try YAMLText.from(json: json))
         }
         return final.header.phase == .succeeded ? 0 : 1
     }
@@ -156,7 +157,7 @@ final class LiveView: @unchecked Sendable {
 
     private func draw(_ state: SluiceEngine.RunState) {
         let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
-        let lines = TreeText.render(RunView(flow: flow, state: state, now: now), color: true)
+        let lines = TreeText.render(RunView(flow: flow, state: state, now: now), .init(color: true, height: Terminal.rows))
         var out = drawn > 0 ? "\u{1B}[\(drawn)A\u{1B}[J" : ""
         out += lines.joined(separator: "\n")
         FileHandleOutput.standardOutput(out)

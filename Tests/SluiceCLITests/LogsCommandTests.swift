@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `sluice logs`: every node with a prefix, `--tail`, `-f` waiting for a node, and unknown nodes.
+@Suite struct LogsCommandTests {
+    static let two = """
+        name: two
+        tasks:
+          count: {command: [sh, -c, "for i in 1 2 3 4; do echo line $i; done; echo oops >&2"]}
+          last: {command: [sh, -c, "printf 'no newline'"]}
+        nodes:
+          - {id: fit, task: count}
+          - {id: report, task: last, after: [fit]}
+        """
+
+    @Test func withoutANodeEveryLineCarriesItsNode() async throws {
+        let ws = try Workspace()
+        let flow = try ws.write("two.yaml", Self.two)
+        let ran = try await ws.sluice(["run", flow, "--run-id", "l1"])
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let all = try await ws.sluice(["logs", "l1"])
+        #expect(all.status == 0, "\(all.stderr)")
+        let lines = all.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == ["[fit] line 1", "[fit] line 2", "[fit] line 3", "[fit] line 4", "[fit] oops", "[report] no newline"], "\(lines)")
+        let tail = try await ws.sluice(["logs", "l1", "--tail", "2", "--stdout"])
+        #expect(tail.stdout.split(separator: "\n").map(String.init) == ["[fit] line 3", "[fit] line 4", "[report] no newline"], "\(tail.stdout)")
+        let one = try await ws.sluice(["logs", "l1", "fit", "--tail", "1"])
+        #expect(one.stdout == "line 4\noops\n", "\(one.stdout.debugDescription)")
+    }
+
+    @Test func anUnknownNodeListsTheRunsNodesAndSuggestsTheCloseOne() async throws {
+        let ws = try Workspace()
+        let flow = try ws.write("two.yaml", Self.two)
+        _ = try await ws.sluice(["run", flow, "--run-id", "l2"])
+        let out = try await ws.sluice(["logs", "l2", "fitt"])
+        #expect(out.status == 2)
+        #expect(out.stderr.contains("run l2 has no node 'fitt'; did you mean 'fit'?") && out.stderr.contains("Its nodes: fit, report"), "\(out.stderr)")
+        let far = try await ws.sluice(["logs", "l2", "zzzzzz"])
+        #expect(far.status == 2 && !far.stderr.contains("did you mean"), "\(far.stderr)")
+    }
+
+    @Test func followingANodeThatHasNotStartedWaitsForIt() async throws {
+        let ws = try Workspace()
+        let flow = try ws.write("later.yaml", """
+            name: later
+            tasks:
+              say: {command: [sh, -c, "echo after the gate"]}
+            nodes:
+              - {id: review, gate: {approve: null}}
+              - {id: after, task: say, after: [review]}
+            """)
+        let started = try await ws.sluice(["run", flow, "--run-id", "l3", "--detach"])
+        #expect(started.status == 0, "\(started.stderr)")
+        let notYet = try await ws.sluice(["logs", "l3", "after"])
+        #expect(notYet.status == 2 && notYet.stderr.contains("has not started yet"), "\(notYet.stderr)")
+
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["logs", "l3", "after", "-f", "--store", ws.store]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let said = try await offPool { () -> String in
+            var text = ""
+            while !text.contains("waiting for it") {
+                let data = err.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            return text
+        }
+        #expect(said.contains("node 'after' of run l3 has not started yet"), "\(said)")
+        let approved = try await ws.sluice(["approve", "l3", "review"])
+        #expect(approved.status == 0, "\(approved.stderr)")
+        let printed = try await offPool { () -> String in
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        #expect(p.terminationStatus == 0)
+        #expect(printed == "after the gate\n", "\(printed.debugDescription)")
+    }
+}
