@@ -17,8 +17,8 @@ import Testing
         let lines = history.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.range(of: #"^RUN +FLOW +STATE +STARTED +DURATION +LABELS$"#, options: .regularExpression) != nil, "\(history.stdout)")
         let a1 = try #require(lines.first { $0.hasPrefix("a1 ") })
-        #expect(a1.contains("succeeded") && a1.hasSuffix("team=vision,ticket=ml-42"), a1)
-        #expect(a1.range(of: #"\d+(ms|\.\ds)"#, options: .regularExpression) != nil, a1)
+        #expect(a1.contains("succeeded") && a1.hasSuffix("team=vision,ticket=ml-42"), "\(a1)")
+        #expect(a1.range(of: #"\d+(ms|\.\ds)"#, options: .regularExpression) != nil, "\(a1)")
         #expect(lines.first { $0.hasPrefix("a2 ") }?.hasSuffix("-") == true, "\(lines)")
 
         let filtered = try await ws.sluice(["history", "--label", "team=vision", "-o", "json"])

@@ -137,15 +137,18 @@ func onTerminal(_ ws: Workspace, _ args: [String], rows: Int = 50, environment: 
         let ws = try Workspace()
         let server = try RemoteServer(ws)
         defer { server.stop() }
+        let url = server.url
         let flow = try ws.write("gates.yaml", RemoteTests.gates)
-        async let waited = ws.sluice(["submit", flow, "--run-id", "s1", "--wait", "--server", server.url])
-        let gate = try await offPool { try RemoteTests.waitForGate(ws, server, "s1", "review") }
-        _ = gate
-        let tree = try await ws.sluice(["status", "s1", "--server", server.url])
-        #expect(tree.stdout.contains("waiting for approval · sluice approve s1 review --server \(server.url)"), "\(tree.stdout)")
-        async let watched = ws.sluice(["status", "s1", "-w", "--server", server.url])
-        _ = try await ws.sluice(["approve", "s1", "review", "--server", server.url])
-        _ = try await ws.sluice(["signal", "s1", "threshold", "0.5", "--server", server.url])
+        async let waited = ws.sluice(["submit", flow, "--run-id", "s1", "--wait", "--server", url])
+        let pending = try await offPool {
+            waitFor { ((try? ws.sluice(["gates", "s1", "-o", "json", "--server", url]).stdout) ?? "").contains("review") }
+        }
+        #expect(pending)
+        let tree = try await ws.sluice(["status", "s1", "--server", url])
+        #expect(tree.stdout.contains("waiting for approval · sluice approve s1 review --server \(url)"), "\(tree.stdout)")
+        async let watched = ws.sluice(["status", "s1", "-w", "--server", url])
+        _ = try await ws.sluice(["approve", "s1", "review", "--server", url])
+        _ = try await ws.sluice(["signal", "s1", "threshold", "0.5", "--server", url])
         let (end, watch) = try await (waited, watched)
         #expect(end.status == 0 && watch.status == 0, "\(end.stdout)\(end.stderr)\(watch.stdout)\(watch.stderr)")
         #expect(end.stdout.contains("run s1  succeeded") && watch.stdout.contains("run s1  succeeded"), "\(end.stdout)\(watch.stdout)")

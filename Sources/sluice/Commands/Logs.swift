@@ -71,6 +71,8 @@ enum LogNodes {
         var message = "run \(view.id) has no node '\(TerminalText.visible(node))'"
         if let close = ids.min(by: { distance($0, node) < distance($1, node) }), distance(close, node) <= max(2, node.count / 3) {
             message += "; did you mean '\(close)'?"
+        } else {
+            message += "."
         }
         let shown = ids.prefix(30).joined(separator: ", ") + (ids.count > 30 ? ", … (\(ids.count) in all)" : "")
         throw CLIError.input(message + " Its nodes: \(shown)")

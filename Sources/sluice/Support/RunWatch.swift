@@ -61,9 +61,9 @@ enum RunWatch {
                 if let e = n.error, TreeText.isFailure(n.state) { line += "  \(TerminalText.visible(String(e.split(separator: "\n").first ?? "")))" }
                 out.append(line)
             }
-            n.children.forEach(visit)
+            for c in n.children { visit(c) }
         }
-        view.nodes.forEach(visit)
+        for n in view.nodes { visit(n) }
         return out
     }
 
