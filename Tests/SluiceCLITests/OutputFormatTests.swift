@@ -66,10 +66,12 @@ enum Canonical {
 
     /// Runs `args` with `-o json` and `-o yaml` and checks both parse to the same value.
     /// A command that records a run is given `--run-id ID-json` and `--run-id ID-yaml` by `runID`.
-    static func sameDocument(_ ws: Workspace, _ args: [String], runID: String? = nil, ignoring: Set<String> = []) async throws {
+    static func sameDocument(_ ws: Workspace, _ args: [String], runID: String? = nil, ignoring: Set<String> = [],
+                             storeless: Bool = false) async throws {
         let named = { (format: String) in runID.map { ["--run-id", "\($0)-\(format)"] } ?? [] }
-        let json = try await ws.sluice(args + named("json") + ["-o", "json"])
-        let yaml = try await ws.sluice(args + named("yaml") + ["-o", "yaml"])
+        let sluice = { (args: [String]) in storeless ? try await CLI.run(args, in: ws.dir) : try await ws.sluice(args) }
+        let json = try await sluice(args + named("json") + ["-o", "json"])
+        let yaml = try await sluice(args + named("yaml") + ["-o", "yaml"])
         #expect(json.status == 0 && yaml.status == 0, "\(args): \(json.stderr)\(yaml.stderr)")
         let fromJSON = try Canonical.json(json.stdout, ignoring: ignoring)
         var fromYAML = Canonical.yaml(try Yams.load(yaml: yaml.stdout), ignoring: ignoring)
@@ -84,8 +86,8 @@ enum Canonical {
         let gated = try ws.write("gated.yaml", Self.gated)
 
         try await Self.sameDocument(ws, ["run", hello, "--input", "who=yes"], runID: "h")
-        try await Self.sameDocument(ws, ["validate", hello, gated])
-        try await Self.sameDocument(ws, ["compile", gated])
+        try await Self.sameDocument(ws, ["validate", hello, gated], storeless: true)
+        try await Self.sameDocument(ws, ["compile", gated], storeless: true)
         try await Self.sameDocument(ws, ["status", "h-json"])
         try await Self.sameDocument(ws, ["history"])
         try await Self.sameDocument(ws, ["token", "list"])
@@ -102,6 +104,15 @@ enum Canonical {
         _ = try await ws.sluice(["approve", "g1", "review"])
         let done = try await ws.sluice(["status", "g1", "-w", "-o", "json"])
         #expect(done.status == 0, "\(done.stdout)\(done.stderr)")
+    }
+
+    @Test func doctorPrintsTheSameDocumentWhetherOrNotAnEngineAnswers() async throws {
+        let ws = try Workspace()
+        let missing = ["--engine", "unix://\(ws.dir.path)/no.sock"]
+        let json = try await CLI.run(["doctor", "-o", "json"] + missing, in: ws.dir)
+        let yaml = try await CLI.run(["doctor", "-o", "yaml"] + missing, in: ws.dir)
+        #expect(json.status == 1 && yaml.status == 1, "\(json.stderr)\(yaml.stderr)")
+        #expect(try Canonical.json(json.stdout) == Canonical.yaml(try Yams.load(yaml: yaml.stdout)), "\(json.stdout)\n\(yaml.stdout)")
     }
 
     @Test func eventsAreJSONLinesOrOneYAMLDocumentEach() async throws {

@@ -70,13 +70,13 @@ struct Run: ParsableCommand {
         do { id = try controller.submit(flow: flow, inputs: values, runID: runID, labels: labelOption.labels) } catch {
             throw CLIError.input("cannot record the run: \(error)")
         }
-        if output != .json { FileHandleOutput.standardError("run \(id) (store \(storeOption.directory))") }
+        if output == .text { FileHandleOutput.standardError("run \(id) (store \(storeOption.directory))") }
         if !flow.apps.isEmpty {
             FileHandleOutput.standardError("note: this flow declares apps (\(flow.apps.map(\.name).joined(separator: ", "))); `sluice run` runs its nodes only — apps are kept alive by `sluice serve`")
         }
         if detach {
             let pid = try Detached.resume(runID: id, storeDirectory: storeOption.directory, backendArguments: backendOption.passThrough)
-            FileHandleOutput.standardOutput(output == .json ? "{\"run\":\"\(id)\",\"driver_pid\":\(pid)}" : id)
+            FileHandleOutput.standardOutput(try output.document(DetachedRun(run: id, driver_pid: pid)) ?? id)
             FileHandleOutput.standardError("run \(id) is driven in the background (pid \(pid)); follow it with: sluice status \(id)")
             return
         }
@@ -104,6 +104,12 @@ struct Run: ParsableCommand {
         }
         return RunWatch.exitCode(final)
     }
+}
+
+/// What `run --detach -o json|yaml` prints.
+struct DetachedRun: Encodable {
+    var run: String
+    var driver_pid: Int32
 }
 
 /// `sluice resume RUN`: continues an unfinished run from the store.
