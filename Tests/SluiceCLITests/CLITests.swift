@@ -18,11 +18,12 @@ struct CLI {
         return root.appendingPathComponent(".build/debug/sluice")
     }()
 
-    static func run(_ args: [String], in directory: URL = root) throws -> Output {
+    static func run(_ args: [String], in directory: URL = root, environment: [String: String] = [:]) throws -> Output {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
         p.currentDirectoryURL = directory
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

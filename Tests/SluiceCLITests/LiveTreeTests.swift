@@ -159,20 +159,6 @@ extension Workspace {
     /// `sluice ARGS --store STORE` with `environment` added to this process's.
     func sluice(_ args: [String], environment: [String: String]) async throws -> CLI.Output {
         let (dir, store) = (self.dir, self.store)
-        return try await offPool {
-            let p = Process()
-            p.executableURL = CLI.binary
-            p.arguments = args + ["--store", store]
-            p.currentDirectoryURL = dir
-            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try p.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile()
-            let e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return CLI.Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-        }
+        return try await offPool { try CLI.run(args + ["--store", store], in: dir, environment: environment) }
     }
 }

@@ -96,7 +96,7 @@ final class LiveView: @unchecked Sendable {
     enum Mode { case tree, lines, quiet }
     let flow: CompiledFlow
     let mode: Mode
-    private var drawn = 0
+    private var frame = Terminal.Frame()
     private var latest: SluiceEngine.RunState?
     private var latestAt = ContinuousClock.now
     private var finished = false
@@ -158,10 +158,7 @@ final class LiveView: @unchecked Sendable {
     private func draw(_ state: SluiceEngine.RunState) {
         let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
         let lines = TreeText.render(RunView(flow: flow, state: state, now: now), .init(color: true, height: Terminal.rows))
-        var out = drawn > 0 ? "\u{1B}[\(drawn)A\u{1B}[J" : ""
-        out += lines.joined(separator: "\n")
-        FileHandleOutput.standardOutput(out)
-        drawn = lines.count
+        frame.draw(lines)
     }
 
     /// One event as `HH:MM:SS.mmm  node  message`, in local time.

@@ -11,16 +11,13 @@ enum RunWatch {
     /// the commands waiting gates show.
     static func follow(server: String?, every interval: TimeInterval = 0.2, read: () throws -> RunView) throws -> RunView {
         let rich = Terminal.isRich
-        var drawn = 0
+        var frame = Terminal.Frame()
         var seen: [String: String] = [:]
         while true {
             let view = try read()
             let done = RunPhase(rawValue: view.state)?.isFinal ?? false
             if rich {
-                let lines = TreeText.render(view, .init(color: true, server: server, height: Terminal.rows))
-                let up = drawn > 0 ? "\u{1B}[\(drawn)A\u{1B}[J" : ""
-                FileHandleOutput.standardOutput(up + lines.joined(separator: "\n"))
-                drawn = lines.count
+                frame.draw(TreeText.render(view, .init(color: true, server: server, height: Terminal.rows)))
             } else {
                 for line in changes(view, server: server, seen: &seen) { FileHandleOutput.standardOutput(line) }
                 if done { for l in TreeText.render(view, color: false, server: server) { FileHandleOutput.standardOutput(l) } }

@@ -20,6 +20,17 @@ enum Terminal {
         return isTTY
     }
 
+    /// A tree redrawn in place: each frame moves the cursor back over the previous one and clears below it.
+    struct Frame {
+        private var drawn = 0
+
+        mutating func draw(_ lines: [String]) {
+            let up = drawn > 0 ? "\u{1B}[\(drawn)A\u{1B}[J" : ""
+            FileHandleOutput.standardOutput(up + lines.joined(separator: "\n"))
+            drawn = lines.count
+        }
+    }
+
     /// The terminal's height in rows, asked of the tty; nil when stdout is no terminal or does not say.
     static var rows: Int? {
         var size = winsize()
