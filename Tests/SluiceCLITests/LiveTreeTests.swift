@@ -91,6 +91,43 @@ func onTerminal(_ ws: Workspace, _ args: [String], rows: Int = 50, environment: 
         #expect(!end.stdout.contains("\u{1b}"))
     }
 
+    @Test func aRunIntoAPipeSaysTheCommandThatAnswersEachGate() async throws {
+        let ws = try Workspace()
+        let flow = try ws.write("gates.yaml", RemoteTests.gates)
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["run", flow, "--run-id", "p1", "--store", ws.store]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let reader = out.fileHandleForReading
+        let readUntil = { (needle: String) in
+            try await offPool { () -> String in
+                var text = ""
+                while !text.contains(needle) {
+                    let data = reader.availableData
+                    if data.isEmpty { break }
+                    text += String(decoding: data, as: UTF8.self)
+                }
+                return text
+            }
+        }
+        let untilApproval = try await readUntil("sluice approve p1 review")
+        #expect(untilApproval.contains("waiting for approval: ship it? · sluice approve p1 review"), "\(untilApproval)")
+        _ = try await ws.sluice(["approve", "p1", "review"])
+        let untilSignal = try await readUntil("sluice signal p1 threshold <float>")
+        #expect(untilSignal.contains("sluice signal p1 threshold <float>"), "\(untilApproval)\(untilSignal)")
+        _ = try await ws.sluice(["signal", "p1", "threshold", "0.5"])
+        let rest = try await offPool { () -> String in
+            let data = reader.readDataToEndOfFile()
+            p.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        #expect(p.terminationStatus == 0, "\(untilApproval)\(untilSignal)\(rest)")
+        #expect(!(untilApproval + untilSignal + rest).contains("\u{1b}"))
+    }
+
     @Test func statusWatchOfAFailedRunExitsOne() async throws {
         let ws = try Workspace()
         let flow = try ws.write("fail.yaml", """

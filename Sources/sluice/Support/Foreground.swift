@@ -122,7 +122,19 @@ final class LiveView: @unchecked Sendable {
     func update(_ state: SluiceEngine.RunState, _ events: [RunEvent]) {
         switch mode {
         case .quiet: return
-        case .lines: for e in events { FileHandleOutput.standardOutput(Self.line(e)) }
+        case .lines:
+            // A gate that starts waiting says, in its event's line, the command that answers it.
+            let waiting = events.contains { $0.node.map { state.nodes[$0]?.phase == .waiting } ?? false }
+                ? Dictionary(GateActions.pending(flow: flow, state: state).map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a }) : [:]
+            for e in events {
+                var line = Self.line(e)
+                if let node = e.node, let g = waiting[node], e.message.hasPrefix("waiting"),
+                   let command = TreeText.answer(.init(waits_for: g.kind == "approve" ? "approval" : "signal", signal: g.signal, type: g.type),
+                                                 node: node, run: state.header.id, server: nil) {
+                    line += " · " + command
+                }
+                FileHandleOutput.standardOutput(line)
+            }
         case .tree:
             lock.withLock {
                 let now = ContinuousClock.now

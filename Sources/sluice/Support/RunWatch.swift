@@ -44,10 +44,6 @@ enum RunWatch {
     static func changes(_ view: RunView, server: String?, seen: inout [String: String]) -> [String] {
         var out: [String] = []
         let clock = Self.clock(Date())
-        if seen[""] != view.state {
-            seen[""] = view.state
-            out.append("\(clock)  run \(view.id)  \(view.state)")
-        }
         func visit(_ n: RunView.NodeView) {
             if seen[n.id] != n.state, !(seen[n.id] == nil && n.state == "pending") {
                 seen[n.id] = n.state
@@ -61,6 +57,12 @@ enum RunWatch {
             for c in n.children { visit(c) }
         }
         for n in view.nodes { visit(n) }
+        if seen[""] != view.state {
+            seen[""] = view.state
+            // A run that starts is said before its nodes; one that ends, after them.
+            let line = "\(clock)  run \(view.id)  \(view.state)"
+            if view.hasFinished { out.append(line) } else { out.insert(line, at: 0) }
+        }
         return out
     }
 

@@ -101,13 +101,18 @@ enum TreeText {
 
     /// `waiting for approval · sluice approve RUN NODE`, or `waiting for a signal (float) · sluice signal RUN ID <float>`.
     static func waitingText(_ g: RunView.Gate, node: String, run: String, server: String?) -> String? {
+        guard let command = answer(g, node: node, run: run, server: server) else { return nil }
+        return (g.waits_for == "approval" ? "waiting for approval" : "waiting for a signal (\(g.type ?? "value"))") + " · " + command
+    }
+
+    /// The command that answers a waiting gate: `sluice approve RUN NODE` or `sluice signal RUN ID <type>`.
+    static func answer(_ g: RunView.Gate, node: String, run: String, server: String?) -> String? {
         let target = server.map { " --server \(shellWord($0))" } ?? ""
         switch g.waits_for {
         case "approval":
-            return "waiting for approval · sluice approve \(shellWord(run)) \(shellWord(node))\(target)"
+            return "sluice approve \(shellWord(run)) \(shellWord(node))\(target)"
         case "signal":
-            let type = g.type ?? "value"
-            return "waiting for a signal (\(type)) · sluice signal \(shellWord(run)) \(shellWord(g.signal ?? node)) <\(type)>\(target)"
+            return "sluice signal \(shellWord(run)) \(shellWord(g.signal ?? node)) <\(g.type ?? "value")>\(target)"
         default:
             return nil
         }
