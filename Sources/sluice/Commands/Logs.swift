@@ -9,10 +9,11 @@ struct Logs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a node's logs (latest attempt by default), or every node's; -f follows them.",
         discussion: """
-            Without NODE, prints the latest attempt of every node that ran, each line prefixed with
-            `[NODE] ` (as `kubectl logs --prefix` does). --tail N keeps the last N lines of each stream.
-            -f on a node that has not started yet waits for it (and says so on stderr); without NODE it
-            follows every node until the run ends.
+            Without NODE, prints the latest attempt of every node that ran, each
+            line prefixed with `[NODE] ` (as `kubectl logs --prefix` does).
+            --tail N keeps the last N lines of each stream. -f on a node that
+            has not started yet waits for it (and says so on stderr); without
+            NODE it follows every node until the run ends.
 
             Examples:
               sluice logs hello-lx2k9a1b

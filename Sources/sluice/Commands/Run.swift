@@ -18,10 +18,12 @@ struct Run: ParsableCommand {
             running and `sluice resume RUN` continues the run. A closed terminal or pipe does not stop
             the run. --detach hands the run to a background `sluice resume` at once.
 
-            With --server URL (or $SLUICE_SERVER) the flow is compiled here and submitted to that
-            server instead: the live tree follows it there, and the summary and exit status are those
-            of a local run; the local store is not touched. Ctrl-C then stops watching only (the run
-            goes on; `sluice abort RUN --server URL` stops it).
+            With --server URL (or $SLUICE_SERVER) the flow is compiled here and
+            submitted to that server instead: the live tree follows it there, and
+            the summary and exit status are those of a local run; the local
+            store is not touched. Ctrl-C then stops watching only (the run goes
+            on; `sluice abort RUN --server URL` stops it). --label KEY=VALUE
+            stores labels with the run (see `sluice history --label`).
 
             Exit status: 0 when the run succeeded, 1 when it failed, was aborted or timed out,
             2 for a flow that does not compile or bad inputs.

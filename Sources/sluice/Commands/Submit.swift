@@ -12,8 +12,9 @@ struct Submit: ParsableCommand {
         discussion: """
             Compiles FILE here (problems are reported before anything is sent), then submits it with its
             inputs to --server. Without a server, the run is recorded queued in the store for a
-            `sluice serve` on that store to drive. `-o json` prints {"run": ID, "state": ...} (`-o yaml`
-            the same as YAML). --wait follows the run as a live tree (`status -w`) to its end.
+            `sluice serve` on that store to drive. `-o json` prints {"run": ID, "state": ...}
+            (`-o yaml` the same as YAML). --wait follows the run as a live tree
+            (as `status -w` does) to its end.
             Exit status: 0 submitted (with --wait: succeeded), 1 with --wait when the run failed,
             was aborted or timed out, 2 for a flow that does not compile or bad inputs, 3 when the
             server cannot be reached or refuses the token.
