@@ -82,3 +82,25 @@ import Testing
         #expect(printed == "after the gate\n", "\(printed.debugDescription)")
     }
 }
+
+/// `sluice logs --server`: every node, `--tail` and unknown nodes, the same as on the store.
+@Suite(.serialized) struct RemoteLogsCommandTests {
+    @Test func everyNodeTailAndUnknownNodesWorkAgainstAServer() async throws {
+        let ws = try Workspace()
+        let server = try RemoteServer(ws)
+        defer { server.stop() }
+        let url = server.url
+        let flow = try ws.write("two.yaml", LogsCommandTests.two)
+        let ran = try await ws.sluice(["run", flow, "--run-id", "x1", "--server", url])
+        #expect(ran.status == 0, "\(ran.stdout)\(ran.stderr)")
+        let all = try await ws.sluice(["logs", "x1", "--server", url])
+        #expect(all.stdout.split(separator: "\n").map(String.init)
+            == ["[fit] line 1", "[fit] line 2", "[fit] line 3", "[fit] line 4", "[fit] oops", "[report] no newline"], "\(all.stdout)\(all.stderr)")
+        let followed = try await ws.sluice(["logs", "x1", "-f", "--stdout", "--server", url])
+        #expect(followed.status == 0 && followed.stdout.hasPrefix("[fit] line 1\n") && !followed.stdout.contains("oops"), "\(followed.stdout)")
+        let tail = try await ws.sluice(["logs", "x1", "fit", "--tail", "1", "--stdout", "--server", url])
+        #expect(tail.stdout == "line 4\n", "\(tail.stdout.debugDescription)")
+        let unknown = try await ws.sluice(["logs", "x1", "repot", "--server", url])
+        #expect(unknown.status == 2 && unknown.stderr.contains("did you mean 'report'?"), "\(unknown.stderr)")
+    }
+}
