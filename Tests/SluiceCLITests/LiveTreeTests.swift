@@ -94,37 +94,15 @@ func onTerminal(_ ws: Workspace, _ args: [String], rows: Int = 50, environment: 
     @Test func aRunIntoAPipeSaysTheCommandThatAnswersEachGate() async throws {
         let ws = try Workspace()
         let flow = try ws.write("gates.yaml", RemoteTests.gates)
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = ["run", flow, "--run-id", "p1", "--store", ws.store]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let reader = out.fileHandleForReading
-        let readUntil = { (needle: String) in
-            try await offPool { () -> String in
-                var text = ""
-                while !text.contains(needle) {
-                    let data = reader.availableData
-                    if data.isEmpty { break }
-                    text += String(decoding: data, as: UTF8.self)
-                }
-                return text
-            }
-        }
-        let untilApproval = try await readUntil("sluice approve p1 review")
+        let run = try RunningSluice(ws, ["run", flow, "--run-id", "p1"])
+        let untilApproval = try await run.read(run.stdout, until: "sluice approve p1 review")
         #expect(untilApproval.contains("waiting for approval: ship it? · sluice approve p1 review"), "\(untilApproval)")
         _ = try await ws.sluice(["approve", "p1", "review"])
-        let untilSignal = try await readUntil("sluice signal p1 threshold <float>")
+        let untilSignal = try await run.read(run.stdout, until: "sluice signal p1 threshold <float>")
         #expect(untilSignal.contains("sluice signal p1 threshold <float>"), "\(untilApproval)\(untilSignal)")
         _ = try await ws.sluice(["signal", "p1", "threshold", "0.5"])
-        let rest = try await offPool { () -> String in
-            let data = reader.readDataToEndOfFile()
-            p.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
-        }
-        #expect(p.terminationStatus == 0, "\(untilApproval)\(untilSignal)\(rest)")
+        let (status, rest) = try await run.finish()
+        #expect(status == 0, "\(untilApproval)\(untilSignal)\(rest)")
         #expect(!(untilApproval + untilSignal + rest).contains("\u{1b}"))
     }
 
@@ -189,6 +167,44 @@ func onTerminal(_ ws: Workspace, _ args: [String], rows: Int = 50, environment: 
         let (end, watch) = try await (waited, watched)
         #expect(end.status == 0 && watch.status == 0, "\(end.stdout)\(end.stderr)\(watch.stdout)\(watch.stderr)")
         #expect(end.stdout.contains("run s1  succeeded") && watch.stdout.contains("run s1  succeeded"), "\(end.stdout)\(watch.stdout)")
+    }
+}
+
+/// A `sluice` process on a workspace whose output is read as it comes.
+final class RunningSluice: @unchecked Sendable {
+    let process = Process()
+    let stdout = Pipe()
+    let stderr = Pipe()
+
+    init(_ ws: Workspace, _ args: [String]) throws {
+        process.executableURL = CLI.binary
+        process.arguments = args + ["--store", ws.store]
+        process.currentDirectoryURL = ws.dir
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+    }
+
+    /// What `pipe` gives until it has said `needle` (or closed).
+    func read(_ pipe: Pipe, until needle: String) async throws -> String {
+        try await offPool {
+            var text = ""
+            while !text.contains(needle) {
+                let data = pipe.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            return text
+        }
+    }
+
+    /// Waits for the end; the exit status and the rest of stdout.
+    func finish() async throws -> (Int32, String) {
+        try await offPool { [self] in
+            let data = stdout.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
     }
 }
 

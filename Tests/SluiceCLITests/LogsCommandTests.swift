@@ -54,31 +54,13 @@ import Testing
         let notYet = try await ws.sluice(["logs", "l3", "after"])
         #expect(notYet.status == 2 && notYet.stderr.contains("has not started yet"), "\(notYet.stderr)")
 
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = ["logs", "l3", "after", "-f", "--store", ws.store]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let said = try await offPool { () -> String in
-            var text = ""
-            while !text.contains("waiting for it") {
-                let data = err.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                text += String(decoding: data, as: UTF8.self)
-            }
-            return text
-        }
+        let logs = try RunningSluice(ws, ["logs", "l3", "after", "-f"])
+        let said = try await logs.read(logs.stderr, until: "waiting for it")
         #expect(said.contains("node 'after' of run l3 has not started yet"), "\(said)")
         let approved = try await ws.sluice(["approve", "l3", "review"])
         #expect(approved.status == 0, "\(approved.stderr)")
-        let printed = try await offPool { () -> String in
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
-        }
-        #expect(p.terminationStatus == 0)
+        let (status, printed) = try await logs.finish()
+        #expect(status == 0)
         #expect(printed == "after the gate\n", "\(printed.debugDescription)")
     }
 }
