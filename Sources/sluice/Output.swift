@@ -56,6 +56,7 @@ enum OutputFormat: String, CaseIterable, Sendable, ExpressibleByArgument {
     }
 
     /// Prints `value` as JSON or YAML and returns true; returns false for text.
+    @discardableResult
     func print<T: Encodable>(_ value: T) throws -> Bool {
         guard let text = try document(value) else { return false }
         FileHandleOutput.standardOutput(text)

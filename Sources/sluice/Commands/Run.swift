@@ -97,12 +97,13 @@ struct Run: ParsableCommand {
             FileHandleOutput.standardError("run \(submitted.run) runs on \(server); follow it with: sluice status \(submitted.run) -w --server \(server)")
             return 0
         }
+        let read = { try RemoteRuns.view(client, submitted.run) }
         let final: RunView
         if output == .text {
-            final = try RunWatch.follow(server: server) { try RemoteRuns.view(client, submitted.run) }
+            final = try RunWatch.follow(server: server, read: read)
         } else {
-            final = try RemoteRuns.wait(client, submitted.run)
-            _ = try output.print(RunOutcome(final))
+            final = try RunWatch.poll(read)
+            try output.print(RunOutcome(final))
         }
         return RunWatch.exitCode(final)
     }

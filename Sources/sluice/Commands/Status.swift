@@ -78,7 +78,7 @@ struct Status: ParsableCommand {
             final = try RunWatch.follow(server: server, read: read)
         } else {
             final = try RunWatch.poll(read)
-            _ = try output.print(final)
+            try output.print(final)
         }
         throw ExitCode(RunWatch.exitCode(final))
     }

@@ -68,7 +68,7 @@ struct Submit: ParsableCommand {
         } else {
             view = try RunWatch.poll(read)
             submitted.state = view.state
-            _ = try output.print(submitted)
+            try output.print(submitted)
         }
         throw ExitCode(RunWatch.exitCode(view))
     }
