@@ -64,12 +64,16 @@ enum Canonical {
           - {id: review, gate: {approve: null, message: "ok?"}, after: [first]}
         """
 
-    /// Runs `args` with `-o json` and `-o yaml` and checks both parse to the same value.
+    /// Runs `args` with `-o text`, `-o json` and `-o yaml`: text prints, and json and yaml parse to the same value.
     /// A command that records a run is given `--run-id ID-json` and `--run-id ID-yaml` by `runID`.
     static func sameDocument(_ ws: Workspace, _ args: [String], runID: String? = nil, ignoring: Set<String> = [],
-                             storeless: Bool = false) async throws {
+                             storeless: Bool = false, text printsText: Bool = true) async throws {
         let named = { (format: String) in runID.map { ["--run-id", "\($0)-\(format)"] } ?? [] }
         let sluice = { (args: [String]) in storeless ? try await CLI.run(args, in: ws.dir) : try await ws.sluice(args) }
+        if printsText {
+            let text = try await sluice(args + named("text") + ["-o", "text"])
+            #expect(text.status == 0 && !text.stdout.isEmpty && !text.stdout.contains("\u{1b}"), "\(args): \(text.stdout)\(text.stderr)")
+        }
         let json = try await sluice(args + named("json") + ["-o", "json"])
         let yaml = try await sluice(args + named("yaml") + ["-o", "yaml"])
         #expect(json.status == 0 && yaml.status == 0, "\(args): \(json.stderr)\(yaml.stderr)")
@@ -87,7 +91,8 @@ enum Canonical {
 
         try await Self.sameDocument(ws, ["run", hello, "--input", "who=yes"], runID: "h")
         try await Self.sameDocument(ws, ["validate", hello, gated], storeless: true)
-        try await Self.sameDocument(ws, ["compile", gated], storeless: true)
+        // compile prints a document only: `-o text` is refused.
+        try await Self.sameDocument(ws, ["compile", gated], storeless: true, text: false)
         try await Self.sameDocument(ws, ["status", "h-json"])
         try await Self.sameDocument(ws, ["history"])
         try await Self.sameDocument(ws, ["token", "list"])
