@@ -28,6 +28,24 @@ import Testing
         #expect(one.stdout == "line 4\noops\n", "\(one.stdout.debugDescription)")
     }
 
+    @Test func aTasksColoursReachATerminalUnlessNoColorOrDumbTerm() async throws {
+        let ws = try Workspace()
+        let flow = try ws.write("red.yaml", """
+            name: red
+            tasks:
+              t: {command: [sh, -c, "printf '\\\\033[31mred\\\\033[0m\\\\n'"]}
+            nodes: [{id: a, task: t}]
+            """)
+        let ran = try await ws.sluice(["run", flow, "--run-id", "c1"])
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let rich = try await onTerminal(ws, ["logs", "c1", "a"])
+        #expect(rich.stdout.contains("\u{1b}[31mred"), "\(rich.stdout.debugDescription)")
+        for environment in [["NO_COLOR": "1"], ["TERM": "dumb"]] {
+            let plain = try await onTerminal(ws, ["logs", "c1", "a"], environment: environment)
+            #expect(plain.stdout.contains("red") && !plain.stdout.contains("\u{1b}"), "\(environment): \(plain.stdout.debugDescription)")
+        }
+    }
+
     @Test func anUnknownNodeListsTheRunsNodesAndSuggestsTheCloseOne() async throws {
         let ws = try Workspace()
         let flow = try ws.write("two.yaml", Self.two)
