@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "SluiceKube", "DockerEngine"]),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceCompilerTests", dependencies: ["SluiceCompiler", "SluiceModel"]),
-        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceModel"]),
+        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceModel", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceModel", "SluiceCompiler"]),
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceModel"]),
         .testTarget(name: "SluiceServerTests", dependencies: [

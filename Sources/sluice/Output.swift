@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -37,9 +38,39 @@ enum FileHandleOutput {
     }
 }
 
-/// Output formats a command can print.
-enum OutputFormat: String, CaseIterable, Sendable {
+/// `-o text|json|yaml`, the same on every command that prints data: text for people, JSON for tools, and
+/// YAML of exactly the structure the JSON has.
+enum OutputFormat: String, CaseIterable, Sendable, ExpressibleByArgument {
     case text, json, yaml
+
+    /// The help line of `-o` on commands whose default is text.
+    static let help = ArgumentHelp("Output: text, json or yaml (the same structure as json).", valueName: "format")
+
+    /// `value` as one JSON or YAML document (sorted keys), or nil for text: the command prints its own text.
+    func document<T: Encodable>(_ value: T) throws -> String? {
+        switch self {
+        case .text: return nil
+        case .json: return try JSONText.encode(value)
+        case .yaml: return try YAMLText.from(json: JSONText.encode(value))
+        }
+    }
+
+    /// Prints `value` as JSON or YAML and returns true; returns false for text.
+    @discardableResult
+    func print<T: Encodable>(_ value: T) throws -> Bool {
+        guard let text = try document(value) else { return false }
+        FileHandleOutput.standardOutput(text)
+        return true
+    }
+
+    /// One record of a stream (`events`): a JSON line, or a YAML document that starts with `---`.
+    func record<T: Encodable>(_ value: T) throws -> String? {
+        switch self {
+        case .text: return nil
+        case .json: return try JSONText.line(value)
+        case .yaml: return "---\n" + (try YAMLText.from(json: JSONText.encode(value)))
+        }
+    }
 }
 
 /// Text from tasks and people (failure messages, stderr tails, progress messages, comments, event messages),
@@ -56,8 +87,9 @@ enum TerminalText {
         return out
     }
 
-    /// A log line for a terminal: colours (SGR, `ESC [ ... m`) pass; every other control sequence is shown.
-    static func log(_ text: String) -> String {
+    /// A log line for a terminal: colours (SGR, `ESC [ ... m`) pass (or are dropped, without `colours`); every
+    /// other control sequence is shown.
+    static func log(_ text: String, colours: Bool = true) -> String {
         guard text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" && $0 != "\r" }) else { return text }
         var out = ""
         let scalars = Array(text.unicodeScalars)
@@ -68,7 +100,7 @@ enum TerminalText {
                 var j = i + 2
                 while j < scalars.count, ("0"..."9").contains(scalars[j]) || scalars[j] == ";" { j += 1 }
                 if j < scalars.count, scalars[j] == "m" {
-                    out.unicodeScalars.append(contentsOf: scalars[i...j])
+                    if colours { out.unicodeScalars.append(contentsOf: scalars[i...j]) }
                     i = j + 1
                     continue
                 }
@@ -89,12 +121,13 @@ enum TerminalText {
 }
 
 /// Where `sluice logs` writes a task's output: as is into a pipe or file, and on a terminal with every control
-/// sequence but colours made visible (`--raw` turns that off).
+/// sequence but colours made visible (`--raw` turns that off); colours too are dropped under `NO_COLOR` or
+/// `TERM=dumb`.
 enum LogOutput {
     nonisolated(unsafe) static var sanitize = false
 
     static func write(_ data: Data) {
         guard sanitize else { return FileHandle.standardOutput.write(data) }
-        FileHandle.standardOutput.write(Data(TerminalText.log(String(decoding: data, as: UTF8.self)).utf8))
+        FileHandle.standardOutput.write(Data(TerminalText.log(String(decoding: data, as: UTF8.self), colours: Terminal.isRich).utf8))
     }
 }

@@ -57,7 +57,7 @@ import Testing
         await #expect(try ws.sluice(["token", "create", "--role", "viewer"]).status == 2)
         await #expect(try ws.sluice(["token", "create", "--role", "viewer", "--name", "two words"]).status == 2)
         await #expect(try ws.sluice(["token", "create", "--role", "viewer", "--name", "tok_1234"]).status == 2)
-        await #expect(try ws.sluice(["token", "list", "-o", "yaml"]).status == 2)
+        await #expect(try ws.sluice(["token", "list", "-o", "xml"]).status == 2)
 
         let unknown = try await ws.sluice(["token", "revoke", "nope"])
         #expect(unknown.status == 2)

@@ -39,16 +39,25 @@ public struct RunView: Codable, Sendable {
         public var comment: String?
         public var at: String?
         public var value: LiteralValue?
+        /// While the gate waits: `approval` or `signal`.
+        public var waits_for: String?
+        /// The signal id a waiting signal gate takes (`sluice signal RUN SIGNAL VALUE`).
+        public var signal: String?
+        /// The declared type of that signal's value.
+        public var type: String?
 
         public init(
             approved: Bool? = nil, by: String? = nil, comment: String? = nil, at: String? = nil,
-            value: LiteralValue? = nil
+            value: LiteralValue? = nil, waits_for: String? = nil, signal: String? = nil, type: String? = nil
         ) {
             self.approved = approved
             self.by = by
             self.comment = comment
             self.at = at
             self.value = value
+            self.waits_for = waits_for
+            self.signal = signal
+            self.type = type
         }
     }
 
@@ -122,6 +131,8 @@ public struct RunView: Codable, Sendable {
     public var outputs: [String: LiteralValue]?
     public var error: String?
     public var aborted_by: String?
+    /// The labels the run was submitted with (`--label KEY=VALUE`).
+    public var labels: [String: String]?
     public var steps: [StepView]
     public var nodes: [NodeView]
 
@@ -129,8 +140,9 @@ public struct RunView: Codable, Sendable {
         run: String, id: String, flow: String, state: String, created: String, started: String? = nil,
         finished: String? = nil, duration_ms: Int64? = nil, inputs: [String: LiteralValue],
         outputs: [String: LiteralValue]? = nil, error: String? = nil, aborted_by: String? = nil,
-        steps: [StepView], nodes: [NodeView]
+        labels: [String: String]? = nil, steps: [StepView], nodes: [NodeView]
     ) {
+        self.labels = labels
         self.run = run
         self.id = id
         self.flow = flow

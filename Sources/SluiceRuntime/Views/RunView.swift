@@ -6,12 +6,13 @@ import SluiceModel
 /// Builds the API's run tree (`RunView`, defined with the other wire types in SluiceAPI) from a run's state.
 /// SluiceAPI is re-exported: every user of the runtime sees the one definition of the run tree and its gates.
 extension RunView {
-    public init(flow: CompiledFlow, state: SluiceEngine.RunState, now: Timestamp) {
+    public init(flow: CompiledFlow, state: SluiceEngine.RunState, now: Timestamp, labels: [String: String]? = nil) {
         let h = state.header
         let byParent = Self.childrenIndex(state)
-        var nodes = flow.workflow.nodes.map { Self.node($0.id, kind: $0.kind, step: $0.step, state, byParent, now) }
+        let waiting = Dictionary(GateActions.pending(flow: flow, state: state).map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
+        var nodes = flow.workflow.nodes.map { Self.node($0.id, kind: $0.kind, step: $0.step, state, byParent, waiting, now) }
         if let f = flow.workflow.failureNode, state.nodes[f.id] != nil {
-            nodes.append(Self.node(f.id, kind: f.kind, step: nil, state, byParent, now))
+            nodes.append(Self.node(f.id, kind: f.kind, step: nil, state, byParent, waiting, now))
         }
         let views = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
         let steps = flow.workflow.steps.map { s in
@@ -22,7 +23,8 @@ extension RunView {
             run: h.id, id: h.id, flow: h.flow, state: h.phase.rawValue, created: Self.time(h.createdAt)!,
             started: Self.time(h.startedAt), finished: Self.time(h.finishedAt),
             duration_ms: h.startedAt.map { (h.finishedAt ?? now).since($0) }, inputs: h.inputs, outputs: h.outputs,
-            error: h.failure?.message, aborted_by: h.abort.map { "\($0.by): \($0.reason)" }, steps: steps, nodes: nodes)
+            error: h.failure?.message, aborted_by: h.abort.map { "\($0.by): \($0.reason)" },
+            labels: labels.flatMap { $0.isEmpty ? nil : $0 }, steps: steps, nodes: nodes)
     }
 
     /// Direct children of each node id: `m[0]`, `check/case-0`, `sub/a` (ids under a subflow's prefix).
@@ -44,16 +46,23 @@ extension RunView {
     }
 
     private static func node(_ id: String, kind: String, step: String?, _ state: SluiceEngine.RunState,
-                             _ byParent: [String: [String]], _ now: Timestamp) -> NodeView {
+                             _ byParent: [String: [String]], _ waiting: [String: PendingGate], _ now: Timestamp) -> NodeView {
         let n = state.nodes[id]
-        let children = (byParent[id] ?? []).map { c in node(c, kind: state.nodes[c]?.kind ?? "task", step: step, state, byParent, now) }
+        let children = (byParent[id] ?? []).map { c in node(c, kind: state.nodes[c]?.kind ?? "task", step: step, state, byParent, waiting, now) }
+        var gate = n?.gate.map { Gate(approved: $0.approved, by: $0.by, comment: $0.comment, at: time($0.at), value: $0.value) }
+        if let w = waiting[id] {
+            gate = gate ?? Gate()
+            gate?.waits_for = w.kind == "approve" ? "approval" : "signal"
+            gate?.signal = w.signal
+            gate?.type = w.type
+        }
         return NodeView(
             id: id, kind: n?.kind.isEmpty == false ? n!.kind : kind, state: n?.phase.rawValue ?? "pending", step: step,
             started: time(n?.startedAt), finished: time(n?.finishedAt),
             duration_ms: n?.startedAt.map { (n?.finishedAt ?? now).since($0) }, outputs: n?.outputs, error: n?.failure?.message,
             note: n?.note, progress: n?.progress?.fraction, message: n?.progress?.message,
             metrics: (n?.progress?.metrics.isEmpty ?? true) ? nil : n?.progress?.metrics,
-            gate: n?.gate.map { Gate(approved: $0.approved, by: $0.by, comment: $0.comment, at: time($0.at), value: $0.value) },
+            gate: gate,
             cache_hit_from: n?.cacheHitFrom,
             attempts: (n?.attempts ?? []).map { a in
                 Attempt(number: a.number, purpose: a.purpose.rawValue, state: a.phase.rawValue, started: time(a.startedAt),

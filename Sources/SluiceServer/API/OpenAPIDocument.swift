@@ -756,6 +756,7 @@ components:
         outputs: {type: object}
         error: {type: string}
         aborted_by: {type: string}
+        labels: {type: object, additionalProperties: {type: string}, description: "The labels the run was submitted with; absent when none."}
         steps:
           type: array
           items:
@@ -791,6 +792,9 @@ components:
             comment: {type: string}
             at: {type: string}
             value: {}
+            waits_for: {type: string, enum: [approval, signal], description: "While the gate waits: what answers it."}
+            signal: {type: string, description: "The signal id a waiting signal gate takes."}
+            type: {type: string, description: "The declared type of that signal's value."}
         cache_hit_from: {type: string}
         attempts:
           type: array

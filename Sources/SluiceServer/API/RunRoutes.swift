@@ -108,7 +108,7 @@ struct RunRoutes {
         guard let stored = try await store.run({ try $0.loadRun(id) }) else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
         let (flow, state) = try StateCoding.load(stored)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        return try JSONResponse.make(.ok, RunView(flow: flow, state: state, now: .init(milliseconds: now)))
+        return try JSONResponse.make(.ok, RunView(flow: flow, state: state, now: .init(milliseconds: now), labels: stored.run.summary.labels))
     }
 }
 

@@ -23,7 +23,7 @@ struct Compile: ParsableCommand {
     var output: OutputFormat = .json
 
     func validate() throws {
-        if output == .text { throw ValidationError("--output takes json or yaml") }
+        if output == .text { throw ValidationError("--output takes json or yaml: compile prints a document for tools") }
     }
 
     func run() throws {
@@ -33,6 +33,7 @@ struct Compile: ParsableCommand {
             for d in result.diagnostics { FileHandleOutput.standardError(d.description) }
             throw ExitCode(1)
         }
-        FileHandleOutput.standardOutput(output == .yaml ? try Rendering.yaml(flow) : try Rendering.json(flow))
+        let json = try Rendering.json(flow)
+        FileHandleOutput.standardOutput(output == .yaml ? try YAMLText.from(json: json) : json)
     }
 }

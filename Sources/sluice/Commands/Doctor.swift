@@ -23,12 +23,12 @@ struct Doctor: ParsableCommand {
     @Option(help: "Check only this socket, e.g. unix:///run/podman/podman.sock.")
     var engine: String?
 
-    @Option(name: [.short, .long], help: "Output: text or json.")
+    @Option(name: [.short, .long], help: OutputFormat.help)
     var output: OutputFormat = .text
 
     func run() throws {
         let discovery = Blocking.run { [engine] in await EngineDiscovery.run(explicit: engine) }
-        if output == .json {
+        if output != .text {
             let rows = discovery.tried.map { t -> [String: String] in
                 var row = ["address": t.address, "source": t.source]
                 if let v = t.version {
@@ -40,7 +40,8 @@ struct Doctor: ParsableCommand {
                 return row
             }
             let data = try JSONSerialization.data(withJSONObject: ["engines": rows, "found": discovery.found != nil], options: [.sortedKeys])
-            FileHandleOutput.standardOutput(String(decoding: data, as: UTF8.self))
+            let json = String(decoding: data, as: UTF8.self)
+            FileHandleOutput.standardOutput(output == .json ? json : try YAMLText.from(json: json))
         } else {
             for t in discovery.tried {
                 if let v = t.version {

@@ -9,7 +9,7 @@ struct Events: ParsableCommand {
         abstract: "Print a run's events; -f keeps following them until the run ends.",
         discussion: """
             One line per event: sequence number, time, node and message (`-o json`: one JSON object
-            per line). With --server, -f follows the server's event stream and resumes where it left
+            per line; `-o yaml`: one YAML document per event, each after `---`). With --server, -f follows the server's event stream and resumes where it left
             off when the connection drops or the server restarts.
 
             Examples:
@@ -22,18 +22,17 @@ struct Events: ParsableCommand {
     @Argument(help: ArgumentHelp("The run id.", valueName: "run")) var runID: String
     @Flag(name: [.short, .long], help: "Keep printing events until the run ends.") var follow = false
     @Option(help: "Only events after this sequence number.") var after: Int64 = 0
-    @Option(name: [.short, .long], help: "Output: text or json (one object per line).") var output: TokenOutputFormat = .text
+    @Option(name: [.short, .long], help: "Output: text, json (one object per line) or yaml (one document per event).") var output: OutputFormat = .text
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var remote: RemoteOptions
 
     func run() throws {
-        let json = output == .json
         if let client = try remote.client(store: storeOption) {
             if follow {
-                try RemoteEvents.follow(client, runID: runID, after: after, json: json)
+                try RemoteEvents.follow(client, runID: runID, after: after, format: output)
             } else {
                 _ = try RemoteRuns.view(client, runID)
-                _ = try RemoteEvents.printAll(client, runID: runID, after: after, json: json)
+                _ = try RemoteEvents.printAll(client, runID: runID, after: after, format: output)
             }
             return
         }
@@ -47,7 +46,7 @@ struct Events: ParsableCommand {
             let events = try store.events(runID: runID, afterSeq: last, limit: 1000)
             for e in events {
                 let line = EventView(seq: e.seq, run: e.runID, time: JSONText.iso(e.time), kind: e.kind, node: e.nodeID, attempt: e.attempt, message: e.message)
-                FileHandleOutput.standardOutput(line.render(json: json))
+                FileHandleOutput.standardOutput(line.render(output))
             }
             last = events.last?.seq ?? last
             if events.isEmpty && (!follow || finished) { return }

@@ -1,71 +1,112 @@
 import ArgumentParser
 import Foundation
+import SluiceEngine
 import SluiceRuntime
 import SluiceStore
 
-/// `sluice logs RUN NODE`: an attempt's stdout and stderr.
+/// `sluice logs RUN [NODE]`: an attempt's stdout and stderr, or every node's with its id before each line.
 struct Logs: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print a node's logs (latest attempt by default); -f follows them.",
+        abstract: "Print a node's logs (latest attempt by default), or every node's; -f follows them.",
         discussion: """
+            Without NODE, prints the latest attempt of every node that ran, each
+            line prefixed with `[NODE] ` (as `kubectl logs --prefix` does).
+            --tail N keeps the last N lines of each stream. -f on a node that
+            has not started yet waits for it (and says so on stderr); without
+            NODE it follows every node until the run ends.
+
             Examples:
+              sluice logs hello-lx2k9a1b
               sluice logs hello-lx2k9a1b greet
               sluice logs hello-lx2k9a1b 'fit[1]' --attempt 2 --stderr
-              sluice logs hello-lx2k9a1b train -f
+              sluice logs hello-lx2k9a1b train -f --tail 20
               sluice logs hello-lx2k9a1b train -f --server http://127.0.0.1:8470
             """
     )
 
     @Argument(help: ArgumentHelp("The run id.", valueName: "run")) var runID: String
-    @Argument(help: "The node id (map items as name[index]).") var node: String
+    @Argument(help: "The node id (map items as name[index]); without it, every node's logs.") var node: String?
     @Option(help: "Attempt number (default: the latest).") var attempt: Int?
+    @Option(help: "Only the last N lines of each stream.") var tail: Int?
     @Flag(help: "Only stderr.") var stderr = false
     @Flag(help: "Only stdout.") var stdout = false
-    @Flag(name: [.short, .long], help: "Keep printing as the attempt writes, until it ends.") var follow = false
+    @Flag(name: [.short, .long], help: "Keep printing as the attempt writes, until it ends (a node not started yet is waited for).") var follow = false
     @Flag(help: "Print control sequences as the task wrote them, also on a terminal (where by default only colours pass).") var raw = false
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var remote: RemoteOptions
 
+    func validate() throws {
+        if let tail, tail < 0 { throw ValidationError("--tail takes a number of lines, 0 or more") }
+        if node == nil, attempt != nil { throw ValidationError("--attempt needs a NODE") }
+    }
+
+    var streams: [String] { stderr ? ["stderr"] : (stdout ? ["stdout"] : ["stdout", "stderr"]) }
+
     func run() throws {
-        LogOutput.sanitize = !raw && isatty(1) == 1
+        LogOutput.sanitize = !raw && Terminal.isTTY
         if let client = try remote.client(store: storeOption) {
-            let streams = stderr ? ["stderr"] : (stdout ? ["stdout"] : ["stdout", "stderr"])
-            try RemoteLogs.show(client, runID: runID, node: node, attempt: attempt, streams: streams, follow: follow)
-            return
+            let view = try RemoteRuns.view(client, runID)
+            let logs = RemoteNodeLogs(client: client, runID: runID, streams: streams, tail: tail)
+            guard let node else { return try LogFollow.all(view, logs, follow: follow) { try RemoteRuns.view(client, runID) } }
+            try LogNodes.check(node, in: view)
+            if tail == nil, view.nodeHasStarted(node) {
+                return try RemoteLogs.show(client, runID: runID, node: node, attempt: attempt, streams: streams, follow: follow)
+            }
+            return try LogFollow.one(node, attempt: attempt, view, logs, follow: follow) { try RemoteRuns.view(client, runID) }
         }
         let store = try storeOption.openStore()
         let runID = try storeOption.resolveRun(runID, in: store)
-        guard try store.run(runID) != nil else { throw CLIError.input("no run '\(runID)' in \(storeOption.directory)") }
-        let attempts = try store.attempts(runID: runID, nodeID: node).filter { $0.purpose == .run }
-        let picked: AttemptRecord? = attempt.map { n in attempts.first { $0.attempt == n } } ?? attempts.last
-        guard let chosen = picked else {
-            throw CLIError.input(attempts.isEmpty ? "node '\(node)' of run \(runID) has no attempts" : "node '\(node)' has no attempt \(attempt!) (it has \(attempts.count))")
+        let read = { try LocalRuns.view(runID, in: store, storeDirectory: storeOption.directory) }
+        let view = try read()
+        let logs = LocalNodeLogs(store: store, runID: runID, files: streams.map { $0 + ".log" }, tail: tail)
+        guard let node else { return try LogFollow.all(view, logs, follow: follow, read: read) }
+        try LogNodes.check(node, in: view)
+        try LogFollow.one(node, attempt: attempt, view, logs, follow: follow, read: read)
+    }
+}
+
+/// The nodes of a run a user may name, and the message for a name that is none of them.
+enum LogNodes {
+    static func check(_ node: String, in view: RunView) throws {
+        let ids = view.allNodes.map(\.id)
+        guard !ids.contains(node) else { return }
+        var message = "run \(view.id) has no node '\(TerminalText.visible(node))'"
+        if let close = ids.min(by: { distance($0, node) < distance($1, node) }), distance(close, node) <= max(2, node.count / 3) {
+            message += "; did you mean '\(close)'?"
+        } else {
+            message += "."
         }
-        guard let dir = chosen.logDirectory else { throw CLIError.input("attempt has no log folder") }
-        let files = stderr ? ["stderr.log"] : (stdout ? ["stdout.log"] : ["stdout.log", "stderr.log"])
-        var offsets = [String: UInt64]()
-        repeat {
-            for f in files { offsets[f] = print(dir + "/" + f, from: offsets[f] ?? 0) }
-            if !follow { break }
-            let state = try store.attempts(runID: runID, nodeID: node).first { $0.attempt == chosen.attempt && $0.purpose == .run }?.state
-            if let s = state, !["queued", "running"].contains(s) {
-                for f in files { offsets[f] = print(dir + "/" + f, from: offsets[f] ?? 0) }
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.2)
-        } while true
+        let shown = ids.prefix(30).joined(separator: ", ") + (ids.count > 30 ? ", … (\(ids.count) in all)" : "")
+        throw CLIError.input(message + " Its nodes: \(shown)")
     }
 
-    /// Copies the file from `offset` to stdout in chunks; returns the new offset.
-    private func print(_ path: String, from offset: UInt64) -> UInt64 {
-        guard let h = FileHandle(forReadingAtPath: path) else { return offset }
-        defer { try? h.close() }
-        try? h.seek(toOffset: offset)
-        var position = offset
-        while let chunk = try? h.read(upToCount: 65536), !chunk.isEmpty {
-            LogOutput.write(chunk)
-            position += UInt64(chunk.count)
+    /// Edit distance (insertions, deletions, substitutions).
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
         }
-        return position
+        return a.isEmpty ? b.count : row[b.count]
     }
+}
+
+extension RunView {
+    /// Every node, children after their parent, in tree order.
+    var allNodes: [NodeView] {
+        func flat(_ n: NodeView) -> [NodeView] { [n] + n.children.flatMap(flat) }
+        return nodes.flatMap(flat)
+    }
+
+    func nodeHasStarted(_ id: String) -> Bool {
+        allNodes.first { $0.id == id }.map { !$0.attempts.filter { $0.purpose == "run" }.isEmpty } ?? false
+    }
+
+    var hasFinished: Bool { RunPhase(rawValue: state)?.isFinal ?? true }
 }

@@ -15,7 +15,7 @@ struct PendingGates: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("The run id.", valueName: "run")) var runID: String
-    @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
+    @Option(name: [.short, .long], help: OutputFormat.help) var output: OutputFormat = .text
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var remote: RemoteOptions
 
@@ -28,8 +28,13 @@ struct PendingGates: ParsableCommand {
             let runID = try storeOption.resolveRun(runID, in: store)
             gates = try gateAction { try GateActions(store: store).pending(runID: runID) }
         }
-        if output == .json { FileHandleOutput.standardOutput(try JSONText.encode(gates)); return }
+        if try output.print(gates) { return }
         if gates.isEmpty { FileHandleOutput.standardOutput("no pending gates in \(runID)"); return }
-        for g in gates { FileHandleOutput.standardOutput(g.text) }
+        let server = try remote.client(store: storeOption)?.base.absoluteString
+        for g in gates {
+            let waiting = RunView.Gate(waits_for: g.kind == "approve" ? "approval" : "signal", signal: g.signal, type: g.type)
+            let answer = TreeText.answer(waiting, node: g.node, run: runID, server: server).map { "  · " + $0 } ?? ""
+            FileHandleOutput.standardOutput(TerminalText.visible(g.text) + answer)
+        }
     }
 }

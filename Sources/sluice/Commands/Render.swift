@@ -44,7 +44,7 @@ struct Render: ParsableCommand {
     var noSecrets = false
 
     func validate() throws {
-        if output == .text { throw ValidationError("--output takes yaml or json") }
+        if output == .text { throw ValidationError("--output takes yaml or json: render prints Kubernetes objects") }
         if let problem = KubernetesName.dns1123LabelProblem(namespace) { throw ValidationError("--namespace '\(namespace)' \(problem)") }
         if let problem = RunID.problem(runID) { throw ValidationError("--run-id: \(problem)") }
     }

@@ -21,29 +21,25 @@ struct Retry: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("The run to retry.", valueName: "run")) var runID: String
-    @Option(name: [.short, .long], help: "Output: text or json.") var output: OutputFormat = .text
+    @Option(name: [.short, .long], help: OutputFormat.help) var output: OutputFormat = .text
     @Option(help: "Who retries (default: $SLUICE_USER or the login name).") var by: String?
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var remote: RemoteOptions
 
-    func validate() throws {
-        if output == .yaml { throw ValidationError("--output takes text or json") }
-    }
-
     func run() throws {
         if let client = try remote.client(store: storeOption) {
             let reply = try client.decode(Retried.self, try client.post(RemoteRuns.runPath(runID) + "/retry", [String: String]()))
-            FileHandleOutput.standardOutput(output == .json ? try JSONText.encode(reply)
-                : "run \(reply.run) retries \(runID) (reusing \(reply.reused.isEmpty ? "nothing" : reply.reused.joined(separator: ", ")))")
+            FileHandleOutput.standardOutput(try output.document(reply)
+                ?? "run \(reply.run) retries \(runID) (reusing \(reply.reused.isEmpty ? "nothing" : reply.reused.joined(separator: ", ")))")
             return
         }
         let runID = try storeOption.resolveRun(runID)
         let controller = try storeOption.controller(forRun: runID)
         let (id, reused) = try Self.record(controller, runID, by: actingUser(by))
-        if output != .json {
+        if output == .text {
             FileHandleOutput.standardError("run \(id) retries \(runID) (reusing \(reused.isEmpty ? "nothing" : reused.joined(separator: ", ")))")
         }
-        throw ExitCode(try Foreground.drive(controller, runID: id, json: output == .json))
+        throw ExitCode(try Foreground.drive(controller, runID: id, format: output))
     }
 
     static func record(_ controller: Controller, _ runID: String, by: String) throws -> (String, [String]) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SluiceCompiler
 import SluiceModel
 import SluiceRuntime
@@ -18,6 +19,13 @@ struct Run: ParsableCommand {
             running and `sluice resume RUN` continues the run. A closed terminal or pipe does not stop
             the run. --detach hands the run to a background `sluice resume` at once.
 
+            With --server URL (or $SLUICE_SERVER) the flow is compiled here and
+            submitted to that server instead: the live tree follows it there, and
+            the summary and exit status are those of a local run; the local
+            store is not touched. Ctrl-C then stops watching only (the run goes
+            on; `sluice abort RUN --server URL` stops it). --label KEY=VALUE
+            stores labels with the run (see `sluice history --label`).
+
             Exit status: 0 when the run succeeded, 1 when it failed, was aborted or timed out,
             2 for a flow that does not compile or bad inputs.
 
@@ -26,6 +34,8 @@ struct Run: ParsableCommand {
               sluice run examples/hello.yaml --input who=Ada
               sluice run flow.yaml --inputs-file inputs.json --run-id nightly-42 -o json
               sluice run flow.yaml --detach && sluice status
+              sluice run flow.yaml --label team=vision --label ticket=ml-42
+              sluice run flow.yaml --server http://127.0.0.1:8470
             """
     )
 
@@ -41,39 +51,73 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("run-id"), help: "Name the run (default: generated).")
     var runID: String?
 
-    @Option(name: [.short, .long], help: "Output: text (live tree) or json (one object at the end).")
+    @Option(name: [.short, .long], help: "Output: text (live tree), or json or yaml (one document at the end).")
     var output: OutputFormat = .text
 
     @Flag(help: "Record the run and hand it to a background `sluice resume`; print its id and return.")
     var detach = false
 
+    @OptionGroup var labelOption: LabelOption
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var backendOption: BackendOption
+    @OptionGroup var remote: RemoteOptions
 
     func validate() throws {
-        if output == .yaml { throw ValidationError("--output takes text or json") }
         if let runID, let problem = RunID.problem(runID) { throw ValidationError("--run-id: \(problem)") }
     }
 
     func run() throws {
+        if let client = try remote.client(store: storeOption) {
+            if backendOption.backend != nil { throw CLIError.input("--backend picks where a local run goes; with --server, the server's backend runs it") }
+            throw ExitCode(try runOnServer(client))
+        }
         let controller = try storeOption.controller(backend: backendOption.backend ?? "local", backendOption)
         let (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile, for: controller.compileTarget)
         let id: String
-        do { id = try controller.submit(flow: flow, inputs: values, runID: runID) } catch {
+        do { id = try controller.submit(flow: flow, inputs: values, runID: runID, labels: labelOption.labels) } catch {
             throw CLIError.input("cannot record the run: \(error)")
         }
-        if output != .json { FileHandleOutput.standardError("run \(id) (store \(storeOption.directory))") }
+        if output == .text { FileHandleOutput.standardError("run \(id) (store \(storeOption.directory))") }
         if !flow.apps.isEmpty {
             FileHandleOutput.standardError("note: this flow declares apps (\(flow.apps.map(\.name).joined(separator: ", "))); `sluice run` runs its nodes only — apps are kept alive by `sluice serve`")
         }
         if detach {
             let pid = try Detached.resume(runID: id, storeDirectory: storeOption.directory, backendArguments: backendOption.passThrough)
-            FileHandleOutput.standardOutput(output == .json ? "{\"run\":\"\(id)\",\"driver_pid\":\(pid)}" : id)
+            FileHandleOutput.standardOutput(try output.document(DetachedRun(run: id, driver_pid: pid)) ?? id)
             FileHandleOutput.standardError("run \(id) is driven in the background (pid \(pid)); follow it with: sluice status \(id)")
             return
         }
-        throw ExitCode(try Foreground.drive(controller, runID: id, json: output == .json))
+        throw ExitCode(try Foreground.drive(controller, runID: id, format: output))
     }
+
+    /// Submits the flow to the server, follows it there and ends as a local run would.
+    private func runOnServer(_ client: RemoteClient) throws -> Int32 {
+        let (_, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile)
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError.input("cannot read \(file)") }
+        let submitted = try RemoteRuns.submit(client, flowText: text, inputs: values, runID: runID, labels: labelOption.labels)
+        let server = client.base.absoluteString
+        if output == .text { FileHandleOutput.standardError("run \(submitted.run) (server \(server))") }
+        if detach {
+            FileHandleOutput.standardOutput(try output.document(submitted) ?? submitted.run)
+            FileHandleOutput.standardError("run \(submitted.run) runs on \(server); follow it with: sluice status \(submitted.run) -w --server \(server)")
+            return 0
+        }
+        let read = { try RemoteRuns.view(client, submitted.run) }
+        let final: RunView
+        if output == .text {
+            final = try RunWatch.follow(server: server, read: read)
+        } else {
+            final = try RunWatch.poll(read)
+            try output.print(RunOutcome(final))
+        }
+        return RunWatch.exitCode(final)
+    }
+}
+
+/// What `run --detach -o json|yaml` prints.
+struct DetachedRun: Encodable {
+    var run: String
+    var driver_pid: Int32
 }
 
 /// `sluice resume RUN`: continues an unfinished run from the store.
@@ -127,6 +171,6 @@ struct Resume: ParsableCommand {
             FileHandleOutput.standardError("run \(runID) has already finished: \(state.header.phase.rawValue)")
             throw ExitCode(state.header.phase == .succeeded ? 0 : 1)
         }
-        throw ExitCode(try Foreground.drive(controller, runID: runID, json: output == .json))
+        throw ExitCode(try Foreground.drive(controller, runID: runID, format: output))
     }
 }

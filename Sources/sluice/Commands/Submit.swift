@@ -13,7 +13,9 @@ struct Submit: ParsableCommand {
         discussion: """
             Compiles FILE here (problems are reported before anything is sent), then submits it with its
             inputs to --server. Without a server, the run is recorded queued in the store for a
-            `sluice serve` on that store to drive. `-o json` prints {"run": ID, "state": ...}.
+            `sluice serve` on that store to drive. `-o json` prints {"run": ID, "state": ...}
+            (`-o yaml` the same as YAML). --wait follows the run as a live tree
+            (as `status -w` does) to its end.
             Exit status: 0 submitted (with --wait: succeeded), 1 with --wait when the run failed,
             was aborted or timed out, 2 for a flow that does not compile or bad inputs, 3 when the
             server cannot be reached or refuses the token.
@@ -21,6 +23,7 @@ struct Submit: ParsableCommand {
             Examples:
               sluice submit examples/hello.yaml --server http://127.0.0.1:8470
               sluice submit examples/hello.yaml --input who=Ada --wait -o json
+              sluice submit examples/hello.yaml --label team=vision --wait
             """
     )
 
@@ -28,8 +31,9 @@ struct Submit: ParsableCommand {
     @Option(name: .customLong("input"), help: "An input as NAME=VALUE (repeatable); lists, maps and json as JSON.") var inputs: [String] = []
     @Option(name: .customLong("inputs-file"), help: "A JSON object of inputs.") var inputsFile: String?
     @Option(name: .customLong("run-id"), help: "Name the run (default: generated).") var runID: String?
-    @Flag(help: "Wait until the run ends; exit 0 if it succeeded, 1 if not.") var wait = false
-    @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
+    @Flag(help: "Follow the run as a live tree until it ends; exit 0 if it succeeded, 1 if not.") var wait = false
+    @Option(name: [.short, .long], help: OutputFormat.help) var output: OutputFormat = .text
+    @OptionGroup var labelOption: LabelOption
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var remote: RemoteOptions
 
@@ -40,43 +44,37 @@ struct Submit: ParsableCommand {
     func run() throws {
         let (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile)
         var submitted: Submitted
-        var finalView: () throws -> RunView
+        let read: () throws -> RunView
+        var server: String?
         if let client = try remote.client(store: storeOption) {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError.input("cannot read \(file)") }
-            submitted = try RemoteRuns.submit(client, flowText: text, inputs: values, runID: runID)
+            submitted = try RemoteRuns.submit(client, flowText: text, inputs: values, runID: runID, labels: labelOption.labels)
             let id = submitted.run
-            finalView = { try RemoteRuns.wait(client, id) }
+            read = { try RemoteRuns.view(client, id) }
+            server = client.base.absoluteString
         } else {
             let controller = try storeOption.controller()
             let id: String
-            do { id = try controller.submit(flow: flow, inputs: values, runID: runID) } catch {
+            do { id = try controller.submit(flow: flow, inputs: values, runID: runID, labels: labelOption.labels) } catch {
                 throw CLIError.input("cannot record the run: \(error)")
             }
             submitted = .init(run: id, state: "queued")
-            finalView = { try Self.waitInStore(controller, id) }
+            let store = controller.store
+            read = { try LocalRuns.view(id, in: store) }
         }
         if output == .text { FileHandleOutput.standardError("run \(submitted.run) submitted (\(submitted.state))") }
         guard wait else {
-            FileHandleOutput.standardOutput(output == .json ? try JSONText.encode(submitted) : submitted.run)
+            FileHandleOutput.standardOutput(try output.document(submitted) ?? submitted.run)
             return
         }
-        let view = try finalView()
-        submitted.state = view.state
-        if output == .json {
-            FileHandleOutput.standardOutput(try JSONText.encode(submitted))
+        let view: RunView
+        if output == .text {
+            view = try RunWatch.follow(server: server, read: read)
         } else {
-            for l in TreeText.render(view, color: isatty(1) == 1) { FileHandleOutput.standardOutput(l) }
+            view = try RunWatch.poll(read)
+            submitted.state = view.state
+            try output.print(submitted)
         }
-        throw ExitCode(view.state == RunPhase.succeeded.rawValue ? 0 : 1)
-    }
-
-    /// Polls the store until a server on it has finished the run.
-    static func waitInStore(_ controller: Controller, _ id: String) throws -> RunView {
-        while true {
-            if let (flow, state) = try controller.state(of: id), state.header.phase.isFinal {
-                return RunView(flow: flow, state: state, now: RunClock.now())
-            }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
+        throw ExitCode(RunWatch.exitCode(view))
     }
 }

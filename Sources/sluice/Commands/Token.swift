@@ -44,7 +44,7 @@ struct TokenCommand: ParsableCommand {
 
         @Option(help: "What the token may do: viewer, operator or admin.") var role: String
         @Option(help: "A label for the token, unique among live tokens (e.g. ci).") var name: String
-        @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
+        @Option(name: [.short, .long], help: OutputFormat.help) var output: OutputFormat = .text
         @OptionGroup var storeOption: StoreOption
         @OptionGroup var remote: RemoteOptions
 
@@ -58,7 +58,7 @@ struct TokenCommand: ParsableCommand {
         func run() throws {
             if let client = try remote.client(store: storeOption) {
                 let issued = try RemoteTokens.create(client, name: name, role: role)
-                FileHandleOutput.standardOutput(output == .json ? try JSONText.encode(TokenCreated(token: issued.token)) : issued.token)
+                FileHandleOutput.standardOutput(try output.document(TokenCreated(token: issued.token)) ?? issued.token)
                 return
             }
             let store = try storeOption.openStore(.create)
@@ -66,7 +66,7 @@ struct TokenCommand: ParsableCommand {
                 throw CLIError.input("a token named '\(name)' already exists; revoke it first (sluice token revoke \(name)) or choose another name")
             }
             let (_, secret) = try store.createToken(name: name, role: TokenRole(rawValue: role) ?? .viewer)
-            FileHandleOutput.standardOutput(output == .json ? try JSONText.encode(TokenCreated(token: secret)) : secret)
+            FileHandleOutput.standardOutput(try output.document(TokenCreated(token: secret)) ?? secret)
         }
     }
 
@@ -81,16 +81,13 @@ struct TokenCommand: ParsableCommand {
                 """
         )
 
-        @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
+        @Option(name: [.short, .long], help: OutputFormat.help) var output: OutputFormat = .text
         @OptionGroup var storeOption: StoreOption
         @OptionGroup var remote: RemoteOptions
 
         func run() throws {
             let tokens = try remote.client(store: storeOption).map(RemoteTokens.list) ?? storeOption.openStore().tokens().map(TokenView.init)
-            if output == .json {
-                FileHandleOutput.standardOutput(try JSONText.encode(tokens))
-                return
-            }
+            if try output.print(tokens) { return }
             if tokens.isEmpty { FileHandleOutput.standardOutput("no tokens; create one with sluice token create --role ROLE --name NAME"); return }
             let rows = [["ID", "NAME", "ROLE", "CREATED", "LAST USED", "REVOKED"]] + tokens.map { t in
                 [t.id, t.name, t.role, t.created, t.last_used ?? "-", t.revoked ?? "-"]
@@ -137,11 +134,6 @@ enum TokenNames {
     static func check(_ name: String) throws {
         if let problem = TokenNameRule.problem(name) { throw ValidationError("--name '\(name)' \(problem)") }
     }
-}
-
-/// `-o` for the token commands: no YAML, since scripts read these with jq.
-enum TokenOutputFormat: String, CaseIterable, ExpressibleByArgument {
-    case text, json
 }
 
 extension TokenView {

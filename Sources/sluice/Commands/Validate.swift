@@ -1,7 +1,6 @@
 import ArgumentParser
 import SluiceCompiler
 
-extension OutputFormat: ExpressibleByArgument {}
 
 /// `sluice validate FILE...`: reports every mistake in one or more flow files.
 struct Validate: ParsableCommand {
@@ -23,24 +22,24 @@ struct Validate: ParsableCommand {
     @Argument(help: "Flow files to check (YAML or JSON).")
     var files: [String]
 
-    @Option(name: [.short, .long], help: "Output format: text or json.")
+    @Option(name: [.short, .long], help: OutputFormat.help)
     var output: OutputFormat = .text
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one flow file, e.g. sluice validate flow.yaml") }
-        if output == .yaml { throw ValidationError("--output takes text or json") }
     }
 
     func run() throws {
         let results = files.map { ($0, FlowCompiler.compile(contentsOf: $0)) }
         let valid = results.allSatisfy { $0.1.isValid }
         switch output {
-        case .json:
+        case .json, .yaml:
             let report = ValidationReport(valid: valid, files: results.map {
                 ValidationReport.File(file: $0.0, valid: $0.1.isValid, diagnostics: $0.1.diagnostics, warnings: $0.1.warnings)
             })
-            FileHandleOutput.standardOutput(try Rendering.json(report))
-        default:
+            let json = try Rendering.json(report)
+            FileHandleOutput.standardOutput(output == .json ? json : try YAMLText.from(json: json))
+        case .text:
             for (file, result) in results {
                 for w in result.warnings { FileHandleOutput.standardOutput(FlowFile.warning(w)) }
                 if result.isValid {

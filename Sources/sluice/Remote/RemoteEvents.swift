@@ -3,9 +3,9 @@ import SluiceAPI
 import SluiceEngine
 
 extension EventView {
-    /// `seq  time  node  message`, or the event as one line of JSON (the API's event shape).
-    func render(json: Bool) -> String {
-        if json { return (try? String(decoding: WireJSON.encode(self), as: UTF8.self)) ?? "{}" }
+    /// `seq  time  node  message`, or the event (the API's event shape) as one line of JSON or one YAML document.
+    func render(_ format: OutputFormat) -> String {
+        if let record = try? format.record(self) { return record }
         return "\(seq)  \(time)  \(node ?? "-")  \(TerminalText.visible(message))"
     }
 }
@@ -14,18 +14,18 @@ extension EventView {
 /// `Last-Event-ID` when the connection drops or the server restarts.
 enum RemoteEvents {
     /// Prints every event after `after`; returns the last sequence number printed.
-    static func printAll(_ client: RemoteClient, runID: String, after: Int64, json: Bool) throws -> Int64 {
+    static func printAll(_ client: RemoteClient, runID: String, after: Int64, format: OutputFormat) throws -> Int64 {
         var cursor = after
         while true {
             let page = try client.decode(EventPage.self, client.get(RemoteRuns.runPath(runID) + "/events", query: ["after": String(cursor)]))
             if page.events.isEmpty { return cursor }
-            for e in page.events { FileHandleOutput.standardOutput(e.render(json: json)) }
+            for e in page.events { FileHandleOutput.standardOutput(e.render(format)) }
             cursor = page.next_after
         }
     }
 
     /// Follows the run's event stream until the run has finished and every event was printed.
-    static func follow(_ client: RemoteClient, runID: String, after: Int64, json: Bool) throws {
+    static func follow(_ client: RemoteClient, runID: String, after: Int64, format: OutputFormat) throws {
         // Fails fast on an unknown run, a bad token or no server, before any retrying.
         var finished = RunPhase(rawValue: try RemoteRuns.view(client, runID).state)?.isFinal ?? true
         var last = after
@@ -37,7 +37,7 @@ enum RemoteEvents {
             // The server sends a keep-alive comment every 15 s: two minutes of silence is a dead connection.
             request.timeout = 120
             let parser = EventStreamParser(after: last) { line in
-                FileHandleOutput.standardOutput(line.render(json: json))
+                FileHandleOutput.standardOutput(line.render(format))
             }
             let outcome = StreamingRequest(onChunk: parser.feed).run(request)
             if parser.lastID > last { last = parser.lastID; failures = 0 }
@@ -57,7 +57,7 @@ enum RemoteEvents {
             }
             Thread.sleep(forTimeInterval: 1)
         }
-        _ = try printAll(client, runID: runID, after: last, json: json)
+        _ = try printAll(client, runID: runID, after: last, format: format)
     }
 }
 

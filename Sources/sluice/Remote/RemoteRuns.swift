@@ -32,17 +32,10 @@ enum RemoteRuns {
         return run.id
     }
 
-    /// Polls the run until it has finished and returns its final tree.
-    static func wait(_ client: RemoteClient, _ id: String, every interval: TimeInterval = 0.2) throws -> RunView {
-        while true {
-            let view = try view(client, id)
-            if RunPhase(rawValue: view.state)?.isFinal ?? false { return view }
-            Thread.sleep(forTimeInterval: interval)
-        }
-    }
-
-    static func submit(_ client: RemoteClient, flowText: String, inputs: [String: LiteralValue], runID: String?) throws -> Submitted {
-        try client.decode(Submitted.self, client.post("/api/v1/runs", SubmitRun(flow: flowText, inputs: inputs, run_id: runID)))
+    static func submit(_ client: RemoteClient, flowText: String, inputs: [String: LiteralValue], runID: String?,
+                       labels: [String: String] = [:]) throws -> Submitted {
+        let body = SubmitRun(flow: flowText, inputs: inputs, run_id: runID, labels: labels.isEmpty ? nil : labels)
+        return try client.decode(Submitted.self, client.post("/api/v1/runs", body))
     }
 
     /// Approves or rejects a gate; returns who the server recorded as deciding.

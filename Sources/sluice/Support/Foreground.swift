@@ -11,9 +11,9 @@ import SluiceRuntime
 /// SIGTERM and Ctrl-\ (SIGQUIT) detach: the run's tasks keep running and `sluice resume RUN` continues it. A closed terminal
 /// (SIGHUP) or a closed pipe (SIGPIPE, `| head`) does not stop the run: it is driven to its end without output.
 enum Foreground {
-    static func drive(_ controller: Controller, runID: String, json: Bool) throws -> Int32 {
+    static func drive(_ controller: Controller, runID: String, format: OutputFormat) throws -> Int32 {
         guard let (flow, _) = try controller.state(of: runID) else { throw CLIError.input("no run '\(runID)' in \(controller.directory)") }
-        let view = LiveView(flow: flow, mode: json ? .quiet : (isatty(1) == 1 ? .tree : .lines))
+        let view = LiveView(flow: flow, mode: format != .text ? .quiet : (Terminal.isRich ? .tree : .lines))
         let signals = ForegroundSignals(controller: controller, runID: runID)
         controller.start()
         controller.drive(runID) { state, events in view.update(state, events) }
@@ -31,11 +31,12 @@ enum Foreground {
         signals.stop()
         controller.close()
         view.finish(final)
-        if json {
+        if format != .text {
             var out: [String: LiteralValue] = ["run": .string(runID), "state": .string(final.header.phase.rawValue),
                                                "outputs": .map(final.header.outputs ?? [:])]
             if let f = final.header.failure { out["error"] = .string(f.message) }
-            FileHandleOutput.standardOutput(TypedValues.json(.map(out)))
+            let json = TypedValues.json(.map(out))
+            FileHandleOutput.standardOutput(format == .json ? json : try YAMLText.from(json: json))
         }
         return final.header.phase == .succeeded ? 0 : 1
     }
@@ -95,7 +96,7 @@ final class LiveView: @unchecked Sendable {
     enum Mode { case tree, lines, quiet }
     let flow: CompiledFlow
     let mode: Mode
-    private var drawn = 0
+    private var frame = Terminal.Frame()
     private var latest: SluiceEngine.RunState?
     private var latestAt = ContinuousClock.now
     private var finished = false
@@ -121,7 +122,19 @@ final class LiveView: @unchecked Sendable {
     func update(_ state: SluiceEngine.RunState, _ events: [RunEvent]) {
         switch mode {
         case .quiet: return
-        case .lines: for e in events { FileHandleOutput.standardOutput(Self.line(e)) }
+        case .lines:
+            // A gate that starts waiting says, in its event's line, the command that answers it.
+            let waiting = events.contains { $0.node.map { state.nodes[$0]?.phase == .waiting } ?? false }
+                ? Dictionary(GateActions.pending(flow: flow, state: state).map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a }) : [:]
+            for e in events {
+                var line = Self.line(e)
+                if let node = e.node, let g = waiting[node], e.message.hasPrefix("waiting"),
+                   let command = TreeText.answer(.init(waits_for: g.kind == "approve" ? "approval" : "signal", signal: g.signal, type: g.type),
+                                                 node: node, run: state.header.id, server: nil) {
+                    line += " · " + command
+                }
+                FileHandleOutput.standardOutput(line)
+            }
         case .tree:
             lock.withLock {
                 let now = ContinuousClock.now
@@ -156,11 +169,8 @@ final class LiveView: @unchecked Sendable {
 
     private func draw(_ state: SluiceEngine.RunState) {
         let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
-        let lines = TreeText.render(RunView(flow: flow, state: state, now: now), color: true)
-        var out = drawn > 0 ? "\u{1B}[\(drawn)A\u{1B}[J" : ""
-        out += lines.joined(separator: "\n")
-        FileHandleOutput.standardOutput(out)
-        drawn = lines.count
+        let lines = TreeText.render(RunView(flow: flow, state: state, now: now), .init(color: true, height: Terminal.rows))
+        frame.draw(lines)
     }
 
     /// One event as `HH:MM:SS.mmm  node  message`, in local time.
