@@ -154,6 +154,7 @@ let package = Package(
         .testTarget(name: "PluginTests", dependencies: [
             "SluicePlugin", "HTTPTask", "SQLTask", "SluiceRuntime", "SluiceEngine", "SluiceCompiler", "SluiceModel", "CSQLite",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceStore", "SluiceModel", "SluiceCompiler", "DockerEngine", "SluiceKube"]),
     ]

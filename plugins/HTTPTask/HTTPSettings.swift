@@ -37,7 +37,8 @@ struct HTTPSettings: Sendable {
         }
         if let url = reader.string(m, "url", at: "") {
             s.url = InputTemplate(url)
-            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            let startsWithInput = { if case .input? = s.url.parts.first { true } else { false } }()
+            if !startsWithInput, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 reader.report("url", "the URL must start with http:// or https:// (found '\(url)')")
             }
             reader.checkInputs(s.url, at: "url", task.interface)

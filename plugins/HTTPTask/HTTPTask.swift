@@ -23,7 +23,7 @@ public struct HTTPTask: TaskPlugin {
         guard let s = HTTPSettings.read(attempt.task, &reader) else {
             throw .permanent("invalid config: " + reader.problems.map { "\($0.path): \($0.message)" }.joined(separator: "; "))
         }
-        let request = try HTTPRequest(method: s.method, url: s.url.render(attempt.inputs, Self.urlText),
+        let request = try HTTPRequest(method: s.method, url: Self.url(s.url, attempt.inputs),
                                       headers: headers(s, attempt), body: s.body.map { Self.body($0, attempt.inputs) },
                                       timeout: s.timeout, connectTimeout: min(s.timeout, .seconds(10)))
         let response: HTTPResponse
@@ -94,6 +94,23 @@ public struct HTTPTask: TaskPlugin {
             throw .permanent("the response has no field '\(field)' for output '\(output.name)'\(excerpt(text))")
         }
         return value
+    }
+
+    /// The URL with inputs inserted: one that begins the URL is a base (`{{inputs.api}}/items`) and goes in as
+    /// it is; any other is percent-encoded, so a value cannot add a path, a query or a host.
+    static func url(_ template: InputTemplate, _ inputs: [String: LiteralValue]) throws(PluginFailure) -> String {
+        var out = ""
+        for (i, part) in template.parts.enumerated() {
+            switch part {
+            case .text(let t): out += t
+            case .input(let n) where i == 0: out += InputTemplate.plainText(inputs[n] ?? .none)
+            case .input(let n): out += urlText(inputs[n] ?? .none)
+            }
+        }
+        guard out.hasPrefix("http://") || out.hasPrefix("https://") else {
+            throw .permanent("the URL '\(out)' does not start with http:// or https://")
+        }
+        return out
     }
 
     /// Percent-encodes everything but RFC 3986's unreserved characters.

@@ -31,7 +31,11 @@ struct PluginCheck {
             message += Suggest.closest(to: word, in: p.known, minimumLength: 2).map { "; did you mean '\($0)'?" }
                 ?? "; expected one of \(p.known.joined(separator: ", "))"
         }
-        // A key that is not there (`config` left out) has no place of its own: point at the task.
-        sink.report(.invalidValue, path: path, message)
+        // A misspelled key is shown at the key, as the rest of the file's unknown keys are.
+        if let word = p.word, p.path == word || p.path.hasSuffix("." + word) {
+            sink.report(.unknownKey, atKeyOf: path, message)
+        } else {
+            sink.report(.invalidValue, path: path, message)
+        }
     }
 }
