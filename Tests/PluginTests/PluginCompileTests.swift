@@ -1,3 +1,5 @@
+import SluiceCompiler
+import SluicePlugin
 import Testing
 
 /// Plugin tasks are checked when the flow compiles, with the file's place, the path and a suggestion.
@@ -73,5 +75,25 @@ import Testing
             config: {dialect: sqlite, database: {secret: db}, statement: "select * from t where city = {{inputs.city}}", timeout: 2s}
             """))
         #expect(d.isEmpty, "\(d)")
+    }
+}
+
+/// The example plugin of docs/plugins.md does what the page says.
+@Suite struct ExamplePluginTests {
+    @Test func theTextPluginFillsItsTemplateAndReportsAMisspelledInput() async throws {
+        let registry = TaskPluginRegistry([TextPlugin()])
+        let bad = FlowCompiler.compile("""
+            name: hi
+            tasks:
+              greet:
+                type: text
+                inputs: {who: string}
+                outputs: {line: string}
+                config: {template: "hello {{inputs.woh}}"}
+            nodes: [{id: greet, task: greet, inputs: {who: "Ada"}}]
+            """, file: "hi.yaml", plugins: registry).diagnostics.map(\.description)
+        #expect(bad.count == 1 && bad[0].contains("hi.yaml:7:24") && bad[0].contains("did you mean 'who'?"), "\(bad)")
+        let task = pluginTask(#"{"template": "hello {{inputs.who}}"}"#, inputs: ["who": .string], outputs: ["line": .string])
+        #expect(try await TextPlugin().run(attempt(task, ["who": .string("Ada")])) == ["line": .string("hello Ada")])
     }
 }
