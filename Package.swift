@@ -28,7 +28,9 @@ let package = Package(
         .target(name: "SluicePlugin", dependencies: ["SluiceModel"]),
         // Task plugins, each its own target (docs/plugins.md). HTTP uses SluiceKube's libcurl transport; SQL the system SQLite.
         .target(name: "HTTPTask", dependencies: ["SluicePlugin", "SluiceKube"], path: "plugins/HTTPTask"),
-        .target(name: "SQLTask", dependencies: ["SluicePlugin", "CSQLite"], path: "plugins/SQLTask"),
+        .target(name: "SQLTask", dependencies: ["SluicePlugin", "CSQLite", "CLibPQ"], path: "plugins/SQLTask", exclude: ["CLibPQ"]),
+        // PostgreSQL's libpq (apt: libpq-dev), for SQLTask's postgres dialect.
+        .systemLibrary(name: "CLibPQ", path: "plugins/SQLTask/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // The HTTP API's wire types (request and reply bodies), shared by the server and the CLI's remote client.
         .target(name: "SluiceAPI", dependencies: ["SluiceModel"]),
         // The pure reconciler: run state + observations + now -> new state + effects. No I/O.

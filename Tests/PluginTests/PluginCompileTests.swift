@@ -62,7 +62,7 @@ import Testing
               statement: "select * from t where city = '{{inputs.city}}'"
             """))
         let all = d.joined(separator: "\n")
-        #expect(all.contains("tasks.call.config.dialect: 'sqlit' is not one of sqlite; did you mean 'sqlite'?"), "\(all)")
+        #expect(all.contains("tasks.call.config.dialect: 'sqlit' is not one of sqlite, postgres; did you mean 'sqlite'?"), "\(all)")
         #expect(all.contains("tasks.call.config.statement: '{{inputs.city}}' is inside quotes"), "\(all)")
         #expect(all.contains("output 'when' is datetime"), "\(all)")
     }

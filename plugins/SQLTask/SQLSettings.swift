@@ -20,8 +20,7 @@ struct SQLSettings: Sendable {
     }
 
     static let keys = ["dialect", "database", "statement", "timeout"]
-    /// Dialects this build runs; PostgreSQL is not among them yet.
-    static let dialects = ["sqlite"]
+    static let dialects = ["sqlite", "postgres"]
 
     var dialect = "sqlite"
     var database = Database.path("")
@@ -42,13 +41,13 @@ struct SQLSettings: Sendable {
                let name = reader.string(f, "secret", at: "database") {
                 s.database = .secret(name: name, key: reader.string(f, "key", at: "database"))
             }
-        case let other?: reader.report("database", "expected the database file's path or {secret: NAME, key: KEY}, found \(other)")
+        case let other?: reader.report("database", "expected the database (a file path for sqlite, a connection string for postgres) or {secret: NAME, key: KEY}, found \(other)")
         case nil: break
         }
         if let text = reader.string(m, "statement", at: "") {
             let t = InputTemplate(text)
             reader.checkInputs(t, at: "statement", task.interface)
-            s.statement = SQLStatement(t)
+            s.statement = SQLStatement(t, numbered: s.dialect == "postgres" ? "$" : "?")
             for name in s.statement.quotedInputs {
                 reader.report("statement", "'{{inputs.\(name)}}' is inside quotes; write it bare: inputs are bound as parameters, never pasted into the text")
             }
@@ -77,7 +76,8 @@ struct SQLSettings: Sendable {
     }
 }
 
-/// A statement whose `{{inputs.NAME}}` references become numbered parameters (`?1`, `?2`), each input one
+/// A statement whose `{{inputs.NAME}}` references become numbered parameters (`?1` in SQLite, `$1` in
+/// PostgreSQL), each input one
 /// number however often it is used, with a map from positions in the prepared text back to the written one.
 struct SQLStatement: Sendable {
     /// The text handed to the database.
@@ -89,7 +89,7 @@ struct SQLStatement: Sendable {
     /// (offset in `text`, offset in the written statement) at the start of each piece, for error positions.
     private var pieces: [(prepared: Int, written: Int)] = []
 
-    init(_ template: InputTemplate) {
+    init(_ template: InputTemplate, numbered prefix: String = "?") {
         parameters = template.inputNames
         var written = 0
         var inQuote = false
@@ -101,7 +101,7 @@ struct SQLStatement: Sendable {
                 written += t.utf8.count
                 for c in t.utf8 where c == UInt8(ascii: "'") { inQuote.toggle() }
             case .input(let name):
-                text += "?\(parameters.firstIndex(of: name)! + 1)"
+                text += "\(prefix)\(parameters.firstIndex(of: name)! + 1)"
                 written += "{{inputs.\(name)}}".utf8.count
                 if inQuote, !quotedInputs.contains(name) { quotedInputs.append(name) }
             }

@@ -7,13 +7,6 @@ import Synchronization
 /// One statement on one SQLite connection, run on a thread of its own (never the Swift pool). A cancel of the
 /// calling task or the statement timeout stops the statement inside SQLite (`sqlite3_interrupt`).
 final class SQLiteQuery: Sendable {
-    /// One result row: the values in column order, and by column name.
-    struct Row: Sendable {
-        var ordered: [LiteralValue]
-        var values: [String: LiteralValue]
-        var first: LiteralValue? { ordered.first }
-    }
-
     private struct State {
         /// The open connection's address (a pointer is not Sendable; SQLite allows interrupt from any thread).
         var db: Int?
