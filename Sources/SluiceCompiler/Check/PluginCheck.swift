@@ -27,12 +27,14 @@ struct PluginCheck {
     private func report(_ p: ConfigProblem, base: String) {
         let path = p.path.isEmpty ? base + ".config" : base + ".config." + p.path
         var message = p.message
+        let isKey = p.word.map { p.path == $0 || p.path.hasSuffix("." + $0) } ?? false
         if let word = p.word, !p.known.isEmpty {
+            // The list of keys is worth showing with no near miss; a value's message names its choices itself.
             message += Suggest.closest(to: word, in: p.known, minimumLength: 2).map { "; did you mean '\($0)'?" }
-                ?? "; expected one of \(p.known.joined(separator: ", "))"
+                ?? (isKey ? "; expected one of \(p.known.joined(separator: ", "))" : "")
         }
         // A misspelled key is shown at the key, as the rest of the file's unknown keys are.
-        if let word = p.word, p.path == word || p.path.hasSuffix("." + word) {
+        if isKey {
             sink.report(.unknownKey, atKeyOf: path, message)
         } else {
             sink.report(.invalidValue, path: path, message)
