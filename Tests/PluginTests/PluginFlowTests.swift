@@ -106,6 +106,28 @@ import Testing
         #expect(state.nodes["call"]?.failure?.message.contains("answered 404") == true, "\(String(describing: state.nodes["call"]?.failure))")
     }
 
+    @Test func theNodesTimeoutCancelsAPluginAttemptThroughTheBackend() async throws {
+        let server = try await TestHTTPServer.start()
+        let f = try Fixture()
+        let flow = try f.compile("""
+            name: slow
+            inputs: {api: string}
+            tasks:
+              call:
+                type: http
+                inputs: {api: string}
+                config: {url: "{{inputs.api}}/hang", timeout: 1h}
+                timeout: 300ms
+            nodes:
+              - {id: call, task: call, inputs: {api: inputs.api}}
+            """, file: "slow.yaml")
+        let state = try await f.run(flow, ["api": .string(server.base)])
+        #expect(state.header.phase != .succeeded)
+        let attempt = try #require(state.nodes["call"]?.attempts.first)
+        #expect(state.nodes["call"]?.attempts.count == 1 && attempt.cancelReason != nil && attempt.signal == 15,
+                "\(String(describing: state.nodes["call"]))")
+    }
+
     @Test func aPluginTaskTypeIsACapabilityOfTheWrappedBackend() throws {
         let f = try Fixture()
         let caps = f.controller.compileTarget.capabilities

@@ -68,8 +68,12 @@ final class TestHTTPServer: Sendable {
         self.hungContinuation = hungContinuation
     }
 
+    // The server is not stopped: cancelling `runService`'s task can crash swift-service-lifecycle's graceful
+    // shutdown sequence (an unowned reference read after free), so each server lives until the test process ends.
     deinit {
         hungContinuation.finish()
-        running.cancel()
+        Self.kept.withLock { $0.append(running) }
     }
+
+    private static let kept = Mutex<[Task<Void, any Error>]>([])
 }
