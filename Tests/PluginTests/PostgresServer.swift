@@ -6,7 +6,10 @@ import Glibc
 /// process exits.
 enum PostgresServer {
     /// The connection string of the running server, or why none could be started.
-    static let started: Result<String, SetupError> = start()
+    /// Started once, on a thread of its own: initdb and pg_ctl block for seconds, which the Swift pool must not.
+    static let started = Task<Result<String, SetupError>, Never> {
+        await withCheckedContinuation { c in Thread { c.resume(returning: start()) }.start() }
+    }
 
     struct SetupError: Error, CustomStringConvertible { var description: String }
 

@@ -6,7 +6,7 @@ import Testing
 /// The sql task's postgres dialect against a real server on loopback.
 @Suite(.serialized, .enabled(if: PostgresServer.available, "PostgreSQL (Debian's postgresql package) is not installed"))
 struct PostgresTaskTests {
-    static func connection() throws -> String { try PostgresServer.started.get() }
+    static func connection() async throws -> String { try await PostgresServer.started.value.get() }
 
     static func task(_ statement: String, timeout: String? = nil, inputs: [String: LiteralType] = [:], outputs: [String: LiteralType] = [:]) -> PluginTask {
         let escaped = statement.replacingOccurrences(of: "\"", with: "\\\"")
@@ -15,7 +15,7 @@ struct PostgresTaskTests {
     }
 
     func run(_ task: PluginTask, _ inputs: [String: LiteralValue] = [:]) async throws -> [String: LiteralValue] {
-        try await SQLTask().run(attempt(task, inputs, secrets: ["pg": try Self.connection()]))
+        try await SQLTask().run(attempt(task, inputs, secrets: ["pg": try await Self.connection()]))
     }
 
     @Test func rowsAreTypedAndInputsAreBoundAsParameters() async throws {
