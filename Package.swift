@@ -24,6 +24,13 @@ let package = Package(
     ],
     targets: [
         .target(name: "SluiceModel"),
+        // The task-plugin protocol (`type: http`, `type: sql`): what a plugin under plugins/ implements and depends on.
+        .target(name: "SluicePlugin", dependencies: ["SluiceModel"]),
+        // Task plugins, each its own target (docs/plugins.md). HTTP uses SluiceKube's libcurl transport; SQL the system SQLite.
+        .target(name: "HTTPTask", dependencies: ["SluicePlugin", "SluiceKube"], path: "plugins/HTTPTask"),
+        .target(name: "SQLTask", dependencies: ["SluicePlugin", "CSQLite", "CLibPQ"], path: "plugins/SQLTask", exclude: ["CLibPQ"]),
+        // PostgreSQL's libpq (apt: libpq-dev), for SQLTask's postgres dialect.
+        .systemLibrary(name: "CLibPQ", path: "plugins/SQLTask/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // The HTTP API's wire types (request and reply bodies), shared by the server and the CLI's remote client.
         .target(name: "SluiceAPI", dependencies: ["SluiceModel"]),
         // The pure reconciler: run state + observations + now -> new state + effects. No I/O.
@@ -67,7 +74,7 @@ let package = Package(
         // Backends and the controller loop.
         .target(
             name: "SluiceRuntime",
-            dependencies: ["SluiceModel", "SluiceAPI", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto", "DockerEngine", "SluiceKube", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SluiceModel", "SluicePlugin", "SluiceAPI", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto", "DockerEngine", "SluiceKube", .product(name: "Logging", package: "swift-log")]
         ),
         // The HTTP API and the run scheduler of `sluice serve`.
         .target(
@@ -84,13 +91,13 @@ let package = Package(
         // of its own, so it cannot be named here): it reads libyaml's events directly for speed.
         .target(
             name: "SluiceCompiler",
-            dependencies: ["SluiceModel", .product(name: "Yams", package: "Yams")]
+            dependencies: ["SluiceModel", "SluicePlugin", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "sluice",
             dependencies: [
                 "SluiceModel", "SluiceAPI", "SluiceCompiler", "SluiceEngine", "SluiceStore", "SluiceRuntime", "SluiceServer", "DockerEngine",
-                "SupervisorCore", "SluiceKube",
+                "SupervisorCore", "SluiceKube", "SluicePlugin", "HTTPTask", "SQLTask",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,6 +153,11 @@ let package = Package(
             "SluiceAPI", "SluiceServer", "SluiceRuntime", "SluiceStore", "SluiceModel", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "KubernetesBackendTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceModel", "SluiceCompiler", "SluiceKube", "KubeSim"]),
+        .testTarget(name: "PluginTests", dependencies: [
+            "SluicePlugin", "HTTPTask", "SQLTask", "SluiceRuntime", "SluiceEngine", "SluiceCompiler", "SluiceModel", "CSQLite",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceStore", "SluiceModel", "SluiceCompiler", "DockerEngine", "SluiceKube"]),
     ]
 )

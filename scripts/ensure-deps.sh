@@ -2,7 +2,8 @@
 # Installs the system packages Sluice builds against, only when they are missing.
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libsqlite3-dev libssl-dev openssl pkg-config python3-venv)
+# libpq-dev: the sql task's postgres dialect; postgresql: the real server its tests start on loopback.
+packages=(libcurl4-openssl-dev libsqlite3-dev libssl-dev libpq-dev postgresql openssl pkg-config python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

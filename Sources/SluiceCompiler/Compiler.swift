@@ -1,4 +1,5 @@
 import SluiceModel
+import SluicePlugin
 
 /// Compiles flow files (YAML or JSON) into checked graphs, collecting every error in one pass.
 public enum FlowCompiler {
@@ -7,15 +8,21 @@ public enum FlowCompiler {
     public struct Target: Sendable {
         public var capabilities: BackendCapabilities
         public var secretExists: @Sendable (SecretRef) -> Bool
-        public init(capabilities: BackendCapabilities, secretExists: @escaping @Sendable (SecretRef) -> Bool) {
+        /// The task plugins the backend runs: a plugin task's `type` must name one, and its `config` is checked by it.
+        public var plugins: TaskPluginRegistry?
+        public init(capabilities: BackendCapabilities, plugins: TaskPluginRegistry? = nil,
+                    secretExists: @escaping @Sendable (SecretRef) -> Bool) {
             self.capabilities = capabilities
+            self.plugins = plugins
             self.secretExists = secretExists
         }
     }
 
     /// Compiles `text`; `file` names the source in diagnostics. With a `target`, what the backend cannot honour
-    /// is reported too, at the field that asks for it.
-    public static func compile(_ text: String, file: String = "", for target: Target? = nil) -> CompileResult {
+    /// is reported too, at the field that asks for it. With `plugins` (or the target's), plugin tasks are checked
+    /// by their plugin; without either, a plugin task's type and config are left unchecked.
+    public static func compile(_ text: String, file: String = "", for target: Target? = nil,
+                               plugins: TaskPluginRegistry? = nil) -> CompileResult {
         let root: SourceNode
         switch SourceReader.read(text) {
         case .failure(let e):
@@ -30,6 +37,9 @@ public enum FlowCompiler {
         }
         let sink = DiagnosticSink(root: root, file: file)
         let flow = compile(root, sink: sink, isJSON: isJSON(text, file: file))
+        if let flow, let registry = plugins ?? target?.plugins {
+            PluginCheck(sink: sink, plugins: registry).check(flow.tasks)
+        }
         if let flow, let target, sink.diagnostics.isEmpty {
             for p in target.capabilities.problems(in: flow, secretExists: target.secretExists) {
                 sink.report(.unsupported, path: p.path, p.message)
@@ -40,10 +50,10 @@ public enum FlowCompiler {
     }
 
     /// Reads and compiles a file from disk.
-    public static func compile(contentsOf path: String, for target: Target? = nil) -> CompileResult {
+    public static func compile(contentsOf path: String, for target: Target? = nil, plugins: TaskPluginRegistry? = nil) -> CompileResult {
         switch FileText.read(path) {
         case .success(let text):
-            return compile(text, file: path, for: target)
+            return compile(text, file: path, for: target, plugins: plugins)
         case .failure(let failure):
             return CompileResult(flow: nil, diagnostics: [Diagnostic(.syntax, at: Location(line: 1, column: 1), path: "",
                                                                       failure.message, file: path)])

@@ -85,8 +85,10 @@ public final class Controller: @unchecked Sendable {
 
     /// What flows are checked against before they are submitted here.
     public var compileTarget: FlowCompiler.Target {
-        let secrets = (backend as? LocalBackend)?.secrets ?? (backend as? ContainerBackend)?.secrets
-        return FlowCompiler.Target(capabilities: backend.capabilities) { s in secrets?.exists(s) ?? true }
+        let plugins = backend as? PluginBackend
+        let inner = plugins?.inner ?? backend
+        let secrets = (inner as? LocalBackend)?.secrets ?? (inner as? ContainerBackend)?.secrets
+        return FlowCompiler.Target(capabilities: backend.capabilities, plugins: plugins?.plugins) { s in secrets?.exists(s) ?? true }
     }
 
     /// Starts the worker threads and the housekeeping thread (inbox, leases, claims). Idempotent.

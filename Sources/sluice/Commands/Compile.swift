@@ -27,7 +27,7 @@ struct Compile: ParsableCommand {
     }
 
     func run() throws {
-        let result = FlowCompiler.compile(contentsOf: file)
+        let result = FlowCompiler.compile(contentsOf: file, plugins: TaskPlugins.all)
         for w in result.warnings { FileHandleOutput.standardError(FlowFile.warning(w)) }
         guard let flow = result.flow, result.isValid else {
             for d in result.diagnostics { FileHandleOutput.standardError(d.description) }

@@ -75,7 +75,7 @@ struct Serve: ParsableCommand {
 
     /// The leader election of `--backend kubernetes` (nil on other backends).
     func leadership(_ backend: (any AttemptBackend)?) throws -> KubeLeadership? {
-        guard let kube = backend as? KubernetesBackend else { return nil }
+        guard let kube = ((backend as? PluginBackend)?.inner ?? backend) as? KubernetesBackend else { return nil }
         let duration = try backendOption.kubernetes.duration("--lease-duration", leaseDuration)
         let env = ProcessInfo.processInfo.environment
         let me = identity ?? env["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"

@@ -30,7 +30,7 @@ struct Validate: ParsableCommand {
     }
 
     func run() throws {
-        let results = files.map { ($0, FlowCompiler.compile(contentsOf: $0)) }
+        let results = files.map { ($0, FlowCompiler.compile(contentsOf: $0, plugins: TaskPlugins.all)) }
         let valid = results.allSatisfy { $0.1.isValid }
         switch output {
         case .json, .yaml:

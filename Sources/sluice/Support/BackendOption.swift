@@ -38,7 +38,7 @@ struct BackendOption: ParsableArguments {
 
     /// The backend named `name` over the store in `storeDirectory`.
     func make(_ name: String, storeDirectory: String) throws -> any AttemptBackend {
-        if name == "kubernetes" { return try kubernetes.backend(storeDirectory: storeDirectory) }
+        if name == "kubernetes" { return TaskPlugins.wrap(try kubernetes.backend(storeDirectory: storeDirectory), storeDirectory: storeDirectory) }
         return try Self.make(name, engine: engine, storeDirectory: storeDirectory, maxLocalAttempts: maxLocalAttempts)
     }
 
@@ -53,6 +53,11 @@ struct BackendOption: ParsableArguments {
 
     /// The backend named `name`; `engine` picks the container engine's socket (nil: discovery).
     static func make(_ name: String, engine: String?, storeDirectory: String, maxLocalAttempts: Int? = nil) throws -> any AttemptBackend {
+        TaskPlugins.wrap(try bare(name, engine: engine, storeDirectory: storeDirectory, maxLocalAttempts: maxLocalAttempts),
+                         storeDirectory: storeDirectory)
+    }
+
+    private static func bare(_ name: String, engine: String?, storeDirectory: String, maxLocalAttempts: Int?) throws -> any AttemptBackend {
         let secrets = LocalSecrets(directory: LocalSecrets.directory(forStore: storeDirectory))
         switch name {
         case "container":

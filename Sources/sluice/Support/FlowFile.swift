@@ -8,7 +8,7 @@ enum FlowFile {
     /// The compiled flow and its typed inputs; prints the compiler's diagnostics and exits 2 on a broken file.
     /// Compiles the file (for `target`'s backend when given) and types the inputs; diagnostics go to stderr.
     static func load(_ file: String, inputs: [String], inputsFile: String?, for target: FlowCompiler.Target? = nil) throws -> (CompiledFlow, [String: LiteralValue]) {
-        let result = FlowCompiler.compile(contentsOf: file, for: target)
+        let result = FlowCompiler.compile(contentsOf: file, for: target, plugins: TaskPlugins.all)
         for w in result.warnings { FileHandleOutput.standardError(FlowFile.warning(w)) }
         guard let flow = result.flow else {
             for d in result.diagnostics { FileHandleOutput.standardError(d.description) }

@@ -53,11 +53,7 @@ struct StoreOption: ParsableArguments {
     /// The embedded controller over the store (local backend), not started: it drives only the runs it is
     /// asked to drive (`Foreground.drive`).
     func controller() throws -> Controller {
-        do { return try Controller(directory: directory) } catch let error as LocalRunnerError {
-            throw CLIError.input("\(error)")
-        } catch {
-            throw CLIError.input("cannot open the store at \(directory): \(error)")
-        }
+        try controller(backend: try BackendOption.make("local", engine: nil, storeDirectory: directory))
     }
 
     /// The embedded controller over the store with the backend the run was started on (abort, retry).

@@ -1,0 +1,43 @@
+import SluiceModel
+import SluicePlugin
+
+/// Checks plugin tasks against the registered plugins: the `type` must name one, and the plugin checks its
+/// own `config`, its problems shown at their place in the file like every other error.
+struct PluginCheck {
+    let sink: DiagnosticSink
+    let plugins: TaskPluginRegistry
+
+    func check(_ tasks: [TaskTemplate]) {
+        for task in tasks {
+            guard case .plugin(let type, let config) = task.runtime else { continue }
+            let base = "tasks.\(task.name)"
+            guard let plugin = plugins[type: type] else {
+                let known = plugins.types
+                let hint = Suggest.closest(to: type, in: known, minimumLength: 2).map { "did you mean '\($0)'? " } ?? ""
+                sink.report(.invalidValue, path: base + ".type",
+                            "unknown task type '\(type)'; \(hint)known types are \(known.isEmpty ? "none" : known.joined(separator: ", "))")
+                continue
+            }
+            for p in plugin.check(PluginTask(name: task.name, interface: task.interface, config: config)) {
+                report(p, base: base)
+            }
+        }
+    }
+
+    private func report(_ p: ConfigProblem, base: String) {
+        let path = p.path.isEmpty ? base + ".config" : base + ".config." + p.path
+        var message = p.message
+        let isKey = p.word.map { p.path == $0 || p.path.hasSuffix("." + $0) } ?? false
+        if let word = p.word, !p.known.isEmpty {
+            // The list of keys is worth showing with no near miss; a value's message names its choices itself.
+            message += Suggest.closest(to: word, in: p.known, minimumLength: 2).map { "; did you mean '\($0)'?" }
+                ?? (isKey ? "; expected one of \(p.known.joined(separator: ", "))" : "")
+        }
+        // A misspelled key is shown at the key, as the rest of the file's unknown keys are.
+        if isKey {
+            sink.report(.unknownKey, atKeyOf: path, message)
+        } else {
+            sink.report(.invalidValue, path: path, message)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A Hummingbird server on 127.0.0.1 (a free port) with the endpoints the http task tests call.
+final class TestHTTPServer: Sendable {
+    let port: Int
+    private let running: Task<Void, any Error>
+    /// Yields once for each request that reached `/hang`, so a test cancels only after the request is out.
+    let hung: AsyncStream<Void>
+    private let hungContinuation: AsyncStream<Void>.Continuation
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    static func start() async throws -> TestHTTPServer {
+        let portBox = Mutex<CheckedContinuation<Int, Never>?>(nil)
+        let (hung, hungContinuation) = AsyncStream<Void>.makeStream()
+        let counts = Mutex([String: Int]())
+        let router = Router()
+        router.post("echo") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+        }
+        router.get("auth") { request, _ -> String in request.headers[.authorization] ?? "" }
+        router.get("status/:code") { _, context -> Response in
+            Response(status: .init(code: Int(context.parameters.get("code") ?? "500") ?? 500))
+        }
+        router.get("flaky/:name") { _, context -> Response in
+            let name = context.parameters.get("name") ?? ""
+            let n = counts.withLock { c in c[name, default: 0] += 1; return c[name]! }
+            return n < 3 ? Response(status: .serviceUnavailable)
+                : Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"calls": \#(n)}"#)))
+        }
+        router.get("hang") { _, _ -> String in
+            hungContinuation.yield()
+            // Held until the client goes away (the test's cancel or timeout) or the server stops.
+            try await Task.sleep(for: .seconds(3600))
+            return "late"
+        }
+        router.post("forecast") { request, _ -> Response in
+            guard request.headers[.authorization] == "Bearer t0ken" else { return Response(status: .unauthorized) }
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let sent = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+            let city = sent?["city"] as? String ?? "?"
+            let json = #"{"city": "\#(city)", "today": {"temperature": 21.5}}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+        var logger = Logger(label: "plugin-tests")
+        logger.logLevel = .critical
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in
+                                  portBox.withLock { $0?.resume(returning: channel.localAddress?.port ?? 0); $0 = nil }
+                              }, logger: logger)
+        let running = Mutex<Task<Void, any Error>?>(nil)
+        let port = await withCheckedContinuation { c in
+            portBox.withLock { $0 = c }
+            running.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
+        }
+        return TestHTTPServer(port: port, running: running.withLock { $0! }, hung: hung, hungContinuation: hungContinuation)
+    }
+
+    private init(port: Int, running: Task<Void, any Error>, hung: AsyncStream<Void>, hungContinuation: AsyncStream<Void>.Continuation) {
+        self.port = port
+        self.running = running
+        self.hung = hung
+        self.hungContinuation = hungContinuation
+    }
+
+    // The server is not stopped: cancelling `runService`'s task can crash swift-service-lifecycle's graceful
+    // shutdown sequence (an unowned reference read after free), so each server lives until the test process ends.
+    deinit {
+        hungContinuation.finish()
+        Self.kept.withLock { $0.append(running) }
+    }
+
+    private static let kept = Mutex<[Task<Void, any Error>]>([])
+}
