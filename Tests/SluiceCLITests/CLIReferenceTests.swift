@@ -16,14 +16,16 @@ import Testing
         }
     }
 
-    /// The subcommand names a `--help` lists under SUBCOMMANDS.
+    /// The subcommand names a `--help` lists under SUBCOMMANDS (the block ends at its first blank line).
     static func subcommands(_ help: String) -> [String] {
         guard let start = help.range(of: "SUBCOMMANDS:\n") else { return [] }
-        return help[start.upperBound...].split(separator: "\n").compactMap { line in
-            guard line.hasPrefix("  "), !line.hasPrefix("   "), let word = line.split(separator: " ").first else { return nil }
-            let name = String(word)
-            return name.first?.isLetter == true ? name.split(separator: ",").first.map(String.init) : nil
+        var names: [String] = []
+        for line in help[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { break }
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), let word = line.split(separator: " ").first else { continue }
+            if let name = word.split(separator: ",").first, name.allSatisfy({ $0.isLowercase || $0 == "-" }) { names.append(String(name)) }
         }
+        return names
     }
 
     /// The long options a `--help` lists under OPTIONS (and option groups), without --help and --version.
@@ -42,9 +44,10 @@ import Testing
         var pending: [[String]] = try await subcommands(CLI.run(["--help"]).stdout).filter { $0 != "help" }.map { [$0] }
         while let path = pending.first {
             pending.removeFirst()
+            let out = try await CLI.run(path + ["--help"])
+            guard out.status == 0, path.count <= 3 else { continue }
             paths.append(path)
-            let help = try await CLI.run(path + ["--help"]).stdout
-            pending += subcommands(help).map { path + [$0] }
+            pending += subcommands(out.stdout).map { path + [$0] }
         }
         return paths
     }

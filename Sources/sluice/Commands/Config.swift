@@ -149,12 +149,12 @@ struct ConfigCommand: ParsableCommand {
                 """
         )
 
-        @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
+        @Option(name: [.short, .long], help: OutputFormat.help) var output: OutputFormat = .text
 
         func run() throws {
             let config = try ContextConfig.load()
             let rows = config.contexts.map { ContextRow($0, current: config.current == $0.name) }
-            if output == .json { FileHandleOutput.standardOutput(try JSONText.encode(rows)); return }
+            if try output.print(rows) { return }
             if rows.isEmpty {
                 FileHandleOutput.standardOutput("no contexts; add one with sluice config set-context NAME --server URL")
                 return

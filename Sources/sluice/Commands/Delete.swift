@@ -22,7 +22,7 @@ struct Delete: ParsableCommand {
 
     @Argument(help: ArgumentHelp("Run ids (or unique prefixes).", valueName: "run")) var runIDs: [String]
     @Flag(help: "Abort a run that has not finished, then delete it.") var force = false
-    @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
+    @Option(name: [.short, .long], help: OutputFormat.help) var output: OutputFormat = .text
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var remote: RemoteOptions
 
@@ -50,7 +50,7 @@ struct Delete: ParsableCommand {
             }
             for id in ids { removed.append(PruneCommand.row(try delete(id, in: store))) }
         }
-        if output == .json { FileHandleOutput.standardOutput(try JSONText.encode(removed)); return }
+        if try output.print(removed) { return }
         for r in removed { FileHandleOutput.standardOutput("deleted \(r.id) (\(r.flow), \(r.state)), \(ByteText.format(r.bytes)) freed") }
     }
 

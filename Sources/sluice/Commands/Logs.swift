@@ -55,10 +55,10 @@ struct Logs: ParsableCommand {
             return try LogFollow.one(node, attempt: attempt, view, logs, follow: follow) { try RemoteRuns.view(client, runID) }
         }
         let store = try storeOption.openStore()
-        let runID = try storeOption.resolveRun(runID, in: store)
-        let read = { try LocalRuns.view(runID, in: store, storeDirectory: storeOption.directory) }
+        let id = try storeOption.resolveRun(runID, in: store)
+        let read = { try LocalRuns.view(id, in: store, storeDirectory: storeOption.directory) }
         let view = try read()
-        let logs = LocalNodeLogs(store: store, runID: runID, files: streams.map { $0 + ".log" }, tail: tail)
+        let logs = LocalNodeLogs(store: store, runID: id, files: streams.map { $0 + ".log" }, tail: tail)
         guard let node else { return try LogFollow.all(view, logs, follow: follow, read: read) }
         try LogNodes.check(node, in: view)
         try LogFollow.one(node, attempt: attempt, view, logs, follow: follow, read: read)

@@ -26,7 +26,7 @@ struct PruneCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only runs that ended in this state (repeatable): succeeded, failed, aborted, timed-out, reverted, revert-failed.", valueName: "state"))
     var state: [String] = []
     @Flag(name: .customLong("dry-run"), help: "Print what would be removed; change nothing.") var dryRun = false
-    @Option(name: [.short, .long], help: "Output: text or json.") var output: TokenOutputFormat = .text
+    @Option(name: [.short, .long], help: OutputFormat.help) var output: OutputFormat = .text
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var remote: RemoteOptions
 
@@ -56,7 +56,7 @@ struct PruneCommand: ParsableCommand {
             }
             result = PruneResult(runs: report.runs.map(Self.row), leftovers: report.leftovers, bytes_freed: report.bytesFreed, dry_run: dryRun)
         }
-        if output == .json { FileHandleOutput.standardOutput(try JSONText.encode(result)); return }
+        if try output.print(result) { return }
         let verb = dryRun ? "would remove" : "removed"
         for r in result.runs {
             FileHandleOutput.standardOutput("\(verb) \(r.id) (\(r.flow), \(r.state), finished \(r.finished ?? "?"), \(ByteText.format(r.bytes)))")
