@@ -21,9 +21,11 @@ final class Housekeeping: @unchecked Sendable {
     func start() {
         condition.withLock { running = true }
         let name = controller.options.threadName + "-hk"
-        let t = Thread { [self] in
+        // The thread holds the controller until its loop ends (after `stop`): a controller released right after
+        // `stop` must not be freed under a probe still in flight.
+        let t = Thread { [self, controller] in
             nameThisThread(name)
-            loop()
+            withExtendedLifetime(controller) { loop() }
         }
         t.name = name
         t.stackSize = 1 << 20
