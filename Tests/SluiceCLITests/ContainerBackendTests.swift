@@ -70,7 +70,9 @@ struct ContainerBackendTests {
     func everyExampleGivesTheSameOutputsInContainersAsInProcessesBody() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("examples").path)
             .filter { $0.hasSuffix(".yaml") }.sorted()
-        for name in names where name != "lung-cancer-detection.yaml" {
+        // plugins.yaml runs no container (its tasks run in the controller) and needs a forecast service and
+        // secrets: PluginFlowTests runs it end to end against a local server.
+        for name in names where name != "lung-cancer-detection.yaml" && name != "plugins.yaml" {
             let local = try Self.runToEnd(try Workspace(), Self.example(name), backend: "local")
             let container = try Self.runToEnd(try Workspace(), Self.example(name), backend: "container")
             #expect(container["state"] as? String == local["state"] as? String, "\(name): \(container)")
