@@ -40,8 +40,8 @@ builder="localhost/sluice-swift-builder:${swift_version}-bookworm-$copied_key"
 runtime="localhost/sluice-runtime-base:bookworm"
 image="localhost/sluice-controller"
 
-builder_packages="binutils,gcc,libc6-dev,libstdc++-12-dev,git,pkg-config,libcurl4-openssl-dev,libsqlite3-dev,libssl-dev,libxml2,libncurses6,libicu72,libuuid1,zlib1g-dev,ca-certificates,tzdata"
-runtime_packages="libcurl4,curl,libsqlite3-0,libssl3,ca-certificates"
+builder_packages="binutils,gcc,libc6-dev,libstdc++-12-dev,git,pkg-config,libcurl4-openssl-dev,libsqlite3-dev,libssl-dev,libpq-dev,libxml2,libncurses6,libicu72,libuuid1,zlib1g-dev,ca-certificates,tzdata"
+runtime_packages="libcurl4,curl,libsqlite3-0,libssl3,libpq5,ca-certificates"
 
 # debootstrap_tar NAME PACKAGES: a bookworm minbase with PACKAGES, as a cached tarball (keyed by the list).
 debootstrap_tar() {
