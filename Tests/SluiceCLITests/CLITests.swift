@@ -18,7 +18,9 @@ struct CLI {
         return root.appendingPathComponent(".build/debug/sluice")
     }()
 
-    static func run(_ args: [String], in directory: URL = root, binary: URL = binary, environment: [String: String] = [:]) throws -> Output {
+    static func run(_ args: [String], in directory: URL = root, binary: URL = binary, environment: [String: String] = [:],
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> Output {
+        mustNotBlockThePool("CLI.run \(args.first ?? "")", sourceLocation: sourceLocation)
         let p = Process()
         p.executableURL = binary
         p.arguments = args

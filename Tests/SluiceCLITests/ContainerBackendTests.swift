@@ -4,17 +4,15 @@ import Testing
 /// Whether a container engine answers (`sluice doctor`). Tests that need one are skipped with this reason
 /// when it does not, except under CI (`CI=true`), where they run and fail: CI must not skip them.
 enum ContainerEngine {
-    static let answers: Bool = {
-        guard let out = try? CLI.run(["doctor", "-o", "json"]) else { return false }
-        return out.status == 0
-    }()
+    static let answers = Task<Bool, Never> { (try? await CLI.run(["doctor", "-o", "json"]))?.status == 0 }
     static let required = ProcessInfo.processInfo.environment["CI"] == "true"
-    static var enabled: Bool { answers || required }
+    static func enabled() async -> Bool { required ? true : await answers.value }
     static let reason: Comment = "no container engine answers: run scripts/container-engine.sh and export the DOCKER_HOST it prints"
 
     /// The managed containers of a run still known to the engine (`podman`/`docker` CLI not needed: the API
     /// via curl on the socket `sluice doctor` found).
-    static func containers(run: String) throws -> [String] {
+    static func containers(run: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
+        mustNotBlockThePool("ContainerEngine.containers", sourceLocation: sourceLocation)
         let doctor = try CLI.run(["doctor", "-o", "json"])
         let json = try JSONSerialization.jsonObject(with: Data(doctor.stdout.utf8)) as? [String: Any]
         let rows = json?["engines"] as? [[String: String]] ?? []
@@ -34,7 +32,8 @@ enum ContainerEngine {
     }
 
     /// Polls `body` until it is true or `limit` passes (no fixed sleep: a busy machine only makes it slower).
-    static func eventually(_ limit: Double = 60, _ body: () throws -> Bool) rethrows -> Bool {
+    static func eventually(_ limit: Double = 60, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Bool) rethrows -> Bool {
+        mustNotBlockThePool("ContainerEngine.eventually", sourceLocation: sourceLocation)
         let deadline = Date().addingTimeInterval(limit)
         while Date() < deadline {
             if try body() { return true }
@@ -44,7 +43,7 @@ enum ContainerEngine {
     }
 }
 
-@Suite(.serialized, .enabled(if: ContainerEngine.enabled, ContainerEngine.reason))
+@Suite(.serialized, .enabled(ContainerEngine.reason) { await ContainerEngine.enabled() })
 struct ContainerBackendTests {
     static func example(_ name: String) -> String { CLI.root.appendingPathComponent("examples/\(name)").path }
 

@@ -18,8 +18,8 @@ import Testing
 
     @Test func theCurrentContextTakesCommandsToItsServerWithItsToken() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         let run = try await Self.submitHello(ws, server)
         // Elsewhere, with no store of its own: only the context can lead to the run.
         let elsewhere = try Workspace()
@@ -56,8 +56,8 @@ import Testing
 
     @Test func flagsBeatTheEnvironmentWhichBeatsTheCurrentContext() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         let run = try await Self.submitHello(ws, server)
         let tokenFile = try ws.write("admin-token", Self.adminToken(ws) + "\n")
         let cli = ConfiguredCLI(try Workspace())

@@ -24,7 +24,9 @@ import Testing
     }
 
     /// Starts `sluice` with arguments; kills it with SIGKILL after `delay` unless it ended first.
-    static func runAndKill(_ ws: Workspace, _ args: [String], delay: Double?, env: [String: String] = [:]) throws -> Int32? {
+    static func runAndKill(_ ws: Workspace, _ args: [String], delay: Double?, env: [String: String] = [:],
+                           sourceLocation: SourceLocation = #_sourceLocation) throws -> Int32? {
+        mustNotBlockThePool("CrashTests.runAndKill", sourceLocation: sourceLocation)
         let p = Process()
         p.executableURL = CLI.binary
         p.arguments = args + ["--store", ws.store]
@@ -54,12 +56,13 @@ import Testing
         for (fault, delay) in faults {
             let args = first ? ["run", flow, "--run-id", "crash"] : ["resume", "crash"]
             first = false
-            _ = try Self.runAndKill(ws, args, delay: delay, env: fault.map { ["SLUICE_FAULT": $0] } ?? [:])
+            let env = fault.map { ["SLUICE_FAULT": $0] } ?? [:]
+            _ = try await offPool { try Self.runAndKill(ws, args, delay: delay, env: env) }
         }
         var status: Int32? = nil
         var tries = 0
         while status != 0, tries < 3 {
-            status = try Self.runAndKill(ws, ["resume", "crash"], delay: nil)
+            status = try await offPool { try Self.runAndKill(ws, ["resume", "crash"], delay: nil) }
             tries += 1
         }
         #expect(status == 0)

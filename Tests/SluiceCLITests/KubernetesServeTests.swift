@@ -26,7 +26,8 @@ final class KubeSimProcess {
         return rows.filter { $0["verb"] as? String == "create" && $0["resource"] as? String == "pods" }.compactMap { $0["name"] as? String }
     }
 
-    func stop() {
+    func stop(sourceLocation: SourceLocation = #_sourceLocation) {
+        mustNotBlockThePool("KubeSimProcess.stop", sourceLocation: sourceLocation)
         process.terminate()
         process.waitUntilExit()
     }

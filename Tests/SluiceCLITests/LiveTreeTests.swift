@@ -125,8 +125,8 @@ func onTerminal(_ ws: Workspace, _ args: [String], rows: Int = 50, environment: 
 @Suite(.serialized) struct RemoteLiveTreeTests {
     @Test func runOnAServerFollowsItAndNeverTouchesALocalStore() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         let token = try String(contentsOfFile: ws.store + "/admin.token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let client = try Workspace()
         let hello = CLI.root.appendingPathComponent("examples/hello.yaml").path
@@ -150,8 +150,8 @@ func onTerminal(_ ws: Workspace, _ args: [String], rows: Int = 50, environment: 
 
     @Test func submitWaitAndWatchShowGateCommandsForTheServer() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         let url = server.url
         let flow = try ws.write("gates.yaml", RemoteTests.gates)
         async let waited = ws.sluice(["submit", flow, "--run-id", "s1", "--wait", "--server", url])

@@ -87,8 +87,8 @@ import Testing
 @Suite(.serialized) struct RemoteLogsCommandTests {
     @Test func everyNodeTailAndUnknownNodesWorkAgainstAServer() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         let url = server.url
         let flow = try ws.write("two.yaml", LogsCommandTests.two)
         let ran = try await ws.sluice(["run", flow, "--run-id", "x1", "--server", url])

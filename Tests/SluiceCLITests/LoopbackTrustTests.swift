@@ -30,8 +30,8 @@ import Testing
 
     @Test func theLocalAdminTokenGoesOnlyToTheServerThatWroteIt() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         #expect(FileManager.default.fileExists(atPath: ws.store + "/admin.token"))
         // The right server: the token is sent and accepted.
         let ok = try await ws.sluice(["list", "-o", "json", "--server", server.url])

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// A `sluice serve` over a workspace's store, on a free loopback port.
-final class RemoteServer {
+final class RemoteServer: @unchecked Sendable {
     let process = Process()
     let url: String
 
@@ -16,15 +16,32 @@ final class RemoteServer {
         url = try listeningURL(err, of: process, "sluice serve")
     }
 
-    func stop() {
+    /// Starts the server from an async test: waiting for it to listen happens on a thread of its own.
+    static func start(_ ws: Workspace, listen: String = "127.0.0.1:0", extra: [String] = []) async throws -> RemoteServer {
+        try await offPool { try RemoteServer(ws, listen: listen, extra: extra) }
+    }
+
+    func stop(sourceLocation: SourceLocation = #_sourceLocation) {
+        mustNotBlockThePool("RemoteServer.stop", sourceLocation: sourceLocation)
         process.terminate()
         process.waitUntilExit()
+    }
+
+    /// Stops the server and waits for it to exit, from an async test.
+    func stop() async throws {
+        try await offPool { self.stop() }
+    }
+
+    /// Asks the server to stop without waiting (for `defer` in async tests, which cannot wait).
+    func terminate() {
+        if process.isRunning { process.terminate() }
     }
 }
 
 /// Reads what `process` prints into `pipe` until it says `listening on http://127.0.0.1:PORT` (within 30 s);
 /// that URL, or an error with what it printed (the process is stopped).
-func listeningURL(_ pipe: Pipe, of process: Process, _ what: String) throws -> String {
+func listeningURL(_ pipe: Pipe, of process: Process, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    mustNotBlockThePool("waiting for \(what) to listen", sourceLocation: sourceLocation)
     var text = ""
     let deadline = Date().addingTimeInterval(30)
     while Date() < deadline, text.range(of: #"listening on http://127\.0\.0\.1:\d+"#, options: .regularExpression) == nil {
@@ -66,7 +83,9 @@ struct CLIFailure: Error, CustomStringConvertible {
     }
 
     /// Polls `gates RUN -o json` until `node` is pending.
-    static func waitForGate(_ ws: Workspace, _ server: RemoteServer, _ run: String, _ node: String) throws {
+    static func waitForGate(_ ws: Workspace, _ server: RemoteServer, _ run: String, _ node: String,
+                            sourceLocation: SourceLocation = #_sourceLocation) throws {
+        mustNotBlockThePool("waitForGate", sourceLocation: sourceLocation)
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             let out = try ws.sluice(["gates", run, "-o", "json", "--server", server.url])
@@ -78,8 +97,8 @@ struct CLIFailure: Error, CustomStringConvertible {
 
     @Test func submitWaitPrintsTheRunAndStatusHasTheLocalShape() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         let hello = CLI.root.appendingPathComponent("examples/hello.yaml").path
         let out = try await ws.sluice(["submit", hello, "--input", "who=Ada", "--wait", "-o", "json", "--server", server.url])
         #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
@@ -111,11 +130,11 @@ struct CLIFailure: Error, CustomStringConvertible {
 
     @Test func approveSignalRejectAndAbortGoThroughTheServer() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         let flow = try ws.write("gates.yaml", Self.gates)
         await #expect(try ws.sluice(["submit", flow, "--run-id", "g1", "--server", server.url]).status == 0)
-        try Self.waitForGate(ws, server, "g1", "review")
+        try await offPool { try Self.waitForGate(ws, server, "g1", "review") }
         let signal = try await ws.sluice(["signal", "g1", "threshold", "0.75", "--server", server.url])
         #expect(signal.status == 0, "\(signal.stderr)")
         #expect(signal.stdout.contains("signal threshold=0.75 sent to g1"), "\(signal.stdout)")
@@ -131,12 +150,12 @@ struct CLIFailure: Error, CustomStringConvertible {
         #expect((ws.node(tree, "review")?["gate"] as? [String: Any])?["by"] as? String == "admin")
 
         await #expect(try ws.sluice(["submit", flow, "--run-id", "g2", "--server", server.url]).status == 0)
-        try Self.waitForGate(ws, server, "g2", "review")
+        try await offPool { try Self.waitForGate(ws, server, "g2", "review") }
         let reject = try await ws.sluice(["reject", "g2", "review", "--comment", "not today", "--server", server.url])
         #expect(reject.status == 0, "\(reject.stderr)")
 
         await #expect(try ws.sluice(["submit", flow, "--run-id", "g3", "--server", server.url]).status == 0)
-        try Self.waitForGate(ws, server, "g3", "review")
+        try await offPool { try Self.waitForGate(ws, server, "g3", "review") }
         await #expect(try ws.sluice(["abort", "g3", "--reason", "wrong data", "--server", server.url]).status == 0)
         for (run, state) in [("g2", "failed"), ("g3", "aborted")] {
             let deadline = Date().addingTimeInterval(20)
@@ -147,8 +166,8 @@ struct CLIFailure: Error, CustomStringConvertible {
 
     @Test func serverAndAuthFailuresExitThreeAndInputErrorsExitTwo() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         let refused = try await ws.sluice(["status", "r1", "--server", "http://127.0.0.1:1"])
         #expect(refused.status == 3, "\(refused.stderr)")
         #expect(refused.stderr.contains("cannot reach the server at http://127.0.0.1:1"), "\(refused.stderr)")
@@ -168,11 +187,12 @@ struct CLIFailure: Error, CustomStringConvertible {
 
     @Test func eventsFollowResumesOnARestartedServerWithoutLosingOrRepeatingAnEvent() async throws {
         let ws = try Workspace()
-        var server = try RemoteServer(ws)
+        var server = try await RemoteServer.start(ws)
         let url = server.url
         let flow = try ws.write("gates.yaml", Self.gates)
         await #expect(try ws.sluice(["submit", flow, "--run-id", "e1", "--server", url]).status == 0)
-        try Self.waitForGate(ws, server, "e1", "review")
+        let first = server
+        try await offPool { try Self.waitForGate(ws, first, "e1", "review") }
         let follower = Process()
         follower.executableURL = CLI.binary
         follower.arguments = ["events", "e1", "-f", "-o", "json", "--server", url, "--store", ws.store]
@@ -181,14 +201,17 @@ struct CLIFailure: Error, CustomStringConvertible {
         follower.standardError = FileHandle.nullDevice
         try follower.run()
         // The follower has connected once it prints the events so far (blocks until it does).
-        let firstChunk = out.fileHandleForReading.availableData
-        server.stop()
-        server = try RemoteServer(ws, listen: String(url.dropFirst("http://".count)))
-        defer { server.stop() }
+        let firstChunk = try await offPool { out.fileHandleForReading.availableData }
+        try await server.stop()
+        server = try await RemoteServer.start(ws, listen: String(url.dropFirst("http://".count)))
+        defer { server.terminate() }
         await #expect(try ws.sluice(["signal", "e1", "threshold", "0.5", "--server", url]).status == 0)
         await #expect(try ws.sluice(["approve", "e1", "review", "--server", url]).status == 0)
-        let printed = firstChunk + out.fileHandleForReading.readDataToEndOfFile()
-        follower.waitUntilExit()
+        let printed = try await offPool { () -> Data in
+            let rest = out.fileHandleForReading.readDataToEndOfFile()
+            follower.waitUntilExit()
+            return firstChunk + rest
+        }
         #expect(follower.terminationStatus == 0)
         let seqs = String(decoding: printed, as: UTF8.self).split(separator: "\n").compactMap { (Self.json(String($0)) as? [String: Any])?["seq"] as? Int }
         let all = try await ws.sluice(["events", "e1", "-o", "json"]).stdout.split(separator: "\n").compactMap { (Self.json(String($0)) as? [String: Any])?["seq"] as? Int }
@@ -197,8 +220,8 @@ struct CLIFailure: Error, CustomStringConvertible {
 
     @Test func logsComeFromTheServerWholeOrFollowed() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         let flow = try ws.write("talk.yaml", """
             name: talk
             tasks:
@@ -219,8 +242,8 @@ struct CLIFailure: Error, CustomStringConvertible {
 
     @Test func logsOfAMapItemAreFetchedByItsIDAsOnePathSegment() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         let flow = try ws.write("items.yaml", """
             name: items
             inputs: {xs: {type: list<string>, default: [first, second]}}
@@ -252,8 +275,11 @@ struct CLIFailure: Error, CustomStringConvertible {
         let out = Pipe()
         ldd.standardOutput = out
         try ldd.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        ldd.waitUntilExit()
+        let text = try await offPool { () -> String in
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            ldd.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
         #expect(ldd.terminationStatus == 0)
         #expect(!text.contains("FoundationNetworking") && !text.contains("libcurl"), "\(text)")
     }

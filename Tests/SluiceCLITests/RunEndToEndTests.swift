@@ -26,8 +26,8 @@ struct Workspace {
         read(name).split(separator: "\n").map(String.init)
     }
 
-    func sluice(_ args: [String]) throws -> CLI.Output {
-        try CLI.run(args + ["--store", store], in: dir)
+    func sluice(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> CLI.Output {
+        try CLI.run(args + ["--store", store], in: dir, sourceLocation: sourceLocation)
     }
 
     func sluice(_ args: [String]) async throws -> CLI.Output {
@@ -35,8 +35,8 @@ struct Workspace {
     }
 
     /// `status RUN -o json` parsed.
-    func status(_ run: String) throws -> [String: Any] {
-        let out = try sluice(["status", run, "-o", "json"])
+    func status(_ run: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        let out = try sluice(["status", run, "-o", "json"], sourceLocation: sourceLocation)
         return (try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]) ?? [:]
     }
 
@@ -59,7 +59,8 @@ struct Workspace {
 
 /// Whether `pid` is gone (or a zombie about to be reaped) within two seconds: the supervisor kills a
 /// task's leftovers right after the task ends, so the run may be over a moment before they are.
-func processGone(_ pid: Int32) -> Bool {
+func processGone(_ pid: Int32, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    mustNotBlockThePool("processGone", sourceLocation: sourceLocation)
     for _ in 0..<100 {
         if kill(pid, 0) != 0 { return true }
         let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
@@ -117,7 +118,7 @@ func processGone(_ pid: Int32) -> Bool {
         #expect(out.status == 1)
         #expect(out.stdout.contains("\"state\":\"timed-out\""), "\(out.stdout)")
         if let pid = Int32(ws.read("pid").trimmingCharacters(in: .whitespacesAndNewlines)) {
-            #expect(processGone(pid), "the task's child \(pid) survived the timeout")
+            #expect(try await offPool { processGone(pid) }, "the task's child \(pid) survived the timeout")
         }
     }
 
@@ -224,7 +225,7 @@ func processGone(_ pid: Int32) -> Bool {
                 == after.replacingOccurrences(of: #""duration_ms" : \d+"#, with: "", options: .regularExpression))
         let signal = try await ws.sluice(["signal", "g1", "threshold", "0.5"])
         #expect(signal.status == 0)
-        run.waitUntilExit()
+        try await offPool { run.waitUntilExit() }
         #expect(run.terminationStatus == 0)
         await #expect(ws.node(try ws.status("g1"), "pick")?["outputs"] as? [String: Double] == ["value": 0.5])
     }
@@ -277,13 +278,13 @@ func processGone(_ pid: Int32) -> Bool {
         let deadline = Date().addingTimeInterval(30)
         while ws.read("pid").isEmpty, Date() < deadline { try await Task.sleep(for: .seconds(0.05)) }
         kill(p.processIdentifier, SIGINT)
-        p.waitUntilExit()
+        try await offPool { p.waitUntilExit() }
         #expect(p.terminationStatus == 1)
         let s = try await ws.status("i1")
         #expect(s["state"] as? String == "aborted")
         #expect((s["aborted_by"] as? String)?.contains("interrupted (Ctrl-C)") == true)
         if let pid = Int32(ws.read("pid").trimmingCharacters(in: .whitespacesAndNewlines)) {
-            #expect(processGone(pid), "task \(pid) survived Ctrl-C")
+            #expect(try await offPool { processGone(pid) }, "task \(pid) survived Ctrl-C")
         }
         let logs = try await ws.sluice(["logs", "i1", "slow", "--stdout"])
         #expect(logs.status == 0)

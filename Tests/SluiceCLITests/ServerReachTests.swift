@@ -87,8 +87,8 @@ struct ConfiguredCLI: Sendable {
 
     @Test func tokensAreManagedOnTheServerThroughItsAdminAPI() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         let created = try await ws.sluice(["token", "create", "--role", "viewer", "--name", "dash", "--server", server.url])
         #expect(created.status == 0, "\(created.stderr)")
         let secret = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -132,8 +132,8 @@ struct ConfiguredCLI: Sendable {
         let example = lines[start...end].joined(separator: "\n")
         #expect(example.contains("127.0.0.1:8470"), "\(example)")
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         // The same line, pointed at this server's port (8470 may be taken on a shared machine), from the
         // folder whose ./.sluice is the server's store.
         let command = example.replacingOccurrences(of: "http://127.0.0.1:8470", with: server.url)

@@ -11,8 +11,20 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
     }
 }
 
+/// Blocking helpers (process waits, polling loops) call this first. It records an issue when they run on one of
+/// Swift's cooperative pool threads (a test's own task, not `offPool` or `onOwnThread`): the pool has one thread
+/// per core, two in CI, and a test that holds one while it waits starves every async test beside it, including
+/// the in-process servers other tests talk to.
+func mustNotBlockThePool(_ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    // A task on its own executor (`onOwnThread`) has a thread of its own; a task without one is on the pool.
+    guard withUnsafeCurrentTask(body: { $0 != nil && $0?.unownedTaskExecutor == nil }) else { return }
+    Issue.record("\(what) blocks a thread of Swift's cooperative pool: wrap it in offPool { } or onOwnThread { }",
+                 sourceLocation: sourceLocation)
+}
+
 /// Polls `done` until it holds; false after 60 s (a guard against hanging, not a latency bound).
-func waitFor(_ done: () -> Bool) -> Bool {
+func waitFor(_ done: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    mustNotBlockThePool("waitFor", sourceLocation: sourceLocation)
     let deadline = Date().addingTimeInterval(60)
     while !done() {
         if Date() > deadline { return false }

@@ -114,8 +114,8 @@ import Testing
 
     @Test func deleteAndPruneWorkAgainstAServer() async throws {
         let ws = try Workspace()
-        let server = try RemoteServer(ws)
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
         let run = try await ws.sluice(["submit", Self.hello, "--run-id", "remote-one", "--wait", "--server", server.url])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try await ws.sluice(["submit", Self.hello, "--run-id", "remote-two", "--wait", "--server", server.url]).status == 0)
@@ -137,8 +137,8 @@ import Testing
         let ws = try Workspace()
         let bad = try await ws.sluice(["serve", "--retain-finished", "soon"])
         #expect(bad.status == 2 && bad.stderr.contains("--retain-finished soon"), "\(bad.stderr)")
-        let server = try RemoteServer(ws, extra: ["--retain-finished", "1ms", "--retention-interval", "100ms"])
-        defer { server.stop() }
+        let server = try await RemoteServer.start(ws, extra: ["--retain-finished", "1ms", "--retention-interval", "100ms"])
+        defer { server.terminate() }
         // No --wait: the run may be gone before a waiting client sees it finish.
         let run = try await ws.sluice(["submit", Self.hello, "--run-id", "short-lived", "--server", server.url])
         #expect(run.status == 0, "\(run.stderr)")

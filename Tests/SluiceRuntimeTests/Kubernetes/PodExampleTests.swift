@@ -96,7 +96,7 @@ import Testing
           - {id: web, task: sidecar}
         """
 
-    @Test func everyFeatureRendersAsExpected() throws {
+    @Test func everyFeatureRendersAsExpected() async throws {
         let f = try Pods.flow(Self.everything)
         var settings = KubePodSettings(namespace: "sluice", serviceAccountName: "tasks")
         settings.interruptibleTolerations = [["key": "cloud.google.com/gke-spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"]]
@@ -113,11 +113,11 @@ import Testing
         let web = try #require(preview.entries.first { $0.node == "web" }?.plan)
         #expect(web.pod["spec"]?["initContainers"]?.arrayValue?[0]["securityContext"]?["allowPrivilegeEscalation"] == false)
         #expect(Pods.container(web, 1)?["securityContext"]?["runAsUser"] == 1337)
-        #expect(try Self.validate(preview.objects(secrets: true), yaml: preview.yaml(secrets: true)), "see the validator's output above")
+        #expect(try await Self.validate(preview.objects(secrets: true), yaml: preview.yaml(secrets: true)), "see the validator's output above")
     }
 
     /// Runs the validator over these objects (one JSON file each) and the YAML text; records what it refuses.
-    static func validate(_ objects: [JSONObject], yaml: String) throws -> Bool {
+    static func validate(_ objects: [JSONObject], yaml: String) async throws -> Bool {
         guard let validator = Validator.path else {
             if Validator.required { Issue.record("kubernetes-validate is missing under CI=true: scripts/ensure-deps.sh installs it into .venv-kube") }
             return true
@@ -134,14 +134,15 @@ import Testing
         let text = dir.appendingPathComponent("all.yaml")
         try yaml.write(to: text, atomically: true, encoding: .utf8)
         files.append(text.path)
-        let (status, output) = try Validator.run(validator, files)
+        let paths = files
+        let (status, output) = try await onThread { try Validator.run(validator, paths) }
         let bad = output.split(separator: "\n").filter { !($0.hasPrefix("INFO") && $0.contains(" passed ")) }
         if status != 0 || !bad.isEmpty { Issue.record("kubernetes-validate --strict:\n\(bad.prefix(30).joined(separator: "\n"))") }
         return status == 0 && bad.isEmpty
     }
 
     @Test(.enabled(if: Validator.path != nil || Validator.required, "kubernetes-validate is not installed (scripts/ensure-deps.sh installs it)"))
-    func everyRenderedObjectPassesKubernetesValidateStrict() throws {
+    func everyRenderedObjectPassesKubernetesValidateStrict() async throws {
         var objects: [JSONObject] = [], yaml = ""
         for example in Pods.examples {
             let preview = try Pods.preview(example)
@@ -149,7 +150,7 @@ import Testing
             yaml += preview.yaml(secrets: true)
         }
         #expect(objects.count >= 20)
-        #expect(try Self.validate(objects, yaml: yaml), "see the validator's output above")
+        #expect(try await Self.validate(objects, yaml: yaml), "see the validator's output above")
     }
 }
 
