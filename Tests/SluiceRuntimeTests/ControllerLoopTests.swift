@@ -94,7 +94,7 @@ import Testing
         #expect(try await onThread { try Self.nodeState(c.store, id, "t") } == "running")
         // Past the moved due time: only the re-armed timer can wake the run now.
         moveTo(16.5)
-        try await Self.eventually("the silent task is stopped") { try c.store.runSummary(id)?.state.isFinished == true }
+        try await Self.eventually("the silent task is stopped") { try c.store.runSummary(id)?.state.isFinal == true }
         try await Self.eventually("the finished run is let go") { !c.drivenRuns.contains(id) }
         let final = try #require(try await onThread { try c.state(of: id)?.1 })
         #expect(final.header.phase == .failed)

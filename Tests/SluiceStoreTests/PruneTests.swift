@@ -1,3 +1,4 @@
+import SluiceModel
 import Foundation
 import Testing
 @testable import SluiceStore
@@ -5,7 +6,7 @@ import Testing
 /// Deleting and pruning runs: rows in one transaction, then attempt folders and driver logs.
 @Suite struct PruneTests {
     /// A run with a node, an attempt, events, an inbox message and files, finished at `finished` (nil: running).
-    private func seed(_ store: Store, _ id: String, finished: Date?, state: RunState = .succeeded, parent: String? = nil) throws {
+    private func seed(_ store: Store, _ id: String, finished: Date?, state: RunPhase = .succeeded, parent: String? = nil) throws {
         var run = newRun(id, created: millis(1000))
         run.parentRunID = parent
         run.events = [NewEvent(kind: "run-created", message: "created")]

@@ -1,3 +1,4 @@
+import SluiceModel
 import Foundation
 import Testing
 @testable import SluiceStore
@@ -24,7 +25,7 @@ final class ScratchDirectory {
 func json(_ text: String) -> Data { Data(text.utf8) }
 
 /// A small queued run created at `created`.
-func newRun(_ id: String, flow: String = "hello", created: Date = Date(), state: RunState = .queued) -> NewRun {
+func newRun(_ id: String, flow: String = "hello", created: Date = Date(), state: RunPhase = .queued) -> NewRun {
     NewRun(
         id: id, flow: flow, flowVersion: "1", state: state, labels: ["team": "ml"], created: created,
         compiledFlow: json(#"{"name":"\#(flow)","nodes":[]}"#), inputs: json(#"{"who":"world"}"#),

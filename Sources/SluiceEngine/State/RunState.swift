@@ -1,21 +1,5 @@
 import SluiceModel
 
-/// Where a run is in its life. Raw values are what the CLI and API print.
-public enum RunPhase: String, Sendable, Hashable, Codable, CaseIterable {
-    case queued, running, waiting, succeeded, failed, aborted
-    case timedOut = "timed-out"
-    case reverted
-    case revertFailed = "revert-failed"
-
-    /// Whether the run has ended for good.
-    public var isFinal: Bool {
-        switch self {
-        case .queued, .running, .waiting: false
-        default: true
-        }
-    }
-}
-
 /// Why a run or node failed, and whose fault it was.
 public struct Failure: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {

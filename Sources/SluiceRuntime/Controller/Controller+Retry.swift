@@ -18,7 +18,7 @@ public enum RetryError: Error, CustomStringConvertible, Sendable {
 
 extension Controller {
     /// The states a run may be retried from.
-    public static let retryable: Set<SluiceStore.RunState> = [.failed, .aborted, .timedOut]
+    public static let retryable: Set<RunPhase> = [.failed, .aborted, .timedOut]
 
     /// Records a new run of a failed run's flow and inputs (its parent), in which the old run's top-level
     /// nodes that succeeded are already done with their old outputs; the rest runs again.

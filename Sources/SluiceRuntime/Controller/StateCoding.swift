@@ -43,7 +43,7 @@ public enum StateCoding {
         let h = state.header
         var run = RunUpdate()
         if r.headerChanged {
-            run = RunUpdate(state: SluiceStore.RunState(rawValue: h.phase.rawValue), header: encode(h))
+            run = RunUpdate(state: h.phase, header: encode(h))
             run.started = date(h.startedAt)
             run.finished = date(h.finishedAt)
             if let o = h.outputs { run.outputs = encode(o) }

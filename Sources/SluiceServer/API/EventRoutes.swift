@@ -52,7 +52,7 @@ struct EventRoutes {
                 // Read the state before the events: a run's last events are committed with its final state.
                 let from = last
                 let (finished, events) = try await db.run { store in
-                    (try store.runSummary(id)?.state.isFinished ?? true, try store.events(runID: id, afterSeq: from, limit: 500))
+                    (try store.runSummary(id)?.state.isFinal ?? true, try store.events(runID: id, afterSeq: from, limit: 500))
                 }
                 if events.isEmpty {
                     if finished { break }

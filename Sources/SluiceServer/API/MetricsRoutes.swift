@@ -1,3 +1,4 @@
+import SluiceModel
 import Hummingbird
 import SluiceRuntime
 import SluiceStore
@@ -17,7 +18,7 @@ struct MetricsRoutes {
         let (transitions, attempts, steps, failures) = metrics.snapshot()
         var out = Exposition()
         out.gauge("sluice_runs", help: "Runs in the store by state.",
-                  samples: SluiceStore.RunState.allCases.map { ([("state", $0.rawValue)], Double(counts[$0] ?? 0)) })
+                  samples: RunPhase.allCases.map { ([("state", $0.rawValue)], Double(counts[$0] ?? 0)) })
         out.gauge("sluice_queue_depth", help: "Runs waiting for a worker (state queued).",
                   samples: [([], Double(counts[.queued] ?? 0))])
         out.counter("sluice_node_transitions_total", help: "Nodes that reached an end state under this server's drivers, by state.",

@@ -24,7 +24,7 @@ struct RunDeletionRoutes {
         let clock = controller.options.clock
         if force {
             let actor = context.actor, controller = self.controller
-            let unfinished = try await db.run { store in !(try store.runSummary(id)?.state.isFinished ?? true) }
+            let unfinished = try await db.run { store in !(try store.runSummary(id)?.state.isFinal ?? true) }
             if unfinished {
                 try await db.run { try GateActions(store: $0, posted: controller.inboxPosted).abort(runID: id, reason: "deleted with force", by: actor) }
             }
@@ -50,11 +50,11 @@ struct RunDeletionRoutes {
         do { age = try DurationValue(parsing: body.older_than) } catch {
             throw APIError(.unprocessableContent, code: "invalid-field", "older_than: \(error)", field: "older_than")
         }
-        var states: Set<SluiceStore.RunState>?
+        var states: Set<RunPhase>?
         if let names = body.states, !names.isEmpty {
             states = try Set(names.map { name in
-                guard let state = SluiceStore.RunState(rawValue: name), state.isFinished else {
-                    let known = SluiceStore.RunState.allCases.filter(\.isFinished).map(\.rawValue).joined(separator: ", ")
+                guard let state = RunPhase(rawValue: name), state.isFinal else {
+                    let known = RunPhase.allCases.filter(\.isFinal).map(\.rawValue).joined(separator: ", ")
                     throw APIError(.unprocessableContent, code: "invalid-field", "unknown finished state '\(name)'; expected one of \(known)", field: "states")
                 }
                 return state

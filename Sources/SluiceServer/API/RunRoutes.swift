@@ -62,11 +62,11 @@ struct RunRoutes {
 
     func list(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        var states: [SluiceStore.RunState]?
+        var states: [RunPhase]?
         if let s = query["state"].map(String.init), !s.isEmpty {
             states = try s.split(separator: ",").map { name in
-                guard let st = SluiceStore.RunState(rawValue: String(name)) else {
-                    let known = SluiceStore.RunState.allCases.map(\.rawValue).joined(separator: ", ")
+                guard let st = RunPhase(rawValue: String(name)) else {
+                    let known = RunPhase.allCases.map(\.rawValue).joined(separator: ", ")
                     throw APIError(.unprocessableContent, code: "invalid-query", "unknown state '\(name)'; expected one of \(known)", field: "state")
                 }
                 return st

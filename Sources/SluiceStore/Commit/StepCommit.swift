@@ -1,3 +1,4 @@
+import SluiceModel
 import Foundation
 
 /// Everything one engine step changed, written in ONE transaction before its effects run.
@@ -43,7 +44,7 @@ public struct StepCommit: Sendable, Equatable {
 
 /// Changes to a run's row; a nil field is left as it is.
 public struct RunUpdate: Sendable, Equatable {
-    public var state: RunState?
+    public var state: RunPhase?
     /// The engine's run-wide state (opaque JSON).
     public var header: Data?
     public var outputs: Data?
@@ -52,7 +53,7 @@ public struct RunUpdate: Sendable, Equatable {
     public var finished: Date?
 
     public init(
-        state: RunState? = nil, header: Data? = nil, outputs: Data? = nil, error: String? = nil,
+        state: RunPhase? = nil, header: Data? = nil, outputs: Data? = nil, error: String? = nil,
         started: Date? = nil, finished: Date? = nil
     ) {
         self.state = state

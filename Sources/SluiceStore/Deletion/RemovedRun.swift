@@ -1,15 +1,16 @@
+import SluiceModel
 import Foundation
 
 /// A run `deleteRun` or `prune` removed (or, in a dry run, would remove): its rows and its files.
 public struct RemovedRun: Sendable, Equatable {
     public var id: String
     public var flow: String
-    public var state: RunState
+    public var state: RunPhase
     public var finished: Date?
     /// The bytes of its attempt folders and driver log, measured before they were removed.
     public var bytes: Int64
 
-    public init(id: String, flow: String, state: RunState, finished: Date?, bytes: Int64) {
+    public init(id: String, flow: String, state: RunPhase, finished: Date?, bytes: Int64) {
         self.id = id
         self.flow = flow
         self.state = state
@@ -39,9 +40,9 @@ public struct PruneFilter: Sendable, Equatable {
     /// Runs that finished before this time.
     public var finishedBefore: Date
     /// Only runs in these states (nil: every finished state).
-    public var states: Set<RunState>?
+    public var states: Set<RunPhase>?
 
-    public init(finishedBefore: Date, states: Set<RunState>? = nil) {
+    public init(finishedBefore: Date, states: Set<RunPhase>? = nil) {
         self.finishedBefore = finishedBefore
         self.states = states
     }

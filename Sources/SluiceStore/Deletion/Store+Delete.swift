@@ -35,7 +35,7 @@ extension Store {
         let files = RunFiles(directory: directory)
         let listed = files.entries()
         let select: (Connection) throws(StoreError) -> [RemovedRun] = { connection throws(StoreError) in
-            let states = (filter.states ?? Set(RunState.allCases)).filter(\.isFinished).map(\.rawValue).sorted()
+            let states = (filter.states ?? Set(RunPhase.allCases)).filter(\.isFinal).map(\.rawValue).sorted()
             guard !states.isEmpty else { return [] }
             let ids = try connection.query(
                 "SELECT id FROM runs WHERE finished IS NOT NULL AND finished < ? AND state IN (\(states.map { _ in "?" }.joined(separator: ", "))) ORDER BY finished, id",
@@ -83,11 +83,11 @@ extension Store {
             (row.text(0), row.text(1), row.dateOrNil(2))
         }
         guard let (flow, stateText, finished) = row else { return nil }
-        guard let state = RunState(rawValue: stateText) else {
+        guard let state = RunPhase(rawValue: stateText) else {
             throw StoreError.badValue(what: "the state of run '\(runID)'", path: path, reason: "unknown state '\(stateText)'")
         }
         let run = RemovedRun(id: runID, flow: flow, state: state, finished: finished, bytes: 0)
-        if !state.isFinished { return (run, "is \(state.rawValue); abort it first (or delete it with --force)") }
+        if !state.isFinal { return (run, "is \(state.rawValue); abort it first (or delete it with --force)") }
         let lease = try connection.queryOne("SELECT owner, expires FROM leases WHERE run_id = ?", [.text(runID)]) { ($0.text(0), $0.date(1)) }
         if let (owner, expires) = lease, expires > now {
             return (run, "is still held by the controller \(owner) (until \(expires)); try again when it lets go")

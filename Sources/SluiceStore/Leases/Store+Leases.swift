@@ -1,3 +1,4 @@
+import SluiceModel
 import Foundation
 
 extension Store {
@@ -52,7 +53,7 @@ extension Store {
     /// first: the runs a controller may claim and resume. With `backend`, only runs started on that backend.
     @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func claimableRuns(now: Date = Date(), limit: Int = 100, backend: String? = nil) throws(StoreError) -> [String] {
-        let states = RunState.unfinished.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let states = RunPhase.unfinished.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         return try withConnection { connection throws(StoreError) in
             try connection.query("""
                 SELECT r.id FROM runs r LEFT JOIN leases l ON l.run_id = r.id
@@ -74,7 +75,7 @@ extension Store {
 
     /// The leases of unfinished runs, in one query: for finding runs whose owner died.
     public func leasesOfUnfinishedRuns() throws(StoreError) -> [Lease] {
-        let states = RunState.unfinished.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let states = RunPhase.unfinished.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         return try withConnection { connection throws(StoreError) in
             try connection.query("""
                 SELECT l.run_id, l.owner, l.expires FROM leases l JOIN runs r ON r.id = l.run_id

@@ -1,25 +1,12 @@
+import SluiceModel
 import Foundation
-
-/// The state of a run, as stored (the text is the raw value).
-public enum RunState: String, Sendable, Codable, CaseIterable, Hashable {
-    case queued, running, waiting, succeeded, failed, aborted
-    case timedOut = "timed-out"
-    case reverted
-    case revertFailed = "revert-failed"
-
-    /// States a controller still has work to do in.
-    public static let unfinished: [RunState] = [.queued, .running, .waiting]
-
-    /// True once the run has reached an end state.
-    public var isFinished: Bool { !Self.unfinished.contains(self) }
-}
 
 /// What `createRun` writes: everything known when a run is submitted.
 public struct NewRun: Sendable, Equatable {
     public var id: String
     public var flow: String
     public var flowVersion: String?
-    public var state: RunState
+    public var state: RunPhase
     public var labels: [String: String]
     public var created: Date
     /// The compiled flow as JSON; written once, never updated.
@@ -39,7 +26,7 @@ public struct NewRun: Sendable, Equatable {
 
     /// A queued run unless told otherwise.
     public init(
-        id: String, flow: String, flowVersion: String? = nil, state: RunState = .queued,
+        id: String, flow: String, flowVersion: String? = nil, state: RunPhase = .queued,
         labels: [String: String] = [:], created: Date = Date(), compiledFlow: Data, inputs: Data,
         header: Data? = nil, parentRunID: String? = nil, events: [NewEvent] = []
     ) {
@@ -62,7 +49,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     public var id: String
     public var flow: String
     public var flowVersion: String?
-    public var state: RunState
+    public var state: RunPhase
     public var labels: [String: String]
     public var created: Date
     public var started: Date?

@@ -1,3 +1,4 @@
+import SluiceModel
 import Foundation
 
 extension Store {
@@ -102,7 +103,7 @@ extension Store {
     /// page is the end.
     @available(*, noasync, message: "blocks its thread on SQLite; from async code call it through AsyncStore, which runs it on a store thread")
     public func listRuns(
-        state: [RunState]? = nil, flow: String? = nil, labels: [String: String] = [:], limit: Int = 50,
+        state: [RunPhase]? = nil, flow: String? = nil, labels: [String: String] = [:], limit: Int = 50,
         before: RunCursor? = nil
     ) throws(StoreError) -> [RunSummary] {
         var clauses: [String] = []
@@ -157,7 +158,7 @@ enum RunRows {
 
     static func summary(_ row: Statement) throws(StoreError) -> RunSummary {
         let path = row.path
-        guard let state = RunState(rawValue: row.text(3)) else {
+        guard let state = RunPhase(rawValue: row.text(3)) else {
             throw .badValue(what: "the state of run '\(row.text(0))'", path: path, reason: "unknown state '\(row.text(3))'")
         }
         return RunSummary(

@@ -43,7 +43,7 @@ struct Delete: ParsableCommand {
             let ids = try runIDs.map { try storeOption.resolveRun($0, in: store) }
             if !force {
                 for id in ids {
-                    if let state = try store.runSummary(id)?.state, !state.isFinished {
+                    if let state = try store.runSummary(id)?.state, !state.isFinal {
                         throw CLIError.input("run '\(id)' is \(state.rawValue); abort it first, or delete it with --force (which aborts it)")
                     }
                 }
@@ -57,7 +57,7 @@ struct Delete: ParsableCommand {
     /// Deletes one run; with --force, aborts it first (driving the abort here when nobody drives the run) and
     /// waits until it has ended and its controller has let it go.
     private func delete(_ id: String, in store: Store) throws -> RemovedRun {
-        guard force, let state = try store.runSummary(id)?.state, !state.isFinished else { return try storeError { try store.deleteRun(id) } }
+        guard force, let state = try store.runSummary(id)?.state, !state.isFinal else { return try storeError { try store.deleteRun(id) } }
         try gateAction { try GateActions(store: store).abort(runID: id, reason: "deleted with --force", by: actingUser(nil)) }
         if case .notDriven(let why) = try RunDriving.of(id, in: store) {
             FileHandleOutput.standardError("run \(id) is not driven (\(why)); aborting it here")

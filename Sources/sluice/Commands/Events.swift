@@ -42,7 +42,7 @@ struct Events: ParsableCommand {
         var last = after
         while true {
             // Read the state first: a run's last events are committed with its final state.
-            let finished = try store.runSummary(runID)?.state.isFinished ?? true
+            let finished = try store.runSummary(runID)?.state.isFinal ?? true
             let events = try store.events(runID: runID, afterSeq: last, limit: 1000)
             for e in events {
                 let line = EventView(seq: e.seq, run: e.runID, time: JSONText.iso(e.time), kind: e.kind, node: e.nodeID, attempt: e.attempt, message: e.message)

@@ -1,3 +1,4 @@
+import SluiceModel
 import ArgumentParser
 import Foundation
 import SluiceEngine

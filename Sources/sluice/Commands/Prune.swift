@@ -32,7 +32,7 @@ struct PruneCommand: ParsableCommand {
 
     func validate() throws {
         do { _ = try DurationValue(parsing: olderThan) } catch { throw ValidationError("--older-than \(olderThan): \(error)") }
-        let known = RunState.allCases.filter(\.isFinished).map(\.rawValue)
+        let known = RunPhase.allCases.filter(\.isFinal).map(\.rawValue)
         for s in state where !known.contains(s) {
             throw ValidationError("--state \(s): expected one of \(known.joined(separator: ", ")) (runs that have not finished are never pruned)")
         }
@@ -49,7 +49,7 @@ struct PruneCommand: ParsableCommand {
             defer { store.close() }
             let age = try DurationValue(parsing: olderThan)
             let now = Date()
-            let filter = PruneFilter(finishedBefore: now.addingTimeInterval(-age.seconds), states: states.map { Set($0.compactMap(RunState.init(rawValue:))) })
+            let filter = PruneFilter(finishedBefore: now.addingTimeInterval(-age.seconds), states: states.map { Set($0.compactMap(RunPhase.init(rawValue:))) })
             let report: PruneReport
             do { report = try store.prune(filter, dryRun: dryRun, now: now) } catch {
                 throw CLIError.input("cannot prune the store at \(storeOption.directory): \(error)")

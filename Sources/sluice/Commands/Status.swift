@@ -1,3 +1,4 @@
+import SluiceModel
 import ArgumentParser
 import Foundation
 import SluiceEngine
@@ -152,7 +153,7 @@ struct History: ParsableCommand {
             return
         }
         let store = try storeOption.openStore()
-        let states = state.isEmpty ? nil : state.compactMap { SluiceStore.RunState(rawValue: $0) }
+        let states = state.isEmpty ? nil : state.compactMap { RunPhase(rawValue: $0) }
         let runs = try store.listRuns(state: states, flow: flow, labels: labels, limit: limit)
         try print(runs.map { r in
             HistoryRow(id: r.id, flow: r.flow, state: r.state.rawValue, started: r.started.map(JSONText.iso), finished: r.finished.map(JSONText.iso),
