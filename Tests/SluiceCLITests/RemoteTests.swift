@@ -105,7 +105,9 @@ struct CLIFailure: Error, CustomStringConvertible {
         let submitted = try #require(Self.json(out.stdout) as? [String: Any], "\(out.stdout)")
         #expect(submitted["state"] as? String == "succeeded")
         let run = try #require(submitted["run"] as? String)
-        #expect(Set(submitted.keys) == ["run", "state"])
+        // The same document `run -o json` ends with (no `error` key on success).
+        #expect(Set(submitted.keys) == ["run", "state", "outputs"])
+        #expect((submitted["outputs"] as? [String: Any])?.isEmpty == false, "\(out.stdout)")
 
         let remote = try await ws.sluice(["status", run, "-o", "json", "--server", server.url])
         let local = try await ws.sluice(["status", run, "-o", "json"])

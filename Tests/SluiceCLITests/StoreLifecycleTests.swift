@@ -124,6 +124,12 @@ import Testing
 
         let byPrefix = try await ws.sluice(["status", "remote-o", "-o", "json", "--server", server.url])
         #expect((Self.json(byPrefix.stdout) as? [String: Any])?["id"] as? String == "remote-one", "\(byPrefix.stderr)")
+        // Every id is checked before anything is deleted: an unfinished run among them deletes none.
+        let waits = try ws.write("waits.yaml", Self.waits)
+        #expect(try await ws.sluice(["submit", waits, "--run-id", "remote-waits", "--server", server.url]).status == 0)
+        let mixed = try await ws.sluice(["delete", "remote-one", "remote-waits", "--server", server.url])
+        #expect(mixed.status == 2 && mixed.stderr.contains("run 'remote-waits' is "), "\(mixed.stdout)\(mixed.stderr)")
+        #expect(try await ws.sluice(["status", "remote-one", "--server", server.url]).status == 0, "nothing was deleted")
         let deleted = try await ws.sluice(["delete", "remote-o", "--server", server.url])
         #expect(deleted.status == 0 && deleted.stdout.contains("deleted remote-one"), "\(deleted.stdout)\(deleted.stderr)")
         #expect(try await ws.sluice(["status", "remote-one", "--server", server.url]).status == 2)

@@ -1,5 +1,5 @@
-import SluiceModel
 import Foundation
+import SluiceModel
 import Testing
 @testable import SluiceStore
 

@@ -1,4 +1,4 @@
-/// A run `DELETE /api/v1/runs/{id}` or `POST /api/v1/runs/prune` removed (`RemovedRun` in the OpenAPI document).
+/// A run `DELETE /api/v1/runs/{id}` or `POST /api/v1/prune` removed (`RemovedRun` in the OpenAPI document).
 public struct RemovedRunRow: Codable, Sendable, Equatable {
     public var id: String
     public var flow: String
@@ -16,7 +16,7 @@ public struct RemovedRunRow: Codable, Sendable, Equatable {
     }
 }
 
-/// The body of `POST /api/v1/runs/prune` (`PruneRequest`): finished runs older than `older_than` (a duration
+/// The body of `POST /api/v1/prune` (`PruneRequest`): finished runs older than `older_than` (a duration
 /// such as `30d`), in `states` (default: every finished state); `dry_run` only reports.
 public struct PruneRequest: Codable, Sendable, Equatable {
     public var older_than: String
@@ -30,7 +30,7 @@ public struct PruneRequest: Codable, Sendable, Equatable {
     }
 }
 
-/// The reply of `POST /api/v1/runs/prune` (`PruneResult`): what was (or, in a dry run, would be) removed.
+/// The reply of `POST /api/v1/prune` (`PruneResult`): what was (or, in a dry run, would be) removed.
 public struct PruneResult: Codable, Sendable, Equatable {
     public var runs: [RemovedRunRow]
     /// Folders and driver logs of runs that no longer exist.

@@ -11,7 +11,7 @@ public final class LocalBackend: AttemptBackend {
     public let name = "local"
     public let runner: LocalRunner
     public let secrets: LocalSecrets
-    /// At most this many attempts run at once on this machine; the rest wait, in the order they were started, and
+    /// At most this many attempts of this backend (one per sluice process) run at once; the rest wait, in the order they were started, and
     /// show as queued with a note saying why.
     public let maxRunning: Int
     private let slots = Mutex(LocalSlots())

@@ -76,11 +76,18 @@ public final class Controller: @unchecked Sendable {
     /// attempt folder but not the store's database, tokens or secrets (see `TaskUser`).
     /// `maxLocalAttempts` caps the attempts running at once (nil: `LocalBackend.defaultMaxRunning`).
     public convenience init(directory: String, options: Options = Options(), taskUser: TaskUser? = nil, maxLocalAttempts: Int? = nil) throws {
+        try self.init(directory: directory, backend: try Self.localBackend(directory: directory, taskUser: taskUser, maxLocalAttempts: maxLocalAttempts),
+                      options: options)
+    }
+
+    /// The local process backend for the store at `directory` (what the convenience initialiser uses), for callers
+    /// that wrap it (task plugins) before handing it to a controller.
+    public static func localBackend(directory: String, taskUser: TaskUser? = nil, maxLocalAttempts: Int? = nil) throws -> LocalBackend {
         let backend = try LocalBackend(root: directory + "/attempts", secrets: LocalSecrets(directory: LocalSecrets.directory(forStore: directory)),
                                        taskUser: taskUser, maxRunning: maxLocalAttempts)
         // The task user passes through the store folder to its attempt; every file in it stays owner-only.
         if taskUser != nil { chmod(directory, 0o711) }
-        try self.init(directory: directory, backend: backend, options: options)
+        return backend
     }
 
     /// What flows are checked against before they are submitted here.

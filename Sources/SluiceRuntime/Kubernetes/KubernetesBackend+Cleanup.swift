@@ -80,19 +80,7 @@ extension KubernetesBackend {
             guard let name = meta.name, let (run, ref) = PodPlan.ref(metadata: meta), run == runID else { continue }
             let folder = AttemptFolder(root: root, runID: runID, ref: ref)
             found.insert(ref)
-            let fresh = state.withLock { s -> Bool in
-                guard s.attempts[name] == nil else { return false }
-                var a = KubeAttempt(runID: runID, ref: ref, podName: name, folder: folder)
-                a.created = true
-                a.adopted = true
-                s.attempts[name] = a
-                s.byRef[AttemptKey(runID: runID, ref: ref)] = name
-                s.alive += 1
-                s.alivePerRun[runID, default: 0] += 1
-                s.peakAlive = max(s.peakAlive, s.alive)
-                return true
-            }
-            if fresh { adopted.append(pod) }
+            if state.withLock({ $0.adopt(KubeAttempt(runID: runID, ref: ref, podName: name, folder: folder)) }) { adopted.append(pod) }
         }
         // Attempts with a marker but no pod: ended and stored (re-report), or vanished while nobody watched.
         for marker in markers(runID: runID) where !found.contains(marker.ref) {
@@ -139,18 +127,9 @@ extension KubernetesBackend {
                 Task.detached { [weak self] in self?.report(runID, stored.observation) }
                 continue
             }
-            let fresh = state.withLock { s -> Bool in
-                guard s.attempts[marker.pod] == nil else { return false }
-                var a = KubeAttempt(runID: runID, ref: marker.ref, podName: marker.pod, folder: folder)
-                a.created = true
-                a.adopted = true
-                s.attempts[marker.pod] = a
-                s.byRef[AttemptKey(runID: runID, ref: marker.ref)] = marker.pod
-                s.alive += 1
-                s.alivePerRun[runID, default: 0] += 1
-                return true
+            if state.withLock({ $0.adopt(KubeAttempt(runID: runID, ref: marker.ref, podName: marker.pod, folder: folder)) }) {
+                names.append(marker.pod)
             }
-            if fresh { names.append(marker.pod) }
         }
         Task.detached { [weak self, pods] in
             await pods.waitForSync()

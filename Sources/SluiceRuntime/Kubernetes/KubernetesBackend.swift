@@ -252,6 +252,20 @@ struct KubeBackendState {
     /// Finished pods to delete, and when.
     var deletions: [String: ContinuousClock.Instant] = [:]
 
+    /// Registers an attempt found after a restart as created and holding a slot; false when it is known already.
+    mutating func adopt(_ attempt: KubeAttempt) -> Bool {
+        guard attempts[attempt.podName] == nil else { return false }
+        var a = attempt
+        a.created = true
+        a.adopted = true
+        attempts[a.podName] = a
+        byRef[AttemptKey(runID: a.runID, ref: a.ref)] = a.podName
+        alive += 1
+        alivePerRun[a.runID, default: 0] += 1
+        peakAlive = max(peakAlive, alive)
+        return true
+    }
+
     /// Why a new attempt of `runID` would wait for a slot now, or nil when it would not.
     func slotNote(for runID: String, settings: KubernetesSettings) -> String? {
         if alive >= settings.maxPods {

@@ -1,5 +1,5 @@
-import SluiceModel
 import Hummingbird
+import SluiceModel
 import SluiceRuntime
 import SluiceStore
 

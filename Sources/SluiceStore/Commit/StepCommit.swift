@@ -1,5 +1,5 @@
-import SluiceModel
 import Foundation
+import SluiceModel
 
 /// Everything one engine step changed, written in ONE transaction before its effects run.
 public struct StepCommit: Sendable, Equatable {

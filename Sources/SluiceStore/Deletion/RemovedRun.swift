@@ -1,5 +1,5 @@
-import SluiceModel
 import Foundation
+import SluiceModel
 
 /// A run `deleteRun` or `prune` removed (or, in a dry run, would remove): its rows and its files.
 public struct RemovedRun: Sendable, Equatable {

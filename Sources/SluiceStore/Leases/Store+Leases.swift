@@ -1,5 +1,5 @@
-import SluiceModel
 import Foundation
+import SluiceModel
 
 extension Store {
     /// Takes the run's lease for `owner` until `now + ttl` if nobody holds it, it has expired,

@@ -1,5 +1,5 @@
-import SluiceModel
 import Foundation
+import SluiceModel
 
 /// What `createRun` writes: everything known when a run is submitted.
 public struct NewRun: Sendable, Equatable {

@@ -1,5 +1,5 @@
-import SluiceModel
 import Foundation
+import SluiceModel
 
 extension Store {
     /// How many runs are in each state (for the server's metrics); states without runs are absent.

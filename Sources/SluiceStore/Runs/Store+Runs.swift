@@ -1,5 +1,5 @@
-import SluiceModel
 import Foundation
+import SluiceModel
 
 extension Store {
     /// Writes a new run (and its `events`) in one transaction.

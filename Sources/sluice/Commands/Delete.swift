@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceAPI
+import SluiceModel
 import SluiceRuntime
 import SluiceStore
 
@@ -33,7 +34,16 @@ struct Delete: ParsableCommand {
     func run() throws {
         var removed: [RemovedRunRow] = []
         if let client = try remote.client(store: storeOption) {
-            for id in runIDs {
+            // Every id is checked (it names one run; without --force, a finished one) before anything is deleted.
+            var ids: [String] = []
+            for given in runIDs {
+                let view = try RemoteRuns.view(client, given)
+                if !force, !(RunPhase(rawValue: view.state)?.isFinal ?? true) {
+                    throw CLIError.input("run '\(view.id)' is \(view.state); abort it first, or delete it with --force (which aborts it)")
+                }
+                ids.append(view.id)
+            }
+            for id in ids {
                 let reply = try client.delete(RemoteRuns.runPath(id), query: force ? ["force": "true"] : [:])
                 removed.append(try client.decode(RemovedRunRow.self, reply))
             }

@@ -1,7 +1,8 @@
-import SluiceModel
 import ArgumentParser
 import Foundation
+import SluiceCompiler
 import SluiceEngine
+import SluiceModel
 import SluiceRuntime
 import SluiceStore
 
@@ -72,29 +73,13 @@ enum LogNodes {
         let ids = view.allNodes.map(\.id)
         guard !ids.contains(node) else { return }
         var message = "run \(view.id) has no node '\(TerminalText.visible(node))'"
-        if let close = ids.min(by: { distance($0, node) < distance($1, node) }), distance(close, node) <= max(2, node.count / 3) {
+        if let close = Suggest.closest(to: node, in: ids, minimumLength: 1) {
             message += "; did you mean '\(close)'?"
         } else {
             message += "."
         }
         let shown = ids.prefix(30).joined(separator: ", ") + (ids.count > 30 ? ", … (\(ids.count) in all)" : "")
         throw CLIError.input(message + " Its nodes: \(shown)")
-    }
-
-    /// Edit distance (insertions, deletions, substitutions).
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = current
-            }
-        }
-        return a.isEmpty ? b.count : row[b.count]
     }
 }
 

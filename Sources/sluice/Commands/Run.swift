@@ -68,7 +68,9 @@ struct Run: ParsableCommand {
 
     func run() throws {
         if let client = try remote.client(store: storeOption) {
-            if backendOption.backend != nil { throw CLIError.input("--backend picks where a local run goes; with --server, the server's backend runs it") }
+            if backendOption.anyGiven {
+                throw CLIError.input("--backend and the backend options (--engine, --max-local-attempts, the Kubernetes ones) pick where a local run goes; with --server, the server's backend runs it")
+            }
             throw ExitCode(try runOnServer(client))
         }
         let controller = try storeOption.controller(backend: backendOption.backend ?? "local", backendOption)

@@ -68,8 +68,8 @@ struct Serve: ParsableCommand {
         valueName: "duration"))
     var retainFinished: String?
 
-    @Option(name: .customLong("retention-interval"), help: ArgumentHelp("How often --retain-finished looks for runs to remove.", valueName: "duration"))
-    var retentionInterval: String = "1h"
+    @Option(name: .customLong("retention-interval"), help: ArgumentHelp("How often --retain-finished looks for runs to remove. Default: 1h.", valueName: "duration"))
+    var retentionInterval: String?
 
     @OptionGroup var storeOption: StoreOption
 
@@ -106,6 +106,9 @@ struct Serve: ParsableCommand {
 
     func validate() throws {
         _ = try ListenAddress.parse(listen)
+        if retentionInterval != nil, retainFinished == nil {
+            throw ValidationError("--retention-interval says how often --retain-finished removes runs; give --retain-finished too")
+        }
         for (flag, text) in [("--retain-finished", retainFinished), ("--retention-interval", retentionInterval)] {
             guard let text else { continue }
             do {
@@ -137,16 +140,15 @@ struct Serve: ParsableCommand {
         let host = try ListenAddress.bindAddress(name)
         let server: APIServer
         let backendName = backendOption.backend ?? "local"
-        // The local backend is made by the server's controller, with the task user; others here.
-        let backend = backendName == "local" ? nil : try backendOption.make(backendName, storeDirectory: storeOption.directory)
+        // Every backend, the local one with its task user, runs task plugins beside it (TaskPlugins.wrap).
+        let backend = try backendOption.make(backendName, storeDirectory: storeOption.directory,
+                                             taskUser: backendName == "local" ? try taskUser() : nil)
         do {
-            var configuration = APIServer.Configuration(storeDirectory: storeOption.directory, host: host, port: port,
-                                                        taskUser: backendName == "local" ? try taskUser() : nil, backend: backend)
-            configuration.maxLocalAttempts = backendOption.maxLocalAttempts
+            var configuration = APIServer.Configuration(storeDirectory: storeOption.directory, host: host, port: port, backend: backend)
             configuration.advertiseURL = advertiseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             configuration.leadership = try leadership(backend)
             configuration.retainFinished = try retainFinished.map { try DurationValue(parsing: $0) }
-            configuration.retentionInterval = try DurationValue(parsing: retentionInterval)
+            configuration.retentionInterval = try DurationValue(parsing: retentionInterval ?? "1h")
             server = try APIServer(configuration)
         } catch let error as CLIError {
             throw error

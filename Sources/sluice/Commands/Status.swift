@@ -1,7 +1,7 @@
-import SluiceModel
 import ArgumentParser
 import Foundation
 import SluiceEngine
+import SluiceModel
 import SluiceRuntime
 import SluiceStore
 
@@ -76,7 +76,7 @@ struct Status: ParsableCommand {
         }
         let final: RunView
         if output == .text {
-            final = try RunWatch.follow(server: server, read: read)
+            final = try RunWatch.follow(server: server, allChildren: all, read: read)
         } else {
             final = try RunWatch.poll(read)
             try output.print(final)

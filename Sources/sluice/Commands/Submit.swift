@@ -43,7 +43,7 @@ struct Submit: ParsableCommand {
 
     func run() throws {
         let (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile)
-        var submitted: Submitted
+        let submitted: Submitted
         let read: () throws -> RunView
         var server: String?
         if let client = try remote.client(store: storeOption) {
@@ -72,8 +72,7 @@ struct Submit: ParsableCommand {
             view = try RunWatch.follow(server: server, read: read)
         } else {
             view = try RunWatch.poll(read)
-            submitted.state = view.state
-            try output.print(submitted)
+            try output.print(RunOutcome(view))
         }
         throw ExitCode(RunWatch.exitCode(view))
     }

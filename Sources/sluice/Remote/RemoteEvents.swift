@@ -1,7 +1,7 @@
-import SluiceModel
 import Foundation
 import SluiceAPI
 import SluiceEngine
+import SluiceModel
 
 extension EventView {
     /// `seq  time  node  message`, or the event (the API's event shape) as one line of JSON or one YAML document.

@@ -9,7 +9,7 @@ struct BackendOption: ParsableArguments {
     @Option(help: "Where attempts run: local (processes on this machine, the default), container (each task in its image through the Docker Engine API: Docker or Podman) or kubernetes (each attempt a pod).")
     var backend: String?
 
-    @Option(help: ArgumentHelp("With the local backend: the most attempts running at once on this machine; the rest wait, shown as queued. Default: twice the cores, at least 4.", valueName: "n"))
+    @Option(help: ArgumentHelp("With the local backend: the most attempts this sluice process (one run, or one server) runs at once; the rest wait, shown as queued. Default: twice the cores, at least 4.", valueName: "n"))
     var maxLocalAttempts: Int?
 
     @OptionGroup(title: "Kubernetes backend") var kubernetes: KubernetesOptions
@@ -36,10 +36,14 @@ struct BackendOption: ParsableArguments {
         }
     }
 
+    /// Whether any backend option was given (a run sent to a server takes none: the server's backend runs it).
+    var anyGiven: Bool { backend != nil || engine != nil || maxLocalAttempts != nil || kubernetes.anyGiven }
+
     /// The backend named `name` over the store in `storeDirectory`.
-    func make(_ name: String, storeDirectory: String) throws -> any AttemptBackend {
+    /// `taskUser`: the account local tasks run as (`serve --run-as`); nil runs them as this process's user.
+    func make(_ name: String, storeDirectory: String, taskUser: TaskUser? = nil) throws -> any AttemptBackend {
         if name == "kubernetes" { return TaskPlugins.wrap(try kubernetes.backend(storeDirectory: storeDirectory), storeDirectory: storeDirectory) }
-        return try Self.make(name, engine: engine, storeDirectory: storeDirectory, maxLocalAttempts: maxLocalAttempts)
+        return try Self.make(name, engine: engine, storeDirectory: storeDirectory, maxLocalAttempts: maxLocalAttempts, taskUser: taskUser)
     }
 
     /// The backend flags that were given, for a background `sluice resume` of the same run.
@@ -52,12 +56,14 @@ struct BackendOption: ParsableArguments {
     }
 
     /// The backend named `name`; `engine` picks the container engine's socket (nil: discovery).
-    static func make(_ name: String, engine: String?, storeDirectory: String, maxLocalAttempts: Int? = nil) throws -> any AttemptBackend {
-        TaskPlugins.wrap(try bare(name, engine: engine, storeDirectory: storeDirectory, maxLocalAttempts: maxLocalAttempts),
+    static func make(_ name: String, engine: String?, storeDirectory: String, maxLocalAttempts: Int? = nil,
+                     taskUser: TaskUser? = nil) throws -> any AttemptBackend {
+        TaskPlugins.wrap(try bare(name, engine: engine, storeDirectory: storeDirectory, maxLocalAttempts: maxLocalAttempts, taskUser: taskUser),
                          storeDirectory: storeDirectory)
     }
 
-    private static func bare(_ name: String, engine: String?, storeDirectory: String, maxLocalAttempts: Int?) throws -> any AttemptBackend {
+    private static func bare(_ name: String, engine: String?, storeDirectory: String, maxLocalAttempts: Int?,
+                             taskUser: TaskUser?) throws -> any AttemptBackend {
         let secrets = LocalSecrets(directory: LocalSecrets.directory(forStore: storeDirectory))
         switch name {
         case "container":
@@ -68,7 +74,9 @@ struct BackendOption: ParsableArguments {
             // Defaults (in-cluster, else $KUBECONFIG); `resume --backend kubernetes --namespace ...` for others.
             return try KubernetesOptions.parse([]).backend(storeDirectory: storeDirectory)
         case "local":
-            do { return try LocalBackend(root: storeDirectory + "/attempts", secrets: secrets, maxRunning: maxLocalAttempts) } catch let error as LocalRunnerError {
+            do {
+                return try Controller.localBackend(directory: storeDirectory, taskUser: taskUser, maxLocalAttempts: maxLocalAttempts)
+            } catch let error as LocalRunnerError {
                 throw CLIError.input("\(error)")
             } catch {
                 throw CLIError.input("cannot open the local backend at \(storeDirectory): \(error)")

@@ -53,11 +53,15 @@ struct KubernetesOptions: ParsableArguments {
 
     /// Whether any Kubernetes option was given (they go with --backend kubernetes only).
     var anyGiven: Bool {
-        kubeconfig != nil || kubeContext != nil || namespace != nil || serviceAccount != nil || !interruptibleTolerations.isEmpty
-            || !interruptibleNodeSelector.isEmpty || podDeleteAfter != "10m" || unschedulableGrace != "10m" || imagePullGrace != "3m"
-            || maxPods != 500 || maxPodsPerRun != 100 || kubeQPS != 100 || kubeBurst != 200 || podCreateQPS != 20
-            || acceleratorLabel != "nvidia.com/gpu.product"
+        // Compared field by field with a parse of no arguments, so the defaults are written once (in the options).
+        let given = Mirror(reflecting: self).children.map { "\($0.value)" }
+        return given != Self.defaultFields
     }
+
+    private static let defaultFields: [String] = {
+        guard let defaults = try? KubernetesOptions.parse([]) else { return [] }
+        return Mirror(reflecting: defaults).children.map { "\($0.value)" }
+    }()
 
     func validate() throws {
         for (flag, text) in [("--pod-delete-after", podDeleteAfter), ("--unschedulable-grace", unschedulableGrace), ("--image-pull-grace", imagePullGrace)] {

@@ -9,7 +9,8 @@ import SluiceRuntime
 enum RunWatch {
     /// Reads the run every `interval` until it has finished; returns its final tree. `server` is appended to
     /// the commands waiting gates show.
-    static func follow(server: String?, every interval: TimeInterval = 0.2, read: () throws -> RunView) throws -> RunView {
+    /// `allChildren`: every map item and child, as `status --all` (else the tree summarises long lists).
+    static func follow(server: String?, allChildren: Bool = false, every interval: TimeInterval = 0.2, read: () throws -> RunView) throws -> RunView {
         let rich = Terminal.isRich
         var frame = Terminal.Frame()
         var seen: [String: String] = [:]
@@ -17,10 +18,10 @@ enum RunWatch {
             let view = try read()
             let done = RunPhase(rawValue: view.state)?.isFinal ?? false
             if rich {
-                frame.draw(TreeText.render(view, .init(color: true, server: server, height: Terminal.rows)))
+                frame.draw(TreeText.render(view, .init(color: true, allChildren: allChildren, server: server, height: Terminal.rows)))
             } else {
                 for line in changes(view, server: server, seen: &seen) { FileHandleOutput.standardOutput(line) }
-                if done { for l in TreeText.render(view, color: false, server: server) { FileHandleOutput.standardOutput(l) } }
+                if done { for l in TreeText.render(view, color: false, allChildren: allChildren, server: server) { FileHandleOutput.standardOutput(l) } }
             }
             if done { return view }
             Thread.sleep(forTimeInterval: interval)

@@ -123,7 +123,7 @@ enum TreeText {
         let plain = !s.isEmpty && s.unicodeScalars.allSatisfy {
             $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-/:@".unicodeScalars.contains($0))
         }
-        return plain ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return plain ? s : CommandTemplate.shellQuote(s)
     }
 
     /// The rows in at most `height - 1` lines: the run's own lines, then running, failed and waiting nodes,
