@@ -11,6 +11,9 @@ public struct PendingGate: Sendable, Codable, Equatable {
     /// When the gate started waiting.
     public var since: String?
 
+    /// What the gate waits for, as runs show it (`waits_for`): `approval` or `signal`.
+    public var waitsFor: String { kind == "approve" ? "approval" : "signal" }
+
     public init(node: String, kind: String, signal: String? = nil, type: String? = nil, message: String? = nil, since: String? = nil) {
         self.node = node
         self.kind = kind

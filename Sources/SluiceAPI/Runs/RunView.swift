@@ -46,6 +46,11 @@ public struct RunView: Codable, Sendable {
         /// The declared type of that signal's value.
         public var type: String?
 
+        /// The waiting part of a gate that waits now.
+        public init(waiting g: PendingGate) {
+            self.init(waits_for: g.waitsFor, signal: g.signal, type: g.type)
+        }
+
         public init(
             approved: Bool? = nil, by: String? = nil, comment: String? = nil, at: String? = nil,
             value: LiteralValue? = nil, waits_for: String? = nil, signal: String? = nil, type: String? = nil

@@ -52,7 +52,7 @@ extension RunView {
         var gate = n?.gate.map { Gate(approved: $0.approved, by: $0.by, comment: $0.comment, at: time($0.at), value: $0.value) }
         if let w = waiting[id] {
             gate = gate ?? Gate()
-            gate?.waits_for = w.kind == "approve" ? "approval" : "signal"
+            gate?.waits_for = w.waitsFor
             gate?.signal = w.signal
             gate?.type = w.type
         }

@@ -32,7 +32,7 @@ struct PendingGates: ParsableCommand {
         if gates.isEmpty { FileHandleOutput.standardOutput("no pending gates in \(runID)"); return }
         let server = try remote.client(store: storeOption)?.base.absoluteString
         for g in gates {
-            let waiting = RunView.Gate(waits_for: g.kind == "approve" ? "approval" : "signal", signal: g.signal, type: g.type)
+            let waiting = RunView.Gate(waiting: g)
             let answer = TreeText.answer(waiting, node: g.node, run: runID, server: server).map { "  · " + $0 } ?? ""
             FileHandleOutput.standardOutput(TerminalText.visible(g.text) + answer)
         }

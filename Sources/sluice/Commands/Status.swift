@@ -172,10 +172,7 @@ struct History: ParsableCommand {
             [r.id, r.flow, r.state, r.started ?? "-", r.duration_ms.map { TreeText.duration($0) } ?? "-",
              r.labels.isEmpty ? "-" : r.labels.keys.sorted().map { "\($0)=\(r.labels[$0]!)" }.joined(separator: ",")]
         }
-        let widths = (0..<5).map { c in table.map { $0[c].count }.max() ?? 0 }
-        for (i, cells) in table.enumerated() {
-            var line = cells.enumerated().map { c, text in c == 5 ? text : text.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+        for (i, var line) in TextTable.lines(table).enumerated() {
             if i > 0, let e = rows[i - 1].error { line += "  " + TerminalText.visible(String(e.prefix(80))) }
             FileHandleOutput.standardOutput(TerminalText.visible(line))
         }

@@ -129,7 +129,7 @@ final class LiveView: @unchecked Sendable {
             for e in events {
                 var line = Self.line(e)
                 if let node = e.node, let g = waiting[node], e.message.hasPrefix("waiting"),
-                   let command = TreeText.answer(.init(waits_for: g.kind == "approve" ? "approval" : "signal", signal: g.signal, type: g.type),
+                   let command = TreeText.answer(.init(waiting: g),
                                                  node: node, run: state.header.id, server: nil) {
                     line += " · " + command
                 }
