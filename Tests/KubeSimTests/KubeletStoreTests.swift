@@ -147,7 +147,7 @@ struct KubeletStoreTests {
 /// Waits for a condition in tests that run on the wall clock. The limit only keeps a broken test from
 /// hanging; it is no latency bound (a loaded machine may take its time).
 enum KubeletWait {
-    static func until(seconds: Double = 60, _ condition: () async -> Bool) async -> Bool {
+    static func until(seconds: Double = 180, _ condition: () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if await condition() { return true }

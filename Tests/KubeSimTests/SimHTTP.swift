@@ -68,7 +68,7 @@ struct SimHTTP {
         let opening = Task { try await transport.stream(request) }
         let lines = WatchLines(opening: opening)
         // Waits for the registration, not a fixed time; the minute only keeps a broken server from hanging the test.
-        let registered = await KubeletWait.until(seconds: 60) { sim.store.watchCount > before || lines.opened }
+        let registered = await KubeletWait.until(seconds: 180) { sim.store.watchCount > before || lines.opened }
         #expect(registered, "the server never registered the watch \(path)")
         return lines
     }

@@ -32,7 +32,7 @@ enum ContainerEngine {
     }
 
     /// Polls `body` until it is true or `limit` passes (no fixed sleep: a busy machine only makes it slower).
-    static func eventually(_ limit: Double = 60, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Bool) rethrows -> Bool {
+    static func eventually(_ limit: Double = 180, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Bool) rethrows -> Bool {
         mustNotBlockThePool("ContainerEngine.eventually", sourceLocation: sourceLocation)
         let deadline = Date().addingTimeInterval(limit)
         while Date() < deadline {

@@ -38,12 +38,12 @@ final class RemoteServer: @unchecked Sendable {
     }
 }
 
-/// Reads what `process` prints into `pipe` until it says `listening on http://127.0.0.1:PORT` (within 30 s);
+/// Reads what `process` prints into `pipe` until it says `listening on http://127.0.0.1:PORT` (within 120 s);
 /// that URL, or an error with what it printed (the process is stopped).
 func listeningURL(_ pipe: Pipe, of process: Process, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
     mustNotBlockThePool("waiting for \(what) to listen", sourceLocation: sourceLocation)
     var text = ""
-    let deadline = Date().addingTimeInterval(30)
+    let deadline = Date().addingTimeInterval(120)
     while Date() < deadline, text.range(of: #"listening on http://127\.0\.0\.1:\d+"#, options: .regularExpression) == nil {
         let data = pipe.fileHandleForReading.availableData
         if data.isEmpty { break }
@@ -86,7 +86,7 @@ struct CLIFailure: Error, CustomStringConvertible {
     static func waitForGate(_ ws: Workspace, _ server: RemoteServer, _ run: String, _ node: String,
                             sourceLocation: SourceLocation = #_sourceLocation) throws {
         mustNotBlockThePool("waitForGate", sourceLocation: sourceLocation)
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let out = try ws.sluice(["gates", run, "-o", "json", "--server", server.url])
             if ((json(out.stdout) as? [[String: Any]]) ?? []).contains(where: { $0["node"] as? String == node }) { return }
@@ -160,7 +160,7 @@ struct CLIFailure: Error, CustomStringConvertible {
         try await offPool { try Self.waitForGate(ws, server, "g3", "review") }
         await #expect(try ws.sluice(["abort", "g3", "--reason", "wrong data", "--server", server.url]).status == 0)
         for (run, state) in [("g2", "failed"), ("g3", "aborted")] {
-            let deadline = Date().addingTimeInterval(20)
+            let deadline = Date().addingTimeInterval(120)
             while Date() < deadline, try await ws.status(run)["state"] as? String != state { try await Task.sleep(for: .seconds(0.1)) }
             await #expect(try ws.status(run)["state"] as? String == state)
         }

@@ -110,7 +110,7 @@ func processGone(_ pid: Int32, sourceLocation: SourceLocation = #_sourceLocation
         let flow = try ws.write("slow.yaml", """
             name: slow
             tasks:
-              slow: {command: [sh, -c, "sleep 30 & echo $! > \(pidFile); wait"], timeout: 1s}
+              slow: {command: [sh, -c, "sleep 3600 & echo $! > \(pidFile); wait"], timeout: 1s}
             nodes:
               - {id: slow, task: slow}
             """)
@@ -204,7 +204,7 @@ func processGone(_ pid: Int32, sourceLocation: SourceLocation = #_sourceLocation
         try run.run()
         defer { if run.isRunning { run.terminate() } }
         // Under load (CI on two cores runs suites in parallel) the run may take a while to reach its gate.
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while await (try? ws.status("g1"))?["state"] as? String != "waiting", Date() < deadline { try await Task.sleep(for: .seconds(0.1)) }
         try await #require((try? ws.status("g1"))?["state"] as? String == "waiting", "the run never reached its gate")
         let before = try await ws.sluice(["status", "g1", "-o", "json"]).stdout
@@ -265,7 +265,7 @@ func processGone(_ pid: Int32, sourceLocation: SourceLocation = #_sourceLocation
         let flow = try ws.write("slow.yaml", """
             name: slow
             tasks:
-              slow: {command: [sh, -c, "echo $$ > \(pidFile); echo working; sleep 30"]}
+              slow: {command: [sh, -c, "echo $$ > \(pidFile); echo working; sleep 3600"]}
             nodes:
               - {id: slow, task: slow}
             """)
@@ -275,7 +275,7 @@ func processGone(_ pid: Int32, sourceLocation: SourceLocation = #_sourceLocation
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while ws.read("pid").isEmpty, Date() < deadline { try await Task.sleep(for: .seconds(0.05)) }
         kill(p.processIdentifier, SIGINT)
         try await offPool { p.waitUntilExit() }

@@ -22,10 +22,11 @@ func mustNotBlockThePool(_ what: String, sourceLocation: SourceLocation = #_sour
                  sourceLocation: sourceLocation)
 }
 
-/// Polls `done` until it holds; false after 60 s (a guard against hanging, not a latency bound).
+/// Polls `done` until it holds; false after 180 s (a guard against hanging, not a latency bound: the suite starts
+/// hundreds of tests at once on two cores, and the first minute of a run can be that slow).
 func waitFor(_ done: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
     mustNotBlockThePool("waitFor", sourceLocation: sourceLocation)
-    let deadline = Date().addingTimeInterval(60)
+    let deadline = Date().addingTimeInterval(180)
     while !done() {
         if Date() > deadline { return false }
         Thread.sleep(forTimeInterval: 0.01)

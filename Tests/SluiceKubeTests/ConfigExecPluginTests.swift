@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func aPluginThatHangsIsKilledAtItsTimeout() async throws {
-        let script = folder.write("hang.sh", "#!/bin/sh\nsleep 30\n", executable: true)
+        let script = folder.write("hang.sh", "#!/bin/sh\nsleep 3600\n", executable: true)
         let credentials = credentials(script) { $0.timeout = .milliseconds(200) }
         let error = try #require(await configError(blocking: { _ = try credentials.bearerToken() }))
         #expect(error.message == "exec plugin \"\(script)\" did not finish within 0.2 seconds and was killed")

@@ -45,7 +45,7 @@ struct LocalRunnerAdoptionTests {
     @Test func aSupervisorKilledWithItsTaskIsLost() async throws {
         let root = FileManager.default.temporaryDirectory.path + "/sluice-local-\(UUID().uuidString)"
         var first: LocalRunnerFixture? = try LocalRunnerFixture(root: root, removesRoot: false)
-        let handle = try first!.runner.start(first!.launch(["sleep", "30"]))
+        let handle = try first!.runner.start(first!.launch(["sleep", "3600"]))
         let taskPid = try await first!.log.started(handle)
         first = nil
         let state = try #require(SupervisorState.read(AttemptFolder(path: handle.directory)))
@@ -65,7 +65,7 @@ struct LocalRunnerAdoptionTests {
 
     @Test func aSupervisorKilledUnderAWatchingRunnerIsLostAndItsTaskStopped() async throws {
         let fixture = try LocalRunnerFixture()
-        let handle = try fixture.runner.start(fixture.launch(["sleep", "30"]))
+        let handle = try fixture.runner.start(fixture.launch(["sleep", "3600"]))
         let taskPid = try await fixture.log.started(handle)
         let state = try #require(SupervisorState.read(AttemptFolder(path: handle.directory)))
         kill(state.supervisorPid, SIGKILL)

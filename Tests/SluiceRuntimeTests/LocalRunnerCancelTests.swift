@@ -8,7 +8,7 @@ struct LocalRunnerCancelTests {
     @Test func cancelKillsTheWholeProcessGroupQuickly() async throws {
         let fixture = try LocalRunnerFixture()
         let handle = try fixture.runner.start(
-            fixture.launch(["sh", "-c", "sleep 30 & echo $! > background.pid; sleep 30"]))
+            fixture.launch(["sh", "-c", "sleep 3600 & echo $! > background.pid; sleep 3600"]))
         let taskPid = try await fixture.log.started(handle)
         let pidFile = handle.directory + "/work/background.pid"
         #expect(try await eventually { !fixture.contents(pidFile).isEmpty })
@@ -28,7 +28,7 @@ struct LocalRunnerCancelTests {
     @Test func aTaskThatIgnoresSIGTERMIsKilledAfterTheGrace() async throws {
         let fixture = try LocalRunnerFixture()
         let handle = try fixture.runner.start(
-            fixture.launch(["sh", "-c", "trap '' TERM; touch ready; sleep 30"]))
+            fixture.launch(["sh", "-c", "trap '' TERM; touch ready; sleep 3600"]))
         _ = try await fixture.log.started(handle)
         #expect(try await eventually { FileManager.default.fileExists(atPath: handle.directory + "/work/ready") })
         let clock = ContinuousClock()
@@ -43,7 +43,7 @@ struct LocalRunnerCancelTests {
 
     @Test func cancelRightAfterStartStillCancels() async throws {
         let fixture = try LocalRunnerFixture()
-        let handle = try fixture.runner.start(fixture.launch(["sleep", "30"]))
+        let handle = try fixture.runner.start(fixture.launch(["sleep", "3600"]))
         fixture.runner.cancel(handle, grace: .zero)
         let result = try await fixture.log.result(handle)
         #expect(result.killedByUs)

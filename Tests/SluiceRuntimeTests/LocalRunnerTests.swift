@@ -104,7 +104,7 @@ struct LocalRunnerTests {
 
     @Test func whatTheTaskLeftBehindIsKilledWhenItExits() async throws {
         let fixture = try LocalRunnerFixture()
-        let (handle, result) = try await fixture.run("sleep 30 & echo $! > background.pid")
+        let (handle, result) = try await fixture.run("sleep 3600 & echo $! > background.pid")
         #expect(result.exitCode == 0)
         let background = try #require(
             Int32(fixture.contents(handle.directory + "/work/background.pid").trimmingCharacters(in: .whitespacesAndNewlines)))

@@ -42,10 +42,10 @@ import Testing
         let flow = try Self.flow(dir)
         let id = try await onThread { try controller.submit(flow: flow, inputs: [:], runID: "wide") }
         controller.drive(id)
-        #expect(try await eventually(timeout: .seconds(60)) { backend.slotUsage == (2, 4) && Self.started(dir) == 2 })
+        #expect(try await eventually(timeout: .seconds(180)) { backend.slotUsage == (2, 4) && Self.started(dir) == 2 })
         // Those waiting were never launched: two tasks started, not six.
         #expect(Self.started(dir) == 2)
-        #expect(try await eventually(timeout: .seconds(60)) {
+        #expect(try await eventually(timeout: .seconds(180)) {
             guard let state = try? controller.state(of: id)?.1 else { return false }
             let queued = state.nodes.values.filter { $0.phase == .queued && $0.progress?.message?.contains("--max-local-attempts 2") == true }
             return queued.count == 4
@@ -65,7 +65,7 @@ import Testing
         let flow = try Self.flow(dir)
         let id = try await onThread { try controller.submit(flow: flow, inputs: [:], runID: "cut") }
         controller.drive(id)
-        #expect(try await eventually(timeout: .seconds(60)) { backend.slotUsage == (2, 4) && Self.started(dir) == 2 })
+        #expect(try await eventually(timeout: .seconds(180)) { backend.slotUsage == (2, 4) && Self.started(dir) == 2 })
         controller.requestAbort(id, by: "test", reason: "enough")
         let state = try await controller.ended(id)
         #expect(state.header.phase == .aborted)

@@ -127,7 +127,7 @@ func isRunning(_ pid: Int32) -> Bool {
 }
 
 /// Waits until `condition` holds, up to `timeout`.
-func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }
