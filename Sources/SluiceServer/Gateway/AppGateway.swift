@@ -51,39 +51,45 @@ struct AppGateway: RouterMiddleware {
             return APIError(.serviceUnavailable, code: "no-healthy-replica", "app '\(app)' has no healthy replica now").response()
         }
         let idempotent = [.get, .head, .options, .put, .delete, .trace].contains(request.method)
-        var connection: ReplicaExchange.Connection?
-        var chosen = replicas[0].index
+        // Without a body, an idempotent request may also go to the next replica when one resets the connection
+        // before answering (a replica killed a moment ago): nothing of it was consumed.
+        let bodiless = request.headers[.transferEncoding] == nil && (request.headers[.contentLength].flatMap { Int($0) } ?? 0) == 0
+        let timeout = route.spec.requestTimeout.seconds
         var lastError = ""
-        for replica in replicas {
+        for candidate in replicas {
+            let connection: ReplicaExchange.Connection
             do throws(ReplicaExchange.Failure) {
-                connection = try await ReplicaExchange.connect(port: replica.port)
-                chosen = replica.index
-                break
+                connection = try await ReplicaExchange.connect(port: candidate.port)
             } catch {
                 lastError = "\(error)"
-                if !idempotent { break }
+                if idempotent { continue }
+                break
+            }
+            let handoff = Handoff()
+            route.track(candidate.index, 1)
+            do throws(ReplicaExchange.Failure) {
+                // A body is read once; a bodiless request sends an empty one each time it is tried.
+                let body = bodiless ? RequestBody(buffer: ByteBuffer()) : request.body
+                let head = try await ReplicaExchange.start(connection, head: head, body: body, timeout: timeout, handoff: handoff)
+                return response(head, request: request, handoff: handoff, done: { route.track(candidate.index, -1) })
+            } catch {
+                route.track(candidate.index, -1)
+                switch error {
+                case .timedOut:
+                    return APIError(.gatewayTimeout, code: "app-timeout",
+                                    "app '\(app)' did not answer within its request timeout of \(route.spec.requestTimeout)").response()
+                case .refused(let why), .broken(let why):
+                    lastError = why
+                    if idempotent && bodiless { continue }
+                    return APIError(.badGateway, code: "replica-failed", "app '\(app)': the replica failed: \(why)").response()
+                }
             }
         }
-        guard let connection else {
-            return APIError(.badGateway, code: "replica-unreachable", "app '\(app)': no replica accepted the connection (\(lastError))").response()
-        }
-        let timeout = route.spec.requestTimeout.seconds
-        let handoff = Handoff()
-        let replica = chosen
-        route.track(replica, 1)
-        let responseHead: HTTPResponseHead
-        do throws(ReplicaExchange.Failure) {
-            responseHead = try await ReplicaExchange.start(connection, head: head, body: request.body, timeout: timeout, handoff: handoff)
-        } catch {
-            route.track(replica, -1)
-            switch error {
-            case .timedOut:
-                return APIError(.gatewayTimeout, code: "app-timeout",
-                                "app '\(app)' did not answer within its request timeout of \(route.spec.requestTimeout)").response()
-            case .refused(let why), .broken(let why):
-                return APIError(.badGateway, code: "replica-failed", "app '\(app)': the replica failed: \(why)").response()
-            }
-        }
+        return APIError(.badGateway, code: "replica-unreachable", "app '\(app)': no replica answered (\(lastError))").response()
+    }
+
+    /// The client's response: the replica's status and headers (without hop-by-hop ones), its body streamed.
+    private func response(_ responseHead: HTTPResponseHead, request: Request, handoff: Handoff, done: @escaping @Sendable () -> Void) -> Response {
         var headers = HTTPFields()
         var length: Int?
         for (name, value) in responseHead.headers {
@@ -94,7 +100,7 @@ struct AppGateway: RouterMiddleware {
         }
         let status = HTTPResponse.Status(code: Int(responseHead.status.code), reasonPhrase: responseHead.status.reasonPhrase)
         let body = ResponseBody(contentLength: request.method == .head ? nil : length) { writer in
-            defer { route.track(replica, -1) }
+            defer { done() }
             while true {
                 switch await handoff.take() {
                 case .part(let buffer):
