@@ -12,7 +12,8 @@ final class AppGatewayTests: XCTestCase {
         .appendingPathComponent("Fixtures/apps/echo_app.py").path
 
     /// An apps file running the fixture.
-    static func appsFile(name: String = "echo", replicas: Int = 2, isPublic: Bool = true, command: [String]? = nil) -> String {
+    static func appsFile(name: String = "echo", replicas: Int = 2, isPublic: Bool = true, command: [String]? = nil,
+                         requestTimeout: String = "10s") -> String {
         let cmd = (command ?? ["python3", "-u", fixture]).map { "\"\($0)\"" }.joined(separator: ", ")
         return """
             apps:
@@ -21,7 +22,7 @@ final class AppGatewayTests: XCTestCase {
                 replicas: \(replicas)
                 health: {path: /healthz, interval: 100ms, timeout: 1s, failures: 2}
                 startup_grace: 20s
-                request_timeout: 10s
+                request_timeout: \(requestTimeout)
                 public: \(isPublic)
             """
     }
@@ -184,6 +185,17 @@ final class AppGatewayTests: XCTestCase {
         try waitForApp(second, "echo") { $0["healthy"] as? Int == 2 }
         XCTAssertEqual(try second.client.send("DELETE", "/api/v1/apps/echo", body: nil, headers: [:]).status, 204)
         XCTAssertEqual(try second.client.get("/api/v1/apps/echo").status, 404)
+    }
+
+    func testASilentReplicaGets504AfterTheRequestTimeout() throws {
+        let s = try server()
+        defer { s.stop() }
+        try deploy(s, Self.appsFile(replicas: 1, requestTimeout: "500ms"))
+        try waitForApp(s, "echo") { $0["state"] as? String == "healthy" }
+        let reply = try LoopbackClient(port: s.port).get("/apps/echo/hang")
+        XCTAssertEqual(reply.status, 504)
+        XCTAssertEqual(reply.error["code"] as? String, "app-timeout")
+        XCTAssertEqual(try LoopbackClient(port: s.port).get("/apps/echo/").status, 200, "other requests still pass")
     }
 
     func testBadAppsFileIsRefusedWithItsPlace() throws {

@@ -2,6 +2,7 @@
 
 GET /healthz   200 "ok"
 GET /stream    chunked: "first\n", then waits until the file ./release exists, then "second\n"
+GET /hang      sends nothing for 60 s
 GET /anything  JSON: replica, path, the X-Forwarded-* and Authorization headers it received
 POST /echo     echoes the request body
 """
@@ -33,6 +34,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/healthz":
             return self.reply(200, "ok", "text/plain")
+        if self.path == "/hang":
+            time.sleep(60)
+            return self.reply(200, "late", "text/plain")
         if self.path == "/stream":
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
