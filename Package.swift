@@ -134,6 +134,12 @@ let package = Package(
             dependencies: ["DockerEngine", "SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceRuntime"],
             path: "bench/ContainerBench"
         ),
+        // The tiny HTTP app the gateway benchmark (bench/gateway.sh) deploys behind `sluice serve`.
+        .executableTarget(
+            name: "sluice-bench-gateway-app",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            path: "bench/GatewayBench"
+        ),
         .executableTarget(
             name: "sluice-bench-kube",
             dependencies: ["SluiceKube", "KubeSim"],
