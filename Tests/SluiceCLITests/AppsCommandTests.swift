@@ -61,6 +61,32 @@ import Glibc
         for pid in pids { #expect(kill(pid_t(pid), 0) != 0, "replica \(pid) outlived the server") }
     }
 
+    @Test func aServerKilledOutrightLeavesNoReplicaBehindOnceItIsBack() async throws {
+        let ws = try Workspace()
+        let first = try RemoteServer(ws)
+        let file = try ws.write("apps.yaml", """
+            apps:
+              - name: echo
+                command: [python3, -u, "\(Self.fixture)"]
+                health: {path: /healthz, interval: 100ms, timeout: 1s, failures: 2}
+            """)
+        #expect(try await ws.sluice(["apps", "deploy", file, "--server", first.url]).status == 0)
+        let before = try await Self.waitFor(ws, first, "echo") { $0["state"] as? String == "healthy" }
+        let orphan = ((before["replica_states"] as? [[String: Any]]) ?? []).first?["pid"] as? Int ?? 0
+        let process = first.process
+        kill(process.processIdentifier, SIGKILL)
+        try await offPool { process.waitUntilExit() }
+        #expect(kill(pid_t(orphan), 0) == 0, "a SIGKILLed server cannot stop its replica")
+        let second = try RemoteServer(ws)
+        defer { second.stop() }
+        let after = try await Self.waitFor(ws, second, "echo") { $0["state"] as? String == "healthy" }
+        let pid = ((after["replica_states"] as? [[String: Any]]) ?? []).first?["pid"] as? Int ?? 0
+        #expect(pid != orphan)
+        // The orphan was killed (and, our child no longer, reaped by init): gone or a zombie at most.
+        let state = (try? String(contentsOfFile: "/proc/\(orphan)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+        #expect(state == nil || state == "Z", "replica \(orphan) outlived its server's restart: \(state ?? "")")
+    }
+
     @Test func badFilesAndMissingServersAreInputErrors() async throws {
         let ws = try Workspace()
         let broken = try ws.write("apps.yaml", """

@@ -30,8 +30,10 @@ public actor AppRuntime {
         self.options = options
     }
 
-    /// Starts every app the store records as running.
+    /// Starts every app the store records as running, after killing replicas a server that died without
+    /// stopping them left behind.
     public func restore() async throws(AppRuntimeError) {
+        ReplicaRecord.killLeftovers(under: directory)
         for record in try await db({ try $0.apps() }) where record.running {
             let spec = try decode(record)
             start(spec, replicas: record.replicas)

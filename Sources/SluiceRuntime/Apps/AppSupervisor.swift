@@ -132,6 +132,8 @@ final class AppSupervisor: Sendable {
         } catch {
             return error.description
         }
+        ReplicaRecord.write(folder: folder, index: index, pid: process.pid)
+        defer { ReplicaRecord.remove(folder: folder, index: index) }
         update(index) { r in
             r.phase = r.phase == .crashLoop ? .crashLoop : .starting
             r.pid = process.pid
