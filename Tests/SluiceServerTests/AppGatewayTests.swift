@@ -32,6 +32,7 @@ final class AppGatewayTests: XCTestCase {
         try TestServer(store: store, adminName: adminName) { c in
             c.appOptions.backoff.initial = 0.05
             c.appOptions.stopGrace = 2
+            c.appOptions.idleBeforeZero = 0.5
         }
     }
 
@@ -185,6 +186,24 @@ final class AppGatewayTests: XCTestCase {
         try waitForApp(second, "echo") { $0["healthy"] as? Int == 2 }
         XCTAssertEqual(try second.client.send("DELETE", "/api/v1/apps/echo", body: nil, headers: [:]).status, 204)
         XCTAssertEqual(try second.client.get("/api/v1/apps/echo").status, 404)
+    }
+
+    func testAnAppScaledToZeroWakesOnARequestAndGoesBackWhenIdle() throws {
+        let s = try server()
+        defer { s.stop() }
+        let file = Self.appsFile(name: "lazy", replicas: 1).replacingOccurrences(of: "replicas: 1", with: "replicas: {min: 0, max: 1}")
+        try deploy(s, file)
+        let idle = try s.client.get("/api/v1/apps/lazy").json
+        XCTAssertEqual(idle["state"] as? String, "idle")
+        XCTAssertEqual(Self.replicas(idle).count, 0, "nothing runs before the first request")
+        // The first request is held until a replica is healthy, then answered.
+        let reply = try LoopbackClient(port: s.port).get("/apps/lazy/first")
+        XCTAssertEqual(reply.status, 200, reply.text)
+        XCTAssertEqual(reply.json["path"] as? String, "/first")
+        let awake = try s.client.get("/api/v1/apps/lazy").json
+        XCTAssertEqual(awake["healthy"] as? Int, 1)
+        // No requests for the idle period: back to no replicas.
+        try waitForApp(s, "lazy") { $0["state"] as? String == "idle" && Self.replicas($0).isEmpty }
     }
 
     func testASilentReplicaGets504AfterTheRequestTimeout() throws {

@@ -15,6 +15,8 @@ public actor AppRuntime {
         public var backoff = RestartBackoff()
         /// Between SIGTERM and SIGKILL when a replica is stopped.
         public var stopGrace: Double = 5
+        /// An app with `replicas.min: 0` goes back to no replicas after this long without requests.
+        public var idleBeforeZero: Double = 60
         public init() {}
     }
 
@@ -23,6 +25,8 @@ public actor AppRuntime {
     public nonisolated let directory: String
     private let options: Options
     private nonisolated let supervisors = Mutex<[String: AppSupervisor]>([:])
+    /// The idle reapers of apps that scale to zero, by app.
+    private nonisolated let reapers = Mutex<[String: Task<Void, Never>]>([:])
 
     public init(store: Store, directory: String, options: Options = Options()) {
         self.store = store
@@ -46,14 +50,11 @@ public actor AppRuntime {
         for spec in specs where spec.command.isEmpty {
             throw .invalid("app '\(spec.name)' has no command: the local backend runs 'command' (an image alone needs a container backend)")
         }
-        for spec in specs where spec.replicas.min == 0 {
-            throw .invalid("app '\(spec.name)' has replicas.min 0 (scale to zero), which the local backend does not support yet; use min 1 or more")
-        }
         var views: [AppView] = []
         for spec in specs {
             guard let data = try? JSONEncoder().encode(spec) else { throw .invalid("cannot encode app '\(spec.name)'") }
             let record = try await db { try $0.putApp(name: spec.name, spec: data, replicas: spec.replicas.min) }
-            if let old = supervisors.withLock({ $0.removeValue(forKey: spec.name) }) { await old.stop() }
+            if let old = supervisors.withLock({ $0.removeValue(forKey: spec.name) }) { await stopSupervisor(spec.name, old) }
             start(spec, replicas: record.replicas)
             views.append(view(record, spec: spec))
         }
@@ -80,7 +81,7 @@ public actor AppRuntime {
             start(spec, replicas: record.replicas)
         } else if !running, let current {
             supervisors.withLock { _ = $0.removeValue(forKey: name) }
-            await current.stop()
+            await stopSupervisor(name, current)
         }
         return view(record, spec: spec)
     }
@@ -88,7 +89,7 @@ public actor AppRuntime {
     /// Stops app `name` and removes its record and logs.
     public func delete(_ name: String) async throws(AppRuntimeError) {
         guard try await db({ try $0.deleteApp(name: name) }) else { throw .noApp(name) }
-        if let supervisor = supervisors.withLock({ $0.removeValue(forKey: name) }) { await supervisor.stop() }
+        if let supervisor = supervisors.withLock({ $0.removeValue(forKey: name) }) { await stopSupervisor(name, supervisor) }
         try? FileManager.default.removeItem(atPath: folder(name))
     }
 
@@ -115,6 +116,7 @@ public actor AppRuntime {
 
     /// Stops every replica of every app and waits for their processes to end. The store keeps the desired state.
     public func shutdown() async {
+        for reaper in reapers.withLock({ r in defer { r = [:] }; return Array(r.values) }) { reaper.cancel() }
         let all = supervisors.withLock { s in
             defer { s = [:] }
             return Array(s.values)
@@ -128,24 +130,38 @@ public actor AppRuntime {
 
     private nonisolated func folder(_ name: String) -> String { "\(directory)/\(name)" }
 
+    private func stopSupervisor(_ name: String, _ supervisor: AppSupervisor) async {
+        reapers.withLock { $0.removeValue(forKey: name) }?.cancel()
+        await supervisor.stop()
+    }
+
     private func start(_ spec: AppSpec, replicas: Int) {
         let folder = folder(spec.name)
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let supervisor = AppSupervisor(spec: spec, folder: folder, clock: options.clock, backoff: options.backoff, stopGrace: options.stopGrace)
         supervisors.withLock { $0[spec.name] = supervisor }
         supervisor.scale(to: replicas)
+        if spec.replicas.min == 0 {
+            let idle = options.idleBeforeZero
+            let reaper = Task.detached { await supervisor.reapWhenIdle(after: idle, every: min(1, idle / 4)) }
+            reapers.withLock { $0.updateValue(reaper, forKey: spec.name) }?.cancel()
+        }
     }
 
     private func view(_ record: AppRecord, spec: AppSpec) -> AppView {
         let supervisor = record.running ? supervisors.withLock({ $0[record.name] }) : nil
         let replicas = supervisor?.replicaViews() ?? []
         let healthy = replicas.filter { $0.state == "healthy" }.count
+        // An app scaled up from zero runs more than its record says.
+        let desired = max(record.replicas, supervisor?.desired ?? 0)
         let state: String
         if !record.running {
             state = "stopped"
+        } else if desired == 0 && replicas.isEmpty {
+            state = "idle"
         } else if replicas.contains(where: { $0.state == "crash-loop" }) {
             state = "crash-loop"
-        } else if healthy == record.replicas {
+        } else if healthy == desired {
             state = "healthy"
         } else if healthy > 0 {
             state = "degraded"
@@ -153,7 +169,7 @@ public actor AppRuntime {
             state = "starting"
         }
         let lastError = replicas.compactMap(\.lastExit).last
-        return AppView(name: record.name, state: state, running: record.running, replicas: record.replicas, healthy: healthy,
+        return AppView(name: record.name, state: state, running: record.running, replicas: desired, healthy: healthy,
                        restarts: replicas.reduce(0) { $0 + $1.restarts }, lastError: lastError, isPublic: spec.isPublic,
                        replicaStates: replicas)
     }
@@ -191,5 +207,8 @@ public struct AppRoute: Sendable {
 
     /// Counts a request open (+1) or done (-1) at replica `index`.
     public func track(_ index: Int, _ delta: Int) { supervisor.track(index, delta) }
+
+    /// Starts a replica of an app that scales to zero and has none; true when the app scales to zero.
+    public func wake() -> Bool { supervisor.wake() }
 }
 #endif

@@ -20,6 +20,8 @@ final class AppSupervisor: Sendable {
         var loops: [Int: Task<Void, Never>] = [:]
         var desired = 0
         var cursor = 0
+        /// When the gateway last opened or finished a request here (scale to zero measures idleness from it).
+        var lastActivity = Date.distantPast
     }
     private let state = Mutex(State())
 
@@ -72,7 +74,40 @@ final class AppSupervisor: Sendable {
 
     /// Counts a gateway request to replica `index` open (+1) or done (-1).
     func track(_ index: Int, _ delta: Int) {
-        state.withLock { $0.replicas[index]?.inFlight += delta }
+        let now = clock.now()
+        state.withLock { s in
+            s.replicas[index]?.inFlight += delta
+            s.lastActivity = now
+        }
+    }
+
+    /// The replicas it runs now.
+    var desired: Int { state.withLock { $0.desired } }
+
+    /// For an app that scales to zero (`replicas.min: 0`): starts a replica when none runs. True when the app
+    /// scales to zero (a caller may wait for a replica to become healthy), false otherwise.
+    func wake() -> Bool {
+        guard spec.replicas.min == 0 else { return false }
+        let now = clock.now()
+        let start = state.withLock { s in
+            s.lastActivity = now
+            return s.desired == 0
+        }
+        if start { scale(to: 1) }
+        return true
+    }
+
+    /// For an app that scales to zero: stops every replica once no request was open or made for `idle`
+    /// seconds, checking every `every` seconds, until the task is cancelled.
+    func reapWhenIdle(after idle: Double, every: Double) async {
+        while true {
+            do { try await clock.sleep(seconds: every) } catch { return }
+            let now = clock.now()
+            let idleNow = state.withLock { s in
+                s.desired > 0 && s.replicas.values.allSatisfy { $0.inFlight == 0 } && now.timeIntervalSince(s.lastActivity) >= idle
+            }
+            if idleNow { scale(to: 0) }
+        }
     }
 
     /// The replicas as `apps status` shows them.

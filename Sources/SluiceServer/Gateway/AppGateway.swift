@@ -46,7 +46,16 @@ struct AppGateway: RouterMiddleware {
     }
 
     private func forward(_ request: Request, head: HTTPRequestHead, route: AppRoute, app: String) async throws -> Response {
-        let replicas = route.healthyReplicas()
+        var replicas = route.healthyReplicas()
+        // An app scaled to zero gets a replica now; the request waits for it up to the startup grace.
+        if replicas.isEmpty, route.wake() {
+            let deadline = ContinuousClock.now + .milliseconds(route.spec.startupGrace.milliseconds)
+            while replicas.isEmpty && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                _ = route.wake()  // a waiting request counts as activity: the replica is not reaped meanwhile
+                replicas = route.healthyReplicas()
+            }
+        }
         guard !replicas.isEmpty else {
             return APIError(.serviceUnavailable, code: "no-healthy-replica", "app '\(app)' has no healthy replica now").response()
         }
