@@ -33,7 +33,8 @@ public struct AppReplicaView: Codable, Sendable, Equatable {
 /// A deployed app: its desired and observed state (`GET /api/v1/apps/{name}`).
 public struct AppView: Codable, Sendable, Equatable {
     public var name: String
-    /// `healthy` (every replica), `degraded` (some), `starting`, `crash-loop` (a replica keeps failing), `stopped`.
+    /// `healthy` (every replica), `degraded` (some), `starting`, `crash-loop` (a replica keeps failing), `idle`
+    /// (scaled to zero), `stopped`.
     public var state: String
     /// Whether the app should run (`apps stop` clears it, `apps start` sets it).
     public var running: Bool
