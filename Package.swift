@@ -85,6 +85,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // The app gateway's client side (connections to replicas).
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // YAMLComposer also imports CYaml, the libyaml target inside the Yams product (Yams exports it as no product
@@ -130,6 +133,12 @@ let package = Package(
             name: "sluice-bench-container",
             dependencies: ["DockerEngine", "SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceRuntime"],
             path: "bench/ContainerBench"
+        ),
+        // The tiny HTTP app the gateway benchmark (bench/gateway.sh) deploys behind `sluice serve`.
+        .executableTarget(
+            name: "sluice-bench-gateway-app",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            path: "bench/GatewayBench"
         ),
         .executableTarget(
             name: "sluice-bench-kube",

@@ -44,6 +44,8 @@ public final class APIServer: Sendable {
         public var retentionInterval = DurationValue(milliseconds: 3_600_000)
         /// The controller's (and retention's) clock; tests pass a `ManualClock`.
         public var clock: (any ControllerClock)?
+        /// Restart pacing of app replicas and its clock.
+        public var appOptions = AppRuntime.Options()
 
         public init(storeDirectory: String, host: String = "127.0.0.1", port: Int = 8470, owner: LeaseOwner = .thisProcess(),
                     taskUser: TaskUser? = nil, backend: (any AttemptBackend)? = nil) {
@@ -61,6 +63,8 @@ public final class APIServer: Sendable {
     public let controller: Controller
     /// What this server's controller measured as it stepped runs (for `/metrics`).
     public let metrics = ServerMetrics()
+    /// The apps this server keeps running (local processes), reached through `/apps/NAME/`.
+    public let apps: AppRuntime
     private let lifecycle = Lifecycle()
     private let campaign = Mutex<Task<Void, Never>?>(nil)
     private let retention = Mutex<Task<Void, Never>?>(nil)
@@ -81,6 +85,7 @@ public final class APIServer: Sendable {
             controller = try Controller(directory: configuration.storeDirectory, options: options, taskUser: configuration.taskUser,
                                         maxLocalAttempts: configuration.maxLocalAttempts)
         }
+        apps = AppRuntime(store: controller.store, directory: configuration.storeDirectory + "/apps", options: configuration.appOptions)
         controller.onStep = { [metrics] id, state, events in metrics.record(runID: id, state: state, events: events) }
     }
 
@@ -89,6 +94,8 @@ public final class APIServer: Sendable {
         let router = Router(context: APIContext.self)
         router.add(middleware: ErrorMiddleware<APIContext>(metrics: metrics))
         let store = controller.store
+        // Before token checks: an app's own paths are not API routes (a public app needs no token at all).
+        router.add(middleware: AppGateway(apps: apps, store: store))
         // Every route's role is in `RouteRoles`.
         router.add(middleware: TokenAuthMiddleware(store: store))
         let controller = self.controller
@@ -104,6 +111,7 @@ public final class APIServer: Sendable {
         LogRoutes(store: store, stopping: stopping).add(to: router)
         OpenAPIRoutes().add(to: router)
         CallbackRoutes(controller: controller).add(to: router)
+        AppRoutes(apps: apps, store: store, baseURL: { [controller] in controller.callbackBaseURL }).add(to: router)
         return router
     }
 
@@ -143,6 +151,10 @@ public final class APIServer: Sendable {
                     controller.start()
                 }
                 server.startRetention()
+                // Apps deployed before come back (their replicas start in the background).
+                do { try await server.apps.restore() } catch {
+                    Logger(label: "sluice-serve").error("cannot bring back the deployed apps: \(error)")
+                }
                 await onListening(port)
             },
             logger: logger)
@@ -156,8 +168,13 @@ public final class APIServer: Sendable {
             ServerRegistry(storeDirectory: storeDirectory).remove(owner: controller.options.owner.name)
         }
         if lifecycle.started(group) { await group.triggerGracefulShutdown() }
-        do { try await group.run() } catch let error as IOError {
-            throw ListenFailure(error, host: host, port: configuration.port) ?? error
+        let outcome: Result<Void, any Error>
+        do { try await group.run(); outcome = .success(()) } catch { outcome = .failure(error) }
+        // Every replica ends with the server (the store keeps what should run for the next start).
+        await apps.shutdown()
+        if case .failure(let error) = outcome {
+            if let io = error as? IOError { throw ListenFailure(io, host: host, port: configuration.port) ?? io }
+            throw error
         }
     }
 

@@ -21,7 +21,7 @@ struct Sluice: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Validate.self, Compile.self, Render.self, Run.self, Submit.self, Resume.self, Status.self, Events.self, Logs.self, History.self, PendingGates.self, Approve.self, Reject.self, SendSignal.self, Abort.self, Retry.self, Serve.self, Doctor.self, TokenCommand.self, ConfigCommand.self,
-                      Delete.self, PruneCommand.self]
+                      Delete.self, PruneCommand.self, AppsCommand.self]
     )
 
     /// "'sttaus' is not a sluice command (did you mean 'status'?)" when the first word names no subcommand.

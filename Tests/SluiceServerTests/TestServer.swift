@@ -45,13 +45,13 @@ final class TestServer: @unchecked Sendable {
         LoopbackClient(port: port, token: try server.controller.store.createToken(name: name, role: role).secret)
     }
 
-    /// Stops the server (graceful) and waits until it has.
-    func stop() {
+    /// Stops the server (graceful) and waits until it has; the store is removed unless `keepStore`.
+    func stop(keepStore: Bool = false) {
         let server = self.server
         Task { await server.shutdown() }
         _ = stopped.wait(timeout: .now() + 20)
         task = nil
-        try? FileManager.default.removeItem(atPath: store)
+        if !keepStore { try? FileManager.default.removeItem(atPath: store) }
     }
 
     deinit { if task != nil { stop() } }

@@ -1,7 +1,7 @@
 import SluiceModel
 
 extension FlowDecoder {
-    static let appKeys = ["name", "image", "command", "args", "env", "port", "resources", "replicas", "health", "public"]
+    static let appKeys = ["name", "image", "command", "args", "env", "port", "resources", "replicas", "health", "startup_grace", "request_timeout", "public"]
 
     /// The `apps:` list.
     func apps(_ node: SourceNode, _ path: String) -> [AppSpec] {
@@ -62,6 +62,14 @@ extension FlowDecoder {
             }
             if !a.health.path.hasPrefix("/") {
                 sink.report(.invalidValue, path: f.path("health"), "health path must start with '/' (found '\(a.health.path)')")
+            }
+        }
+        for (key, keyPath) in [("startup_grace", \AppSpec.startupGrace), ("request_timeout", \AppSpec.requestTimeout)] {
+            guard let d = duration(f, key) else { continue }
+            if d.milliseconds <= 0 {
+                sink.report(.invalidValue, path: f.path(key), "\(key) must be longer than 0 (found \(d))")
+            } else {
+                a[keyPath: keyPath] = d
             }
         }
         a.isPublic = bool(f, "public") ?? false

@@ -41,11 +41,16 @@ public struct AppSpec: Sendable, Hashable, Codable {
     public var resources: Resources
     public var replicas: ReplicaPolicy
     public var health: HealthCheck
+    /// How long a new replica may take to answer its first health check before it counts as failed.
+    public var startupGrace: DurationValue
+    /// The longest the gateway waits for a replica's response (its head, and then each part of its body).
+    public var requestTimeout: DurationValue
     public var isPublic: Bool
 
     public init(name: String, image: String? = nil, command: [String] = [], args: [String] = [], env: [EnvVar] = [],
                 port: Int = 8080, resources: Resources = Resources(), replicas: ReplicaPolicy = ReplicaPolicy(),
-                health: HealthCheck = HealthCheck(), isPublic: Bool = false) {
+                health: HealthCheck = HealthCheck(), startupGrace: DurationValue = .seconds(30),
+                requestTimeout: DurationValue = .seconds(60), isPublic: Bool = false) {
         self.name = name
         self.image = image
         self.command = command
@@ -55,8 +60,13 @@ public struct AppSpec: Sendable, Hashable, Codable {
         self.resources = resources
         self.replicas = replicas
         self.health = health
+        self.startupGrace = startupGrace
+        self.requestTimeout = requestTimeout
         self.isPublic = isPublic
     }
 
-    enum CodingKeys: String, CodingKey { case name, image, command, args, env, port, resources, replicas, health, isPublic = "public" }
+    enum CodingKeys: String, CodingKey {
+        case name, image, command, args, env, port, resources, replicas, health, isPublic = "public"
+        case startupGrace = "startup_grace", requestTimeout = "request_timeout"
+    }
 }

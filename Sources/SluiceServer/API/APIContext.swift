@@ -9,8 +9,12 @@ public struct APIContext: RequestContext {
     /// The role of the request's token; nil on public routes.
     public var role: TokenRole?
 
+    /// The client's IP address (for the gateway's `X-Forwarded-For`).
+    public var remoteIP: String?
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteIP = source.channel.remoteAddress?.ipAddress
     }
 
     public var maxUploadSize: Int { APIServer.maxBodyBytes }

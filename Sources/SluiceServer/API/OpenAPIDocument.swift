@@ -8,7 +8,8 @@ info:
   title: Sluice HTTP API
   version: "1"
   description: |
-    `sluice serve`: submit and watch runs, register flows, answer gates, read logs and metrics.
+    `sluice serve`: submit and watch runs, register flows, answer gates, read logs and metrics,
+    deploy and manage apps (their own traffic goes through `/apps/NAME/...`, not this API).
     Every error has one shape: `{"error": {"code", "message", "field"}}`. Requests carry
     `Authorization: Bearer <token>`; roles are viewer (read), operator (submit, abort, retry,
     approve, signal) and admin (tokens, flow registration).
@@ -24,6 +25,7 @@ tags:
   - name: events
   - name: logs
   - name: tokens
+  - name: apps
 paths:
   /healthz:
     get:
@@ -579,6 +581,151 @@ paths:
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
         "409": {$ref: "#/components/responses/Conflict"}
+  /api/v1/apps:
+    post:
+      tags: [apps]
+      summary: Deploy (or update) the apps of a file (operator).
+      description: "The file holds a top-level `apps:` list, alone or beside a flow. A deployed app gets the new spec; its replicas are replaced."
+      operationId: deployApps
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [file]
+              properties:
+                file: {type: string, description: "The apps file, YAML or JSON."}
+                filename: {type: string, description: "Its name, for diagnostics."}
+      responses:
+        "201":
+          description: The deployed apps.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/AppList"}
+        "400": {$ref: "#/components/responses/BadJSON"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "422": {$ref: "#/components/responses/Invalid"}
+    get:
+      tags: [apps]
+      summary: Every deployed app with its state.
+      operationId: listApps
+      responses:
+        "200":
+          description: By name.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/AppList"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+  /api/v1/apps/{name}:
+    get:
+      tags: [apps]
+      summary: One app, its replicas, their health, restarts and last error.
+      operationId: getApp
+      parameters:
+        - $ref: "#/components/parameters/AppName"
+      responses:
+        "200":
+          description: The app.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/App"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+    delete:
+      tags: [apps]
+      summary: Stop an app and remove it and its logs (operator).
+      operationId: deleteApp
+      parameters:
+        - $ref: "#/components/parameters/AppName"
+      responses:
+        "204": {description: Deleted.}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /api/v1/apps/{name}/scale:
+    post:
+      tags: [apps]
+      summary: Run N replicas of an app from now on (operator).
+      operationId: scaleApp
+      parameters:
+        - $ref: "#/components/parameters/AppName"
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [replicas]
+              properties:
+                replicas: {type: integer, minimum: 0}
+      responses:
+        "200":
+          description: The app.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/App"}
+        "400": {$ref: "#/components/responses/BadJSON"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "422": {$ref: "#/components/responses/Invalid"}
+  /api/v1/apps/{name}/stop:
+    post:
+      tags: [apps]
+      summary: Stop every replica; the app stays deployed (operator).
+      operationId: stopApp
+      parameters:
+        - $ref: "#/components/parameters/AppName"
+      responses:
+        "200":
+          description: The app.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/App"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /api/v1/apps/{name}/start:
+    post:
+      tags: [apps]
+      summary: Start a stopped app again (operator).
+      operationId: startApp
+      parameters:
+        - $ref: "#/components/parameters/AppName"
+      responses:
+        "200":
+          description: The app.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/App"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /api/v1/apps/{name}/logs:
+    get:
+      tags: [apps]
+      summary: What a replica wrote to stdout and stderr.
+      operationId: appLogs
+      parameters:
+        - $ref: "#/components/parameters/AppName"
+        - {name: replica, in: query, description: "0-based.", schema: {type: integer, minimum: 0, default: 0}}
+        - {name: follow, in: query, description: "Keep streaming as the replica writes.", schema: {type: boolean, default: false}}
+      responses:
+        "200":
+          description: The log text.
+          content:
+            text/plain:
+              schema: {type: string}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "422": {$ref: "#/components/responses/Invalid"}
 components:
   securitySchemes:
     bearer:
@@ -599,6 +746,12 @@ components:
       required: true
       schema: {type: string}
       example: review
+    AppName:
+      name: name
+      in: path
+      required: true
+      schema: {type: string}
+      example: scorer
   responses:
     BadJSON:
       description: The body is not JSON (`bad-json`).
@@ -870,5 +1023,35 @@ components:
         name: {type: string}
         role: {type: string, enum: [viewer, operator, admin]}
         created: {type: string, format: date-time}
+    AppReplica:
+      type: object
+      required: [index, state, restarts]
+      properties:
+        index: {type: integer, minimum: 0}
+        state: {type: string, enum: [starting, healthy, restarting, crash-loop, stopped]}
+        pid: {type: integer}
+        port: {type: integer}
+        restarts: {type: integer, minimum: 0}
+        last_exit: {type: string, description: "How it last ended: `exited with code 3`, `killed by signal 9 (SIGKILL)`, `failed 3 health checks in a row (...)`."}
+        healthy_since: {type: string, format: date-time}
+    App:
+      type: object
+      required: [name, state, running, replicas, healthy, restarts, public, replica_states]
+      properties:
+        name: {type: string}
+        state: {type: string, enum: [healthy, degraded, starting, crash-loop, idle, stopped]}
+        running: {type: boolean}
+        replicas: {type: integer, minimum: 0, description: "The replicas it should run."}
+        healthy: {type: integer, minimum: 0}
+        restarts: {type: integer, minimum: 0}
+        last_error: {type: string}
+        public: {type: boolean}
+        endpoint: {type: string, description: "Where clients reach it: `SERVER/apps/NAME/`."}
+        replica_states: {type: array, items: {$ref: "#/components/schemas/AppReplica"}}
+    AppList:
+      type: object
+      required: [apps]
+      properties:
+        apps: {type: array, items: {$ref: "#/components/schemas/App"}}
 """##
 }

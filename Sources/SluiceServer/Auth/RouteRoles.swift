@@ -48,6 +48,14 @@ enum RouteRoles {
         Rule(.get, "/api/v1/tokens", .admin),
         Rule(.post, "/api/v1/tokens", .admin),
         Rule(.delete, "/api/v1/tokens/:token", .admin),
+        Rule(.get, "/api/v1/apps", .viewer),
+        Rule(.post, "/api/v1/apps", .operator),
+        Rule(.get, "/api/v1/apps/:name", .viewer),
+        Rule(.delete, "/api/v1/apps/:name", .operator),
+        Rule(.get, "/api/v1/apps/:name/logs", .viewer),
+        Rule(.post, "/api/v1/apps/:name/scale", .operator),
+        Rule(.post, "/api/v1/apps/:name/stop", .operator),
+        Rule(.post, "/api/v1/apps/:name/start", .operator),
         // Authenticated by the attempt's own callback token (CallbackRoutes), not a user token.
         Rule(.post, "/api/v1/callbacks/:run/:node/:attempt", nil),
     ]

@@ -13,7 +13,7 @@ struct Migration {
 /// the versions already recorded in `schema_migrations` and applies nothing.
 enum Migrator {
     /// Every migration, oldest first.
-    static let all: [Migration] = [Schema.initial, Schema.runDocuments, Schema.tokens, Schema.flows, Schema.runBackend, Schema.runDeletion]
+    static let all: [Migration] = [Schema.initial, Schema.runDocuments, Schema.tokens, Schema.flows, Schema.runBackend, Schema.runDeletion, Schema.apps]
 
     /// The newest version this build knows.
     static var latestVersion: Int { all.last?.version ?? 0 }

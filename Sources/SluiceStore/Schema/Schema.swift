@@ -6,6 +6,18 @@ enum Schema {
     /// The flow registry: each registered version of a flow, its text as submitted and as compiled.
     /// Runs can be deleted (`deleteRun`, `prune`): a run's events may be deleted once its run row is gone, and
     /// stay append-only while it exists.
+    /// Deployed apps (`sluice apps deploy`): the desired state `sluice serve` brings back when it starts.
+    static let apps = Migration(version: 7, name: "apps", sql: """
+        CREATE TABLE apps (
+            name     TEXT PRIMARY KEY NOT NULL CHECK (length(name) > 0),
+            spec     TEXT NOT NULL,
+            replicas INTEGER NOT NULL CHECK (replicas >= 0),
+            running  INTEGER NOT NULL CHECK (running IN (0, 1)),
+            created  INTEGER NOT NULL,
+            updated  INTEGER NOT NULL
+        );
+        """)
+
     static let runDeletion = Migration(version: 6, name: "run-deletion", sql: """
         DROP TRIGGER events_never_delete;
         CREATE TRIGGER events_never_delete BEFORE DELETE ON events

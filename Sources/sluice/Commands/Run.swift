@@ -81,7 +81,7 @@ struct Run: ParsableCommand {
         }
         if output == .text { FileHandleOutput.standardError("run \(id) (store \(storeOption.directory))") }
         if !flow.apps.isEmpty {
-            FileHandleOutput.standardError("note: this flow declares apps (\(flow.apps.map(\.name).joined(separator: ", "))); `sluice run` runs its nodes only — apps are kept alive by `sluice serve`")
+            FileHandleOutput.standardError("note: this flow declares apps (\(flow.apps.map(\.name).joined(separator: ", "))); `sluice run` runs its nodes only — apps are kept alive by `sluice serve` (deploy them with sluice apps deploy FILE --server URL)")
         }
         if detach {
             let pid = try Detached.resume(runID: id, storeDirectory: storeOption.directory, backendArguments: backendOption.passThrough)

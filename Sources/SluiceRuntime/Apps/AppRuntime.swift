@@ -1,0 +1,214 @@
+#if os(Linux)
+import Foundation
+import SluiceAPI
+import SluiceModel
+import SluiceStore
+import Synchronization
+
+/// The local app backend of `sluice serve`: deployed apps are recorded in the store (the desired state) and each
+/// running one has an `AppSupervisor` keeping its replicas up as child processes. A restarted server calls
+/// `restore()` to bring them back; `shutdown()` stops every replica (the desired state stays).
+public actor AppRuntime {
+    /// Restart pacing and the clock it is measured on.
+    public struct Options: Sendable {
+        public var clock: any AppClock = SystemAppClock()
+        public var backoff = RestartBackoff()
+        /// Between SIGTERM and SIGKILL when a replica is stopped.
+        public var stopGrace: Double = 5
+        /// An app with `replicas.min: 0` goes back to no replicas after this long without requests.
+        public var idleBeforeZero: Double = 60
+        public init() {}
+    }
+
+    private let store: Store
+    /// `<store>/apps`: one folder per app with its replicas' logs (and their working directory).
+    public nonisolated let directory: String
+    private let options: Options
+    private nonisolated let supervisors = Mutex<[String: AppSupervisor]>([:])
+    /// The idle reapers of apps that scale to zero, by app.
+    private nonisolated let reapers = Mutex<[String: Task<Void, Never>]>([:])
+
+    public init(store: Store, directory: String, options: Options = Options()) {
+        self.store = store
+        self.directory = directory
+        self.options = options
+    }
+
+    /// Starts every app the store records as running, after killing replicas a server that died without
+    /// stopping them left behind.
+    public func restore() async throws(AppRuntimeError) {
+        ReplicaRecord.killLeftovers(under: directory)
+        for record in try await db({ try $0.apps() }) where record.running {
+            let spec = try decode(record)
+            start(spec, replicas: record.replicas)
+        }
+    }
+
+    /// Records the apps and (re)starts them with their spec's replica count; a deployed app with a new spec has
+    /// its replicas replaced.
+    public func deploy(_ specs: [AppSpec]) async throws(AppRuntimeError) -> [AppView] {
+        for spec in specs where spec.command.isEmpty {
+            throw .invalid("app '\(spec.name)' has no command: the local backend runs 'command' (an image alone needs a container backend)")
+        }
+        var views: [AppView] = []
+        for spec in specs {
+            guard let data = try? JSONEncoder().encode(spec) else { throw .invalid("cannot encode app '\(spec.name)'") }
+            let record = try await db { try $0.putApp(name: spec.name, spec: data, replicas: spec.replicas.min) }
+            if let old = supervisors.withLock({ $0.removeValue(forKey: spec.name) }) { await stopSupervisor(spec.name, old) }
+            start(spec, replicas: record.replicas)
+            views.append(view(record, spec: spec))
+        }
+        return views
+    }
+
+    /// Runs `replicas` replicas of app `name` from now on (also after a restart of the server).
+    public func scale(_ name: String, replicas: Int) async throws(AppRuntimeError) -> AppView {
+        guard replicas >= 0 else { throw .invalid("replicas must be 0 or more (found \(replicas))") }
+        guard let record = try await db({ try $0.setAppReplicas(name: name, replicas: replicas) }) else { throw .noApp(name) }
+        let spec = try decode(record)
+        if record.running {
+            if let supervisor = supervisors.withLock({ $0[name] }) { supervisor.scale(to: replicas) } else { start(spec, replicas: replicas) }
+        }
+        return view(record, spec: spec)
+    }
+
+    /// Starts (`running`) or stops app `name`; a stopped app keeps its record and its logs.
+    public func setRunning(_ name: String, _ running: Bool) async throws(AppRuntimeError) -> AppView {
+        guard let record = try await db({ try $0.setAppRunning(name: name, running: running) }) else { throw .noApp(name) }
+        let spec = try decode(record)
+        let current = supervisors.withLock { $0[name] }
+        if running, current == nil {
+            start(spec, replicas: record.replicas)
+        } else if !running, let current {
+            supervisors.withLock { _ = $0.removeValue(forKey: name) }
+            await stopSupervisor(name, current)
+        }
+        return view(record, spec: spec)
+    }
+
+    /// Stops app `name` and removes its record and logs.
+    public func delete(_ name: String) async throws(AppRuntimeError) {
+        guard try await db({ try $0.deleteApp(name: name) }) else { throw .noApp(name) }
+        if let supervisor = supervisors.withLock({ $0.removeValue(forKey: name) }) { await stopSupervisor(name, supervisor) }
+        try? FileManager.default.removeItem(atPath: folder(name))
+    }
+
+    /// App `name` as it is now.
+    public func view(_ name: String) async throws(AppRuntimeError) -> AppView {
+        guard let record = try await db({ try $0.app(name: name) }) else { throw .noApp(name) }
+        return view(record, spec: try decode(record))
+    }
+
+    /// Every deployed app, by name.
+    public func list() async throws(AppRuntimeError) -> [AppView] {
+        var views: [AppView] = []
+        for record in try await db({ try $0.apps() }) { views.append(view(record, spec: try decode(record))) }
+        return views
+    }
+
+    /// Where the gateway sends a request for app `name`: nil when no such app runs here.
+    public nonisolated func route(_ name: String) -> AppRoute? {
+        supervisors.withLock { $0[name] }.map(AppRoute.init)
+    }
+
+    /// The log file of replica `replica` of app `name` (it may not exist yet).
+    public nonisolated func logPath(_ name: String, replica: Int) -> String { "\(folder(name))/replica-\(replica).log" }
+
+    /// Stops every replica of every app and waits for their processes to end. The store keeps the desired state.
+    public func shutdown() async {
+        for reaper in reapers.withLock({ r in defer { r = [:] }; return Array(r.values) }) { reaper.cancel() }
+        let all = supervisors.withLock { s in
+            defer { s = [:] }
+            return Array(s.values)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for supervisor in all { group.addTask { await supervisor.stop() } }
+        }
+    }
+
+    // MARK: -
+
+    private nonisolated func folder(_ name: String) -> String { "\(directory)/\(name)" }
+
+    private func stopSupervisor(_ name: String, _ supervisor: AppSupervisor) async {
+        reapers.withLock { $0.removeValue(forKey: name) }?.cancel()
+        await supervisor.stop()
+    }
+
+    private func start(_ spec: AppSpec, replicas: Int) {
+        let folder = folder(spec.name)
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let supervisor = AppSupervisor(spec: spec, folder: folder, clock: options.clock, backoff: options.backoff, stopGrace: options.stopGrace)
+        supervisors.withLock { $0[spec.name] = supervisor }
+        supervisor.scale(to: replicas)
+        if spec.replicas.min == 0 {
+            let idle = options.idleBeforeZero
+            let reaper = Task.detached { await supervisor.reapWhenIdle(after: idle, every: min(1, idle / 4)) }
+            reapers.withLock { $0.updateValue(reaper, forKey: spec.name) }?.cancel()
+        }
+    }
+
+    private func view(_ record: AppRecord, spec: AppSpec) -> AppView {
+        let supervisor = record.running ? supervisors.withLock({ $0[record.name] }) : nil
+        let replicas = supervisor?.replicaViews() ?? []
+        let healthy = replicas.filter { $0.state == "healthy" }.count
+        // An app scaled up from zero runs more than its record says.
+        let desired = max(record.replicas, supervisor?.desired ?? 0)
+        let state: String
+        if !record.running {
+            state = "stopped"
+        } else if desired == 0 && replicas.isEmpty {
+            state = "idle"
+        } else if replicas.contains(where: { $0.state == "crash-loop" }) {
+            state = "crash-loop"
+        } else if healthy == desired {
+            state = "healthy"
+        } else if healthy > 0 {
+            state = "degraded"
+        } else {
+            state = "starting"
+        }
+        let lastError = replicas.compactMap(\.lastExit).last
+        return AppView(name: record.name, state: state, running: record.running, replicas: desired, healthy: healthy,
+                       restarts: replicas.reduce(0) { $0 + $1.restarts }, lastError: lastError, isPublic: spec.isPublic,
+                       replicaStates: replicas)
+    }
+
+    private func decode(_ record: AppRecord) throws(AppRuntimeError) -> AppSpec {
+        guard let spec = try? JSONDecoder().decode(AppSpec.self, from: record.spec) else {
+            throw .store("the stored spec of app '\(record.name)' does not decode")
+        }
+        return spec
+    }
+
+    /// Runs a store call on a thread of its own, never on the Swift pool.
+    private func db<T: Sendable>(_ body: @escaping @Sendable (Store) throws -> T) async throws(AppRuntimeError) -> T {
+        let store = self.store
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: Result { try body(store) }) }
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let error): throw .store("\(error)")
+        }
+    }
+}
+
+/// The healthy replicas of one app for one request, in round-robin order, and its spec (timeouts, `public`).
+public struct AppRoute: Sendable {
+    private let supervisor: AppSupervisor
+
+    init(_ supervisor: AppSupervisor) { self.supervisor = supervisor }
+
+    public var spec: AppSpec { supervisor.spec }
+
+    /// The healthy replicas' loopback ports, the next in turn first.
+    public func healthyReplicas() -> [(index: Int, port: Int)] { supervisor.healthyPorts() }
+
+    /// Counts a request open (+1) or done (-1) at replica `index`.
+    public func track(_ index: Int, _ delta: Int) { supervisor.track(index, delta) }
+
+    /// Starts a replica of an app that scales to zero and has none; true when the app scales to zero.
+    public func wake() -> Bool { supervisor.wake() }
+}
+#endif

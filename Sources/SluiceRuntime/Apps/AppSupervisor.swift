@@ -1,0 +1,278 @@
+#if os(Linux)
+import Foundation
+import Glibc
+import SluiceAPI
+import SluiceModel
+import Synchronization
+
+/// Keeps one app's replicas running: each replica is a loop that starts the process, health-checks it, and
+/// after an exit or failed checks starts it again with `RestartBackoff`. The gateway reads healthy ports here.
+final class AppSupervisor: Sendable {
+    let spec: AppSpec
+    let folder: String
+    private let clock: any AppClock
+    private let backoff: RestartBackoff
+    /// How long a stopping replica gets between SIGTERM and SIGKILL.
+    private let stopGrace: Double
+
+    private struct State {
+        var replicas: [Int: ReplicaState] = [:]
+        var loops: [Int: Task<Void, Never>] = [:]
+        var desired = 0
+        var cursor = 0
+        /// When the gateway last opened or finished a request here (scale to zero measures idleness from it).
+        var lastActivity = Date.distantPast
+    }
+    private let state = Mutex(State())
+
+    init(spec: AppSpec, folder: String, clock: any AppClock, backoff: RestartBackoff, stopGrace: Double) {
+        self.spec = spec
+        self.folder = folder
+        self.clock = clock
+        self.backoff = backoff
+        self.stopGrace = stopGrace
+    }
+
+    /// Runs `count` replicas: starts the missing ones, stops those above it (highest indexes first).
+    func scale(to count: Int) {
+        let stopping: [Task<Void, Never>] = state.withLock { s in
+            s.desired = count
+            var stop: [Task<Void, Never>] = []
+            for index in s.loops.keys.sorted() where index >= count {
+                stop.append(s.loops.removeValue(forKey: index)!)
+            }
+            for index in 0..<count where s.loops[index] == nil {
+                s.replicas[index] = s.replicas[index] ?? ReplicaState(index: index)
+                s.loops[index] = Task.detached { [self] in await self.runReplica(index) }
+            }
+            return stop
+        }
+        for task in stopping { task.cancel() }
+    }
+
+    /// Stops every replica and waits until their processes are gone.
+    func stop() async {
+        let loops = state.withLock { s in
+            s.desired = 0
+            defer { s.loops = [:] }
+            return Array(s.loops.values)
+        }
+        for task in loops { task.cancel() }
+        for task in loops { await task.value }
+    }
+
+    /// Ports of healthy replicas, starting at the next one in round-robin order.
+    func healthyPorts() -> [(index: Int, port: Int)] {
+        state.withLock { s in
+            let healthy = s.replicas.values.filter { $0.phase == .healthy && $0.port != nil }.sorted { $0.index < $1.index }
+            guard !healthy.isEmpty else { return [] }
+            let start = s.cursor % healthy.count
+            s.cursor &+= 1
+            return (healthy[start...] + healthy[..<start]).map { ($0.index, $0.port!) }
+        }
+    }
+
+    /// Counts a gateway request to replica `index` open (+1) or done (-1).
+    func track(_ index: Int, _ delta: Int) {
+        let now = clock.now()
+        state.withLock { s in
+            s.replicas[index]?.inFlight += delta
+            s.lastActivity = now
+        }
+    }
+
+    /// The replicas it runs now.
+    var desired: Int { state.withLock { $0.desired } }
+
+    /// For an app that scales to zero (`replicas.min: 0`): starts a replica when none runs. True when the app
+    /// scales to zero (a caller may wait for a replica to become healthy), false otherwise.
+    func wake() -> Bool {
+        guard spec.replicas.min == 0 else { return false }
+        let now = clock.now()
+        let start = state.withLock { s in
+            s.lastActivity = now
+            return s.desired == 0
+        }
+        if start { scale(to: 1) }
+        return true
+    }
+
+    /// For an app that scales to zero: stops every replica once no request was open or made for `idle`
+    /// seconds, checking every `every` seconds, until the task is cancelled.
+    func reapWhenIdle(after idle: Double, every: Double) async {
+        while true {
+            do { try await clock.sleep(seconds: every) } catch { return }
+            let now = clock.now()
+            let idleNow = state.withLock { s in
+                s.desired > 0 && s.replicas.values.allSatisfy { $0.inFlight == 0 } && now.timeIntervalSince(s.lastActivity) >= idle
+            }
+            if idleNow { scale(to: 0) }
+        }
+    }
+
+    /// The replicas as `apps status` shows them.
+    func replicaViews() -> [AppReplicaView] {
+        state.withLock { s in
+            s.replicas.values.sorted { $0.index < $1.index }.map { r in
+                AppReplicaView(index: r.index, state: r.phase.rawValue, pid: r.pid.map(Int.init), port: r.port, restarts: r.restarts,
+                               lastExit: r.lastExit, healthySince: r.healthySince.map { ISO8601DateFormatter().string(from: $0) })
+            }
+        }
+    }
+
+    /// The log file of replica `index`.
+    func logPath(_ index: Int) -> String { "\(folder)/replica-\(index).log" }
+
+    // MARK: - one replica
+
+    private enum Outcome: Sendable { case exited(ReplicaExit), unhealthy(String) }
+
+    private func runReplica(_ index: Int) async {
+        while !Task.isCancelled {
+            let reason: String
+            if let port = LoopbackPort.free() {
+                reason = await runOnce(index, port: port) ?? ""
+                if Task.isCancelled { break }
+            } else {
+                reason = "no free loopback port"
+            }
+            let failures = update(index) { r in
+                let healthyFor = r.healthySince.map { clock.now().timeIntervalSince($0) }
+                r.failuresInARow = backoff.failures(previous: r.failuresInARow, healthyFor: healthyFor)
+                r.restarts += 1
+                r.lastExit = reason
+                r.pid = nil
+                r.healthySince = nil
+                r.phase = backoff.isCrashLoop(failures: r.failuresInARow) ? .crashLoop : .restarting
+                return r.failuresInARow
+            }
+            do { try await clock.sleep(seconds: backoff.delay(failures: failures)) } catch { break }
+        }
+        state.withLock { s in
+            // A replica scaled away (or stopped with its app) is forgotten.
+            if index >= s.desired {
+                s.replicas[index] = nil
+            } else {
+                s.replicas[index]?.phase = .stopped
+                s.replicas[index]?.pid = nil
+            }
+        }
+    }
+
+    /// Starts the process and watches it until it exits or fails its checks; the reason, or nil when stopped.
+    private func runOnce(_ index: Int, port: Int) async -> String? {
+        let process: ReplicaProcess
+        do {
+            process = try ReplicaProcess.start(launch(index, port: port))
+        } catch {
+            return error.description
+        }
+        ReplicaRecord.write(folder: folder, index: index, pid: process.pid)
+        defer { ReplicaRecord.remove(folder: folder, index: index) }
+        update(index) { r in
+            r.phase = r.phase == .crashLoop ? .crashLoop : .starting
+            r.pid = process.pid
+            r.port = port
+        }
+        let started = clock.now()
+        let outcome = await withTaskGroup(of: Outcome?.self) { group in
+            let grace = stopGrace
+            group.addTask {
+                await withTaskCancellationHandler {
+                    .exited(await process.waitForExit())
+                } onCancel: {
+                    process.signalGroup(SIGTERM)
+                    Thread.detachNewThread {
+                        Thread.sleep(forTimeInterval: grace)
+                        if !process.hasExited { process.signalGroup(SIGKILL) }
+                    }
+                }
+            }
+            group.addTask { await self.monitor(index, port: port, started: started, process: process) }
+            var first: Outcome? = nil
+            while let next = await group.next() {
+                if let next { first = next; break }
+            }
+            group.cancelAll()
+            return first
+        }
+        if !process.hasExited {
+            process.signalGroup(SIGKILL)
+        }
+        let exit = await process.waitForExit()
+        if Task.isCancelled { return nil }
+        switch outcome {
+        case .unhealthy(let why): return why
+        case .exited(let e): return e.description
+        case nil: return exit.description
+        }
+    }
+
+    /// Checks health every interval; returns `.unhealthy` once the replica must be restarted, nil when cancelled.
+    private func monitor(_ index: Int, port: Int, started: Date, process: ReplicaProcess) async -> Outcome? {
+        let health = spec.health
+        var failures = 0
+        var everHealthy = false
+        var lastFailure = ""
+        // The first check comes soon after the start, so a quick app is routed to quickly.
+        var wait = min(health.interval.seconds, 0.1)
+        while true {
+            do { try await clock.sleep(seconds: wait) } catch { return nil }
+            wait = health.interval.seconds
+            if process.hasExited { return nil }
+            if let problem = await HealthProbe.check(port: port, path: health.path, timeout: health.timeout.seconds) {
+                lastFailure = problem
+                if everHealthy {
+                    failures += 1
+                    if failures >= health.failures {
+                        markUnhealthy(index)
+                        return .unhealthy("failed \(failures) health checks in a row (\(health.path): \(problem))")
+                    }
+                } else if clock.now().timeIntervalSince(started) >= spec.startupGrace.seconds {
+                    return .unhealthy("not healthy within its startup grace of \(spec.startupGrace) (\(health.path): \(lastFailure))")
+                }
+            } else {
+                failures = 0
+                if !everHealthy {
+                    everHealthy = true
+                    let now = clock.now()
+                    update(index) { r in
+                        r.phase = .healthy
+                        r.healthySince = now
+                    }
+                } else {
+                    // A replica healthy again after a failed check is routed to again.
+                    update(index) { r in if r.phase != .healthy { r.phase = .healthy } }
+                }
+            }
+        }
+    }
+
+    private func markUnhealthy(_ index: Int) {
+        update(index) { r in r.phase = .restarting }
+    }
+
+    private func launch(_ index: Int, port: Int) -> ReplicaLaunch {
+        var environment: [String: String] = [:]
+        for name in ["PATH", "HOME", "LANG", "TZ"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        environment["PATH"] = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for variable in spec.env { environment[variable.name] = variable.value }
+        environment["PORT"] = String(port)
+        environment["SLUICE_APP"] = spec.name
+        environment["SLUICE_REPLICA"] = String(index)
+        return ReplicaLaunch(command: spec.command + spec.args, environment: environment, logPath: logPath(index), workingDirectory: folder)
+    }
+
+    @discardableResult
+    private func update<T>(_ index: Int, _ body: (inout ReplicaState) -> T) -> T {
+        state.withLock { s in
+            var r = s.replicas[index] ?? ReplicaState(index: index)
+            let result = body(&r)
+            s.replicas[index] = r
+            return result
+        }
+    }
+}
+#endif

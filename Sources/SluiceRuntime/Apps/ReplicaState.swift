@@ -1,0 +1,19 @@
+import Foundation
+
+/// What the runtime knows of one replica now.
+struct ReplicaState: Sendable {
+    enum Phase: String, Sendable {
+        case starting, healthy, restarting, crashLoop = "crash-loop", stopped
+    }
+
+    var index: Int
+    var phase: Phase = .starting
+    var pid: Int32?
+    var port: Int?
+    var restarts = 0
+    var failuresInARow = 0
+    var lastExit: String?
+    var healthySince: Date?
+    /// Requests the gateway has open to this replica.
+    var inFlight = 0
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import SluiceRuntime
+import SluiceStore
+
+/// `/apps/NAME/...`: forwards the request to a healthy replica of app NAME (round robin) with `/apps/NAME`
+/// taken off the path, streaming both bodies. A replica refusing the connection is passed over for the next one
+/// when the method is idempotent. 503 when no replica is healthy, 504 when the replica is silent for the app's
+/// request timeout; a non-public app needs a viewer token (which is not passed on to the app).
+struct AppGateway: RouterMiddleware {
+    let apps: AppRuntime
+    let store: Store
+
+    static let prefix = "/apps/"
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix(Self.prefix) else { return try await next(request, context) }
+        let rest = path.dropFirst(Self.prefix.count)
+        let name = String(rest.prefix { $0 != "/" })
+        guard !name.isEmpty else { return try await next(request, context) }
+        guard let route = apps.route(name) else {
+            return APIError(.notFound, code: "no-app", "no app named '\(name)' is running here").response()
+        }
+        if !route.spec.isPublic, let refusal = try await authorize(request, app: name) { return refusal }
+        let upstreamPath = String(rest.dropFirst(name.count))
+        let head = forwardedHead(request, context: context, path: upstreamPath.isEmpty ? "/" : upstreamPath, app: name,
+                                 keepAuthorization: route.spec.isPublic)
+        return try await forward(request, head: head, route: route, app: name)
+    }
+
+    /// nil when the request may pass; else the 401/403 answer.
+    private func authorize(_ request: Request, app: String) async throws -> Response? {
+        guard let secret = TokenAuthMiddleware.bearer(request.headers[.authorization]) else {
+            return TokenAuthMiddleware.unauthorized("app '\(app)' is not public: send 'Authorization: Bearer <token>' with a viewer token")
+        }
+        guard let token = try await AsyncStore(store).run({ try $0.authenticate(secret: secret) }) else {
+            return TokenAuthMiddleware.unauthorized("the token is unknown or revoked")
+        }
+        guard token.role.allows(.viewer) else {
+            return APIError(.forbidden, code: "forbidden", "token '\(token.name)' cannot reach app '\(app)'").response()
+        }
+        return nil
+    }
+
+    private func forward(_ request: Request, head: HTTPRequestHead, route: AppRoute, app: String) async throws -> Response {
+        var replicas = route.healthyReplicas()
+        // An app scaled to zero gets a replica now; the request waits for it up to the startup grace.
+        if replicas.isEmpty, route.wake() {
+            let deadline = ContinuousClock.now + .milliseconds(route.spec.startupGrace.milliseconds)
+            while replicas.isEmpty && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                _ = route.wake()  // a waiting request counts as activity: the replica is not reaped meanwhile
+                replicas = route.healthyReplicas()
+            }
+        }
+        guard !replicas.isEmpty else {
+            return APIError(.serviceUnavailable, code: "no-healthy-replica", "app '\(app)' has no healthy replica now").response()
+        }
+        let idempotent = [.get, .head, .options, .put, .delete, .trace].contains(request.method)
+        // Without a body, an idempotent request may also go to the next replica when one resets the connection
+        // before answering (a replica killed a moment ago): nothing of it was consumed.
+        let bodiless = request.headers[.transferEncoding] == nil && (request.headers[.contentLength].flatMap { Int($0) } ?? 0) == 0
+        let timeout = route.spec.requestTimeout.seconds
+        var lastError = ""
+        for candidate in replicas {
+            let connection: ReplicaExchange.Connection
+            do throws(ReplicaExchange.Failure) {
+                connection = try await ReplicaExchange.connect(port: candidate.port)
+            } catch {
+                lastError = "\(error)"
+                if idempotent { continue }
+                break
+            }
+            let handoff = Handoff()
+            route.track(candidate.index, 1)
+            do throws(ReplicaExchange.Failure) {
+                // A body is read once; a bodiless request sends an empty one each time it is tried.
+                let body = bodiless ? RequestBody(buffer: ByteBuffer()) : request.body
+                let head = try await ReplicaExchange.start(connection, head: head, body: body, timeout: timeout, handoff: handoff)
+                return response(head, request: request, handoff: handoff, done: { route.track(candidate.index, -1) })
+            } catch {
+                route.track(candidate.index, -1)
+                switch error {
+                case .timedOut:
+                    return APIError(.gatewayTimeout, code: "app-timeout",
+                                    "app '\(app)' did not answer within its request timeout of \(route.spec.requestTimeout)").response()
+                case .refused(let why), .broken(let why):
+                    lastError = why
+                    if idempotent && bodiless { continue }
+                    return APIError(.badGateway, code: "replica-failed", "app '\(app)': the replica failed: \(why)").response()
+                }
+            }
+        }
+        return APIError(.badGateway, code: "replica-unreachable", "app '\(app)': no replica answered (\(lastError))").response()
+    }
+
+    /// The client's response: the replica's status and headers (without hop-by-hop ones), its body streamed.
+    private func response(_ responseHead: HTTPResponseHead, request: Request, handoff: Handoff, done: @escaping @Sendable () -> Void) -> Response {
+        var headers = HTTPFields()
+        var length: Int?
+        for (name, value) in responseHead.headers {
+            let lower = name.lowercased()
+            if Self.hopByHop.contains(lower) { continue }
+            if lower == "content-length" { length = Int(value); continue }
+            if let field = HeaderName(name) { headers.append(HTTPFields.Element(name: field, value: value)) }
+        }
+        let status = HTTPResponse.Status(code: Int(responseHead.status.code), reasonPhrase: responseHead.status.reasonPhrase)
+        let body = ResponseBody(contentLength: request.method == .head ? nil : length) { writer in
+            defer { done() }
+            while true {
+                switch await handoff.take() {
+                case .part(let buffer):
+                    do { try await writer.write(buffer) } catch {
+                        handoff.cancel("the client went away")
+                        throw error
+                    }
+                case .end:
+                    try await writer.finish(nil)
+                    return
+                case .failed(let why):
+                    throw GatewayStreamError(message: why)
+                }
+            }
+        }
+        var response = Response(status: status, headers: headers, body: body)
+        if request.method == .head, let length { response.headers[.contentLength] = String(length) }
+        return response
+    }
+
+    /// The request head for the replica: method, the path below the app, the client's headers without
+    /// hop-by-hop ones, and `X-Forwarded-For/-Proto/-Host/-Prefix`.
+    private func forwardedHead(_ request: Request, context: APIContext, path: String, app: String, keepAuthorization: Bool) -> HTTPRequestHead {
+        let query = request.uri.query.map { "?" + $0 } ?? ""
+        var headers = HTTPHeaders()
+        var forwardedFor: String?
+        var proto: String?
+        for field in request.headers {
+            let lower = field.name.canonicalName
+            if Self.hopByHop.contains(lower) { continue }
+            if lower == "authorization" && !keepAuthorization { continue }
+            if lower == "x-forwarded-for" { forwardedFor = field.value; continue }
+            if lower == "x-forwarded-proto" { proto = field.value; continue }
+            if lower == "x-forwarded-host" || lower == "x-forwarded-prefix" { continue }
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        let host = request.head.authority ?? ""
+        if headers["host"].isEmpty, !host.isEmpty { headers.add(name: "Host", value: host) }
+        let client = context.remoteIP ?? "unknown"
+        headers.add(name: "X-Forwarded-For", value: forwardedFor.map { "\($0), \(client)" } ?? client)
+        headers.add(name: "X-Forwarded-Proto", value: proto ?? "http")
+        if !host.isEmpty { headers.add(name: "X-Forwarded-Host", value: host) }
+        headers.add(name: "X-Forwarded-Prefix", value: "/apps/\(app)")
+        if request.headers[.contentLength] == nil, request.headers[.transferEncoding] != nil || ![.get, .head, .options, .delete, .trace].contains(request.method) {
+            headers.add(name: "Transfer-Encoding", value: "chunked")
+        }
+        return HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue), uri: path + query, headers: headers)
+    }
+
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+                                        "proxy-authorization", "proxy-authenticate"]
+}
+
+/// A replica's response that broke off after its head was sent (the client sees the connection end early).
+struct GatewayStreamError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import SluiceCompiler
+import SluiceModel
+
+@Suite struct AppCompileTests {
+    @Test func aFileWithOnlyAppsCompilesWithDefaults() {
+        let result = FlowCompiler.compileApps("""
+            apps:
+              - name: web
+                command: [python3, app.py]
+                startup_grace: 5s
+                request_timeout: 2s
+                public: true
+            """, file: "apps.yaml")
+        #expect(result.diagnostics.isEmpty)
+        let app = result.apps.first
+        #expect(app?.startupGrace == .seconds(5))
+        #expect(app?.requestTimeout == .seconds(2))
+        #expect(app?.isPublic == true)
+        #expect(app?.health.path == "/healthz")
+    }
+
+    @Test func aFlowFileGivesItsApps() {
+        let text = (try? String(contentsOf: Flow.examplesDirectory.appendingPathComponent("apps.yaml"), encoding: .utf8)) ?? ""
+        let result = FlowCompiler.compileApps(text, file: "apps.yaml")
+        #expect(result.diagnostics.isEmpty)
+        #expect(result.apps.map(\.name) == ["scorer"])
+    }
+
+    @Test func badValuesNameTheirPlace() {
+        let result = FlowCompiler.compileApps("""
+            apps:
+              - name: web
+                command: [x]
+                request_timeout: 0s
+                color: blue
+            """, file: "apps.yaml")
+        let text = result.diagnostics.map(\.description).joined(separator: "\n")
+        #expect(result.apps.isEmpty)
+        #expect(text.contains("apps.yaml:"), "\(text)")
+        #expect(text.contains("request_timeout must be longer than 0"), "\(text)")
+        #expect(text.contains("color"), "\(text)")
+    }
+
+    @Test func aFileWithoutAppsSaysSo() {
+        let result = FlowCompiler.compileApps("apps: []\n", file: "apps.yaml")
+        #expect(!result.isValid)
+        #expect(result.diagnostics.first?.message.contains("no apps") == true)
+    }
+}
