@@ -27,7 +27,7 @@ struct SQLSettings: Sendable {
     static let keys = ["dialect", "database", "statement", "timeout", "run_in", "image"]
     static let dialects = ["sqlite", "postgres"]
     /// The image with `psql` a `run_in: pod` task runs in, unless the task names one.
-    static let defaultImage = "docker.io/library/postgres:17"
+    static let defaultImage = "postgres:17"
 
     var dialect = "sqlite"
     var database = Database.path("")
