@@ -101,10 +101,6 @@ import Testing
         let kube = KubernetesBackend(client: client, settings: settings, root: directory + "/attempts")
         let controller = try Controller(directory: directory, backend: PluginBackend(kube, plugins: testPlugins, root: directory + "/attempts", secrets: local))
         controller.start()
-        defer {
-            kube.shutdown()
-            controller.stop()
-        }
         let r = FlowCompiler.compile(Self.flow, file: "readings.yaml", for: controller.compileTarget)
         let flow = try #require(r.flow, "\(r.diagnostics.map(\.description))")
         let city = "O'Hare $(SLUICE_SQL_DATABASE)"
@@ -119,6 +115,9 @@ import Testing
         #expect(creates.count == 1, "\(creates.map(\.name))")
         let pod = try #require(creates.first?.object.object)
         #expect(pod["spec"]?["containers"]?.arrayValue?.first?["image"]?.stringValue == "postgres:17")
+        // The backend's watches end before the simulator stops, which otherwise waits for them.
+        kube.shutdown()
+        controller.stop()
         await sim.stop()
     }
 }
