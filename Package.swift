@@ -29,8 +29,8 @@ let package = Package(
         // Task plugins, each its own target (docs/plugins.md). HTTP uses SluiceKube's libcurl transport; SQL the system SQLite.
         .target(name: "HTTPTask", dependencies: ["SluicePlugin", "SluiceKube"], path: "plugins/HTTPTask"),
         .target(name: "SQLTask", dependencies: ["SluicePlugin", "CSQLite", "CLibPQ"], path: "plugins/SQLTask", exclude: ["CLibPQ"]),
-        // PostgreSQL's libpq (apt: libpq-dev), for SQLTask's postgres dialect.
-        .systemLibrary(name: "CLibPQ", path: "plugins/SQLTask/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // PostgreSQL's libpq for SQLTask's postgres dialect, loaded on first use (dlopen; libpq5 at run time).
+        .target(name: "CLibPQ", path: "plugins/SQLTask/CLibPQ", linkerSettings: [.linkedLibrary("dl")]),
         // The HTTP API's wire types (request and reply bodies), shared by the server and the CLI's remote client.
         .target(name: "SluiceAPI", dependencies: ["SluiceModel"]),
         // The pure reconciler: run state + observations + now -> new state + effects. No I/O.
@@ -163,7 +163,7 @@ let package = Package(
         ]),
         .testTarget(name: "KubernetesBackendTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceModel", "SluiceCompiler", "SluiceKube", "KubeSim"]),
         .testTarget(name: "PluginTests", dependencies: [
-            "SluicePlugin", "HTTPTask", "SQLTask", "SluiceRuntime", "SluiceEngine", "SluiceCompiler", "SluiceModel", "CSQLite",
+            "SluicePlugin", "HTTPTask", "SQLTask", "SluiceRuntime", "SluiceEngine", "SluiceCompiler", "SluiceModel", "CSQLite", "KubeSim", "SluiceKube",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ]),

@@ -10,10 +10,14 @@ public enum FlowCompiler {
         public var secretExists: @Sendable (SecretRef) -> Bool
         /// The task plugins the backend runs: a plugin task's `type` must name one, and its `config` is checked by it.
         public var plugins: TaskPluginRegistry?
+        /// Where a secret an in-controller plugin task's config names was expected, when it is not there (nil: it is).
+        public var pluginSecretMissing: @Sendable (SecretRef) -> String?
         public init(capabilities: BackendCapabilities, plugins: TaskPluginRegistry? = nil,
+                    pluginSecretMissing: @escaping @Sendable (SecretRef) -> String? = { _ in nil },
                     secretExists: @escaping @Sendable (SecretRef) -> Bool) {
             self.capabilities = capabilities
             self.plugins = plugins
+            self.pluginSecretMissing = pluginSecretMissing
             self.secretExists = secretExists
         }
     }
@@ -43,6 +47,9 @@ public enum FlowCompiler {
         if let flow, let target, sink.diagnostics.isEmpty {
             for p in target.capabilities.problems(in: flow, secretExists: target.secretExists) {
                 sink.report(.unsupported, path: p.path, p.message)
+            }
+            if let registry = plugins ?? target.plugins {
+                PluginCheck(sink: sink, plugins: registry).check(flow, for: target)
             }
         }
         let diagnostics = sink.sorted()

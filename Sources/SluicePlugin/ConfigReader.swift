@@ -74,4 +74,44 @@ public struct ConfigReader: Sendable {
                    word: name, known: names)
         }
     }
+
+    /// `{secret: NAME, key: KEY}` read from a mapping already checked for its keys: the name must be a Kubernetes
+    /// Secret name and a safe file name (lowercase letters, digits, '-' and '.'), the key letters, digits, '-', '_'
+    /// and '.', so the reference means the same in the store's secrets folder and in a cluster.
+    public mutating func secretRef(_ f: [String: LiteralValue], at path: String) -> SecretRef? {
+        guard let name = string(f, "secret", at: path) else { return nil }
+        var ok = true
+        if let problem = Self.secretNameProblem(name) {
+            report(Self.join(path, "secret"), "'\(name)' is not a secret name: \(problem)")
+            ok = false
+        }
+        let key = string(f, "key", at: path)
+        if let key, let problem = Self.secretKeyProblem(key) {
+            report(Self.join(path, "key"), "'\(key)' is not a secret key: \(problem)")
+            ok = false
+        }
+        return ok ? SecretRef(name: name, key: key) : nil
+    }
+
+    /// Why `name` is not a secret name (a DNS-1123 subdomain), or nil.
+    public static func secretNameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "it is empty" }
+        if name.utf8.count > 253 { return "it is longer than 253 characters" }
+        for label in name.split(separator: ".", omittingEmptySubsequences: false) {
+            if let problem = KubernetesName.dns1123LabelProblem(String(label)) {
+                return "each '.'-separated part \(problem)"
+            }
+        }
+        return nil
+    }
+
+    /// Why `key` is not a key of a secret, or nil.
+    public static func secretKeyProblem(_ key: String) -> String? {
+        if key.isEmpty || key == "." || key == ".." { return "it must be a name, not '\(key)'" }
+        if key.utf8.count > 253 { return "it is longer than 253 characters" }
+        if let bad = key.first(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0))) }) {
+            return "it may contain only letters, digits, '-', '_' and '.' (found '\(bad)')"
+        }
+        return nil
+    }
 }

@@ -1,10 +1,12 @@
 import SluiceModel
 
-/// A task type (`type: http`, `type: sql`) that the controller runs itself, with no process, container or pod.
+/// A task type (`type: http`, `type: sql`) that the controller runs itself, with no process, container or pod, or
+/// that renders a pod on Kubernetes (`rendersPod`, `container(for:)`).
 ///
 /// The compiler asks the plugin to `check` a task's `config` (problems come back with the config path they are
 /// about and are shown like every other flow-file error); the controller's plugin backend calls `run` for each
-/// attempt, observes its end and cancels it through Swift task cancellation, like any attempt.
+/// attempt, observes its end and cancels it through Swift task cancellation, like any attempt. An attempt that was
+/// running when the controller stopped runs again after a restart only when `repeatSafety` says that is harmless.
 public protocol TaskPlugin: Sendable {
     /// The `type:` this plugin handles.
     var type: String { get }
@@ -13,6 +15,65 @@ public protocol TaskPlugin: Sendable {
     /// Runs one attempt and returns its outputs by name (typed by the engine against the task's outputs).
     /// Cancellation of the calling Swift task must stop the work promptly and throw `PluginFailure.cancelled`.
     func run(_ attempt: PluginAttempt) async throws(PluginFailure) -> [String: LiteralValue]
+    /// Whether an attempt of `task` that was running when the controller stopped may simply run again: true only
+    /// when repeating its effect is harmless (a GET, a SELECT). Default: not safe.
+    func repeatSafety(_ task: PluginTask) -> RepeatSafety
+    /// The secrets `task`'s config reads, each with where in `config` it is named, so a missing one refuses the
+    /// run at submit instead of failing an attempt. Default: none.
+    func secrets(_ task: PluginTask) -> [PluginSecret]
+    /// Whether `task` runs as a pod on Kubernetes (`container(for:)`) instead of in the controller. Default: false.
+    func rendersPod(_ task: PluginTask) -> Bool
+    /// The container that runs `attempt` as a pod, for a task whose `rendersPod` is true. The backend builds the pod
+    /// with the same builder as a container task's (labels, names, security defaults, the attempt's Secret).
+    func container(for attempt: PluginAttempt) throws(PluginFailure) -> PluginContainer
+}
+
+extension TaskPlugin {
+    public func repeatSafety(_ task: PluginTask) -> RepeatSafety { RepeatSafety(isSafe: false, effect: "a \(type) task") }
+    public func secrets(_ task: PluginTask) -> [PluginSecret] { [] }
+    public func rendersPod(_ task: PluginTask) -> Bool { false }
+    public func container(for attempt: PluginAttempt) throws(PluginFailure) -> PluginContainer {
+        throw .system("the \(type) plugin runs its tasks in the controller and renders no pod")
+    }
+}
+
+/// Whether repeating an interrupted attempt's effect is harmless, and what that effect is, in words for messages
+/// ("a POST request", "a statement that may write").
+public struct RepeatSafety: Sendable, Hashable, Codable {
+    public var isSafe: Bool
+    public var effect: String
+
+    public init(isSafe: Bool, effect: String) {
+        self.isSafe = isSafe
+        self.effect = effect
+    }
+}
+
+/// A secret a plugin task's config names: `path` is where below `config` (`headers.Authorization.secret`).
+public struct PluginSecret: Sendable, Hashable {
+    public var path: String
+    public var ref: SecretRef
+
+    public init(path: String, _ ref: SecretRef) {
+        self.path = path
+        self.ref = ref
+    }
+}
+
+/// The container a plugin attempt runs in when it runs as a pod. Every string is taken literally: `command` is the
+/// argv (no shell), `env` plain values; `secrets` become variables (each ref's `env`) read from Kubernetes Secrets.
+public struct PluginContainer: Sendable, Hashable {
+    public var image: String
+    public var command: [String]
+    public var env: [EnvVar]
+    public var secrets: [SecretRef]
+
+    public init(image: String, command: [String], env: [EnvVar] = [], secrets: [SecretRef] = []) {
+        self.image = image
+        self.command = command
+        self.env = env
+        self.secrets = secrets
+    }
 }
 
 /// A task as a plugin sees it: its name, interface and the untyped `config:` value.

@@ -17,10 +17,8 @@ import Testing
         init() throws {
             secrets = LocalSecrets(directory: LocalSecrets.directory(forStore: directory))
             let local = try LocalBackend(root: directory + "/attempts", secrets: secrets)
-            let secrets = self.secrets
-            controller = try Controller(directory: directory, backend: PluginBackend(local, plugins: testPlugins) { s throws(BackendError) in
-                try secrets.value(s)
-            })
+            controller = try Controller(directory: directory, backend: PluginBackend(local, plugins: testPlugins, root: directory + "/attempts",
+                                                                                     secrets: secrets))
             controller.start()
         }
 

@@ -11,6 +11,8 @@ final class TestHTTPServer: Sendable {
     /// Yields once for each request that reached `/hang`, so a test cancels only after the request is out.
     let hung: AsyncStream<Void>
     private let hungContinuation: AsyncStream<Void>.Continuation
+    /// Requests per name to `/once/NAME` (any method): the first is held open, later ones answer at once.
+    let onceCounts: Counts
 
     var base: String { "http://127.0.0.1:\(port)" }
 
@@ -18,6 +20,7 @@ final class TestHTTPServer: Sendable {
         let portBox = Mutex<CheckedContinuation<Int, Never>?>(nil)
         let (hung, hungContinuation) = AsyncStream<Void>.makeStream()
         let counts = Mutex([String: Int]())
+        let onceCounts = Counts()
         let router = Router()
         router.post("echo") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
@@ -39,6 +42,18 @@ final class TestHTTPServer: Sendable {
             try await Task.sleep(for: .seconds(3600))
             return "late"
         }
+        // Held on its first request (so a test can kill the client's controller mid-request), answered after.
+        let once: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, context in
+            let name = context.parameters.get("name") ?? ""
+            let n = onceCounts.add(name)
+            if n == 1 {
+                hungContinuation.yield()
+                try await Task.sleep(for: .seconds(3600))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"calls": \#(n)}"#)))
+        }
+        router.get("once/:name", use: once)
+        router.post("once/:name", use: once)
         router.post("forecast") { request, _ -> Response in
             guard request.headers[.authorization] == "Bearer t0ken" else { return Response(status: .unauthorized) }
             let body = try await request.body.collect(upTo: 1 << 20)
@@ -58,10 +73,12 @@ final class TestHTTPServer: Sendable {
             portBox.withLock { $0 = c }
             running.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
         }
-        return TestHTTPServer(port: port, running: running.withLock { $0! }, hung: hung, hungContinuation: hungContinuation)
+        return TestHTTPServer(port: port, running: running.withLock { $0! }, hung: hung, hungContinuation: hungContinuation, onceCounts: onceCounts)
     }
 
-    private init(port: Int, running: Task<Void, any Error>, hung: AsyncStream<Void>, hungContinuation: AsyncStream<Void>.Continuation) {
+    private init(port: Int, running: Task<Void, any Error>, hung: AsyncStream<Void>, hungContinuation: AsyncStream<Void>.Continuation,
+                 onceCounts: Counts) {
+        self.onceCounts = onceCounts
         self.port = port
         self.running = running
         self.hung = hung
@@ -76,4 +93,14 @@ final class TestHTTPServer: Sendable {
     }
 
     private static let kept = Mutex<[Task<Void, any Error>]>([])
+}
+
+/// Requests counted by name.
+final class Counts: Sendable {
+    private let counts = Mutex([String: Int]())
+
+    /// Counts one more request for `name`; returns its count.
+    func add(_ name: String) -> Int { counts.withLock { c in c[name, default: 0] += 1; return c[name]! } }
+
+    subscript(name: String) -> Int { counts.withLock { $0[name] ?? 0 } }
 }

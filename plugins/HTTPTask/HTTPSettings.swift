@@ -19,6 +19,17 @@ struct HTTPSettings: Sendable {
     var body: LiteralValue?
     var expect: [Int] = Array(200...299)
     var timeout: Duration = .seconds(30)
+    /// Methods whose repetition has the effect of one request (RFC 9110, 9.2.2): an interrupted one may run again.
+    static let idempotentMethods: Set<String> = ["GET", "HEAD", "PUT", "DELETE"]
+
+    /// The secrets the headers read, with their paths below `config`.
+    var secrets: [PluginSecret] {
+        headers.compactMap { name, value in
+            guard case .secret(let secret, let key, _) = value else { return nil }
+            return PluginSecret(path: "headers.\(name).secret", SecretRef(name: secret, key: key))
+        }
+    }
+
     /// Where the output is in a JSON response (nil: the whole body).
     var field: JSONField?
     /// The one output the response fills, if the task declares one.
@@ -85,8 +96,8 @@ struct HTTPSettings: Sendable {
             case .map(let sm):
                 guard let f = reader.mapping(.map(sm), at: path, known: ["secret", "key", "prefix"], required: ["secret"],
                                              what: "a header from a secret"),
-                      let secret = reader.string(f, "secret", at: path) else { continue }
-                out.append((name, .secret(name: secret, key: reader.string(f, "key", at: path), prefix: reader.string(f, "prefix", at: path) ?? "")))
+                      let ref = reader.secretRef(f, at: path) else { continue }
+                out.append((name, .secret(name: ref.name, key: ref.key, prefix: reader.string(f, "prefix", at: path) ?? "")))
             default:
                 reader.report(path, "a header is text or {secret: NAME, key: KEY, prefix: TEXT}")
             }

@@ -18,6 +18,18 @@ public struct HTTPTask: TaskPlugin {
         return reader.problems
     }
 
+    /// GET, HEAD, PUT and DELETE may run again after an interruption; a POST or PATCH may not.
+    public func repeatSafety(_ task: PluginTask) -> RepeatSafety {
+        var reader = ConfigReader()
+        let method = HTTPSettings.read(task, &reader)?.method ?? "POST"
+        return RepeatSafety(isSafe: HTTPSettings.idempotentMethods.contains(method), effect: "a \(method) request")
+    }
+
+    public func secrets(_ task: PluginTask) -> [PluginSecret] {
+        var reader = ConfigReader()
+        return HTTPSettings.read(task, &reader)?.secrets ?? []
+    }
+
     public func run(_ attempt: PluginAttempt) async throws(PluginFailure) -> [String: LiteralValue] {
         var reader = ConfigReader()
         guard let s = HTTPSettings.read(attempt.task, &reader) else {

@@ -47,6 +47,10 @@ final class PostgresQuery: Sendable {
     }
 
     private func execute() -> Result<[Row], PluginFailure> {
+        var loadError = [CChar](repeating: 0, count: 512)
+        guard clibpq_load(&loadError, loadError.count) == 0 else {
+            return .failure(.system(String(decoding: loadError.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)))
+        }
         let opened = PQconnectdb(connection)
         guard let conn = opened, PQstatus(conn) == CONNECTION_OK else {
             defer { PQfinish(opened) }

@@ -19,14 +19,25 @@ struct SQLSettings: Sendable {
         case secret(name: String, key: String?)
     }
 
-    static let keys = ["dialect", "database", "statement", "timeout"]
+    /// Where the statement runs: in the controller (libpq or SQLite), or in a pod running `psql` (postgres only).
+    enum Place: String, Sendable {
+        case controller, pod
+    }
+
+    static let keys = ["dialect", "database", "statement", "timeout", "run_in", "image"]
     static let dialects = ["sqlite", "postgres"]
+    /// The image with `psql` a `run_in: pod` task runs in, unless the task names one.
+    static let defaultImage = "postgres:17"
 
     var dialect = "sqlite"
     var database = Database.path("")
     var statement = SQLStatement(InputTemplate(""))
     var timeout: Duration?
     var result = Result.none
+    var place = Place.controller
+    var image = SQLSettings.defaultImage
+    /// The statement as written, for the pod's psql.
+    var template = InputTemplate("")
 
     static func read(_ task: PluginTask, _ reader: inout ConfigReader) -> SQLSettings? {
         guard let m = reader.mapping(task.config, at: "", known: keys, required: ["dialect", "database", "statement"],
@@ -38,14 +49,15 @@ struct SQLSettings: Sendable {
         case .string(let path)?: s.database = .path(path)
         case .map(let dm)?:
             if let f = reader.mapping(.map(dm), at: "database", known: ["secret", "key"], required: ["secret"], what: "a database from a secret"),
-               let name = reader.string(f, "secret", at: "database") {
-                s.database = .secret(name: name, key: reader.string(f, "key", at: "database"))
+               let ref = reader.secretRef(f, at: "database") {
+                s.database = .secret(name: ref.name, key: ref.key)
             }
         case let other?: reader.report("database", "expected the database (a file path for sqlite, a connection string for postgres) or {secret: NAME, key: KEY}, found \(other)")
         case nil: break
         }
         if let text = reader.string(m, "statement", at: "") {
             let t = InputTemplate(text)
+            s.template = t
             reader.checkInputs(t, at: "statement", task.interface)
             s.statement = SQLStatement(t, numbered: s.dialect == "postgres" ? "$" : "?")
             for name in s.statement.quotedInputs {
@@ -55,7 +67,29 @@ struct SQLSettings: Sendable {
         }
         s.timeout = reader.duration(m, "timeout", at: "")
         s.result = result(task.interface, &reader)
+        place(m, &s, &reader)
         return reader.problems.count == before ? s : nil
+    }
+
+    /// `run_in` and `image`: a pod runs `psql`, so only PostgreSQL, and its output comes from one JSON query.
+    private static func place(_ m: [String: LiteralValue], _ s: inout SQLSettings, _ reader: inout ConfigReader) {
+        if let text = reader.choice(m, "run_in", at: "", ["controller", "pod"]) { s.place = Place(rawValue: text) ?? .controller }
+        if let image = reader.string(m, "image", at: "") {
+            if s.place != .pod { reader.report("image", "'image' is the image of a run_in: pod task; this task runs in the controller") }
+            else if image.isEmpty || image.contains(where: \.isWhitespace) { reader.report("image", "'\(image)' is not an image reference") }
+            else { s.image = image }
+        }
+        guard s.place == .pod else { return }
+        if s.dialect != "postgres" {
+            reader.report("run_in", "run_in: pod runs psql, so it needs dialect: postgres (a sqlite file is on the controller's disk)")
+        }
+        if s.timeout != nil {
+            reader.report("timeout", "a run_in: pod task is stopped by the task's own 'timeout', not the config's")
+        }
+        if case .none = s.result { return }
+        if !ReadOnlyStatement.words(s.template.render([:], { _ in "null" })).contains(where: { ["select", "values", "returning"].contains($0) }) {
+            reader.report("statement", "a run_in: pod task with an output needs a statement that returns rows (a query, or RETURNING)")
+        }
     }
 
     private static func result(_ interface: Interface, _ reader: inout ConfigReader) -> Result {

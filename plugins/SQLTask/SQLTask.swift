@@ -15,6 +15,35 @@ public struct SQLTask: TaskPlugin {
         return reader.problems
     }
 
+    /// A single SELECT (or VALUES, or WITH over a query) may run again after an interruption; anything else may
+    /// have written, so it is not repeated on its own.
+    public func repeatSafety(_ task: PluginTask) -> RepeatSafety {
+        var reader = ConfigReader()
+        guard let s = SQLSettings.read(task, &reader), ReadOnlyStatement.isReadOnly(s.statement.text) else {
+            return RepeatSafety(isSafe: false, effect: "a statement that may write")
+        }
+        return RepeatSafety(isSafe: true, effect: "a read-only statement")
+    }
+
+    public func secrets(_ task: PluginTask) -> [PluginSecret] {
+        var reader = ConfigReader()
+        guard case .secret(let name, let key)? = SQLSettings.read(task, &reader)?.database else { return [] }
+        return [PluginSecret(path: "database.secret", SecretRef(name: name, key: key))]
+    }
+
+    public func rendersPod(_ task: PluginTask) -> Bool {
+        var reader = ConfigReader()
+        return SQLSettings.read(task, &reader)?.place == .pod
+    }
+
+    public func container(for attempt: PluginAttempt) throws(PluginFailure) -> PluginContainer {
+        var reader = ConfigReader()
+        guard let s = SQLSettings.read(attempt.task, &reader), s.place == .pod else {
+            throw .permanent("this sql task runs in the controller (run_in: pod renders a pod)")
+        }
+        return PsqlPod(s, inputs: attempt.inputs).container
+    }
+
     public func run(_ attempt: PluginAttempt) async throws(PluginFailure) -> [String: LiteralValue] {
         var reader = ConfigReader()
         guard let s = SQLSettings.read(attempt.task, &reader) else {

@@ -24,6 +24,33 @@ struct PluginCheck {
         }
     }
 
+    /// What the target cannot give the plugin tasks the flow uses: a secret their config names that is not in the
+    /// secret source (the controller's for in-controller tasks, the backend's for pods), or a pod where none runs.
+    func check(_ flow: CompiledFlow, for target: FlowCompiler.Target) {
+        let used = flow.usedTaskNames()
+        for task in flow.tasks where used.contains(task.name) {
+            guard case .plugin(let type, let config) = task.runtime, let plugin = plugins[type: type] else { continue }
+            let base = "tasks.\(task.name).config"
+            let pluginTask = PluginTask(name: task.name, interface: task.interface, config: config)
+            let inPod = plugin.rendersPod(pluginTask)
+            if inPod, !target.capabilities.runtimes.contains(.pod) {
+                sink.report(.unsupported, path: base,
+                            "this \(type) task runs as a pod, and the \(target.capabilities.backend) backend runs no pods; use the kubernetes backend")
+            }
+            for s in plugin.secrets(pluginTask) {
+                let what = "secret '\(s.ref.name)'\(s.ref.key.map { " key '\($0)'" } ?? "")"
+                if inPod {
+                    if !target.secretExists(s.ref) {
+                        sink.report(.unsupported, path: base + "." + s.path, "\(what) is not in the \(target.capabilities.backend) backend's secret source")
+                    }
+                } else if let expected = target.pluginSecretMissing(s.ref) {
+                    sink.report(.unsupported, path: base + "." + s.path,
+                                "\(what) is not in the controller's secret source: the \(type) task reads it from \(expected)")
+                }
+            }
+        }
+    }
+
     private func report(_ p: ConfigProblem, base: String) {
         let path = p.path.isEmpty ? base + ".config" : base + ".config." + p.path
         var message = p.message

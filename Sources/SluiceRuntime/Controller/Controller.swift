@@ -95,7 +95,11 @@ public final class Controller: @unchecked Sendable {
         let plugins = backend as? PluginBackend
         let inner = plugins?.inner ?? backend
         let secrets = (inner as? LocalBackend)?.secrets ?? (inner as? ContainerBackend)?.secrets
-        return FlowCompiler.Target(capabilities: backend.capabilities, plugins: plugins?.plugins) { s in secrets?.exists(s) ?? true }
+        var missing: @Sendable (SecretRef) -> String? = { _ in nil }
+        if let plugins { missing = plugins.secretMissing }
+        return FlowCompiler.Target(capabilities: backend.capabilities, plugins: plugins?.plugins, pluginSecretMissing: missing) { s in
+            secrets?.exists(s) ?? true
+        }
     }
 
     /// Starts the worker threads and the housekeeping thread (inbox, leases, claims). Idempotent.

@@ -1,6 +1,7 @@
 import SluiceEngine
 import SluiceKube
 import SluiceModel
+import SluicePlugin
 
 /// The pods a flow would create, without a cluster (`sluice render`): one per task node with the flow's inputs
 /// substituted; values that only exist at run time (upstream outputs) stand as placeholders such as
@@ -22,10 +23,13 @@ public struct PodPreview: Sendable {
     public private(set) var notes: [String] = []
 
     /// Renders every task node of `flow` (subworkflows, branch cases, map items, the failure node) for run `runID`.
-    public init(_ flow: CompiledFlow, inputs: [String: LiteralValue], settings: KubePodSettings, runID: String = "render") throws(BackendError) {
+    /// `plugins` render the pods of plugin tasks that run as pods (`TaskPlugin.rendersPod`); other plugin tasks run
+    /// in the controller and get a note.
+    public init(_ flow: CompiledFlow, inputs: [String: LiteralValue], settings: KubePodSettings, runID: String = "render",
+                plugins: TaskPluginRegistry = TaskPluginRegistry()) throws(BackendError) {
         var settings = settings
         if settings.flowName == nil { settings.flowName = flow.workflow.name }
-        var walk = Walk(flow: flow, settings: settings, runID: runID)
+        var walk = Walk(flow: flow, settings: settings, runID: runID, plugins: plugins)
         try walk.workflow(flow.workflow, prefix: "", scope: inputs, note: nil)
         if let failure = flow.workflow.failureNode {
             try walk.node(failure, prefix: "", scope: inputs, note: "runs only when the flow fails")
@@ -51,6 +55,7 @@ public struct PodPreview: Sendable {
         let flow: CompiledFlow
         let settings: KubePodSettings
         let runID: String
+        let plugins: TaskPluginRegistry
         var entries: [Entry] = []
         var notes: [String] = []
 
@@ -103,11 +108,18 @@ public struct PodPreview: Sendable {
         mutating func task(_ name: String, node: Node, id: String, inputs: [String: LiteralValue], extra: [String: LiteralValue],
                            note: String?) throws(BackendError) {
             guard let task = flow.task(name) else { return notes.append("\(id): no task '\(name)'") }
-            if case .plugin(let type, _) = task.runtime {
-                return notes.append("\(id): task '\(name)' is a plugin task (type: \(type)); it runs no pod")
-            }
-            let spec = AttemptSpec.preview(runID: runID, ref: AttemptRef(node: id, attempt: 1), task: task, node: node,
+            var spec = AttemptSpec.preview(runID: runID, ref: AttemptRef(node: id, attempt: 1), task: task, node: node,
                                            inputs: inputs, extra: extra)
+            if case .plugin(let type, let config) = task.runtime {
+                let pluginTask = PluginTask(name: name, interface: task.interface, config: config)
+                guard let plugin = plugins[type: type], plugin.rendersPod(pluginTask) else {
+                    return notes.append("\(id): task '\(name)' is a plugin task (type: \(type)) the controller runs; it runs no pod")
+                }
+                let attempt = PluginAttempt(task: pluginTask, inputs: spec.inputs, name: spec.name) { name, _ throws(PluginFailure) in
+                    throw .system("secret '\(name)' is not read when rendering")
+                }
+                spec = try PluginPod.spec(spec, plugin: plugin, attempt: attempt, backend: "kubernetes", runsPods: true)
+            }
             entries.append(Entry(node: id, task: name, note: note, plan: try PodPlan(spec, environment: [:], settings: settings)))
             guard task.revert != nil else { return }
             let revert = AttemptSpec.preview(runID: runID, ref: AttemptRef(node: id, attempt: 1, purpose: .revert), task: task, node: node,

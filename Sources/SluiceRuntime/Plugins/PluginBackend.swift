@@ -7,28 +7,48 @@ import Synchronization
 /// it wraps, so plugins run on whichever backend was chosen and need no process, container or pod.
 ///
 /// A plugin attempt is a Swift task: `start` begins it (or does nothing when it runs), `cancel` cancels it, and
-/// its end is observed like a process exit, its outputs the attempt's outputs. An in-controller attempt dies
-/// with its controller, so `adopt` does not return it and the engine starts it again.
+/// its end is observed like a process exit, its outputs the attempt's outputs. An in-controller attempt dies with
+/// its controller, so its start and end are recorded in a `PluginJournal` (the start before the effect): after a
+/// restart an ended attempt is reported as it ended, and one that was running is interrupted (see
+/// `PluginJournal.interrupted`). A task whose plugin renders a pod (`rendersPod`) becomes a container attempt of
+/// the wrapped Kubernetes backend, built, adopted and cancelled like any other.
 public final class PluginBackend: AttemptBackend {
     /// The backend that runs everything that is not a plugin task.
     public let inner: any AttemptBackend
     public let plugins: TaskPluginRegistry
+    /// Whether an in-controller plugin task's secret is in the secret source, for the submit-time check; nil
+    /// when it is there, else where it was expected.
+    public let secretMissing: @Sendable (SecretRef) -> String?
     private let secrets: @Sendable (SecretRef) throws(BackendError) -> String
+    private let journal: PluginJournal
     private let state = Mutex(State())
 
     private struct State {
         var receiver: (@Sendable (String, Observation) -> Void)?
         var running: [Key: Task<Void, Never>] = [:]
+        /// Attempts between their journal check and their task's creation.
+        var starting: Set<Key> = []
     }
 
     private struct Key: Hashable { var runID: String; var ref: AttemptRef }
 
-    /// Wraps `inner`; plugin attempts read secrets through `secrets` (the backend's secret source).
-    public init(_ inner: any AttemptBackend, plugins: TaskPluginRegistry,
+    /// Wraps `inner`. Plugin attempts are recorded under `root` (the attempt folders' root, `<store>/attempts`)
+    /// and read secrets through `secrets`; `secretMissing` says where a missing one was expected.
+    public init(_ inner: any AttemptBackend, plugins: TaskPluginRegistry, root: String,
+                secretMissing: @escaping @Sendable (SecretRef) -> String? = { _ in nil },
                 secrets: @escaping @Sendable (SecretRef) throws(BackendError) -> String) {
         self.inner = inner
         self.plugins = plugins
         self.secrets = secrets
+        self.secretMissing = secretMissing
+        journal = PluginJournal(root: root)
+    }
+
+    /// Wraps `inner` with secrets from a `LocalSecrets` folder (the store's, for the CLI's backends).
+    public convenience init(_ inner: any AttemptBackend, plugins: TaskPluginRegistry, root: String, secrets: LocalSecrets) {
+        self.init(inner, plugins: plugins, root: root, secretMissing: { s in secrets.exists(s) ? nil : secrets.file(s) }) { s throws(BackendError) in
+            try secrets.value(s)
+        }
     }
 
     public var name: String { inner.name }
@@ -48,22 +68,39 @@ public final class PluginBackend: AttemptBackend {
         guard case .plugin(let type, let config) = spec.task.runtime, let plugin = plugins[type: type] else {
             return try inner.start(spec, extraEnvironment: extraEnvironment)
         }
+        let attempt = pluginAttempt(spec, config: config)
+        if plugin.rendersPod(attempt.task) {
+            return try inner.start(try PluginPod.spec(spec, plugin: plugin, attempt: attempt, backend: inner.capabilities.backend,
+                                                  runsPods: inner.capabilities.runtimes.contains(.pod)),
+                                   extraEnvironment: extraEnvironment)
+        }
         let key = Key(runID: spec.runID, ref: spec.ref)
-        let secrets = self.secrets
-        let attempt = PluginAttempt(
-            task: PluginTask(name: spec.task.name, interface: spec.task.interface, config: config),
-            inputs: spec.inputs, name: spec.name
-        ) { name, key throws(PluginFailure) in
-            do throws(BackendError) { return try secrets(SecretRef(name: name, key: key)) } catch {
-                throw PluginFailure(error.kind == .user ? .permanent : .system, error.message)
-            }
+        let journal = self.journal
+        let receiver = state.withLock { s -> (@Sendable (String, Observation) -> Void)? in
+            guard s.running[key] == nil, !s.starting.contains(key), let r = s.receiver else { return nil }
+            s.starting.insert(key)
+            return r
+        }
+        guard let receiver else { return }
+        defer { state.withLock { _ = $0.starting.remove(key) } }
+        if let entry = journal.read(runID: spec.runID, ref: spec.ref) {
+            // Started before, by this controller or a dead one: report how it ended, never run it twice.
+            return report(entry, to: receiver)
+        }
+        let entry = PluginJournal.Entry(runID: spec.runID, ref: spec.ref, type: type, safety: plugin.repeatSafety(attempt.task))
+        do { try journal.write(entry) } catch {
+            throw BackendError("cannot record the start of plugin attempt \(spec.name): \(error)", kind: .system)
         }
         state.withLock { s in
-            guard s.running[key] == nil, let receiver = s.receiver else { return }
+            guard s.running[key] == nil else { return }
             // Started is told from the task itself, so it always comes before the end.
             s.running[key] = Task.detached { [weak self] in
                 receiver(spec.runID, .attemptStarted(spec.ref))
                 let observation = await Self.run(plugin, attempt, ref: spec.ref)
+                var ended = entry
+                ended.outcome = observation
+                // The outcome is recorded before it is told: a controller that dies in between reports it after a restart.
+                try? journal.write(ended)
                 let receiver = self?.state.withLock { s in
                     s.running[key] = nil
                     return s.receiver
@@ -73,13 +110,46 @@ public final class PluginBackend: AttemptBackend {
         }
     }
 
+    private func pluginAttempt(_ spec: AttemptSpec, config: LiteralValue) -> PluginAttempt {
+        let secrets = self.secrets
+        return PluginAttempt(
+            task: PluginTask(name: spec.task.name, interface: spec.task.interface, config: config),
+            inputs: spec.inputs, name: spec.name
+        ) { name, key throws(PluginFailure) in
+            do throws(BackendError) { return try secrets(SecretRef(name: name, key: key)) } catch {
+                throw PluginFailure(error.kind == .user ? .permanent : .system, error.message)
+            }
+        }
+    }
+
+    /// Tells how a recorded attempt ended; one without an outcome was interrupted, which is recorded first so a
+    /// second restart says the same.
+    private func report(_ entry: PluginJournal.Entry, to receiver: @escaping @Sendable (String, Observation) -> Void) {
+        var entry = entry
+        if entry.outcome == nil {
+            entry.outcome = PluginJournal.interrupted(entry)
+            try? journal.write(entry)
+        }
+        let (runID, observation) = (entry.runID, entry.outcome!)
+        Task.detached { receiver(runID, observation) }
+    }
+
     public func cancel(runID: String, attempt: AttemptRef, grace: Duration) {
         let task = state.withLock { $0.running[Key(runID: runID, ref: attempt)] }
         guard let task else { return inner.cancel(runID: runID, attempt: attempt, grace: grace) }
         task.cancel()
     }
 
-    public func adopt(runID: String) -> Set<AttemptRef> { inner.adopt(runID: runID) }
+    public func adopt(runID: String) -> Set<AttemptRef> {
+        var found = inner.adopt(runID: runID)
+        let (receiver, running) = state.withLock { s in (s.receiver, Set(s.running.keys.filter { $0.runID == runID }.map(\.ref) + s.starting.filter { $0.runID == runID }.map(\.ref))) }
+        for entry in journal.entries(runID: runID) {
+            found.insert(entry.ref)
+            if running.contains(entry.ref) { continue }
+            if let receiver { report(entry, to: receiver) }
+        }
+        return found.union(running)
+    }
 
     public func location(runID: String, attempt: AttemptRef) -> String? {
         state.withLock { $0.running[Key(runID: runID, ref: attempt)] } == nil ? inner.location(runID: runID, attempt: attempt) : nil

@@ -53,7 +53,7 @@ struct Render: ParsableCommand {
         let (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile)
         let preview: PodPreview
         do {
-            preview = try PodPreview(flow, inputs: values, settings: KubePodSettings(namespace: namespace), runID: runID)
+            preview = try PodPreview(flow, inputs: values, settings: KubePodSettings(namespace: namespace), runID: runID, plugins: TaskPlugins.all)
         } catch {
             FileHandleOutput.standardError("error: \(file): \(error.message)")
             throw ExitCode(1)

@@ -9,7 +9,7 @@ enum TaskPlugins {
 
     /// `backend` with plugin tasks run beside it; their secrets come from the store's local secret folder.
     static func wrap(_ backend: any AttemptBackend, storeDirectory: String) -> any AttemptBackend {
-        let secrets = LocalSecrets(directory: LocalSecrets.directory(forStore: storeDirectory))
-        return PluginBackend(backend, plugins: all) { s throws(BackendError) in try secrets.value(s) }
+        PluginBackend(backend, plugins: all, root: storeDirectory + "/attempts",
+                      secrets: LocalSecrets(directory: LocalSecrets.directory(forStore: storeDirectory)))
     }
 }
