@@ -13,6 +13,11 @@ extension PodPlan {
     static let shmVolume = "sluice-shm"
     static let mountPoint = "/sluice"
 
+    /// `text` as Kubernetes passes it on unchanged: it expands `$(NAME)` in a container's command and args from the
+    /// container's environment, and reads `$$` as `$`. A task's argv (inputs substituted) must reach the task as the
+    /// local and container backends give it, so every `$` is doubled.
+    static func literal(_ text: String) -> String { text.replacingOccurrences(of: "$", with: "$$") }
+
     /// The `task` container of a container task. `spec.command` is the substituted argv: the entrypoint when the
     /// task sets `command:` (or for a revert), else arguments to the image's entrypoint, as on the container backend.
     static func taskContainer(_ spec: AttemptSpec, _ c: ContainerSpec, environment: [String: String], name: String) throws(BackendError) -> JSONObject {
@@ -24,9 +29,9 @@ extension PodPlan {
         }
         var container: JSONObject = ["name": .string(taskContainer), "image": .string(image)]
         if spec.ref.purpose == .revert || !c.command.isEmpty {
-            container["command"] = .array(spec.command.map { .string($0) })
+            container["command"] = .array(spec.command.map { .string(literal($0)) })
         } else if !spec.command.isEmpty {
-            container["args"] = .array(spec.command.map { .string($0) })
+            container["args"] = .array(spec.command.map { .string(literal($0)) })
         }
         if spec.ref.purpose == .run, let dir = c.workingDir {
             container["workingDir"] = .string(dir.hasPrefix("/") ? dir : mountPoint + "/work/" + dir)

@@ -34,7 +34,7 @@ extension PodPlan {
         }
         var container = containers[index].objectValue ?? JSONObject()
         if spec.ref.purpose == .revert {
-            container["command"] = .array(spec.command.map { .string($0) })
+            container["command"] = .array(spec.command.map { .string(literal($0)) })
             _ = container.removeValue(forKey: "args")
         }
         try addSluiceContract(&container, spec, environment: environment, name: name)

@@ -18,7 +18,8 @@ enum PluginPod {
             throw BackendError("task '\(spec.task.name)': \(error.message)", kind: error.kind == .system ? .system : .user)
         }
         // Kubernetes expands $(NAME) in a container's command and env values; the plugin's strings are literal.
-        let command = container.command.map(escape)
+        // The pod builder keeps every task's command literal (PodPlan.literal); env values are escaped here.
+        let command = container.command
         let env = container.env.map { EnvVar(name: $0.name, value: escape($0.value)) }
         var out = spec
         out.task.runtime = .container(ContainerSpec(image: container.image, command: command, env: env))

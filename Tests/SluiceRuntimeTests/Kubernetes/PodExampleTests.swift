@@ -181,3 +181,21 @@ enum Validator {
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
+
+/// Kubernetes expands `$(NAME)` in a container's command and args; a task's argv reaches it as written, as on the
+/// local and container backends.
+@Suite struct PodCommandLiteralTests {
+    @Test func dollarsInATasksArgumentsAreKeptFromKubernetesExpansion() throws {
+        let f = try Pods.flow("""
+            name: dollars
+            inputs: {x: string}
+            tasks:
+              say: {image: busybox:1.36, command: [echo, "{{inputs.x}}", "$HOME"], inputs: {x: string}}
+            nodes:
+              - {id: say, task: say, inputs: {x: inputs.x}}
+            """)
+        let preview = try PodPreview(f, inputs: ["x": .string("$(SLUICE_RUN_ID) costs $$5")], settings: Pods.settings, runID: "r1")
+        let plan = try #require(preview.entries.first { $0.node == "say" }?.plan)
+        #expect(Pods.container(plan)?["command"] == ["echo", "$$(SLUICE_RUN_ID) costs $$$$5", "$$HOME"])
+    }
+}
