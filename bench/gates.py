@@ -2,8 +2,9 @@
 """Issue 9's waiting-runs figures against a real `sluice serve` (release build, own store in a temp folder):
 N runs (default 1,000) each waiting at an approval gate; once all wait, ~10 s of idle sampling of the server's
 threads (/proc/PID/status Threads), RSS, CPU%, and its store I/O while idle (the server exposes no query
-counter, so the proxy is `strace -c -f` over 5 s: pread64/pwrite64 are SQLite's page reads/writes, and the
-total syscall count shows any per-run polling). Then every gate is approved through the API (admin token) and
+counter, so the proxy is `strace -c -f` over 5 s: pread64/pwrite64 are SQLite's page reads/writes, fcntl its
+locks, taken by every transaction even when pages come from its cache, and the total syscall count shows any
+per-run polling). Then every gate is approved through the API (admin token) and
 the approval -> next task start latency is taken from a timestamp the next task writes. Beside it, the same
 latency for a shell spawning the same command (`sh -c 'date ...'`) from this script. Prints a table."""
 import json, os, statistics, subprocess, sys, tempfile, threading, time, urllib.request
@@ -91,7 +92,9 @@ try:
     total = sum(calls.values())
     io = calls.get("pread64", 0) + calls.get("pwrite64", 0)
     top = ", ".join(f"{k} {v}" for k, v in sorted(calls.items(), key=lambda kv: -kv[1])[:4]) or "none"
-    rows.append(("store I/O while idle (strace -c -f, 5 s): pread64+pwrite64 per s", f"{io / 5:.1f}/s (all syscalls {total / 5:.1f}/s: {top})", " ".join(load())))
+    rows.append(("store I/O while idle (strace -c -f, 5 s): pread64+pwrite64 per s", f"{io / 5:.1f}/s", " ".join(load())))
+    rows.append(("SQLite lock calls while idle (fcntl per s; a read transaction takes 2-4)", f"{calls.get('fcntl', 0) / 5:.1f}/s", " ".join(load())))
+    rows.append(("all server syscalls while idle, per s (top 4 in 5 s)", f"{total / 5:.1f}/s ({top})", " ".join(load())))
     # Approve every gate, one request after another; latency = the next task's timestamp - the approve's send time.
     sent = {}
     t = time.time()
