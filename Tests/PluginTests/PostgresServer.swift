@@ -45,8 +45,13 @@ enum PostgresServer {
 
     /// Runs a PostgreSQL program, as `nobody` when this process is root, and waits for it with waitpid (the
     /// server pg_ctl starts keeps inherited descriptors, so its output goes to a file, never a pipe).
+    /// Every descriptor above 2 is closed first: posix_spawn passes on whatever this process holds without
+    /// close-on-exec, such as the pipe another test reads a `sluice` command's output from, and the server would
+    /// keep that pipe open for good (the reader then never sees its end).
     static func run(_ program: String, _ arguments: [String]) throws {
-        let argv = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "nobody", "--", program] + arguments : [program] + arguments
+        let user = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "nobody", "--", program] : [program]
+        let closeInherited = #"for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-" 2>/dev/null; fi; done; exec "$@""#
+        let argv = ["/bin/bash", "-c", closeInherited, "bash"] + user + arguments
         let outPath = temporaryFolder() + "/out"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
