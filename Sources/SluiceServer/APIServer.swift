@@ -25,8 +25,6 @@ public final class APIServer: Sendable {
         public var backend: (any AttemptBackend)?
         /// The account local tasks run as (nil: the server's own); see `TaskUser`. Only for the default backend.
         public var taskUser: TaskUser?
-        /// With the local backend: the most attempts running at once (nil: `LocalBackend.defaultMaxRunning`).
-        public var maxLocalAttempts: Int?
         /// The base URL tasks call back to (`--advertise-url`), when the listen address is not how tasks reach
         /// this server (a load balancer in front of several servers over one store); nil: the listen address.
         public var advertiseURL: String?
@@ -82,8 +80,7 @@ public final class APIServer: Sendable {
         if let backend = configuration.backend {
             controller = try Controller(directory: configuration.storeDirectory, backend: backend, options: options)
         } else {
-            controller = try Controller(directory: configuration.storeDirectory, options: options, taskUser: configuration.taskUser,
-                                        maxLocalAttempts: configuration.maxLocalAttempts)
+            controller = try Controller(directory: configuration.storeDirectory, options: options, taskUser: configuration.taskUser)
         }
         apps = AppRuntime(store: controller.store, directory: configuration.storeDirectory + "/apps", options: configuration.appOptions)
         controller.onStep = { [metrics] id, state, events in metrics.record(runID: id, state: state, events: events) }
@@ -111,7 +108,7 @@ public final class APIServer: Sendable {
         LogRoutes(store: store, stopping: stopping).add(to: router)
         OpenAPIRoutes().add(to: router)
         CallbackRoutes(controller: controller).add(to: router)
-        AppRoutes(apps: apps, store: store, baseURL: { [controller] in controller.callbackBaseURL }).add(to: router)
+        AppRoutes(apps: apps, store: store, baseURL: { [controller] in controller.callbackBaseURL }, stopping: stopping).add(to: router)
         return router
     }
 

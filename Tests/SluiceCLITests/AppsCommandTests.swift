@@ -73,6 +73,7 @@ import Glibc
         #expect(try await ws.sluice(["apps", "deploy", file, "--server", first.url]).status == 0)
         let before = try await Self.waitFor(ws, first, "echo") { $0["state"] as? String == "healthy" }
         let orphan = ((before["replica_states"] as? [[String: Any]]) ?? []).first?["pid"] as? Int ?? 0
+        try #require(orphan > 0, "the status names the replica's pid: \(before)")
         let process = first.process
         kill(process.processIdentifier, SIGKILL)
         try await offPool { process.waitUntilExit() }
@@ -81,7 +82,7 @@ import Glibc
         defer { second.terminate() }
         let after = try await Self.waitFor(ws, second, "echo") { $0["state"] as? String == "healthy" }
         let pid = ((after["replica_states"] as? [[String: Any]]) ?? []).first?["pid"] as? Int ?? 0
-        #expect(pid != orphan)
+        #expect(pid > 0 && pid != orphan)
         // The orphan was killed (and, our child no longer, reaped by init): gone or a zombie at most.
         let state = (try? String(contentsOfFile: "/proc/\(orphan)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
         #expect(state == nil || state == "Z", "replica \(orphan) outlived its server's restart: \(state ?? "")")

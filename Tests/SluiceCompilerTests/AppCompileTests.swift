@@ -43,6 +43,33 @@ import SluiceModel
         #expect(text.contains("color"), "\(text)")
     }
 
+    @Test func waitsTheServerCannotRunAndVariablesItSetsAreRefusedWithTheirPlace() {
+        let result = FlowCompiler.compileApps("""
+            apps:
+              - name: web
+                command: [x]
+                env: {PORT: "9000", OTHER: "1"}
+                health: {path: /h, interval: 0s, timeout: 400d}
+                startup_grace: 3650d
+            """, file: "apps.yaml")
+        let text = result.diagnostics.map(\.description).joined(separator: "\n")
+        #expect(result.apps.isEmpty)
+        #expect(text.contains("apps[0].env.PORT: PORT is set by the server"), "\(text)")
+        #expect(text.contains("apps[0].health.interval: health interval must be longer than 0"), "\(text)")
+        #expect(text.contains("apps[0].health.timeout: health timeout must be at most 1d"), "\(text)")
+        #expect(text.contains("apps[0].startup_grace: startup_grace must be at most 1d"), "\(text)")
+        #expect(!text.contains("OTHER"), "\(text)")
+    }
+
+    @Test func fieldsTheLocalRuntimeDoesNotApplyAreNamed() throws {
+        let result = FlowCompiler.compileApps("""
+            apps:
+              - {name: plain, command: [x]}
+              - {name: sized, image: "python:3.11-slim", command: [x], resources: {cpu: 100m}, replicas: {min: 1, max: 3, target_concurrency: 8}}
+            """, file: "apps.yaml")
+        #expect(result.apps.map(\.notAppliedLocally) == [[], ["image", "resources", "replicas.target_concurrency"]])
+    }
+
     @Test func aFileWithoutAppsSaysSo() {
         let result = FlowCompiler.compileApps("apps: []\n", file: "apps.yaml")
         #expect(!result.isValid)

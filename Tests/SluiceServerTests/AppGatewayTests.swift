@@ -171,8 +171,16 @@ final class AppGatewayTests: XCTestCase {
         try deploy(first, Self.appsFile(replicas: 1))
         let status = try waitForApp(first, "echo") { $0["state"] as? String == "healthy" }
         let pid = Self.replicas(status).first?["pid"] as? Int ?? 0
+        XCTAssertGreaterThan(pid, 0, "the status names the replica's pid")
         first.stop(keepStore: true)
-        XCTAssertNotEqual(kill(pid_t(pid), 0), 0, "the replica ended with the server")
+        // Gone, or a zombie its parent (this process) has yet to reap: polled, as a guard against hanging only.
+        let deadline = Date().addingTimeInterval(60)
+        func alive() -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+            return stat[stat.index(close, offsetBy: 2)] != "Z"
+        }
+        while alive(), Date() < deadline { usleep(20_000) }
+        XCTAssertFalse(alive(), "the replica ended with the server")
         let second = try server(store: store, adminName: "second-admin")
         defer { second.stop() }
         try waitForApp(second, "echo") { $0["state"] as? String == "healthy" }

@@ -49,7 +49,7 @@ final class TestServer: @unchecked Sendable {
     func stop(keepStore: Bool = false) {
         let server = self.server
         Task { await server.shutdown() }
-        _ = stopped.wait(timeout: .now() + 20)
+        if stopped.wait(timeout: .now() + 120) == .timedOut { XCTFail("the server did not stop within 120 s") }
         task = nil
         if !keepStore { try? FileManager.default.removeItem(atPath: store) }
     }

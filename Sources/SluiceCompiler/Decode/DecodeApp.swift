@@ -27,6 +27,10 @@ extension FlowDecoder {
     private func app(_ name: String, _ f: Fields) -> AppSpec {
         let ((image, command), reported) = reporting { (string(f, "image"), stringList(f, "command") ?? []) }
         var a = AppSpec(name: name, image: image, command: command, args: stringList(f, "args") ?? [], env: env(f, "env"))
+        for e in a.env where ["PORT", "SLUICE_APP", "SLUICE_REPLICA"].contains(e.name) {
+            sink.report(.invalidValue, path: f.path("env") + "." + e.name,
+                        "\(e.name) is set by the server for each replica (the port it must listen on, the app, the replica number)")
+        }
         if let port = int(f, "port", minimum: 1) {
             if port > 65535 {
                 sink.report(.invalidValue, path: f.path("port"), "port must be from 1 to 65535 (found \(port))")
@@ -56,8 +60,14 @@ extension FlowDecoder {
                 a.health.path = path
             } else if let hf = fields(h, f.path("health"), known: ["path", "interval", "timeout", "failures"], what: "a health check") {
                 a.health.path = string(hf, "path") ?? a.health.path
-                a.health.interval = duration(hf, "interval") ?? a.health.interval
-                a.health.timeout = duration(hf, "timeout") ?? a.health.timeout
+                for (key, keyPath) in [("interval", \HealthCheck.interval), ("timeout", \HealthCheck.timeout)] {
+                    guard let d = duration(hf, key) else { continue }
+                    if let problem = Self.appDurationProblem(d) {
+                        sink.report(.invalidValue, path: hf.path(key), "health \(key) \(problem) (found \(d))")
+                    } else {
+                        a.health[keyPath: keyPath] = d
+                    }
+                }
                 a.health.failures = int(hf, "failures", minimum: 1) ?? a.health.failures
             }
             if !a.health.path.hasPrefix("/") {
@@ -66,8 +76,8 @@ extension FlowDecoder {
         }
         for (key, keyPath) in [("startup_grace", \AppSpec.startupGrace), ("request_timeout", \AppSpec.requestTimeout)] {
             guard let d = duration(f, key) else { continue }
-            if d.milliseconds <= 0 {
-                sink.report(.invalidValue, path: f.path(key), "\(key) must be longer than 0 (found \(d))")
+            if let problem = Self.appDurationProblem(d) {
+                sink.report(.invalidValue, path: f.path(key), "\(key) \(problem) (found \(d))")
             } else {
                 a[keyPath: keyPath] = d
             }
@@ -77,5 +87,13 @@ extension FlowDecoder {
             sink.report(.missingKey, at: f.location, path: f.path, "an app needs 'command' (and 'image' for container backends)")
         }
         return a
+    }
+
+    /// The app's times (health interval and timeout, startup grace, request timeout) are waits the server runs:
+    /// longer than 0 and at most a day.
+    static func appDurationProblem(_ d: DurationValue) -> String? {
+        if d.milliseconds <= 0 { return "must be longer than 0" }
+        if d.milliseconds > 86_400_000 { return "must be at most 1d" }
+        return nil
     }
 }

@@ -65,6 +65,16 @@ public struct AppSpec: Sendable, Hashable, Codable {
         self.isPublic = isPublic
     }
 
+    /// The fields this spec sets that the local app runtime (replica processes) does not apply yet: they matter on
+    /// container and Kubernetes backends. `sluice apps deploy` names them rather than drop them silently.
+    public var notAppliedLocally: [String] {
+        var out: [String] = []
+        if image != nil, !command.isEmpty { out.append("image") }
+        if resources != Resources() { out.append("resources") }
+        if replicas.targetConcurrency != nil { out.append("replicas.target_concurrency") }
+        return out
+    }
+
     enum CodingKeys: String, CodingKey {
         case name, image, command, args, env, port, resources, replicas, health, isPublic = "public"
         case startupGrace = "startup_grace", requestTimeout = "request_timeout"

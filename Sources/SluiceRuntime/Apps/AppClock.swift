@@ -13,6 +13,6 @@ public struct SystemAppClock: AppClock {
     public init() {}
     public func now() -> Date { Date() }
     public func sleep(seconds: Double) async throws {
-        try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+        try await Task.sleep(nanoseconds: UInt64(min(max(0, seconds), 86_400 * 366) * 1_000_000_000))
     }
 }

@@ -64,6 +64,12 @@ public actor AppRuntime {
     /// Runs `replicas` replicas of app `name` from now on (also after a restart of the server).
     public func scale(_ name: String, replicas: Int) async throws(AppRuntimeError) -> AppView {
         guard replicas >= 0 else { throw .invalid("replicas must be 0 or more (found \(replicas))") }
+        guard let current = try await db({ try $0.app(name: name) }) else { throw .noApp(name) }
+        // A fixed count (`replicas: N`) is what scale changes; a range (`{min, max}`) bounds it.
+        let policy = try decode(current).replicas
+        if policy.min != policy.max, replicas > policy.max {
+            throw .invalid("app '\(name)' runs at most \(policy.max) replicas (its replicas.max); found \(replicas)")
+        }
         guard let record = try await db({ try $0.setAppReplicas(name: name, replicas: replicas) }) else { throw .noApp(name) }
         let spec = try decode(record)
         if record.running {
@@ -139,7 +145,10 @@ public actor AppRuntime {
         let folder = folder(spec.name)
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let supervisor = AppSupervisor(spec: spec, folder: folder, clock: options.clock, backoff: options.backoff, stopGrace: options.stopGrace)
-        supervisors.withLock { $0[spec.name] = supervisor }
+        // Calls interleave at their awaits: a supervisor another call started meanwhile is stopped, never orphaned.
+        if let previous = supervisors.withLock({ $0.updateValue(supervisor, forKey: spec.name) }) {
+            Task.detached { await previous.stop() }
+        }
         supervisor.scale(to: replicas)
         if spec.replicas.min == 0 {
             let idle = options.idleBeforeZero

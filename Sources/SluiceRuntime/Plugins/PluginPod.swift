@@ -20,7 +20,7 @@ enum PluginPod {
         // Kubernetes expands $(NAME) in a container's command and env values; the plugin's strings are literal.
         // The pod builder keeps every task's command literal (PodPlan.literal); env values are escaped here.
         let command = container.command
-        let env = container.env.map { EnvVar(name: $0.name, value: escape($0.value)) }
+        let env = container.env.map { EnvVar(name: $0.name, value: PodPlan.literal($0.value)) }
         var out = spec
         out.task.runtime = .container(ContainerSpec(image: container.image, command: command, env: env))
         out.task.secrets += container.secrets
@@ -29,7 +29,4 @@ enum PluginPod {
         out.env = spec.env + env
         return out
     }
-
-    /// `$` doubled: Kubernetes turns `$$` into `$` and leaves the text after it alone.
-    static func escape(_ text: String) -> String { text.replacingOccurrences(of: "$", with: "$$") }
 }

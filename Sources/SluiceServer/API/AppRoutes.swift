@@ -12,6 +12,8 @@ struct AppRoutes {
     let store: Store
     /// The server's base URL (for each app's endpoint), once it listens.
     let baseURL: @Sendable () -> String?
+    /// Set when the server stops: followed logs end then, so a graceful shutdown is not held open.
+    let stopping: StopSignal
     var db: AsyncStore { AsyncStore(store) }
     var poll: Duration = .milliseconds(100)
 
@@ -81,10 +83,10 @@ struct AppRoutes {
         if !exists && replica >= max(view.replicas, view.replicaStates.count) {
             throw APIError(.notFound, code: "no-replica", "app '\(name)' has no replica \(replica) (it runs \(view.replicas))", field: "replica")
         }
-        let poll = self.poll, db = self.db, following = follow
+        let poll = self.poll, db = self.db, following = follow, stopping = self.stopping
         let body = ResponseBody { writer in
             var offset: UInt64 = 0
-            while !Task.isCancelled {
+            while !Task.isCancelled && !stopping.isSet {
                 let from = offset
                 let more = try await db.run { _ in try LogRoutes.read(path, from: from) }
                 if !more.isEmpty {

@@ -80,7 +80,8 @@ struct AppGateway: RouterMiddleware {
                 // A body is read once; a bodiless request sends an empty one each time it is tried.
                 let body = bodiless ? RequestBody(buffer: ByteBuffer()) : request.body
                 let head = try await ReplicaExchange.start(connection, head: head, body: body, timeout: timeout, handoff: handoff)
-                return response(head, request: request, handoff: handoff, done: { route.track(candidate.index, -1) })
+                let end = ExchangeEnd { route.track(candidate.index, -1); handoff.cancel("the client went away") }
+                return response(head, request: request, handoff: handoff, end: end)
             } catch {
                 route.track(candidate.index, -1)
                 switch error {
@@ -98,7 +99,7 @@ struct AppGateway: RouterMiddleware {
     }
 
     /// The client's response: the replica's status and headers (without hop-by-hop ones), its body streamed.
-    private func response(_ responseHead: HTTPResponseHead, request: Request, handoff: Handoff, done: @escaping @Sendable () -> Void) -> Response {
+    private func response(_ responseHead: HTTPResponseHead, request: Request, handoff: Handoff, end: ExchangeEnd) -> Response {
         var headers = HTTPFields()
         var length: Int?
         for (name, value) in responseHead.headers {
@@ -109,7 +110,7 @@ struct AppGateway: RouterMiddleware {
         }
         let status = HTTPResponse.Status(code: Int(responseHead.status.code), reasonPhrase: responseHead.status.reasonPhrase)
         let body = ResponseBody(contentLength: request.method == .head ? nil : length) { writer in
-            defer { done() }
+            defer { end.run() }
             while true {
                 switch await handoff.take() {
                 case .part(let buffer):
@@ -167,4 +168,20 @@ struct AppGateway: RouterMiddleware {
 struct GatewayStreamError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+/// What ends an exchange once (the replica's open-request count, the handoff): when the response body has been
+/// written, or, when the client left before its body was ever asked for, when the response is dropped.
+final class ExchangeEnd: @unchecked Sendable {
+    private let lock = NSLock()
+    private var action: (@Sendable () -> Void)?
+
+    init(_ action: @escaping @Sendable () -> Void) { self.action = action }
+
+    func run() {
+        let a = lock.withLock { () -> (@Sendable () -> Void)? in defer { action = nil }; return action }
+        a?()
+    }
+
+    deinit { run() }
 }

@@ -47,7 +47,7 @@ struct ReplicaExchange {
             let watchdog = Task {
                 var seen = 0
                 while !flags.finished.load(ordering: .relaxed) {
-                    try? await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))
+                    try? await Task.sleep(nanoseconds: UInt64(min(max(timeout, 0.001), 86_400 * 366) * 1_000_000_000))
                     let now = flags.progress.load(ordering: .relaxed)
                     if flags.finished.load(ordering: .relaxed) { break }
                     if now == seen {

@@ -61,6 +61,9 @@ struct AppsCommand: ParsableCommand {
                 throw CLIError.input(compiled.diagnostics.map(\.description).joined(separator: "\n"))
             }
             let views = try RemoteApps.deploy(AppsCommand.client(storeOption, remote), file: text, filename: file)
+            for app in compiled.apps where !app.notAppliedLocally.isEmpty {
+                FileHandleOutput.standardError("note: app \(app.name): the server's local replicas do not apply \(app.notAppliedLocally.joined(separator: ", ")) yet (container and Kubernetes apps will)")
+            }
             if try output.print(AppList(apps: views)) { return }
             for view in views { FileHandleOutput.standardOutput("deployed \(view.name) (\(view.replicas) replica\(view.replicas == 1 ? "" : "s")) at \(view.endpoint ?? "/apps/\(view.name)/")") }
         }
