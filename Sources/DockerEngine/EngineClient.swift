@@ -130,9 +130,10 @@ public struct EngineVersion: Sendable, Hashable {
 }
 
 extension EngineClient {
-    /// `GET /version`.
-    public func version() async throws -> EngineVersion {
-        let v = try JSONValue.parse(try await call("GET", "/version", timeout: .seconds(10)).body)
+    /// `GET /version`. Podman answers it from its full system info (storage and container counts under
+    /// their locks, `conmon`/`runc --version`), which takes many seconds on a busy engine: hence the long bound.
+    public func version(timeout: Duration = .seconds(60)) async throws -> EngineVersion {
+        let v = try JSONValue.parse(try await call("GET", "/version", timeout: timeout).body)
         let components = v["Components"]?.arrayValue ?? []
         let named = components.compactMap { $0["Name"]?.stringValue }
         let platform = v["Platform"]?["Name"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
@@ -143,6 +144,15 @@ extension EngineClient {
 
     /// `GET /_ping`: true when the engine answers OK.
     public func ping() async -> Bool {
-        (try? await call("GET", "/_ping", timeout: .seconds(5))) != nil
+        (try? await pingVersion()) != nil
+    }
+
+    /// `GET /_ping` (cheap: no locks, no subprocesses), and what its headers say of the engine: `Api-Version`,
+    /// and Podman's `Libpod-Api-Version`; Docker Engine sends no product version there.
+    public func pingVersion(timeout: Duration = .seconds(10)) async throws -> EngineVersion {
+        let r = try await call("GET", "/_ping", timeout: timeout)
+        let podman = r.header("Libpod-Api-Version")
+        return EngineVersion(product: podman == nil ? "Docker Engine" : "Podman Engine", version: podman ?? "?",
+                             apiVersion: r.header("Api-Version") ?? "?", os: "?")
     }
 }

@@ -35,7 +35,11 @@ public struct EngineDiscovery: Sendable {
                 continue
             }
             do {
-                let version = try await EngineClient(endpoint: endpoint).version()
+                // Liveness from the cheap `_ping`; the product and version from `/version`, which a busy
+                // Podman may be slow to answer: an engine that pinged is used even when that times out.
+                let client = EngineClient(endpoint: endpoint)
+                let pinged = try await client.pingVersion()
+                let version = (try? await client.version()) ?? pinged
                 out.tried.append(Attempt(address: c.address, source: c.source, version: version, problem: nil))
                 out.found = (endpoint, version)
                 return out
