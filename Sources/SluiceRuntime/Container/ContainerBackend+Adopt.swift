@@ -14,7 +14,7 @@ extension ContainerBackend {
                 delay = .milliseconds(100)
                 await catchUp()
                 for try await event in events where event.action == .died {
-                    if let name = event.attributes["name"] { markDied(name) }
+                    if let name = event.attributes["name"] { markDied(name, exit: event.exitCode.map { ($0, event.time) }) }
                 }
             } catch {
                 logger.warning("the container engine's event stream ended: \(error); reconnecting")

@@ -117,10 +117,11 @@ extension ContainerBackend {
     }
 
     /// Wakes the attempt waiting for `name` to stop.
-    func markDied(_ name: String) {
+    func markDied(_ name: String, exit: (code: Int32, at: Date?)? = nil) {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
             guard s.tracked[name] != nil else { return nil }
             s.tracked[name]?.died = true
+            if let exit { s.tracked[name]?.diedExit = exit }
             defer { s.tracked[name]?.waiter = nil }
             return s.tracked[name]?.waiter
         }
@@ -129,24 +130,40 @@ extension ContainerBackend {
 
     /// The container stopped: store its end (outputs, exit, OOM), report it, then remove the container.
     func collect(_ name: String, startedAt: Date) async {
-        guard let t = tracked(name), let info = await inspectOrLose(name, "vanished before its exit was read") else { return }
+        guard let t = tracked(name) else { return }
+        let exit: AttemptExit
+        if let died = t.diedExit, died.code == 0, !t.cancelled {
+            // A clean exit as the `died` event told it needs no `inspect` (exit 0 is no OOM kill): one engine
+            // round trip fewer between a task's end and the next task's start.
+            let (outputs, outputsError) = SupervisorResult.readOutputs(t.folder)
+            exit = AttemptExit(exitCode: 0, killedByUs: false, oomKilled: false, outputsJSON: outputs, outputsError: outputsError,
+                               detail: nil, startedAt: StateCoding.timestamp(startedAt),
+                               finishedAt: StateCoding.timestamp(died.at ?? Date()))
+        } else {
+            guard let info = await inspectOrLose(name, "vanished before its exit was read") else { return }
+            exit = Self.exit(info, t, startedAt: startedAt)
+        }
+        storeAndReport(name, exit)
+        do { try await client.removeContainer(name, force: true) } catch { logger.warning("cannot remove \(name): \(error)") }
+        untrack(name)
+    }
+
+    /// The end an inspected, stopped container tells: exit code, OOM, outputs, the error or stderr's tail.
+    static func exit(_ info: ContainerInfo, _ t: TrackedAttempt, startedAt: Date) -> AttemptExit {
         let limit = info.memoryLimit > 0 ? info.memoryLimit : t.memoryLimit
         // Podman (conmon) may leave OOMKilled false: a SIGKILL exit under a memory limit that we did not send is OOM.
         let oom = info.oomKilled || (info.exitCode == 137 && limit > 0 && !t.cancelled)
         let (outputs, outputsError) = SupervisorResult.readOutputs(t.folder)
         var detail: String?
         if oom {
-            detail = "memory limit \(Self.describe(bytes: limit))"
+            detail = "memory limit \(describe(bytes: limit))"
         } else if info.exitCode != 0 {
             detail = [info.error.isEmpty ? nil : info.error, StderrTail.read(t.folder.stderr)].compactMap { $0 }.joined(separator: " | ")
         }
-        let exit = AttemptExit(exitCode: info.exitCode, killedByUs: t.cancelled, oomKilled: oom, outputsJSON: outputs,
-                               outputsError: outputsError, detail: detail?.isEmpty == true ? nil : detail,
-                               startedAt: StateCoding.timestamp(info.startedAt ?? startedAt),
-                               finishedAt: StateCoding.timestamp(info.finishedAt ?? Date()))
-        storeAndReport(name, exit)
-        do { try await client.removeContainer(name, force: true) } catch { logger.warning("cannot remove \(name): \(error)") }
-        untrack(name)
+        return AttemptExit(exitCode: info.exitCode, killedByUs: t.cancelled, oomKilled: oom, outputsJSON: outputs,
+                           outputsError: outputsError, detail: detail?.isEmpty == true ? nil : detail,
+                           startedAt: StateCoding.timestamp(info.startedAt ?? startedAt),
+                           finishedAt: StateCoding.timestamp(info.finishedAt ?? Date()))
     }
 
     /// Inspects the attempt's container; nil, after reporting the attempt lost, when it is gone or unreadable.

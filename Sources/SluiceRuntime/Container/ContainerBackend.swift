@@ -124,6 +124,8 @@ struct TrackedAttempt: Sendable {
     var cancelled = false
     /// The engine said the container stopped (an event, or an inspect after a reconnect).
     var died = false
+    /// What the `died` event said, when it carried an exit code: lets a clean exit skip the `inspect`.
+    var diedExit: (code: Int32, at: Date?)?
     var waiter: CheckedContinuation<Void, Never>?
     var started = false
 }
