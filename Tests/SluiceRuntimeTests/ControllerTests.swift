@@ -76,7 +76,8 @@ final class ControllerFixture: Sendable {
         let flow = try ControllerFixture.flow("name: x\ntasks: {t: {command: [\"true\"]}}\nnodes: [{id: t, task: t}]")
         let c = f.controller
         let id = try await onThread { try c.submit(flow: flow, inputs: [:], runID: "x") }
-        #expect(try await onThread { try c.store.claim(runID: id, owner: "someone-else", ttl: .seconds(30)) })
+        // A lease far longer than the test: on a loaded machine 30 s pass before the controller looks at it.
+        #expect(try await onThread { try c.store.claim(runID: id, owner: "someone-else", ttl: .seconds(3600)) })
         f.controller.drive(id)
         await #expect {
             _ = try await f.controller.ended(id)
