@@ -131,7 +131,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "sluice-bench-container",
-            dependencies: ["DockerEngine", "SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceRuntime"],
+            dependencies: ["DockerEngine", "SluiceModel", "SluiceCompiler", "SluiceEngine", "SluiceRuntime",
+                           .product(name: "Logging", package: "swift-log")],
             path: "bench/ContainerBench"
         ),
         // The tiny HTTP app the gateway benchmark (bench/gateway.sh) deploys behind `sluice serve`.

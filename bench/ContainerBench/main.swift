@@ -6,6 +6,7 @@
 // Usage: sluice-bench-container [CHAIN] [MAP]   (DOCKER_HOST or the usual sockets)
 import DockerEngine
 import Foundation
+import Logging
 import SluiceCompiler
 import SluiceEngine
 import SluiceModel
@@ -128,7 +129,9 @@ final class EventLog: @unchecked Sendable {
     /// When this process received the `died` event (Podman's file-backed event stream delivers it late).
     var diedSeen: [String: Int64] = [:]
     func add(_ e: EngineEvent) {
-        guard let name = e.attributes["name"], let t = e.time else { return }
+        // Keyed by the attempt's run and node labels: container names also carry the store's id.
+        guard let run = e.attributes["sluice.dev/run"], let node = e.attributes["sluice.dev/node"], let t = e.time else { return }
+        let name = ContainerBenchNames.key(run, node)
         let ns = Int64(t.timeIntervalSince1970 * 1e9)
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
         lock.lock()
@@ -140,6 +143,29 @@ final class EventLog: @unchecked Sendable {
         }
     }
 }
+
+/// Stamps the container backend's trace lines "logs copied" (the engine has served the ended container's log)
+/// and "creating the container" (just before its `create` call): with the `died` events this process receives,
+/// the backend's share of a step without the engine's create, split at the engine's log read.
+struct CreateStamps: LogHandler {
+    static let lock = NSLock()
+    nonisolated(unsafe) static var sent: [String: Int64] = [:]
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
+             function: String, line: UInt) {
+        guard let run = metadata?["run"], let node = metadata?["node"],
+              ["creating the container", "logs copied"].contains(message.description) else { return }
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        let key = ContainerBenchNames.key("\(run)", "\(node)") + "#" + message.description
+        Self.lock.withLock { Self.sent[key] = now }
+    }
+}
+LoggingSystem.bootstrap { label -> any LogHandler in label == "sluice.container" ? CreateStamps() : SwiftLogNoOpLogHandler() }
 
 func percentile(_ xs: [Double], _ p: Double) -> Double {
     guard !xs.isEmpty else { return .nan }
@@ -163,18 +189,22 @@ let bareMap = try bare(client, count: mapSize, parallel: 4)
 let (map, _) = try drive(client, mapFlow(mapSize), inputs: ["items": .list((0..<mapSize).map { .int($0) })])
 watcher.cancel()
 
-var gaps: [Double] = [], ours: [Double] = []
+var gaps: [Double] = [], ours: [Double] = [], backend: [Double] = [], logsRead: [Double] = [], afterLogs: [Double] = []
 for i in 1..<chainLength {
-    let prev = ContainerBenchNames.name(chainID, "n\(i - 1)"), next = ContainerBenchNames.name(chainID, "n\(i)")
+    let prev = ContainerBenchNames.key(chainID, "n\(i - 1)"), next = ContainerBenchNames.key(chainID, "n\(i)")
     log.lock.lock()
     let d = log.died[prev], seen = log.diedSeen[prev], c = log.created[next]
     log.lock.unlock()
     if let d, let c { gaps.append(Double(c - d) / 1e6) }
     if let seen, let c { ours.append(Double(c - seen) / 1e6) }
+    let (sent, copied) = CreateStamps.lock.withLock { (CreateStamps.sent[next + "#creating the container"], CreateStamps.sent[prev + "#logs copied"]) }
+    if let seen, let sent { backend.append(Double(sent - seen) / 1e6) }
+    if let seen, let copied { logsRead.append(Double(copied - seen) / 1e6) }
+    if let copied, let sent { afterLogs.append(Double(sent - copied) / 1e6) }
 }
 
 enum ContainerBenchNames {
-    static func name(_ run: String, _ node: String) -> String { "sluice-" + KubeName.attempt(runID: run, AttemptRef(node: node, attempt: 1)) }
+    static func key(_ run: String, _ node: String) -> String { run + "/" + node }
 }
 
 var load = [Double](repeating: 0, count: 3)
@@ -195,3 +225,10 @@ print(String(format: "| step-to-step (died event received → next create) | | p
 let createP50 = percentile(createTimes.ms, 0.5)
 print(String(format: "| the engine's own create call (bare) | p50 %.1f ms | step-to-step less it: p50 %.1f ms | |",
              createP50, percentile(ours, 0.5) - createP50))
+print(String(format: "| step-to-step, the backend's own part (died event received → its create call sent) | | p50 %.1f ms, p90 %.1f ms (n=%d) | |",
+             percentile(backend, 0.5), percentile(backend, 0.9), backend.count))
+
+print(String(format: "| … of which: died received → the ended container's log read from the engine | | p50 %.1f ms, p90 %.1f ms | |",
+             percentile(logsRead, 0.5), percentile(logsRead, 0.9)))
+print(String(format: "| … of which: log read → next create call sent (the controller's step) | | p50 %.2f ms, p90 %.2f ms | |",
+             percentile(afterLogs, 0.5), percentile(afterLogs, 0.9)))

@@ -20,6 +20,7 @@ extension ContainerBackend {
         if tracked(plan.name)?.cancelled == true {
             return endWithoutContainer(plan.name, AttemptExit(exitCode: nil, killedByUs: true, detail: "cancelled before it started"))
         }
+        logger.trace("creating the container", metadata: ["container": "\(plan.name)", "run": "\(t.runID)", "node": "\(t.ref.node)"])
         do {
             _ = try await client.createContainer(name: plan.name, plan.config)
         } catch let e as EngineError where e.isConflict {
@@ -53,7 +54,8 @@ extension ContainerBackend {
         if info.hasExited { markDied(name) }
         let startedAt = info.startedAt ?? Date()
         report(t.runID, .attemptStarted(t.ref, at: StateCoding.timestamp(startedAt)))
-        let logs = Task { await self.copyLogs(name, t.folder, follow: true) }
+        let sink = AttemptLogSink(t.folder)
+        let logs = Task { await self.copyLogs(name, into: sink, follow: true) }
         let progress = Task { await self.watchProgress(name, t) }
         // The event stream is the fast path; this relist is the safety net (as a kubelet's): a `died` event
         // lost to a reconnect or to the engine's own event log lag is found by an inspect within 2 s.
@@ -61,20 +63,22 @@ extension ContainerBackend {
         await waitForExit(name)
         progress.cancel()
         relist.cancel()
-        if !(await Self.finishes(logs, within: .seconds(10))) {
-            logs.cancel()
-            await copyLogs(name, t.folder, follow: false)
-        }
+        // The engine has the whole log once the container died, but closes a followed stream only some time
+        // later (Docker ~20 ms, Podman may never): stop following now and read what is still missing.
+        // A follow that ignored its cancellation is dropped by the sink once the second read begins.
+        logs.cancel()
+        await copyLogs(name, into: sink, follow: false)
+        logger.trace("logs copied", metadata: ["container": "\(name)", "run": "\(t.runID)", "node": "\(t.ref.node)"])
         await collect(name, startedAt: startedAt)
     }
 
-    /// Copies the container's log from its beginning into the attempt's stdout.log and stderr.log.
-    func copyLogs(_ name: String, _ folder: AttemptFolder, follow: Bool) async {
-        guard let out = LogFile(folder.stdout), let err = LogFile(folder.stderr) else { return }
+    /// Copies the container's log from its beginning into the attempt's stdout.log and stderr.log; bytes of a
+    /// stream the sink already holds are skipped (the log is read again from its start after a follow).
+    func copyLogs(_ name: String, into sink: AttemptLogSink?, follow: Bool) async {
+        guard let sink else { return }
+        let reader = sink.begin()
         do {
-            for try await frame in client.logs(name, follow: follow) {
-                (frame.stream == .stderr ? err : out).write(frame.bytes)
-            }
+            for try await frame in client.logs(name, follow: follow) { sink.append(frame, from: reader) }
         } catch {
             logger.debug("logs of \(name) ended: \(error)")
         }
@@ -224,13 +228,6 @@ extension ContainerBackend {
         if bytes % (1 << 20) == 0 { return "\(bytes >> 20)Mi" }
         return "\(bytes) bytes"
     }
-
-    /// Whether `task` ends within `limit` (it keeps running otherwise). Not a task group: a group waits for
-    /// every child, and awaiting a task's value ignores cancellation, so a log stream that never ends (Podman's
-    /// follow of an exited container may not) would hold the attempt for ever.
-    static func finishes(_ task: Task<Void, Never>, within limit: Duration) async -> Bool {
-        await KubernetesBackend.within(limit) { await task.value }
-    }
 }
 
 /// An attempt's end as the container backend stored it in the attempt folder.
@@ -242,6 +239,46 @@ struct StoredContainerResult: Codable, Sendable {
     static func read(_ folder: AttemptFolder) -> StoredContainerResult? {
         guard let bytes = try? FileIO.read(folder.containerResult, limit: 8 << 20) else { return nil }
         return try? JSONDecoder().decode(StoredContainerResult.self, from: Data(bytes))
+    }
+}
+
+/// An attempt's stdout.log and stderr.log as the container's log is copied into them. Each read of the log
+/// starts at its beginning: a read that `begin`s skips, per stream, the bytes the files already hold, and from
+/// then on frames of any earlier read are dropped.
+final class AttemptLogSink: @unchecked Sendable {
+    private let out: LogFile
+    private let err: LogFile
+    private let lock = NSLock()
+    private var reader = 0
+    /// Bytes each file holds; bytes still to skip of each stream on the current read.
+    private var held = (out: 0, err: 0)
+    private var skip = (out: 0, err: 0)
+
+    init?(_ folder: AttemptFolder) {
+        guard let out = LogFile(folder.stdout), let err = LogFile(folder.stderr) else { return nil }
+        self.out = out
+        self.err = err
+    }
+
+    /// Starts a read of the log from its beginning; returns its number for `append`.
+    func begin() -> Int {
+        lock.withLock {
+            reader += 1
+            skip = held
+            return reader
+        }
+    }
+
+    func append(_ frame: LogFrame, from read: Int) {
+        lock.withLock {
+            guard read == reader else { return }
+            let isErr = frame.stream == .stderr
+            let skipping = min(isErr ? skip.err : skip.out, frame.bytes.count)
+            if isErr { skip.err -= skipping } else { skip.out -= skipping }
+            guard skipping < frame.bytes.count else { return }
+            (isErr ? err : out).write(Array(frame.bytes.dropFirst(skipping)))
+            if isErr { held.err += frame.bytes.count - skipping } else { held.out += frame.bytes.count - skipping }
+        }
     }
 }
 
