@@ -13,8 +13,8 @@ import Testing
     }()
 
     /// A flow of one http task calling `/once/NAME` with `method`, its `retries` attempts in all.
-    static func flow(_ folder: String, method: String, name: String, attempts: Int) throws -> String {
-        let body = method == "GET" ? "" : ", body: {n: 1}"
+    static func flow(_ folder: String, method: String, name: String, attempts: Int, idempotencyKey: String? = nil) throws -> String {
+        let body = (method == "GET" ? "" : ", body: {n: 1}") + (idempotencyKey.map { ", idempotency_key: '\($0)'" } ?? "")
         let text = """
             name: once
             inputs: {api: string}
@@ -101,6 +101,18 @@ import Testing
         let (status, output) = try await Self.run(["resume", "r1"], folder: folder)
         #expect(status == 0, "\(output)")
         #expect(server.onceCounts["post-retried"] == 2)
+    }
+
+    @Test func anInterruptedPostWithAnIdempotencyKeyIsSentAgainWithTheSameKey() async throws {
+        let server = try await TestHTTPServer.start()
+        let folder = temporaryFolder()
+        let flow = try Self.flow(folder, method: "POST", name: "post-keyed", attempts: 1, idempotencyKey: "order-{{run}}-{{node}}")
+        try await Self.runAndKillMidRequest(server, flow: flow, folder: folder)
+        let (status, output) = try await Self.run(["resume", "r1"], folder: folder)
+        #expect(status == 0, "\(output)")
+        #expect(server.onceCounts["post-keyed"] == 2)
+        // The repeat is a new attempt (2), and carries the key the interrupted attempt sent.
+        #expect(server.onceCounts.keys("post-keyed") == ["order-r1-call", "order-r1-call"])
     }
 
     @Test func anInterruptedGetRunsAgainOnItsOwn() async throws {
