@@ -26,6 +26,9 @@ public protocol TaskPlugin: Sendable {
     func secrets(_ task: PluginTask) -> [PluginSecret]
     /// Whether `task` runs as a pod on Kubernetes (`container(for:)`) instead of in the controller. Default: false.
     func rendersPod(_ task: PluginTask) -> Bool
+    /// Where below `config` the setting is that makes `task` run as a pod (`run_in`), so a backend without pods
+    /// refuses the task at that field. Default: "" (`config` itself).
+    func podSetting(_ task: PluginTask) -> String
     /// The container that runs `attempt` as a pod, for a task whose `rendersPod` is true. The backend builds the pod
     /// with the same builder as a container task's (labels, names, security defaults, the attempt's Secret).
     func container(for attempt: PluginAttempt) throws(PluginFailure) -> PluginContainer
@@ -36,6 +39,7 @@ extension TaskPlugin {
     public func repeatSafety(_ task: PluginTask) -> RepeatSafety { RepeatSafety(isSafe: false, effect: "a \(type) task") }
     public func secrets(_ task: PluginTask) -> [PluginSecret] { [] }
     public func rendersPod(_ task: PluginTask) -> Bool { false }
+    public func podSetting(_ task: PluginTask) -> String { "" }
     public func container(for attempt: PluginAttempt) throws(PluginFailure) -> PluginContainer {
         throw .system("the \(type) plugin runs its tasks in the controller and renders no pod")
     }

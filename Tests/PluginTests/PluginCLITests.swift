@@ -136,6 +136,21 @@ import Testing
         #expect(server.onceCounts["secret"] == 0)
     }
 
+    /// `run_in: pod` on the container backend is refused before anything runs, at the field (the engine that
+    /// `$DOCKER_HOST` names must answer, as `--backend container` needs one).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DOCKER_HOST"] != nil, "needs DOCKER_HOST (scripts/container-engine.sh)"))
+    func runInPodIsRefusedAtSubmitOnTheContainerBackendNamingTheField() async throws {
+        let folder = temporaryFolder()
+        let path = folder + "/readings.yaml"
+        try PluginPodTests.flow.write(toFile: path, atomically: true, encoding: .utf8)
+        let (status, output) = try await Self.run(["run", path, "--backend", "container", "--input", "city=Lyon", "--input", "temperature=21.5"],
+                                                  folder: folder)
+        #expect(status == 2, "\(output)")
+        #expect(output.contains("readings.yaml:11:15: tasks.save.config.run_in: 'run_in' makes this sql task run as a pod, and the container backend runs no pods"),
+                "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/store/attempts/r1"))
+    }
+
     /// libpq is loaded only by a postgres task: `sluice --help` and a local run of a sqlite task never load it.
     @Test func sluiceLoadsLibpqOnlyForAPostgresTask() async throws {
         let folder = temporaryFolder()
