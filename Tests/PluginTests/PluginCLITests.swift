@@ -1,4 +1,7 @@
 import Foundation
+import KubeSim
+import SluiceKube
+import SluiceRuntime
 import Testing
 
 /// Plugin tasks through the real `sluice` binary. `kill -9` of `sluice run` while a plugin task's HTTP request is in
@@ -134,6 +137,37 @@ import Testing
         #expect(status == 2, "\(output)")
         #expect(output.contains("hook.yaml:9:41") && output.contains("tasks.call.config.headers.Authorization.secret: secret 'api-token' is not in the controller's secret source: the http task reads it from \(folder)/store/secrets/api-token"), "\(output)")
         #expect(server.onceCounts["secret"] == 0)
+    }
+
+    /// `sluice run --backend kubernetes`: the http task's header comes from the Kubernetes Secret, not from the store's
+    /// secrets folder (which holds another value), and a Secret that is missing there fails the run naming it.
+    @Test func sluiceRunOnKubernetesReadsPluginSecretsFromKubernetesSecrets() async throws {
+        let server = try await TestHTTPServer.start()
+        let folder = temporaryFolder()
+        var options = KubeSimOptions()
+        options.kubeconfigPath = folder + "/kubeconfig"
+        options.bookmarkInterval = .milliseconds(200)
+        let sim = try await KubeSim.start(options)
+        let client = KubeClient(server: sim.baseURL, rateLimiter: RateLimiter(qps: 0, burst: 1))
+        _ = try await client.create(PluginPodTests.secrets, namespace: "default", [
+            "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "api-token"],
+            "data": ["token": .string(Data("from-kubernetes".utf8).base64EncodedString())],
+        ])
+        let local = LocalSecrets(directory: LocalSecrets.directory(forStore: folder + "/store"))
+        try FileManager.default.createDirectory(atPath: local.directory + "/api-token", withIntermediateDirectories: true)
+        try "from-the-folder".write(toFile: local.directory + "/api-token/token", atomically: true, encoding: .utf8)
+        let kube = ["--backend", "kubernetes", "--kubeconfig", folder + "/kubeconfig"]
+        for (secret, succeeds) in [("api-token", true), ("other-token", false)] {
+            let path = folder + "/\(secret).yaml"
+            try PluginKubeSecretTests.flow.replacingOccurrences(of: "SECRET", with: secret).write(toFile: path, atomically: true, encoding: .utf8)
+            let (status, output) = try await Self.run(["run", path, "--run-id", secret, "--input", "api=\(server.base)", "-o", "json"] + kube, folder: folder)
+            if succeeds {
+                #expect(status == 0 && output.contains("Bearer from-kubernetes") && !output.contains("from-the-folder"), "\(output)")
+            } else {
+                #expect(status != 0 && output.contains("Secret default/other-token key 'token' cannot be read: Secret default/other-token does not exist"), "\(output)")
+            }
+        }
+        await sim.stop()
     }
 
     /// `run_in: pod` on the container backend is refused before anything runs, at the field (the engine that
