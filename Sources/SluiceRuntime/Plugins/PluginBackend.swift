@@ -84,15 +84,12 @@ public final class PluginBackend: AttemptBackend {
             return report(entry, to: receiver)
         }
         let entry = PluginJournal.Entry(runID: spec.runID, ref: spec.ref, type: type, safety: plugin.repeatSafety(attempt.task))
-        do { try journal.write(entry) } catch {
-            throw BackendError("cannot record the start of plugin attempt \(spec.name): \(error)", kind: .system)
-        }
         state.withLock { s in
             guard s.running[key] == nil else { return }
             // Started is told from the task itself, so it always comes before the end.
             s.running[key] = Task.detached { [weak self] in
                 receiver(spec.runID, .attemptStarted(spec.ref))
-                let observation = await Self.run(plugin, attempt, ref: spec.ref, secrets: source)
+                let observation = await Self.run(plugin, attempt, ref: spec.ref, secrets: source, record: entry, in: journal)
                 var ended = entry
                 ended.outcome = observation
                 // The outcome is recorded before it is told: a controller that dies in between reports it after a restart.
@@ -149,9 +146,14 @@ public final class PluginBackend: AttemptBackend {
         state.withLock { $0.running[Key(runID: runID, ref: attempt)] } == nil ? inner.location(runID: runID, attempt: attempt) : nil
     }
 
-    /// Fetches the secrets `plugin` declares for the attempt, runs it, and says how it ended, as the engine hears of a
-    /// process's end.
-    static func run(_ plugin: any TaskPlugin, _ attempt: PluginAttempt, ref: AttemptRef, secrets source: PluginSecretSource) async -> Observation {
+    /// Fetches the secrets `plugin` declares for the attempt, records its start in `journal`, runs it, and says how it
+    /// ended, as the engine hears of a process's end.
+    ///
+    /// The start is recorded after the secrets are fetched, just before the plugin's effect: a controller that dies
+    /// while fetching has done nothing, and the attempt, unknown to `adopt` after a restart, is lost ("it never
+    /// started") and runs again, whatever the plugin says of repeating its effect.
+    static func run(_ plugin: any TaskPlugin, _ attempt: PluginAttempt, ref: AttemptRef, secrets source: PluginSecretSource,
+                    record entry: PluginJournal.Entry, in journal: PluginJournal) async -> Observation {
         var attempt = attempt
         switch await fetch(plugin.secrets(attempt.task).map(\.ref), from: source) {
         case .success(let values):
@@ -164,6 +166,9 @@ public final class PluginBackend: AttemptBackend {
         case .failure(let error):
             if Task.isCancelled { return .attemptExited(ref, AttemptExit(exitCode: nil, signal: 15, killedByUs: true, detail: "cancelled")) }
             return observation(PluginFailure(error.kind == .user ? .permanent : .system, error.message), plugin: plugin, ref: ref)
+        }
+        do throws(FileIOError) { try journal.write(entry) } catch {
+            return .attemptLost(ref, reason: "\(plugin.type) task: cannot record the start of attempt \(attempt.name): \(error)")
         }
         do {
             let outputs = try await plugin.run(attempt)
