@@ -159,7 +159,8 @@ public final class PluginBackend: AttemptBackend {
         case .success(let values):
             attempt.secret = { name, key throws(PluginFailure) in
                 guard let value = values[SecretRef(name: name, key: key)] else {
-                    throw .system("the \(plugin.type) plugin read secret '\(name)'\(key.map { " key '\($0)'" } ?? "") that its secrets(_:) does not declare, so it was not fetched")
+                    // The plugin's own mistake: no retry can cure it.
+                    throw .permanent("the \(plugin.type) plugin read secret '\(name)'\(key.map { " key '\($0)'" } ?? "") that its secrets(_:) does not declare, so it was not fetched")
                 }
                 return value
             }
