@@ -10,6 +10,9 @@ import SluiceModel
 public protocol TaskPlugin: Sendable {
     /// The `type:` this plugin handles.
     var type: String { get }
+    /// Whether the backend runs this type's attempts itself, as it runs container tasks (`ContainerTaskType`): the
+    /// plugin backend hands them over and never calls `run`. Default: false.
+    var runsOnBackend: Bool { get }
     /// The problems of one task's `config` against its interface; empty when it can run.
     func check(_ task: PluginTask) -> [ConfigProblem]
     /// Runs one attempt and returns its outputs by name (typed by the engine against the task's outputs).
@@ -23,15 +26,20 @@ public protocol TaskPlugin: Sendable {
     func secrets(_ task: PluginTask) -> [PluginSecret]
     /// Whether `task` runs as a pod on Kubernetes (`container(for:)`) instead of in the controller. Default: false.
     func rendersPod(_ task: PluginTask) -> Bool
+    /// Where below `config` the setting is that makes `task` run as a pod (`run_in`), so a backend without pods
+    /// refuses the task at that field. Default: "" (`config` itself).
+    func podSetting(_ task: PluginTask) -> String
     /// The container that runs `attempt` as a pod, for a task whose `rendersPod` is true. The backend builds the pod
     /// with the same builder as a container task's (labels, names, security defaults, the attempt's Secret).
     func container(for attempt: PluginAttempt) throws(PluginFailure) -> PluginContainer
 }
 
 extension TaskPlugin {
+    public var runsOnBackend: Bool { false }
     public func repeatSafety(_ task: PluginTask) -> RepeatSafety { RepeatSafety(isSafe: false, effect: "a \(type) task") }
     public func secrets(_ task: PluginTask) -> [PluginSecret] { [] }
     public func rendersPod(_ task: PluginTask) -> Bool { false }
+    public func podSetting(_ task: PluginTask) -> String { "" }
     public func container(for attempt: PluginAttempt) throws(PluginFailure) -> PluginContainer {
         throw .system("the \(type) plugin runs its tasks in the controller and renders no pod")
     }
@@ -93,16 +101,22 @@ public struct PluginTask: Sendable {
 public struct PluginAttempt: Sendable {
     public var task: PluginTask
     public var inputs: [String: LiteralValue]
-    /// The attempt's external name (`<run>-<node>-<attempt>`), for logs and idempotency keys.
+    /// The attempt's external name (`<run>-<node>-<attempt>`), for logs.
     public var name: String
+    /// The run's id and the node's id: the same for every attempt of the node, so an idempotency key made of them
+    /// is the same when an interrupted attempt is repeated.
+    public var runID: String
+    public var node: String
     /// Reads a secret (name, optional key) from the backend's secret source.
     public var secret: @Sendable (_ name: String, _ key: String?) throws(PluginFailure) -> String
 
-    public init(task: PluginTask, inputs: [String: LiteralValue], name: String,
+    public init(task: PluginTask, inputs: [String: LiteralValue], name: String, runID: String, node: String,
                 secret: @escaping @Sendable (_ name: String, _ key: String?) throws(PluginFailure) -> String) {
         self.task = task
         self.inputs = inputs
         self.name = name
+        self.runID = runID
+        self.node = node
         self.secret = secret
     }
 }

@@ -28,6 +28,16 @@ import Testing
         #expect(try await HTTPTask().run(attempt(task, secrets: ["api": "s3cret"])) == ["seen": .string("Bearer s3cret")])
     }
 
+    @Test func anIdempotencyKeyIsSentAndMakesAPostSafeToRepeat() async throws {
+        let server = try await TestHTTPServer.start()
+        let config = #"{"method": "POST", "url": "\#(server.base)/header/Idempotency-Key", "body": {}, "idempotency_key": "order-{{inputs.id}}-{{run}}-{{node}}"}"#
+        let task = pluginTask(config, inputs: ["id": .int], outputs: ["seen": .string])
+        #expect(try await HTTPTask().run(attempt(task, ["id": .int(42)])) == ["seen": .string("order-42-r-n")])
+        #expect(HTTPTask().repeatSafety(task) == RepeatSafety(isSafe: true, effect: "a POST request with an Idempotency-Key"))
+        let plain = pluginTask(#"{"method": "POST", "url": "\#(server.base)/echo"}"#)
+        #expect(HTTPTask().repeatSafety(plain) == RepeatSafety(isSafe: false, effect: "a POST request"))
+    }
+
     @Test func a5xxIsRetryableAndAnUnexpected4xxIsPermanent() async throws {
         let server = try await TestHTTPServer.start()
         let e503 = await failure { try await HTTPTask().run(attempt(pluginTask(#"{"url": "\#(server.base)/status/503"}"#))) }

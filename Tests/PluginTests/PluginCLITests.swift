@@ -1,4 +1,7 @@
 import Foundation
+import KubeSim
+import SluiceKube
+import SluiceRuntime
 import Testing
 
 /// Plugin tasks through the real `sluice` binary. `kill -9` of `sluice run` while a plugin task's HTTP request is in
@@ -13,8 +16,8 @@ import Testing
     }()
 
     /// A flow of one http task calling `/once/NAME` with `method`, its `retries` attempts in all.
-    static func flow(_ folder: String, method: String, name: String, attempts: Int) throws -> String {
-        let body = method == "GET" ? "" : ", body: {n: 1}"
+    static func flow(_ folder: String, method: String, name: String, attempts: Int, idempotencyKey: String? = nil) throws -> String {
+        let body = (method == "GET" ? "" : ", body: {n: 1}") + (idempotencyKey.map { ", idempotency_key: '\($0)'" } ?? "")
         let text = """
             name: once
             inputs: {api: string}
@@ -103,6 +106,18 @@ import Testing
         #expect(server.onceCounts["post-retried"] == 2)
     }
 
+    @Test func anInterruptedPostWithAnIdempotencyKeyIsSentAgainWithTheSameKey() async throws {
+        let server = try await TestHTTPServer.start()
+        let folder = temporaryFolder()
+        let flow = try Self.flow(folder, method: "POST", name: "post-keyed", attempts: 1, idempotencyKey: "order-{{run}}-{{node}}")
+        try await Self.runAndKillMidRequest(server, flow: flow, folder: folder)
+        let (status, output) = try await Self.run(["resume", "r1"], folder: folder)
+        #expect(status == 0, "\(output)")
+        #expect(server.onceCounts["post-keyed"] == 2)
+        // The repeat is a new attempt (2), and carries the key the interrupted attempt sent.
+        #expect(server.onceCounts.keys("post-keyed") == ["order-r1-call", "order-r1-call"])
+    }
+
     @Test func anInterruptedGetRunsAgainOnItsOwn() async throws {
         let server = try await TestHTTPServer.start()
         let folder = temporaryFolder()
@@ -122,6 +137,52 @@ import Testing
         #expect(status == 2, "\(output)")
         #expect(output.contains("hook.yaml:9:41") && output.contains("tasks.call.config.headers.Authorization.secret: secret 'api-token' is not in the controller's secret source: the http task reads it from \(folder)/store/secrets/api-token"), "\(output)")
         #expect(server.onceCounts["secret"] == 0)
+    }
+
+    /// `sluice run --backend kubernetes`: the http task's header comes from the Kubernetes Secret, not from the store's
+    /// secrets folder (which holds another value), and a Secret that is missing there fails the run naming it.
+    @Test func sluiceRunOnKubernetesReadsPluginSecretsFromKubernetesSecrets() async throws {
+        let server = try await TestHTTPServer.start()
+        let folder = temporaryFolder()
+        var options = KubeSimOptions()
+        options.kubeconfigPath = folder + "/kubeconfig"
+        options.bookmarkInterval = .milliseconds(200)
+        let sim = try await KubeSim.start(options)
+        let client = KubeClient(server: sim.baseURL, rateLimiter: RateLimiter(qps: 0, burst: 1))
+        _ = try await client.create(PluginPodTests.secrets, namespace: "default", [
+            "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "api-token"],
+            "data": ["token": .string(Data("from-kubernetes".utf8).base64EncodedString())],
+        ])
+        let local = LocalSecrets(directory: LocalSecrets.directory(forStore: folder + "/store"))
+        try FileManager.default.createDirectory(atPath: local.directory + "/api-token", withIntermediateDirectories: true)
+        try "from-the-folder".write(toFile: local.directory + "/api-token/token", atomically: true, encoding: .utf8)
+        let kube = ["--backend", "kubernetes", "--kubeconfig", folder + "/kubeconfig"]
+        for (secret, succeeds) in [("api-token", true), ("other-token", false)] {
+            let path = folder + "/\(secret).yaml"
+            try PluginKubeSecretTests.flow.replacingOccurrences(of: "SECRET", with: secret).write(toFile: path, atomically: true, encoding: .utf8)
+            let (status, output) = try await Self.run(["run", path, "--run-id", secret, "--input", "api=\(server.base)", "-o", "json"] + kube, folder: folder)
+            if succeeds {
+                #expect(status == 0 && output.contains("Bearer from-kubernetes") && !output.contains("from-the-folder"), "\(output)")
+            } else {
+                #expect(status != 0 && output.contains("Secret default/other-token key 'token' cannot be read: Secret default/other-token does not exist"), "\(output)")
+            }
+        }
+        await sim.stop()
+    }
+
+    /// `run_in: pod` on the container backend is refused before anything runs, at the field (the engine that
+    /// `$DOCKER_HOST` names must answer, as `--backend container` needs one).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DOCKER_HOST"] != nil, "needs DOCKER_HOST (scripts/container-engine.sh)"))
+    func runInPodIsRefusedAtSubmitOnTheContainerBackendNamingTheField() async throws {
+        let folder = temporaryFolder()
+        let path = folder + "/readings.yaml"
+        try PluginPodTests.flow.write(toFile: path, atomically: true, encoding: .utf8)
+        let (status, output) = try await Self.run(["run", path, "--backend", "container", "--input", "city=Lyon", "--input", "temperature=21.5"],
+                                                  folder: folder)
+        #expect(status == 2, "\(output)")
+        #expect(output.contains("readings.yaml:11:15: tasks.save.config.run_in: 'run_in' makes this sql task run as a pod, and the container backend runs no pods"),
+                "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/store/attempts/r1"))
     }
 
     /// libpq is loaded only by a postgres task: `sluice --help` and a local run of a sqlite task never load it.

@@ -1,4 +1,5 @@
 import SluiceCompiler
+import SluiceModel
 import SluicePlugin
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
         #expect(d.count == 1)
         #expect(d.first?.contains("flow.yaml:4:11") == true, "\(d)")
         #expect(d.first?.contains("tasks.call.type") == true && d.first?.contains("did you mean 'http'?") == true
-                && d.first?.contains("known types are http, sql") == true, "\(d)")
+                && d.first?.contains("known types are container, http, sql") == true, "\(d)")
     }
 
     @Test func aMisspelledConfigKeyGetsItsPlaceAndASuggestion() {
@@ -65,6 +66,40 @@ import Testing
         #expect(all.contains("tasks.call.config.dialect: 'sqlit' is not one of sqlite, postgres; did you mean 'sqlite'?"), "\(all)")
         #expect(all.contains("tasks.call.config.statement: '{{inputs.city}}' is inside quotes"), "\(all)")
         #expect(all.contains("output 'when' is datetime"), "\(all)")
+    }
+
+    @Test func theRegistryHoldsTheContainerTypeBesideThePlugins() {
+        #expect(TaskPluginRegistry().types == ["container"])
+        #expect(testPlugins.types == ["container", "http", "sql"])
+        #expect(testPlugins.pluginTypes == ["http", "sql"])
+        #expect(testPlugins[type: "container"]?.runsOnBackend == true && testPlugins[type: "http"]?.runsOnBackend == false)
+        let d = diagnostics(Self.flow("type: contaner\ninputs: {city: string}"))
+        #expect(d.count == 1 && d[0].contains("tasks.call.type: unknown task type 'contaner'; did you mean 'container'? known types are container, http, sql"), "\(d)")
+    }
+
+    @Test func typeContainerIsTheDefaultContainerTaskCheckedByTheCompilersOwnRules() throws {
+        let r = FlowCompiler.compile(Self.flow("type: container\ninputs: {city: string}\nimage: busybox:1.36\ncommand: [echo, '{{inputs.city}}']"),
+                                     file: "flow.yaml", plugins: testPlugins)
+        let flow = try #require(r.flow, "\(r.diagnostics.map(\.description))")
+        #expect(flow.tasks.first?.runtime == .container(ContainerSpec(image: "busybox:1.36", command: ["echo", "{{inputs.city}}"])))
+        let bad = diagnostics(Self.flow("type: container\ninputs: {city: string}\nconfig: {url: x}"))
+        let all = bad.joined(separator: "\n")
+        #expect(all.contains("flow.yaml:6:") && all.contains("tasks.call.config: a container task (type: container) takes no 'config'"), "\(all)")
+        #expect(all.contains("a task needs 'command'"), "\(all)")
+    }
+
+    @Test func anIdempotencyKeyIsCheckedAtItsPlace() {
+        let attempt = diagnostics(Self.flow("type: http\ninputs: {city: string}\nconfig:\n  url: 'http://127.0.0.1/'\n  method: POST\n  idempotency_key: 'order-{{attempt}}'"))
+        #expect(attempt.count == 1 && attempt[0].contains("flow.yaml:9:") && attempt[0].contains("tasks.call.config.idempotency_key: '{{attempt}}' cannot be part of an idempotency key"), "\(attempt)")
+        let constant = diagnostics(Self.flow("type: http\ninputs: {city: string}\nconfig:\n  url: 'http://127.0.0.1/'\n  method: POST\n  idempotency_key: order-1"))
+        #expect(constant.count == 1 && constant[0].contains("tasks.call.config.idempotency_key: a key without {{run}}, {{node}} or {{inputs.NAME}} is the same for every run"), "\(constant)")
+        let typo = diagnostics(Self.flow("type: http\ninputs: {city: string}\nconfig:\n  url: 'http://127.0.0.1/'\n  method: POST\n  idempotency_key: '{{rum}}-{{inputs.cty}}'"))
+        let all = typo.joined(separator: "\n")
+        #expect(all.contains("'{{rum}}' is not a part of an idempotency key") && all.contains("did you mean 'run'?"), "\(all)")
+        #expect(all.contains("'{{inputs.cty}}' names no input of the task") && all.contains("did you mean 'city'?"), "\(all)")
+        let twice = diagnostics(Self.flow("type: http\ninputs: {city: string}\nconfig:\n  url: 'http://127.0.0.1/'\n  method: POST\n  headers: {Idempotency-Key: x}\n  idempotency_key: '{{run}}'"))
+        #expect(twice.count == 1 && twice[0].contains("tasks.call.config.headers.Idempotency-Key: 'idempotency_key' sends the Idempotency-Key header"), "\(twice)")
+        #expect(diagnostics(Self.flow("type: http\ninputs: {city: string}\nconfig:\n  url: 'http://127.0.0.1/'\n  method: POST\n  idempotency_key: '{{ run }}-{{node}}-{{inputs.city}}'")).isEmpty)
     }
 
     @Test func aValidPluginFlowCompiles() {

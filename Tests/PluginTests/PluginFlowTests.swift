@@ -130,13 +130,15 @@ import Testing
         let f = try Fixture()
         let caps = f.controller.compileTarget.capabilities
         #expect(caps.backend == "local" && caps.runtimes.contains(.plugin("http")) && caps.runtimes.contains(.plugin("sql")))
+        // `container` is a registered type, run by the backend itself: not a plugin runtime.
+        #expect(!caps.runtimes.contains(.plugin("container")))
         let r = FlowCompiler.compile("""
             name: odd
             tasks:
               q: {type: graphql, config: {}}
             nodes: [{id: q, task: q}]
             """, file: "odd.yaml", for: f.controller.compileTarget)
-        #expect(r.diagnostics.map(\.description).joined().contains("unknown task type 'graphql'; known types are http, sql"))
+        #expect(r.diagnostics.map(\.description).joined().contains("unknown task type 'graphql'; known types are container, http, sql"))
     }
 }
 

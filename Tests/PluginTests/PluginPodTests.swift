@@ -70,7 +70,8 @@ import Testing
         let f = try PluginFlowTests.Fixture()
         let r = FlowCompiler.compile(Self.flow, file: "readings.yaml", for: f.controller.compileTarget)
         let all = r.diagnostics.map(\.description).joined(separator: "\n")
-        #expect(all.contains("tasks.save.config: this sql task runs as a pod, and the local backend runs no pods; use the kubernetes backend"), "\(all)")
+        #expect(all.contains("readings.yaml:11:15: tasks.save.config.run_in: 'run_in' makes this sql task run as a pod, and the local backend runs no pods; "
+                             + "use the kubernetes backend, or remove 'run_in' so the controller runs the task"), "\(all)")
     }
 
     @Test(.enabled(if: PostgresServer.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/psql")))

@@ -40,6 +40,46 @@ import Testing
         #expect(sql.joined().contains("tasks.call.config.database.secret: '' is not a secret name: it is empty"), "\(sql)")
     }
 
+    /// While an attempt waits for its secrets nothing has happened, so nothing is recorded yet: a controller that died
+    /// then would find no record after a restart and run the attempt again ("it never started").
+    @Test func anAttemptWaitingForItsSecretsHasNoRecordYet() async throws {
+        let (asked, asking) = AsyncStream<Void>.makeStream()
+        let (gate, opening) = AsyncStream<Void>.makeStream()
+        let source = PluginSecretSource { _ throws(BackendError) in
+            asking.yield()
+            for await _ in gate {}
+            throw BackendError("the secret source was closed", kind: .system)
+        }
+        let directory = temporaryFolder()
+        let local = try LocalBackend(root: directory + "/attempts", secrets: LocalSecrets(directory: directory + "/secrets"))
+        let controller = try Controller(directory: directory, backend: PluginBackend(local, plugins: testPlugins, root: directory + "/attempts",
+                                                                                     secretSource: source))
+        controller.start()
+        let r = FlowCompiler.compile("""
+            name: hook
+            tasks:
+              call:
+                type: http
+                config: {method: POST, url: "http://127.0.0.1:9/", headers: {Authorization: {secret: api-token}}}
+                retries: {attempts: 1, system_attempts: 0}
+            nodes:
+              - {id: call, task: call}
+            """, file: "hook.yaml", for: controller.compileTarget)
+        let flow = try #require(r.flow, "\(r.diagnostics.map(\.description))")
+        let id = try await onThread { try controller.submit(flow: flow, inputs: [:], runID: "w1") }
+        controller.drive(id)
+        var questions = asked.makeAsyncIterator()
+        _ = await questions.next()
+        let records = FileManager.default.enumerator(atPath: directory + "/attempts")?.compactMap { $0 as? String }.filter { $0.hasSuffix("plugin.json") }
+        #expect(records == [], "\(String(describing: records))")
+        opening.finish()
+        let state = try await controller.ended(id)
+        // The source's failure is the controller's side (lost, from the system budget, which this task set to none).
+        #expect(state.header.phase == .failed)
+        #expect(state.nodes["call"]?.failure?.message.contains("the secret source was closed") == true, "\(String(describing: state.nodes["call"]))")
+        controller.stop()
+    }
+
     @Test func aMissingSecretRefusesTheRunAtSubmitNamingItAndWhereItIsExpected() throws {
         let f = try PluginFlowTests.Fixture()
         let r = FlowCompiler.compile(Self.flow, file: "hook.yaml", for: f.controller.compileTarget)

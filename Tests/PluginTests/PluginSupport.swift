@@ -17,7 +17,7 @@ func pluginTask(_ json: String, inputs: [String: LiteralType] = [:], outputs: [S
 
 /// An attempt of `task`; secrets come from `secrets` by name.
 func attempt(_ task: PluginTask, _ inputs: [String: LiteralValue] = [:], secrets: [String: String] = [:]) -> PluginAttempt {
-    PluginAttempt(task: task, inputs: inputs, name: "r-n-1") { name, _ throws(PluginFailure) in
+    PluginAttempt(task: task, inputs: inputs, name: "r-n-1", runID: "r", node: "n") { name, _ throws(PluginFailure) in
         guard let v = secrets[name] else { throw .permanent("no secret \(name)") }
         return v
     }

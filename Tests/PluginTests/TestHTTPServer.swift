@@ -27,6 +27,12 @@ final class TestHTTPServer: Sendable {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
         }
         router.get("auth") { request, _ -> String in request.headers[.authorization] ?? "" }
+        // The value of the header named in the path, for any method.
+        let echoHeader: @Sendable (Request, BasicRequestContext) async throws -> String = { request, context in
+            header(request, context.parameters.get("name") ?? "") ?? ""
+        }
+        router.get("header/:name", use: echoHeader)
+        router.post("header/:name", use: echoHeader)
         router.get("status/:code") { _, context -> Response in
             Response(status: .init(code: Int(context.parameters.get("code") ?? "500") ?? 500))
         }
@@ -43,9 +49,9 @@ final class TestHTTPServer: Sendable {
             return "late"
         }
         // Held on its first request (so a test can kill the client's controller mid-request), answered after.
-        let once: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, context in
+        let once: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
             let name = context.parameters.get("name") ?? ""
-            let n = onceCounts.add(name)
+            let n = onceCounts.add(name, key: header(request, "Idempotency-Key"))
             if n == 1 {
                 hungContinuation.yield()
                 try await Task.sleep(for: .seconds(3600))
@@ -95,12 +101,24 @@ final class TestHTTPServer: Sendable {
     private static let kept = Mutex<[Task<Void, any Error>]>([])
 }
 
-/// Requests counted by name.
+/// The value of `request`'s header `name` (any case), if it has one.
+private func header(_ request: Request, _ name: String) -> String? {
+    request.headers.first { $0.name.canonicalName == name.lowercased() }?.value
+}
+
+/// Requests counted by name, with the `Idempotency-Key` each one carried.
 final class Counts: Sendable {
     private let counts = Mutex([String: Int]())
+    private let keys = Mutex([String: [String?]]())
 
     /// Counts one more request for `name`; returns its count.
-    func add(_ name: String) -> Int { counts.withLock { c in c[name, default: 0] += 1; return c[name]! } }
+    func add(_ name: String, key: String? = nil) -> Int {
+        keys.withLock { $0[name, default: []].append(key) }
+        return counts.withLock { c in c[name, default: 0] += 1; return c[name]! }
+    }
 
     subscript(name: String) -> Int { counts.withLock { $0[name] ?? 0 } }
+
+    /// The `Idempotency-Key` of each request for `name`, in order (nil: none was sent).
+    func keys(_ name: String) -> [String?] { keys.withLock { $0[name] ?? [] } }
 }

@@ -9,7 +9,7 @@ struct HTTPSettings: Sendable {
         case secret(name: String, key: String?, prefix: String)
     }
 
-    static let keys = ["method", "url", "headers", "body", "expect", "timeout", "field"]
+    static let keys = ["method", "url", "headers", "body", "expect", "timeout", "field", "idempotency_key"]
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
 
     var method = "GET"
@@ -29,6 +29,9 @@ struct HTTPSettings: Sendable {
             return PluginSecret(path: "headers.\(name).secret", SecretRef(name: secret, key: key))
         }
     }
+
+    /// The `Idempotency-Key` header's template (nil: none is sent).
+    var idempotencyKey: IdempotencyKey?
 
     /// Where the output is in a JSON response (nil: the whole body).
     var field: JSONField?
@@ -65,6 +68,12 @@ struct HTTPSettings: Sendable {
         if let f = reader.string(m, "field", at: "") {
             if let parsed = JSONField(f) { s.field = parsed } else {
                 reader.report("field", "'\(f)' is not a field path; write it as data.items[0].id")
+            }
+        }
+        if let key = reader.string(m, "idempotency_key", at: "") {
+            s.idempotencyKey = IdempotencyKey.read(key, at: "idempotency_key", task.interface, &reader)
+            if let given = s.headers.first(where: { $0.name.lowercased() == IdempotencyKey.header.lowercased() }) {
+                reader.report("headers.\(given.name)", "'idempotency_key' sends the \(IdempotencyKey.header) header; remove this one or that key")
             }
         }
         switch task.interface.outputs.count {

@@ -18,10 +18,15 @@ public struct HTTPTask: TaskPlugin {
         return reader.problems
     }
 
-    /// GET, HEAD, PUT and DELETE may run again after an interruption; a POST or PATCH may not.
+    /// GET, HEAD, PUT and DELETE may run again after an interruption; a POST or PATCH only with an `idempotency_key`,
+    /// which the repeat sends unchanged.
     public func repeatSafety(_ task: PluginTask) -> RepeatSafety {
         var reader = ConfigReader()
-        let method = HTTPSettings.read(task, &reader)?.method ?? "POST"
+        let s = HTTPSettings.read(task, &reader)
+        let method = s?.method ?? "POST"
+        if s?.idempotencyKey != nil, !HTTPSettings.idempotentMethods.contains(method) {
+            return RepeatSafety(isSafe: true, effect: "a \(method) request with an \(IdempotencyKey.header)")
+        }
         return RepeatSafety(isSafe: HTTPSettings.idempotentMethods.contains(method), effect: "a \(method) request")
     }
 
@@ -69,6 +74,11 @@ public struct HTTPTask: TaskPlugin {
             // A value with a line break would start a header (or a body) of its own.
             guard !text.contains(where: \.isNewline) else { throw .permanent("header '\(name)' would contain a line break") }
             out.append((name, text))
+        }
+        if let key = s.idempotencyKey {
+            let text = key.render(attempt)
+            guard !text.contains(where: \.isNewline) else { throw .permanent("the \(IdempotencyKey.header) header would contain a line break") }
+            out.append((IdempotencyKey.header, text))
         }
         if s.body != nil, !out.contains(where: { $0.name.lowercased() == "content-type" }) {
             out.append(("Content-Type", "application/json"))

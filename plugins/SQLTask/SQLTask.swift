@@ -36,6 +36,8 @@ public struct SQLTask: TaskPlugin {
         return SQLSettings.read(task, &reader)?.place == .pod
     }
 
+    public func podSetting(_ task: PluginTask) -> String { "run_in" }
+
     public func container(for attempt: PluginAttempt) throws(PluginFailure) -> PluginContainer {
         var reader = ConfigReader()
         guard let s = SQLSettings.read(attempt.task, &reader), s.place == .pod else {

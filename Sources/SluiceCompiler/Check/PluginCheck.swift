@@ -34,8 +34,15 @@ struct PluginCheck {
             let pluginTask = PluginTask(name: task.name, interface: task.interface, config: config)
             let inPod = plugin.rendersPod(pluginTask)
             if inPod, !target.capabilities.runtimes.contains(.pod) {
-                sink.report(.unsupported, path: base,
-                            "this \(type) task runs as a pod, and the \(target.capabilities.backend) backend runs no pods; use the kubernetes backend")
+                let setting = plugin.podSetting(pluginTask)
+                let backend = target.capabilities.backend
+                if setting.isEmpty {
+                    sink.report(.unsupported, path: base, "this \(type) task runs as a pod, and the \(backend) backend runs no pods; use the kubernetes backend")
+                } else {
+                    sink.report(.unsupported, path: base + "." + setting,
+                                "'\(setting)' makes this \(type) task run as a pod, and the \(backend) backend runs no pods; "
+                                + "use the kubernetes backend, or remove '\(setting)' so the controller runs the task")
+                }
             }
             for s in plugin.secrets(pluginTask) {
                 let what = "secret '\(s.ref.name)'\(s.ref.key.map { " key '\($0)'" } ?? "")"

@@ -1,4 +1,5 @@
 import SluiceModel
+import SluicePlugin
 
 extension FlowDecoder {
     static let taskKeys = [
@@ -41,7 +42,9 @@ extension FlowDecoder {
     static let containerKeys = ["image", "command", "args", "env", "ports", "working_dir", "network", "user", "read_only", "security"]
 
     private func runtime(_ f: Fields) -> TaskRuntime {
-        if let type = string(f, "type") {
+        // `type: container` names the default type (ContainerTaskType): the task is read as if it had no `type`.
+        let type = string(f, "type")
+        if let type, type != ContainerTaskType.name {
             for k in Self.containerKeys + ["pod", "primary_container"] where f.has(k) {
                 sink.report(.invalidValue, path: f.path(k), "a plugin task (type: \(type)) cannot also set '\(k)'; its settings go under 'config'")
             }
@@ -59,7 +62,8 @@ extension FlowDecoder {
             return .pod(spec: Self.untyped(pod), primaryContainer: string(f, "primary_container") ?? "main")
         }
         if f.has("config") {
-            sink.report(.invalidValue, path: f.path("config"), "'config' belongs to plugin tasks; add 'type:' or remove it")
+            sink.report(.invalidValue, path: f.path("config"), type == nil ? "'config' belongs to plugin tasks; add 'type:' or remove it"
+                        : "a container task (type: container) takes no 'config': its settings are the task's own keys (image, command, ...)")
         }
         if f.has("primary_container") {
             sink.report(.invalidValue, path: f.path("primary_container"), "'primary_container' belongs to pod tasks; add 'pod:' or remove it")

@@ -115,7 +115,7 @@ public struct PodPreview: Sendable {
                 guard let plugin = plugins[type: type], plugin.rendersPod(pluginTask) else {
                     return notes.append("\(id): task '\(name)' is a plugin task (type: \(type)) the controller runs; it runs no pod")
                 }
-                let attempt = PluginAttempt(task: pluginTask, inputs: spec.inputs, name: spec.name) { name, _ throws(PluginFailure) in
+                let attempt = PluginAttempt(task: pluginTask, inputs: spec.inputs, name: spec.name, runID: spec.runID, node: spec.ref.node) { name, _ throws(PluginFailure) in
                     throw .system("secret '\(name)' is not read when rendering")
                 }
                 spec = try PluginPod.spec(spec, plugin: plugin, attempt: attempt, backend: "kubernetes", runsPods: true)

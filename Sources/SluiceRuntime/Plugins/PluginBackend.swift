@@ -16,10 +16,11 @@ public final class PluginBackend: AttemptBackend {
     /// The backend that runs everything that is not a plugin task.
     public let inner: any AttemptBackend
     public let plugins: TaskPluginRegistry
+    /// Where in-controller plugin tasks read their secrets.
+    public let secretSource: PluginSecretSource
     /// Whether an in-controller plugin task's secret is in the secret source, for the submit-time check; nil
-    /// when it is there, else where it was expected.
-    public let secretMissing: @Sendable (SecretRef) -> String?
-    private let secrets: @Sendable (SecretRef) throws(BackendError) -> String
+    /// when it is there (or can only be known when an attempt runs), else where it was expected.
+    public var secretMissing: @Sendable (SecretRef) -> String? { secretSource.missing }
     private let journal: PluginJournal
     private let state = Mutex(State())
 
@@ -33,29 +34,24 @@ public final class PluginBackend: AttemptBackend {
     private struct Key: Hashable { var runID: String; var ref: AttemptRef }
 
     /// Wraps `inner`. Plugin attempts are recorded under `root` (the attempt folders' root, `<store>/attempts`)
-    /// and read secrets through `secrets`; `secretMissing` says where a missing one was expected.
-    public init(_ inner: any AttemptBackend, plugins: TaskPluginRegistry, root: String,
-                secretMissing: @escaping @Sendable (SecretRef) -> String? = { _ in nil },
-                secrets: @escaping @Sendable (SecretRef) throws(BackendError) -> String) {
+    /// and read secrets from `secrets`.
+    public init(_ inner: any AttemptBackend, plugins: TaskPluginRegistry, root: String, secretSource: PluginSecretSource) {
         self.inner = inner
         self.plugins = plugins
-        self.secrets = secrets
-        self.secretMissing = secretMissing
+        self.secretSource = secretSource
         journal = PluginJournal(root: root)
     }
 
-    /// Wraps `inner` with secrets from a `LocalSecrets` folder (the store's, for the CLI's backends).
+    /// Wraps `inner` with secrets from a `LocalSecrets` folder (the store's, for the CLI's local and container backends).
     public convenience init(_ inner: any AttemptBackend, plugins: TaskPluginRegistry, root: String, secrets: LocalSecrets) {
-        self.init(inner, plugins: plugins, root: root, secretMissing: { s in secrets.exists(s) ? nil : secrets.file(s) }) { s throws(BackendError) in
-            try secrets.value(s)
-        }
+        self.init(inner, plugins: plugins, root: root, secretSource: .local(secrets))
     }
 
     public var name: String { inner.name }
 
     public var capabilities: BackendCapabilities {
         var c = inner.capabilities
-        for t in plugins.types { c.runtimes.insert(.plugin(t)) }
+        for t in plugins.pluginTypes { c.runtimes.insert(.plugin(t)) }
         return c
     }
 
@@ -65,7 +61,7 @@ public final class PluginBackend: AttemptBackend {
     }
 
     public func start(_ spec: AttemptSpec, extraEnvironment: [String: String]) throws(BackendError) {
-        guard case .plugin(let type, let config) = spec.task.runtime, let plugin = plugins[type: type] else {
+        guard case .plugin(let type, let config) = spec.task.runtime, let plugin = plugins[type: type], !plugin.runsOnBackend else {
             return try inner.start(spec, extraEnvironment: extraEnvironment)
         }
         let attempt = pluginAttempt(spec, config: config)
@@ -75,7 +71,7 @@ public final class PluginBackend: AttemptBackend {
                                    extraEnvironment: extraEnvironment)
         }
         let key = Key(runID: spec.runID, ref: spec.ref)
-        let journal = self.journal
+        let (journal, source) = (self.journal, secretSource)
         let receiver = state.withLock { s -> (@Sendable (String, Observation) -> Void)? in
             guard s.running[key] == nil, !s.starting.contains(key), let r = s.receiver else { return nil }
             s.starting.insert(key)
@@ -88,15 +84,12 @@ public final class PluginBackend: AttemptBackend {
             return report(entry, to: receiver)
         }
         let entry = PluginJournal.Entry(runID: spec.runID, ref: spec.ref, type: type, safety: plugin.repeatSafety(attempt.task))
-        do { try journal.write(entry) } catch {
-            throw BackendError("cannot record the start of plugin attempt \(spec.name): \(error)", kind: .system)
-        }
         state.withLock { s in
             guard s.running[key] == nil else { return }
             // Started is told from the task itself, so it always comes before the end.
             s.running[key] = Task.detached { [weak self] in
                 receiver(spec.runID, .attemptStarted(spec.ref))
-                let observation = await Self.run(plugin, attempt, ref: spec.ref)
+                let observation = await Self.run(plugin, attempt, ref: spec.ref, secrets: source, record: entry, in: journal)
                 var ended = entry
                 ended.outcome = observation
                 // The outcome is recorded before it is told: a controller that dies in between reports it after a restart.
@@ -110,15 +103,13 @@ public final class PluginBackend: AttemptBackend {
         }
     }
 
+    /// The attempt as the plugin sees it; its secrets are filled in by `run` before the plugin runs.
     private func pluginAttempt(_ spec: AttemptSpec, config: LiteralValue) -> PluginAttempt {
-        let secrets = self.secrets
-        return PluginAttempt(
+        PluginAttempt(
             task: PluginTask(name: spec.task.name, interface: spec.task.interface, config: config),
-            inputs: spec.inputs, name: spec.name
-        ) { name, key throws(PluginFailure) in
-            do throws(BackendError) { return try secrets(SecretRef(name: name, key: key)) } catch {
-                throw PluginFailure(error.kind == .user ? .permanent : .system, error.message)
-            }
+            inputs: spec.inputs, name: spec.name, runID: spec.runID, node: spec.ref.node
+        ) { name, _ throws(PluginFailure) in
+            throw .system("secret '\(name)' was read before the attempt's secrets were fetched")
         }
     }
 
@@ -155,22 +146,58 @@ public final class PluginBackend: AttemptBackend {
         state.withLock { $0.running[Key(runID: runID, ref: attempt)] } == nil ? inner.location(runID: runID, attempt: attempt) : nil
     }
 
-    /// Runs one attempt and says how it ended, as the engine hears of a process's end.
-    static func run(_ plugin: any TaskPlugin, _ attempt: PluginAttempt, ref: AttemptRef) async -> Observation {
+    /// Fetches the secrets `plugin` declares for the attempt, records its start in `journal`, runs it, and says how it
+    /// ended, as the engine hears of a process's end.
+    ///
+    /// The start is recorded after the secrets are fetched, just before the plugin's effect: a controller that dies
+    /// while fetching has done nothing, and the attempt, unknown to `adopt` after a restart, is lost ("it never
+    /// started") and runs again, whatever the plugin says of repeating its effect.
+    static func run(_ plugin: any TaskPlugin, _ attempt: PluginAttempt, ref: AttemptRef, secrets source: PluginSecretSource,
+                    record entry: PluginJournal.Entry, in journal: PluginJournal) async -> Observation {
+        var attempt = attempt
+        switch await fetch(plugin.secrets(attempt.task).map(\.ref), from: source) {
+        case .success(let values):
+            attempt.secret = { name, key throws(PluginFailure) in
+                guard let value = values[SecretRef(name: name, key: key)] else {
+                    // The plugin's own mistake: no retry can cure it.
+                    throw .permanent("the \(plugin.type) plugin read secret '\(name)'\(key.map { " key '\($0)'" } ?? "") that its secrets(_:) does not declare, so it was not fetched")
+                }
+                return value
+            }
+        case .failure(let error):
+            if Task.isCancelled { return .attemptExited(ref, AttemptExit(exitCode: nil, signal: 15, killedByUs: true, detail: "cancelled")) }
+            return observation(PluginFailure(error.kind == .user ? .permanent : .system, error.message), plugin: plugin, ref: ref)
+        }
+        do throws(FileIOError) { try journal.write(entry) } catch {
+            return .attemptLost(ref, reason: "\(plugin.type) task: cannot record the start of attempt \(attempt.name): \(error)")
+        }
         do {
             let outputs = try await plugin.run(attempt)
             if Task.isCancelled { return .attemptExited(ref, AttemptExit(exitCode: nil, signal: 15, killedByUs: true)) }
             return .attemptExited(ref, AttemptExit(exitCode: 0, outputsJSON: LiteralValue.map(outputs).jsonText))
         } catch {
-            switch error.kind {
-            case .cancelled:
-                return .attemptExited(ref, AttemptExit(exitCode: nil, signal: 15, killedByUs: true, detail: error.message))
-            case .system:
-                return .attemptLost(ref, reason: "\(plugin.type) task: \(error.message)")
-            case .retryable, .permanent:
-                return .attemptExited(ref, AttemptExit(exitCode: 1, detail: error.message, userFailure: error.message,
-                                                       permanent: error.kind == .permanent ? true : nil))
-            }
+            return observation(error, plugin: plugin, ref: ref)
+        }
+    }
+
+    /// Every secret in `refs`, read before the plugin runs (its accessor is synchronous; the source may not be).
+    private static func fetch(_ refs: [SecretRef], from source: PluginSecretSource) async -> Result<[SecretRef: String], BackendError> {
+        var values: [SecretRef: String] = [:]
+        for ref in refs where values[ref] == nil {
+            do throws(BackendError) { values[ref] = try await source.fetch(ref) } catch { return .failure(error) }
+        }
+        return .success(values)
+    }
+
+    private static func observation(_ error: PluginFailure, plugin: any TaskPlugin, ref: AttemptRef) -> Observation {
+        switch error.kind {
+        case .cancelled:
+            return .attemptExited(ref, AttemptExit(exitCode: nil, signal: 15, killedByUs: true, detail: error.message))
+        case .system:
+            return .attemptLost(ref, reason: "\(plugin.type) task: \(error.message)")
+        case .retryable, .permanent:
+            return .attemptExited(ref, AttemptExit(exitCode: 1, detail: error.message, userFailure: error.message,
+                                                   permanent: error.kind == .permanent ? true : nil))
         }
     }
 }
