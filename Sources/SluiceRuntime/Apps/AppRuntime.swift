@@ -17,6 +17,8 @@ public actor AppRuntime {
         public var stopGrace: Double = 5
         /// An app with `replicas.min: 0` goes back to no replicas after this long without requests.
         public var idleBeforeZero: Double = 60
+        /// How often an app with `replicas.target_concurrency` has its open requests per replica sampled.
+        public var autoscaleEvery: Double = 1
         public init() {}
     }
 
@@ -25,8 +27,8 @@ public actor AppRuntime {
     public nonisolated let directory: String
     private let options: Options
     private nonisolated let supervisors = Mutex<[String: AppSupervisor]>([:])
-    /// The idle reapers of apps that scale to zero, by app.
-    private nonisolated let reapers = Mutex<[String: Task<Void, Never>]>([:])
+    /// The idle loops of apps that scale to zero and the autoscalers of apps with a target, by app.
+    private nonisolated let loops = Mutex<[String: [Task<Void, Never>]]>([:])
 
     public init(store: Store, directory: String, options: Options = Options()) {
         self.store = store
@@ -122,7 +124,7 @@ public actor AppRuntime {
 
     /// Stops every replica of every app and waits for their processes to end. The store keeps the desired state.
     public func shutdown() async {
-        for reaper in reapers.withLock({ r in defer { r = [:] }; return Array(r.values) }) { reaper.cancel() }
+        for reaper in loops.withLock({ r in defer { r = [:] }; return r.values.flatMap { $0 } }) { reaper.cancel() }
         let all = supervisors.withLock { s in
             defer { s = [:] }
             return Array(s.values)
@@ -137,7 +139,7 @@ public actor AppRuntime {
     private nonisolated func folder(_ name: String) -> String { "\(directory)/\(name)" }
 
     private func stopSupervisor(_ name: String, _ supervisor: AppSupervisor) async {
-        reapers.withLock { $0.removeValue(forKey: name) }?.cancel()
+        for reaper in loops.withLock({ $0.removeValue(forKey: name) }) ?? [] { reaper.cancel() }
         await supervisor.stop()
     }
 
@@ -150,19 +152,24 @@ public actor AppRuntime {
             Task.detached { await previous.stop() }
         }
         supervisor.scale(to: replicas)
+        var background: [Task<Void, Never>] = []
         if spec.replicas.min == 0 {
             let idle = options.idleBeforeZero
-            let reaper = Task.detached { await supervisor.reapWhenIdle(after: idle, every: min(1, idle / 4)) }
-            reapers.withLock { $0.updateValue(reaper, forKey: spec.name) }?.cancel()
+            background.append(Task.detached { await supervisor.reapWhenIdle(after: idle, every: min(1, idle / 4)) })
         }
+        if ConcurrencyScaler(spec.replicas) != nil {
+            let every = options.autoscaleEvery
+            background.append(Task.detached { await supervisor.autoscale(every: every) })
+        }
+        for task in loops.withLock({ $0.updateValue(background, forKey: spec.name) }) ?? [] { task.cancel() }
     }
 
     private func view(_ record: AppRecord, spec: AppSpec) -> AppView {
         let supervisor = record.running ? supervisors.withLock({ $0[record.name] }) : nil
         let replicas = supervisor?.replicaViews() ?? []
         let healthy = replicas.filter { $0.state == "healthy" }.count
-        // An app scaled up from zero runs more than its record says.
-        let desired = max(record.replicas, supervisor?.desired ?? 0)
+        // The supervisor's count: an app woken from zero, scaled by load or reaped when idle differs from its record.
+        let desired = supervisor?.desired ?? record.replicas
         let state: String
         if !record.running {
             state = "stopped"
@@ -213,6 +220,9 @@ public struct AppRoute: Sendable {
 
     /// The healthy replicas' loopback ports, the next in turn first.
     public func healthyReplicas() -> [(index: Int, port: Int)] { supervisor.healthyPorts() }
+
+    /// The healthy replicas' loopback ports (the round-robin turn stays where it is).
+    public func healthyPortSet() -> Set<Int> { supervisor.healthyPortSet() }
 
     /// Counts a request open (+1) or done (-1) at replica `index`.
     public func track(_ index: Int, _ delta: Int) { supervisor.track(index, delta) }

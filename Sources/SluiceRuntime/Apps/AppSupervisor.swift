@@ -72,6 +72,11 @@ final class AppSupervisor: Sendable {
         }
     }
 
+    /// Ports of healthy replicas, in no order (the round-robin turn stays where it is).
+    func healthyPortSet() -> Set<Int> {
+        state.withLock { s in Set(s.replicas.values.compactMap { $0.phase == .healthy ? $0.port : nil }) }
+    }
+
     /// Counts a gateway request to replica `index` open (+1) or done (-1).
     func track(_ index: Int, _ delta: Int) {
         let now = clock.now()
@@ -107,6 +112,24 @@ final class AppSupervisor: Sendable {
                 s.desired > 0 && s.replicas.values.allSatisfy { $0.inFlight == 0 } && now.timeIntervalSince(s.lastActivity) >= idle
             }
             if idleNow { scale(to: 0) }
+        }
+    }
+
+    /// For an app with `replicas.target_concurrency`: samples the requests open per replica every `every` seconds
+    /// and adds or removes replicas as `ConcurrencyScaler` says, until the task is cancelled.
+    func autoscale(every: Double) async {
+        guard var scaler = ConcurrencyScaler(spec.replicas) else { return }
+        while true {
+            do { try await clock.sleep(seconds: every) } catch { return }
+            let now = clock.now()
+            let (open, replicas) = state.withLock { s in
+                (s.replicas.values.reduce(0) { $0 + ($1.index < s.desired ? $1.inFlight : 0) }, s.desired)
+            }
+            if let count = scaler.sample(now: now, open: open, replicas: replicas) {
+                // A scale from elsewhere (the API, the idle reaper) since the sample wins.
+                let current = state.withLock { $0.desired }
+                if current == replicas { scale(to: count) }
+            }
         }
     }
 

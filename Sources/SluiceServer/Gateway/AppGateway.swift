@@ -12,6 +12,14 @@ import SluiceStore
 struct AppGateway: RouterMiddleware {
     let apps: AppRuntime
     let store: Store
+    /// Keep-alive connections to the replicas, reused across requests.
+    let pools: ReplicaPools
+
+    init(apps: AppRuntime, store: Store) {
+        self.apps = apps
+        self.store = store
+        pools = ReplicaPools { [apps] name in apps.route(name)?.healthyPortSet() }
+    }
 
     static let prefix = "/apps/"
 
@@ -66,29 +74,25 @@ struct AppGateway: RouterMiddleware {
         let timeout = route.spec.requestTimeout.seconds
         var lastError = ""
         for candidate in replicas {
-            let connection: ReplicaExchange.Connection
-            do throws(ReplicaExchange.Failure) {
-                connection = try await ReplicaExchange.connect(port: candidate.port)
-            } catch {
-                lastError = "\(error)"
-                if idempotent { continue }
-                break
-            }
             let handoff = Handoff()
             route.track(candidate.index, 1)
             do throws(ReplicaExchange.Failure) {
-                // A body is read once; a bodiless request sends an empty one each time it is tried.
-                let body = bodiless ? RequestBody(buffer: ByteBuffer()) : request.body
-                let head = try await ReplicaExchange.start(connection, head: head, body: body, timeout: timeout, handoff: handoff)
+                // A body is read once; a bodiless request sends none each time it is tried.
+                let exchange = ReplicaExchange(head: head, body: bodiless ? nil : request.body, timeout: timeout, handoff: handoff)
+                let responseHead = try await send(exchange, app: app, port: candidate.port, retryStale: idempotent && bodiless)
                 let end = ExchangeEnd { route.track(candidate.index, -1); handoff.cancel("the client went away") }
-                return response(head, request: request, handoff: handoff, end: end)
+                return response(responseHead, request: request, handoff: handoff, end: end)
             } catch {
                 route.track(candidate.index, -1)
                 switch error {
                 case .timedOut:
                     return APIError(.gatewayTimeout, code: "app-timeout",
                                     "app '\(app)' did not answer within its request timeout of \(route.spec.requestTimeout)").response()
-                case .refused(let why), .broken(let why):
+                case .refused(let why):
+                    lastError = why
+                    if idempotent { continue }
+                    return APIError(.badGateway, code: "replica-unreachable", "app '\(app)': no replica answered (\(why))").response()
+                case .broken(let why), .stale(let why):
                     lastError = why
                     if idempotent && bodiless { continue }
                     return APIError(.badGateway, code: "replica-failed", "app '\(app)': the replica failed: \(why)").response()
@@ -96,6 +100,21 @@ struct AppGateway: RouterMiddleware {
             }
         }
         return APIError(.badGateway, code: "replica-unreachable", "app '\(app)': no replica answered (\(lastError))").response()
+    }
+
+    /// Sends `exchange` on an idle pooled connection to the replica at `port`, or on a new one; a pooled
+    /// connection found closed before any response byte is replaced by a new one when `retryStale`.
+    private func send(_ exchange: ReplicaExchange, app: String, port: Int, retryStale: Bool) async throws(ReplicaExchange.Failure) -> HTTPResponseHead {
+        let pool = pools.pool(app: app, port: port)
+        var exchange = exchange
+        while let connection = pool.checkout() {
+            guard connection.submit(exchange) else { continue }
+            let outcome = await exchange.reply.wait()
+            guard case .failure(.stale) = outcome, retryStale else { return try outcome.get() }
+            exchange = exchange.again()
+        }
+        try await ReplicaConnection.open(port: port, pool: pool, first: exchange)
+        return try await exchange.reply.wait().get()
     }
 
     /// The client's response: the replica's status and headers (without hop-by-hop ones), its body streamed.
