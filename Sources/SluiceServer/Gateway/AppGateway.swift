@@ -75,15 +75,15 @@ struct AppGateway: RouterMiddleware {
         var lastError = ""
         for candidate in replicas {
             let handoff = Handoff()
-            route.track(candidate.index, 1)
+            candidate.track(1)
             do throws(ReplicaExchange.Failure) {
                 // A body is read once; a bodiless request sends none each time it is tried.
                 let exchange = ReplicaExchange(head: head, body: bodiless ? nil : request.body, timeout: timeout, handoff: handoff)
                 let responseHead = try await send(exchange, app: app, port: candidate.port, retryStale: idempotent && bodiless)
-                let end = ExchangeEnd { route.track(candidate.index, -1); handoff.cancel("the client went away") }
+                let end = ExchangeEnd { candidate.track(-1); handoff.cancel("the client went away") }
                 return response(responseHead, request: request, handoff: handoff, end: end)
             } catch {
-                route.track(candidate.index, -1)
+                candidate.track(-1)
                 switch error {
                 case .timedOut:
                     return APIError(.gatewayTimeout, code: "app-timeout",

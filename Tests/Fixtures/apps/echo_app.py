@@ -5,8 +5,8 @@ GET /stream    chunked: "first\n", then waits until the file ./release exists, t
 GET /hang      sends nothing for 60 s
 GET /close     JSON as below, with `Connection: close`, yet the connection stays open (a gateway must not reuse it)
 GET /drop      JSON as below, then the connection is closed without saying so (an idle keep-alive connection gone)
-GET /anything  JSON: replica, path, connection (the serial number of the TCP connection it came on), the
-               X-Forwarded-* and Authorization headers it received
+GET /anything  JSON: replica, path, connection (the serial number of the TCP connection it came on), version
+               ($VERSION), the X-Forwarded-* and Authorization headers it received
 POST /echo     echoes the request body
 Every plain reply also names its connection's serial number in `X-Connection`.
 """
@@ -67,7 +67,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         seen = {k: self.headers.get(k) for k in ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
                                                   "X-Forwarded-Prefix", "Authorization"]}
         body = json.dumps({"replica": os.environ.get("SLUICE_REPLICA"), "path": self.path, "headers": seen,
-                           "connection": self.connection_number})
+                           "connection": self.connection_number, "version": os.environ.get("VERSION")})
         if self.path == "/close":
             self.reply(200, body, close=True)
             self.close_connection = False
