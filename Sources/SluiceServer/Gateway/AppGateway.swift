@@ -79,9 +79,13 @@ struct AppGateway: RouterMiddleware {
             do throws(ReplicaExchange.Failure) {
                 // A body is read once; a bodiless request sends none each time it is tried.
                 let exchange = ReplicaExchange(head: head, body: bodiless ? nil : request.body, timeout: timeout, handoff: handoff)
-                let responseHead = try await send(exchange, app: app, port: candidate.port, retryStale: idempotent && bodiless)
+                let answer = try await send(exchange, app: app, port: candidate.port, retryStale: idempotent && bodiless)
+                if let body = answer.body {
+                    candidate.track(-1)
+                    return response(answer.head, request: request, body: .whole(body))
+                }
                 let end = ExchangeEnd { candidate.track(-1); handoff.cancel("the client went away") }
-                return response(responseHead, request: request, handoff: handoff, end: end)
+                return response(answer.head, request: request, body: .streamed(handoff, end))
             } catch {
                 candidate.track(-1)
                 switch error {
@@ -104,7 +108,7 @@ struct AppGateway: RouterMiddleware {
 
     /// Sends `exchange` on an idle pooled connection to the replica at `port`, or on a new one; a pooled
     /// connection found closed before any response byte is replaced by a new one when `retryStale`.
-    private func send(_ exchange: ReplicaExchange, app: String, port: Int, retryStale: Bool) async throws(ReplicaExchange.Failure) -> HTTPResponseHead {
+    private func send(_ exchange: ReplicaExchange, app: String, port: Int, retryStale: Bool) async throws(ReplicaExchange.Failure) -> ReplicaResponse {
         let pool = pools.pool(app: app, port: port)
         var exchange = exchange
         while let connection = pool.checkout() {
@@ -117,8 +121,15 @@ struct AppGateway: RouterMiddleware {
         return try await exchange.reply.wait().get()
     }
 
-    /// The client's response: the replica's status and headers (without hop-by-hop ones), its body streamed.
-    private func response(_ responseHead: HTTPResponseHead, request: Request, handoff: Handoff, end: ExchangeEnd) -> Response {
+    private enum Body {
+        /// A small body read whole: answered in one write.
+        case whole(ByteBuffer)
+        /// Parts passed on as they come, then `ExchangeEnd` runs.
+        case streamed(Handoff, ExchangeEnd)
+    }
+
+    /// The client's response: the replica's status and headers (without hop-by-hop ones), its body.
+    private func response(_ responseHead: HTTPResponseHead, request: Request, body: Body) -> Response {
         var headers = HTTPFields()
         var length: Int?
         for (name, value) in responseHead.headers {
@@ -128,7 +139,19 @@ struct AppGateway: RouterMiddleware {
             if let field = HeaderName(name) { headers.append(HTTPFields.Element(name: field, value: value)) }
         }
         let status = HTTPResponse.Status(code: Int(responseHead.status.code), reasonPhrase: responseHead.status.reasonPhrase)
-        let body = ResponseBody(contentLength: request.method == .head ? nil : length) { writer in
+        switch body {
+        case .whole(let buffer):
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
+        case .streamed(let handoff, let end):
+            var response = Response(status: status, headers: headers,
+                                    body: Self.streamed(handoff, end: end, length: request.method == .head ? nil : length))
+            if request.method == .head, let length { response.headers[.contentLength] = String(length) }
+            return response
+        }
+    }
+
+    private static func streamed(_ handoff: Handoff, end: ExchangeEnd, length: Int?) -> ResponseBody {
+        ResponseBody(contentLength: length) { writer in
             defer { end.run() }
             while true {
                 switch await handoff.take() {
@@ -145,9 +168,6 @@ struct AppGateway: RouterMiddleware {
                 }
             }
         }
-        var response = Response(status: status, headers: headers, body: body)
-        if request.method == .head, let length { response.headers[.contentLength] = String(length) }
-        return response
     }
 
     /// The request head for the replica: method, the path below the app, the client's headers without

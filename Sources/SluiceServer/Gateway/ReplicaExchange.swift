@@ -61,9 +61,18 @@ struct ReplicaExchange: Sendable {
     }
 
     private struct ReadState {
+        /// A response head arrived.
         var responded = false
+        /// The gateway has the head (`reply` was resumed).
+        var replied = false
         var keepAlive = false
+        /// A small response with a length, read whole before the gateway answers: its head and body so far.
+        var collecting: (HTTPResponseHead, ByteBuffer)?
     }
+
+    /// Responses up to this `Content-Length` are read whole and answered in one write: no handoff, no body
+    /// stream per request. Longer ones, chunked ones and ones without a length are streamed.
+    static let wholeResponseLimit = 64 * 1024
 
     /// Reads the response; true when it ended cleanly, after the whole request was sent, on a connection that
     /// stays open.
@@ -74,13 +83,30 @@ struct ReplicaExchange: Sendable {
                 if response.status.code >= 100 && response.status.code < 200 { continue }
                 state.responded = true
                 state.keepAlive = response.isKeepAlive
-                reply.resume(.success(response))
-            case .body(let buffer):
+                if head.method != .HEAD, response.status.code != 204, response.status.code != 304,
+                   let length = response.headers.first(name: "content-length").flatMap({ Int($0) }),
+                   length <= Self.wholeResponseLimit {
+                    state.collecting = (response, ByteBuffer())
+                    continue
+                }
+                state.replied = true
+                reply.resume(.success(ReplicaResponse(head: response, body: nil)))
+            case .body(var buffer):
+                watch.touch()
+                if state.collecting != nil {
+                    state.collecting!.1.writeBuffer(&buffer)
+                    continue
+                }
                 guard await handoff.put(.part(buffer)) else { return false }
                 watch.touch()
             case .end:
-                // The end is not waited for: the connection is free for the next request at once.
-                guard handoff.finish() else { return false }
+                if let (response, body) = state.collecting {
+                    state.replied = true
+                    reply.resume(.success(ReplicaResponse(head: response, body: body)))
+                } else {
+                    // The end is not waited for: the connection is free for the next request at once.
+                    guard handoff.finish() else { return false }
+                }
                 return state.keepAlive && watch.requestSent && !watch.hasFired
             }
         }
@@ -92,9 +118,9 @@ struct ReplicaExchange: Sendable {
     }
 
     private func fail(_ state: ReadState, watch: ConnectionWatch, reused: Bool, why: String) {
-        if !state.responded {
+        if !state.replied {
             // Nobody takes from the handoff yet: the gateway answers from the failure (or tries again).
-            reply.resume(.failure(watch.hasFired ? .timedOut : reused ? .stale(why) : .broken(why)))
+            reply.resume(.failure(watch.hasFired ? .timedOut : reused && !state.responded ? .stale(why) : .broken(why)))
         } else {
             // The head went out to the client already: its body breaks off.
             handoff.cancel(watch.hasFired ? "the replica sent nothing for \(timeout) s" : "the replica's response broke off: \(why)")
@@ -102,9 +128,16 @@ struct ReplicaExchange: Sendable {
     }
 }
 
+/// A replica's response head, and its whole body when it was small enough to read at once (else the body
+/// follows through the exchange's handoff).
+struct ReplicaResponse: Sendable {
+    var head: HTTPResponseHead
+    var body: ByteBuffer?
+}
+
 /// Resumes the wait for a response head exactly once.
 final class HeadOnce: Sendable {
-    typealias Outcome = Result<HTTPResponseHead, ReplicaExchange.Failure>
+    typealias Outcome = Result<ReplicaResponse, ReplicaExchange.Failure>
     private let state = Mutex<(CheckedContinuation<Outcome, Never>?, Outcome?)>((nil, nil))
 
     /// Waits for the outcome (which may have come already).
