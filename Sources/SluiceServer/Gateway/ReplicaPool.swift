@@ -77,6 +77,9 @@ final class ReplicaPools: Sendable {
 
     init(healthyPorts: @escaping @Sendable (String) -> Set<Int>?) { self.healthyPorts = healthyPorts }
 
+    // The gateway is gone (its server stopped): no sweeper will come for the idle connections.
+    deinit { closeAll() }
+
     /// The pool of app `app`'s replica at `port`.
     func pool(app: String, port: Int) -> ReplicaPool {
         if let pool = state.withLock({ $0.pools[app]?[port] }) { return pool }
