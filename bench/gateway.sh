@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Gateway overhead: small GETs to one local app replica directly and through `sluice serve`'s /apps/NAME/
 # gateway, with the same load generator (wrk, Debian package `wrk`), 64 connections, 2 threads.
-# Usage: bench/gateway.sh [DURATION] (default 10s). Release builds in .build-release.
+# Usage: bench/gateway.sh [DURATION] [RUNS] (default 10s, 3 runs each, alternating; prints each run, the median of
+# requests/s, p50 and p99 per path, and the load average before and after). Release builds in .build-release.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 duration="${1:-10s}"
+runs="${2:-3}"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
 swift build -c release --product sluice --scratch-path .build-release >&2
 swift build -c release --product sluice-bench-gateway-app --scratch-path .build-release >&2
@@ -31,6 +33,22 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 port="$(echo "$status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["replica_states"][0]["port"])')"
-run() { wrk -t2 -c64 -d"$duration" --latency "$1" | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|errors"; }
-echo "direct  http://127.0.0.1:$port/"; run "http://127.0.0.1:$port/"
-echo "gateway $url/apps/bench/"; run "$url/apps/bench/"
+run() { wrk -t2 -c64 -d"$duration" --latency "$1" | tee -a "$work/$2.txt" | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|errors"; }
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for i in $(seq "$runs"); do
+    echo "run $i direct  http://127.0.0.1:$port/"; run "http://127.0.0.1:$port/" direct
+    echo "run $i gateway $url/apps/bench/"; run "$url/apps/bench/" gateway
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Medians over the runs (latencies in ms).
+for path in direct gateway; do
+    python3 - "$work/$path.txt" "$path" <<'PY'
+import re, statistics, sys
+text = open(sys.argv[1]).read()
+def ms(v, unit): return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+rps = [float(x) for x in re.findall(r"Requests/sec:\s+([\d.]+)", text)]
+p50 = [ms(v, u) for v, u in re.findall(r"^\s+50%\s+([\d.]+)(us|ms|s)", text, re.M)]
+p99 = [ms(v, u) for v, u in re.findall(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M)]
+print(f"median {sys.argv[2]:8} {statistics.median(rps):10.0f} req/s  p50 {statistics.median(p50):.2f} ms  p99 {statistics.median(p99):.2f} ms  ({len(rps)} runs)")
+PY
+done

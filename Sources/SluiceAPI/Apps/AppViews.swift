@@ -34,7 +34,7 @@ public struct AppReplicaView: Codable, Sendable, Equatable {
 public struct AppView: Codable, Sendable, Equatable {
     public var name: String
     /// `healthy` (every replica), `degraded` (some), `starting`, `crash-loop` (a replica keeps failing), `idle`
-    /// (scaled to zero), `stopped`.
+    /// (scaled to zero), `updating` (a rolling update under way), `stopped`.
     public var state: String
     /// Whether the app should run (`apps stop` clears it, `apps start` sets it).
     public var running: Bool

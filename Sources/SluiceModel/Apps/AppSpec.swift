@@ -71,7 +71,6 @@ public struct AppSpec: Sendable, Hashable, Codable {
         var out: [String] = []
         if image != nil, !command.isEmpty { out.append("image") }
         if resources != Resources() { out.append("resources") }
-        if replicas.targetConcurrency != nil { out.append("replicas.target_concurrency") }
         return out
     }
 

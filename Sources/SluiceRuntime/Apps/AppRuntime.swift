@@ -17,6 +17,8 @@ public actor AppRuntime {
         public var stopGrace: Double = 5
         /// An app with `replicas.min: 0` goes back to no replicas after this long without requests.
         public var idleBeforeZero: Double = 60
+        /// How often an app with `replicas.target_concurrency` has its open requests per replica sampled.
+        public var autoscaleEvery: Double = 1
         public init() {}
     }
 
@@ -25,8 +27,12 @@ public actor AppRuntime {
     public nonisolated let directory: String
     private let options: Options
     private nonisolated let supervisors = Mutex<[String: AppSupervisor]>([:])
-    /// The idle reapers of apps that scale to zero, by app.
-    private nonisolated let reapers = Mutex<[String: Task<Void, Never>]>([:])
+    /// The idle loops of apps that scale to zero and the autoscalers of apps with a target, by app.
+    private nonisolated let loops = Mutex<[String: [Task<Void, Never>]]>([:])
+    /// Supervisors made so far: each one's replicas record their pids under a name of their own.
+    private nonisolated let generations = Mutex(0)
+    /// Rolling updates under way, by app.
+    private nonisolated let rollouts = Mutex<[String: AppRollout]>([:])
 
     public init(store: Store, directory: String, options: Options = Options()) {
         self.store = store
@@ -44,8 +50,8 @@ public actor AppRuntime {
         }
     }
 
-    /// Records the apps and (re)starts them with their spec's replica count; a deployed app with a new spec has
-    /// its replicas replaced.
+    /// Records the apps and starts them with their spec's replica count. A running app deployed with a changed spec
+    /// is updated replica by replica (`AppRollout`); with the same spec only its replica count is set again.
     public func deploy(_ specs: [AppSpec]) async throws(AppRuntimeError) -> [AppView] {
         for spec in specs where spec.command.isEmpty {
             throw .invalid("app '\(spec.name)' has no command: the local backend runs 'command' (an image alone needs a container backend)")
@@ -54,8 +60,23 @@ public actor AppRuntime {
         for spec in specs {
             guard let data = try? JSONEncoder().encode(spec) else { throw .invalid("cannot encode app '\(spec.name)'") }
             let record = try await db { try $0.putApp(name: spec.name, spec: data, replicas: spec.replicas.min) }
-            if let old = supervisors.withLock({ $0.removeValue(forKey: spec.name) }) { await stopSupervisor(spec.name, old) }
-            start(spec, replicas: record.replicas)
+            let current = supervisors.withLock { $0[spec.name] }
+            let rollout = rollouts.withLock { $0[spec.name] }
+            if let current, current.spec == spec {
+                current.scale(to: record.replicas)
+            } else if let current, let rollout, rollout.new === current, current.healthyReplicas().isEmpty {
+                // A stuck update: its new replicas go, the old ones keep serving while this update starts.
+                rollouts.withLock { _ = $0.removeValue(forKey: spec.name) }
+                await rollout.abandon()
+                roll(from: rollout.old, to: spec, replicas: record.replicas)
+            } else if let current, current.desired > 0, !current.healthyReplicas().isEmpty {
+                // An update under way ends: its old replicas stop, its new ones are the old ones of this one.
+                await endRollout(spec.name)
+                roll(from: current, to: spec, replicas: record.replicas)
+            } else {
+                if let old = supervisors.withLock({ $0.removeValue(forKey: spec.name) }) { await stopSupervisor(spec.name, old) }
+                start(spec, replicas: record.replicas)
+            }
             views.append(view(record, spec: spec))
         }
         return views
@@ -114,7 +135,9 @@ public actor AppRuntime {
 
     /// Where the gateway sends a request for app `name`: nil when no such app runs here.
     public nonisolated func route(_ name: String) -> AppRoute? {
-        supervisors.withLock { $0[name] }.map(AppRoute.init)
+        guard let supervisor = supervisors.withLock({ $0[name] }) else { return nil }
+        let rollout = rollouts.withLock { $0[name] }
+        return AppRoute(supervisor, retiring: rollout?.new === supervisor ? rollout?.old : nil)
     }
 
     /// The log file of replica `replica` of app `name` (it may not exist yet).
@@ -122,7 +145,8 @@ public actor AppRuntime {
 
     /// Stops every replica of every app and waits for their processes to end. The store keeps the desired state.
     public func shutdown() async {
-        for reaper in reapers.withLock({ r in defer { r = [:] }; return Array(r.values) }) { reaper.cancel() }
+        for reaper in loops.withLock({ r in defer { r = [:] }; return r.values.flatMap { $0 } }) { reaper.cancel() }
+        for rollout in rollouts.withLock({ r in defer { r = [:] }; return Array(r.values) }) { await rollout.cancel() }
         let all = supervisors.withLock { s in
             defer { s = [:] }
             return Array(s.values)
@@ -137,35 +161,76 @@ public actor AppRuntime {
     private nonisolated func folder(_ name: String) -> String { "\(directory)/\(name)" }
 
     private func stopSupervisor(_ name: String, _ supervisor: AppSupervisor) async {
-        reapers.withLock { $0.removeValue(forKey: name) }?.cancel()
+        for reaper in loops.withLock({ $0.removeValue(forKey: name) }) ?? [] { reaper.cancel() }
+        await endRollout(name)
         await supervisor.stop()
     }
 
-    private func start(_ spec: AppSpec, replicas: Int) {
+    /// Replaces `current` by a supervisor of `spec` replica by replica.
+    private func roll(from current: AppSupervisor, to spec: AppSpec, replicas: Int) {
+        let new = makeSupervisor(spec)
+        supervisors.withLock { $0[spec.name] = new }
+        startLoops(new)
+        let name = spec.name
+        let rollout = AppRollout(from: current, to: new, replicas: replicas)
+        rollouts.withLock { $0[name] = rollout }
+        rollout.start { [weak self] in self?.rolloutEnded(name, new) }
+    }
+
+    private nonisolated func rolloutEnded(_ name: String, _ new: AppSupervisor) {
+        rollouts.withLock { r in if r[name]?.new === new { r[name] = nil } }
+    }
+
+    private func endRollout(_ name: String) async {
+        if let rollout = rollouts.withLock({ $0.removeValue(forKey: name) }) { await rollout.cancel() }
+    }
+
+    private func makeSupervisor(_ spec: AppSpec) -> AppSupervisor {
+        let generation = generations.withLock { g in defer { g += 1 }; return g }
         let folder = folder(spec.name)
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let supervisor = AppSupervisor(spec: spec, folder: folder, clock: options.clock, backoff: options.backoff, stopGrace: options.stopGrace)
+        return AppSupervisor(spec: spec, folder: folder, generation: generation, clock: options.clock, backoff: options.backoff,
+                             stopGrace: options.stopGrace)
+    }
+
+    private func start(_ spec: AppSpec, replicas: Int) {
+        let supervisor = makeSupervisor(spec)
         // Calls interleave at their awaits: a supervisor another call started meanwhile is stopped, never orphaned.
         if let previous = supervisors.withLock({ $0.updateValue(supervisor, forKey: spec.name) }) {
             Task.detached { await previous.stop() }
         }
         supervisor.scale(to: replicas)
+        startLoops(supervisor)
+    }
+
+    /// The idle reaper (scale to zero) and the autoscaler (a target) of a new supervisor; those of the one it
+    /// replaces are cancelled.
+    private func startLoops(_ supervisor: AppSupervisor) {
+        let spec = supervisor.spec
+        var background: [Task<Void, Never>] = []
         if spec.replicas.min == 0 {
             let idle = options.idleBeforeZero
-            let reaper = Task.detached { await supervisor.reapWhenIdle(after: idle, every: min(1, idle / 4)) }
-            reapers.withLock { $0.updateValue(reaper, forKey: spec.name) }?.cancel()
+            background.append(Task.detached { await supervisor.reapWhenIdle(after: idle, every: min(1, idle / 4)) })
         }
+        if ConcurrencyScaler(spec.replicas) != nil {
+            let every = options.autoscaleEvery
+            background.append(Task.detached { await supervisor.autoscale(every: every) })
+        }
+        for task in loops.withLock({ $0.updateValue(background, forKey: spec.name) }) ?? [] { task.cancel() }
     }
 
     private func view(_ record: AppRecord, spec: AppSpec) -> AppView {
         let supervisor = record.running ? supervisors.withLock({ $0[record.name] }) : nil
         let replicas = supervisor?.replicaViews() ?? []
         let healthy = replicas.filter { $0.state == "healthy" }.count
-        // An app scaled up from zero runs more than its record says.
-        let desired = max(record.replicas, supervisor?.desired ?? 0)
+        // The supervisor's count: an app woken from zero, scaled by load or reaped when idle differs from its record.
+        let desired = supervisor?.desired ?? record.replicas
         let state: String
         if !record.running {
             state = "stopped"
+        } else if rollouts.withLock({ $0[record.name] }) != nil {
+            // The old spec's replicas still serve while the new ones come up (`replica_states` lists the new ones).
+            state = "updating"
         } else if desired == 0 && replicas.isEmpty {
             state = "idle"
         } else if replicas.contains(where: { $0.state == "crash-loop" }) {
@@ -201,23 +266,5 @@ public actor AppRuntime {
         case .failure(let error): throw .store("\(error)")
         }
     }
-}
-
-/// The healthy replicas of one app for one request, in round-robin order, and its spec (timeouts, `public`).
-public struct AppRoute: Sendable {
-    private let supervisor: AppSupervisor
-
-    init(_ supervisor: AppSupervisor) { self.supervisor = supervisor }
-
-    public var spec: AppSpec { supervisor.spec }
-
-    /// The healthy replicas' loopback ports, the next in turn first.
-    public func healthyReplicas() -> [(index: Int, port: Int)] { supervisor.healthyPorts() }
-
-    /// Counts a request open (+1) or done (-1) at replica `index`.
-    public func track(_ index: Int, _ delta: Int) { supervisor.track(index, delta) }
-
-    /// Starts a replica of an app that scales to zero and has none; true when the app scales to zero.
-    public func wake() -> Bool { supervisor.wake() }
 }
 #endif

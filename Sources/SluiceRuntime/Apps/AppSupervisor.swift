@@ -10,6 +10,8 @@ import Synchronization
 final class AppSupervisor: Sendable {
     let spec: AppSpec
     let folder: String
+    /// 0, or 1, 2, ... for the supervisor a rolling update starts beside the one before it.
+    let generation: Int
     private let clock: any AppClock
     private let backoff: RestartBackoff
     /// How long a stopping replica gets between SIGTERM and SIGKILL.
@@ -25,9 +27,10 @@ final class AppSupervisor: Sendable {
     }
     private let state = Mutex(State())
 
-    init(spec: AppSpec, folder: String, clock: any AppClock, backoff: RestartBackoff, stopGrace: Double) {
+    init(spec: AppSpec, folder: String, generation: Int = 0, clock: any AppClock, backoff: RestartBackoff, stopGrace: Double) {
         self.spec = spec
         self.folder = folder
+        self.generation = generation
         self.clock = clock
         self.backoff = backoff
         self.stopGrace = stopGrace
@@ -43,6 +46,7 @@ final class AppSupervisor: Sendable {
             }
             for index in 0..<count where s.loops[index] == nil {
                 s.replicas[index] = s.replicas[index] ?? ReplicaState(index: index)
+                s.replicas[index]?.draining = false
                 s.loops[index] = Task.detached { [self] in await self.runReplica(index) }
             }
             return stop
@@ -61,15 +65,43 @@ final class AppSupervisor: Sendable {
         for task in loops { await task.value }
     }
 
-    /// Ports of healthy replicas, starting at the next one in round-robin order.
-    func healthyPorts() -> [(index: Int, port: Int)] {
-        state.withLock { s in
-            let healthy = s.replicas.values.filter { $0.phase == .healthy && $0.port != nil }.sorted { $0.index < $1.index }
-            guard !healthy.isEmpty else { return [] }
-            let start = s.cursor % healthy.count
-            s.cursor &+= 1
-            return (healthy[start...] + healthy[..<start]).map { ($0.index, $0.port!) }
+    /// Healthy replicas that are not draining, by index.
+    func healthyReplicas() -> [(index: Int, port: Int)] {
+        state.withLock { s in s.replicas.values.filter(\.routable).sorted { $0.index < $1.index }.map { ($0.index, $0.port!) } }
+    }
+
+    /// The next round-robin turn.
+    func turn() -> Int { state.withLock { s in defer { s.cursor &+= 1 }; return s.cursor } }
+
+    /// Ports of healthy replicas, in no order (the round-robin turn stays where it is).
+    func healthyPortSet() -> Set<Int> {
+        state.withLock { s in Set(s.replicas.values.compactMap { $0.routable ? $0.port : nil }) }
+    }
+
+    /// Routes to every replica again (an update that was draining one was given up).
+    func undrain() {
+        state.withLock { s in for index in s.replicas.keys { s.replicas[index]?.draining = false } }
+    }
+
+    /// Sleeps on the supervisor's clock.
+    func clockSleep(_ seconds: Double) async throws { try await clock.sleep(seconds: seconds) }
+
+    /// Whether replica `index` passed its health checks and is routed to.
+    func isHealthy(_ index: Int) -> Bool { state.withLock { $0.replicas[index]?.routable ?? false } }
+
+    /// Takes the highest replica out of the rotation, waits (up to `timeout` seconds) for its open requests to
+    /// finish, and stops it.
+    func drainOne(timeout: Double) async {
+        guard let index = state.withLock({ s -> Int? in
+            guard s.desired > 0 else { return nil }
+            s.replicas[s.desired - 1]?.draining = true
+            return s.desired - 1
+        }) else { return }
+        let deadline = clock.now().addingTimeInterval(timeout)
+        while state.withLock({ ($0.replicas[index]?.inFlight ?? 0) > 0 }) && clock.now() < deadline {
+            do { try await clock.sleep(seconds: 0.05) } catch { return }
         }
+        scale(to: index)
     }
 
     /// Counts a gateway request to replica `index` open (+1) or done (-1).
@@ -107,6 +139,24 @@ final class AppSupervisor: Sendable {
                 s.desired > 0 && s.replicas.values.allSatisfy { $0.inFlight == 0 } && now.timeIntervalSince(s.lastActivity) >= idle
             }
             if idleNow { scale(to: 0) }
+        }
+    }
+
+    /// For an app with `replicas.target_concurrency`: samples the requests open per replica every `every` seconds
+    /// and adds or removes replicas as `ConcurrencyScaler` says, until the task is cancelled.
+    func autoscale(every: Double) async {
+        guard var scaler = ConcurrencyScaler(spec.replicas) else { return }
+        while true {
+            do { try await clock.sleep(seconds: every) } catch { return }
+            let now = clock.now()
+            let (open, replicas) = state.withLock { s in
+                (s.replicas.values.reduce(0) { $0 + ($1.index < s.desired ? $1.inFlight : 0) }, s.desired)
+            }
+            if let count = scaler.sample(now: now, open: open, replicas: replicas) {
+                // A scale from elsewhere (the API, the idle reaper) since the sample wins.
+                let current = state.withLock { $0.desired }
+                if current == replicas { scale(to: count) }
+            }
         }
     }
 
@@ -167,8 +217,8 @@ final class AppSupervisor: Sendable {
         } catch {
             return error.description
         }
-        ReplicaRecord.write(folder: folder, index: index, pid: process.pid)
-        defer { ReplicaRecord.remove(folder: folder, index: index) }
+        ReplicaRecord.write(folder: folder, index: index, generation: generation, pid: process.pid)
+        defer { ReplicaRecord.remove(folder: folder, index: index, generation: generation) }
         update(index) { r in
             r.phase = r.phase == .crashLoop ? .crashLoop : .starting
             r.pid = process.pid

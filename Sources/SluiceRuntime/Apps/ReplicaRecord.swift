@@ -2,20 +2,23 @@
 import Foundation
 import Glibc
 
-/// `<app folder>/replica-N.pid`: which process a replica is (pid, start time, boot id), written when it starts
-/// and removed when it ends. A server killed outright (SIGKILL, a crash) cannot stop its replicas; the next
+/// `<app folder>/replica-N.pid` (`replica-N.G.pid` for a supervisor of generation G > 0: during a rolling update
+/// the old and the new replica N run side by side): which process a replica is (pid, start time, boot id),
+/// written when it starts and removed when it ends. A server killed outright (SIGKILL, a crash) cannot stop its replicas; the next
 /// one finds their records and kills the process groups that are still the same processes.
 enum ReplicaRecord {
-    static func path(folder: String, index: Int) -> String { "\(folder)/replica-\(index).pid" }
-
-    static func write(folder: String, index: Int, pid: pid_t) {
-        guard let start = ProcessControl.startTime(of: pid) else { return }
-        let text = "\(pid) \(start) \(ProcessControl.bootID)\n"
-        try? text.write(toFile: path(folder: folder, index: index), atomically: true, encoding: .utf8)
+    static func path(folder: String, index: Int, generation: Int) -> String {
+        generation == 0 ? "\(folder)/replica-\(index).pid" : "\(folder)/replica-\(index).\(generation).pid"
     }
 
-    static func remove(folder: String, index: Int) {
-        unlink(path(folder: folder, index: index))
+    static func write(folder: String, index: Int, generation: Int, pid: pid_t) {
+        guard let start = ProcessControl.startTime(of: pid) else { return }
+        let text = "\(pid) \(start) \(ProcessControl.bootID)\n"
+        try? text.write(toFile: path(folder: folder, index: index, generation: generation), atomically: true, encoding: .utf8)
+    }
+
+    static func remove(folder: String, index: Int, generation: Int) {
+        unlink(path(folder: folder, index: index, generation: generation))
     }
 
     /// Kills the process group of every recorded replica under `directory` (one folder per app) that still

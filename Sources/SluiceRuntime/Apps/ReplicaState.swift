@@ -16,4 +16,9 @@ struct ReplicaState: Sendable {
     var healthySince: Date?
     /// Requests the gateway has open to this replica.
     var inFlight = 0
+    /// Being replaced by a rolling update: routed to no more, stopped once its open requests are done.
+    var draining = false
+
+    /// Whether the gateway may send it requests.
+    var routable: Bool { phase == .healthy && port != nil && !draining }
 }

@@ -1039,7 +1039,7 @@ components:
       required: [name, state, running, replicas, healthy, restarts, public, replica_states]
       properties:
         name: {type: string}
-        state: {type: string, enum: [healthy, degraded, starting, crash-loop, idle, stopped]}
+        state: {type: string, enum: [healthy, degraded, starting, crash-loop, idle, updating, stopped]}
         running: {type: boolean}
         replicas: {type: integer, minimum: 0, description: "The replicas it should run."}
         healthy: {type: integer, minimum: 0}

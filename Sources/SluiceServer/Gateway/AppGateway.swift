@@ -12,6 +12,14 @@ import SluiceStore
 struct AppGateway: RouterMiddleware {
     let apps: AppRuntime
     let store: Store
+    /// Keep-alive connections to the replicas, reused across requests.
+    let pools: ReplicaPools
+
+    init(apps: AppRuntime, store: Store) {
+        self.apps = apps
+        self.store = store
+        pools = ReplicaPools { [apps] name in apps.route(name)?.healthyPortSet() }
+    }
 
     static let prefix = "/apps/"
 
@@ -66,29 +74,29 @@ struct AppGateway: RouterMiddleware {
         let timeout = route.spec.requestTimeout.seconds
         var lastError = ""
         for candidate in replicas {
-            let connection: ReplicaExchange.Connection
-            do throws(ReplicaExchange.Failure) {
-                connection = try await ReplicaExchange.connect(port: candidate.port)
-            } catch {
-                lastError = "\(error)"
-                if idempotent { continue }
-                break
-            }
             let handoff = Handoff()
-            route.track(candidate.index, 1)
+            candidate.track(1)
             do throws(ReplicaExchange.Failure) {
-                // A body is read once; a bodiless request sends an empty one each time it is tried.
-                let body = bodiless ? RequestBody(buffer: ByteBuffer()) : request.body
-                let head = try await ReplicaExchange.start(connection, head: head, body: body, timeout: timeout, handoff: handoff)
-                let end = ExchangeEnd { route.track(candidate.index, -1); handoff.cancel("the client went away") }
-                return response(head, request: request, handoff: handoff, end: end)
+                // A body is read once; a bodiless request sends none each time it is tried.
+                let exchange = ReplicaExchange(head: head, body: bodiless ? nil : request.body, timeout: timeout, handoff: handoff)
+                let answer = try await send(exchange, app: app, port: candidate.port, retryStale: idempotent && bodiless)
+                if let body = answer.body {
+                    candidate.track(-1)
+                    return response(answer.head, request: request, body: .whole(body))
+                }
+                let end = ExchangeEnd { candidate.track(-1); handoff.cancel("the client went away") }
+                return response(answer.head, request: request, body: .streamed(handoff, end))
             } catch {
-                route.track(candidate.index, -1)
+                candidate.track(-1)
                 switch error {
                 case .timedOut:
                     return APIError(.gatewayTimeout, code: "app-timeout",
                                     "app '\(app)' did not answer within its request timeout of \(route.spec.requestTimeout)").response()
-                case .refused(let why), .broken(let why):
+                case .refused(let why):
+                    lastError = why
+                    if idempotent { continue }
+                    return APIError(.badGateway, code: "replica-unreachable", "app '\(app)': no replica answered (\(why))").response()
+                case .broken(let why), .stale(let why):
                     lastError = why
                     if idempotent && bodiless { continue }
                     return APIError(.badGateway, code: "replica-failed", "app '\(app)': the replica failed: \(why)").response()
@@ -98,8 +106,30 @@ struct AppGateway: RouterMiddleware {
         return APIError(.badGateway, code: "replica-unreachable", "app '\(app)': no replica answered (\(lastError))").response()
     }
 
-    /// The client's response: the replica's status and headers (without hop-by-hop ones), its body streamed.
-    private func response(_ responseHead: HTTPResponseHead, request: Request, handoff: Handoff, end: ExchangeEnd) -> Response {
+    /// Sends `exchange` on an idle pooled connection to the replica at `port`, or on a new one; a pooled
+    /// connection found closed before any response byte is replaced by a new one when `retryStale`.
+    private func send(_ exchange: ReplicaExchange, app: String, port: Int, retryStale: Bool) async throws(ReplicaExchange.Failure) -> ReplicaResponse {
+        let pool = pools.pool(app: app, port: port)
+        var exchange = exchange
+        while let connection = pool.checkout() {
+            guard connection.submit(exchange) else { continue }
+            let outcome = await exchange.reply.wait()
+            guard case .failure(.stale) = outcome, retryStale else { return try outcome.get() }
+            exchange = exchange.again()
+        }
+        try await ReplicaConnection.open(port: port, pool: pool, first: exchange)
+        return try await exchange.reply.wait().get()
+    }
+
+    private enum Body {
+        /// A small body read whole: answered in one write.
+        case whole(ByteBuffer)
+        /// Parts passed on as they come, then `ExchangeEnd` runs.
+        case streamed(Handoff, ExchangeEnd)
+    }
+
+    /// The client's response: the replica's status and headers (without hop-by-hop ones), its body.
+    private func response(_ responseHead: HTTPResponseHead, request: Request, body: Body) -> Response {
         var headers = HTTPFields()
         var length: Int?
         for (name, value) in responseHead.headers {
@@ -109,7 +139,19 @@ struct AppGateway: RouterMiddleware {
             if let field = HeaderName(name) { headers.append(HTTPFields.Element(name: field, value: value)) }
         }
         let status = HTTPResponse.Status(code: Int(responseHead.status.code), reasonPhrase: responseHead.status.reasonPhrase)
-        let body = ResponseBody(contentLength: request.method == .head ? nil : length) { writer in
+        switch body {
+        case .whole(let buffer):
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
+        case .streamed(let handoff, let end):
+            var response = Response(status: status, headers: headers,
+                                    body: Self.streamed(handoff, end: end, length: request.method == .head ? nil : length))
+            if request.method == .head, let length { response.headers[.contentLength] = String(length) }
+            return response
+        }
+    }
+
+    private static func streamed(_ handoff: Handoff, end: ExchangeEnd, length: Int?) -> ResponseBody {
+        ResponseBody(contentLength: length) { writer in
             defer { end.run() }
             while true {
                 switch await handoff.take() {
@@ -126,9 +168,6 @@ struct AppGateway: RouterMiddleware {
                 }
             }
         }
-        var response = Response(status: status, headers: headers, body: body)
-        if request.method == .head, let length { response.headers[.contentLength] = String(length) }
-        return response
     }
 
     /// The request head for the replica: method, the path below the app, the client's headers without

@@ -44,6 +44,21 @@ final class Handoff: Sendable {
         }
     }
 
+    /// Passes the end on without waiting for it to be taken; false when the consumer is gone.
+    func finish() -> Bool {
+        let (passed, taker): (Bool, CheckedContinuation<Item, Never>?) = state.withLock { s in
+            if s.cancelled { return (false, nil) }
+            if let taker = s.taker {
+                s.taker = nil
+                return (true, taker)
+            }
+            s.pending = .end
+            return (true, nil)
+        }
+        taker?.resume(returning: .end)
+        return passed
+    }
+
     /// The next item.
     func take() async -> Item {
         await withCheckedContinuation { (continuation: CheckedContinuation<Item, Never>) in

@@ -1,123 +1,164 @@
-import Foundation
 import Hummingbird
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import Synchronization
 
-/// One request forwarded to one replica over a fresh loopback connection: the request body is streamed up while
-/// the response is read; the response head is returned, its body follows through a `Handoff`. A watchdog closes
-/// the connection when the replica sends nothing for the app's request timeout.
-struct ReplicaExchange {
-    typealias Connection = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
-
+/// One request forwarded to one replica on a `ReplicaConnection`: the request body is streamed up while the
+/// response is read; the response head goes back through `reply`, its body follows through `handoff`.
+struct ReplicaExchange: Sendable {
     /// Why forwarding failed before a response head arrived.
     enum Failure: Error {
+        /// Nothing listens at the replica's port (the request may go to another replica).
         case refused(String)
         case timedOut
+        /// A fresh connection failed.
         case broken(String)
+        /// A reused connection failed before any byte of a response: the replica closed it while it was idle.
+        case stale(String)
     }
 
-    /// Connects to 127.0.0.1:`port`; `.refused` when nothing listens there (the request may go to another replica).
-    static func connect(port: Int) async throws(Failure) -> Connection {
+    let head: HTTPRequestHead
+    /// nil: the request has no body (the head is sent with its end in one write).
+    let body: RequestBody?
+    /// Seconds the replica may stay silent.
+    let timeout: Double
+    let handoff: Handoff
+    let reply = HeadOnce()
+
+    /// The same request for another connection (after a stale one), with a fresh wait for its head.
+    func again() -> ReplicaExchange { ReplicaExchange(head: head, body: body, timeout: timeout, handoff: handoff) }
+
+    typealias Inbound = NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
+    typealias Outbound = NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>
+
+    /// Runs the exchange on a connection whose inbound stream is read only here; true when the connection may
+    /// carry another request (the response ended cleanly, the whole request body was sent, and neither side
+    /// asked for the connection to close).
+    func run(_ inbound: inout Inbound, _ outbound: Outbound, watch: ConnectionWatch, reused: Bool) async -> Bool {
+        watch.begin(seconds: timeout)
+        defer { watch.end() }
+        var state = ReadState()
         do {
-            return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.seconds(5))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connect(host: "127.0.0.1", port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        return try Connection(wrappingChannelSynchronously: channel)
-                    }
+            guard let body else {
+                try await outbound.write(contentsOf: [.head(head), .end(nil)])
+                return try await read(&inbound, watch: watch, state: &state)
+            }
+            try await outbound.write(.head(head))
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for try await part in body { try await outbound.write(.body(.byteBuffer(part))) }
+                    try await outbound.write(.end(nil))
                 }
+                let reusable = try await read(&inbound, watch: watch, state: &state)
+                // A writer still busy is cut short (the connection closes); one that sent the end is done.
+                if !reusable { group.cancelAll() }
+                return reusable
+            }
         } catch {
-            throw .refused("\(error)")
+            fail(state, watch: watch, reused: reused, why: "\(error)")
+            return false
         }
     }
 
-    /// Sends `head` and `body` on `connection` and returns the response head; body parts go to `handoff`.
-    static func start(_ connection: Connection, head: HTTPRequestHead, body: RequestBody, timeout: Double,
-                      handoff: Handoff) async throws(Failure) -> HTTPResponseHead {
-        let once = HeadOnce()
-        let flags = ExchangeFlags()
-        let result: Result<HTTPResponseHead, Failure> = await withCheckedContinuation { continuation in
-            once.set(continuation)
-            // Nothing from the replica for `timeout`: give up on it.
-            let channel = connection.channel
-            let watchdog = Task {
-                var seen = 0
-                while !flags.finished.load(ordering: .relaxed) {
-                    try? await Task.sleep(nanoseconds: UInt64(min(max(timeout, 0.001), 86_400 * 366) * 1_000_000_000))
-                    let now = flags.progress.load(ordering: .relaxed)
-                    if flags.finished.load(ordering: .relaxed) { break }
-                    if now == seen {
-                        once.resume(.failure(.timedOut))
-                        handoff.cancel("the replica sent nothing for \(timeout) s")
-                        channel.close(promise: nil)
-                        break
-                    }
-                    seen = now
+    private struct ReadState {
+        /// A response head arrived.
+        var responded = false
+        /// The gateway has the head (`reply` was resumed).
+        var replied = false
+        var keepAlive = false
+        /// A small response with a length, read whole before the gateway answers: its head and body so far.
+        var collecting: (HTTPResponseHead, ByteBuffer)?
+    }
+
+    /// Responses up to this `Content-Length` are read whole and answered in one write: no handoff, no body
+    /// stream per request. Longer ones, chunked ones and ones without a length are streamed.
+    static let wholeResponseLimit = 64 * 1024
+
+    /// Reads the response; true when it ended cleanly, after the whole request was sent, on a connection that
+    /// stays open.
+    private func read(_ inbound: inout Inbound, watch: ConnectionWatch, state: inout ReadState) async throws -> Bool {
+        while let part = try await inbound.next() {
+            switch part {
+            case .head(let response):
+                if response.status.code >= 100 && response.status.code < 200 { continue }
+                state.responded = true
+                state.keepAlive = response.isKeepAlive
+                if head.method != .HEAD, response.status.code != 204, response.status.code != 304,
+                   let length = response.headers.first(name: "content-length").flatMap({ Int($0) }),
+                   length <= Self.wholeResponseLimit {
+                    state.collecting = (response, ByteBuffer())
+                    continue
                 }
-            }
-            Task {
-                do {
-                    try await connection.executeThenClose { inbound, outbound in
-                        try await outbound.write(.head(head))
-                        try await withThrowingTaskGroup(of: Void.self) { group in
-                            group.addTask {
-                                for try await part in body { try await outbound.write(.body(.byteBuffer(part))) }
-                                try await outbound.write(.end(nil))
-                            }
-                            defer { group.cancelAll() }
-                            for try await part in inbound {
-                                flags.progress.add(1, ordering: .relaxed)
-                                switch part {
-                                case .head(let response):
-                                    if response.status.code >= 100 && response.status.code < 200 { continue }
-                                    once.resume(.success(response))
-                                case .body(let buffer):
-                                    guard await handoff.put(.part(buffer)) else { return }
-                                    flags.progress.add(1, ordering: .relaxed)
-                                case .end:
-                                    flags.finished.store(true, ordering: .relaxed)
-                                    _ = await handoff.put(.end)
-                                    return
-                                }
-                            }
-                            once.resume(.failure(.broken("the replica closed the connection without a response")))
-                            _ = await handoff.put(.failed("the replica closed the connection before the response ended"))
-                        }
-                    }
-                } catch {
-                    once.resume(.failure(.broken("\(error)")))
-                    handoff.cancel("the connection to the replica failed: \(error)")
+                state.replied = true
+                reply.resume(.success(ReplicaResponse(head: response, body: nil)))
+            case .body(var buffer):
+                watch.touch()
+                if state.collecting != nil {
+                    state.collecting!.1.writeBuffer(&buffer)
+                    continue
                 }
-                flags.finished.store(true, ordering: .relaxed)
-                watchdog.cancel()
+                guard await handoff.put(.part(buffer)) else { return false }
+                watch.touch()
+            case .end:
+                if let (response, body) = state.collecting {
+                    state.replied = true
+                    reply.resume(.success(ReplicaResponse(head: response, body: body)))
+                } else {
+                    // The end is not waited for: the connection is free for the next request at once.
+                    guard handoff.finish() else { return false }
+                }
+                return state.keepAlive && watch.requestSent && !watch.hasFired
             }
         }
-        return try result.get()
+        throw ClosedEarly()
     }
+
+    private struct ClosedEarly: Error, CustomStringConvertible {
+        var description: String { "the replica closed the connection" }
+    }
+
+    private func fail(_ state: ReadState, watch: ConnectionWatch, reused: Bool, why: String) {
+        if !state.replied {
+            // Nobody takes from the handoff yet: the gateway answers from the failure (or tries again).
+            reply.resume(.failure(watch.hasFired ? .timedOut : reused && !state.responded ? .stale(why) : .broken(why)))
+        } else {
+            // The head went out to the client already: its body breaks off.
+            handoff.cancel(watch.hasFired ? "the replica sent nothing for \(timeout) s" : "the replica's response broke off: \(why)")
+        }
+    }
+}
+
+/// A replica's response head, and its whole body when it was small enough to read at once (else the body
+/// follows through the exchange's handoff).
+struct ReplicaResponse: Sendable {
+    var head: HTTPResponseHead
+    var body: ByteBuffer?
 }
 
 /// Resumes the wait for a response head exactly once.
-private final class HeadOnce: Sendable {
-    private let continuation = Mutex<CheckedContinuation<Result<HTTPResponseHead, ReplicaExchange.Failure>, Never>?>(nil)
+final class HeadOnce: Sendable {
+    typealias Outcome = Result<ReplicaResponse, ReplicaExchange.Failure>
+    private let state = Mutex<(CheckedContinuation<Outcome, Never>?, Outcome?)>((nil, nil))
 
-    func set(_ c: CheckedContinuation<Result<HTTPResponseHead, ReplicaExchange.Failure>, Never>) {
-        continuation.withLock { $0 = c }
+    /// Waits for the outcome (which may have come already).
+    func wait() async -> Outcome {
+        await withCheckedContinuation { continuation in
+            let ready: Outcome? = state.withLock { s in
+                if let outcome = s.1 { return outcome }
+                s.0 = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
     }
 
-    func resume(_ result: Result<HTTPResponseHead, ReplicaExchange.Failure>) {
-        continuation.withLock { c in
-            defer { c = nil }
-            return c
-        }?.resume(returning: result)
+    func resume(_ outcome: Outcome) {
+        let waiter: CheckedContinuation<Outcome, Never>? = state.withLock { s in
+            guard s.1 == nil else { return nil }
+            s.1 = outcome
+            defer { s.0 = nil }
+            return s.0
+        }
+        waiter?.resume(returning: outcome)
     }
-}
-
-/// What the watchdog reads of an exchange: parts moved so far, and whether it ended.
-private final class ExchangeFlags: Sendable {
-    let progress = Atomic<Int>(0)
-    let finished = Atomic<Bool>(false)
 }

@@ -3,26 +3,41 @@
 GET /healthz   200 "ok"
 GET /stream    chunked: "first\n", then waits until the file ./release exists, then "second\n"
 GET /hang      sends nothing for 60 s
-GET /anything  JSON: replica, path, the X-Forwarded-* and Authorization headers it received
+GET /close     JSON as below, with `Connection: close`, yet the connection stays open (a gateway must not reuse it)
+GET /drop      JSON as below, then the connection is closed without saying so (an idle keep-alive connection gone)
+GET /anything  JSON: replica, path, connection (the serial number of the TCP connection it came on), version
+               ($VERSION), the X-Forwarded-* and Authorization headers it received
 POST /echo     echoes the request body
+Every plain reply also names its connection's serial number in `X-Connection`.
 """
 import http.server
+import itertools
 import json
 import os
 import time
 
 
+connections = itertools.count(1)
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        self.connection_number = next(connections)
 
     def log_message(self, fmt, *args):
         print("replica %s: %s" % (os.environ.get("SLUICE_REPLICA"), fmt % args), flush=True)
 
-    def reply(self, status, body, content_type="application/json"):
+    def reply(self, status, body, content_type="application/json", close=False):
         data = body.encode() if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        self.send_header("X-Connection", str(self.connection_number))
+        if close:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
 
@@ -51,7 +66,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         seen = {k: self.headers.get(k) for k in ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
                                                   "X-Forwarded-Prefix", "Authorization"]}
-        self.reply(200, json.dumps({"replica": os.environ.get("SLUICE_REPLICA"), "path": self.path, "headers": seen}))
+        body = json.dumps({"replica": os.environ.get("SLUICE_REPLICA"), "path": self.path, "headers": seen,
+                           "connection": self.connection_number, "version": os.environ.get("VERSION")})
+        if self.path == "/close":
+            self.reply(200, body, close=True)
+            self.close_connection = False
+        elif self.path == "/drop":
+            self.reply(200, body)
+            self.close_connection = True
+        else:
+            self.reply(200, body)
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)

@@ -1,0 +1,69 @@
+#if os(Linux)
+import Foundation
+import Synchronization
+
+/// A rolling update of one app: the replicas of the new spec start one at a time, and after each is healthy one
+/// replica of the old spec is drained (taken out of the rotation, its open requests finished) and stopped. Both
+/// are routed to meanwhile. A new replica that never gets healthy holds the update where it is: the old replicas
+/// left keep serving until the app is deployed again, stopped or deleted.
+final class AppRollout: Sendable {
+    let old: AppSupervisor
+    let new: AppSupervisor
+    private let replicas: Int
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    /// An update replacing `old` by `new` running `replicas` replicas.
+    init(from old: AppSupervisor, to new: AppSupervisor, replicas: Int) {
+        self.old = old
+        self.new = new
+        self.replicas = replicas
+    }
+
+    /// Starts it; `done` runs once every old replica is stopped.
+    func start(done: @escaping @Sendable () -> Void) {
+        let old = self.old, new = self.new, replicas = self.replicas
+        let task = Task.detached {
+            let drainTimeout = old.spec.requestTimeout.seconds
+            for index in 0..<replicas {
+                new.scale(to: max(new.desired, index + 1))
+                guard await new.waitHealthy(index) else { return }
+                await old.drainOne(timeout: drainTimeout)
+            }
+            while old.desired > 0 && !Task.isCancelled { await old.drainOne(timeout: drainTimeout) }
+            guard !Task.isCancelled else { return }
+            await old.stop()
+            done()
+        }
+        self.task.withLock { $0 = task }
+    }
+
+    /// Ends the update where it is (a later deploy, a stop, a delete) and stops the old replicas left.
+    func cancel() async {
+        await stopTask()
+        await old.stop()
+    }
+
+    /// Gives the update up (its new replicas never got healthy): the new replicas stop, the old ones stay.
+    func abandon() async {
+        await stopTask()
+        old.undrain()
+        await new.stop()
+    }
+
+    private func stopTask() async {
+        guard let task = task.withLock({ $0 }) else { return }
+        task.cancel()
+        await task.value
+    }
+}
+
+extension AppSupervisor {
+    /// Waits until replica `index` is healthy; false when the task is cancelled first.
+    func waitHealthy(_ index: Int) async -> Bool {
+        while !isHealthy(index) {
+            do { try await clockSleep(0.05) } catch { return false }
+        }
+        return true
+    }
+}
+#endif

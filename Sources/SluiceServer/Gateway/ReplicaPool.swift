@@ -1,0 +1,149 @@
+import NIOCore
+import Synchronization
+
+/// The idle keep-alive connections to one replica (one app, one loopback port), most recently used first.
+/// A connection comes back only after a clean exchange; beyond `maxIdle` it is closed instead.
+final class ReplicaPool: Sendable {
+    /// Idle connections kept per replica at most.
+    static let maxIdle = 64
+    /// An idle connection is closed after this long (below the keep-alive timeouts of common servers).
+    static let idleNanoseconds: UInt64 = 4_000_000_000
+
+    private struct State {
+        var idle: [ReplicaConnection] = []
+        var closed = false
+    }
+    private let state = Mutex(State())
+    /// Called when a connection goes idle, so the sweeper runs.
+    private let onIdle: @Sendable () -> Void
+
+    init(onIdle: @escaping @Sendable () -> Void) { self.onIdle = onIdle }
+
+    /// An idle connection that is still open, if any.
+    func checkout() -> ReplicaConnection? {
+        while let connection = state.withLock({ $0.idle.popLast() }) {
+            if connection.isActive { return connection }
+            connection.retire()
+        }
+        return nil
+    }
+
+    /// Takes `connection` back as idle; false when it must close (the pool is closed or full, or it is closed).
+    func checkin(_ connection: ReplicaConnection) -> Bool {
+        guard connection.isActive else { return false }
+        connection.idleSince.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed)
+        let kept = state.withLock { s in
+            guard !s.closed, s.idle.count < Self.maxIdle else { return false }
+            s.idle.append(connection)
+            return true
+        }
+        if kept { onIdle() }
+        return kept
+    }
+
+    /// Closes the connections idle since before `cutoff` (uptime nanoseconds); true when some stay idle.
+    func sweep(idleBefore cutoff: UInt64) -> Bool {
+        let (stale, left) = state.withLock { s in
+            let stale = s.idle.filter { $0.idleSince.load(ordering: .relaxed) < cutoff || !$0.isActive }
+            if !stale.isEmpty { s.idle.removeAll { c in stale.contains { $0 === c } } }
+            return (stale, !s.idle.isEmpty)
+        }
+        for connection in stale { connection.retire() }
+        return left
+    }
+
+    /// Closes every idle connection; connections in use close when their exchange ends.
+    func close() {
+        let idle = state.withLock { s in
+            s.closed = true
+            defer { s.idle = [] }
+            return s.idle
+        }
+        for connection in idle { connection.retire() }
+    }
+}
+
+/// The gateway's connection pools, one per replica, and the sweeper that closes idle connections after
+/// `ReplicaPool.idleNanoseconds` and all of them once their replica is no longer healthy (stopped, restarted
+/// on another port, failing checks). The sweeper runs once a second while any connection is idle.
+final class ReplicaPools: Sendable {
+    private struct State {
+        var pools: [String: [Int: ReplicaPool]] = [:]
+        var sweeping = false
+    }
+    private let state = Mutex(State())
+    /// The loopback ports of app NAME's healthy replicas; nil when the app no longer runs here.
+    private let healthyPorts: @Sendable (String) -> Set<Int>?
+
+    init(healthyPorts: @escaping @Sendable (String) -> Set<Int>?) { self.healthyPorts = healthyPorts }
+
+    // The gateway is gone (its server stopped): no sweeper will come for the idle connections.
+    deinit { closeAll() }
+
+    /// The pool of app `app`'s replica at `port`.
+    func pool(app: String, port: Int) -> ReplicaPool {
+        if let pool = state.withLock({ $0.pools[app]?[port] }) { return pool }
+        let created = ReplicaPool { [weak self] in self?.startSweeping() }
+        return state.withLock { s in
+            if let existing = s.pools[app]?[port] { return existing }
+            s.pools[app, default: [:]][port] = created
+            return created
+        }
+    }
+
+    /// Closes every pool (the server stops).
+    func closeAll() {
+        let all = state.withLock { s in
+            defer { s.pools = [:] }
+            return s.pools.values.flatMap(\.values)
+        }
+        for pool in all { pool.close() }
+    }
+
+    private func startSweeping() {
+        let start = state.withLock { s in
+            if s.sweeping { return false }
+            s.sweeping = true
+            return true
+        }
+        guard start else { return }
+        Task.detached { [weak self] in
+            while true {
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                guard let self, self.sweep() else { return }
+            }
+        }
+    }
+
+    /// One round; false (and the sweeper stops) when no connection is idle any more.
+    private func sweep() -> Bool {
+        let apps = state.withLock { Array($0.pools.keys) }
+        var gone: [ReplicaPool] = []
+        var live: [ReplicaPool] = []
+        for app in apps {
+            let healthy = healthyPorts(app) ?? []
+            state.withLock { s in
+                for (port, pool) in s.pools[app] ?? [:] {
+                    if healthy.contains(port) {
+                        live.append(pool)
+                    } else {
+                        gone.append(pool)
+                        s.pools[app]?[port] = nil
+                    }
+                }
+                if s.pools[app]?.isEmpty == true { s.pools[app] = nil }
+            }
+        }
+        for pool in gone { pool.close() }
+        let now = NIODeadline.now().uptimeNanoseconds
+        let cutoff = now > ReplicaPool.idleNanoseconds ? now - ReplicaPool.idleNanoseconds : 0
+        var anyIdle = false
+        for pool in live where pool.sweep(idleBefore: cutoff) { anyIdle = true }
+        if anyIdle { return true }
+        // Stop, unless a connection went idle while this round ran (its pool saw `sweeping` still set).
+        state.withLock { $0.sweeping = false }
+        let raced = live.contains { $0.sweep(idleBefore: 0) }
+        if raced { startSweeping() }
+        return false
+    }
+}
