@@ -44,6 +44,8 @@ public final class APIServer: Sendable {
         public var clock: (any ControllerClock)?
         /// Restart pacing of app replicas and its clock.
         public var appOptions = AppRuntime.Options()
+        /// The plugin that runs deploy steps, registered with `backend`'s plugins; the server attaches its apps to it.
+        public var appDeploy: AppDeployTask?
 
         public init(storeDirectory: String, host: String = "127.0.0.1", port: Int = 8470, owner: LeaseOwner = .thisProcess(),
                     taskUser: TaskUser? = nil, backend: (any AttemptBackend)? = nil) {
@@ -83,6 +85,7 @@ public final class APIServer: Sendable {
             controller = try Controller(directory: configuration.storeDirectory, options: options, taskUser: configuration.taskUser)
         }
         apps = AppRuntime(store: controller.store, directory: configuration.storeDirectory + "/apps", options: configuration.appOptions)
+        configuration.appDeploy?.attach(apps, baseURL: { [controller] in controller.callbackBaseURL })
         controller.onStep = { [metrics] id, state, events in metrics.record(runID: id, state: state, events: events) }
     }
 

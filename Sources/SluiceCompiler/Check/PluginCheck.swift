@@ -9,7 +9,8 @@ struct PluginCheck {
 
     func check(_ tasks: [TaskTemplate]) {
         for task in tasks {
-            guard case .plugin(let type, let config) = task.runtime else { continue }
+            // Deploy steps' tasks are the compiler's own (`AppUseCheck`), with no `tasks.NAME` in the file.
+            guard case .plugin(let type, let config) = task.runtime, type != AppDeploy.taskType else { continue }
             let base = "tasks.\(task.name)"
             guard let plugin = plugins[type: type] else {
                 let known = plugins.types

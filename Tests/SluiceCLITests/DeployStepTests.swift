@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// `deploy: NAME` steps and `uses: [NAME]` tasks run by a real `sluice serve`, whose app replicas are real processes.
+@Suite struct DeployStepTests {
+    static func json(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    static let echo = """
+          - name: echo
+            command: [python3, -u, "\(AppsCommandTests.fixture)"]
+            public: true
+            health: {path: /healthz, interval: 100ms, timeout: 1s, failures: 2}
+        """
+
+    @Test func aFlowDeploysAnAppThenATaskCallsItThroughItsURL() async throws {
+        let ws = try Workspace()
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
+        let flow = try ws.write("ship.yaml", """
+            name: ship
+            outputs: {url: up.url, answer: ask.answer}
+            tasks:
+              ask:
+                uses: [echo]
+                outputs: {answer: json}
+                command: [sh, -c, "printf '{\\"answer\\": %s}' \\"$(curl -fsS $SLUICE_APP_ECHO_URL/hello)\\" > $SLUICE_OUTPUTS"]
+            steps:
+              - {name: Deploy, id: up, deploy: echo}
+              - {name: Ask, id: ask, task: ask}
+            apps:
+            \(Self.echo)
+            """)
+        let out = try await ws.sluice(["submit", flow, "--wait", "-o", "json", "--server", server.url])
+        #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
+        let outputs = Self.json(out.stdout)["outputs"] as? [String: Any] ?? [:]
+        #expect(outputs["url"] as? String == "\(server.url)/apps/echo", "\(out.stdout)")
+        // The app's own answer, reached through the gateway: the path it saw and the gateway's forwarding headers.
+        let answer = outputs["answer"] as? [String: Any] ?? [:]
+        #expect(answer["path"] as? String == "/hello", "\(out.stdout)")
+        let status = try await ws.sluice(["apps", "status", "echo", "-o", "json", "--server", server.url])
+        #expect(Self.json(status.stdout)["state"] as? String == "healthy", "\(status.stdout)")
+
+        // Deploying the same spec again restarts nothing: the step only waits (what a controller restart repeats).
+        let pids = (Self.json(status.stdout)["replica_states"] as? [[String: Any]] ?? []).compactMap { $0["pid"] as? Int }
+        let again = try await ws.sluice(["submit", flow, "--wait", "-o", "json", "--server", server.url])
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        let after = try await ws.sluice(["apps", "status", "echo", "-o", "json", "--server", server.url])
+        let pidsAfter = (Self.json(after.stdout)["replica_states"] as? [[String: Any]] ?? []).compactMap { $0["pid"] as? Int }
+        #expect(!pids.isEmpty && pids == pidsAfter, "\(status.stdout)\n\(after.stdout)")
+    }
+
+    @Test func aDeployThatCrashLoopsFailsItsStepWithTheExitReason() async throws {
+        let ws = try Workspace()
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
+        let flow = try ws.write("crash.yaml", """
+            name: crash
+            nodes:
+              - {id: up, deploy: broken}
+            apps:
+              - name: broken
+                command: [sh, -c, "echo going down >&2; exit 7"]
+                health: {path: /healthz, interval: 100ms, timeout: 1s, failures: 2}
+            """)
+        let out = try await ws.sluice(["submit", flow, "--wait", "-o", "json", "--server", server.url])
+        #expect(out.status == 1, "\(out.stdout)\(out.stderr)")
+        #expect(Self.json(out.stdout)["state"] as? String == "failed", "\(out.stdout)")
+        let status = try await ws.sluice(["status", Self.json(out.stdout)["run"] as? String ?? "", "-o", "json", "--server", server.url])
+        #expect(status.stdout.contains("crash-loop") && status.stdout.contains("7"), "\(status.stdout)")
+    }
+
+    @Test func sluiceRunRefusesDeployStepsAndUsesNamingTheirPlace() async throws {
+        let ws = try Workspace()
+        let flow = try ws.write("ship.yaml", """
+            name: ship
+            tasks:
+              ask: {uses: [echo], command: [sh, -c, "true"]}
+            nodes:
+              - {id: up, deploy: echo}
+              - {id: ask, task: ask, after: [up]}
+            apps:
+            \(Self.echo)
+            """)
+        let out = try await ws.sluice(["run", flow])
+        #expect(out.status == 2, "\(out.stdout)\(out.stderr)")
+        #expect(out.stderr.contains("ship.yaml:5:22") && out.stderr.contains("deploy steps need `sluice serve`"), "\(out.stderr)")
+        #expect(out.stderr.contains("ship.yaml:3:15") && out.stderr.contains("'uses' needs `sluice serve`"), "\(out.stderr)")
+    }
+}
