@@ -21,7 +21,9 @@ struct AppUseCheck {
             }
             let name = AppDeploy.taskName(app)
             guard tasks[name] == nil else { continue }
-            guard let data = try? JSONEncoder().encode(spec), let json = String(data: data, encoding: .utf8) else {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys  // the same file gives the same compiled flow
+            guard let data = try? encoder.encode(spec), let json = String(data: data, encoding: .utf8) else {
                 sink.report(.invalidValue, path: path, "app '\(app)' cannot be encoded for its deploy step")
                 continue
             }
