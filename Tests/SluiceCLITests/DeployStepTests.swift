@@ -51,6 +51,17 @@ import Testing
         #expect(!pids.isEmpty && pids == pidsAfter, "\(status.stdout)\n\(after.stdout)")
     }
 
+    @Test func theDeployExampleRunsUnderServe() async throws {
+        let ws = try Workspace()
+        let server = try await RemoteServer.start(ws)
+        defer { server.terminate() }
+        let example = CLI.root.appendingPathComponent("examples/deploy.yaml").path
+        let out = try await ws.sluice(["submit", example, "--wait", "-o", "json", "--server", server.url])
+        #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
+        let outputs = Self.json(out.stdout)["outputs"] as? [String: Any] ?? [:]
+        #expect((outputs["reply"] as? [String: Any])?["hello"] as? String == "from /hello", "\(out.stdout)")
+    }
+
     @Test func aDeployThatCrashLoopsFailsItsStepWithTheExitReason() async throws {
         let ws = try Workspace()
         let server = try await RemoteServer.start(ws)
@@ -68,7 +79,44 @@ import Testing
         #expect(out.status == 1, "\(out.stdout)\(out.stderr)")
         #expect(Self.json(out.stdout)["state"] as? String == "failed", "\(out.stdout)")
         let status = try await ws.sluice(["status", Self.json(out.stdout)["run"] as? String ?? "", "-o", "json", "--server", server.url])
-        #expect(status.stdout.contains("crash-loop") && status.stdout.contains("7"), "\(status.stdout)")
+        #expect(status.stdout.contains("app 'broken' is in crash-loop: replica 0 exited with code 7"), "\(status.stdout)")
+    }
+
+    @Test func aDeployStepInterruptedByAControllerKillRunsAgainAndSucceedsOnceTheAppIsUp() async throws {
+        let ws = try Workspace()
+        let first = try await RemoteServer.start(ws)
+        let release = ws.dir.appendingPathComponent("release").path
+        // The replica starts listening only once the test says so: the deploy step is still waiting when the server dies.
+        let flow = try ws.write("slow.yaml", """
+            name: slow
+            outputs: {url: up.url}
+            nodes:
+              - {id: up, deploy: slow}
+            apps:
+              - name: slow
+                command: [sh, -c, "while [ ! -e '\(release)' ]; do sleep 0.05; done; exec python3 -u '\(AppsCommandTests.fixture)'"]
+                startup_grace: 10m
+                health: {path: /healthz, interval: 100ms, timeout: 1s, failures: 2}
+            """)
+        #expect(try await ws.sluice(["submit", flow, "--run-id", "slow1", "--server", first.url]).status == 0)
+        _ = try await AppsCommandTests.waitFor(ws, first, "slow") { $0["state"] as? String == "starting" }
+        let process = first.process
+        kill(process.processIdentifier, SIGKILL)
+        try await offPool { process.waitUntilExit() }
+
+        let second = try await RemoteServer.start(ws)
+        defer { second.terminate() }
+        FileManager.default.createFile(atPath: release, contents: Data())
+        var state: [String: Any] = [:]
+        for _ in 0..<2400 {
+            state = Self.json(try await ws.sluice(["status", "slow1", "-o", "json", "--server", second.url]).stdout)
+            if ["succeeded", "failed"].contains(state["state"] as? String ?? "") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(state["state"] as? String == "succeeded", "\(state)")
+        #expect((state["outputs"] as? [String: Any])?["url"] as? String == "\(second.url)/apps/slow", "\(state)")
+        let app = try await ws.sluice(["apps", "status", "slow", "-o", "json", "--server", second.url])
+        #expect(Self.json(app.stdout)["state"] as? String == "healthy", "\(app.stdout)")
     }
 
     @Test func sluiceRunRefusesDeployStepsAndUsesNamingTheirPlace() async throws {
