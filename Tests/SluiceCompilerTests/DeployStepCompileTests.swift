@@ -68,6 +68,19 @@ import SluicePlugin
                          message: "app 'web' is not public", "set public: true")
     }
 
+    @Test func aPluginTaskCannotUseAnAppItsEnvironmentNeverReaches() {
+        let result = Flow.compile("""
+            name: ship
+            tasks:
+              get: {type: http, config: {url: "http://example.com/"}, uses: [web]}
+            nodes:
+              - {id: get, task: get}
+            apps:
+              - {name: web, command: [x], public: true}
+            """)
+        expectDiagnostic(result, .invalidValue, line: 3, column: 65, path: "tasks.get.uses", message: "a http task runs in the controller")
+    }
+
     @Test func aBackendThatRunsNoAppsRefusesDeployStepsAndUsesWhereTheyStand() {
         let target = FlowCompiler.Target(capabilities: BackendCapabilities(backend: "local", runtimes: [.hostCommand], gpus: false, secretPaths: false),
                                          plugins: TaskPluginRegistry()) { _ in true }

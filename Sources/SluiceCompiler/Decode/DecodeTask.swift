@@ -27,7 +27,11 @@ extension FlowDecoder {
         t.annotations = annotations(f, "annotations")
         t.tags = stringList(f, "tags") ?? []
         t.secrets = secrets(f)
-        if let uses = stringList(f, "uses") {
+        if case .plugin(let type, _) = t.runtime, f.has("uses") {
+            // In-controller plugin tasks get no environment: the variable would never reach them.
+            sink.report(.invalidValue, path: f.path("uses"),
+                        "'uses' gives a task's process SLUICE_APP_<NAME>_URL; a \(type) task runs in the controller with no environment, so write the app's URL in its config")
+        } else if let uses = stringList(f, "uses") {
             t.uses = uses
             for (i, app) in uses.enumerated() { appUses.append((app, Self.index(f.path("uses"), i))) }
         }
