@@ -81,6 +81,17 @@ import SluicePlugin
         expectDiagnostic(result, .invalidValue, line: 3, column: 65, path: "tasks.get.uses", message: "a http task runs in the controller")
     }
 
+    @Test func aTaskCannotBeWrittenWithTheDeployType() {
+        let result = FlowCompiler.compile("""
+            name: ship
+            tasks:
+              d: {type: deploy, config: {app: web}}
+            nodes:
+              - {id: d, task: d}
+            """, file: Flow.file, plugins: TaskPluginRegistry())
+        expectDiagnostic(result, .invalidValue, line: 3, column: 13, path: "tasks.d.type", message: "a node 'deploy: APP' deploys")
+    }
+
     @Test func aBackendThatRunsNoAppsRefusesDeployStepsAndUsesWhereTheyStand() {
         let target = FlowCompiler.Target(capabilities: BackendCapabilities(backend: "local", runtimes: [.hostCommand], gpus: false, secretPaths: false),
                                          plugins: TaskPluginRegistry()) { _ in true }

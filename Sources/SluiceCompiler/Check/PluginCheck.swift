@@ -9,9 +9,16 @@ struct PluginCheck {
 
     func check(_ tasks: [TaskTemplate]) {
         for task in tasks {
-            // Deploy steps' tasks are the compiler's own (`AppUseCheck`), with no `tasks.NAME` in the file.
-            guard case .plugin(let type, let config) = task.runtime, type != AppDeploy.taskType else { continue }
+            guard case .plugin(let type, let config) = task.runtime else { continue }
             let base = "tasks.\(task.name)"
+            if type == AppDeploy.taskType {
+                // Deploy steps' tasks are the compiler's own (`AppUseCheck`), with no `tasks.NAME` in the file.
+                if AppDeploy.app(ofTask: task.name) == nil {
+                    sink.report(.invalidValue, path: base + ".type",
+                                "type 'deploy' is not written on a task: a node 'deploy: APP' deploys an app of this file's apps:")
+                }
+                continue
+            }
             guard let plugin = plugins[type: type] else {
                 let known = plugins.types
                 let hint = Suggest.closest(to: type, in: known, minimumLength: 2).map { "did you mean '\($0)'? " } ?? ""
