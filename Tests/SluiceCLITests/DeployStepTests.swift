@@ -14,7 +14,7 @@ import Testing
             health: {path: /healthz, interval: 100ms, timeout: 1s, failures: 2}
         """
 
-    @Test func aFlowDeploysAnAppThenATaskCallsItThroughItsURL() async throws {
+    @Test func aFlowDeploysAnAppThenATaskCallsItThroughItsURLAndAnotherSpecRollsItOver() async throws {
         let ws = try Workspace()
         let server = try await RemoteServer.start(ws)
         defer { server.terminate() }
@@ -49,6 +49,17 @@ import Testing
         let after = try await ws.sluice(["apps", "status", "echo", "-o", "json", "--server", server.url])
         let pidsAfter = (Self.json(after.stdout)["replica_states"] as? [[String: Any]] ?? []).compactMap { $0["pid"] as? Int }
         #expect(!pids.isEmpty && pids == pidsAfter, "\(status.stdout)\n\(after.stdout)")
+
+        // Another spec: the step rolls the app over and succeeds once the new replicas serve.
+        let text = try String(contentsOfFile: flow, encoding: .utf8)
+        let v2 = try ws.write("ship2.yaml", text.replacingOccurrences(of: "    public: true", with: "    public: true\n    env: {VERSION: \"2\"}"))
+        let updated = try await ws.sluice(["submit", v2, "--wait", "-o", "json", "--server", server.url])
+        #expect(updated.status == 0, "\(updated.stdout)\(updated.stderr)")
+        let answer2 = (Self.json(updated.stdout)["outputs"] as? [String: Any])?["answer"] as? [String: Any] ?? [:]
+        #expect(answer2["version"] as? String == "2", "\(updated.stdout)")
+        let rolled = try await ws.sluice(["apps", "status", "echo", "-o", "json", "--server", server.url])
+        let pidsRolled = (Self.json(rolled.stdout)["replica_states"] as? [[String: Any]] ?? []).compactMap { $0["pid"] as? Int }
+        #expect(!pidsRolled.isEmpty && Set(pidsRolled).isDisjoint(with: pids), "\(rolled.stdout)")
     }
 
     @Test func theDeployExampleRunsUnderServe() async throws {
