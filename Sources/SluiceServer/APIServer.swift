@@ -138,6 +138,12 @@ public final class APIServer: Sendable {
                 let base = advertised ?? Self.baseURL(host: host, port: port)
                 controller.callbackBaseURL = base
                 ServerRegistry(storeDirectory: storeDirectory).record(owner: controller.options.owner.name, url: Self.baseURL(host: host, port: port))
+                // Apps deployed before come back (their replicas start in the background), before the controller runs:
+                // a deploy step it repeats after a restart then finds its app restored instead of racing the restore
+                // (which kills the replicas a dead server left behind).
+                do { try await server.apps.restore() } catch {
+                    Logger(label: "sluice-serve").error("cannot bring back the deployed apps: \(error)")
+                }
                 if let leadership {
                     // Only the leader drives runs; losing the lease stops this server (its pod restarts as a standby).
                     let campaign = Task.detached {
@@ -151,10 +157,6 @@ public final class APIServer: Sendable {
                     controller.start()
                 }
                 server.startRetention()
-                // Apps deployed before come back (their replicas start in the background).
-                do { try await server.apps.restore() } catch {
-                    Logger(label: "sluice-serve").error("cannot bring back the deployed apps: \(error)")
-                }
                 await onListening(port)
             },
             logger: logger)
