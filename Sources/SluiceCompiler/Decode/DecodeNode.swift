@@ -72,7 +72,7 @@ extension FlowDecoder {
             }
             return .task(name)
         case "deploy":
-            // The compiler makes the task this node runs (`FlowCompiler.deployTasks`), once the file's apps are known.
+            // The compiler makes the task this node runs (`AppUseCheck.deployTasks`), once the file's apps are known.
             guard let app = text(value, p, what: "the name of an app defined under apps:") else { return nil }
             deploySteps.append((app, p))
             return .task(AppDeploy.taskName(app))
