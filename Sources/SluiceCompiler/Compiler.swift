@@ -51,6 +51,7 @@ public enum FlowCompiler {
             if let registry = plugins ?? target.plugins {
                 PluginCheck(sink: sink, plugins: registry).check(flow, for: target)
             }
+            AppUseCheck.check(flow, for: target, plugins: plugins ?? target.plugins, sink: sink)
         }
         let diagnostics = sink.sorted()
         return CompileResult(flow: diagnostics.isEmpty ? flow : nil, diagnostics: diagnostics, warnings: sink.warnings)
@@ -82,7 +83,11 @@ public enum FlowCompiler {
     private static func compile(_ root: SourceNode, sink: DiagnosticSink, isJSON: Bool) -> CompiledFlow? {
         let decoder = FlowDecoder(sink: sink, isJSON: isJSON)
         guard let (doc, main, subs) = decoder.document(root) else { return nil }
-        let context = CheckContext(tasks: doc.tasks, declaredWorkflows: Set(subs.keys), mainName: main.template.id.name,
+        let appUse = AppUseCheck(sink: sink, apps: doc.apps)
+        appUse.checkUses(decoder.appUses)
+        // Deploy steps run tasks the compiler makes; they join the file's tasks after the file's own were checked.
+        let tasks = doc.tasks.merging(appUse.deployTasks(decoder.deploySteps)) { own, _ in own }
+        let context = CheckContext(tasks: tasks, declaredWorkflows: Set(subs.keys), mainName: main.template.id.name,
                                    dropped: decoder.dropped)
         let taskChecker = TaskChecker(sink: sink, dropped: decoder.dropped)
         for name in doc.tasks.keys.sorted() { taskChecker.check(doc.tasks[name]!) }
@@ -90,7 +95,7 @@ public enum FlowCompiler {
         let checker = WorkflowChecker(main, context: context, subworkflows: compiledSubs, sink: sink)
         guard let workflow = checker.compile() else { return nil }
         return CompiledFlow(workflow: workflow, subworkflows: compiledSubs.keys.sorted().map { compiledSubs[$0]! },
-                            tasks: doc.tasks.keys.sorted().map { doc.tasks[$0]! }, apps: doc.apps)
+                            tasks: tasks.keys.sorted().map { tasks[$0]! }, apps: doc.apps)
     }
 
     /// Compiles subworkflows callees first; a workflow that calls itself, directly or not, is a cycle.

@@ -44,6 +44,8 @@ public final class APIServer: Sendable {
         public var clock: (any ControllerClock)?
         /// Restart pacing of app replicas and its clock.
         public var appOptions = AppRuntime.Options()
+        /// The plugin that runs deploy steps, registered with `backend`'s plugins; the server attaches its apps to it.
+        public var appDeploy: AppDeployTask?
 
         public init(storeDirectory: String, host: String = "127.0.0.1", port: Int = 8470, owner: LeaseOwner = .thisProcess(),
                     taskUser: TaskUser? = nil, backend: (any AttemptBackend)? = nil) {
@@ -83,6 +85,7 @@ public final class APIServer: Sendable {
             controller = try Controller(directory: configuration.storeDirectory, options: options, taskUser: configuration.taskUser)
         }
         apps = AppRuntime(store: controller.store, directory: configuration.storeDirectory + "/apps", options: configuration.appOptions)
+        configuration.appDeploy?.attach(apps, baseURL: { [controller] in controller.callbackBaseURL })
         controller.onStep = { [metrics] id, state, events in metrics.record(runID: id, state: state, events: events) }
     }
 
@@ -135,6 +138,12 @@ public final class APIServer: Sendable {
                 let base = advertised ?? Self.baseURL(host: host, port: port)
                 controller.callbackBaseURL = base
                 ServerRegistry(storeDirectory: storeDirectory).record(owner: controller.options.owner.name, url: Self.baseURL(host: host, port: port))
+                // Apps deployed before come back (their replicas start in the background), before the controller runs:
+                // a deploy step it repeats after a restart then finds its app restored instead of racing the restore
+                // (which kills the replicas a dead server left behind).
+                do { try await server.apps.restore() } catch {
+                    Logger(label: "sluice-serve").error("cannot bring back the deployed apps: \(error)")
+                }
                 if let leadership {
                     // Only the leader drives runs; losing the lease stops this server (its pod restarts as a standby).
                     let campaign = Task.detached {
@@ -148,10 +157,6 @@ public final class APIServer: Sendable {
                     controller.start()
                 }
                 server.startRetention()
-                // Apps deployed before come back (their replicas start in the background).
-                do { try await server.apps.restore() } catch {
-                    Logger(label: "sluice-serve").error("cannot bring back the deployed apps: \(error)")
-                }
                 await onListening(port)
             },
             logger: logger)

@@ -12,6 +12,8 @@ extension WorkflowChecker {
     func checkNode(_ n: Node, _ path: String, scope: BindingScope) -> NodeCheck {
         var check = NodeCheck()
         switch n.kind {
+        case .task(let name) where AppDeploy.app(ofTask: name) != nil && tasks[name] == nil:
+            break  // a deploy step of an unknown app, reported with the apps the file defines
         case .task(let name):
             if let task = lookupTask(name, FlowDecoder.join(path, "task")) {
                 check.inputs = bindInputs(n.inputs, to: task.interface.inputs, path, scope, &check.deps, owner: "task '\(name)'",

@@ -11,6 +11,14 @@ struct PluginCheck {
         for task in tasks {
             guard case .plugin(let type, let config) = task.runtime else { continue }
             let base = "tasks.\(task.name)"
+            if type == AppDeploy.taskType {
+                // Deploy steps' tasks are the compiler's own (`AppUseCheck`), with no `tasks.NAME` in the file.
+                if AppDeploy.app(ofTask: task.name) == nil {
+                    sink.report(.invalidValue, path: base + ".type",
+                                "type 'deploy' is not written on a task: a node 'deploy: APP' deploys an app of this file's apps:")
+                }
+                continue
+            }
             guard let plugin = plugins[type: type] else {
                 let known = plugins.types
                 let hint = Suggest.closest(to: type, in: known, minimumLength: 2).map { "did you mean '\($0)'? " } ?? ""

@@ -1,7 +1,7 @@
 import SluiceModel
 
 extension FlowDecoder {
-    static let kindKeys = ["task", "workflow", "if", "gate", "map", "dynamic"]
+    static let kindKeys = ["task", "workflow", "if", "gate", "map", "dynamic", "deploy"]
     static let commonNodeKeys = ["id", "inputs", "after", "timeout", "retries", "cache", "placement", "labels", "interruptible", "outputs"]
     static var nodeKeys: [String] { commonNodeKeys + kindKeys }
 
@@ -29,7 +29,7 @@ extension FlowDecoder {
         guard kinds.count == 1 else {
             let found = kinds.isEmpty ? "none" : kinds.joined(separator: " and ")
             sink.report(.missingKey, at: f.location, path: f.path,
-                        "node '\(id)' needs exactly one of task, workflow, if, gate, map, dynamic (found \(found))")
+                        "node '\(id)' needs exactly one of task, workflow, if, gate, map, dynamic, deploy (found \(found))")
             scope.recordFailure(id: id)
             return nil
         }
@@ -40,6 +40,8 @@ extension FlowDecoder {
         var n = Node(id: id, kind: kind)
         if let i = f["inputs"] {
             switch kind {
+            case .task where kinds[0] == "deploy":
+                sink.report(.invalidValue, path: f.path("inputs"), "a deploy node takes no 'inputs': it deploys the app as its file defines it")
             case .task, .workflow, .dynamic: n.inputs = inputBindings(i, f.path("inputs"))
             default: sink.report(.invalidValue, path: f.path("inputs"), "a \(kind.word) node takes no 'inputs' here\(kind.word == "map" ? "; put them under map.inputs" : "")")
             }
@@ -62,7 +64,18 @@ extension FlowDecoder {
         let value = f[key]!
         let p = f.path(key)
         switch key {
-        case "task": return text(value, p, what: "the name of a task defined under tasks:").map(NodeKind.task)
+        case "task":
+            guard let name = text(value, p, what: "the name of a task defined under tasks:") else { return nil }
+            if let app = AppDeploy.app(ofTask: name) {
+                sink.report(.invalidValue, path: p, "'\(name)' is not a task name; to deploy app '\(app)' write deploy: \(app) instead of task:")
+                return nil
+            }
+            return .task(name)
+        case "deploy":
+            // The compiler makes the task this node runs (`AppUseCheck.deployTasks`), once the file's apps are known.
+            guard let app = text(value, p, what: "the name of an app defined under apps:") else { return nil }
+            deploySteps.append((app, p))
+            return .task(AppDeploy.taskName(app))
         case "workflow": return text(value, p, what: "the name of a workflow defined under workflows:").map(NodeKind.workflow)
         case "dynamic":
             guard let task = text(value, p, what: "the name of the task that generates the flow") else { return nil }

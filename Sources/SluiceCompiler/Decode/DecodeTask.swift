@@ -5,7 +5,7 @@ extension FlowDecoder {
     static let taskKeys = [
         "description", "image", "command", "args", "env", "ports", "working_dir", "network", "user", "read_only", "security", "inputs", "outputs", "resources",
         "retries", "timeout", "cache", "interruptible", "heartbeat", "labels", "annotations", "tags", "secrets",
-        "revert", "pod", "primary_container", "type", "config",
+        "revert", "pod", "primary_container", "type", "config", "uses",
     ]
 
     /// One entry of `tasks:`.
@@ -27,6 +27,14 @@ extension FlowDecoder {
         t.annotations = annotations(f, "annotations")
         t.tags = stringList(f, "tags") ?? []
         t.secrets = secrets(f)
+        if case .plugin(let type, _) = t.runtime, f.has("uses") {
+            // In-controller plugin tasks get no environment: the variable would never reach them.
+            sink.report(.invalidValue, path: f.path("uses"),
+                        "'uses' gives a task's process SLUICE_APP_<NAME>_URL; a \(type) task runs in the controller with no environment, so write the app's URL in its config")
+        } else if let uses = stringList(f, "uses") {
+            t.uses = uses
+            for (i, app) in uses.enumerated() { appUses.append((app, Self.index(f.path("uses"), i))) }
+        }
         if let r = f["revert"], let rf = fields(r, f.path("revert"), known: ["command", "args", "env"], what: "a revert command") {
             let (command, reported) = reporting { stringList(rf, "command") ?? [] }
             if !command.isEmpty {

@@ -55,6 +55,10 @@ final class FlowDecoder {
     var dropped = DroppedNames()
     /// In JSON, the node ids written in the workflow being read: `"X.Y"` is a reference only when X is one of them.
     var jsonNodeIDs: Set<String> = []
+    /// Every `deploy: NAME` node: the app named and the path of its `deploy` key.
+    var deploySteps: [(app: String, path: String)] = []
+    /// Every app a task `uses:`: the app named and the path of its list item.
+    var appUses: [(app: String, path: String)] = []
 
     init(sink: DiagnosticSink, isJSON: Bool = false) {
         self.sink = sink

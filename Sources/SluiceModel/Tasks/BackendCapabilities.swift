@@ -76,7 +76,8 @@ extension BackendCapabilities {
                 out.append(CapabilityProblem(path: base + ".pod", "pod tasks need the kubernetes backend; the \(backend) backend cannot run a pod template"))
             }
         case .plugin(let type, _):
-            if !runtimes.contains(.plugin(type)) {
+            // A deploy step's task is made by the compiler, not written: its own check names the step (`AppDeploy`).
+            if type != AppDeploy.taskType, !runtimes.contains(.plugin(type)) {
                 out.append(CapabilityProblem(path: base + ".type", "no plugin for task type '\(type)' is available to the \(backend) backend"))
             }
         }

@@ -95,6 +95,8 @@ public struct TaskTemplate: Sendable, Hashable, Codable {
     public var tags: [String]
     public var secrets: [SecretRef]
     public var revert: RevertSpec?
+    /// `uses: [NAME]`: the apps of the flow file the task calls; each attempt gets `SLUICE_APP_<NAME>_URL`.
+    public var uses: [String]?
 
     public init(name: String, description: String? = nil, interface: Interface = Interface(),
                 runtime: TaskRuntime = .container(ContainerSpec()), resources: Resources = Resources(),

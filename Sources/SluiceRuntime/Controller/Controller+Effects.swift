@@ -58,6 +58,11 @@ extension Controller {
                              metadata: ["run": "\(spec.runID)", "attempt": "\(spec.ref)", "error": "\(error)"])
             }
         }
+        // `uses: [NAME]`: the app's address through this server's gateway (the compiler let only public apps of the
+        // flow's file be named, and only for `sluice serve` on the local backend, which sets the base URL).
+        if let base = callbackBaseURL {
+            for app in spec.task.uses ?? [] { extra[AppDeploy.urlVariable(app)] = AppDeploy.url(base: base, app: app) }
+        }
         do {
             try backend.start(spec, extraEnvironment: extra)
             metrics.add(.attemptsStarted)

@@ -140,11 +140,14 @@ struct Serve: ParsableCommand {
         let host = try ListenAddress.bindAddress(name)
         let server: APIServer
         let backendName = backendOption.backend ?? "local"
-        // Every backend, the local one with its task user, runs task plugins beside it (TaskPlugins.wrap).
+        // Every backend, the local one with its task user, runs task plugins beside it (TaskPlugins.wrap). Apps run as
+        // local processes, so only the local backend runs deploy steps; the others refuse them at submit.
+        let appDeploy = backendName == "local" ? AppDeployTask() : nil
         let backend = try backendOption.make(backendName, storeDirectory: storeOption.directory,
-                                             taskUser: backendName == "local" ? try taskUser() : nil)
+                                             taskUser: backendName == "local" ? try taskUser() : nil, extra: appDeploy.map { [$0] } ?? [])
         do {
             var configuration = APIServer.Configuration(storeDirectory: storeOption.directory, host: host, port: port, backend: backend)
+            configuration.appDeploy = appDeploy
             configuration.advertiseURL = advertiseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             configuration.leadership = try leadership(backend)
             configuration.retainFinished = try retainFinished.map { try DurationValue(parsing: $0) }

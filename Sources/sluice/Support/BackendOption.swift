@@ -1,6 +1,7 @@
 import ArgumentParser
 import DockerEngine
 import Foundation
+import SluicePlugin
 import SluiceRuntime
 
 /// `--backend local|container|kubernetes`, `--engine unix:///path.sock` and the Kubernetes options: where a
@@ -41,9 +42,10 @@ struct BackendOption: ParsableArguments {
 
     /// The backend named `name` over the store in `storeDirectory`.
     /// `taskUser`: the account local tasks run as (`serve --run-as`); nil runs them as this process's user.
-    func make(_ name: String, storeDirectory: String, taskUser: TaskUser? = nil) throws -> any AttemptBackend {
+    /// `extra`: plugins beyond `TaskPlugins.all` (`serve`'s deploy steps on the local backend).
+    func make(_ name: String, storeDirectory: String, taskUser: TaskUser? = nil, extra: [any TaskPlugin] = []) throws -> any AttemptBackend {
         if name == "kubernetes" { return TaskPlugins.wrap(try kubernetes.backend(storeDirectory: storeDirectory), storeDirectory: storeDirectory) }
-        return try Self.make(name, engine: engine, storeDirectory: storeDirectory, maxLocalAttempts: maxLocalAttempts, taskUser: taskUser)
+        return try Self.make(name, engine: engine, storeDirectory: storeDirectory, maxLocalAttempts: maxLocalAttempts, taskUser: taskUser, extra: extra)
     }
 
     /// The backend flags that were given, for a background `sluice resume` of the same run.
@@ -57,9 +59,9 @@ struct BackendOption: ParsableArguments {
 
     /// The backend named `name`; `engine` picks the container engine's socket (nil: discovery).
     static func make(_ name: String, engine: String?, storeDirectory: String, maxLocalAttempts: Int? = nil,
-                     taskUser: TaskUser? = nil) throws -> any AttemptBackend {
+                     taskUser: TaskUser? = nil, extra: [any TaskPlugin] = []) throws -> any AttemptBackend {
         TaskPlugins.wrap(try bare(name, engine: engine, storeDirectory: storeDirectory, maxLocalAttempts: maxLocalAttempts, taskUser: taskUser),
-                         storeDirectory: storeDirectory)
+                         storeDirectory: storeDirectory, extra: extra)
     }
 
     private static func bare(_ name: String, engine: String?, storeDirectory: String, maxLocalAttempts: Int?,

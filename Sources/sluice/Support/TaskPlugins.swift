@@ -9,13 +9,15 @@ enum TaskPlugins {
 
     /// `backend` with plugin tasks run beside it. Their secrets are the Kubernetes Secrets of the backend's namespace
     /// on the kubernetes backend (as a pod's would be), else the store's local secrets folder.
-    static func wrap(_ backend: any AttemptBackend, storeDirectory: String) -> any AttemptBackend {
+    /// `extra`: plugins only this command runs (`serve`'s deploy steps).
+    static func wrap(_ backend: any AttemptBackend, storeDirectory: String, extra: [any TaskPlugin] = []) -> any AttemptBackend {
         let source: PluginSecretSource
         if let kube = backend as? KubernetesBackend {
             source = .kubernetes(client: kube.client, namespace: kube.namespace)
         } else {
             source = .local(LocalSecrets(directory: LocalSecrets.directory(forStore: storeDirectory)))
         }
-        return PluginBackend(backend, plugins: all, root: storeDirectory + "/attempts", secretSource: source)
+        let plugins = extra.isEmpty ? all : TaskPluginRegistry([HTTPTask(), SQLTask()] + extra)
+        return PluginBackend(backend, plugins: plugins, root: storeDirectory + "/attempts", secretSource: source)
     }
 }
