@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""The web UI in a real browser (headless Chromium through Selenium), against a running `sluice serve`.
+
+Tests/SluiceCLITests/WebUITests.swift starts the server, submits the runs and calls this script:
+    ui-browser-test.py URL OPERATOR_TOKEN VIEWER_TOKEN RUN_ID VIEWER_RUN_ID GO_FILE SCREENSHOTS_DIR
+
+The scenario: sign in as an operator, open the run, see its step -> node tree, approve its gate by clicking, send
+a typed signal, open the running task's drawer and follow its log as lines arrive, release the task (GO_FILE),
+watch the run finish live; then as a viewer see a waiting gate without the controls to answer it. No console
+errors anywhere. Screenshots at 1280 px and at phone width go to SCREENSHOTS_DIR. Exits non-zero on a failure.
+"""
+import json
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+WAIT = 120  # seconds: a guard against hanging on a loaded two-core machine, not a latency bound
+
+
+def browser(width, height):
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(service=service, options=options)
+
+
+class Scenario:
+    def __init__(self, args):
+        self.url, self.operator, self.viewer, self.run, self.viewer_run, self.go_file, self.shots = args
+        os.makedirs(self.shots, exist_ok=True)
+        self.console = []
+
+    def wait(self, driver, condition, what):
+        try:
+            return WebDriverWait(driver, WAIT, poll_frequency=0.05).until(condition)
+        except TimeoutException:
+            self.shot(driver, "failure")
+            raise AssertionError(f"timed out waiting for {what}; page text:\n{driver.find_element(By.TAG_NAME, 'body').text[:3000]}")
+
+    def text_in(self, driver, css, text, what):
+        return self.wait(driver, lambda d: any(text in e.text for e in d.find_elements(By.CSS_SELECTOR, css)), what)
+
+    def shot(self, driver, name):
+        driver.save_screenshot(os.path.join(self.shots, f"{name}.png"))
+
+    def collect_console(self, driver):
+        for entry in driver.get_log("browser"):
+            if entry.get("level") == "SEVERE":
+                self.console.append(entry["message"])
+
+    def sign_in(self, driver, token):
+        driver.get(self.url + "/")
+        field = self.wait(driver, EC.element_to_be_clickable((By.ID, "token")), "the sign-in form")
+        # The token field is reached by keyboard: it has the focus when the page opens.
+        assert driver.switch_to.active_element == field, "the token field should have the focus"
+        field.send_keys(token + Keys.ENTER)
+        self.wait(driver, EC.visibility_of_element_located((By.ID, "who-role")), "the signed-in header")
+
+    def operator_flow(self):
+        driver = browser(1280, 900)
+        try:
+            self.sign_in(driver, self.operator)
+            assert driver.find_element(By.ID, "who-role").text == "operator"
+            self.text_in(driver, "table.runs a", self.run, "the run in the runs list")
+            self.shot(driver, "runs-1280")
+            driver.find_element(By.LINK_TEXT, self.run).click()
+            # The tree: steps with their nodes beneath.
+            self.wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-node="review"]'), "node review in the tree")
+            steps = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".step-title")]
+            assert any("Prepare" in s for s in steps) and any("Ship" in s for s in steps), f"steps shown: {steps}"
+            self.text_in(driver, '[data-node="prep"] .state', "succeeded", "prep succeeded")
+
+            # Approve the gate by clicking, with a comment.
+            gate = self.wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, '[data-gate="review"]')), "the review gate card")
+            gate.find_element(By.TAG_NAME, "textarea").send_keys("looks good")
+            self.shot(driver, "gate-1280")
+            gate.find_element(By.XPATH, ".//button[text()='Approve']").click()
+            self.text_in(driver, '[data-node="review"] .state', "succeeded", "review approved (live)")
+            self.text_in(driver, '[data-node="review"]', "approved by ui-operator: looks good", "who approved, in the tree")
+
+            # A typed signal: the gate declares int, so the form has a number field.
+            signal = self.wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, '[data-gate="count"]')), "the count signal form")
+            value = signal.find_element(By.CSS_SELECTOR, "input[type=number]")
+            value.send_keys("7")
+            signal.find_element(By.XPATH, ".//button[text()='Send signal']").click()
+            self.text_in(driver, '[data-node="count"] .state', "succeeded", "the signal gate taking 7")
+
+            # Follow the running task's log in its drawer.
+            self.text_in(driver, '[data-node="ship"] .state', "running", "ship running")
+            driver.find_element(By.CSS_SELECTOR, '[data-node="ship"] a.node-id').click()
+            self.wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, "aside.drawer pre.log")), "the node drawer")
+            self.text_in(driver, "aside.drawer pre.log", "shipping 7 items", "the first log lines")
+            self.text_in(driver, "aside.drawer .log-controls", "following", "the log being followed")
+            self.shot(driver, "drawer-1280")
+            open(self.go_file, "w").close()
+            self.text_in(driver, "aside.drawer pre.log", "shipped", "the log line written after the release")
+            # The run finishes live, without a reload.
+            self.text_in(driver, ".page-head .state", "succeeded", "the run succeeded")
+            self.text_in(driver, ".io", "shipped 7", "the run's outputs")
+            self.shot(driver, "run-finished-1280")
+            # The drawer closes with Escape and the focus stays on the page.
+            driver.find_element(By.CSS_SELECTOR, "aside.drawer").send_keys(Keys.ESCAPE)
+            self.wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "aside.drawer"), "the drawer closed")
+            self.collect_console(driver)
+        finally:
+            driver.quit()
+
+    def viewer_flow(self):
+        driver = browser(390, 844)  # a phone
+        try:
+            self.sign_in(driver, self.viewer)
+            assert driver.find_element(By.ID, "who-role").text == "viewer"
+            self.text_in(driver, "table.runs a", self.viewer_run, "the viewer's run in the list")
+            self.shot(driver, "runs-phone")
+            driver.get(f"{self.url}/#/runs/{self.viewer_run}")
+            card = self.wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, '[data-gate="review"]')), "the waiting gate for a viewer")
+            assert not card.find_elements(By.TAG_NAME, "button"), "a viewer must not see approve/reject buttons"
+            assert "operator or admin" in card.text
+            assert not driver.find_elements(By.XPATH, "//button[text()='Abort run']"), "a viewer must not see the abort button"
+            width = driver.execute_script("return document.documentElement.scrollWidth")
+            assert width <= 400, f"the run page is {width} px wide on a 390 px phone"
+            self.shot(driver, "run-phone")
+            driver.get(f"{self.url}/#/flows")
+            self.text_in(driver, "main", "Flows", "the flows page")
+            self.collect_console(driver)
+        finally:
+            driver.quit()
+
+
+def main():
+    if len(sys.argv) != 8:
+        print(__doc__, file=sys.stderr)
+        return 2
+    s = Scenario(sys.argv[1:])
+    s.operator_flow()
+    s.viewer_flow()
+    if s.console:
+        print("console errors:\n" + "\n".join(s.console), file=sys.stderr)
+        return 1
+    print(json.dumps({"ok": True, "screenshots": sorted(os.listdir(s.shots))}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
