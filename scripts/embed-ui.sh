@@ -16,9 +16,12 @@ delimiter='#####'
         case "$name" in
             *[!a-z0-9.-]*) echo "embed-ui.sh: $f: file names are lowercase letters, digits, '.' and '-'" >&2; exit 1 ;;
         esac
+        if [ -n "$(tail -c 1 "$f")" ]; then echo "embed-ui.sh: $f must end with a newline" >&2; exit 1; fi
         if grep -q "\"$delimiter" "$f"; then echo "embed-ui.sh: $f contains the string delimiter \"$delimiter" >&2; exit 1; fi
         echo "        \"$name\": $delimiter\"\"\""
         cat "$f"
+        # The newline before the closing delimiter is not part of the string: this empty line keeps the file's last one.
+        echo ''
         echo "\"\"\"$delimiter,"
     done
     echo '    ]'

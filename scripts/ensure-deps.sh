@@ -42,3 +42,5 @@ if [ ! -x "$root/.venv-kube/bin/kubernetes-validate" ]; then
   fi
   rm -f "$log"
 fi
+# The web UI's browser test and benchmark: chromium, chromium-driver and Selenium in .build/venv-ui.
+"$root/scripts/ui-deps.sh"

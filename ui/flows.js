@@ -88,7 +88,7 @@ export function flowsPage(main, name) {
 
   api(`/api/v1/flows/${seg(name)}`).then((list) => {
     if (closed) return;
-    const versions = [...list.versions].reverse();
+    const versions = list.versions;  // newest first
     fill(versionSelect, versions.map((v) => h('option', {value: v.version}, `${v.version} (${new Date(v.created).toLocaleString()})`)));
     versionSelect.addEventListener('change', () => showVersion(versionSelect.value));
     if (versions.length) showVersion(versions[0].version);

@@ -5,6 +5,8 @@ import {api, can, seg} from './api.js';
 import {h, fill, time, errorBox, announce} from './dom.js';
 import {typedField} from './forms.js';
 
+const GATES_AT_ONCE = 25;
+
 export class GatesPanel {
   constructor(runId, onAction) {
     this.runId = runId;
@@ -34,9 +36,13 @@ export class GatesPanel {
     }
   }
 
-  draw(gates) {
+  /** Draws the first `shown` gates; a run with thousands waiting offers the rest on request. */
+  draw(gates, shown = GATES_AT_ONCE) {
     this.element.hidden = gates.length === 0;
-    fill(this.list, gates.map((g) => this.card(g)));
+    const rest = gates.length - shown;
+    fill(this.list, gates.slice(0, shown).map((g) => this.card(g)),
+      rest > 0 ? h('p', {}, `${rest} more gate${rest === 1 ? '' : 's'} waiting. `,
+        h('button', {type: 'button', class: 'link', onclick: () => this.draw(gates, shown + GATES_AT_ONCE)}, `Show ${Math.min(rest, GATES_AT_ONCE)} more`)) : null);
   }
 
   card(g) {

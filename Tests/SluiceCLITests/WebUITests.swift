@@ -62,7 +62,7 @@ import Testing
         let held = try await ws.sluice(["submit", viewerFlow, "--run-id", "ui-held", "--server", server.url])
         #expect(submitted.status == 0 && held.status == 0, "\(submitted.stderr)\(held.stderr)")
         // The browser may release the task before the test ends; the file must exist then, so the task ends.
-        defer { FileManager.default.createFile(atPath: goFile, contents: nil) }
+        defer { _ = FileManager.default.createFile(atPath: goFile, contents: nil) }
 
         let args = [Self.script, server.url, Self.trimmed(operatorToken.stdout), Self.trimmed(viewerToken.stdout), "ui-run", "ui-held",
                     goFile, Self.screenshots]

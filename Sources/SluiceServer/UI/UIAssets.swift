@@ -78,6 +78,7 @@ export async function api(path, options) {
 
 /** A path segment: run ids, node ids (`sub/child`, `fit[3]`) and names, percent-encoded. */
 export const seg = encodeURIComponent;
+
 """#####,
         "app.js": #####"""
 // The web UI's entry: sign-in, the header, and hash routes (#/runs, #/runs/ID, #/runs/ID/nodes/NODE, #/flows,
@@ -185,6 +186,7 @@ function report(err) {
   }
   await show();
 })().catch(report);
+
 """#####,
         "apps.js": #####"""
 // The apps page: every deployed app with its state, replicas (wanted and healthy), restarts, endpoint and last
@@ -231,6 +233,7 @@ export function appsPage(main) {
   load();
   return {close() { closed = true; }};
 }
+
 """#####,
         "dom.js": #####"""
 // Small DOM and formatting helpers shared by every page. Elements are built with h() and text nodes only:
@@ -336,6 +339,7 @@ export function announce(text) {
 export function errorBox(err) {
   return h('p', {class: 'error', role: 'alert'}, err && err.message ? err.message : String(err));
 }
+
 """#####,
         "drawer.js": #####"""
 // The node drawer: a node's details, its attempt history (state, times, exit, resource use, error) and its logs,
@@ -474,6 +478,7 @@ function gateText(g) {
   if (g.value !== undefined) parts.push(`value ${valueText(g.value)}`);
   return parts.join(', ');
 }
+
 """#####,
         "flows.js": #####"""
 // The flows page: registered flows (latest versions), one flow's versions with its text, and a launch form
@@ -566,13 +571,14 @@ export function flowsPage(main, name) {
 
   api(`/api/v1/flows/${seg(name)}`).then((list) => {
     if (closed) return;
-    const versions = [...list.versions].reverse();
+    const versions = list.versions;  // newest first
     fill(versionSelect, versions.map((v) => h('option', {value: v.version}, `${v.version} (${new Date(v.created).toLocaleString()})`)));
     versionSelect.addEventListener('change', () => showVersion(versionSelect.value));
     if (versions.length) showVersion(versions[0].version);
   }).catch((err) => fill(status, errorBox(err)));
   return {close() { closed = true; }};
 }
+
 """#####,
         "forms.js": #####"""
 // Form fields typed by a Sluice type (`int`, `float`, `bool`, `string`, `enum(a|b)`, `datetime`, `duration`,
@@ -662,6 +668,7 @@ export function typedField({name, type, value, required = false, description, la
   }
   return {element: wrapper, input, read};
 }
+
 """#####,
         "gates.js": #####"""
 // The gates panel: each approve or signal gate waiting now, with approve/reject and a comment, or a signal form
@@ -670,6 +677,8 @@ export function typedField({name, type, value, required = false, description, la
 import {api, can, seg} from './api.js';
 import {h, fill, time, errorBox, announce} from './dom.js';
 import {typedField} from './forms.js';
+
+const GATES_AT_ONCE = 25;
 
 export class GatesPanel {
   constructor(runId, onAction) {
@@ -700,9 +709,13 @@ export class GatesPanel {
     }
   }
 
-  draw(gates) {
+  /** Draws the first `shown` gates; a run with thousands waiting offers the rest on request. */
+  draw(gates, shown = GATES_AT_ONCE) {
     this.element.hidden = gates.length === 0;
-    fill(this.list, gates.map((g) => this.card(g)));
+    const rest = gates.length - shown;
+    fill(this.list, gates.slice(0, shown).map((g) => this.card(g)),
+      rest > 0 ? h('p', {}, `${rest} more gate${rest === 1 ? '' : 's'} waiting. `,
+        h('button', {type: 'button', class: 'link', onclick: () => this.draw(gates, shown + GATES_AT_ONCE)}, `Show ${Math.min(rest, GATES_AT_ONCE)} more`)) : null);
   }
 
   card(g) {
@@ -756,6 +769,7 @@ export class GatesPanel {
     return card;
   }
 }
+
 """#####,
         "index.html": #####"""
 <!doctype html>
@@ -788,6 +802,7 @@ export class GatesPanel {
 <div id="live" class="visually-hidden" role="status" aria-live="polite"></div>
 </body>
 </html>
+
 """#####,
         "run.js": #####"""
 // The run page: state, times, inputs and outputs, waiting gates, the step → node → attempt tree and the node
@@ -968,6 +983,7 @@ export function runPage(main, runId, parts) {
     },
   };
 }
+
 """#####,
         "runs.js": #####"""
 // The runs list: filters by state, flow and label (server-side), search within the page, cursor paging, and
@@ -1082,6 +1098,7 @@ export function runsPage(main) {
   load();
   return {close() { closed = true; stream.close(); }};
 }
+
 """#####,
         "sluice.css": #####"""
 /* Sluice web UI. Colours meet WCAG AA contrast on their backgrounds; state is a symbol and a word, never colour
@@ -1200,6 +1217,7 @@ ol.feed li { padding: 0.15em 0; border-bottom: 1px solid #eef1f4; }
   table.runs td { display: block; border: none; padding: 0.1em 0; }
   .filters { flex-direction: column; align-items: stretch; }
 }
+
 """#####,
         "stream.js": #####"""
 // Server-sent events read with fetch() and a ReadableStream, because EventSource cannot send an Authorization
@@ -1346,6 +1364,7 @@ export function followText(path, {onText, onError = () => {}}) {
   })();
   return {close() { controller.abort(); }, done};
 }
+
 """#####,
         "tree.js": #####"""
 // The run tree: steps, their nodes, nested children (branch cases, subflow nodes) and every attempt that failed
@@ -1502,6 +1521,7 @@ export class RunTree {
 }
 
 function truncate(s) { return s.length > 120 ? s.slice(0, 117) + '…' : s; }
+
 """#####,
     ]
 }
