@@ -2,17 +2,19 @@
 """The web UI in a real browser (headless Chromium through Selenium), against a running `sluice serve`.
 
 Tests/SluiceCLITests/WebUITests.swift starts the server, submits the runs and calls this script:
-    ui-browser-test.py URL OPERATOR_TOKEN VIEWER_TOKEN RUN_ID VIEWER_RUN_ID GO_FILE SCREENSHOTS_DIR
+    ui-browser-test.py URL ADMIN_TOKEN OPERATOR_TOKEN VIEWER_TOKEN RUN_ID VIEWER_RUN_ID GO_FILE SCREENSHOTS_DIR
 
 The scenario: sign in as an operator, open the run, see its step -> node tree, approve its gate by clicking, send
 a typed signal, open the running task's drawer and follow its log as lines arrive, release the task (GO_FILE),
-watch the run finish live; then as a viewer see a waiting gate without the controls to answer it. No console
+watch the run finish live; launch a run of a registered flow from the form its inputs make (the flow is
+registered here with ADMIN_TOKEN); then as a viewer see a waiting gate without the controls to answer it. No console
 errors anywhere. Screenshots at 1280 px and at phone width go to SCREENSHOTS_DIR. Exits non-zero on a failure.
 """
 import json
 import os
 import sys
 import time
+import urllib.request
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -25,19 +27,37 @@ from selenium.webdriver.support.ui import WebDriverWait
 WAIT = 120  # seconds: a guard against hanging on a loaded two-core machine, not a latency bound
 
 
-def browser(width, height):
+def browser(width, height, phone=False):
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}"):
         options.add_argument(arg)
+    if phone:
+        # Headless windows are at least 500 px wide: a phone's viewport needs device emulation.
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
     return webdriver.Chrome(service=service, options=options)
 
 
+GREET = """name: greet
+inputs:
+  who: {type: string, default: world}
+  times: {type: int, default: 2}
+outputs: {greeting: say.message}
+tasks:
+  say:
+    inputs: {who: string, times: int}
+    outputs: {message: string}
+    command: [sh, -c, "printf '{\\"message\\": \\"hi %s\\"}' {{inputs.who | shell}} > $SLUICE_OUTPUTS"]
+nodes:
+  - {id: say, task: say, inputs: {who: inputs.who, times: inputs.times}}
+"""
+
+
 class Scenario:
     def __init__(self, args):
-        self.url, self.operator, self.viewer, self.run, self.viewer_run, self.go_file, self.shots = args
+        self.url, self.admin, self.operator, self.viewer, self.run, self.viewer_run, self.go_file, self.shots = args
         os.makedirs(self.shots, exist_ok=True)
         self.console = []
 
@@ -49,7 +69,15 @@ class Scenario:
             raise AssertionError(f"timed out waiting for {what}; page text:\n{driver.find_element(By.TAG_NAME, 'body').text[:3000]}")
 
     def text_in(self, driver, css, text, what):
-        return self.wait(driver, lambda d: any(text in e.text for e in d.find_elements(By.CSS_SELECTOR, css)), what)
+        # Read in the page: rows are redrawn as the run changes, so element handles go stale.
+        script = "return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText)"
+        return self.wait(driver, lambda d: any(text in t for t in d.execute_script(script, css)), what)
+
+    def register(self, flow):
+        request = urllib.request.Request(self.url + "/api/v1/flows", data=json.dumps({"flow": flow}).encode(), method="POST",
+                                         headers={"Authorization": "Bearer " + self.admin, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 201, response.status
 
     def shot(self, driver, name):
         driver.save_screenshot(os.path.join(self.shots, f"{name}.png"))
@@ -112,18 +140,34 @@ class Scenario:
             # The drawer closes with Escape and the focus stays on the page.
             driver.find_element(By.CSS_SELECTOR, "aside.drawer").send_keys(Keys.ESCAPE)
             self.wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "aside.drawer"), "the drawer closed")
+
+            # Launch from a registered flow: the form comes from its inputs, filled in with their defaults.
+            self.register(GREET)
+            driver.find_element(By.LINK_TEXT, "Flows").click()
+            self.text_in(driver, "main table a", "greet", "the registered flow")
+            driver.find_element(By.LINK_TEXT, "greet").click()
+            who = self.wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, "form.launch input[name=who]")), "the launch form")
+            self.wait(driver, lambda d: who.get_attribute("value") == "world", "the default of who")
+            times = driver.find_element(By.CSS_SELECTOR, "form.launch input[name=times]")
+            assert times.get_attribute("type") == "number" and times.get_attribute("value") == "2", "times is an int field with its default"
+            who.clear()
+            who.send_keys("Ada")
+            self.shot(driver, "launch-1280")
+            driver.find_element(By.CSS_SELECTOR, "form.launch button[type=submit]").click()
+            self.text_in(driver, ".page-head .state", "succeeded", "the launched run succeeding")
+            self.text_in(driver, ".io", "hi Ada", "the launched run's output")
             self.collect_console(driver)
         finally:
             driver.quit()
 
     def viewer_flow(self):
-        driver = browser(390, 844)  # a phone
+        driver = browser(390, 844, phone=True)
         try:
             self.sign_in(driver, self.viewer)
             assert driver.find_element(By.ID, "who-role").text == "viewer"
             self.text_in(driver, "table.runs a", self.viewer_run, "the viewer's run in the list")
             self.shot(driver, "runs-phone")
-            driver.get(f"{self.url}/#/runs/{self.viewer_run}")
+            driver.find_element(By.LINK_TEXT, self.viewer_run).click()
             card = self.wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, '[data-gate="review"]')), "the waiting gate for a viewer")
             assert not card.find_elements(By.TAG_NAME, "button"), "a viewer must not see approve/reject buttons"
             assert "operator or admin" in card.text
@@ -131,15 +175,15 @@ class Scenario:
             width = driver.execute_script("return document.documentElement.scrollWidth")
             assert width <= 400, f"the run page is {width} px wide on a 390 px phone"
             self.shot(driver, "run-phone")
-            driver.get(f"{self.url}/#/flows")
-            self.text_in(driver, "main", "Flows", "the flows page")
+            driver.find_element(By.LINK_TEXT, "Flows").click()
+            self.text_in(driver, "main h1", "Flows", "the flows page")
             self.collect_console(driver)
         finally:
             driver.quit()
 
 
 def main():
-    if len(sys.argv) != 8:
+    if len(sys.argv) != 9:
         print(__doc__, file=sys.stderr)
         return 2
     s = Scenario(sys.argv[1:])

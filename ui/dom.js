@@ -34,8 +34,8 @@ export function fill(el, ...children) {
 
 /** Node-state symbols: a shape as well as a colour, so state never rests on colour alone. */
 const ICONS = {
-  succeeded: '✓', failed: '✗', 'timed-out': '⏱', 'revert-failed': '✗', aborted: '■', running: '▶',
-  queued: '…', waiting: '⏸', pending: '○', skipped: '↷', reverting: '↺', reverted: '↺', cancelled: '■', lost: '?',
+  succeeded: '✓', failed: '✗', 'timed-out': '◷', 'revert-failed': '✗', aborted: '■', running: '▶',
+  queued: '…', waiting: '‖', pending: '○', skipped: '↷', reverting: '↺', reverted: '↺', cancelled: '■', lost: '?',
 };
 
 /** A state badge: symbol and word, coloured by CSS class. */

@@ -64,7 +64,8 @@ import Testing
         // The browser may release the task before the test ends; the file must exist then, so the task ends.
         defer { _ = FileManager.default.createFile(atPath: goFile, contents: nil) }
 
-        let args = [Self.script, server.url, Self.trimmed(operatorToken.stdout), Self.trimmed(viewerToken.stdout), "ui-run", "ui-held",
+        let admin = try String(contentsOfFile: ws.store + "/admin.token", encoding: .utf8)
+        let args = [Self.script, server.url, Self.trimmed(admin), Self.trimmed(operatorToken.stdout), Self.trimmed(viewerToken.stdout), "ui-run", "ui-held",
                     goFile, Self.screenshots]
         let result = try await offPool { try Self.runPython(args) }
         #expect(result.status == 0, "the browser scenario failed:\n\(result.output)")

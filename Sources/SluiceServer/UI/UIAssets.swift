@@ -272,8 +272,8 @@ export function fill(el, ...children) {
 
 /** Node-state symbols: a shape as well as a colour, so state never rests on colour alone. */
 const ICONS = {
-  succeeded: '✓', failed: '✗', 'timed-out': '⏱', 'revert-failed': '✗', aborted: '■', running: '▶',
-  queued: '…', waiting: '⏸', pending: '○', skipped: '↷', reverting: '↺', reverted: '↺', cancelled: '■', lost: '?',
+  succeeded: '✓', failed: '✗', 'timed-out': '◷', 'revert-failed': '✗', aborted: '■', running: '▶',
+  queued: '…', waiting: '‖', pending: '○', skipped: '↷', reverting: '↺', reverted: '↺', cancelled: '■', lost: '?',
 };
 
 /** A state badge: symbol and word, coloured by CSS class. */
@@ -1110,6 +1110,7 @@ export function runsPage(main) {
   color: var(--fg); background: var(--bg);
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; }
 a { color: var(--accent); }
 code, pre, .node-id { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.92em; }
