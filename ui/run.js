@@ -1,6 +1,7 @@
 // The run page: state, times, inputs and outputs, waiting gates, the step → node → attempt tree and the node
 // drawer, kept live by the run's event stream. An event patches the node it names at once and asks for a fresh
-// run document (one request at a time, at most two a second), which fills in durations, attempts and outputs.
+// run document (one request at a time, at most two a second, less often when it is slow to get), which fills in
+// durations, attempts and outputs.
 
 import {api, can, seg} from './api.js';
 import {h, fill, stateBadge, setBadge, time, duration, kvTable, errorBox, announce, FINAL_RUN} from './dom.js';
@@ -37,12 +38,16 @@ export function runPage(main, runId, parts) {
   layout.append(content);
   fill(main, h('p', {}, h('a', {href: '#/runs'}, '← All runs')), layout);
 
-  let inFlight = false, dirty = false, lastStart = 0, timer = null;
-  /** Asks for a fresh run document: coalesced, one request at a time, spaced by REFRESH_GAP_MS. */
+  let inFlight = false, dirty = false, lastStart = 0, lastCost = 0, timer = null;
+  /**
+   * Asks for a fresh run document: coalesced, one request at a time, spaced by REFRESH_GAP_MS or twice what the
+   * last one cost (up to 5 s), so a huge run under a burst of events does not keep its server busy with reads.
+   */
   function refresh() {
     if (closed) return;
     if (inFlight || timer) { dirty = true; return; }
-    const wait = Math.max(0, lastStart + REFRESH_GAP_MS - performance.now());
+    const gap = Math.min(Math.max(REFRESH_GAP_MS, 2 * lastCost), 5000);
+    const wait = Math.max(0, lastStart + gap - performance.now());
     timer = setTimeout(load, wait);
   }
 
@@ -61,6 +66,7 @@ export function runPage(main, runId, parts) {
     } catch (err) {
       if (!closed) fill(status, errorBox(err));
     } finally {
+      lastCost = performance.now() - lastStart;
       inFlight = false;
       if (dirty && !closed) refresh();
     }
@@ -155,7 +161,15 @@ export function runPage(main, runId, parts) {
   function openDrawer(parts) {
     const nodeId = parts[2] === 'nodes' && parts.length > 3 ? parts.slice(3).join('/') : null;
     if (drawer && drawer.nodeId === nodeId) return;
-    if (drawer) { drawer.close(); drawer.element.remove(); drawer = null; }
+    if (drawer) {
+      const closing = drawer.nodeId;
+      drawer.close();
+      drawer.element.remove();
+      drawer = null;
+      // Back to the node's link, so a keyboard user continues where the drawer was opened.
+      const link = [...tree.element.querySelectorAll('a.node-id')].find((a) => a.textContent === closing);
+      if (link && !nodeId) link.focus();
+    }
     layout.classList.toggle('with-drawer', Boolean(nodeId));
     if (!nodeId) return;
     drawer = new NodeDrawer(runId, nodeId, () => { location.hash = `#/runs/${seg(runId)}`; });

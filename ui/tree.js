@@ -55,7 +55,9 @@ export class RunTree {
   }
 
   patch(record, view) {
-    const {children, ...own} = view;
+    // A running or waiting node's duration changes at every refresh: it is updated in place, and only a change
+    // of anything else redraws the row (10,000 waiting gates would otherwise be redrawn every time).
+    const {children, duration_ms: ms, ...own} = view;
     const sig = JSON.stringify(own);
     const isMap = view.kind === 'map';
     if (sig !== record.sig) {
@@ -63,6 +65,9 @@ export class RunTree {
       const head = this.head(view, isMap);
       if (record.head) record.head.replaceWith(head); else record.li.prepend(head);
       record.head = head;
+    } else if (ms !== record.view.duration_ms) {
+      const dur = record.head.querySelector('.dur');
+      if (dur) dur.textContent = duration(ms);
     }
     record.view = view;
     if (!children.length) return;

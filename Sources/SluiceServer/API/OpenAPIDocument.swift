@@ -104,6 +104,8 @@ paths:
               schema: {type: string}
             text/css:
               schema: {type: string}
+            text/html:
+              schema: {type: string}
         "304":
           description: The browser's copy is current.
         "404": {$ref: "#/components/responses/NotFound"}
