@@ -2,16 +2,20 @@
 """The web UI in a real browser (headless Chromium through Selenium), against a running `sluice serve`.
 
 Tests/SluiceCLITests/WebUITests.swift starts the server, submits the runs and calls this script:
-    ui-browser-test.py URL ADMIN_TOKEN OPERATOR_TOKEN VIEWER_TOKEN RUN_ID VIEWER_RUN_ID GO_FILE SCREENSHOTS_DIR
+    ui-browser-test.py URL ADMIN_TOKEN OPERATOR_TOKEN VIEWER_TOKEN RUN_ID VIEWER_RUN_ID GO_FILE SCREENSHOTS_DIR SERVER_PID SLUICE STORE
 
 The scenario: sign in as an operator, open the run, see its step -> node tree, approve its gate by clicking, send
 a typed signal, open the running task's drawer and follow its log as lines arrive, release the task (GO_FILE),
 watch the run finish live; launch a run of a registered flow from the form its inputs make (the flow is
 registered here with ADMIN_TOKEN); then as a viewer see a waiting gate without the controls to answer it. No console
-errors anywhere. Screenshots at 1280 px and at phone width go to SCREENSHOTS_DIR. Exits non-zero on a failure.
+errors anywhere. While the viewer's run page is open the server is stopped (SERVER_PID) and started again on the
+same port (SLUICE serve --store STORE): the page reconnects with Last-Event-ID and shows every event of the run
+once, in order, as the API lists them. Screenshots at 1280 px and at phone width go to SCREENSHOTS_DIR. Exits non-zero on a failure.
 """
 import json
 import os
+import signal
+import subprocess
 import sys
 import time
 import urllib.request
@@ -57,7 +61,10 @@ nodes:
 
 class Scenario:
     def __init__(self, args):
-        self.url, self.admin, self.operator, self.viewer, self.run, self.viewer_run, self.go_file, self.shots = args
+        (self.url, self.admin, self.operator, self.viewer, self.run, self.viewer_run, self.go_file, self.shots,
+         pid, self.sluice, self.store) = args
+        self.server_pid = int(pid)
+        self.restarted = None
         os.makedirs(self.shots, exist_ok=True)
         self.console = []
 
@@ -73,11 +80,38 @@ class Scenario:
         script = "return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText)"
         return self.wait(driver, lambda d: any(text in t for t in d.execute_script(script, css)), what)
 
-    def register(self, flow):
-        request = urllib.request.Request(self.url + "/api/v1/flows", data=json.dumps({"flow": flow}).encode(), method="POST",
+    def call(self, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method="POST" if data is not None else "GET",
                                          headers={"Authorization": "Bearer " + self.admin, "Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:
-            assert response.status == 201, response.status
+            return response.status, json.loads(response.read() or b"null")
+
+    def register(self, flow):
+        status, _ = self.call("/api/v1/flows", {"flow": flow})
+        assert status == 201, status
+
+    def restart_server(self):
+        """Stops the server gracefully (its streams end) and starts another on the same address and store."""
+        os.kill(self.server_pid, signal.SIGTERM)
+        deadline = time.time() + WAIT
+        while True:
+            try:
+                with open(f"/proc/{self.server_pid}/status") as status:
+                    if "zombie" in status.read():
+                        break  # exited; the test's Process reaps it
+            except FileNotFoundError:
+                break
+            assert time.time() < deadline, "the server did not stop"
+            time.sleep(0.05)
+        listen = self.url.removeprefix("http://")
+        self.restarted = subprocess.Popen([self.sluice, "serve", "--store", self.store, "--listen", listen],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for line in self.restarted.stderr:
+            if "listening on" in line:
+                break
+        else:
+            raise AssertionError("the restarted server did not listen")
 
     def shot(self, driver, name):
         driver.save_screenshot(os.path.join(self.shots, f"{name}.png"))
@@ -175,6 +209,21 @@ class Scenario:
             width = driver.execute_script("return document.documentElement.scrollWidth")
             assert width <= 400, f"the run page is {width} px wide on a 390 px phone"
             self.shot(driver, "run-phone")
+
+            # The server goes away and comes back: the page resumes its stream after the last event it had.
+            self.text_in(driver, ".page-head .live-dot", "live", "the run page's stream")
+            self.collect_console(driver)
+            self.restart_server()
+            self.call(f"/api/v1/runs/{self.viewer_run}/nodes/review/approve", {"comment": "after a restart"})
+            self.text_in(driver, ".page-head .state", "succeeded", "the run finishing after the server came back")
+            _, page = self.call(f"/api/v1/runs/{self.viewer_run}/events")
+            expected = [e["seq"] for e in page["events"]]
+            self.wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "ol.feed li")) == len(expected), "every event in the feed")
+            shown = [int(x) for x in driver.execute_script("return [...document.querySelectorAll('ol.feed li')].map((e) => e.dataset.seq)")]
+            assert list(reversed(shown)) == expected, f"events shown {list(reversed(shown))}, the run's events {expected}"
+            # While the server was down the page's reconnection attempts were refused: expected, not an error.
+            refused = [e for e in driver.get_log("browser") if "ERR_CONNECTION_REFUSED" not in e["message"] and e.get("level") == "SEVERE"]
+            self.console += [e["message"] for e in refused]
             driver.find_element(By.LINK_TEXT, "Flows").click()
             self.text_in(driver, "main h1", "Flows", "the flows page")
             self.collect_console(driver)
@@ -183,12 +232,17 @@ class Scenario:
 
 
 def main():
-    if len(sys.argv) != 9:
+    if len(sys.argv) != 12:
         print(__doc__, file=sys.stderr)
         return 2
     s = Scenario(sys.argv[1:])
-    s.operator_flow()
-    s.viewer_flow()
+    try:
+        s.operator_flow()
+        s.viewer_flow()
+    finally:
+        if s.restarted:
+            s.restarted.terminate()
+            s.restarted.wait()
     if s.console:
         print("console errors:\n" + "\n".join(s.console), file=sys.stderr)
         return 1

@@ -74,13 +74,15 @@ export class NodeDrawer {
     if (!view.attempts.length) return null;
     return h('div', {class: 'scroll'}, h('table', {class: 'attempts'},
       h('caption', {}, 'Attempts'),
-      h('thead', {}, h('tr', {}, ['#', 'Purpose', 'State', 'Started', 'Duration', 'Exit', 'Max RSS', 'CPU', 'Error'].map((c) => h('th', {scope: 'col'}, c)))),
-      h('tbody', {}, view.attempts.map((a) => h('tr', {},
-        h('td', {}, a.number), h('td', {}, a.purpose), h('td', {}, stateBadge(a.state)), h('td', {}, time(a.started)),
-        h('td', {}, a.started ? duration((a.finished ? Date.parse(a.finished) : Date.now()) - Date.parse(a.started)) : ''),
-        h('td', {}, a.exit_code !== undefined && a.exit_code !== null ? `code ${a.exit_code}` : a.signal ? `signal ${a.signal}` : ''),
-        h('td', {}, bytes(a.max_rss_bytes)), h('td', {}, a.cpu_ms !== undefined && a.cpu_ms !== null ? duration(a.cpu_ms) : ''),
-        h('td', {class: 'error-text'}, a.error || ''))))));
+      h('thead', {}, h('tr', {}, ['#', 'State', 'Started', 'Took', 'Exit', 'Peak memory, CPU'].map((c) => h('th', {scope: 'col'}, c)))),
+      h('tbody', {}, view.attempts.map((a) => [
+        h('tr', {},
+          h('td', {}, a.number, a.purpose !== 'run' ? h('span', {class: 'muted small'}, ` ${a.purpose}`) : null),
+          h('td', {}, stateBadge(a.state)), h('td', {}, time(a.started)),
+          h('td', {}, a.started ? duration((a.finished ? Date.parse(a.finished) : Date.now()) - Date.parse(a.started)) : ''),
+          h('td', {}, a.exit_code !== undefined && a.exit_code !== null ? `code ${a.exit_code}` : a.signal ? `signal ${a.signal}` : ''),
+          h('td', {}, [bytes(a.max_rss_bytes), a.cpu_ms !== undefined && a.cpu_ms !== null ? `${duration(a.cpu_ms)} CPU` : ''].filter(Boolean).join(', '))),
+        a.error ? h('tr', {class: 'attempt-error'}, h('td', {}), h('td', {colspan: 5, class: 'error-text small'}, a.error)) : null]))));
   }
 
   /** (Re)opens the log of the chosen attempt, following it while it runs. */

@@ -137,7 +137,7 @@ export function runPage(main, runId, parts) {
       tree.applyEvent(e);
       if (e.kind.startsWith('run-') && FINAL_RUN.has(e.kind.slice(4))) { setBadge(badge, e.kind.slice(4)); sawEnd = true; }
     }
-    const recent = events.slice(-FEED_SIZE).reverse().map((e) => h('li', {},
+    const recent = events.slice(-FEED_SIZE).reverse().map((e) => h('li', {dataset: {seq: e.seq}},
       h('time', {datetime: e.time, class: 'muted small'}, new Date(e.time).toLocaleTimeString()), ' ',
       h('span', {class: 'chip'}, e.kind), e.node ? ` ${e.node}` : '', ` ${e.message}`));
     feed.prepend(...recent);

@@ -66,7 +66,7 @@ import Testing
 
         let admin = try String(contentsOfFile: ws.store + "/admin.token", encoding: .utf8)
         let args = [Self.script, server.url, Self.trimmed(admin), Self.trimmed(operatorToken.stdout), Self.trimmed(viewerToken.stdout), "ui-run", "ui-held",
-                    goFile, Self.screenshots]
+                    goFile, Self.screenshots, String(server.process.processIdentifier), CLI.binary.path, ws.store]
         let result = try await offPool { try Self.runPython(args) }
         #expect(result.status == 0, "the browser scenario failed:\n\(result.output)")
         if result.status == 0 {
@@ -75,7 +75,8 @@ import Testing
             #expect((status["outputs"] as? [String: Any])?["summary"] as? String == "shipped 7")
             #expect(ws.node(status, "review")?["gate"].flatMap { ($0 as? [String: Any])?["comment"] as? String } == "looks good")
         }
-        try await server.stop()
+        // The script stopped this server and started (and stopped) another on its address.
+        server.terminate()
     }
 
     static func trimmed(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines) }
