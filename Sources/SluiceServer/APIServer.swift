@@ -110,6 +110,8 @@ public final class APIServer: Sendable {
         RunDeletionRoutes(controller: controller).add(to: router)
         LogRoutes(store: store, stopping: stopping).add(to: router)
         OpenAPIRoutes().add(to: router)
+        UIRoutes().add(to: router)
+        WhoAmIRoutes().add(to: router)
         CallbackRoutes(controller: controller).add(to: router)
         AppRoutes(apps: apps, store: store, baseURL: { [controller] in controller.callbackBaseURL }, stopping: stopping).add(to: router)
         return router

@@ -1,3 +1,5 @@
+import SluiceModel
+
 /// The body of `POST /api/v1/flows`: flow text and an optional version name (default: the next number).
 public struct RegisterFlow: Codable, Sendable, Equatable {
     public var flow: String
@@ -51,17 +53,40 @@ public struct FlowVersions: Codable, Sendable, Equatable {
     }
 }
 
-/// `GET /api/v1/flows/{name}/versions/{version}`: one version with its text.
+/// `GET /api/v1/flows/{name}/versions/{version}`: one version with its text and its declared inputs.
 public struct FlowText: Codable, Sendable, Equatable {
     public var name: String
     public var version: String
     public var created: String
     public var text: String
+    /// The flow's inputs in declaration order (what a launch form asks for).
+    public var inputs: [FlowInputView]?
 
-    public init(name: String, version: String, created: String, text: String) {
+    public init(name: String, version: String, created: String, text: String, inputs: [FlowInputView]? = nil) {
         self.name = name
         self.version = version
         self.created = created
         self.text = text
+        self.inputs = inputs
+    }
+}
+
+/// One declared input of a registered flow (`FlowInput`): what a launch form asks for.
+public struct FlowInputView: Codable, Sendable, Equatable {
+    public var name: String
+    /// The declared type, as written in flows (`int`, `list<string>`, `enum(a|b)`, `float?`).
+    public var type: String
+    /// The default value, when the flow declares one.
+    public var `default`: LiteralValue?
+    public var description: String?
+    /// Whether a submission must bind it (no default and not optional).
+    public var required: Bool
+
+    public init(name: String, type: String, default: LiteralValue? = nil, description: String? = nil, required: Bool) {
+        self.name = name
+        self.type = type
+        self.default = `default`
+        self.description = description
+        self.required = required
     }
 }

@@ -17,6 +17,7 @@ struct EventRoutes {
     func add(to router: Router<APIContext>) {
         router.get("/api/v1/runs/:id/events") { request, context in try await page(request, id: RunRef.resolve(context.parameters.require("id"), db)) }
         router.get("/api/v1/runs/:id/events/stream") { request, context in try await stream(request, id: RunRef.resolve(context.parameters.require("id"), db)) }
+        router.get("/api/v1/events/stream") { request, _ in try await stream(request, id: nil) }
     }
 
     func page(_ request: Request, id: String) async throws -> Response {
@@ -38,11 +39,21 @@ struct EventRoutes {
         return try JSONResponse.make(.ok, EventPage(events: events.map(EventView.init), next_after: events.last?.seq ?? after))
     }
 
-    /// `text/event-stream`: each event once, `id:` its seq; ends when the run has finished and every event was sent.
-    func stream(_ request: Request, id: String) async throws -> Response {
+    /// `text/event-stream`: each event once, `id:` its seq. Of one run (`id`), it ends when the run has finished
+    /// and every event was sent; of every run (`id` nil), it runs until the client leaves or the server stops and,
+    /// without `Last-Event-ID` or `after`, starts with the events that come next.
+    func stream(_ request: Request, id: String?) async throws -> Response {
         let lastID = request.headers[HeaderName("Last-Event-ID")!]
-        let start = try Self.sequence(lastID, field: "Last-Event-ID") ?? Self.sequence(request.uri.queryParameters["after"].map(String.init), field: "after") ?? 0
-        guard try await db.run({ try $0.runSummary(id) }) != nil else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
+        let asked = try Self.sequence(lastID, field: "Last-Event-ID") ?? Self.sequence(request.uri.queryParameters["after"].map(String.init), field: "after")
+        let start: Int64
+        if let id {
+            guard try await db.run({ try $0.runSummary(id) }) != nil else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
+            start = asked ?? 0
+        } else if let asked {
+            start = asked
+        } else {
+            start = try await db.run { try $0.latestEventSeq() }
+        }
         let db = self.db, poll = self.poll, keepAlive = self.keepAlive, stopping = self.stopping
         let body = ResponseBody { writer in
             var last = start
@@ -52,7 +63,7 @@ struct EventRoutes {
                 // Read the state before the events: a run's last events are committed with its final state.
                 let from = last
                 let (finished, events) = try await db.run { store in
-                    (try store.runSummary(id)?.state.isFinal ?? true, try store.events(runID: id, afterSeq: from, limit: 500))
+                    (try id.map { try store.runSummary($0)?.state.isFinal ?? true } ?? false, try store.events(runID: id, afterSeq: from, limit: 500))
                 }
                 if events.isEmpty {
                     if finished { break }

@@ -54,7 +54,11 @@ struct FlowRoutes {
 
     func version(_ name: String, _ version: String) async throws -> Response {
         guard let r = try await db.run({ try $0.flow(name: name, version: version) }) else { throw Self.noFlow(name, version) }
-        return try JSONResponse.make(.ok, FlowText(name: r.name, version: r.version, created: Time.iso(r.created), text: r.text))
+        let interface = try JSONDecoder().decode(CompiledFlow.self, from: r.compiled).workflow.interface
+        let inputs = interface.inputs.map { p in
+            FlowInputView(name: p.name, type: p.type.description, default: p.defaultValue, description: p.description, required: p.isRequired)
+        }
+        return try JSONResponse.make(.ok, FlowText(name: r.name, version: r.version, created: Time.iso(r.created), text: r.text, inputs: inputs))
     }
 
     /// The compiled flow of a registered version (the latest when `version` is nil), for a submission.

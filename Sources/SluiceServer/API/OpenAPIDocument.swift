@@ -26,6 +26,7 @@ tags:
   - name: logs
   - name: tokens
   - name: apps
+  - name: ui
 paths:
   /healthz:
     get:
@@ -75,6 +76,39 @@ paths:
               schema: {type: string}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
+  /:
+    get:
+      tags: [ui]
+      summary: The web UI's page (docs/ui.md); it signs in with a token and calls this API.
+      operationId: uiPage
+      security: []
+      responses:
+        "200":
+          description: The page. Served with a Content-Security-Policy that allows scripts and styles from this server only.
+          content:
+            text/html:
+              schema: {type: string}
+  /ui/{file}:
+    get:
+      tags: [ui]
+      summary: A file of the web UI (its scripts and stylesheet), embedded in the binary.
+      operationId: uiFile
+      security: []
+      parameters:
+        - {name: file, in: path, required: true, schema: {type: string}, example: app.js}
+      responses:
+        "200":
+          description: The file; `ETag` lets a browser revalidate it (`If-None-Match` answers 304).
+          content:
+            text/javascript:
+              schema: {type: string}
+            text/css:
+              schema: {type: string}
+            text/html:
+              schema: {type: string}
+        "304":
+          description: The browser's copy is current.
+        "404": {$ref: "#/components/responses/NotFound"}
   /api/openapi.yaml:
     get:
       tags: [health]
@@ -316,6 +350,44 @@ paths:
                 text: {type: string, description: "The value as typed on a command line."}
                 comment: {type: string}
       responses: *decisionResponses
+  /api/v1/whoami:
+    get:
+      tags: [tokens]
+      summary: The name and role of the token the request is made with (any role).
+      operationId: whoami
+      responses:
+        "200":
+          description: Who is asking.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Caller"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /api/v1/events/stream:
+    get:
+      tags: [events]
+      summary: Server-sent events of every run, resumable with Last-Event-ID; without it (or `after`), from now on.
+      description: Runs until the client leaves or the server stops; a comment line every 15 s keeps it open.
+      operationId: streamAllEvents
+      parameters:
+        - {name: after, in: query, schema: {type: integer, minimum: 0}}
+        - {name: Last-Event-ID, in: header, schema: {type: integer, minimum: 0}}
+      responses:
+        "200":
+          description: "`id: SEQ` and `data: <Event JSON>` per event."
+          content:
+            text/event-stream:
+              schema:
+                description: One server-sent event; `data` is an Event as JSON.
+                type: object
+                required: [data]
+                properties:
+                  id: {type: string}
+                  event: {type: string}
+                  retry: {type: integer}
+                  data: {type: string, contentMediaType: application/json}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "422": {$ref: "#/components/responses/Invalid"}
   /api/v1/runs/{id}/events:
     get:
       tags: [events]
@@ -474,6 +546,10 @@ paths:
                     required: [text]
                     properties:
                       text: {type: string}
+                      inputs:
+                        description: The flow's declared inputs, in order (what a launch form asks for).
+                        type: array
+                        items: {$ref: "#/components/schemas/FlowInput"}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
@@ -997,6 +1073,21 @@ components:
       properties:
         name: {type: string}
         version: {type: string}
+    FlowInput:
+      type: object
+      required: [name, type, required]
+      properties:
+        name: {type: string}
+        type: {type: string, description: "As written in flows: `int`, `list<string>`, `enum(a|b)`, `float?`."}
+        default: {description: The default value, when the flow declares one.}
+        description: {type: string}
+        required: {type: boolean, description: No default and not optional.}
+    Caller:
+      type: object
+      required: [name, role]
+      properties:
+        name: {type: string, description: The token's name (who actions are recorded as).}
+        role: {type: string, enum: [viewer, operator, admin]}
     FlowVersion:
       type: object
       required: [name, version, created]

@@ -26,6 +26,11 @@ enum RouteRoles {
         Rule(.get, "/healthz", nil),
         Rule(.get, "/readyz", nil),
         Rule(.get, "/api/openapi.yaml", nil),
+        // The web UI's page and files: public, so the sign-in page loads; every call it makes needs a token.
+        Rule(.get, "/", nil),
+        Rule(.get, "/ui/:file", nil),
+        Rule(.get, "/api/v1/whoami", .viewer),
+        Rule(.get, "/api/v1/events/stream", .viewer),
         Rule(.get, "/metrics", .viewer),
         Rule(.get, "/api/v1/runs", .viewer),
         Rule(.post, "/api/v1/runs", .operator),
