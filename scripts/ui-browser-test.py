@@ -22,7 +22,7 @@ import time
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -75,6 +75,16 @@ class Scenario:
         except TimeoutException:
             self.shot(driver, "failure")
             raise AssertionError(f"timed out waiting for {what}; page text:\n{driver.find_element(By.TAG_NAME, 'body').text[:3000]}")
+
+    def click(self, driver, css, what):
+        """Clicks what `css` finds, again if the page redrew it between finding and clicking."""
+        def attempt(d):
+            try:
+                d.find_element(By.CSS_SELECTOR, css).click()
+                return True
+            except StaleElementReferenceException:
+                return False
+        self.wait(driver, attempt, what)
 
     def text_in(self, driver, css, text, what):
         # Read in the page: rows are redrawn as the run changes, so element handles go stale.
@@ -161,7 +171,7 @@ class Scenario:
 
             # Follow the running task's log in its drawer.
             self.text_in(driver, '[data-node="ship"] .state', "running", "ship running")
-            driver.find_element(By.CSS_SELECTOR, '[data-node="ship"] a.node-id').click()
+            self.click(driver, '[data-node="ship"] a.node-id', "the ship node's link")
             self.wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, "aside.drawer pre.log")), "the node drawer")
             self.text_in(driver, "aside.drawer pre.log", "shipping 7 items", "the first log lines")
             self.text_in(driver, "aside.drawer .log-controls", "following", "the log being followed")
@@ -233,7 +243,7 @@ class Scenario:
             self.text_in(driver, summary, "4 items", "the map's item count")
             counts = driver.execute_script("return document.querySelector(arguments[0]).innerText", summary)
             assert "failed 1" in counts and "succeeded 3" in counts, f"map counts: {counts}"
-            driver.find_element(By.CSS_SELECTOR, summary).click()
+            self.click(driver, summary, "the map's items")
             first = '[data-node="each"] details.items li.node'
             self.wait(driver, lambda d: d.execute_script("const e = document.querySelector(arguments[0]); return e && e.dataset.node", first) == "each[2]",
                       "the failed item listed first")
