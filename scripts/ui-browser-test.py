@@ -2,7 +2,7 @@
 """The web UI in a real browser (headless Chromium through Selenium), against a running `sluice serve`.
 
 Tests/SluiceCLITests/WebUITests.swift starts the server, submits the runs and calls this script:
-    ui-browser-test.py URL ADMIN_TOKEN OPERATOR_TOKEN VIEWER_TOKEN RUN_ID VIEWER_RUN_ID GO_FILE SCREENSHOTS_DIR SERVER_PID SLUICE STORE
+    ui-browser-test.py URL ADMIN_TOKEN OPERATOR_TOKEN VIEWER_TOKEN RUN_ID VIEWER_RUN_ID GO_FILE SCREENSHOTS_DIR SERVER_PID SLUICE STORE MAP_RUN_ID
 
 The scenario: sign in as an operator, open the run, see its step -> node tree, approve its gate by clicking, send
 a typed signal, open the running task's drawer and follow its log as lines arrive, release the task (GO_FILE),
@@ -10,7 +10,8 @@ watch the run finish live; launch a run of a registered flow from the form its i
 registered here with ADMIN_TOKEN); then as a viewer see a waiting gate without the controls to answer it. No console
 errors anywhere. While the viewer's run page is open the server is stopped (SERVER_PID) and started again on the
 same port (SLUICE serve --store STORE): the page reconnects with Last-Event-ID and shows every event of the run
-once, in order, as the API lists them. Screenshots at 1280 px and at phone width go to SCREENSHOTS_DIR. Exits non-zero on a failure.
+once, in order, as the API lists them. MAP_RUN_ID's map node shows its items as counts, and opened, the failed
+item first with its retry and error. Screenshots at 1280 px and at phone width go to SCREENSHOTS_DIR. Exits non-zero on a failure.
 """
 import json
 import os
@@ -21,7 +22,7 @@ import time
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -62,7 +63,7 @@ nodes:
 class Scenario:
     def __init__(self, args):
         (self.url, self.admin, self.operator, self.viewer, self.run, self.viewer_run, self.go_file, self.shots,
-         pid, self.sluice, self.store) = args
+         pid, self.sluice, self.store, self.map_run) = args
         self.server_pid = int(pid)
         self.restarted = None
         os.makedirs(self.shots, exist_ok=True)
@@ -74,6 +75,16 @@ class Scenario:
         except TimeoutException:
             self.shot(driver, "failure")
             raise AssertionError(f"timed out waiting for {what}; page text:\n{driver.find_element(By.TAG_NAME, 'body').text[:3000]}")
+
+    def click(self, driver, css, what):
+        """Clicks what `css` finds, again if the page redrew it between finding and clicking."""
+        def attempt(d):
+            try:
+                d.find_element(By.CSS_SELECTOR, css).click()
+                return True
+            except StaleElementReferenceException:
+                return False
+        self.wait(driver, attempt, what)
 
     def text_in(self, driver, css, text, what):
         # Read in the page: rows are redrawn as the run changes, so element handles go stale.
@@ -160,7 +171,7 @@ class Scenario:
 
             # Follow the running task's log in its drawer.
             self.text_in(driver, '[data-node="ship"] .state', "running", "ship running")
-            driver.find_element(By.CSS_SELECTOR, '[data-node="ship"] a.node-id').click()
+            self.click(driver, '[data-node="ship"] a.node-id', "the ship node's link")
             self.wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, "aside.drawer pre.log")), "the node drawer")
             self.text_in(driver, "aside.drawer pre.log", "shipping 7 items", "the first log lines")
             self.text_in(driver, "aside.drawer .log-controls", "following", "the log being followed")
@@ -224,6 +235,20 @@ class Scenario:
             # While the server was down the page's reconnection attempts were refused: expected, not an error.
             refused = [e for e in driver.get_log("browser") if "ERR_CONNECTION_REFUSED" not in e["message"] and e.get("level") == "SEVERE"]
             self.console += [e["message"] for e in refused]
+
+            # A map node: counts by state; opened, the failed item comes first, with its earlier attempt.
+            driver.get(f"{self.url}/#/runs/{self.map_run}")
+            self.text_in(driver, ".page-head .state", "succeeded", "the map run finishing (3 of 4 items suffice)")
+            summary = '[data-node="each"] details.items summary'
+            self.text_in(driver, summary, "4 items", "the map's item count")
+            counts = driver.execute_script("return document.querySelector(arguments[0]).innerText", summary)
+            assert "failed 1" in counts and "succeeded 3" in counts, f"map counts: {counts}"
+            self.click(driver, summary, "the map's items")
+            first = '[data-node="each"] details.items li.node'
+            self.wait(driver, lambda d: d.execute_script("const e = document.querySelector(arguments[0]); return e && e.dataset.node", first) == "each[2]",
+                      "the failed item listed first")
+            self.text_in(driver, first + " .retries", "attempt 1", "the failed item's first attempt")
+            self.shot(driver, "map-phone")
             driver.find_element(By.LINK_TEXT, "Flows").click()
             self.text_in(driver, "main h1", "Flows", "the flows page")
             self.collect_console(driver)
@@ -232,7 +257,7 @@ class Scenario:
 
 
 def main():
-    if len(sys.argv) != 12:
+    if len(sys.argv) != 13:
         print(__doc__, file=sys.stderr)
         return 2
     s = Scenario(sys.argv[1:])

@@ -43,6 +43,21 @@ import Testing
         """
     }
 
+    /// A map of four items, the third of which fails twice (one retry); three of four suffice.
+    static let map = """
+        name: items
+        inputs:
+          sizes: {type: list<int>, default: [1, 2, 3, 4]}
+        tasks:
+          work:
+            inputs: {n: int}
+            outputs: {double: int}
+            retries: {attempts: 2, backoff: {base: 10ms}}
+            command: [sh, -c, "if [ {{inputs.n}} = 3 ]; then echo item three is bad >&2; exit 4; fi; printf '{\\"double\\": %d}' $(({{inputs.n}} * 2)) > $SLUICE_OUTPUTS"]
+        nodes:
+          - {id: each, map: {over: inputs.sizes, as: size, task: work, inputs: {n: size}, min_success_ratio: 0.5}}
+        """
+
     @Test(.enabled(if: required || missing == nil, "needs chromium, chromium-driver and Selenium in .build/venv-ui (scripts/ui-deps.sh)"))
     func aPersonApprovesSignalsFollowsALogAndSeesTheRunFinishInABrowser() async throws {
         if let missing = Self.missing {
@@ -60,13 +75,14 @@ import Testing
         let viewerFlow = try ws.write("hold.yaml", "name: hold\nnodes:\n  - {id: review, gate: {approve: null, message: \"a viewer only looks\"}}\n")
         let submitted = try await ws.sluice(["submit", flow, "--run-id", "ui-run", "--label", "team=web", "--server", server.url])
         let held = try await ws.sluice(["submit", viewerFlow, "--run-id", "ui-held", "--server", server.url])
-        #expect(submitted.status == 0 && held.status == 0, "\(submitted.stderr)\(held.stderr)")
+        let mapped = try await ws.sluice(["submit", try ws.write("map.yaml", Self.map), "--run-id", "ui-map", "--server", server.url])
+        #expect(submitted.status == 0 && held.status == 0 && mapped.status == 0, "\(submitted.stderr)\(held.stderr)\(mapped.stderr)")
         // The browser may release the task before the test ends; the file must exist then, so the task ends.
         defer { _ = FileManager.default.createFile(atPath: goFile, contents: nil) }
 
         let admin = try String(contentsOfFile: ws.store + "/admin.token", encoding: .utf8)
         let args = [Self.script, server.url, Self.trimmed(admin), Self.trimmed(operatorToken.stdout), Self.trimmed(viewerToken.stdout), "ui-run", "ui-held",
-                    goFile, Self.screenshots, String(server.process.processIdentifier), CLI.binary.path, ws.store]
+                    goFile, Self.screenshots, String(server.process.processIdentifier), CLI.binary.path, ws.store, "ui-map"]
         let result = try await offPool { try Self.runPython(args) }
         #expect(result.status == 0, "the browser scenario failed:\n\(result.output)")
         if result.status == 0 {
