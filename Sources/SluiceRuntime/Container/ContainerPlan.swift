@@ -35,9 +35,7 @@ struct ContainerPlan: Sendable {
 
     /// A short, stable name for the store whose attempts live under `root` (FNV-1a of the path, 8 hex digits).
     static func storeID(root: String) -> String {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for b in root.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
-        let hex = String(hash, radix: 16)
+        let hex = String(FNV1a.hash(root.utf8), radix: 16)
         return String((String(repeating: "0", count: max(0, 16 - hex.count)) + hex).prefix(8))
     }
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import SluiceModel
 
 /// The web UI: `GET /` answers the page and `GET /ui/FILE` its stylesheet and scripts, all embedded in the binary
 /// (`UIAssets`, generated from `ui/` by scripts/embed-ui.sh). Public, so the sign-in page loads without a token;
@@ -56,11 +57,6 @@ struct UIRoutes {
     }
 
     static func etag(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return "\"" + String(hash, radix: 16) + "\""
+        "\"" + String(FNV1a.hash(text.utf8), radix: 16) + "\""
     }
 }
