@@ -107,8 +107,12 @@ import Testing
         process.standardOutput = out
         process.standardError = out
         try process.run()
+        // A browser that hangs must not hang the suite: ended after 10 minutes, a guard and not a latency bound.
+        let guardTimer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 600, execute: guardTimer)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        guardTimer.cancel()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -66,26 +66,29 @@ final class UIRoutesTests: XCTestCase {
         let stream = try EventStreamReader(port: server.port, path: "/api/v1/events/stream", token: server.adminToken)
         XCTAssertEqual(stream.status, 200)
         XCTAssertEqual(try c.post("/api/v1/runs", json: ["flow": Flows.gates, "run_id": "after"]).status, 201)
+        // The stream never ends and keep-alives arrive sooner than the reader's timeout: a deadline ends the wait.
+        let deadline = Date().addingTimeInterval(180)
         var seen: [Int64] = []
         var runs = Set<String>()
-        while let e = stream.next() {
+        while Date() < deadline, let e = stream.next() {
             seen.append(e.id)
             runs.insert(e.data["run"] as? String ?? "")
             if e.data["kind"] as? String == "gate-waiting" { break }
         }
         stream.close()
         XCTAssertEqual(runs, ["after"], "only what happened after connecting, without Last-Event-ID")
+        let lastSeen = try XCTUnwrap(seen.last, "no event of run 'after' arrived")
 
         // Resumed with Last-Event-ID: the next events of every run, none twice.
         XCTAssertEqual(try c.post("/api/v1/runs/before/nodes/review/approve", json: [:]).status, 202)
-        let resumed = try EventStreamReader(port: server.port, path: "/api/v1/events/stream", lastEventID: seen.last, token: server.adminToken)
+        let resumed = try EventStreamReader(port: server.port, path: "/api/v1/events/stream", lastEventID: lastSeen, token: server.adminToken)
         var more: [(Int64, String)] = []
-        while let e = resumed.next() {
+        while Date() < deadline, let e = resumed.next() {
             more.append((e.id, e.data["run"] as? String ?? ""))
             if e.data["kind"] as? String == "approved" { break }
         }
         resumed.close()
-        XCTAssertTrue(more.allSatisfy { $0.0 > seen.last! }, "\(more)")
+        XCTAssertTrue(more.allSatisfy { $0.0 > lastSeen }, "\(more)")
         XCTAssertEqual(more.last?.1, "before")
         XCTAssertEqual(Set(more.map(\.0)).count, more.count)
         let anonymous = try EventStreamReader(port: server.port, path: "/api/v1/events/stream", token: nil)

@@ -21,6 +21,14 @@ struct UIRoutes {
     static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+    /// Sent with every UI answer, a 404 too.
+    static let securityHeaders: HTTPFields = [
+        HeaderName("Content-Security-Policy")!: contentSecurityPolicy,
+        HeaderName("X-Content-Type-Options")!: "nosniff",
+        HeaderName("X-Frame-Options")!: "DENY",
+        HeaderName("Referrer-Policy")!: "no-referrer",
+    ]
+
     func add(to router: Router<APIContext>) {
         router.get("/") { request, _ in Self.respond("index.html", to: request) }
         router.get("/ui/:file") { request, context in try Self.respond(context.parameters.require("file"), to: request) }
@@ -28,18 +36,17 @@ struct UIRoutes {
 
     static func respond(_ name: String, to request: Request) -> Response {
         guard let asset = assets[name] else {
-            return APIError(.notFound, code: "no-file", "the web UI has no file '\(name)'").response()
+            var missing = APIError(.notFound, code: "no-file", "the web UI has no such file").response()
+            for field in securityHeaders { missing.headers.append(field) }
+            return missing
         }
         var headers: HTTPFields = [
             .contentType: asset.contentType,
             // Always revalidate: a new binary serves new files at the same names.
             .cacheControl: "no-cache",
             .eTag: asset.etag,
-            HeaderName("Content-Security-Policy")!: contentSecurityPolicy,
-            HeaderName("X-Content-Type-Options")!: "nosniff",
-            HeaderName("X-Frame-Options")!: "DENY",
-            HeaderName("Referrer-Policy")!: "no-referrer",
         ]
+        headers.append(contentsOf: securityHeaders)
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == asset.etag }) {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)
