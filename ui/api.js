@@ -30,7 +30,7 @@ export class APIError extends Error {
 const listeners = new Set();
 /** Called with no arguments when the server says the token is no longer good (401). */
 export function onUnauthorized(f) { listeners.add(f); }
-function unauthorized() { for (const f of listeners) f(); }
+export function unauthorized() { for (const f of listeners) f(); }
 
 /** Headers for a call with the session's token. */
 export function authHeaders(extra = {}) {

@@ -36,7 +36,7 @@ export class APIError extends Error {
 const listeners = new Set();
 /** Called with no arguments when the server says the token is no longer good (401). */
 export function onUnauthorized(f) { listeners.add(f); }
-function unauthorized() { for (const f of listeners) f(); }
+export function unauthorized() { for (const f of listeners) f(); }
 
 /** Headers for a call with the session's token. */
 export function authHeaders(extra = {}) {
@@ -1242,7 +1242,7 @@ ol.feed li { padding: 0.15em 0; border-bottom: 1px solid #eef1f4; }
 // header. The reader keeps the id of the last event it handed on and reconnects with `Last-Event-ID`, so after a
 // dropped connection no event is lost and none is handed on twice (ids are the store's increasing seqs).
 
-import {authHeaders} from './api.js';
+import {authHeaders, unauthorized} from './api.js';
 
 /**
  * Opens `path` as an event stream. `onEvents(list)` gets each chunk's events in order (parsed `data` with `seq`);
@@ -1268,8 +1268,10 @@ export function openStream(path, {onEvents, onEnd = () => {}, onError = () => {}
     } catch (e) {
       return retry();
     }
-    if (response.status === 401 || response.status === 403 || response.status === 404) {
+    // A client error will not mend by asking again (429 excepted): stop, say why, and sign out on a 401.
+    if (response.status >= 400 && response.status < 500 && response.status !== 429) {
       closed = true;
+      if (response.status === 401) unauthorized();
       let message = `the event stream answered ${response.status}`;
       try { message = (await response.json()).error.message; } catch { /* keep the status */ }
       onError(new Error(message));
