@@ -54,7 +54,8 @@ public final class AppDeployTask: TaskPlugin {
     /// Returns when app `spec.name` is healthy (or idle, for one that scales to zero); throws why it is not.
     private func waitHealthy(_ spec: AppSpec, _ apps: AppRuntime) async throws(PluginFailure) {
         let allowed = spec.startupGrace.seconds * Double(max(1, spec.replicas.min)) + spec.health.interval.seconds
-        let deadline = ContinuousClock.now + .milliseconds(Int64(allowed * 1000))
+        // Bounded: `startup_grace` times a large `replicas.min` must not trap the conversion.
+        let deadline = ContinuousClock.now + .milliseconds(Int64(min(allowed, 86_400 * 366) * 1000))
         while true {
             let looked: Result<AppView, AppRuntimeError> = await Self.result { () async throws(AppRuntimeError) in try await apps.view(spec.name) }
             let view: AppView

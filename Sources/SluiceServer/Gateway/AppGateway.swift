@@ -111,7 +111,7 @@ struct AppGateway: RouterMiddleware {
     private func send(_ exchange: ReplicaExchange, app: String, port: Int, retryStale: Bool) async throws(ReplicaExchange.Failure) -> ReplicaResponse {
         let pool = pools.pool(app: app, port: port)
         var exchange = exchange
-        while let connection = pool.checkout() {
+        while let connection = pool.checkout(idleAtMost: retryStale ? nil : 500_000_000) {
             guard connection.submit(exchange) else { continue }
             let outcome = await exchange.reply.wait()
             guard case .failure(.stale) = outcome, retryStale else { return try outcome.get() }

@@ -20,8 +20,17 @@ final class ReplicaPool: Sendable {
     init(onIdle: @escaping @Sendable () -> Void) { self.onIdle = onIdle }
 
     /// An idle connection that is still open, if any.
-    func checkout() -> ReplicaConnection? {
-        while let connection = state.withLock({ $0.idle.popLast() }) {
+    /// With `idleAtMost` (nanoseconds), only a connection idle no longer than that: a request that cannot be
+    /// sent again (one with a body, or not idempotent) is lost when the replica closes an idle connection under
+    /// it, and servers close idle ones after as little as 2 s. The idle list is newest last, so an older one
+    /// ends the search and stays for the next request.
+    func checkout(idleAtMost: UInt64? = nil) -> ReplicaConnection? {
+        let now = NIODeadline.now().uptimeNanoseconds
+        while let connection = state.withLock({ s -> ReplicaConnection? in
+            guard let last = s.idle.last else { return nil }
+            if let limit = idleAtMost, now &- last.idleSince.load(ordering: .relaxed) > limit { return nil }
+            return s.idle.popLast()
+        }) {
             if connection.isActive { return connection }
             connection.retire()
         }
@@ -140,9 +149,13 @@ final class ReplicaPools: Sendable {
         var anyIdle = false
         for pool in live where pool.sweep(idleBefore: cutoff) { anyIdle = true }
         if anyIdle { return true }
-        // Stop, unless a connection went idle while this round ran (its pool saw `sweeping` still set).
-        state.withLock { $0.sweeping = false }
-        let raced = live.contains { $0.sweep(idleBefore: 0) }
+        // Stop, unless a connection went idle while this round ran (its pool saw `sweeping` still set), in any
+        // pool, one made during the round too.
+        let current = state.withLock { s in
+            s.sweeping = false
+            return s.pools.values.flatMap(\.values)
+        }
+        let raced = current.contains { $0.sweep(idleBefore: 0) }
         if raced { startSweeping() }
         return false
     }
