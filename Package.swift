@@ -74,7 +74,7 @@ let package = Package(
         // Backends and the controller loop.
         .target(
             name: "SluiceRuntime",
-            dependencies: ["SluiceModel", "SluicePlugin", "SluiceAPI", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto", "DockerEngine", "SluiceKube", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SluiceModel", "SluicePlugin", "SluiceAPI", "SluiceEngine", "SluiceStore", "SluiceCompiler", "CCrypto", "DockerEngine", "SluiceKube", "SupervisorCore", .product(name: "Logging", package: "swift-log")]
         ),
         // The HTTP API and the run scheduler of `sluice serve`.
         .target(

@@ -2,6 +2,7 @@
 //
 //   sluice-supervisor [--memory BYTES] [--cpu MILLICORES] [--lock-fd N] [--notify-fd N] [--workdir PATH]
 //                     [--user UID:GID] DIR -- ARGV...
+//   sluice-supervisor --host FD      (forks supervisors on request; host.c)
 //
 // Why a separate C program: an attempt must outlive the controller that started it (as a
 // pod outlives a Kubernetes controller), so something other than the controller has to
@@ -202,6 +203,8 @@ static void exec_task(char **argv, int out_fd, int err_fd, struct cgroup_set *cg
 static void on_child(int sig) { (void)sig; }
 
 int sluice_supervisor_main(int argc, char **argv) {
+    // `--host FD`: the long-lived mode that forks supervisors on request (host.c).
+    if (argc == 3 && strcmp(argv[1], "--host") == 0) return sluice_supervisor_host(atoi(argv[2]));
     long long memory = -1, cpu = -1;
     int lock_fd = -1, notify_fd = -1, i = 1;
     for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0 && argv[i][2]; i += 2) {

@@ -42,6 +42,8 @@ public final class LocalRunner: Sendable {
     public let taskUser: TaskUser?
     private let access: FolderAccess
     private let launcher: SupervisorLauncher
+    /// Forks supervisors without an exec each; nil when turned off (`SLUICE_SUPERVISOR_HOST=0`).
+    private let host: SupervisorHost?
     private let queue: ObservationQueue
     private let watcher: ExitWatcher
     // One start or adoption at a time, so two callers never both decide to spawn.
@@ -67,6 +69,7 @@ public final class LocalRunner: Sendable {
         self.root = absolute
         self.taskUser = taskUser
         self.launcher = try SupervisorLauncher.locate(supervisorPath)
+        self.host = SupervisorHost(launcher: launcher)
         let queue = ObservationQueue()
         self.queue = queue
         self.watcher = try ExitWatcher(queue: queue)
@@ -74,6 +77,7 @@ public final class LocalRunner: Sendable {
     }
 
     deinit {
+        host?.close()
         watcher.stop()
         queue.finish()
     }
@@ -195,6 +199,10 @@ public final class LocalRunner: Sendable {
             throw LocalRunnerError.spawnFailed(launcher.executable, FileIO.describe(errno))
         }
         defer { close(pipe.write) }
+        if let forked = forkByHost(launch, folder: folder, lockFD: lockFD, notifyFD: pipe.write) {
+            watcher.watch(WatchedAttempt(handle: handle, supervisorPid: forked.pid, pidfd: forked.pidfd, isChild: false, notifyFD: pipe.read))
+            return
+        }
         let pid: pid_t
         do {
             pid = try launcher.spawn(launch, folder: folder, lockFD: lockFD, notifyFD: pipe.write, user: taskUser)
@@ -204,6 +212,17 @@ public final class LocalRunner: Sendable {
         }
         watcher.watch(
             WatchedAttempt(handle: handle, supervisorPid: pid, pidfd: ProcessControl.pidfdOpen(pid), isChild: true, notifyFD: pipe.read))
+    }
+
+    /// The supervisor forked by the host (see `SupervisorHost`), or nil when the runner must spawn it itself.
+    private func forkByHost(_ launch: AttemptLaunch, folder: AttemptFolder, lockFD: Int32, notifyFD: Int32) -> (pid: pid_t, pidfd: Int32)? {
+        guard let host else { return nil }
+        let log = open(folder.stderr, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard log >= 0 else { return nil }
+        defer { close(log) }
+        let arguments = ["sluice-supervisor"] + SupervisorLauncher.arguments(for: launch, folder: folder, user: taskUser)
+        let environment = SupervisorLauncher.environment(for: launch, folder: folder, user: taskUser).map { "\($0.key)=\($0.value)" }
+        return host.spawn(arguments: arguments, environment: environment, stderrFD: log, lockFD: lockFD, notifyFD: notifyFD)
     }
 
     private static func validate(_ launch: AttemptLaunch, _ handle: AttemptHandle) throws {

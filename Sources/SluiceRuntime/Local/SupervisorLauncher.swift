@@ -64,14 +64,19 @@ struct SupervisorLauncher: Sendable {
         return environment
     }
 
-    /// Spawns the supervisor; returns its pid. `lockFD` must hold the attempt's flock.
-    func spawn(_ launch: AttemptLaunch, folder: AttemptFolder, lockFD: Int32, notifyFD: Int32, user: TaskUser? = nil) throws(LocalRunnerError) -> pid_t {
-        var arguments = [executable] + leadingArguments + ["--lock-fd", "3", "--notify-fd", "4"]
+    /// The supervisor's own arguments (after argv[0]): its lock on fd 3, its "started" pipe on fd 4.
+    static func arguments(for launch: AttemptLaunch, folder: AttemptFolder, user: TaskUser?) -> [String] {
+        var arguments = ["--lock-fd", "3", "--notify-fd", "4"]
         if let user { arguments += ["--user", "\(user.uid):\(user.gid)"] }
         if let memory = launch.memoryLimitBytes { arguments += ["--memory", String(memory)] }
         if let cpu = launch.cpuLimitMillis { arguments += ["--cpu", String(cpu)] }
         if let dir = launch.workingDirectory { arguments += ["--workdir", dir] }
-        arguments += [folder.path, "--"] + launch.command
+        return arguments + [folder.path, "--"] + launch.command
+    }
+
+    /// Spawns the supervisor; returns its pid. `lockFD` must hold the attempt's flock.
+    func spawn(_ launch: AttemptLaunch, folder: AttemptFolder, lockFD: Int32, notifyFD: Int32, user: TaskUser? = nil) throws(LocalRunnerError) -> pid_t {
+        let arguments = [executable] + leadingArguments + Self.arguments(for: launch, folder: folder, user: user)
         let environment = Self.environment(for: launch, folder: folder, user: user).map { "\($0.key)=\($0.value)" }
 
         // Move both descriptors above 4 first: dup2 onto the same number would keep O_CLOEXEC.
