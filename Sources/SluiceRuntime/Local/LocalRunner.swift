@@ -214,6 +214,9 @@ public final class LocalRunner: Sendable {
             WatchedAttempt(handle: handle, supervisorPid: pid, pidfd: ProcessControl.pidfdOpen(pid), isChild: true, notifyFD: pipe.read))
     }
 
+    /// The supervisor host's pid while one runs (tests).
+    var supervisorHostPid: pid_t? { host?.hostPid }
+
     /// The supervisor forked by the host (see `SupervisorHost`), or nil when the runner must spawn it itself.
     private func forkByHost(_ launch: AttemptLaunch, folder: AttemptFolder, lockFD: Int32, notifyFD: Int32) -> (pid: pid_t, pidfd: Int32)? {
         guard let host else { return nil }
