@@ -11,7 +11,7 @@ struct Sluice: ParsableCommand {
         commandName: "sluice",
         abstract: "Run workflows of containerised tasks, locally or on Kubernetes.",
         discussion: """
-            A flow file (YAML or JSON) describes tasks and the graph that connects them.
+            A flow file (YAML or JSON) describes tasks and the graph that connects them. \
             Start by checking one:
 
               sluice validate examples/hello.yaml
@@ -24,14 +24,24 @@ struct Sluice: ParsableCommand {
                       Delete.self, PruneCommand.self, AppsCommand.self]
     )
 
-    /// "'sttaus' is not a sluice command (did you mean 'status'?)" when the first word names no subcommand.
-    static func unknownSubcommand(_ arguments: [String]) -> String? {
-        guard let word = arguments.first, !word.hasPrefix("-") else { return nil }
-        let names = configuration.subcommands.flatMap { command in
-            [command._commandName] + command.configuration.aliases
-        } + ["help"]
-        if names.contains(word) { return nil }
-        return "'\(word)' is not a sluice command\(Suggest.hint(word, names))"
+    /// "'sttaus' is not a sluice command (did you mean 'status'?)" when a word names no subcommand, at the top or
+    /// under a group (`sluice token crate` → "'crate' is not a 'sluice token' command (did you mean 'create'?)").
+    static func unknownSubcommand(_ arguments: [String]) -> (message: String, help: String)? {
+        var command: any ParsableCommand.Type = Sluice.self
+        var path = ["sluice"]
+        for word in arguments {
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty, !word.hasPrefix("-") else { return nil }
+            let names = subcommands.flatMap { [$0._commandName] + $0.configuration.aliases } + ["help"]
+            guard let next = subcommands.first(where: { ([$0._commandName] + $0.configuration.aliases).contains(word) }) else {
+                if names.contains(word) { return nil }
+                let kind = path.count == 1 ? "a sluice command" : "a '\(path.joined(separator: " "))' command"
+                return ("'\(word)' is not \(kind)\(Suggest.hint(word, names))", path.joined(separator: " "))
+            }
+            command = next
+            path.append(word)
+        }
+        return nil
     }
 
     /// Parses and runs a command; usage errors exit with 2, as the CLI reference promises.
@@ -43,8 +53,8 @@ struct Sluice: ParsableCommand {
         }
         EmbeddedSupervisor.register()
         if let unknown = unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
-            FileHandleOutput.standardError("error: \(unknown)")
-            FileHandleOutput.standardError("Run 'sluice --help' for the list of commands.")
+            FileHandleOutput.standardError("error: \(unknown.message)")
+            FileHandleOutput.standardError("Run '\(unknown.help) --help' for the list of commands.")
             exit(withError: ExitCode(2))
         }
         // A closed pipe (`sluice ... | head`) makes writes fail with EPIPE, which output ignores, instead of

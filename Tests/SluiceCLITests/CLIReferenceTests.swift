@@ -77,6 +77,31 @@ import Testing
         #expect(missing.isEmpty, "docs/reference/cli.md lacks:\n\(missing.joined(separator: "\n"))")
     }
 
+    /// Lines of a `--help`'s discussion that end early because the source broke a sentence (the parser wraps at 80
+    /// columns and keeps the source's newlines, so a source line over 80 shows as a long line then a stub).
+    static func brokenLines(_ help: String) -> [String] {
+        let lines = help.components(separatedBy: "\n")
+        guard let usage = lines.firstIndex(where: { $0.hasPrefix("USAGE:") }) else { return [] }
+        var broken: [String] = []
+        for k in 1..<max(1, usage) where k + 1 < usage {
+            let line = lines[k], next = lines[k + 1]
+            let prose = { (l: String) in !l.isEmpty && !l.hasPrefix(" ") && !l.hasPrefix("-") && !l.hasPrefix("OVERVIEW:") }
+            guard prose(line), prose(next), line.count < 50, !line.hasSuffix(":") else { continue }
+            // A stub right after a full-width line: the sentence was cut by the source's newline.
+            if k > 0, lines[k - 1].count > 70 { broken.append("\(lines[k - 1])⏎\(line)⏎\(next)") }
+        }
+        return broken
+    }
+
+    @Test func helpProseIsNotWrappedTwice() async throws {
+        var found: [String] = []
+        for path in try await Self.commandPaths() {
+            let help = try await CLI.run(path + ["--help"]).stdout
+            found += Self.brokenLines(help).map { "sluice \(path.joined(separator: " ")): \($0)" }
+        }
+        #expect(found.isEmpty, "help prose broken mid-sentence (join the source lines with a trailing \\):\n\(found.joined(separator: "\n"))")
+    }
+
     @Test func theEnvironmentAndCompletionAreDocumented() throws {
         let text = try String(contentsOf: Self.reference, encoding: .utf8)
         for needle in ["SLUICE_SUPERVISOR", "SLUICE_STORE", "SLUICE_SERVER", "SLUICE_TOKEN", "SLUICE_CONTEXT", "NO_COLOR",

@@ -57,8 +57,16 @@ import Testing
         let far = try await CLI.run(["frobnicate", "x"])
         #expect(far.status == 2)
         #expect(far.stderr.contains("'frobnicate' is not a sluice command\n"), "\(far.stderr)")
+        // Under a group too, with the group's help named.
+        let nested = try await CLI.run(["token", "crate"])
+        #expect(nested.status == 2)
+        #expect(nested.stderr.contains("error: 'crate' is not a 'sluice token' command (did you mean 'create'?)"), "\(nested.stderr)")
+        #expect(nested.stderr.contains("Run 'sluice token --help'"), "\(nested.stderr)")
+        let apps = try await CLI.run(["apps", "lsit"])
+        #expect(apps.stderr.contains("did you mean 'list'?"), "\(apps.stderr)")
         // Aliases and help are commands too.
         await #expect(try CLI.run(["list", "--help"]).status == 0)
+        await #expect(try CLI.run(["token", "create", "--help"]).status == 0)
         await #expect(try CLI.run(["help", "run"]).status == 0)
     }
 

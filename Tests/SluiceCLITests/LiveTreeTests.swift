@@ -91,6 +91,17 @@ func onTerminal(_ ws: Workspace, _ args: [String], rows: Int = 50, environment: 
         #expect(!end.stdout.contains("\u{1b}"))
     }
 
+    @Test func aDetachedRunIsDrivenWhenRunReturns() async throws {
+        let ws = try Workspace()
+        let flow = try ws.write("gates.yaml", RemoteTests.gates)
+        let started = try await ws.sluice(["run", flow, "--run-id", "d1", "--detach"])
+        #expect(started.status == 0, "\(started.stderr)")
+        // `run --detach` returns once its background driver holds the run: no "nobody is driving" note.
+        let status = try await ws.sluice(["status", "d1"])
+        #expect(!status.stderr.contains("nobody is driving"), "\(status.stderr)")
+        _ = try await ws.sluice(["abort", "d1"])
+    }
+
     @Test func aRunIntoAPipeSaysTheCommandThatAnswersEachGate() async throws {
         let ws = try Workspace()
         let flow = try ws.write("gates.yaml", RemoteTests.gates)

@@ -9,10 +9,10 @@ struct AppsCommand: ParsableCommand {
         commandName: "apps",
         abstract: "Deploy, inspect, scale, stop and delete apps on a server.",
         discussion: """
-            Apps are long-running HTTP services (an `apps:` list in a file, alone or beside a flow).
-            `sluice serve` runs each replica as a process on a free loopback port ($PORT), checks its
-            health, restarts it with backoff and routes http://SERVER/apps/NAME/ to healthy replicas.
-            These commands talk to a server: --server (or $SLUICE_SERVER, or a context); changes need
+            Apps are long-running HTTP services (an `apps:` list in a file, alone or beside a flow). \
+            `sluice serve` runs each replica as a process on a free loopback port ($PORT), checks its \
+            health, restarts it with backoff and routes http://SERVER/apps/NAME/ to healthy replicas. \
+            These commands talk to a server: --server (or $SLUICE_SERVER, or a context); changes need \
             an operator token. See docs/apps.md.
 
             Examples:
@@ -37,8 +37,8 @@ struct AppsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Deploy (or update) the apps of a file on the server.",
             discussion: """
-                The file has a top-level `apps:` list, alone or beside a flow; it is checked here first,
-                with the same errors as `sluice validate`. An app already deployed gets the new spec and
+                The file has a top-level `apps:` list, alone or beside a flow; it is checked here first, \
+                with the same errors as `sluice validate`. An app already deployed gets the new spec and \
                 new replicas.
 
                 Examples:

@@ -6,8 +6,8 @@ struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile a flow file and print the checked graph.",
         discussion: """
-            Prints the compiled flow: every node with its typed inputs and outputs, upstream and
-            downstream nodes, depth and step, in topological order, with keys sorted so the output
+            Prints the compiled flow: every node with its typed inputs and outputs, upstream and \
+            downstream nodes, depth and step, in topological order, with keys sorted so the output \
             is stable. Errors are printed as by 'sluice validate' and the exit status is 1.
 
             Examples:

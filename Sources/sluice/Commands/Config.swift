@@ -7,11 +7,11 @@ struct ConfigCommand: ParsableCommand {
         commandName: "config",
         abstract: "Manage contexts: named servers (and their tokens) the CLI talks to.",
         discussion: """
-            Contexts live in $XDG_CONFIG_HOME/sluice/config.yaml (default ~/.config/sluice/config.yaml,
-            mode 0600). Every command that can talk to a server takes --context NAME; without --server,
-            --context or $SLUICE_SERVER, the current context is used, and without one the local store.
-            Order: --server/--context, then $SLUICE_SERVER, then $SLUICE_CONTEXT, then the current context,
-            then the local store;
+            Contexts live in $XDG_CONFIG_HOME/sluice/config.yaml (default ~/.config/sluice/config.yaml, \
+            mode 0600). Every command that can talk to a server takes --context NAME; without --server, \
+            --context or $SLUICE_SERVER, the current context is used, and without one the local store. \
+            Order: --server/--context, then $SLUICE_SERVER, then $SLUICE_CONTEXT, then the current context, \
+            then the local store; \
             the token: --token, then $SLUICE_TOKEN, then the context's.
 
             Examples:
@@ -31,8 +31,8 @@ struct ConfigCommand: ParsableCommand {
             commandName: "set-context",
             abstract: "Add a context, or change the server or token of one.",
             discussion: """
-                The token is read from a file at each use (--token-file: a path kept in the config), or once
-                from standard input and kept in the config file (--token-stdin). Never on the command line,
+                The token is read from a file at each use (--token-file: a path kept in the config), or once \
+                from standard input and kept in the config file (--token-stdin). Never on the command line, \
                 where other users could see it. Changing a context keeps what is not given.
 
                 Examples:

@@ -7,9 +7,9 @@ struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the container engine the container backend would use.",
         discussion: """
-            Looks for a Docker Engine API in the order the container backend does: --engine, then
-            $DOCKER_HOST, then /var/run/docker.sock, then Podman's rootful (/run/podman/podman.sock) and
-            rootless ($XDG_RUNTIME_DIR/podman/podman.sock) sockets. Prints each place, what answered there
+            Looks for a Docker Engine API in the order the container backend does: --engine, then \
+            $DOCKER_HOST, then /var/run/docker.sock, then Podman's rootful (/run/podman/podman.sock) and \
+            rootless ($XDG_RUNTIME_DIR/podman/podman.sock) sockets. Prints each place, what answered there \
             (product, version, API version) or why it cannot be used.
 
             Exit status: 0 when an engine answers, 1 when none does.

@@ -8,8 +8,8 @@ struct Events: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a run's events; -f keeps following them until the run ends.",
         discussion: """
-            One line per event: sequence number, time, node and message (`-o json`: one JSON object
-            per line; `-o yaml`: one YAML document per event, each after `---`). With --server, -f follows the server's event stream and resumes where it left
+            One line per event: sequence number, time, node and message (`-o json`: one JSON object \
+            per line; `-o yaml`: one YAML document per event, each after `---`). With --server, -f follows the server's event stream and resumes where it left \
             off when the connection drops or the server restarts.
 
             Examples:

@@ -10,7 +10,7 @@ struct Approve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Approve or reject a run's approval gate.",
         discussion: """
-            Records who decided, when and why; a running `sluice run` notices within 100 ms. Rejecting
+            Records who decided, when and why; a running `sluice run` notices within 100 ms. Rejecting \
             needs a comment. The node must be an approve gate that is waiting.
 
             Examples:
@@ -59,7 +59,7 @@ struct SendSignal: ParsableCommand {
         commandName: "signal",
         abstract: "Send a typed value to a run's signal gate.",
         discussion: """
-            The value is checked against the gate's declared type (text for string types, JSON otherwise).
+            The value is checked against the gate's declared type (text for string types, JSON otherwise). \
             A signal sent before the gate is reached is kept and used when it is.
 
             Examples:

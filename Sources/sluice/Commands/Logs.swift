@@ -11,10 +11,10 @@ struct Logs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a node's logs (latest attempt by default), or every node's; -f follows them.",
         discussion: """
-            Without NODE, prints the latest attempt of every node that ran, each
-            line prefixed with `[NODE] ` (as `kubectl logs --prefix` does).
-            --tail N keeps the last N lines of each stream. -f on a node that
-            has not started yet waits for it (and says so on stderr); without
+            Without NODE, prints the latest attempt of every node that ran, each \
+            line prefixed with `[NODE] ` (as `kubectl logs --prefix` does). \
+            --tail N keeps the last N lines of each stream. -f on a node that \
+            has not started yet waits for it (and says so on stderr); without \
             NODE it follows every node until the run ends.
 
             Examples:

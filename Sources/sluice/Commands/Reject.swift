@@ -6,7 +6,7 @@ struct Reject: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reject a run's approval gate, saying why.",
         discussion: """
-            The same as `sluice approve RUN NODE --reject`: the run fails at the gate, and the
+            The same as `sluice approve RUN NODE --reject`: the run fails at the gate, and the \
             comment is recorded with who rejected it (with --server, the token's name).
 
             Examples:

@@ -7,12 +7,12 @@ struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the Kubernetes pods a flow would create, without a cluster.",
         discussion: """
-            Prints one Pod per task node (and the Secret that carries its inputs) with the
-            flow's inputs substituted. Values known only at run time stand as placeholders
-            such as {{nodes.fit.outputs.loss}}; a map shows its first item; every case of a
-            branch is shown. Each pod's note (why it may not run as shown) is in its
-            sluice.dev/render-note annotation and, in YAML, in the comment above it.
-            Exit status: 0, 1 when a pod cannot be built (the reason names the task and
+            Prints one Pod per task node (and the Secret that carries its inputs) with the \
+            flow's inputs substituted. Values known only at run time stand as placeholders \
+            such as {{nodes.fit.outputs.loss}}; a map shows its first item; every case of a \
+            branch is shown. Each pod's note (why it may not run as shown) is in its \
+            sluice.dev/render-note annotation and, in YAML, in the comment above it. \
+            Exit status: 0, 1 when a pod cannot be built (the reason names the task and \
             field), 2 for a flow that does not compile or bad inputs.
 
             Examples:

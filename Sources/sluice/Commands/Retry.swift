@@ -8,10 +8,10 @@ struct Retry: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Retry a failed, aborted or timed-out run, reusing the outputs of the nodes that succeeded.",
         discussion: """
-            Records a new run linked to the old one (its parent): top-level nodes that succeeded in the old
-            run are done already, with their old outputs; the others run again. Locally the new run is driven
-            in the foreground like `sluice run`; with --server the server runs it and the new id is printed.
-            Exit status: 0 when the new run succeeded (or was accepted by the server), 1 when it failed,
+            Records a new run linked to the old one (its parent): top-level nodes that succeeded in the old \
+            run are done already, with their old outputs; the others run again. Locally the new run is driven \
+            in the foreground like `sluice run`; with --server the server runs it and the new id is printed. \
+            Exit status: 0 when the new run succeeded (or was accepted by the server), 1 when it failed, \
             2 when the run does not exist or has not failed, 3 for server or auth errors.
 
             Examples:

@@ -9,24 +9,24 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a flow on this machine and watch it live.",
         discussion: """
-            Compiles FILE for the local backend (a task it cannot run is refused here, with its place),
-            records a new run in the store (./.sluice by default) and drives it to the end: each task runs
-            as a process under a supervisor, so a killed `sluice` loses nothing — `sluice resume RUN`
+            Compiles FILE for the local backend (a task it cannot run is refused here, with its place), \
+            records a new run in the store (./.sluice by default) and drives it to the end: each task runs \
+            as a process under a supervisor, so a killed `sluice` loses nothing — `sluice resume RUN` \
             continues where it stopped.
 
-            Ctrl-C aborts the run: running tasks are cancelled and nothing new starts; a second Ctrl-C
-            stops waiting for the abort (`sluice resume RUN` finishes it). SIGTERM detaches: tasks keep
-            running and `sluice resume RUN` continues the run. A closed terminal or pipe does not stop
+            Ctrl-C aborts the run: running tasks are cancelled and nothing new starts; a second Ctrl-C \
+            stops waiting for the abort (`sluice resume RUN` finishes it). SIGTERM detaches: tasks keep \
+            running and `sluice resume RUN` continues the run. A closed terminal or pipe does not stop \
             the run. --detach hands the run to a background `sluice resume` at once.
 
-            With --server URL (or $SLUICE_SERVER) the flow is compiled here and
-            submitted to that server instead: the live tree follows it there, and
-            the summary and exit status are those of a local run; the local
-            store is not touched. Ctrl-C then stops watching only (the run goes
-            on; `sluice abort RUN --server URL` stops it). --label KEY=VALUE
+            With --server URL (or $SLUICE_SERVER) the flow is compiled here and \
+            submitted to that server instead: the live tree follows it there, and \
+            the summary and exit status are those of a local run; the local \
+            store is not touched. Ctrl-C then stops watching only (the run goes \
+            on; `sluice abort RUN --server URL` stops it). --label KEY=VALUE \
             stores labels with the run (see `sluice history --label`).
 
-            Exit status: 0 when the run succeeded, 1 when it failed, was aborted or timed out,
+            Exit status: 0 when the run succeeded, 1 when it failed, was aborted or timed out, \
             2 for a flow that does not compile or bad inputs.
 
             Examples:
@@ -85,6 +85,12 @@ struct Run: ParsableCommand {
         }
         if detach {
             let pid = try Detached.resume(runID: id, storeDirectory: storeOption.directory, backendArguments: backendOption.passThrough)
+            // Return once the driver holds the run, so a `status` right after sees it driven (not "nobody is driving").
+            let store = controller.store
+            try Detached.waitForClaim(driver: pid, runID: id, storeDirectory: storeOption.directory) {
+                if case .driven = try RunDriving.of(id, in: store) { return true }
+                return try store.runSummary(id)?.state.isFinal ?? false
+            }
             FileHandleOutput.standardOutput(try output.document(DetachedRun(run: id, driver_pid: pid)) ?? id)
             FileHandleOutput.standardError("run \(id) is driven in the background (pid \(pid)); follow it with: sluice status \(id)")
             return
@@ -127,7 +133,7 @@ struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Continue an unfinished run nobody drives (after a crash, SIGTERM, or Ctrl-C twice).",
         discussion: """
-            Loads the run from the store, adopts tasks that are still running, collects the results of
+            Loads the run from the store, adopts tasks that are still running, collects the results of \
             those that finished meanwhile, and drives the run to its end. Finished tasks never run again.
 
             Examples:

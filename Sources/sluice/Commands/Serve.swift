@@ -10,10 +10,10 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the controller and the HTTP API over a store.",
         discussion: """
-            Drives every unfinished run of the store (and every run submitted later) on its backend
-            (--backend: local processes, containers or Kubernetes pods), and serves the JSON API: submit, list and watch runs, approve gates, send signals.
-            SIGTERM or Ctrl-C stops it gracefully: running tasks keep running (under their supervisors,
-            as containers or as pods) and are adopted when a server starts again on the same store.
+            Drives every unfinished run of the store (and every run submitted later) on its backend \
+            (--backend: local processes, containers or Kubernetes pods), and serves the JSON API: submit, list and watch runs, approve gates, send signals. \
+            SIGTERM or Ctrl-C stops it gracefully: running tasks keep running (under their supervisors, \
+            as containers or as pods) and are adopted when a server starts again on the same store. \
             On Kubernetes, servers elect a leader on a Lease; only the leader drives runs.
 
             Examples:
@@ -22,8 +22,8 @@ struct Serve: ParsableCommand {
               curl -s http://127.0.0.1:8470/api/v1/runs \\
                 -H "Authorization: Bearer $(cat .sluice/admin.token)"
 
-            On loopback the first start writes an admin token to <store>/admin.token;
-            the curl example reads it from the default store, ./.sluice. Create
+            On loopback the first start writes an admin token to <store>/admin.token; \
+            the curl example reads it from the default store, ./.sluice. Create \
             other tokens with `sluice token create`.
             """
     )

@@ -10,14 +10,14 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a run as a tree of steps, nodes and attempts.",
         discussion: """
-            Without RUN, shows the newest run. `-o json` prints the tree as JSON
-            with `state` and `outputs` at the top (`-o yaml` the same as YAML).
-            With --server, shows the run on that server, in the same shapes.
+            Without RUN, shows the newest run. `-o json` prints the tree as JSON \
+            with `state` and `outputs` at the top (`-o yaml` the same as YAML). \
+            With --server, shows the run on that server, in the same shapes. \
             A waiting gate shows the command that answers it.
 
-            -w/--watch follows the run as a live tree until it ends (one line
-            per change when stdout is not a terminal, or NO_COLOR or TERM=dumb
-            is set) and exits as `sluice run` does: 0 succeeded, 1 failed,
+            -w/--watch follows the run as a live tree until it ends (one line \
+            per change when stdout is not a terminal, or NO_COLOR or TERM=dumb \
+            is set) and exits as `sluice run` does: 0 succeeded, 1 failed, \
             aborted or timed out.
 
             Examples:
@@ -96,9 +96,9 @@ struct History: ParsableCommand {
         abstract: "List runs, newest first.",
         discussion: """
             `sluice list` is the same command. One row per run under a header:
-            id, flow, state, start time, duration (so far, for a run still
-            going) and labels. `-o json` prints an array of {id, flow, state,
-            created, started, finished, duration_ms, labels, error}; `-o yaml`
+            id, flow, state, start time, duration (so far, for a run still \
+            going) and labels. `-o json` prints an array of {id, flow, state, \
+            created, started, finished, duration_ms, labels, error}; `-o yaml` \
             the same. With --server, lists the server's runs.
 
             Examples:

@@ -11,13 +11,13 @@ struct Submit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Submit a flow to run on a server; optionally wait for the end.",
         discussion: """
-            Compiles FILE here (problems are reported before anything is sent), then submits it with its
-            inputs to --server. Without a server, the run is recorded queued in the store for a
-            `sluice serve` on that store to drive. `-o json` prints {"run": ID, "state": ...}
-            (`-o yaml` the same as YAML). --wait follows the run as a live tree
-            (as `status -w` does) to its end.
-            Exit status: 0 submitted (with --wait: succeeded), 1 with --wait when the run failed,
-            was aborted or timed out, 2 for a flow that does not compile or bad inputs, 3 when the
+            Compiles FILE here (problems are reported before anything is sent), then submits it with its \
+            inputs to --server. Without a server, the run is recorded queued in the store for a \
+            `sluice serve` on that store to drive. `-o json` prints {"run": ID, "state": ...} \
+            (`-o yaml` the same as YAML). --wait follows the run as a live tree \
+            (as `status -w` does) to its end. \
+            Exit status: 0 submitted (with --wait: succeeded), 1 with --wait when the run failed, \
+            was aborted or timed out, 2 for a flow that does not compile or bad inputs, 3 when the \
             server cannot be reached or refuses the token.
 
             Examples:

@@ -9,12 +9,12 @@ struct TokenCommand: ParsableCommand {
         commandName: "token",
         abstract: "Create, list and revoke API tokens for the server.",
         discussion: """
-            A token carries a role: viewer (read), operator (also submit, abort,
-            retry, approve, signal) or admin (also tokens and flows). The store
-            keeps only a SHA-256 of each token, so a token is shown once, when it
+            A token carries a role: viewer (read), operator (also submit, abort, \
+            retry, approve, signal) or admin (also tokens and flows). The store \
+            keeps only a SHA-256 of each token, so a token is shown once, when it \
             is created.
 
-            With --server (or $SLUICE_SERVER, or a context), the tokens are the server's, managed through
+            With --server (or $SLUICE_SERVER, or a context), the tokens are the server's, managed through \
             its admin API (the token used must have role admin); without, the local store's.
 
             Examples:
@@ -31,8 +31,8 @@ struct TokenCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a token and print it (the only time it is shown).",
             discussion: """
-                Prints only the token, so it can be captured; `-o json` prints
-                {"token": "slc_..."}. The name must be unique among tokens that are
+                Prints only the token, so it can be captured; `-o json` prints \
+                {"token": "slc_..."}. The name must be unique among tokens that are \
                 not revoked.
 
                 Examples:
@@ -101,7 +101,7 @@ struct TokenCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke a live token by id or name; it stops working at once.",
             discussion: """
-                An id is matched before a name. The revoked token stays in
+                An id is matched before a name. The revoked token stays in \
                 `sluice token list`, and its name may be given to a new token.
 
                 Examples:

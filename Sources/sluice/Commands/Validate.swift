@@ -7,9 +7,9 @@ struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check flow files and report every mistake with its place.",
         discussion: """
-            Each error is printed on one line as FILE:LINE:COL: PATH: message, where PATH is the
-            field inside the file (for example nodes[3].inputs.epochs). All errors of all files are
-            reported in one pass. Exit status: 0 when every file is valid, 1 when any is not,
+            Each error is printed on one line as FILE:LINE:COL: PATH: message, where PATH is the \
+            field inside the file (for example nodes[3].inputs.epochs). All errors of all files are \
+            reported in one pass. Exit status: 0 when every file is valid, 1 when any is not, \
             2 for usage errors.
 
             Examples:

@@ -34,4 +34,23 @@ enum Detached {
         guard code == 0 else { throw CLIError.input("cannot start the background driver \(self_): \(String(cString: strerror(code)))") }
         return pid
     }
+
+    /// Waits until `claimed()` says the background driver holds the run, checking every 10 ms. Fails with the
+    /// driver's log when the driver exits first; gives up quietly after `limit` seconds (a slow machine: the run
+    /// is still handed over, `status` says so until the driver claims it).
+    static func waitForClaim(driver: Int32, runID: String, storeDirectory: String, limit: Double = 30,
+                             _ claimed: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(limit)
+        while Date() < deadline {
+            if try claimed() { return }
+            var status: Int32 = 0
+            if waitpid(driver, &status, WNOHANG) == driver {
+                if try claimed() { return }
+                let log = storeDirectory + "/drivers/" + runID + ".log"
+                let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(5).joined(separator: "\n")
+                throw CLIError.input("the background driver of run \(runID) exited before it took the run (its log, \(log)):\n\(tail)")
+            }
+            usleep(10_000)
+        }
+    }
 }
