@@ -40,6 +40,12 @@ enum FileHandleOutput {
 
 /// `-o text|json|yaml`, the same on every command that prints data: text for people, JSON for tools, and
 /// YAML of exactly the structure the JSON has.
+/// `-o` of commands that print a document for tools and have no text form (`compile`, `render`): the parser
+/// itself refuses anything else, and `--help` lists only these.
+enum DocumentFormat: String, CaseIterable, Sendable, ExpressibleByArgument {
+    case json, yaml
+}
+
 enum OutputFormat: String, CaseIterable, Sendable, ExpressibleByArgument {
     case text, json, yaml
 

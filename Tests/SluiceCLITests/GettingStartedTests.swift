@@ -88,6 +88,8 @@ import Testing
         #expect(out.stderr.contains("missing required inputs 'a' (string), 'b' (int); pass --input a=VALUE --input b=VALUE"), "\(out.stderr)")
         let one = try await ws.sluice(["run", flow, "--input", "b=2"])
         #expect(one.stderr.contains("missing required input 'a' (string); pass --input a=VALUE\n"), "\(one.stderr)")
+        // A refused run leaves no store behind.
+        #expect(!FileManager.default.fileExists(atPath: ws.store), "a refused run created \(ws.store)")
     }
 
     @Test func aFolderAndAMissingFileAreToldApart() async throws {
@@ -108,6 +110,27 @@ import Testing
         let out = try await ws.sluice(["serve", "--listen", "127.0.0.1:\(port)"])
         #expect(out.status == 2)
         #expect(out.stderr.contains("cannot listen on 127.0.0.1:\(port): the address is already in use"), "\(out.stderr)")
+        // Found before anything is written: no store, no admin token.
+        #expect(!FileManager.default.fileExists(atPath: ws.store), "a serve on a busy port created \(ws.store)")
+    }
+
+    @Test func documentCommandsListOnlyTheFormatsTheyPrint() async throws {
+        let help = try await CLI.run(["compile", "--help"])
+        #expect(help.stdout.contains("values: json, yaml"), "\(help.stdout)")
+        let text = try await CLI.run(["render", "x.yaml", "-o", "text"])
+        #expect(text.status == 2)
+        #expect(text.stderr.contains("'text'"), "\(text.stderr)")
+    }
+
+    @Test func resumeOfAFinishedRunPrintsItsOutcomeAsAskedFor() async throws {
+        let ws = try Workspace()
+        let flow = try ws.write("hello.yaml", Self.hello)
+        let done = try await ws.sluice(["run", flow, "--run-id", "fin1"])
+        #expect(done.status == 0, "\(done.stderr)")
+        let resumed = try await ws.sluice(["resume", "fin1", "-o", "json"])
+        #expect(resumed.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any]
+        #expect(json?["run"] as? String == "fin1" && json?["state"] as? String == "succeeded", "\(resumed.stdout)")
     }
 
     /// A TCP socket listening on a free loopback port, held by the test.

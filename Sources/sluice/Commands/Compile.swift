@@ -20,11 +20,7 @@ struct Compile: ParsableCommand {
     var file: String
 
     @Option(name: [.short, .long], help: "Output format: json or yaml.")
-    var output: OutputFormat = .json
-
-    func validate() throws {
-        if output == .text { throw ValidationError("--output takes json or yaml: compile prints a document for tools") }
-    }
+    var output: DocumentFormat = .json
 
     func run() throws {
         let result = FlowCompiler.compile(contentsOf: file, plugins: TaskPlugins.all)

@@ -39,9 +39,7 @@ struct Doctor: ParsableCommand {
                 if let p = t.problem { row["problem"] = p }
                 return row
             }
-            let data = try JSONSerialization.data(withJSONObject: ["engines": rows, "found": discovery.found != nil], options: [.sortedKeys])
-            let json = String(decoding: data, as: UTF8.self)
-            FileHandleOutput.standardOutput(output == .json ? json : try YAMLText.from(json: json))
+            try output.print(DoctorReport(engines: rows, found: discovery.found != nil))
         } else {
             for t in discovery.tried {
                 if let v = t.version {
@@ -58,4 +56,10 @@ struct Doctor: ParsableCommand {
         }
         if discovery.found == nil { throw ExitCode(1) }
     }
+}
+
+/// What `doctor -o json|yaml` prints: every place tried, and whether one answered.
+private struct DoctorReport: Encodable {
+    var engines: [[String: String]]
+    var found: Bool
 }

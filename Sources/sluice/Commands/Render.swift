@@ -32,7 +32,7 @@ struct Render: ParsableCommand {
     var inputsFile: String?
 
     @Option(name: [.short, .long], help: "Output format: yaml or json (a v1 List).")
-    var output: OutputFormat = .yaml
+    var output: DocumentFormat = .yaml
 
     @Option(help: "The namespace the pods would be created in.")
     var namespace: String = "default"
@@ -44,7 +44,6 @@ struct Render: ParsableCommand {
     var noSecrets = false
 
     func validate() throws {
-        if output == .text { throw ValidationError("--output takes yaml or json: render prints Kubernetes objects") }
         if let problem = KubernetesName.dns1123LabelProblem(namespace) { throw ValidationError("--namespace '\(namespace)' \(problem)") }
         if let problem = RunID.problem(runID) { throw ValidationError("--run-id: \(problem)") }
     }

@@ -73,8 +73,17 @@ struct Run: ParsableCommand {
             }
             throw ExitCode(try runOnServer(client))
         }
+        // A run refused before it is recorded (a missing input, a bad flow) leaves no new store behind.
+        let storeExisted = FileManager.default.fileExists(atPath: storeOption.directory)
         let controller = try storeOption.controller(backend: backendOption.backend ?? "local", backendOption)
-        let (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile, for: controller.compileTarget)
+        let flow: CompiledFlow, values: [String: LiteralValue]
+        do { (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile, for: controller.compileTarget) } catch {
+            if !storeExisted {
+                controller.close()
+                try? FileManager.default.removeItem(atPath: storeOption.directory)
+            }
+            throw error
+        }
         let id: String
         do { id = try controller.submit(flow: flow, inputs: values, runID: runID, labels: labelOption.labels) } catch {
             throw CLIError.input("cannot record the run: \(error)")
@@ -144,7 +153,7 @@ struct Resume: ParsableCommand {
     @Argument(help: ArgumentHelp("The run id.", valueName: "run"))
     var runID: String
 
-    @Option(name: [.short, .long], help: "Output: text or json.")
+    @Option(name: [.short, .long], help: OutputFormat.help)
     var output: OutputFormat = .text
 
     @OptionGroup var storeOption: StoreOption
@@ -177,6 +186,7 @@ struct Resume: ParsableCommand {
         }
         if state.header.phase.isFinal {
             FileHandleOutput.standardError("run \(runID) has already finished: \(state.header.phase.rawValue)")
+            try Foreground.printOutcome(state, runID: runID, format: output)
             throw ExitCode(state.header.phase == .succeeded ? 0 : 1)
         }
         throw ExitCode(try Foreground.drive(controller, runID: runID, format: output))

@@ -138,6 +138,8 @@ struct Serve: ParsableCommand {
             try ServeTokens.requireTokens(store, host: name, storeDirectory: storeOption.directory)
         }
         let host = try ListenAddress.bindAddress(name)
+        // A busy port is reported before the store, its admin token or an attempt folder is made.
+        if let failure = APIServer.ListenFailure.probe(host: host, port: port) { throw CLIError.input(failure.description) }
         let server: APIServer
         let backendName = backendOption.backend ?? "local"
         // Every backend, the local one with its task user, runs task plugins beside it (TaskPlugins.wrap). Apps run as

@@ -31,14 +31,18 @@ enum Foreground {
         signals.stop()
         controller.close()
         view.finish(final)
-        if format != .text {
-            var out: [String: LiteralValue] = ["run": .string(runID), "state": .string(final.header.phase.rawValue),
-                                               "outputs": .map(final.header.outputs ?? [:])]
-            if let f = final.header.failure { out["error"] = .string(f.message) }
-            let json = TypedValues.json(.map(out))
-            FileHandleOutput.standardOutput(format == .json ? json : try YAMLText.from(json: json))
-        }
+        try printOutcome(final, runID: runID, format: format)
         return final.header.phase == .succeeded ? 0 : 1
+    }
+
+    /// With `-o json|yaml`: the run's end as one document (run, state, outputs, error); nothing for text.
+    static func printOutcome(_ final: SluiceEngine.RunState, runID: String, format: OutputFormat) throws {
+        guard format != .text else { return }
+        var out: [String: LiteralValue] = ["run": .string(runID), "state": .string(final.header.phase.rawValue),
+                                           "outputs": .map(final.header.outputs ?? [:])]
+        if let f = final.header.failure { out["error"] = .string(f.message) }
+        let json = TypedValues.json(.map(out))
+        FileHandleOutput.standardOutput(format == .json ? json : try YAMLText.from(json: json))
     }
 }
 
