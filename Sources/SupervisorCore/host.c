@@ -165,12 +165,20 @@ static void serve_one(int sock) {
         send_reply(sock, 0, EINVAL, -1);
         return;
     }
+    // The child is born with the supervisor's signals blocked, as a spawned one is: a cancel (SIGUSR1) sent the
+    // moment its pid is known waits for it instead of killing it with the default action.
+    sigset_t watched, before;
+    sigemptyset(&watched);
+    int watched_signals[] = {SIGCHLD, SIGUSR1, SIGTERM, SIGINT, SIGHUP};
+    for (size_t k = 0; k < sizeof watched_signals / sizeof *watched_signals; k++) sigaddset(&watched, watched_signals[k]);
+    sigprocmask(SIG_BLOCK, &watched, &before);
     pid_t child = fork();
     if (child == 0) {
         close(sock);
         become_supervisor(argv, argc, envp, fds);
     }
     int error = child < 0 ? errno : 0;
+    sigprocmask(SIG_SETMASK, &before, NULL);
     int pidfd = -1;
 #ifdef SYS_pidfd_open
     // Not reaped before this (the SIGCHLD is only read in the loop), so the pid is still the child's.
@@ -185,6 +193,13 @@ static void serve_one(int sock) {
 }
 
 int sluice_supervisor_host(int sock) {
+    // Only the socket is ours: whatever else the runner's process had open (a pipe someone reads to EOF, a
+    // listening socket) must not be held here for the host's whole life.
+    if (sock != 3) {
+        if (dup2(sock, 3) < 0) return 1;
+        sock = 3;
+    }
+    close_from(4);
     setsid();
     signal(SIGINT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);

@@ -30,6 +30,11 @@ int sluice_host_start(const char *executable, const char *const *leading, int le
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, pair[1], 3);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    // Nothing else of the runner's process goes to the host: a pipe a test reads to EOF, a server's listening
+    // socket. (The host also closes everything above its socket first thing, for older C libraries.)
+    posix_spawn_file_actions_addclosefrom_np(&actions, 4);
+#endif
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
     sigset_t none, defaults;

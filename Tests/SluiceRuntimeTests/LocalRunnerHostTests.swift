@@ -16,6 +16,10 @@ struct LocalRunnerHostTests {
     }
 
     @Test func anAttemptsSupervisorIsForkedByTheHostAndOutlivesIt() async throws {
+        // A descriptor this process leaves inheritable, as Foundation's pipes are: the host must not keep it.
+        var inheritable: [Int32] = [-1, -1]
+        #expect(pipe(&inheritable) == 0)
+        defer { inheritable.forEach { close($0) } }
         let fixture = try LocalRunnerFixture()
         let handle = try fixture.runner.start(fixture.launch(["sh", "-c", waitForGoFile + "; echo done"]))
         _ = try await fixture.log.started(handle)
@@ -23,6 +27,10 @@ struct LocalRunnerHostTests {
         let state = try #require(SupervisorState.read(AttemptFolder(path: handle.directory)))
         #expect(Self.parent(of: state.supervisorPid) == host)
         #expect(Self.parent(of: host) == getpid())
+        // The host holds its standard streams, its socket and its signalfd: nothing of this process (a pipe a
+        // reader waits on for EOF, a listening socket).
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(host)/fd"))?.compactMap(Int.init) ?? []
+        #expect(!fds.isEmpty && fds.allSatisfy { $0 <= 4 }, "the host holds descriptors \(fds.sorted())")
 
         // The host goes (as with a controller killed with -9); the attempt it forked does not.
         kill(host, SIGKILL)
