@@ -149,11 +149,14 @@ import Testing
         let run = try await ws.sluice(["submit", Self.hello, "--run-id", "short-lived", "--server", server.url])
         #expect(run.status == 0, "\(run.stderr)")
         // Once it has finished, the server's next sweep removes it (60 s guards against hanging; it is no latency bound).
+        // The sweep removes the rows, then the folders: both are waited for.
         let gone = try await offPool {
-            waitFor { (try? CLI.run(["status", "short-lived", "--store", ws.store], in: ws.dir))?.status == 2 }
+            waitFor {
+                (try? CLI.run(["status", "short-lived", "--store", ws.store], in: ws.dir))?.status == 2
+                    && !FileManager.default.fileExists(atPath: ws.store + "/attempts/short-lived")
+            }
         }
-        #expect(gone, "the finished run was removed by retention")
-        #expect(!FileManager.default.fileExists(atPath: ws.store + "/attempts/short-lived"))
+        #expect(gone, "the finished run and its attempt folder were removed by retention")
     }
 
     @Test func forceDeletingARunAnotherProcessDrivesWaitsForItToEndThenDeletesIt() async throws {
