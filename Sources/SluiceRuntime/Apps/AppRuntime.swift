@@ -5,9 +5,10 @@ import SluiceModel
 import SluiceStore
 import Synchronization
 
-/// The local app backend of `sluice serve`: deployed apps are recorded in the store (the desired state) and each
-/// running one has an `AppSupervisor` keeping its replicas up as child processes. A restarted server calls
-/// `restore()` to bring them back; `shutdown()` stops every replica (the desired state stays).
+/// The apps of `sluice serve`: deployed apps are recorded in the store (the desired state) and each running one has
+/// an `AppSupervisor` keeping its replicas up, as child processes or as containers (`Options.replicas`, from the
+/// server's backend). A restarted server calls `restore()` to bring them back; `shutdown()` stops every replica
+/// (the desired state stays).
 public actor AppRuntime {
     /// Restart pacing and the clock it is measured on.
     public struct Options: Sendable {
@@ -19,6 +20,8 @@ public actor AppRuntime {
         public var idleBeforeZero: Double = 60
         /// How often an app with `replicas.target_concurrency` has its open requests per replica sampled.
         public var autoscaleEvery: Double = 1
+        /// What runs the replicas: local processes, or containers on the container backend.
+        public var replicas = AppReplicaBackend.processes
         public init() {}
     }
 
@@ -43,7 +46,7 @@ public actor AppRuntime {
     /// Starts every app the store records as running, after killing replicas a server that died without
     /// stopping them left behind.
     public func restore() async throws(AppRuntimeError) {
-        ReplicaRecord.killLeftovers(under: directory)
+        await options.replicas.backend.removeLeftovers(under: directory)
         for record in try await db({ try $0.apps() }) where record.running {
             let spec = try decode(record)
             start(spec, replicas: record.replicas)
@@ -53,8 +56,8 @@ public actor AppRuntime {
     /// Records the apps and starts them with their spec's replica count. A running app deployed with a changed spec
     /// is updated replica by replica (`AppRollout`); with the same spec only its replica count is set again.
     public func deploy(_ specs: [AppSpec]) async throws(AppRuntimeError) -> [AppView] {
-        for spec in specs where spec.command.isEmpty {
-            throw .invalid("app '\(spec.name)' has no command: the local backend runs 'command' (an image alone needs a container backend)")
+        for spec in specs {
+            if let refusal = options.replicas.backend.refusal(spec) { throw .invalid(refusal) }
         }
         var views: [AppView] = []
         for spec in specs {
@@ -63,7 +66,8 @@ public actor AppRuntime {
             let current = supervisors.withLock { $0[spec.name] }
             let rollout = rollouts.withLock { $0[spec.name] }
             if let current, current.spec == spec {
-                current.scale(to: record.replicas)
+                // An update under way to this spec goes on replica by replica, now towards this count.
+                if let rollout, rollout.new === current { rollout.retarget(record.replicas) } else { current.scale(to: record.replicas) }
             } else if let current, let rollout, rollout.new === current, current.healthyReplicas().isEmpty {
                 // A stuck update: its new replicas go, the old ones keep serving while this update starts.
                 rollouts.withLock { _ = $0.removeValue(forKey: spec.name) }
@@ -190,7 +194,7 @@ public actor AppRuntime {
         let folder = folder(spec.name)
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return AppSupervisor(spec: spec, folder: folder, generation: generation, clock: options.clock, backoff: options.backoff,
-                             stopGrace: options.stopGrace)
+                             stopGrace: options.stopGrace, replicas: options.replicas.backend)
     }
 
     private func start(_ spec: AppSpec, replicas: Int) {
