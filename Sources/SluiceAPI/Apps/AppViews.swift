@@ -53,7 +53,7 @@ public struct AppView: Codable, Sendable, Equatable {
     public var lastError: String?
     /// Whether the gateway serves it without a token.
     public var isPublic: Bool
-    /// Where clients reach it: the server's `/apps/NAME/`.
+    /// Where clients reach it: `AppDeploy.url`, the server's `/apps/NAME`.
     public var endpoint: String?
     public var replicaStates: [AppReplicaView]
 

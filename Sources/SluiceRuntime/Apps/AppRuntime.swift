@@ -144,6 +144,15 @@ public actor AppRuntime {
         return AppRoute(supervisor, retiring: rollout?.new === supervisor ? rollout?.old : nil)
     }
 
+    /// How long a deploy of `spec` may take to be healthy, in seconds: its startup grace per `replicas.min` replica
+    /// plus one health interval, and while a rolling update is under way, the drain of each old replica (which
+    /// waits up to the old spec's request timeout for its open requests).
+    public nonisolated func deployBudget(_ spec: AppSpec) -> Double {
+        let start = spec.startupGrace.seconds * Double(max(1, spec.replicas.min)) + spec.health.interval.seconds
+        guard let rollout = rollouts.withLock({ $0[spec.name] }), rollout.new.spec == spec else { return start }
+        return start + rollout.old.spec.requestTimeout.seconds * Double(rollout.old.desired)
+    }
+
     /// The log file of replica `replica` of app `name` (it may not exist yet).
     public nonisolated func logPath(_ name: String, replica: Int) -> String { "\(folder(name))/replica-\(replica).log" }
 

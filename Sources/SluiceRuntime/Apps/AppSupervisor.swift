@@ -116,6 +116,9 @@ final class AppSupervisor: Sendable {
         }
     }
 
+    /// Requests the gateway has open to its replicas.
+    var openRequests: Int { state.withLock { s in s.replicas.values.reduce(0) { $0 + $1.inFlight } } }
+
     /// The replicas it runs now.
     var desired: Int { state.withLock { $0.desired } }
 

@@ -62,10 +62,10 @@ struct AppsCommand: ParsableCommand {
             }
             let views = try RemoteApps.deploy(AppsCommand.client(storeOption, remote), file: text, filename: file)
             for app in compiled.apps where !app.notAppliedLocally.isEmpty {
-                FileHandleOutput.standardError("note: app \(app.name): the server's local replicas do not apply \(app.notAppliedLocally.joined(separator: ", ")) yet (container and Kubernetes apps will)")
+                FileHandleOutput.standardError("note: app \(app.name): a server on the local backend does not apply \(app.notAppliedLocally.joined(separator: ", ")) (its replicas are local processes; on the container backend they are containers of the image, with these limits)")
             }
             if try output.print(AppList(apps: views)) { return }
-            for view in views { FileHandleOutput.standardOutput("deployed \(view.name) (\(view.replicas) replica\(view.replicas == 1 ? "" : "s")) at \(view.endpoint ?? "/apps/\(view.name)/")") }
+            for view in views { FileHandleOutput.standardOutput("deployed \(view.name) (\(view.replicas) replica\(view.replicas == 1 ? "" : "s")) at \(view.endpoint ?? "/apps/\(view.name)")") }
         }
     }
 
