@@ -23,8 +23,8 @@ final class AppContainerTests: XCTestCase {
         return (client, endpoint.socketPath)
     }
 
-    func server(store: String = TestServer.temporaryStore(), client: EngineClient) throws -> TestServer {
-        try TestServer(store: store) { c in
+    func server(store: String = TestServer.temporaryStore(), client: EngineClient, adminName: String = "test-admin") throws -> TestServer {
+        try TestServer(store: store, adminName: adminName) { c in
             c.backend = ContainerBackend(client: client, root: store + "/attempts",
                                          secrets: LocalSecrets(directory: LocalSecrets.directory(forStore: store)))
             c.appOptions.backoff.initial = 0.05
@@ -124,11 +124,17 @@ final class AppContainerTests: XCTestCase {
         XCTAssertNil(try Self.blocking { try await client.inspectContainer(container) }, "the killed container was removed")
         XCTAssertEqual(try LoopbackClient(port: s.port).get("/apps/web/again").text, "replica 0 port 8080 path /again")
 
-        // Both containers' output is in the replica's log.
-        let logs = try s.client.get("/api/v1/apps/web/logs?replica=0")
-        XCTAssertEqual(logs.status, 200)
-        XCTAssertEqual(logs.text.components(separatedBy: "listening on 8080").count - 1, 2, logs.text)
-        XCTAssertTrue(logs.text.contains("served /hello?x=1") && logs.text.contains("served /again"), logs.text)
+        // Both containers' output is in the replica's log (the running one's is copied as it comes).
+        var logs = ""
+        let deadline = Date().addingTimeInterval(60)
+        while !logs.contains("served /again") && Date() < deadline {
+            let reply = try s.client.get("/api/v1/apps/web/logs?replica=0")
+            XCTAssertEqual(reply.status, 200)
+            logs = reply.text
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTAssertEqual(logs.components(separatedBy: "listening on 8080").count - 1, 2, logs)
+        XCTAssertTrue(logs.contains("served /hello?x=1") && logs.contains("served /again"), logs)
 
         // Stop removes the container; start brings one back; delete removes it for good.
         XCTAssertEqual(try s.client.post("/api/v1/apps/web/stop", json: [:]).status, 200)
@@ -184,7 +190,7 @@ final class AppContainerTests: XCTestCase {
         try leftover(theirs, store: "0ther\(UUID().uuidString.prefix(3))")
         defer { _ = try? Self.blocking { try await client.removeContainer(theirs, force: true) } }
 
-        let second = try server(store: store, client: client)
+        let second = try server(store: store, client: client, adminName: "second-admin")
         defer { second.stop() }
         // The server restores its apps before it listens: the leftover is gone by now.
         XCTAssertNil(try Self.blocking { try await client.inspectContainer(ours) }, "the dead server's replica was removed")

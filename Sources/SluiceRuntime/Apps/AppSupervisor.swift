@@ -251,13 +251,15 @@ final class AppSupervisor: Sendable {
             group.cancelAll()
             return first
         }
-        if !replica.hasExited {
+        // Failed checks of a replica that died meanwhile are its death's doing: its exit is the reason.
+        let died = await replica.hasStopped()
+        if !died {
             replica.kill()
         }
         let exit = await replica.waitForExit()
         if Task.isCancelled { return nil }
         switch outcome {
-        case .unhealthy(let why): return why
+        case .unhealthy(let why): return died ? exit.description : why
         case .exited(let e): return e.description
         case nil: return exit.description
         }

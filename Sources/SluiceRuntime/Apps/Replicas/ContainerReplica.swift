@@ -35,6 +35,12 @@ final class ContainerReplica: ReplicaHandle {
     var container: String? { String(id.prefix(12)) }
     var hasExited: Bool { state.withLock { $0.exit != nil } }
 
+    func hasStopped() async -> Bool {
+        if hasExited { return true }
+        guard let info = try? await client.inspectContainer(id) else { return false }
+        return !info.running
+    }
+
     func waitForExit() async -> ReplicaExit {
         await withCheckedContinuation { continuation in
             let done: ReplicaExit? = state.withLock { s in

@@ -48,6 +48,8 @@ struct LocalReplica: ReplicaHandle {
     var container: String? { nil }
     var hasExited: Bool { process.hasExited }
 
+    func hasStopped() async -> Bool { process.hasExited }
+
     func waitForExit() async -> ReplicaExit {
         let exit = await process.waitForExit()
         unlink(record)

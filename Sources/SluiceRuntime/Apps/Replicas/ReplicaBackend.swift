@@ -35,6 +35,9 @@ protocol ReplicaHandle: Sendable {
     var container: String? { get }
     /// Whether its end is known.
     var hasExited: Bool { get }
+    /// Whether it has stopped by itself, asking what runs it (an engine notices a container's exit only later):
+    /// a replica that failed its checks because it died is reported with its exit, not the failed checks.
+    func hasStopped() async -> Bool
     /// Returns once it has ended (and what it leaves, a container, is gone).
     func waitForExit() async -> ReplicaExit
     /// SIGTERM now, SIGKILL once `grace` seconds pass; returns at once.
