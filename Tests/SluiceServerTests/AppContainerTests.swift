@@ -200,6 +200,29 @@ final class AppContainerTests: XCTestCase {
         XCTAssertEqual(try containers(client, store: storeID).count, 1)
     }
 
+    func testEachBackendRefusesTheFieldsItCannotHonourNamingThem() throws {
+        // No engine is needed to refuse: this one has no socket at all.
+        let store = TestServer.temporaryStore()
+        let client = EngineClient(endpoint: EngineEndpoint(socketPath: store + "/no-engine.sock", source: "test"))
+        let containers = try server(store: store, client: client)
+        defer { containers.stop() }
+        let gpuNode = try deploy(containers, Self.appsFile(extra: ["resources": ["accelerator": "nvidia-tesla-a100"]]), status: 422)
+        XCTAssertEqual(gpuNode.error["message"] as? String,
+                       "app 'web': resources.accelerator picks Kubernetes nodes; the container backend cannot honour it (remove it, or ask for resources.limits.gpu)")
+        let disk = try deploy(containers, Self.appsFile(extra: ["resources": ["limits": ["ephemeral_storage": "1Gi"]]]), status: 422)
+        XCTAssertTrue((disk.error["message"] as? String ?? "").contains("ephemeral_storage"), disk.text)
+        let noImage = try deploy(containers, Self.appsFile(image: ""), status: 422)
+        XCTAssertTrue((noImage.error["message"] as? String ?? "").contains("has no image"), noImage.text)
+        XCTAssertEqual((try containers.client.get("/api/v1/apps").json["apps"] as? [Any])?.count, 0, "nothing refused was recorded")
+
+        // The local backend runs commands: an image alone is refused with where to run it instead.
+        let local = try TestServer()
+        defer { local.stop() }
+        let imageOnly = try deploy(local, Self.appsFile(command: nil), status: 422)
+        XCTAssertEqual(imageOnly.error["message"] as? String,
+                       "app 'web' has no command: the local backend runs 'command' (an image alone needs the container backend: sluice serve --backend container)")
+    }
+
     /// Runs async engine calls from these synchronous tests (on a thread of XCTest's, never the Swift pool).
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let box = Box<T>()
