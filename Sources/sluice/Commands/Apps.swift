@@ -10,8 +10,9 @@ struct AppsCommand: ParsableCommand {
         abstract: "Deploy, inspect, scale, stop and delete apps on a server.",
         discussion: """
             Apps are long-running HTTP services (an `apps:` list in a file, alone or beside a flow).
-            `sluice serve` runs each replica as a process on a free loopback port ($PORT), checks its
-            health, restarts it with backoff and routes http://SERVER/apps/NAME/ to healthy replicas.
+            `sluice serve` runs each replica as a process on a free loopback port ($PORT), or with
+            --backend container as a container of the app's image; it checks their health, restarts
+            them with backoff and routes http://SERVER/apps/NAME/ to healthy replicas.
             These commands talk to a server: --server (or $SLUICE_SERVER, or a context); changes need
             an operator token. See docs/apps.md.
 
@@ -105,8 +106,8 @@ struct AppsCommand: ParsableCommand {
             FileHandleOutput.standardOutput("endpoint: \(v.endpoint ?? "-")\(v.isPublic ? " (public)" : " (viewer token needed)")")
             if let error = v.lastError { FileHandleOutput.standardOutput("last error: \(error)") }
             guard !v.replicaStates.isEmpty else { return }
-            let rows = [["REPLICA", "STATE", "PID", "PORT", "RESTARTS", "LAST EXIT"]] + v.replicaStates.map { r in
-                [String(r.index), r.state, r.pid.map(String.init) ?? "-", r.port.map(String.init) ?? "-", String(r.restarts), r.lastExit ?? "-"]
+            let rows = [["REPLICA", "STATE", "PID/CONTAINER", "PORT", "RESTARTS", "LAST EXIT"]] + v.replicaStates.map { r in
+                [String(r.index), r.state, r.pid.map(String.init) ?? r.container ?? "-", r.port.map(String.init) ?? "-", String(r.restarts), r.lastExit ?? "-"]
             }
             for line in TextTable.lines(rows) { FileHandleOutput.standardOutput(line) }
         }
