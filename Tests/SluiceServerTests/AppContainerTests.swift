@@ -200,6 +200,16 @@ final class AppContainerTests: XCTestCase {
         XCTAssertEqual(try containers(client, store: storeID).count, 1)
     }
 
+    func testAReplicaOverItsMemoryLimitIsReportedOutOfMemory() throws {
+        let (client, _) = try engine()
+        let s = try server(client: client)
+        defer { s.stop() }
+        _ = try deploy(s, Self.appsFile(name: "hog", command: ["python3", "-c", "x = bytearray(300 * 1024 * 1024); print(len(x))"],
+                                        extra: ["resources": ["limits": ["memory": "64Mi"]]]))
+        let status = try waitForApp(s, "hog") { $0["state"] as? String == "crash-loop" }
+        XCTAssertEqual(status["last_error"] as? String, "exited with code 137 (out of memory: memory limit 64Mi)")
+    }
+
     func testEachBackendRefusesTheFieldsItCannotHonourNamingThem() throws {
         // No engine is needed to refuse: this one has no socket at all.
         let store = TestServer.temporaryStore()

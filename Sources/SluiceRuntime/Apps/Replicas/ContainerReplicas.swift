@@ -53,6 +53,15 @@ struct ContainerReplicas: ReplicaBackend {
     }
 
     func start(_ r: ReplicaStart) async throws(AppRuntimeError) -> any ReplicaHandle {
+        // Not cancelled halfway (an app stopped while its container is created): a container created is either
+        // returned, and then stopped and removed by its supervisor, or removed here.
+        let started = await Task.detached { [self] () async -> Result<ContainerReplica, AppRuntimeError> in
+            do throws(AppRuntimeError) { return .success(try await startWhole(r)) } catch { return .failure(error) }
+        }.value
+        return try started.get()
+    }
+
+    private func startWhole(_ r: ReplicaStart) async throws(AppRuntimeError) -> ContainerReplica {
         let config = config(r)
         let name = name(r)
         switch await images.ensure(config.image, client: client, progress: { _ in }) {
