@@ -54,7 +54,9 @@ public actor AppRuntime {
     }
 
     /// Records the apps and starts them with their spec's replica count. A running app deployed with a changed spec
-    /// is updated replica by replica (`AppRollout`); with the same spec only its replica count is set again.
+    /// is updated replica by replica (`AppRollout`); with the same spec only its replica count is set again (while an
+    /// update to that spec is under way, the count it brings up one by one). A spec the replica backend cannot run
+    /// as written is refused, naming the field.
     public func deploy(_ specs: [AppSpec]) async throws(AppRuntimeError) -> [AppView] {
         for spec in specs {
             if let refusal = options.replicas.backend.refusal(spec) { throw .invalid(refusal) }
