@@ -49,8 +49,23 @@ public struct ContainerConfig: Sendable, Hashable {
         /// `no-new-privileges`, `seccomp=unconfined`, ...
         public var securityOpt: [String] = []
         public var privileged = false
+        /// Container ports published on the host (`-p HOSTIP:HOSTPORT:PORT`); the network mode must not be `none`.
+        public var portBindings: [PortBinding] = []
 
         public init() {}
+    }
+
+    /// One TCP port of the container reachable at `hostIP:hostPort`.
+    public struct PortBinding: Sendable, Hashable {
+        public var containerPort: Int
+        public var hostIP: String
+        public var hostPort: Int
+
+        public init(containerPort: Int, hostIP: String, hostPort: Int) {
+            self.containerPort = containerPort
+            self.hostIP = hostIP
+            self.hostPort = hostPort
+        }
     }
 
     struct GPURequest: Sendable, Hashable {
@@ -70,6 +85,11 @@ public struct ContainerConfig: Sendable, Hashable {
         for (k, v) in self.labels.sorted(by: { $0.key < $1.key }) { labels[k] = .string(v) }
         o["Labels"] = .object(labels)
         if let user { o["User"] = .string(user) }
+        if !host.portBindings.isEmpty {
+            var exposed = JSONObject()
+            for b in host.portBindings { exposed["\(b.containerPort)/tcp"] = .object(JSONObject()) }
+            o["ExposedPorts"] = .object(exposed)
+        }
         o["Tty"] = .bool(false)
         o["AttachStdout"] = .bool(false)
         o["AttachStderr"] = .bool(false)
@@ -101,6 +121,14 @@ extension ContainerConfig.HostConfig {
         if !capDrop.isEmpty { h["CapDrop"] = .array(capDrop.map { .string($0) }) }
         if !securityOpt.isEmpty { h["SecurityOpt"] = .array(securityOpt.map { .string($0) }) }
         if privileged { h["Privileged"] = .bool(true) }
+        if !portBindings.isEmpty {
+            var ports = JSONObject()
+            for b in portBindings {
+                let binding: JSONValue = .object(["HostIp": .string(b.hostIP), "HostPort": .string(String(b.hostPort))])
+                ports["\(b.containerPort)/tcp"] = .array((ports["\(b.containerPort)/tcp"]?.arrayValue ?? []) + [binding])
+            }
+            h["PortBindings"] = .object(ports)
+        }
         if let g = gpuRequest {
             h["DeviceRequests"] = [["Driver": .string(g.driver), "Count": .int(Int64(g.count)), "Capabilities": [["gpu"]]]]
         }

@@ -63,7 +63,8 @@ public final class APIServer: Sendable {
     public let controller: Controller
     /// What this server's controller measured as it stepped runs (for `/metrics`).
     public let metrics = ServerMetrics()
-    /// The apps this server keeps running (local processes), reached through `/apps/NAME/`.
+    /// The apps this server keeps running (local processes, or containers on the container backend), reached
+    /// through `/apps/NAME/`.
     public let apps: AppRuntime
     private let lifecycle = Lifecycle()
     private let campaign = Mutex<Task<Void, Never>?>(nil)
@@ -84,7 +85,10 @@ public final class APIServer: Sendable {
         } else {
             controller = try Controller(directory: configuration.storeDirectory, options: options, taskUser: configuration.taskUser)
         }
-        apps = AppRuntime(store: controller.store, directory: configuration.storeDirectory + "/apps", options: configuration.appOptions)
+        var appOptions = configuration.appOptions
+        // On the container backend each replica is a container of the app's image; elsewhere a local process.
+        if let replicas = AppReplicaBackend.matching(configuration.backend) { appOptions.replicas = replicas }
+        apps = AppRuntime(store: controller.store, directory: configuration.storeDirectory + "/apps", options: appOptions)
         configuration.appDeploy?.attach(apps, baseURL: { [controller] in controller.callbackBaseURL })
         controller.onStep = { [metrics] id, state, events in metrics.record(runID: id, state: state, events: events) }
     }

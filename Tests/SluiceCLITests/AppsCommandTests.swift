@@ -38,9 +38,9 @@ import Glibc
             """)
         let deployed = try await ws.sluice(["apps", "deploy", file, "--server", server.url])
         #expect(deployed.status == 0, "\(deployed.stderr)")
-        #expect(deployed.stdout.contains("deployed echo (1 replica) at \(server.url)/apps/echo/"), "\(deployed.stdout)")
+        #expect(deployed.stdout.contains("deployed echo (1 replica) at \(server.url)/apps/echo\n"), "\(deployed.stdout)")
         let healthy = try await Self.waitFor(ws, server, "echo") { $0["state"] as? String == "healthy" }
-        #expect(healthy["endpoint"] as? String == "\(server.url)/apps/echo/")
+        #expect(healthy["endpoint"] as? String == "\(server.url)/apps/echo")
 
         let text = try await ws.sluice(["apps", "status", "echo", "--server", server.url])
         #expect(text.stdout.contains("app echo: healthy, 1/1 healthy, 0 restarts"), "\(text.stdout)")

@@ -47,11 +47,16 @@ extension AppGatewayTests {
         defer { s.stop() }
         try deploy(s, Self.appsFile(replicas: 1))
         try waitForApp(s, "echo") { $0["state"] as? String == "healthy" }
-        // /drop closes its connection after a keep-alive response: the next request gets another one.
-        for _ in 0..<5 {
+        // /drop closes its connection after a keep-alive response: the gateway holds a dead idle connection, and
+        // the next request (answered 200 by `connections`) must not see it.
+        for round in 0..<5 {
+            let pooled = try connections(s, "/items", times: 1)
             let dropped = try connections(s, "/drop", times: 1)
-            let next = try connections(s, "/items", times: 1)
-            XCTAssertNotEqual(dropped, next)
+            // The premise: /drop went over the pooled keep-alive connection, so that is the one the replica dropped.
+            XCTAssertEqual(dropped, pooled, "round \(round): /drop did not reuse the idle pooled connection")
+            let next = try LoopbackClient(port: s.port).get("/apps/echo/items")
+            XCTAssertEqual(next.status, 200, "round \(round): a client saw the dropped connection: \(next.text)")
+            XCTAssertEqual(next.json["path"] as? String, "/items", next.text)
         }
     }
 }

@@ -4,8 +4,12 @@ public struct AppReplicaView: Codable, Sendable, Equatable {
     public var index: Int
     /// `starting`, `healthy`, `restarting` (waiting out its backoff), `crash-loop` or `stopped`.
     public var state: String
+    /// Its process id (local backend).
     public var pid: Int?
-    /// The loopback port the replica listens on (its `$PORT`).
+    /// Its container's short id (container backend).
+    public var container: String?
+    /// The loopback port the gateway reaches the replica on (on the local backend its `$PORT`; on the container
+    /// backend the host port its container's `port` is published on).
     public var port: Int?
     /// How often this replica was restarted.
     public var restarts: Int
@@ -14,11 +18,12 @@ public struct AppReplicaView: Codable, Sendable, Equatable {
     /// When the replica last became healthy (ISO 8601), if it is healthy.
     public var healthySince: String?
 
-    public init(index: Int, state: String, pid: Int? = nil, port: Int? = nil, restarts: Int = 0, lastExit: String? = nil,
-                healthySince: String? = nil) {
+    public init(index: Int, state: String, pid: Int? = nil, container: String? = nil, port: Int? = nil, restarts: Int = 0,
+                lastExit: String? = nil, healthySince: String? = nil) {
         self.index = index
         self.state = state
         self.pid = pid
+        self.container = container
         self.port = port
         self.restarts = restarts
         self.lastExit = lastExit
@@ -26,7 +31,7 @@ public struct AppReplicaView: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case index, state, pid, port, restarts, lastExit = "last_exit", healthySince = "healthy_since"
+        case index, state, pid, container, port, restarts, lastExit = "last_exit", healthySince = "healthy_since"
     }
 }
 
@@ -48,7 +53,7 @@ public struct AppView: Codable, Sendable, Equatable {
     public var lastError: String?
     /// Whether the gateway serves it without a token.
     public var isPublic: Bool
-    /// Where clients reach it: the server's `/apps/NAME/`.
+    /// Where clients reach it: `AppDeploy.url`, the server's `/apps/NAME`.
     public var endpoint: String?
     public var replicaStates: [AppReplicaView]
 

@@ -8,7 +8,8 @@ import Synchronization
 /// Runs the `deploy: NAME` steps of `sluice serve` in its controller: deploys the app's spec (as the compiled flow
 /// carries it) through the server's `AppRuntime`, then waits until the app is healthy and outputs its gateway URL.
 /// The step fails with the last exit reason when a replica reaches crash-loop, or when the app is not healthy in
-/// time (its startup grace per replica plus one health interval); those failures count against the node's retries,
+/// time (`AppRuntime.deployBudget`: its startup grace per replica plus one health interval, plus the drain of the
+/// old replicas during a rolling update); those failures count against the node's retries,
 /// and a retry deploys the same spec again, which only waits again.
 ///
 /// Crash safety: an attempt interrupted by a controller restart runs again (`repeatSafety` is safe), and that is
@@ -47,13 +48,12 @@ public final class AppDeployTask: TaskPlugin {
         }
         let deployed: Result<[AppView], AppRuntimeError> = await Self.result { () async throws(AppRuntimeError) in try await apps.deploy([spec]) }
         if case .failure(let error) = deployed { throw .permanent("cannot deploy app '\(spec.name)': \(error)") }
-        try await waitHealthy(spec, apps)
+        try await waitHealthy(spec, apps, allowed: apps.deployBudget(spec))
         return ["url": .string(AppDeploy.url(base: base, app: spec.name))]
     }
 
     /// Returns when app `spec.name` is healthy (or idle, for one that scales to zero); throws why it is not.
-    private func waitHealthy(_ spec: AppSpec, _ apps: AppRuntime) async throws(PluginFailure) {
-        let allowed = spec.startupGrace.seconds * Double(max(1, spec.replicas.min)) + spec.health.interval.seconds
+    private func waitHealthy(_ spec: AppSpec, _ apps: AppRuntime, allowed: Double) async throws(PluginFailure) {
         // Bounded: `startup_grace` times a large `replicas.min` must not trap the conversion.
         let deadline = ContinuousClock.now + .milliseconds(Int64(min(allowed, 86_400 * 366) * 1000))
         while true {
@@ -71,7 +71,7 @@ public final class AppDeployTask: TaskPlugin {
             }
             if ContinuousClock.now >= deadline {
                 let last = view.lastError.map { "; last error: \($0)" } ?? ""
-                throw .retryable("app '\(spec.name)' is not healthy after its startup grace (\(Self.seconds(allowed)) for \(max(1, spec.replicas.min)) replica(s)): state \(view.state), \(view.healthy) of \(view.replicas) healthy\(last)")
+                throw .retryable("app '\(spec.name)' is not healthy in time (\(Self.seconds(allowed)): its startup grace for \(max(1, spec.replicas.min)) replica(s) plus one health interval, and the old replicas' drain during an update): state \(view.state), \(view.healthy) of \(view.replicas) healthy\(last)")
             }
             do { try await Task.sleep(for: pollEvery) } catch { throw .cancelled }
         }

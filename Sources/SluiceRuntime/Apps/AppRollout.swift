@@ -9,25 +9,41 @@ import Synchronization
 final class AppRollout: Sendable {
     let old: AppSupervisor
     let new: AppSupervisor
-    private let replicas: Int
+    /// The replicas of the new spec it brings up; `looping` until each has replaced an old one.
+    private let target: Mutex<(replicas: Int, looping: Bool)>
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     /// An update replacing `old` by `new` running `replicas` replicas.
     init(from old: AppSupervisor, to new: AppSupervisor, replicas: Int) {
         self.old = old
         self.new = new
-        self.replicas = replicas
+        target = Mutex((replicas, true))
+    }
+
+    /// Sets how many replicas of the new spec the update brings up (a deploy of the same spec meanwhile): the update
+    /// goes on one replica at a time towards it; new replicas above it stop.
+    func retarget(_ replicas: Int) {
+        let looping = target.withLock { t in
+            t.replicas = replicas
+            return t.looping
+        }
+        if !looping || new.desired > replicas { new.scale(to: replicas) }
     }
 
     /// Starts it; `done` runs once every old replica is stopped.
     func start(done: @escaping @Sendable () -> Void) {
-        let old = self.old, new = self.new, replicas = self.replicas
-        let task = Task.detached {
+        let old = self.old, new = self.new
+        let task = Task.detached { [self] in
             let drainTimeout = old.spec.requestTimeout.seconds
-            for index in 0..<replicas {
+            var index = 0
+            while self.target.withLock({ t in
+                t.looping = index < t.replicas
+                return t.looping
+            }) {
                 new.scale(to: max(new.desired, index + 1))
                 guard await new.waitHealthy(index) else { return }
                 await old.drainOne(timeout: drainTimeout)
+                index += 1
             }
             while old.desired > 0 && !Task.isCancelled { await old.drainOne(timeout: drainTimeout) }
             guard !Task.isCancelled else { return }
@@ -58,9 +74,10 @@ final class AppRollout: Sendable {
 }
 
 extension AppSupervisor {
-    /// Waits until replica `index` is healthy; false when the task is cancelled first.
+    /// Waits until replica `index` is healthy, or no longer wanted (scaled below it); false when the task is
+    /// cancelled first.
     func waitHealthy(_ index: Int) async -> Bool {
-        while !isHealthy(index) {
+        while !isHealthy(index) && index < desired {
             do { try await clockSleep(0.05) } catch { return false }
         }
         return true

@@ -28,6 +28,9 @@ public struct AppRoute: Sendable {
     /// The healthy replicas' loopback ports (the round-robin turn stays where it is).
     public func healthyPortSet() -> Set<Int> { supervisor.healthyPortSet().union(retiring?.healthyPortSet() ?? []) }
 
+    /// Requests the gateway has open to the app's replicas now (those of the old spec too, during an update).
+    public var openRequests: Int { supervisor.openRequests + (retiring?.openRequests ?? 0) }
+
     /// Counts a request open (+1) or done (-1) at replica `index` of the current spec.
     public func track(_ index: Int, _ delta: Int) { supervisor.track(index, delta) }
 

@@ -5,9 +5,10 @@ import SluiceModel
 import SluiceStore
 import Synchronization
 
-/// The local app backend of `sluice serve`: deployed apps are recorded in the store (the desired state) and each
-/// running one has an `AppSupervisor` keeping its replicas up as child processes. A restarted server calls
-/// `restore()` to bring them back; `shutdown()` stops every replica (the desired state stays).
+/// The apps of `sluice serve`: deployed apps are recorded in the store (the desired state) and each running one has
+/// an `AppSupervisor` keeping its replicas up, as child processes or as containers (`Options.replicas`, from the
+/// server's backend). A restarted server calls `restore()` to bring them back; `shutdown()` stops every replica
+/// (the desired state stays).
 public actor AppRuntime {
     /// Restart pacing and the clock it is measured on.
     public struct Options: Sendable {
@@ -19,6 +20,8 @@ public actor AppRuntime {
         public var idleBeforeZero: Double = 60
         /// How often an app with `replicas.target_concurrency` has its open requests per replica sampled.
         public var autoscaleEvery: Double = 1
+        /// What runs the replicas: local processes, or containers on the container backend.
+        public var replicas = AppReplicaBackend.processes
         public init() {}
     }
 
@@ -43,7 +46,7 @@ public actor AppRuntime {
     /// Starts every app the store records as running, after killing replicas a server that died without
     /// stopping them left behind.
     public func restore() async throws(AppRuntimeError) {
-        ReplicaRecord.killLeftovers(under: directory)
+        await options.replicas.backend.removeLeftovers(under: directory)
         for record in try await db({ try $0.apps() }) where record.running {
             let spec = try decode(record)
             start(spec, replicas: record.replicas)
@@ -51,10 +54,12 @@ public actor AppRuntime {
     }
 
     /// Records the apps and starts them with their spec's replica count. A running app deployed with a changed spec
-    /// is updated replica by replica (`AppRollout`); with the same spec only its replica count is set again.
+    /// is updated replica by replica (`AppRollout`); with the same spec only its replica count is set again (while an
+    /// update to that spec is under way, the count it brings up one by one). A spec the replica backend cannot run
+    /// as written is refused, naming the field.
     public func deploy(_ specs: [AppSpec]) async throws(AppRuntimeError) -> [AppView] {
-        for spec in specs where spec.command.isEmpty {
-            throw .invalid("app '\(spec.name)' has no command: the local backend runs 'command' (an image alone needs a container backend)")
+        for spec in specs {
+            if let refusal = options.replicas.backend.refusal(spec) { throw .invalid(refusal) }
         }
         var views: [AppView] = []
         for spec in specs {
@@ -63,7 +68,8 @@ public actor AppRuntime {
             let current = supervisors.withLock { $0[spec.name] }
             let rollout = rollouts.withLock { $0[spec.name] }
             if let current, current.spec == spec {
-                current.scale(to: record.replicas)
+                // An update under way to this spec goes on replica by replica, now towards this count.
+                if let rollout, rollout.new === current { rollout.retarget(record.replicas) } else { current.scale(to: record.replicas) }
             } else if let current, let rollout, rollout.new === current, current.healthyReplicas().isEmpty {
                 // A stuck update: its new replicas go, the old ones keep serving while this update starts.
                 rollouts.withLock { _ = $0.removeValue(forKey: spec.name) }
@@ -140,6 +146,15 @@ public actor AppRuntime {
         return AppRoute(supervisor, retiring: rollout?.new === supervisor ? rollout?.old : nil)
     }
 
+    /// How long a deploy of `spec` may take to be healthy, in seconds: its startup grace per `replicas.min` replica
+    /// plus one health interval, and while a rolling update is under way, the drain of each old replica (which
+    /// waits up to the old spec's request timeout for its open requests).
+    public nonisolated func deployBudget(_ spec: AppSpec) -> Double {
+        let start = spec.startupGrace.seconds * Double(max(1, spec.replicas.min)) + spec.health.interval.seconds
+        guard let rollout = rollouts.withLock({ $0[spec.name] }), rollout.new.spec == spec else { return start }
+        return start + rollout.old.spec.requestTimeout.seconds * Double(rollout.old.desired)
+    }
+
     /// The log file of replica `replica` of app `name` (it may not exist yet).
     public nonisolated func logPath(_ name: String, replica: Int) -> String { "\(folder(name))/replica-\(replica).log" }
 
@@ -190,7 +205,7 @@ public actor AppRuntime {
         let folder = folder(spec.name)
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return AppSupervisor(spec: spec, folder: folder, generation: generation, clock: options.clock, backoff: options.backoff,
-                             stopGrace: options.stopGrace)
+                             stopGrace: options.stopGrace, replicas: options.replicas.backend)
     }
 
     private func start(_ spec: AppSpec, replicas: Int) {

@@ -1,12 +1,12 @@
 #if os(Linux)
 import Foundation
-import Glibc
 import SluiceAPI
 import SluiceModel
 import Synchronization
 
-/// Keeps one app's replicas running: each replica is a loop that starts the process, health-checks it, and
-/// after an exit or failed checks starts it again with `RestartBackoff`. The gateway reads healthy ports here.
+/// Keeps one app's replicas running: each replica is a loop that starts it (a process or a container, as the
+/// `ReplicaBackend` does), health-checks it, and after an exit or failed checks starts it again with
+/// `RestartBackoff`. The gateway reads healthy ports here.
 final class AppSupervisor: Sendable {
     let spec: AppSpec
     let folder: String
@@ -14,6 +14,7 @@ final class AppSupervisor: Sendable {
     let generation: Int
     private let clock: any AppClock
     private let backoff: RestartBackoff
+    private let replicaBackend: any ReplicaBackend
     /// How long a stopping replica gets between SIGTERM and SIGKILL.
     private let stopGrace: Double
 
@@ -27,8 +28,10 @@ final class AppSupervisor: Sendable {
     }
     private let state = Mutex(State())
 
-    init(spec: AppSpec, folder: String, generation: Int = 0, clock: any AppClock, backoff: RestartBackoff, stopGrace: Double) {
+    init(spec: AppSpec, folder: String, generation: Int = 0, clock: any AppClock, backoff: RestartBackoff, stopGrace: Double,
+         replicas: any ReplicaBackend = ProcessReplicas()) {
         self.spec = spec
+        self.replicaBackend = replicas
         self.folder = folder
         self.generation = generation
         self.clock = clock
@@ -113,6 +116,9 @@ final class AppSupervisor: Sendable {
         }
     }
 
+    /// Requests the gateway has open to its replicas.
+    var openRequests: Int { state.withLock { s in s.replicas.values.reduce(0) { $0 + $1.inFlight } } }
+
     /// The replicas it runs now.
     var desired: Int { state.withLock { $0.desired } }
 
@@ -164,8 +170,9 @@ final class AppSupervisor: Sendable {
     func replicaViews() -> [AppReplicaView] {
         state.withLock { s in
             s.replicas.values.sorted { $0.index < $1.index }.map { r in
-                AppReplicaView(index: r.index, state: r.phase.rawValue, pid: r.pid.map(Int.init), port: r.port, restarts: r.restarts,
-                               lastExit: r.lastExit, healthySince: r.healthySince.map { ISO8601DateFormatter().string(from: $0) })
+                AppReplicaView(index: r.index, state: r.phase.rawValue, pid: r.pid.map(Int.init), container: r.container, port: r.port,
+                               restarts: r.restarts, lastExit: r.lastExit,
+                               healthySince: r.healthySince.map { ISO8601DateFormatter().string(from: $0) })
             }
         }
     }
@@ -192,6 +199,7 @@ final class AppSupervisor: Sendable {
                 r.restarts += 1
                 r.lastExit = reason
                 r.pid = nil
+                r.container = nil
                 r.healthySince = nil
                 r.phase = backoff.isCrashLoop(failures: r.failuresInARow) ? .crashLoop : .restarting
                 return r.failuresInARow
@@ -205,23 +213,24 @@ final class AppSupervisor: Sendable {
             } else {
                 s.replicas[index]?.phase = .stopped
                 s.replicas[index]?.pid = nil
+                s.replicas[index]?.container = nil
             }
         }
     }
 
-    /// Starts the process and watches it until it exits or fails its checks; the reason, or nil when stopped.
+    /// Starts the replica and watches it until it exits or fails its checks; the reason, or nil when stopped.
     private func runOnce(_ index: Int, port: Int) async -> String? {
-        let process: ReplicaProcess
+        let replica: any ReplicaHandle
         do {
-            process = try ReplicaProcess.start(launch(index, port: port))
+            replica = try await replicaBackend.start(ReplicaStart(spec: spec, index: index, generation: generation, port: port,
+                                                                   logPath: logPath(index), folder: folder))
         } catch {
             return error.description
         }
-        ReplicaRecord.write(folder: folder, index: index, generation: generation, pid: process.pid)
-        defer { ReplicaRecord.remove(folder: folder, index: index, generation: generation) }
         update(index) { r in
             r.phase = r.phase == .crashLoop ? .crashLoop : .starting
-            r.pid = process.pid
+            r.pid = replica.pid
+            r.container = replica.container
             r.port = port
         }
         let started = clock.now()
@@ -229,16 +238,12 @@ final class AppSupervisor: Sendable {
             let grace = stopGrace
             group.addTask {
                 await withTaskCancellationHandler {
-                    .exited(await process.waitForExit())
+                    .exited(await replica.waitForExit())
                 } onCancel: {
-                    process.signalGroup(SIGTERM)
-                    Thread.detachNewThread {
-                        Thread.sleep(forTimeInterval: grace)
-                        if !process.hasExited { process.signalGroup(SIGKILL) }
-                    }
+                    replica.stop(grace: grace)
                 }
             }
-            group.addTask { await self.monitor(index, port: port, started: started, process: process) }
+            group.addTask { await self.monitor(index, port: port, started: started, replica: replica) }
             var first: Outcome? = nil
             while let next = await group.next() {
                 if let next { first = next; break }
@@ -246,20 +251,22 @@ final class AppSupervisor: Sendable {
             group.cancelAll()
             return first
         }
-        if !process.hasExited {
-            process.signalGroup(SIGKILL)
+        // Failed checks of a replica that died meanwhile are its death's doing: its exit is the reason.
+        let died = await replica.hasStopped()
+        if !died {
+            replica.kill()
         }
-        let exit = await process.waitForExit()
+        let exit = await replica.waitForExit()
         if Task.isCancelled { return nil }
         switch outcome {
-        case .unhealthy(let why): return why
+        case .unhealthy(let why): return died ? exit.description : why
         case .exited(let e): return e.description
         case nil: return exit.description
         }
     }
 
     /// Checks health every interval; returns `.unhealthy` once the replica must be restarted, nil when cancelled.
-    private func monitor(_ index: Int, port: Int, started: Date, process: ReplicaProcess) async -> Outcome? {
+    private func monitor(_ index: Int, port: Int, started: Date, replica: any ReplicaHandle) async -> Outcome? {
         let health = spec.health
         var failures = 0
         var everHealthy = false
@@ -269,7 +276,7 @@ final class AppSupervisor: Sendable {
         while true {
             do { try await clock.sleep(seconds: wait) } catch { return nil }
             wait = health.interval.seconds
-            if process.hasExited { return nil }
+            if replica.hasExited { return nil }
             if let problem = await HealthProbe.check(port: port, path: health.path, timeout: health.timeout.seconds) {
                 lastFailure = problem
                 if everHealthy {
@@ -300,19 +307,6 @@ final class AppSupervisor: Sendable {
 
     private func markUnhealthy(_ index: Int) {
         update(index) { r in r.phase = .restarting }
-    }
-
-    private func launch(_ index: Int, port: Int) -> ReplicaLaunch {
-        var environment: [String: String] = [:]
-        for name in ["PATH", "HOME", "LANG", "TZ"] {
-            if let value = getenv(name) { environment[name] = String(cString: value) }
-        }
-        environment["PATH"] = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for variable in spec.env { environment[variable.name] = variable.value }
-        environment["PORT"] = String(port)
-        environment["SLUICE_APP"] = spec.name
-        environment["SLUICE_REPLICA"] = String(index)
-        return ReplicaLaunch(command: spec.command + spec.args, environment: environment, logPath: logPath(index), workingDirectory: folder)
     }
 
     @discardableResult

@@ -9,6 +9,8 @@ struct ReplicaState: Sendable {
     var index: Int
     var phase: Phase = .starting
     var pid: Int32?
+    /// Its container (short id) on the container backend.
+    var container: String?
     var port: Int?
     var restarts = 0
     var failuresInARow = 0

@@ -254,8 +254,13 @@ final class AttemptLogSink: @unchecked Sendable {
     private var held = (out: 0, err: 0)
     private var skip = (out: 0, err: 0)
 
-    init?(_ folder: AttemptFolder) {
+    convenience init?(_ folder: AttemptFolder) {
         guard let out = LogFile(folder.stdout), let err = LogFile(folder.stderr) else { return nil }
+        self.init(out: out, err: err)
+    }
+
+    /// Streams into `out` and `err` (one file for both: an app replica's log).
+    init(out: LogFile, err: LogFile) {
         self.out = out
         self.err = err
     }
@@ -282,11 +287,11 @@ final class AttemptLogSink: @unchecked Sendable {
     }
 }
 
-/// An attempt log file opened for writing from its start.
+/// A log file opened for writing: from its start (an attempt's), or after what it holds (`append`, a replica's).
 final class LogFile: @unchecked Sendable {
     let fd: Int32
-    init?(_ path: String) {
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    init?(_ path: String, append: Bool = false) {
+        fd = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, append ? 0o600 : 0o644)
         if fd < 0 { return nil }
     }
     deinit { close(fd) }

@@ -18,8 +18,8 @@ public final class ContainerBackend: AttemptBackend, @unchecked Sendable {
     public let client: EngineClient
     /// The attempt folders' root (`<store>/attempts`).
     public let root: String
-    /// This store's part of container names and its `sluice.dev/store` label.
-    let storeID: String
+    /// This store's part of container names and its `sluice.dev/store` label (task and app containers alike).
+    public let storeID: String
     public let secrets: LocalSecrets
     let logger = Logger(label: "sluice.container")
     let state = Mutex(BackendState())

@@ -56,12 +56,7 @@ struct ContainerPlan: Sendable {
         }
         name = Self.name(store: store, runID: spec.runID, spec.ref)
         var config = ContainerConfig(image: image)
-        if spec.ref.purpose == .revert || !c.command.isEmpty {
-            config.entrypoint = spec.command
-            config.cmd = []
-        } else if !spec.command.isEmpty {
-            config.cmd = spec.command  // args for the image's entrypoint
-        }
+        Self.setCommand(spec.command, replacingEntrypoint: spec.ref.purpose == .revert || !c.command.isEmpty, in: &config)
         var env = environment
         for e in spec.env { env[e.name] = e.value }
         env["SLUICE_RUN_ID"] = spec.runID
@@ -92,6 +87,17 @@ struct ContainerPlan: Sendable {
             config.host.tmpfs = ["/tmp"]
         }
         self.config = config
+    }
+
+    /// A task's or an app's `command` + `args`: with a `command` they replace the image's entrypoint (and its CMD);
+    /// `args` alone are the arguments of the image's entrypoint; neither keeps the image's own.
+    static func setCommand(_ commandAndArgs: [String], replacingEntrypoint: Bool, in config: inout ContainerConfig) {
+        if replacingEntrypoint {
+            config.entrypoint = commandAndArgs
+            config.cmd = []
+        } else if !commandAndArgs.isEmpty {
+            config.cmd = commandAndArgs  // args for the image's entrypoint
+        }
     }
 
     /// cpu → NanoCpus, memory limit → Memory, memory request → MemoryReservation, gpu → DeviceRequests

@@ -105,7 +105,7 @@ struct AppRoutes {
 
     private func endpoint(_ view: AppView) -> AppView {
         var view = view
-        view.endpoint = baseURL().map { "\($0)/apps/\(view.name)/" }
+        view.endpoint = baseURL().map { AppDeploy.url(base: $0, app: view.name) }
         return view
     }
 

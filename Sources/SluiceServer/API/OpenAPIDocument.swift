@@ -1120,8 +1120,9 @@ components:
       properties:
         index: {type: integer, minimum: 0}
         state: {type: string, enum: [starting, healthy, restarting, crash-loop, stopped]}
-        pid: {type: integer}
-        port: {type: integer}
+        pid: {type: integer, description: "Its process id (local backend)."}
+        container: {type: string, description: "Its container's short id (container backend)."}
+        port: {type: integer, description: "The loopback port the gateway reaches it on."}
         restarts: {type: integer, minimum: 0}
         last_exit: {type: string, description: "How it last ended: `exited with code 3`, `killed by signal 9 (SIGKILL)`, `failed 3 health checks in a row (...)`."}
         healthy_since: {type: string, format: date-time}
@@ -1137,7 +1138,7 @@ components:
         restarts: {type: integer, minimum: 0}
         last_error: {type: string}
         public: {type: boolean}
-        endpoint: {type: string, description: "Where clients reach it: `SERVER/apps/NAME/`."}
+        endpoint: {type: string, description: "Where clients reach it: `SERVER/apps/NAME` (what a deploy step outputs as `url` and a task gets as `SLUICE_APP_<NAME>_URL`)."}
         replica_states: {type: array, items: {$ref: "#/components/schemas/AppReplica"}}
     AppList:
       type: object

@@ -10,8 +10,9 @@ struct AppsCommand: ParsableCommand {
         abstract: "Deploy, inspect, scale, stop and delete apps on a server.",
         discussion: """
             Apps are long-running HTTP services (an `apps:` list in a file, alone or beside a flow). \
-            `sluice serve` runs each replica as a process on a free loopback port ($PORT), checks its \
-            health, restarts it with backoff and routes http://SERVER/apps/NAME/ to healthy replicas. \
+            `sluice serve` runs each replica as a process on a free loopback port ($PORT), or with \
+            --backend container as a container of the app's image; it checks their health, restarts \
+            them with backoff and routes http://SERVER/apps/NAME/ to healthy replicas. \
             These commands talk to a server: --server (or $SLUICE_SERVER, or a context); changes need \
             an operator token. See docs/apps.md.
 
@@ -62,10 +63,10 @@ struct AppsCommand: ParsableCommand {
             }
             let views = try RemoteApps.deploy(AppsCommand.client(storeOption, remote), file: text, filename: file)
             for app in compiled.apps where !app.notAppliedLocally.isEmpty {
-                FileHandleOutput.standardError("note: app \(app.name): the server's local replicas do not apply \(app.notAppliedLocally.joined(separator: ", ")) yet (container and Kubernetes apps will)")
+                FileHandleOutput.standardError("note: app \(app.name): a server on the local backend does not apply \(app.notAppliedLocally.joined(separator: ", ")) (its replicas are local processes; on the container backend they are containers of the image, with these limits)")
             }
             if try output.print(AppList(apps: views)) { return }
-            for view in views { FileHandleOutput.standardOutput("deployed \(view.name) (\(view.replicas) replica\(view.replicas == 1 ? "" : "s")) at \(view.endpoint ?? "/apps/\(view.name)/")") }
+            for view in views { FileHandleOutput.standardOutput("deployed \(view.name) (\(view.replicas) replica\(view.replicas == 1 ? "" : "s")) at \(view.endpoint ?? "/apps/\(view.name)")") }
         }
     }
 
@@ -105,8 +106,8 @@ struct AppsCommand: ParsableCommand {
             FileHandleOutput.standardOutput("endpoint: \(v.endpoint ?? "-")\(v.isPublic ? " (public)" : " (viewer token needed)")")
             if let error = v.lastError { FileHandleOutput.standardOutput("last error: \(error)") }
             guard !v.replicaStates.isEmpty else { return }
-            let rows = [["REPLICA", "STATE", "PID", "PORT", "RESTARTS", "LAST EXIT"]] + v.replicaStates.map { r in
-                [String(r.index), r.state, r.pid.map(String.init) ?? "-", r.port.map(String.init) ?? "-", String(r.restarts), r.lastExit ?? "-"]
+            let rows = [["REPLICA", "STATE", "PID/CONTAINER", "PORT", "RESTARTS", "LAST EXIT"]] + v.replicaStates.map { r in
+                [String(r.index), r.state, r.pid.map(String.init) ?? r.container ?? "-", r.port.map(String.init) ?? "-", String(r.restarts), r.lastExit ?? "-"]
             }
             for line in TextTable.lines(rows) { FileHandleOutput.standardOutput(line) }
         }

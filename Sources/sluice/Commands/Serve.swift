@@ -143,7 +143,8 @@ struct Serve: ParsableCommand {
         let server: APIServer
         let backendName = backendOption.backend ?? "local"
         // Every backend, the local one with its task user, runs task plugins beside it (TaskPlugins.wrap). Apps run as
-        // local processes, so only the local backend runs deploy steps; the others refuse them at submit.
+        // local processes, or containers on the container backend (APIServer picks), but only the local backend runs
+        // deploy steps and `uses:` (a task's container cannot reach the gateway on loopback); the others refuse them.
         let appDeploy = backendName == "local" ? AppDeployTask() : nil
         let backend = try backendOption.make(backendName, storeDirectory: storeOption.directory,
                                              taskUser: backendName == "local" ? try taskUser() : nil, extra: appDeploy.map { [$0] } ?? [])

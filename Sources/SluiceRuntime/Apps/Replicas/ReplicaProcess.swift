@@ -7,10 +7,12 @@ import Synchronization
 public struct ReplicaExit: Sendable, Equatable, CustomStringConvertible {
     public var code: Int32?
     public var signal: Int32?
+    /// What else is known of the end (a container's: out of memory, the signal behind code 137, the runtime's error).
+    public var detail: String?
 
     public var description: String {
         if let signal { return "killed by signal \(signal)\(signal == SIGKILL ? " (SIGKILL)" : signal == SIGTERM ? " (SIGTERM)" : "")" }
-        return "exited with code \(code ?? -1)"
+        return "exited with code \(code ?? -1)" + (detail.map { " (\($0))" } ?? "")
     }
 }
 

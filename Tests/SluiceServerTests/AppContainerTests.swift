@@ -1,0 +1,249 @@
+import DockerEngine
+import Foundation
+import SluiceModel
+import SluiceRuntime
+import SluiceStore
+import XCTest
+
+/// Apps under a real server on the container backend: each replica a real container (Podman or Docker) of a
+/// locally built Python image, reached through the real gateway.
+final class AppContainerTests: XCTestCase {
+    static let image = "localhost/python:3.11-slim"
+
+    /// A server on an engine with `image` ($DOCKER_HOST); skipped without one, except under CI.
+    func engine() throws -> (client: EngineClient, socket: String) {
+        let host = ProcessInfo.processInfo.environment["DOCKER_HOST"] ?? ""
+        guard let endpoint = EngineEndpoint.parse(host, source: "DOCKER_HOST") else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI needs DOCKER_HOST") }
+            throw XCTSkip("no container engine: export DOCKER_HOST=unix:///path/to/engine.sock")
+        }
+        let client = EngineClient(endpoint: endpoint)
+        let present = try Self.blocking { try await client.imageExists(Self.image) }
+        if !present { throw XCTSkip("the engine has no \(Self.image) (scripts/container-engine.sh builds it)") }
+        return (client, endpoint.socketPath)
+    }
+
+    func server(store: String = TestServer.temporaryStore(), client: EngineClient, adminName: String = "test-admin") throws -> TestServer {
+        try TestServer(store: store, adminName: adminName) { c in
+            c.backend = ContainerBackend(client: client, root: store + "/attempts",
+                                         secrets: LocalSecrets(directory: LocalSecrets.directory(forStore: store)))
+            c.appOptions.backoff.initial = 0.05
+            c.appOptions.stopGrace = 2
+        }
+    }
+
+    /// A tiny HTTP server for the container: answers every GET with its replica, `$PORT` and path; logs each request.
+    static let script = """
+        import http.server, os
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = ("replica %s port %s path %s" % (os.environ["SLUICE_REPLICA"], os.environ["PORT"], self.path)).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, fmt, *args):
+                print("served " + self.path, flush=True)
+        print("listening on " + os.environ["PORT"], flush=True)
+        http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
+        """
+
+    /// An apps file (JSON, which the YAML reader takes) with one app of `image`.
+    static func appsFile(name: String = "web", image: String = AppContainerTests.image, command: [String]? = ["python3", "-u", "-c", script],
+                         args: [String]? = nil, extra: [String: Any] = [:]) throws -> String {
+        var app: [String: Any] = ["name": name, "image": image, "port": 8080, "public": true, "startup_grace": "120s",
+                                  "health": ["path": "/healthz", "interval": "100ms", "timeout": "2s", "failures": 3]]
+        if let command { app["command"] = command }
+        if let args { app["args"] = args }
+        app.merge(extra) { _, new in new }
+        return String(decoding: try JSONSerialization.data(withJSONObject: ["apps": [app]]), as: UTF8.self)
+    }
+
+    func deploy(_ s: TestServer, _ file: String, status: Int = 201, line: UInt = #line) throws -> LoopbackClient.Reply {
+        let reply = try s.client.post("/api/v1/apps", json: ["file": file, "filename": "apps.yaml"])
+        XCTAssertEqual(reply.status, status, reply.text, line: line)
+        return reply
+    }
+
+    @discardableResult
+    func waitForApp(_ s: TestServer, _ name: String, timeout: TimeInterval = 180, line: UInt = #line,
+                    _ done: ([String: Any]) -> Bool) throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last: [String: Any] = [:]
+        while Date() < deadline {
+            last = try s.client.get("/api/v1/apps/\(name)").json
+            if done(last) { return last }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTFail("app \(name) never reached the expected state; last: \(last)", line: line)
+        return last
+    }
+
+    static func replica0(_ status: [String: Any]) -> [String: Any] {
+        (status["replica_states"] as? [[String: Any]] ?? []).first { $0["index"] as? Int == 0 } ?? [:]
+    }
+
+    /// The app containers of `store` the engine knows.
+    func containers(_ client: EngineClient, store: String, app: String? = nil) throws -> [ContainerSummary] {
+        try Self.blocking { try await client.listContainers(labels: ["sluice.dev/managed": "true", "sluice.dev/store": store]) }
+            .filter { $0.labels["sluice.dev/app"] != nil && (app == nil || $0.labels["sluice.dev/app"] == app) }
+    }
+
+    func testAContainerReplicaIsReachedThroughTheGatewayRestartedAfterAKillAndRemovedWithItsApp() throws {
+        let (client, _) = try engine()
+        let s = try server(client: client)
+        defer { s.stop() }
+        let store = try XCTUnwrap(s.server.configuration.backend as? ContainerBackend).storeID
+        _ = try deploy(s, Self.appsFile(extra: ["resources": ["limits": ["memory": "256Mi", "cpu": "500m"]]]))
+        let healthy = try waitForApp(s, "web") { $0["state"] as? String == "healthy" }
+        let first = Self.replica0(healthy)
+        XCTAssertNil(first["pid"], "a container replica has no local pid: \(first)")
+        let container = try XCTUnwrap(first["container"] as? String, "\(first)")
+        // Through the gateway: the app listens on its `port` (8080) inside, published on the replica's loopback port.
+        let reply = try LoopbackClient(port: s.port).get("/apps/web/hello?x=1")
+        XCTAssertEqual(reply.status, 200, reply.text)
+        XCTAssertEqual(reply.text, "replica 0 port 8080 path /hello?x=1")
+        XCTAssertNotEqual(first["port"] as? Int, 8080)
+        let running = try containers(client, store: store, app: "web")
+        XCTAssertEqual(running.count, 1, "\(running)")
+        XCTAssertTrue(running.first?.id.hasPrefix(container) == true, "\(running) \(container)")
+        XCTAssertEqual(running.first?.labels["sluice.dev/replica"], "0")
+        let info = try XCTUnwrap(try Self.blocking { try await client.inspectContainer(container) })
+        XCTAssertEqual(info.memoryLimit, 256 << 20, "resources.limits.memory is the container's limit")
+
+        // Killed behind the server's back: restarted as a new container, with the exit as the last error.
+        try Self.blocking { try await client.killContainer(container) }
+        let after = try waitForApp(s, "web") { status in
+            let r0 = Self.replica0(status)
+            return r0["state"] as? String == "healthy" && r0["restarts"] as? Int == 1
+        }
+        let second = Self.replica0(after)
+        XCTAssertNotEqual(second["container"] as? String, container)
+        XCTAssertEqual(after["restarts"] as? Int, 1)
+        XCTAssertEqual(after["last_error"] as? String, "exited with code 137 (SIGKILL)")
+        XCTAssertNil(try Self.blocking { try await client.inspectContainer(container) }, "the killed container was removed")
+        XCTAssertEqual(try LoopbackClient(port: s.port).get("/apps/web/again").text, "replica 0 port 8080 path /again")
+
+        // Both containers' output is in the replica's log (the running one's is copied as it comes).
+        var logs = ""
+        let deadline = Date().addingTimeInterval(60)
+        while !logs.contains("served /again") && Date() < deadline {
+            let reply = try s.client.get("/api/v1/apps/web/logs?replica=0")
+            XCTAssertEqual(reply.status, 200)
+            logs = reply.text
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTAssertEqual(logs.components(separatedBy: "listening on 8080").count - 1, 2, logs)
+        XCTAssertTrue(logs.contains("served /hello?x=1") && logs.contains("served /again"), logs)
+
+        // Stop removes the container; start brings one back; delete removes it for good.
+        XCTAssertEqual(try s.client.post("/api/v1/apps/web/stop", json: [:]).status, 200)
+        XCTAssertEqual(try containers(client, store: store), [])
+        XCTAssertEqual(try s.client.post("/api/v1/apps/web/start", json: [:]).status, 200)
+        try waitForApp(s, "web") { $0["state"] as? String == "healthy" }
+        XCTAssertEqual(try containers(client, store: store).count, 1)
+        XCTAssertEqual(try s.client.send("DELETE", "/api/v1/apps/web", body: nil, headers: [:]).status, 204)
+        XCTAssertEqual(try containers(client, store: store), [])
+    }
+
+    func testAnImageAloneRunsItsDefaultEntrypointWithArgsAndAMissingImageIsNamed() throws {
+        let (client, _) = try engine()
+        let s = try server(client: client)
+        defer { s.stop() }
+        // No command: the args are the image's CMD (python:3.11-slim has no entrypoint).
+        _ = try deploy(s, Self.appsFile(name: "bare", command: nil, args: ["python3", "-u", "-c", Self.script]))
+        try waitForApp(s, "bare") { $0["state"] as? String == "healthy" }
+        XCTAssertEqual(try LoopbackClient(port: s.port).get("/apps/bare/x").text, "replica 0 port 8080 path /x")
+
+        _ = try deploy(s, Self.appsFile(name: "ghost", image: "localhost/no-such-image:1"))
+        let ghost = try waitForApp(s, "ghost") { $0["state"] as? String == "crash-loop" }
+        let reason = ghost["last_error"] as? String ?? ""
+        XCTAssertTrue(reason.hasPrefix("image 'localhost/no-such-image:1' is not in the container engine and cannot be pulled"), reason)
+    }
+
+    func testARestartedServerRemovesTheContainersADeadOneLeftAndBringsItsAppsBack() throws {
+        let (client, _) = try engine()
+        let store = TestServer.temporaryStore()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let first = try server(store: store, client: client)
+        let storeID = try XCTUnwrap(first.server.configuration.backend as? ContainerBackend).storeID
+        _ = try deploy(first, Self.appsFile())
+        try waitForApp(first, "web") { $0["state"] as? String == "healthy" }
+        first.stop(keepStore: true)
+        XCTAssertEqual(try containers(client, store: storeID), [], "a graceful stop removes the replicas")
+
+        // What a server killed outright leaves: a running replica container of this store (and one of another store).
+        func leftover(_ name: String, store: String) throws {
+            var config = ContainerConfig(image: Self.image)
+            config.entrypoint = ["sleep", "600"]
+            config.labels = ["sluice.dev/managed": "true", "sluice.dev/store": store, "sluice.dev/app": "web",
+                             "sluice.dev/replica": "0", "sluice.dev/generation": "0"]
+            let body = config
+            try Self.blocking {
+                _ = try await client.createContainer(name: name, body)
+                try await client.startContainer(name)
+            }
+        }
+        let ours = "sluice-\(storeID)-leftover-\(UUID().uuidString.prefix(8))"
+        let theirs = "sluice-other-leftover-\(UUID().uuidString.prefix(8))"
+        try leftover(ours, store: storeID)
+        try leftover(theirs, store: "0ther\(UUID().uuidString.prefix(3))")
+        defer { _ = try? Self.blocking { try await client.removeContainer(theirs, force: true) } }
+
+        let second = try server(store: store, client: client, adminName: "second-admin")
+        defer { second.stop() }
+        // The server restores its apps before it listens: the leftover is gone by now.
+        XCTAssertNil(try Self.blocking { try await client.inspectContainer(ours) }, "the dead server's replica was removed")
+        XCTAssertNotNil(try Self.blocking { try await client.inspectContainer(theirs) }, "another store's container stays")
+        try waitForApp(second, "web") { $0["state"] as? String == "healthy" }
+        XCTAssertEqual(try LoopbackClient(port: second.port).get("/apps/web/back").text, "replica 0 port 8080 path /back")
+        XCTAssertEqual(try containers(client, store: storeID).count, 1)
+    }
+
+    func testAReplicaOverItsMemoryLimitIsReportedOutOfMemory() throws {
+        let (client, _) = try engine()
+        let s = try server(client: client)
+        defer { s.stop() }
+        _ = try deploy(s, Self.appsFile(name: "hog", command: ["python3", "-c", "x = bytearray(300 * 1024 * 1024); print(len(x))"],
+                                        extra: ["resources": ["limits": ["memory": "64Mi"]]]))
+        let status = try waitForApp(s, "hog") { $0["state"] as? String == "crash-loop" }
+        XCTAssertEqual(status["last_error"] as? String, "exited with code 137 (out of memory: memory limit 64Mi)")
+    }
+
+    func testEachBackendRefusesTheFieldsItCannotHonourNamingThem() throws {
+        // No engine is needed to refuse: this one has no socket at all.
+        let store = TestServer.temporaryStore()
+        let client = EngineClient(endpoint: EngineEndpoint(socketPath: store + "/no-engine.sock", source: "test"))
+        let containers = try server(store: store, client: client)
+        defer { containers.stop() }
+        let gpuNode = try deploy(containers, Self.appsFile(extra: ["resources": ["accelerator": "nvidia-tesla-a100"]]), status: 422)
+        XCTAssertEqual(gpuNode.error["message"] as? String,
+                       "app 'web': resources.accelerator picks Kubernetes nodes; the container backend cannot honour it (remove it, or ask for resources.limits.gpu)")
+        let disk = try deploy(containers, Self.appsFile(extra: ["resources": ["limits": ["ephemeral_storage": "1Gi"]]]), status: 422)
+        XCTAssertTrue((disk.error["message"] as? String ?? "").contains("ephemeral_storage"), disk.text)
+        let noImage = try deploy(containers, Self.appsFile(image: ""), status: 422)
+        XCTAssertTrue((noImage.error["message"] as? String ?? "").contains("has no image"), noImage.text)
+        XCTAssertEqual((try containers.client.get("/api/v1/apps").json["apps"] as? [Any])?.count, 0, "nothing refused was recorded")
+
+        // The local backend runs commands: an image alone is refused with where to run it instead.
+        let local = try TestServer()
+        defer { local.stop() }
+        let imageOnly = try deploy(local, Self.appsFile(command: nil), status: 422)
+        XCTAssertEqual(imageOnly.error["message"] as? String,
+                       "app 'web' has no command: the local backend runs 'command' (an image alone needs the container backend: sluice serve --backend container)")
+    }
+
+    /// Runs async engine calls from these synchronous tests (on a thread of XCTest's, never the Swift pool).
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = Box<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + 180) == .success, let result = box.result else { throw XCTSkip("the engine did not answer in 180 s") }
+        return try result.get()
+    }
+
+    private final class Box<T>: @unchecked Sendable { var result: Result<T, any Error>? }
+}
