@@ -82,7 +82,7 @@ import Testing
         let a = try await controller.ended(aborted)
         let t = try await controller.ended(timed)
         #expect(a.header.phase == .aborted || a.header.phase == .failed, "\(a.header.phase)")
-        #expect(t.header.phase == .failed, "\(t.header.phase)")
+        #expect(t.header.phase == .timedOut || t.header.phase == .failed, "\(t.header.phase)")
         #expect(await eventually { k.pods().isEmpty })
         #expect(k.storedLog(backend, run: "ab", node: "t").contains("started ab"), "\(k.storedLog(backend, run: "ab", node: "t"))")
         #expect(k.storedLog(backend, run: "to", node: "t").contains("started to"), "\(k.storedLog(backend, run: "to", node: "t"))")

@@ -18,8 +18,9 @@ extension KubernetesBackend {
         }
     }
 
-    /// Streams the log until the container ends (true) or the follow is stopped (false). A dropped connection is
-    /// followed again from the start (the file is rewritten) while the attempt is followed, a few times.
+    /// Streams the log until the container ends (true) or the follow is stopped (false). A follow that ends or
+    /// fails while the attempt still runs (a dropped connection, a container the kubelet has not started yet)
+    /// is made again from the start (the file is rewritten), a few times.
     private func streamLog(_ name: String, _ folder: AttemptFolder) async -> Bool {
         var delay = Duration.milliseconds(200)
         for _ in 0..<Self.followTries {
@@ -29,14 +30,16 @@ extension KubernetesBackend {
             do {
                 let response = try await client.followLogs(namespace: namespace, pod: name, container: PodVerdict.taskContainer)
                 for try await chunk in response.body { out.write(chunk) }
-                return !Task.isCancelled
+                if Task.isCancelled { return false }
             } catch {
                 if Task.isCancelled { return false }
-                // 400: the container is not running yet or any more; 404: the pod is gone. Nothing more to follow.
-                if let code = (error as? KubeError)?.statusError?.code, code == 400 || code == 404 { return false }
+                // 404: the pod is gone, and its log with it.
+                if (error as? KubeError)?.statusError?.code == 404 { return false }
                 logger.debug("following the log of pod \(name) failed (\(error)); following it again")
             }
             try? await Task.sleep(for: delay)
+            // Ended with its container: the attempt's end has arrived meanwhile.
+            if state.withLock({ $0.attempts[name] == nil }) { return !Task.isCancelled }
             delay = min(delay * 2, .seconds(5))
         }
         return false
