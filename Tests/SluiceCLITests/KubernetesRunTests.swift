@@ -56,7 +56,8 @@ import Testing
         // No pod is left behind, the log outlived it, and the pod carried the run's label.
         let objects = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(string: sim.url + "/kubesim/objects")!)) as? [String: Any]
         let pods = (objects?["items"] as? [[String: Any]] ?? []).filter { ($0["kind"] as? String) == "Pod" }
-        #expect(pods.isEmpty, "pods left: \(pods.compactMap { ($0["metadata"] as? [String: Any])?["name"] })")
+            .compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String }
+        #expect(pods.isEmpty)
         let logs = try ws.sluice(["logs", "kr", "t"])
         #expect(logs.stdout.contains("first line") && logs.stdout.contains("second line"), "\(logs.stdout) \(logs.stderr)")
         let writes = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(string: sim.url + "/kubesim/writes")!)) as? [String: Any]
