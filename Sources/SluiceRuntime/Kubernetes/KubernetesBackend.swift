@@ -112,10 +112,12 @@ public final class KubernetesBackend: AttemptBackend, @unchecked Sendable {
         background.withLock { $0 += tasks }
     }
 
-    /// Stops the informers and timers (tests; a server that stops).
+    /// Stops the informers, timers and log follows (tests; a server that stops).
     public func shutdown() {
         let tasks = background.withLock { t in defer { t.removeAll() }; return t }
         for t in tasks { t.cancel() }
+        let follows = state.withLock { s in defer { s.followers.removeAll() }; return Array(s.followers.values) }
+        for f in follows { f.cancel() }
     }
 
     public func start(_ spec: AttemptSpec, extraEnvironment: [String: String]) throws(BackendError) {
