@@ -76,9 +76,10 @@ final class KubeFixture: @unchecked Sendable {
         return try #require(r.flow, "\(r.diagnostics.map(\.description))")
     }
 
-    func submit(_ controller: Controller, _ yaml: String, inputs: [String: LiteralValue] = [:], id: String = "r") async throws -> String {
+    func submit(_ controller: Controller, _ yaml: String, inputs: [String: LiteralValue] = [:], id: String = "r",
+                labels: [String: String] = [:]) async throws -> String {
         let flow = try Self.flow(yaml)
-        return try await onThread { try controller.submit(flow: flow, inputs: inputs, runID: id) }
+        return try await onThread { try controller.submit(flow: flow, inputs: inputs, runID: id, labels: labels) }
     }
 
     func run(_ controller: Controller, _ yaml: String, inputs: [String: LiteralValue] = [:], id: String = "r") async throws -> SluiceEngine.RunState {
@@ -94,6 +95,16 @@ final class KubeFixture: @unchecked Sendable {
 
     func pods() -> [JSONObject] {
         sim.store.allObjects().filter { $0.type.plural == "pods" }.map(\.object)
+    }
+
+    func pod(_ name: String) -> JSONObject? {
+        pods().first { $0["metadata"]?["name"]?.stringValue == name }
+    }
+
+    /// The text of an attempt's `stdout.log` in the store ("" when there is none).
+    func storedLog(_ backend: KubernetesBackend, run: String, node: String, attempt: Int = 1) -> String {
+        guard let folder = backend.location(runID: run, attempt: AttemptRef(node: node, attempt: attempt)) else { return "" }
+        return (try? String(contentsOfFile: folder + "/stdout.log", encoding: .utf8)) ?? ""
     }
 
     func stop() async {

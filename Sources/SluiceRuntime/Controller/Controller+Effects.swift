@@ -12,7 +12,7 @@ extension Controller {
         for e in effects {
             switch e {
             case .startAttempt(let spec):
-                if let failed = start(spec) {
+                if let failed = start(Self.labelled(spec, runLabels: slot.runLabels)) {
                     slot.post(failed)
                     again = true
                 }
@@ -43,6 +43,18 @@ extension Controller {
         metrics.add(.runsFinished)
         dropSlot(slot.id)
         ends.finish(slot.id, .success(state))
+    }
+
+    /// The attempt with its run's labels under the task's and node's (a backend puts them on its pods or
+    /// containers). Keys under `sluice.dev/` are the backends' own, and a label that is not a valid Kubernetes
+    /// label (a run stored before labels were checked) is left out rather than failing the attempt.
+    static func labelled(_ spec: AttemptSpec, runLabels: [String: String]) -> AttemptSpec {
+        guard !runLabels.isEmpty else { return spec }
+        var spec = spec
+        for (k, v) in runLabels where spec.labels[k] == nil && !k.hasPrefix("sluice.dev/") && RunLabels.problem(key: k, value: v) == nil {
+            spec.labels[k] = v
+        }
+        return spec
     }
 
     /// Starts one attempt; a start that fails at once comes back as an exit the engine understands.

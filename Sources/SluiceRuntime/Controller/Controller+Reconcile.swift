@@ -90,6 +90,7 @@ extension Controller {
         try claim(slot.id)
         slot.claimed = true
         slot.flow = flow
+        slot.runLabels = stored.run.summary.labels
         slot.engine = Engine(flow: flow, environment: environment)
         slot.state = state
         slot.wake = nil

@@ -11,6 +11,8 @@ final class RunSlot: @unchecked Sendable {
     var engine: Engine?
     var state: SluiceEngine.RunState?
     var wake: Timestamp?
+    /// The labels the run was submitted with (`--label`); they go on what backends create for it.
+    var runLabels: [String: String] = [:]
 
     private let lock = NSLock()
     // Guarded by `lock`.

@@ -6,29 +6,12 @@ import SluiceModel
 
 /// Copying logs into the store, deleting finished pods after the delay, and adopting pods after a restart.
 extension KubernetesBackend {
-    /// Copies the pod's log into the attempt folder's `stdout.log` (Kubernetes keeps stdout and stderr as one
-    /// stream), then marks it copied.
-    func copyLogs(_ name: String, _ folder: AttemptFolder) async {
-        if FileIO.exists(folder.logsCopied) { return }
-        let bytes: [UInt8]
-        do {
-            bytes = try await client.logs(namespace: namespace, pod: name, container: PodVerdict.taskContainer)
-        } catch {
-            // A pod that is gone took its log with it; anything else is worth a line in the controller's log.
-            // 400: the container never started, so there is no log.
-            if !error.isNotFound, error.statusError?.code != 400 { logger.warning("cannot copy the log of pod \(name): \(error)") }
-            return
-        }
-        if let out = LogFile(folder.stdout) { out.write(bytes) }
-        do { try FileIO.writeAtomically(folder.logsCopied, "") } catch { logger.warning("cannot mark the log of pod \(name) copied: \(error)") }
-    }
-
     /// Deletes the finished pod `after` from now, its log copied first (at once, so a restart in between
     /// loses nothing).
     func scheduleDeletion(_ name: String, folder: AttemptFolder, after: Duration, logsGone: Bool = false) {
-        Task.detached { [weak self] in
+        cleaning { [weak self] in
             guard let self else { return }
-            if !logsGone { await self.copyLogs(name, folder) }
+            if !logsGone { await self.copyLogs(name, folder) } else { await self.stopFollowing(name) }
             if after <= .zero {
                 await self.deletePod(name)
                 _ = self.state.withLock { $0.deletions.removeValue(forKey: name) }
@@ -39,6 +22,35 @@ extension KubernetesBackend {
         }
     }
 
+    /// Runs `body` (a log copy, a deletion) in the background, counted until it is done, so `finishCleanup`
+    /// can wait for it.
+    func cleaning(_ body: @escaping @Sendable () async -> Void) {
+        state.withLock { $0.cleanups += 1 }
+        Task.detached { [weak self] in
+            await body()
+            self?.state.withLock { $0.cleanups -= 1 }
+        }
+    }
+
+    /// Before the process exits (the end of `sluice run`): waits for the log copies and deletions under way,
+    /// then deletes every finished pod still waiting for its delay (their logs are in the store already), so
+    /// no pod outlives the process that would have deleted it. Gives up after `limit`; false when it did.
+    public func finishCleanup(within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while state.withLock({ $0.cleanups > 0 }) {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let names = state.withLock { s -> [String] in
+            defer { s.deletions.removeAll() }
+            return Array(s.deletions.keys).sorted()
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for name in names { group.addTask { [weak self] in await self?.deletePod(name) } }
+        }
+        return true
+    }
+
     /// Deletes the pods whose delay has passed (called from the tick loop).
     func runDueDeletions(_ now: ContinuousClock.Instant) {
         let due = state.withLock { s -> [String] in
@@ -46,7 +58,7 @@ extension KubernetesBackend {
             for n in names { s.deletions[n] = nil }
             return names
         }
-        for name in due { Task.detached { [weak self] in await self?.deletePod(name) } }
+        for name in due { cleaning { [weak self] in await self?.deletePod(name) } }
     }
 
     /// A pod of this store that no attempt here follows: once its end is stored, it is deleted after the delay
@@ -138,7 +150,7 @@ extension KubernetesBackend {
                 if let pod = pods.get(namespace: self.namespace, name: name) {
                     self.podChanged(pod)
                 } else {
-                    self.finish(name, deletePod: false) { a in
+                    self.finish(name, delete: nil) { a in
                         .attemptLost(a.ref, reason: "its pod \(self.namespace)/\(name) vanished while the controller was down")
                     }
                 }

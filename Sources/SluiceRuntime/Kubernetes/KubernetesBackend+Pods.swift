@@ -84,7 +84,7 @@ extension KubernetesBackend {
             return s.attempts[name]
         }
         // Cancelled while its create was on the way (the delete then found nothing): delete it now.
-        if a?.cancelled == true { Task.detached { [weak self] in await self?.deletePod(name) } }
+        if let a, a.cancelled { cleaning { [weak self] in await self?.keepLogBeforeDeleting(name, a.folder); await self?.deletePod(name) } }
         // The Secret goes with its pod: Kubernetes' garbage collector deletes it when the pod is deleted.
         if let uid, let a {
             let owner: JSONValue = ["metadata": ["ownerReferences": [[
@@ -116,8 +116,20 @@ extension KubernetesBackend {
     /// A pod was added or changed: report what it now means for its attempt.
     func podChanged(_ pod: JSONObject) {
         guard let name = pod["metadata"]?["name"]?.stringValue else { return }
-        if state.withLock({ $0.attempts[name] == nil }) { return untrackedPod(pod) }
-        let verdict = PodVerdict.of(pod)
+        guard let tracked = state.withLock({ $0.attempts[name] }) else { return untrackedPod(pod) }
+        var verdict = PodVerdict.of(pod)
+        if let deletion = deletedBySomeoneElse(pod, tracked) {
+            // While it stops its log is kept now; an end copies it anyway.
+            switch verdict {
+            case .ended, .lost: break
+            default: deletionFirstSeen(name, tracked, deletion)
+            }
+            // A `kubectl delete pod` (or any deletion not ours): the container is stopped (SIGTERM: exit 143),
+            // which is the cluster's doing, not the task's. Only a task that succeeded keeps its success.
+            if case .ended(let e) = verdict, e.exitCode != 0 || e.oomKilled {
+                verdict = .lost("was deleted by someone else before it finished (\(deletion); its task then exited with code \(e.exitCode))")
+            }
+        }
         if let trace, case .ended = verdict { trace(.podEnded(pod: name, at: .now)) }
         enum Step { case none, note(KubeAttempt, String), started(KubeAttempt, Date?), end(PodVerdict.Ending), refuse(String), lose(String) }
         let now = ContinuousClock.now
@@ -159,17 +171,18 @@ extension KubernetesBackend {
         case .none: return
         case .note(let a, let note): report(a.runID, .progress(a.ref, Progress(message: note)))
         case .started(let a, let at):
+            followLog(name, a.folder)
             // Pod times have whole seconds: they only stand in for ours when the start was not seen live.
             report(a.runID, .attemptStarted(a.ref, at: a.adopted ? at.map { StateCoding.timestamp($0) } : nil))
         case .end(let e): collect(name, e)
         case .refuse(let why):
             let image = PodVerdict.podContainer(pod, PodVerdict.taskContainer)?["image"]?.stringValue ?? "?"
-            finish(name, deletePod: true) { a in
+            finish(name, delete: .zero) { a in
                 .attemptExited(a.ref, AttemptExit(exitCode: nil, killedByUs: a.cancelled,
                                                   userFailure: "the kubelet refused the container (image \(image)): \(why)", permanent: true))
             }
         case .lose(let why):
-            finish(name, deletePod: true) { a in
+            finish(name, delete: .zero) { a in
                 a.cancelled ? .attemptExited(a.ref, AttemptExit(exitCode: nil, killedByUs: true, detail: why)) : .attemptLost(a.ref, reason: "pod \(name) \(why)")
             }
         }
@@ -179,17 +192,46 @@ extension KubernetesBackend {
     func podDeleted(_ pod: JSONObject) {
         guard let name = pod["metadata"]?["name"]?.stringValue,
               let a = state.withLock({ $0.attempts[name] }), !a.ended, a.created else { return }
-        // Its last state may say it finished just before it went: then that is its end.
-        if case .ended(let e) = PodVerdict.of(pod) { return collect(name, e, logsGone: true) }
-        finish(name, deletePod: false) { a in
+        // Its last state may say it finished just before it went: then that is its end (unless someone else
+        // deleted it and stopped the task).
+        if case .ended(let e) = PodVerdict.of(pod), a.cancelled || deletedBySomeoneElse(pod, a) == nil || (e.exitCode == 0 && !e.oomKilled) {
+            return collect(name, e, logsGone: true)
+        }
+        finish(name, delete: nil) { a in
             a.cancelled ? .attemptExited(a.ref, AttemptExit(exitCode: nil, killedByUs: true, detail: "its pod was deleted"))
                 : .attemptLost(a.ref, reason: "its pod \(name) was deleted by someone else before it finished")
         }
     }
 
-    /// Stores the end (so a restart re-reports it), reports it, and deletes the pod now or after the delay.
-    func finish(_ name: String, deletePod: Bool, _ observation: @escaping (KubeAttempt) -> Observation) {
+    /// How someone else's deletion of the pod reads (its grace period), or nil when nobody but us deleted it.
+    func deletedBySomeoneElse(_ pod: JSONObject, _ a: KubeAttempt) -> String? {
+        let meta = ObjectMeta(object: pod["metadata"]?.objectValue ?? JSONObject())
+        guard meta.deletionTimestamp != nil, !a.cancelled else { return nil }
+        return meta.deletionGracePeriodSeconds.map { "grace period \($0)s" } ?? "deleted"
+    }
+
+    /// The first sight of someone else's deletion: shown as the attempt's progress, and its log kept now (best
+    /// effort: a followed log goes on being written; otherwise what can still be read is copied).
+    private func deletionFirstSeen(_ name: String, _ a: KubeAttempt, _ deletion: String) {
+        let first = state.withLock { s -> Bool in
+            guard var t = s.attempts[name], !t.ended, !t.deletionSeen else { return false }
+            t.deletionSeen = true
+            s.attempts[name] = t
+            return true
+        }
+        guard first else { return }
+        report(a.runID, .progress(a.ref, Progress(message: "pod \(name) is being deleted by someone else (\(deletion))")))
+        cleaning { [weak self] in await self?.keepLogBeforeDeleting(name, a.folder) }
+    }
+
+    /// Stores the end (so a restart re-reports it), reports it, and schedules the pod's deletion `delete` from
+    /// now (nil: never, it is gone), its log copied first unless `logsGone`.
+    func finish(_ name: String, delete: Duration?, logsGone: Bool = false, _ observation: @escaping (KubeAttempt) -> Observation) {
         let folder = state.withLock { $0.attempts[name]?.folder }
+        // Counted as cleanup from before the end is reported until its deletion is scheduled: `finishCleanup`
+        // (the end of `sluice run`, which follows the report) must not miss it.
+        state.withLock { $0.cleanups += 1 }
+        defer { state.withLock { $0.cleanups -= 1 } }
         ended(name) { a in
             let o = observation(a)
             var record = StoredPodResult(runID: a.runID, ref: a.ref)
@@ -201,7 +243,8 @@ extension KubernetesBackend {
             do { try record.write(a.folder) } catch { logger.warning("cannot store the end of \(name): \(error)") }
             return o
         }
-        if deletePod, let folder { scheduleDeletion(name, folder: folder, after: .zero) }
+        if let delete, let folder { scheduleDeletion(name, folder: folder, after: delete, logsGone: logsGone) }
+        else if delete == nil { cleaning { [weak self] in await self?.stopFollowing(name) } }
     }
 
     /// The task's container ended: outputs from the termination message, OOM, exit code. Success is reported
@@ -223,20 +266,18 @@ extension KubernetesBackend {
                                startedAt: a.adopted ? e.startedAt.map { StateCoding.timestamp($0) } : nil,
                                finishedAt: a.adopted ? e.finishedAt.map { StateCoding.timestamp($0) } : nil)
         if e.exitCode == 0 || e.oomKilled || logsGone {
-            finish(name, deletePod: false) { _ in .attemptExited(a.ref, exit) }
-            scheduleDeletion(name, folder: a.folder, after: settings.deleteAfter, logsGone: logsGone)
+            finish(name, delete: settings.deleteAfter, logsGone: logsGone) { _ in .attemptExited(a.ref, exit) }
             return
         }
         // A failure: its message is the log's tail, so copy the log first.
-        Task.detached { [weak self] in
+        cleaning { [weak self] in
             guard let self else { return }
             await self.copyLogs(name, a.folder)
             var failed = exit
             let tail = StderrTail.read(a.folder.stdout)
             failed.detail = [e.reason == "Error" ? nil : e.reason, tail].compactMap { $0 }.joined(separator: ": ")
             if failed.detail?.isEmpty == true { failed.detail = nil }
-            self.finish(name, deletePod: false) { _ in .attemptExited(a.ref, failed) }
-            self.scheduleDeletion(name, folder: a.folder, after: self.settings.deleteAfter)
+            self.finish(name, delete: self.settings.deleteAfter) { _ in .attemptExited(a.ref, failed) }
         }
     }
 
@@ -285,11 +326,11 @@ extension KubernetesBackend {
             runDueDeletions(now)
             for (name, pull, note) in expired {
                 if pull {
-                    finish(name, deletePod: true) { a in
+                    finish(name, delete: .zero) { a in
                         .attemptExited(a.ref, AttemptExit(exitCode: nil, userFailure: "\(note) (gave up after \(Self.describe(self.settings.imagePullGrace)))"))
                     }
                 } else {
-                    finish(name, deletePod: true) { a in
+                    finish(name, delete: .zero) { a in
                         .attemptLost(a.ref, reason: "pod \(name) could not be scheduled for \(Self.describe(self.settings.unschedulableGrace)): \(note)")
                     }
                 }

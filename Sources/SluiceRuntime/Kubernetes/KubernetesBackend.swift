@@ -26,6 +26,9 @@ public struct KubernetesSettings: Sendable {
     public var adoptSyncWait: Duration = .seconds(30)
     /// How often graces and the slot queue are checked.
     public var tick: Duration = .seconds(1)
+    /// Running pods whose log is followed live into the store at once (one streamed request each); the logs of
+    /// others are copied when they end.
+    public var maxLogFollows = 200
 
     public init(pod: KubePodSettings) { self.pod = pod }
 }
@@ -109,10 +112,12 @@ public final class KubernetesBackend: AttemptBackend, @unchecked Sendable {
         background.withLock { $0 += tasks }
     }
 
-    /// Stops the informers and timers (tests; a server that stops).
+    /// Stops the informers, timers and log follows (tests; a server that stops).
     public func shutdown() {
         let tasks = background.withLock { t in defer { t.removeAll() }; return t }
         for t in tasks { t.cancel() }
+        let follows = state.withLock { s in defer { s.followers.removeAll() }; return Array(s.followers.values) }
+        for f in follows { f.cancel() }
     }
 
     public func start(_ spec: AttemptSpec, extraEnvironment: [String: String]) throws(BackendError) {
@@ -151,7 +156,7 @@ public final class KubernetesBackend: AttemptBackend, @unchecked Sendable {
 
     public func cancel(runID: String, attempt: AttemptRef, grace: Duration) {
         let key = AttemptKey(runID: runID, ref: attempt)
-        enum Action { case none, endNow(String), delete(String) }
+        enum Action { case none, endNow(String), delete(String, AttemptFolder) }
         let action = state.withLock { s -> Action in
             guard let name = s.byRef[key], var a = s.attempts[name], !a.ended else { return .none }
             a.cancelled = true
@@ -160,15 +165,19 @@ public final class KubernetesBackend: AttemptBackend, @unchecked Sendable {
                 s.queue.removeAll { $0 == name }
                 return .endNow(name)
             }
-            return .delete(name)
+            return .delete(name, a.folder)
         }
         switch action {
         case .none: return
         case .endNow(let name):
             ended(name) { _ in .attemptExited(attempt, AttemptExit(exitCode: nil, killedByUs: true, detail: "cancelled before its pod was created")) }
-        case .delete(let name):
+        case .delete(let name, let folder):
             let seconds = max(0, Int((Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18).rounded(.up)))
-            Task.detached { [weak self] in await self?.deletePod(name, gracePeriodSeconds: seconds) }
+            // An abort or a timeout: what the task logged so far goes into the store before its pod goes.
+            cleaning { [weak self] in
+                await self?.keepLogBeforeDeleting(name, folder)
+                await self?.deletePod(name, gracePeriodSeconds: seconds)
+            }
         }
     }
 
@@ -236,6 +245,8 @@ struct KubeAttempt: Sendable {
     /// The last note reported as progress, so the same one is not reported again.
     var lastNote: String?
     var lastVerdict: String?
+    /// Someone else's deletion of the pod was seen (its deletionTimestamp), and its log kept.
+    var deletionSeen = false
 }
 
 struct KubeBackendState {
@@ -251,6 +262,10 @@ struct KubeBackendState {
     var peakAlive = 0
     /// Finished pods to delete, and when.
     var deletions: [String: ContinuousClock.Instant] = [:]
+    /// Running pods whose log is being followed into the store; the task answers whether it got the whole log.
+    var followers: [String: Task<Bool, Never>] = [:]
+    /// Log copies and deletions under way (see `finishCleanup`).
+    var cleanups = 0
 
     /// Registers an attempt found after a restart as created and holding a slot; false when it is known already.
     mutating func adopt(_ attempt: KubeAttempt) -> Bool {

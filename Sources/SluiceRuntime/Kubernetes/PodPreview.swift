@@ -25,11 +25,14 @@ public struct PodPreview: Sendable {
     /// Renders every task node of `flow` (subworkflows, branch cases, map items, the failure node) for run `runID`.
     /// `plugins` render the pods of plugin tasks that run as pods (`TaskPlugin.rendersPod`); other plugin tasks run
     /// in the controller and get a note.
+    /// `callbackBaseURL`: the server's address as `sluice serve` gives it to attempts; each pod then gets
+    /// `SLUICE_CALLBACK_URL` and `SLUICE_CALLBACK_TOKEN` (from its Secret, whose token is `tokenPlaceholder`),
+    /// as the backend creates them. Nil renders pods as `sluice run` creates them: without a callback.
     public init(_ flow: CompiledFlow, inputs: [String: LiteralValue], settings: KubePodSettings, runID: String = "render",
-                plugins: TaskPluginRegistry = TaskPluginRegistry()) throws(BackendError) {
+                plugins: TaskPluginRegistry = TaskPluginRegistry(), callbackBaseURL: String? = nil) throws(BackendError) {
         var settings = settings
         if settings.flowName == nil { settings.flowName = flow.workflow.name }
-        var walk = Walk(flow: flow, settings: settings, runID: runID, plugins: plugins)
+        var walk = Walk(flow: flow, settings: settings, runID: runID, plugins: plugins, callbackBaseURL: callbackBaseURL)
         try walk.workflow(flow.workflow, prefix: "", scope: inputs, note: nil)
         if let failure = flow.workflow.failureNode {
             try walk.node(failure, prefix: "", scope: inputs, note: "runs only when the flow fails")
@@ -51,11 +54,15 @@ public struct PodPreview: Sendable {
         }
     }
 
+    /// The callback token in a rendered Secret: the real one is signed per attempt by the controller.
+    public static let tokenPlaceholder = "{{per-attempt callback token}}"
+
     private struct Walk {
         let flow: CompiledFlow
         let settings: KubePodSettings
         let runID: String
         let plugins: TaskPluginRegistry
+        let callbackBaseURL: String?
         var entries: [Entry] = []
         var notes: [String] = []
 
@@ -120,12 +127,22 @@ public struct PodPreview: Sendable {
                 }
                 spec = try PluginPod.spec(spec, plugin: plugin, attempt: attempt, backend: "kubernetes", runsPods: true)
             }
-            entries.append(Entry(node: id, task: name, note: note, plan: try PodPlan(spec, environment: [:], settings: settings)))
+            entries.append(Entry(node: id, task: name, note: note, plan: try PodPlan(spec, environment: callback(spec.ref), settings: settings)))
             guard task.revert != nil else { return }
             let revert = AttemptSpec.preview(runID: runID, ref: AttemptRef(node: id, attempt: 1, purpose: .revert), task: task, node: node,
                                              inputs: inputs, extra: extra)
             entries.append(Entry(node: id, task: name, note: join(note, "revert: runs only when the flow fails with policy: revert"),
-                                 plan: try PodPlan(revert, environment: [:], settings: settings)))
+                                 plan: try PodPlan(revert, environment: callback(revert.ref), settings: settings)))
+        }
+
+        /// The callback variables the controller gives an attempt (`CallbackConfig.environment`), with a
+        /// placeholder token.
+        func callback(_ ref: AttemptRef) -> [String: String] {
+            guard var base = callbackBaseURL else { return [:] }
+            while base.hasSuffix("/") { base.removeLast() }
+            var url = base + CallbackConfig.path(runID: runID, node: ref.node, attempt: ref.attempt)
+            if ref.purpose == .revert { url += "?purpose=revert" }
+            return ["SLUICE_CALLBACK_URL": url, "SLUICE_CALLBACK_TOKEN": PodPreview.tokenPlaceholder]
         }
 
         func join(_ a: String?, _ b: String) -> String { a.map { "\($0); \(b)" } ?? b }

@@ -43,6 +43,11 @@ struct Render: ParsableCommand {
     @Flag(name: .customLong("no-secrets"), help: "Leave out the per-attempt Secrets.")
     var noSecrets = false
 
+    @Option(name: .customLong("callback-url"), help: ArgumentHelp("The server address `sluice serve` gives tasks for callbacks (SLUICE_CALLBACK_URL); 'none' renders pods as `sluice run` creates them, without a callback.", valueName: "url"))
+    var callbackURL: String = "{{server}}"
+
+    @OptionGroup(title: "Pod settings (as given to serve or run --backend kubernetes)") var pod: PodShapeOptions
+
     func validate() throws {
         if let problem = KubernetesName.dns1123LabelProblem(namespace) { throw ValidationError("--namespace '\(namespace)' \(problem)") }
         if let problem = RunID.problem(runID) { throw ValidationError("--run-id: \(problem)") }
@@ -51,8 +56,11 @@ struct Render: ParsableCommand {
     func run() throws {
         let (flow, values) = try FlowFile.load(file, inputs: inputs, inputsFile: inputsFile)
         let preview: PodPreview
+        var settings = KubePodSettings(namespace: namespace)
+        try pod.apply(to: &settings)
         do {
-            preview = try PodPreview(flow, inputs: values, settings: KubePodSettings(namespace: namespace), runID: runID, plugins: TaskPlugins.all)
+            preview = try PodPreview(flow, inputs: values, settings: settings, runID: runID, plugins: TaskPlugins.all,
+                                     callbackBaseURL: callbackURL == "none" ? nil : callbackURL)
         } catch {
             FileHandleOutput.standardError("error: \(file): \(error.message)")
             throw ExitCode(1)

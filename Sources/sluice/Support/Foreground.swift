@@ -29,6 +29,7 @@ enum Foreground {
             throw CLIError.input("cannot drive run \(runID): \(error)")
         }
         signals.stop()
+        deleteFinishedPods(controller, runID: runID)
         controller.close()
         view.finish(final)
         try printOutcome(final, runID: runID, format: format)
@@ -43,6 +44,20 @@ enum Foreground {
         if let f = final.header.failure { out["error"] = .string(f.message) }
         let json = TypedValues.json(.map(out))
         FileHandleOutput.standardOutput(format == .json ? json : try YAMLText.from(json: json))
+    }
+}
+
+extension Foreground {
+    /// On Kubernetes: the pods of the run are deleted now, once their logs are in the store, instead of after
+    /// --pod-delete-after (this process, which would delete them then, is about to exit).
+    static func deleteFinishedPods(_ controller: Controller, runID: String) {
+        let backend = (controller.backend as? PluginBackend)?.inner ?? controller.backend
+        guard let kube = backend as? KubernetesBackend else { return }
+        let limit = Duration.seconds(60)
+        let done = Blocking.run { await kube.finishCleanup(within: limit) }
+        if !done {
+            FileHandleOutput.standardError("sluice: warning: the run's pods were not all cleaned up within \(limit); delete the rest with: kubectl delete pods -n \(kube.namespace) -l \(PodPlan.runSelector(runID))")
+        }
     }
 }
 

@@ -39,29 +39,22 @@ struct KubernetesOptions: ParsableArguments {
     @Option(name: .customLong("pod-create-qps"), help: ArgumentHelp("Kubernetes: pod creations per second, within --kube-qps.", valueName: "n"))
     var podCreateQPS: Double = 20
 
-    @Option(name: .customLong("service-account"), help: ArgumentHelp("Kubernetes: the service account task pods run as (its token is never mounted).", valueName: "name"))
-    var serviceAccount: String?
-
-    @Option(name: .customLong("accelerator-label"), help: ArgumentHelp("Kubernetes: the node label a task's `resources.accelerator` must match.", valueName: "label"))
-    var acceleratorLabel: String = "nvidia.com/gpu.product"
-
-    @Option(name: .customLong("interruptible-toleration"), help: ArgumentHelp("Kubernetes: a toleration for interruptible (spot) attempts, KEY[=VALUE][:EFFECT]; repeatable. The last attempt runs without it.", valueName: "toleration"))
-    var interruptibleTolerations: [String] = []
-
-    @Option(name: .customLong("interruptible-node-selector"), help: ArgumentHelp("Kubernetes: a node label interruptible attempts are placed by, KEY=VALUE; repeatable. The last attempt runs without it.", valueName: "label"))
-    var interruptibleNodeSelector: [String] = []
+    @OptionGroup var pod: PodShapeOptions
 
     /// Whether any Kubernetes option was given (they go with --backend kubernetes only).
     var anyGiven: Bool {
         // Compared field by field with a parse of no arguments, so the defaults are written once (in the options).
-        let given = Mirror(reflecting: self).children.map { "\($0.value)" }
-        return given != Self.defaultFields
+        return Self.fields(self) != Self.defaultFields || pod.anyGiven
     }
 
     private static let defaultFields: [String] = {
         guard let defaults = try? KubernetesOptions.parse([]) else { return [] }
-        return Mirror(reflecting: defaults).children.map { "\($0.value)" }
+        return fields(defaults)
     }()
+
+    private static func fields(_ options: KubernetesOptions) -> [String] {
+        Mirror(reflecting: options).children.filter { $0.label != "_pod" }.map { "\($0.value)" }
+    }
 
     func validate() throws {
         for (flag, text) in [("--pod-delete-after", podDeleteAfter), ("--unschedulable-grace", unschedulableGrace), ("--image-pull-grace", imagePullGrace)] {
@@ -76,8 +69,6 @@ struct KubernetesOptions: ParsableArguments {
         if let namespace, !RunLabels.isDNSLabel(namespace) {
             throw ValidationError("--namespace \(namespace): expected a DNS-1123 label (lowercase letters, digits and '-', at most 63)")
         }
-        _ = try tolerations()
-        _ = try nodeSelector()
         if kubeQPS < 3 * podCreateQPS {
             // Each pod costs three requests (its Secret, the pod, the Secret's owner): creates would be held to a third.
             FileHandle.standardError.write(Data("sluice: warning: --kube-qps \(kubeQPS) holds pod creates below --pod-create-qps \(podCreateQPS); each pod takes 3 API requests, so give --kube-qps at least \(3 * podCreateQPS)\n".utf8))
@@ -88,40 +79,6 @@ struct KubernetesOptions: ParsableArguments {
         do { return .milliseconds(try DurationValue(parsing: text).milliseconds) } catch {
             throw ValidationError("\(flag) \(text): expected a duration such as 90s, 10m or 1h")
         }
-    }
-
-    func tolerations() throws -> [JSONValue] {
-        try interruptibleTolerations.map { text in
-            var rest = Substring(text)
-            var effect: String?
-            if let colon = rest.lastIndex(of: ":") {
-                effect = String(rest[rest.index(after: colon)...])
-                rest = rest[..<colon]
-                guard ["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(effect!) else {
-                    throw ValidationError("--interruptible-toleration \(text): the effect must be NoSchedule, PreferNoSchedule or NoExecute")
-                }
-            }
-            let parts = rest.split(separator: "=", maxSplits: 1).map(String.init)
-            guard let key = parts.first, !key.isEmpty else {
-                throw ValidationError("--interruptible-toleration \(text): expected KEY[=VALUE][:EFFECT], e.g. cloud.google.com/gke-spot=true:NoSchedule")
-            }
-            var t: JSONObject = ["key": .string(key), "operator": parts.count == 2 ? "Equal" : "Exists"]
-            if parts.count == 2 { t["value"] = .string(parts[1]) }
-            if let effect { t["effect"] = .string(effect) }
-            return .object(t)
-        }
-    }
-
-    func nodeSelector() throws -> [String: String] {
-        var out: [String: String] = [:]
-        for text in interruptibleNodeSelector {
-            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw ValidationError("--interruptible-node-selector \(text): expected KEY=VALUE, e.g. node.kubernetes.io/lifecycle=spot")
-            }
-            out[parts[0]] = parts[1]
-        }
-        return out
     }
 
     /// The cluster configuration: --kubeconfig, else in-cluster, else $KUBECONFIG / ~/.kube/config.
@@ -147,12 +104,9 @@ struct KubernetesOptions: ParsableArguments {
     func backend(storeDirectory: String) throws -> KubernetesBackend {
         let config = try clusterConfig()
         let client = try client(config)
-        var pod = KubePodSettings(namespace: namespace ?? (config.namespace.isEmpty ? "default" : config.namespace))
-        pod.serviceAccountName = serviceAccount
-        pod.acceleratorLabel = acceleratorLabel
-        pod.interruptibleTolerations = try tolerations()
-        pod.interruptibleNodeSelector = try nodeSelector()
-        var settings = KubernetesSettings(pod: pod)
+        var podSettings = KubePodSettings(namespace: namespace ?? (config.namespace.isEmpty ? "default" : config.namespace))
+        try pod.apply(to: &podSettings)
+        var settings = KubernetesSettings(pod: podSettings)
         settings.deleteAfter = try duration("--pod-delete-after", podDeleteAfter)
         settings.unschedulableGrace = try duration("--unschedulable-grace", unschedulableGrace)
         settings.imagePullGrace = try duration("--image-pull-grace", imagePullGrace)
@@ -169,12 +123,9 @@ struct KubernetesOptions: ParsableArguments {
         if let kubeconfig { a += ["--kubeconfig", kubeconfig] }
         if let kubeContext { a += ["--kube-context", kubeContext] }
         if let namespace { a += ["--namespace", namespace] }
-        if let serviceAccount { a += ["--service-account", serviceAccount] }
         a += ["--pod-delete-after", podDeleteAfter, "--unschedulable-grace", unschedulableGrace, "--image-pull-grace", imagePullGrace,
               "--max-pods", String(maxPods), "--max-pods-per-run", String(maxPodsPerRun), "--kube-qps", String(kubeQPS),
-              "--kube-burst", String(kubeBurst), "--pod-create-qps", String(podCreateQPS), "--accelerator-label", acceleratorLabel]
-        for t in interruptibleTolerations { a += ["--interruptible-toleration", t] }
-        for s in interruptibleNodeSelector { a += ["--interruptible-node-selector", s] }
-        return a
+              "--kube-burst", String(kubeBurst), "--pod-create-qps", String(podCreateQPS)]
+        return a + pod.arguments
     }
 }
