@@ -44,6 +44,9 @@ public final class APIServer: Sendable {
         public var clock: (any ControllerClock)?
         /// Restart pacing of app replicas and its clock.
         public var appOptions = AppRuntime.Options()
+        /// Makes the app backend over the server's store (`KubernetesApps` on `--backend kubernetes`); nil: local
+        /// replica processes (`AppRuntime` with `appOptions`).
+        public var appBackend: (@Sendable (Store) -> any AppBackend)?
         /// The plugin that runs deploy steps, registered with `backend`'s plugins; the server attaches its apps to it.
         public var appDeploy: AppDeployTask?
 
@@ -63,8 +66,8 @@ public final class APIServer: Sendable {
     public let controller: Controller
     /// What this server's controller measured as it stepped runs (for `/metrics`).
     public let metrics = ServerMetrics()
-    /// The apps this server keeps running (local processes), reached through `/apps/NAME/`.
-    public let apps: AppRuntime
+    /// The apps this server keeps running (local processes, or Deployments on Kubernetes), reached through `/apps/NAME/`.
+    public let apps: any AppBackend
     private let lifecycle = Lifecycle()
     private let campaign = Mutex<Task<Void, Never>?>(nil)
     private let retention = Mutex<Task<Void, Never>?>(nil)
@@ -84,7 +87,8 @@ public final class APIServer: Sendable {
         } else {
             controller = try Controller(directory: configuration.storeDirectory, options: options, taskUser: configuration.taskUser)
         }
-        apps = AppRuntime(store: controller.store, directory: configuration.storeDirectory + "/apps", options: configuration.appOptions)
+        apps = configuration.appBackend?(controller.store)
+            ?? AppRuntime(store: controller.store, directory: configuration.storeDirectory + "/apps", options: configuration.appOptions)
         configuration.appDeploy?.attach(apps, baseURL: { [controller] in controller.callbackBaseURL })
         controller.onStep = { [metrics] id, state, events in metrics.record(runID: id, state: state, events: events) }
     }
