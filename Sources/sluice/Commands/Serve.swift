@@ -71,6 +71,12 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("retention-interval"), help: ArgumentHelp("How often --retain-finished looks for runs to remove. Default: 1h.", valueName: "duration"))
     var retentionInterval: String?
 
+    @Option(name: .customLong("app-upstream"), help: ArgumentHelp(
+        "Kubernetes: where the gateway sends an app's requests, with {name}, {namespace} and {port} filled in.",
+        discussion: "Default: http://{name}.{namespace}.svc:{port}, the app's Service by its cluster DNS name (the server runs in the cluster). Outside the cluster, point it at something that reaches the Services, e.g. a port-forward.",
+        valueName: "url"))
+    var appUpstream: String?
+
     @OptionGroup var storeOption: StoreOption
 
     /// The leader election of `--backend kubernetes` (nil on other backends).
@@ -123,6 +129,14 @@ struct Serve: ParsableCommand {
         if (backendOption.backend ?? "local") != "kubernetes", leaseName != "sluice-controller" || identity != nil || leaseDuration != "15s" {
             throw ValidationError("--lease-name, --identity and --lease-duration go with --backend kubernetes")
         }
+        if let appUpstream {
+            guard backendOption.backend == "kubernetes" else { throw ValidationError("--app-upstream goes with --backend kubernetes") }
+            var settings = KubernetesApps.Settings(pod: KubePodSettings(namespace: "default"))
+            settings.upstream = appUpstream
+            guard settings.upstream(name: "app", port: 8080) != nil else {
+                throw ValidationError("--app-upstream \(appUpstream): expected an http://HOST:PORT URL (with {name}, {namespace}, {port} as needed), e.g. http://{name}.{namespace}.svc:{port}")
+            }
+        }
         if runAs != nil, (backendOption.backend ?? "local") != "local" {
             throw ValidationError("--run-as applies to the local backend; containers run as their image's user (or the task's user:)")
         }
@@ -150,6 +164,12 @@ struct Serve: ParsableCommand {
             configuration.appDeploy = appDeploy
             configuration.advertiseURL = advertiseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             configuration.leadership = try leadership(backend)
+            if let kube = ((backend as? PluginBackend)?.inner ?? backend) as? KubernetesBackend {
+                // Apps become Deployments and Services in the tasks' namespace, labelled with the same store id.
+                var settings = KubernetesApps.Settings(pod: kube.settings.pod)
+                if let appUpstream { settings.upstream = appUpstream }
+                configuration.appBackend = { [client = kube.client, settings] store in KubernetesApps(client: client, settings: settings, store: store) }
+            }
             configuration.retainFinished = try retainFinished.map { try DurationValue(parsing: $0) }
             configuration.retentionInterval = try DurationValue(parsing: retentionInterval ?? "1h")
             server = try APIServer(configuration)
