@@ -17,6 +17,7 @@ RULES = {
     ("", "secrets"): {"create", "get", "delete", "patch"},
     ("apps", "deployments"): {"create", "get", "list", "watch", "update", "patch", "delete"},
     ("", "services"): {"create", "get", "list", "watch", "update", "patch", "delete"},
+    ("", "configmaps"): {"create", "get", "list", "watch", "update", "patch", "delete"},
 }
 FLAGS = ["--listen", "--store", "--backend", "--namespace", "--advertise-url", "--lease-name", "--identity",
          "--pod-delete-after", "--max-pods", "--max-pods-per-run", "--kube-qps", "--kube-burst", "--pod-create-qps",

@@ -161,15 +161,34 @@ import Testing
         await #expect(throws: AppRuntimeError.noApp("web")) { try await h.apps.view("web") }
     }
 
-    @Test func aCrashingAppShowsCrashLoopWithItsExitCodeAndItsLog() async throws {
+    /// KubeSim restarts simulated containers with the kubelet's back-off (its real processes it does not restart):
+    /// `kubesim/fail` exits 1 each run and `kubesim/oom` is OOM-killed each run.
+    @Test(arguments: [("kubesim/fail", "exited with code 1"), ("kubesim/oom", "OOMKilled: exited with code 137")])
+    func aCrashingAppShowsCrashLoopWithTheReasonAndItsLog(image: String, reason: String) async throws {
         let h = try await Harness.start()
         defer { Task { await h.stop() } }
-        _ = try await h.apps.deploy([Self.web(command: ["sh", "-c", "echo boom; exit 3"], replicas: 1)])
+        _ = try await h.apps.deploy([Self.web(command: [], image: image, replicas: 1)])
         let looping = try await eventually(.seconds(90)) { try await h.apps.view("web").state == "crash-loop" }
         let view = try await h.apps.view("web")
         #expect(looping, "\(view)")
-        #expect(view.lastError?.contains("exited with code 3") == true, "\(view)")
-        #expect(view.replicaStates.first?.state == "crash-loop")
+        #expect(view.lastError?.contains(reason) == true, "\(view)")
+        #expect(view.replicaStates.first?.state == "crash-loop" && view.restarts >= 1)
+        guard case .remote(let log) = try await h.apps.replicaLog("web", replica: 0) else {
+            Issue.record("a pod's log is read from the cluster")
+            return
+        }
+        let text = String(decoding: try await log.read(), as: UTF8.self)
+        #expect(text.contains("web-"), "\(text)")
+    }
+
+    /// A real process that exits: KubeSim does not restart it, but its exit and output are shown.
+    @Test func anAppProcessThatExitsShowsItsExitCodeAndItsOutput() async throws {
+        let h = try await Harness.start()
+        defer { Task { await h.stop() } }
+        _ = try await h.apps.deploy([Self.web(command: ["sh", "-c", "echo boom; exit 3"], replicas: 1)])
+        let exited = try await eventually { try await h.apps.view("web").lastError?.contains("exited with code 3") == true }
+        let view = try await h.apps.view("web")
+        #expect(exited && view.replicaStates.first?.state == "restarting", "\(view)")
         guard case .remote(let log) = try await h.apps.replicaLog("web", replica: 0) else {
             Issue.record("a pod's log is read from the cluster")
             return

@@ -2,7 +2,8 @@
 public struct AppReplicaView: Codable, Sendable, Equatable {
     /// 0-based; stable while the app runs (`apps logs --replica N`).
     public var index: Int
-    /// `starting`, `healthy`, `restarting` (waiting out its backoff), `crash-loop` or `stopped`; on Kubernetes also
+    /// `starting`, `healthy`, `restarting` (waiting out its backoff; on Kubernetes: its container ended and the
+    /// kubelet starts it again), `crash-loop` or `stopped`; on Kubernetes also
     /// `failing` (its container cannot start: an image pull or configuration error) and `stopping` (terminating).
     public var state: String
     public var pid: Int?

@@ -81,6 +81,9 @@ enum KubeAppStatus {
             state = "crash-loop"
         } else if let reason = waitingReason, startFailures.contains(reason) {
             state = "failing"
+        } else if c?["state"]?["terminated"] != nil {
+            // Ended; the kubelet starts it again (restartPolicy Always), at once the first time.
+            state = "restarting"
         } else if ready?["status"]?.stringValue == "True" {
             state = "healthy"
         } else {
