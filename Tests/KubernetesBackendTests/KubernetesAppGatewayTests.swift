@@ -77,6 +77,18 @@ import Testing
         }
         #expect(answer.0 == 200 && answer.1 == "pod says /greet?x=1 via /apps/hello", "\(answer)")
 
+        // `apps logs hello --replica 0 -f`: the pod's log through the API, followed.
+        guard case .remote(let log) = try await server.apps.replicaLog("hello", replica: 0) else {
+            Issue.record("a pod's log is read from the cluster")
+            return
+        }
+        var followed = ""
+        for try await chunk in try await log.follow() {
+            followed += String(decoding: chunk, as: UTF8.self)
+            if followed.contains("\n") { break }
+        }
+        #expect(followed == "listening on \(port)\n", "\(followed)")
+
         _ = try await server.apps.setRunning("hello", false)
         let stopped = try await get("/apps/hello/greet")
         #expect(stopped.0 == 404 || stopped.0 == 503, "\(stopped)")
