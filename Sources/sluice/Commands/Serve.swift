@@ -155,8 +155,9 @@ struct Serve: ParsableCommand {
         let server: APIServer
         let backendName = backendOption.backend ?? "local"
         // Every backend, the local one with its task user, runs task plugins beside it (TaskPlugins.wrap). Apps run as
-        // local processes, so only the local backend runs deploy steps; the others refuse them at submit.
-        let appDeploy = backendName == "local" ? AppDeployTask() : nil
+        // local processes or, on Kubernetes, as Deployments: those two backends run deploy steps; the container
+        // backend refuses them at submit.
+        let appDeploy = backendName == "local" || backendName == "kubernetes" ? AppDeployTask() : nil
         let backend = try backendOption.make(backendName, storeDirectory: storeOption.directory,
                                              taskUser: backendName == "local" ? try taskUser() : nil, extra: appDeploy.map { [$0] } ?? [])
         do {
