@@ -60,6 +60,12 @@ import Glibc
         #expect(body.contains("\"path\": \"/hello\""), "\(body)\n\(status)")
         #expect(status.contains("app echo: healthy, 1/1 healthy") && status.contains("POD"), "\(status)")
 
+        // The pod's log through the API (pods/log of replica 0); a replica the app does not have is 404.
+        let logs = try ws.sluice(["apps", "logs", "echo", "--replica", "0", "--server", server.url])
+        #expect(logs.status == 0 && logs.stdout.contains("listening on \(port)"), "\(logs.stdout)\(logs.stderr)")
+        let none = try ws.sluice(["apps", "logs", "echo", "--replica", "3", "--server", server.url])
+        #expect(none.status != 0 && none.stderr.contains("no replica 3"), "\(none.stderr)")
+
         let deleted = try ws.sluice(["apps", "delete", "echo", "--server", server.url])
         #expect(deleted.status == 0, "\(deleted.stderr)")
     }

@@ -125,12 +125,28 @@ struct AppRoutes {
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         let stream = try await run { try await log.follow() }
-        let stopping = self.stopping
+        let stopping = self.stopping, poll = self.poll
         let body = ResponseBody { writer in
-            for try await chunk in stream {
-                if stopping.isSet { break }
-                try await writer.write(ByteBuffer(bytes: chunk))
+            // A relay the server's stop can end while the pod's log is quiet; ending it (or the client leaving)
+            // cancels the pump, which closes the log stream.
+            let (relay, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+            let pump = Task {
+                do {
+                    for try await chunk in stream { continuation.yield(chunk) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
             }
+            let watch = Task {
+                while !stopping.isSet && !Task.isCancelled { try? await Task.sleep(for: poll) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in
+                pump.cancel()
+                watch.cancel()
+            }
+            for try await chunk in relay { try await writer.write(ByteBuffer(bytes: chunk)) }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
