@@ -115,10 +115,10 @@ extension KubeFixture {
         .deletingLastPathComponent().appendingPathComponent(".build/kube-sent").path
 
     /// Pod and Secret creates (attempts), and every create, replace or patch of an app's owner ConfigMap,
-    /// Deployment or Service by someone other than KubeSim's own controllers.
+    /// Deployment, Service or Ingress by someone other than KubeSim's own controllers.
     static func isSent(_ w: WriteRecord) -> Bool {
         if w.verb == "create" && ["pods", "secrets"].contains(w.type.plural) { return true }
-        return ["create", "update", "patch"].contains(w.verb) && ["configmaps", "deployments", "services"].contains(w.type.plural)
+        return ["create", "update", "patch"].contains(w.verb) && ["configmaps", "deployments", "services", "ingresses"].contains(w.type.plural)
             && !w.user.hasPrefix("system:serviceaccount:") && !w.user.hasPrefix("system:node:") && w.user != "system:kubesim"
     }
 

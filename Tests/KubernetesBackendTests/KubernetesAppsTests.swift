@@ -221,6 +221,54 @@ import Testing
         await second.shutdown()
     }
 
+    /// KubeSim serves no Ingress kind of its own: the test defines `ingresses.networking.k8s.io` as a custom
+    /// resource, so the API path, ownership and garbage collection are the real ones.
+    @Test func aPublicAppGetsAnIngressWhenTheServerMakesThemAndLosesItWhenItTurnsPrivate() async throws {
+        let h = try await Harness.start()
+        defer { Task { await h.stop() } }
+        let crds = ResourceType(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", resource: "customresourcedefinitions",
+                                namespaced: false)
+        _ = try await h.fixture.client().create(crds, namespace: nil, [
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": ["name": "ingresses.networking.k8s.io"],
+            "spec": ["group": "networking.k8s.io", "scope": "Namespaced",
+                     "names": ["plural": "ingresses", "singular": "ingress", "kind": "Ingress", "listKind": "IngressList"],
+                     "versions": [["name": "v1", "served": true, "storage": true,
+                                   "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]]]]],
+        ])
+        var pod = KubePodSettings(namespace: h.fixture.namespace)
+        pod.storeID = "apps-test"
+        var settings = KubernetesApps.Settings(pod: pod)
+        settings.ingressHost = "{name}.apps.example.com"
+        settings.ingressClass = "nginx"
+        let apps = KubernetesApps(client: h.fixture.client(), settings: settings, store: h.store)
+        let ingresses = SimResource(group: "networking.k8s.io", version: "v1", plural: "ingresses", singular: "ingress", kind: "Ingress")
+        var spec = Self.web(replicas: 1)
+        spec.isPublic = true
+        _ = try await apps.deploy([spec])
+        let ingress = try #require(h.object(ingresses, "web"))
+        let owner = try #require(h.object(.configMaps, "sluice-app-web"))
+        #expect(ingress["metadata"]?["ownerReferences"]?.arrayValue?.first?["uid"] == owner["metadata"]?["uid"])
+        #expect(ingress["spec"]?["ingressClassName"]?.stringValue == "nginx")
+        let rule = ingress["spec"]?["rules"]?.arrayValue?.first
+        #expect(rule?["host"]?.stringValue == "web.apps.example.com")
+        let path = rule?["http"]?["paths"]?.arrayValue?.first
+        #expect(path?["path"]?.stringValue == "/" && path?["pathType"]?.stringValue == "Prefix")
+        #expect(path?["backend"]?["service"]?["name"]?.stringValue == "web" && path?["backend"]?["service"]?["port"]?["name"]?.stringValue == "http")
+        let writes = h.ourWrites().count
+        _ = try await apps.deploy([spec])
+        #expect(h.ourWrites().count == writes)
+
+        spec.isPublic = false
+        _ = try await apps.deploy([spec])
+        #expect(h.object(ingresses, "web") == nil)
+        spec.isPublic = true
+        _ = try await apps.deploy([spec])
+        #expect(h.object(ingresses, "web") != nil)
+        try await apps.delete("web")
+        #expect(await eventually { h.object(ingresses, "web") == nil && h.object(.services, "web") == nil })
+        await apps.shutdown()
+    }
+
     @Test func specsTheClusterCannotRunAreRefusedWithTheReason() async throws {
         let h = try await Harness.start()
         defer { Task { await h.stop() } }

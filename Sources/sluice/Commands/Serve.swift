@@ -77,6 +77,15 @@ struct Serve: ParsableCommand {
         valueName: "url"))
     var appUpstream: String?
 
+    @Option(name: .customLong("app-ingress-host"), help: ArgumentHelp(
+        "Kubernetes: give each public app an Ingress for this host ({name} and {namespace} filled in), to its Service.",
+        discussion: "E.g. {name}.apps.example.com. Private apps get none: only the gateway checks their tokens (an app that turns private loses its Ingress). Default: no Ingresses; apps are reached through the gateway.",
+        valueName: "host"))
+    var appIngressHost: String?
+
+    @Option(name: .customLong("app-ingress-class"), help: ArgumentHelp("Kubernetes: the IngressClass of the apps' Ingresses (default: the cluster's default class).", valueName: "name"))
+    var appIngressClass: String?
+
     @OptionGroup var storeOption: StoreOption
 
     /// The leader election of `--backend kubernetes` (nil on other backends).
@@ -137,6 +146,18 @@ struct Serve: ParsableCommand {
                 throw ValidationError("--app-upstream \(appUpstream): expected an http://HOST:PORT URL (with {name}, {namespace}, {port} as needed), e.g. http://{name}.{namespace}.svc:{port}")
             }
         }
+        if appIngressHost != nil || appIngressClass != nil {
+            guard backendOption.backend == "kubernetes" else { throw ValidationError("--app-ingress-host and --app-ingress-class go with --backend kubernetes") }
+            guard let host = appIngressHost else { throw ValidationError("--app-ingress-class names the class of the apps' Ingresses; give --app-ingress-host too") }
+            let sample = host.replacingOccurrences(of: "{name}", with: "app").replacingOccurrences(of: "{namespace}", with: "default")
+            let labels = sample.split(separator: ".", omittingEmptySubsequences: false)
+            guard sample.utf8.count <= 253, labels.count >= 1, labels.allSatisfy({ RunLabels.isDNSLabel(String($0)) }) else {
+                throw ValidationError("--app-ingress-host \(host): expected a DNS name (lowercase letters, digits, '-' and '.'), with {name} and {namespace} as needed, e.g. {name}.apps.example.com")
+            }
+            if let appIngressClass, !RunLabels.isDNSLabel(appIngressClass) {
+                throw ValidationError("--app-ingress-class \(appIngressClass): expected an IngressClass name (a DNS label)")
+            }
+        }
         if runAs != nil, (backendOption.backend ?? "local") != "local" {
             throw ValidationError("--run-as applies to the local backend; containers run as their image's user (or the task's user:)")
         }
@@ -169,6 +190,8 @@ struct Serve: ParsableCommand {
                 // Apps become Deployments and Services in the tasks' namespace, labelled with the same store id.
                 var settings = KubernetesApps.Settings(pod: kube.settings.pod)
                 if let appUpstream { settings.upstream = appUpstream }
+                settings.ingressHost = appIngressHost
+                settings.ingressClass = appIngressClass
                 configuration.appBackend = { [client = kube.client, settings] store in KubernetesApps(client: client, settings: settings, store: store) }
             }
             configuration.retainFinished = try retainFinished.map { try DurationValue(parsing: $0) }

@@ -25,6 +25,8 @@ public struct KubeAppPlan: Sendable {
     /// The Deployment without `metadata.ownerReferences` (see `owned(_:ownerUID:)`).
     public let deployment: JSONObject
     public let service: JSONObject
+    /// An Ingress to the Service, when the server makes them (`serve --app-ingress-host`) and the app is public.
+    public let ingress: JSONObject?
     public let specHash: String
 
     public static func ownerName(_ app: String) -> String { "sluice-app-\(app)" }
@@ -34,8 +36,21 @@ public struct KubeAppPlan: Sendable {
         "\(PodPlan.managedLabel)=true,\(PodPlan.storeLabel)=\(KubeName.labelValue(storeID)),\(appLabel)=\(name)"
     }
 
-    /// Renders `spec` running `replicas` replicas; throws, naming the field, what Kubernetes cannot honour.
-    public init(_ spec: AppSpec, replicas: Int, settings: KubePodSettings) throws(AppRuntimeError) {
+    /// Where an Ingress sends a host's requests: the host (a DNS name) and the IngressClass (nil: the cluster's default).
+    public struct IngressRoute: Sendable, Hashable {
+        public var host: String
+        public var className: String?
+
+        public init(host: String, className: String? = nil) {
+            self.host = host
+            self.className = className
+        }
+    }
+
+    /// Renders `spec` running `replicas` replicas, with an Ingress for `ingress` when the app is public (a private
+    /// app is reached only through the gateway, which checks tokens); throws, naming the field, what Kubernetes
+    /// cannot honour.
+    public init(_ spec: AppSpec, replicas: Int, settings: KubePodSettings, ingress route: IngressRoute? = nil) throws(AppRuntimeError) {
         name = spec.name
         namespace = settings.namespace
         try Self.check(spec)
@@ -57,7 +72,18 @@ public struct KubeAppPlan: Sendable {
             "type": "ClusterIP", "selector": .object(selector),
             "ports": [["name": .string(Self.portName), "port": .int(Int64(spec.port)), "targetPort": .string(Self.portName), "protocol": "TCP"]],
         ]
-        let hashed = JSONValue.array([.object(deploymentSpec), .object(serviceSpec)]).serialized()
+        var ingressSpec: JSONObject?
+        if let route, spec.isPublic {
+            let backend: JSONObject = ["service": ["name": .string(spec.name), "port": ["name": .string(Self.portName)]]]
+            var s: JSONObject = [:]
+            if let className = route.className { s["ingressClassName"] = .string(className) }
+            s["rules"] = [["host": .string(route.host),
+                           "http": ["paths": [["path": "/", "pathType": "Prefix", "backend": .object(backend)]]]]]
+            ingressSpec = s
+        }
+        var hashedParts: [JSONValue] = [.object(deploymentSpec), .object(serviceSpec)]
+        if let ingressSpec { hashedParts.append(.object(ingressSpec)) }
+        let hashed = JSONValue.array(hashedParts).serialized()
         specHash = String(FNV1a.hash(hashed), radix: 16)
         deploymentSpec["replicas"] = .int(Int64(replicas))
         let annotations: JSONObject = [Self.specHashAnnotation: .string(specHash)]
@@ -69,6 +95,7 @@ public struct KubeAppPlan: Sendable {
                  "data": ["spec.json": .string(specJSON)]]
         deployment = ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": .object(meta(spec.name)), "spec": .object(deploymentSpec)]
         service = ["apiVersion": "v1", "kind": "Service", "metadata": .object(meta(spec.name)), "spec": .object(serviceSpec)]
+        ingress = ingressSpec.map { ["apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": .object(meta(spec.name)), "spec": .object($0)] }
     }
 
     /// `object` owned by the ConfigMap with `ownerUID`, so the garbage collector deletes it with the ConfigMap.

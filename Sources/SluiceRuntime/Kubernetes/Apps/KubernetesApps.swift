@@ -21,6 +21,19 @@ public actor KubernetesApps: AppBackend {
         /// Service by its cluster DNS name by default.
         public var upstream: String = Settings.defaultUpstream
         public static let defaultUpstream = "http://{name}.{namespace}.svc:{port}"
+        /// With a host (`{name}` and `{namespace}` filled in, e.g. `{name}.apps.example.com`), each public app also
+        /// gets an Ingress for that host to its Service; private apps get none (only the gateway checks tokens).
+        public var ingressHost: String?
+        /// The IngressClass of those Ingresses (nil: the cluster's default class).
+        public var ingressClass: String?
+
+        /// The Ingress route of app `name`, when Ingresses are made.
+        public func ingress(name: String) -> KubeAppPlan.IngressRoute? {
+            ingressHost.map {
+                KubeAppPlan.IngressRoute(host: $0.replacingOccurrences(of: "{name}", with: name).replacingOccurrences(of: "{namespace}", with: pod.namespace),
+                                         className: ingressClass)
+            }
+        }
 
         public init(pod: KubePodSettings) { self.pod = pod }
 
@@ -45,6 +58,7 @@ public actor KubernetesApps: AppBackend {
     let logger = Logger(label: "sluice.kubernetes.apps")
 
     static let configMaps = ResourceType(apiVersion: "v1", kind: "ConfigMap", resource: "configmaps", namespaced: true)
+    static let ingresses = ResourceType(apiVersion: "networking.k8s.io/v1", kind: "Ingress", resource: "ingresses", namespaced: true)
 
     /// `settings.pod.storeID` must be set (the Kubernetes task backend's settings carry it).
     public init(client: KubeClient, settings: Settings, store: Store) {
@@ -84,7 +98,7 @@ public actor KubernetesApps: AppBackend {
 
     public func deploy(_ specs: [AppSpec]) async throws(AppRuntimeError) -> [AppView] {
         // Every spec is checked before anything is recorded: one the cluster cannot run refuses the whole file.
-        for spec in specs { _ = try KubeAppPlan(spec, replicas: spec.replicas.min, settings: settings.pod) }
+        for spec in specs { _ = try KubeAppPlan(spec, replicas: spec.replicas.min, settings: settings.pod, ingress: settings.ingress(name: spec.name)) }
         startWatching()
         var views: [AppView] = []
         for spec in specs {
@@ -172,10 +186,16 @@ public actor KubernetesApps: AppBackend {
 
     /// Makes the cluster match: the owner, then the Deployment (replicas 0 while stopped) and the Service it owns.
     func reconcile(_ spec: AppSpec, replicas: Int, running: Bool) async throws(AppRuntimeError) {
-        let plan = try KubeAppPlan(spec, replicas: running ? replicas : 0, settings: settings.pod)
+        let plan = try KubeAppPlan(spec, replicas: running ? replicas : 0, settings: settings.pod, ingress: settings.ingress(name: spec.name))
         let ownerUID = try await ensureOwner(plan)
         try await ensure(.deployments, plan.owned(plan.deployment, ownerUID: ownerUID), plan: plan, ownerUID: ownerUID)
         try await ensure(.services, plan.owned(plan.service, ownerUID: ownerUID), plan: plan, ownerUID: ownerUID)
+        if let ingress = plan.ingress {
+            try await ensure(Self.ingresses, plan.owned(ingress, ownerUID: ownerUID), plan: plan, ownerUID: ownerUID)
+        } else if settings.ingressHost != nil, try await existing(Self.ingresses, plan.name, plan: plan) != nil {
+            // The app became private: the Ingress would expose it without the gateway's token check.
+            _ = try await kube { [client, namespace] in try await client.delete(Self.ingresses, namespace: namespace, name: plan.name) }
+        }
     }
 
     /// The owner ConfigMap's uid, creating it or replacing its spec when the hash changed.
