@@ -21,6 +21,22 @@ import Glibc
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    @Test func appOptionsOfServeAreCheckedBeforeAnythingStarts() async throws {
+        try await offPool {
+            let ws = try Workspace()
+            let cases: [([String], String)] = [
+                (["--app-upstream", "http://127.0.0.1:{port}"], "--app-upstream goes with --backend kubernetes"),
+                (["--backend", "kubernetes", "--app-upstream", "ftp://{name}:21"], "expected an http://HOST:PORT URL"),
+                (["--backend", "kubernetes", "--app-ingress-class", "nginx"], "give --app-ingress-host too"),
+                (["--backend", "kubernetes", "--app-ingress-host", "Apps_Example.com"], "expected a DNS name"),
+            ]
+            for (args, words) in cases {
+                let out = try ws.sluice(["serve", "--listen", "127.0.0.1:0"] + args)
+                #expect(out.status == 2 && out.stderr.contains(words), "\(args): \(out.status) \(out.stderr)")
+            }
+        }
+    }
+
     @Test func appsDeployOnAKubernetesServerMakesADeploymentThatTheGatewayReaches() async throws {
         try await offPool { try Self.deployAndReach() }
     }
