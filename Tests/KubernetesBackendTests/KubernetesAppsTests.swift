@@ -131,6 +131,21 @@ import Testing
         #expect(rolled, "\(after)")
     }
 
+    @Test func aRedeployWithOnlyAnotherReplicaCountKeepsThePodsAndUpdatesTheSpec() async throws {
+        let h = try await Harness.start()
+        defer { Task { await h.stop() } }
+        _ = try await h.apps.deploy([Self.web(replicas: 1)])
+        #expect(try await eventually { try await h.apps.view("web").state == "healthy" })
+        _ = try await h.apps.deploy([Self.web(replicas: 2)])
+        #expect(h.object(.deployments, "web")?["spec"]?["replicas"]?.intValue == 2)
+        let stored = h.object(.configMaps, "sluice-app-web")?["data"]?["spec.json"]?.stringValue ?? ""
+        #expect(try JSONDecoder().decode(AppSpec.self, from: Data(stored.utf8)).replicas.min == 2)
+        #expect(try await eventually { try await h.apps.view("web").healthy == 2 })
+        // The same template: one ReplicaSet, scaled, no rollout.
+        let sets = h.fixture.sim.store.allObjects().filter { $0.type.plural == "replicasets" }
+        #expect(sets.count == 1, "\(sets.map(\.name))")
+    }
+
     @Test func scaleStopStartAndDelete() async throws {
         let h = try await Harness.start()
         defer { Task { await h.stop() } }

@@ -7,7 +7,7 @@ import SluiceModel
 /// Deployment and a ClusterIP Service both named NAME (deleting the ConfigMap lets the garbage collector remove
 /// both). Pods get the same security defaults and resource rendering as task pods (`PodPlan`).
 ///
-/// `specHash` covers everything rendered but the replica count: a redeploy whose hash matches the one annotated on
+/// `specHash` covers the spec and everything rendered but the replica count: a redeploy whose hash matches the one annotated on
 /// the Deployment writes nothing (or only `spec.replicas`); a different hash replaces the template and the
 /// Deployment rolls its pods over.
 public struct KubeAppPlan: Sendable {
@@ -81,7 +81,10 @@ public struct KubeAppPlan: Sendable {
                            "http": ["paths": [["path": "/", "pathType": "Prefix", "backend": .object(backend)]]]]]
             ingressSpec = s
         }
-        var hashedParts: [JSONValue] = [.object(deploymentSpec), .object(serviceSpec)]
+        let specJSON = (try? JSONEncoder.sorted.encode(spec)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        // The spec itself too: a changed replica policy alone leaves the template as it is (no rollout) but must
+        // reach the ConfigMap that carries the spec.
+        var hashedParts: [JSONValue] = [.object(deploymentSpec), .object(serviceSpec), .string(specJSON)]
         if let ingressSpec { hashedParts.append(.object(ingressSpec)) }
         let hashed = JSONValue.array(hashedParts).serialized()
         specHash = String(FNV1a.hash(hashed), radix: 16)
@@ -90,7 +93,6 @@ public struct KubeAppPlan: Sendable {
         func meta(_ name: String) -> JSONObject {
             ["name": .string(name), "namespace": .string(settings.namespace), "labels": PodPlan.object(labels), "annotations": .object(annotations)]
         }
-        let specJSON = (try? JSONEncoder.sorted.encode(spec)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         owner = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": .object(meta(Self.ownerName(spec.name))),
                  "data": ["spec.json": .string(specJSON)]]
         deployment = ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": .object(meta(spec.name)), "spec": .object(deploymentSpec)]
