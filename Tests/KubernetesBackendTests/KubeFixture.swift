@@ -96,7 +96,16 @@ final class KubeFixture: @unchecked Sendable {
         sim.store.allObjects().filter { $0.type.plural == "pods" }.map(\.object)
     }
 
+    private var stopped = false
+
+    /// Stops the controllers and KubeSim, dumping what was sent first; a second call does nothing (a test may stop
+    /// explicitly, so the dump is written before the test process ends, and again in a `defer`).
     func stop() async {
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         let all = lock.withLock { controllers }
         for (c, b) in all {
             b.shutdown()

@@ -95,6 +95,7 @@ import Testing
 
         await server.shutdown()
         _ = try? await running.value
+        await fixture.stop()
     }
 }
 

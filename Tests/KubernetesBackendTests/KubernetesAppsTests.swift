@@ -99,6 +99,7 @@ import Testing
         #expect(view.replicaStates.allSatisfy { $0.pod?.hasPrefix("web-") == true })
         // The gateway has somewhere to go once a pod is ready.
         #expect(h.apps.routing("web")?.upstreams().map(\.address) == [AppAddress(host: "web.default.svc", port: 8080)])
+        await h.stop()
     }
 
     @Test func aRedeployOfTheSameSpecWritesNothingAndAChangedSpecRollsTheTemplate() async throws {
@@ -129,6 +130,7 @@ import Testing
         }
         let after = try await h.apps.view("web")
         #expect(rolled, "\(after)")
+        await h.stop()
     }
 
     @Test func aRedeployWithOnlyAnotherReplicaCountKeepsThePodsAndUpdatesTheSpec() async throws {
@@ -144,6 +146,7 @@ import Testing
         // The same template: one ReplicaSet, scaled, no rollout.
         let sets = h.fixture.sim.store.allObjects().filter { $0.type.plural == "replicasets" }
         #expect(sets.count == 1, "\(sets.map(\.name))")
+        await h.stop()
     }
 
     @Test func scaleStopStartAndDelete() async throws {
@@ -174,6 +177,7 @@ import Testing
         }
         #expect(gone)
         await #expect(throws: AppRuntimeError.noApp("web")) { try await h.apps.view("web") }
+        await h.stop()
     }
 
     /// KubeSim restarts simulated containers with the kubelet's back-off (its real processes it does not restart):
@@ -194,6 +198,7 @@ import Testing
         }
         let text = String(decoding: try await log.read(), as: UTF8.self)
         #expect(text.contains("web-"), "\(text)")
+        await h.stop()
     }
 
     /// A real process that exits: KubeSim does not restart it, but its exit and output are shown.
@@ -210,6 +215,7 @@ import Testing
         }
         let text = String(decoding: try await log.read(), as: UTF8.self)
         #expect(text.contains("boom"), "\(text)")
+        await h.stop()
     }
 
     @Test func anImageThatDoesNotPullShowsTheReason() async throws {
@@ -221,6 +227,7 @@ import Testing
         #expect(failing, "\(view)")
         #expect(view.lastError?.contains("ErrImagePull") == true || view.lastError?.contains("ImagePullBackOff") == true, "\(view)")
         #expect(h.apps.routing("web")?.upstreams().isEmpty == true)
+        await h.stop()
     }
 
     @Test func aRestartedServerMakesMissingObjectsAgainAndLeavesTheRestAlone() async throws {
@@ -234,6 +241,7 @@ import Testing
         #expect(h.object(.services, "web") != nil)
         #expect(h.ourWrites().count == before + 1)  // only the Service
         await second.shutdown()
+        await h.stop()
     }
 
     /// KubeSim serves no Ingress kind of its own: the test defines `ingresses.networking.k8s.io` as a custom
@@ -282,6 +290,7 @@ import Testing
         try await apps.delete("web")
         #expect(await eventually { h.object(ingresses, "web") == nil && h.object(.services, "web") == nil })
         await apps.shutdown()
+        await h.stop()
     }
 
     @Test func specsTheClusterCannotRunAreRefusedWithTheReason() async throws {
@@ -301,6 +310,7 @@ import Testing
         }
         #expect(h.ourWrites().isEmpty)
         #expect(try await h.apps.list().isEmpty)
+        await h.stop()
     }
 }
 

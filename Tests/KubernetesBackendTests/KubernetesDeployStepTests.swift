@@ -46,5 +46,10 @@ import Testing
         let deployment = k.sim.store.get(.deployments, namespace: k.namespace, name: "web")?.object
         #expect(deployment?["spec"]?["replicas"]?.intValue == 2)
         #expect(try await apps.view("web").healthy == 2)
+        // Every watch ends before KubeSim stops (it waits for open watches).
+        kube.shutdown()
+        controller.stop()
+        await apps.shutdown()
+        await k.stop()
     }
 }
