@@ -240,6 +240,11 @@ import Testing
         try await second.restore()
         #expect(h.object(.services, "web") != nil)
         #expect(h.ourWrites().count == before + 1)  // only the Service
+        // An app the store no longer records (deleted while this server was down) leaves the cluster at start.
+        let store = h.store
+        _ = try await onThread { try store.deleteApp(name: "web") }
+        try await second.restore()
+        #expect(await eventually { h.object(.configMaps, "sluice-app-web") == nil && h.object(.deployments, "web") == nil })
         await second.shutdown()
         await h.stop()
     }
