@@ -162,7 +162,7 @@ let package = Package(
         .testTarget(name: "SluiceServerTests", dependencies: [
             "SluiceAPI", "SluiceServer", "SluiceRuntime", "SluiceStore", "SluiceModel", "SluicePlugin", "DockerEngine", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "KubernetesBackendTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceModel", "SluiceCompiler", "SluiceKube", "KubeSim"]),
+        .testTarget(name: "KubernetesBackendTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceModel", "SluiceCompiler", "SluiceKube", "KubeSim", "SluiceStore", "SluiceAPI", "SluiceServer", "SluicePlugin"]),
         .testTarget(name: "PluginTests", dependencies: [
             "SluicePlugin", "HTTPTask", "SQLTask", "SluiceRuntime", "SluiceEngine", "SluiceCompiler", "SluiceModel", "CSQLite", "KubeSim", "SluiceKube",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -17,6 +17,7 @@ RULES = {
     ("", "secrets"): {"create", "get", "delete", "patch"},
     ("apps", "deployments"): {"create", "get", "list", "watch", "update", "patch", "delete"},
     ("", "services"): {"create", "get", "list", "watch", "update", "patch", "delete"},
+    ("", "configmaps"): {"create", "get", "list", "watch", "update", "patch", "delete"},
 }
 FLAGS = ["--listen", "--store", "--backend", "--namespace", "--advertise-url", "--lease-name", "--identity",
          "--pod-delete-after", "--max-pods", "--max-pods-per-run", "--kube-qps", "--kube-burst", "--pod-create-qps",
@@ -68,7 +69,11 @@ def common(objects):
             for group in rule["apiGroups"]:
                 for resource in rule["resources"]:
                     got.setdefault((group, resource), set()).update(rule["verbs"])
-        expect(got == RULES, f"Role rules differ: {sorted((k, sorted(v)) for k, v in got.items())}")
+        # Ingresses only when the values ask for one per public app (--app-ingress-host).
+        wanted = dict(RULES)
+        if "--app-ingress-host" in args:
+            wanted[("networking.k8s.io", "ingresses")] = {"create", "get", "list", "watch", "update", "patch", "delete"}
+        expect(got == wanted, f"Role rules differ: {sorted((k, sorted(v)) for k, v in got.items())}")
     service = objects.get("Service")
     expect(service is not None and service["spec"]["type"] == "ClusterIP", "no ClusterIP Service")
 
@@ -107,6 +112,11 @@ def existing_objects(objects):
 def tuned(objects):
     pod = objects["Deployment"]["spec"]["template"]["spec"]
     container = pod["containers"][0]
+    args = container["args"]
+    expect(args[args.index("--app-ingress-host") + 1] == "{name}.apps.example.com" if "--app-ingress-host" in args else False,
+           "controller.appIngress.host not passed")
+    expect(args[args.index("--app-ingress-class") + 1] == "nginx" if "--app-ingress-class" in args else False,
+           "controller.appIngress.className not passed")
     expect(container["image"].endswith("@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), "digest not used")
     expect(objects["Deployment"]["spec"]["replicas"] == 2, "replicaCount not used")
     settings = objects["ConfigMap"]["data"]

@@ -44,6 +44,9 @@ public final class APIServer: Sendable {
         public var clock: (any ControllerClock)?
         /// Restart pacing of app replicas and its clock.
         public var appOptions = AppRuntime.Options()
+        /// Makes the app backend over the server's store (`KubernetesApps` on `--backend kubernetes`); nil: local
+        /// replica processes (`AppRuntime` with `appOptions`).
+        public var appBackend: (@Sendable (Store) -> any AppBackend)?
         /// The plugin that runs deploy steps, registered with `backend`'s plugins; the server attaches its apps to it.
         public var appDeploy: AppDeployTask?
 
@@ -63,9 +66,9 @@ public final class APIServer: Sendable {
     public let controller: Controller
     /// What this server's controller measured as it stepped runs (for `/metrics`).
     public let metrics = ServerMetrics()
-    /// The apps this server keeps running (local processes, or containers on the container backend), reached
-    /// through `/apps/NAME/`.
-    public let apps: AppRuntime
+    /// The apps this server keeps running (local processes, containers on the container backend, or Deployments on
+    /// Kubernetes), reached through `/apps/NAME/`.
+    public let apps: any AppBackend
     private let lifecycle = Lifecycle()
     private let campaign = Mutex<Task<Void, Never>?>(nil)
     private let retention = Mutex<Task<Void, Never>?>(nil)
@@ -88,7 +91,8 @@ public final class APIServer: Sendable {
         var appOptions = configuration.appOptions
         // On the container backend each replica is a container of the app's image; elsewhere a local process.
         if let replicas = AppReplicaBackend.matching(configuration.backend) { appOptions.replicas = replicas }
-        apps = AppRuntime(store: controller.store, directory: configuration.storeDirectory + "/apps", options: appOptions)
+        apps = configuration.appBackend?(controller.store)
+            ?? AppRuntime(store: controller.store, directory: configuration.storeDirectory + "/apps", options: appOptions)
         configuration.appDeploy?.attach(apps, baseURL: { [controller] in controller.callbackBaseURL })
         controller.onStep = { [metrics] id, state, events in metrics.record(runID: id, state: state, events: events) }
     }

@@ -107,7 +107,16 @@ final class KubeFixture: @unchecked Sendable {
         return (try? String(contentsOfFile: folder + "/stdout.log", encoding: .utf8)) ?? ""
     }
 
+    private var stopped = false
+
+    /// Stops the controllers and KubeSim, dumping what was sent first; a second call does nothing (a test may stop
+    /// explicitly, so the dump is written before the test process ends, and again in a `defer`).
     func stop() async {
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         let all = lock.withLock { controllers }
         for (c, b) in all {
             b.shutdown()
@@ -125,12 +134,21 @@ extension KubeFixture {
     static let sentFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".build/kube-sent").path
 
-    /// Writes the pods and Secrets the controllers created (as KubeSim stored them: what a real API server
-    /// would have received, plus its defaults) as one JSON file each.
+    /// Pod and Secret creates (attempts), and every create, replace or patch of an app's owner ConfigMap,
+    /// Deployment, Service or Ingress by someone other than KubeSim's own controllers.
+    static func isSent(_ w: WriteRecord) -> Bool {
+        if w.verb == "create" && ["pods", "secrets"].contains(w.type.plural) { return true }
+        return ["create", "update", "patch"].contains(w.verb) && ["configmaps", "deployments", "services", "ingresses"].contains(w.type.plural)
+            && !w.user.hasPrefix("system:serviceaccount:") && !w.user.hasPrefix("system:node:") && w.user != "system:kubesim"
+    }
+
+    /// Writes the objects Sluice created or replaced (as KubeSim stored them: what a real API server would have
+    /// received, plus its defaults) as one JSON file each. Writes of KubeSim's own controllers (ReplicaSets' pods,
+    /// Endpoints, status) are left out: they are not ours.
     func dumpSentObjects() {
         let folder = Self.sentFolder + "/" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for (i, w) in sim.store.writes().enumerated() where w.verb == "create" && ["pods", "secrets"].contains(w.type.plural) {
+        for (i, w) in sim.store.writes().enumerated() where Self.isSent(w) {
             let file = folder + "/\(i)-\(w.type.plural)-\(w.name).json"
             _ = FileManager.default.createFile(atPath: file, contents: Data(JSONValue.object(w.object.object).serialized()))
         }

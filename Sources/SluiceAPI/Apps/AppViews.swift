@@ -2,7 +2,9 @@
 public struct AppReplicaView: Codable, Sendable, Equatable {
     /// 0-based; stable while the app runs (`apps logs --replica N`).
     public var index: Int
-    /// `starting`, `healthy`, `restarting` (waiting out its backoff), `crash-loop` or `stopped`.
+    /// `starting`, `healthy`, `restarting` (waiting out its backoff; on Kubernetes: its container ended and the
+    /// kubelet starts it again), `crash-loop` or `stopped`; on Kubernetes also
+    /// `failing` (its container cannot start: an image pull or configuration error) and `stopping` (terminating).
     public var state: String
     /// Its process id (local backend).
     public var pid: Int?
@@ -17,6 +19,8 @@ public struct AppReplicaView: Codable, Sendable, Equatable {
     public var lastExit: String?
     /// When the replica last became healthy (ISO 8601), if it is healthy.
     public var healthySince: String?
+    /// The replica's pod (Kubernetes backend).
+    public var pod: String?
 
     public init(index: Int, state: String, pid: Int? = nil, container: String? = nil, port: Int? = nil, restarts: Int = 0,
                 lastExit: String? = nil, healthySince: String? = nil) {
@@ -31,7 +35,7 @@ public struct AppReplicaView: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case index, state, pid, container, port, restarts, lastExit = "last_exit", healthySince = "healthy_since"
+        case index, state, pid, container, port, restarts, lastExit = "last_exit", healthySince = "healthy_since", pod
     }
 }
 
@@ -39,7 +43,8 @@ public struct AppReplicaView: Codable, Sendable, Equatable {
 public struct AppView: Codable, Sendable, Equatable {
     public var name: String
     /// `healthy` (every replica), `degraded` (some), `starting`, `crash-loop` (a replica keeps failing), `idle`
-    /// (scaled to zero), `updating` (a rolling update under way), `stopped`.
+    /// (scaled to zero), `updating` (a rolling update under way), `stopped`; on Kubernetes also `failing` (a pod's
+    /// container cannot start: an image pull or configuration error, named in `last_error`).
     public var state: String
     /// Whether the app should run (`apps stop` clears it, `apps start` sets it).
     public var running: Bool

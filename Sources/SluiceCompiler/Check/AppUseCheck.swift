@@ -58,7 +58,7 @@ struct AppUseCheck {
     }
 
     /// What a target that runs no apps refuses: every deploy step and every `uses:` of the tasks the flow runs. Apps
-    /// run under `sluice serve` on the local backend, whose plugin registry has the `deploy` type.
+    /// run under `sluice serve` on the local and Kubernetes backends, whose plugin registries have the `deploy` type.
     static func check(_ flow: CompiledFlow, for target: FlowCompiler.Target, plugins: TaskPluginRegistry?, sink: DiagnosticSink) {
         guard plugins?[type: AppDeploy.taskType] == nil else { return }
         let backend = target.capabilities.backend
@@ -67,10 +67,10 @@ struct AppUseCheck {
         let used = flow.usedTaskNames()
         for task in flow.tasks where used.contains(task.name) {
             if case .plugin(AppDeploy.taskType, let config) = task.runtime, case .map(let c) = config, case .string(let at)? = c["at"] {
-                sink.report(.unsupported, path: at, "deploy steps need `sluice serve` on the local backend: \(why)")
+                sink.report(.unsupported, path: at, "deploy steps need `sluice serve` on the local or Kubernetes backend: \(why)")
             }
             if let uses = task.uses, !uses.isEmpty {
-                sink.report(.unsupported, path: "tasks.\(task.name).uses", "'uses' needs `sluice serve` on the local backend: \(why)")
+                sink.report(.unsupported, path: "tasks.\(task.name).uses", "'uses' needs `sluice serve` on the local or Kubernetes backend: \(why)")
             }
         }
     }

@@ -18,7 +18,12 @@ import Synchronization
 /// only waits again.
 public final class AppDeployTask: TaskPlugin {
     public let type = AppDeploy.taskType
-    private let server = Mutex<(apps: AppRuntime, baseURL: @Sendable () -> String?)?>(nil)
+    /// The server's apps and address (a struct: a tuple holding an existential in a `Mutex` crashes the 6.3 compiler).
+    private struct Server: Sendable {
+        let apps: any AppBackend
+        let baseURL: @Sendable () -> String?
+    }
+    private let server = Mutex<Server?>(nil)
     /// Between two looks at the app's state while waiting for it.
     private let pollEvery: Duration
 
@@ -28,8 +33,8 @@ public final class AppDeployTask: TaskPlugin {
 
     /// Gives the plugin the server's app runtime (made after the backend that runs the plugin) and its address as
     /// attempts see it (`http://HOST:PORT`, known once it listens).
-    public func attach(_ apps: AppRuntime, baseURL: @escaping @Sendable () -> String?) {
-        server.withLock { $0 = (apps, baseURL) }
+    public func attach(_ apps: any AppBackend, baseURL: @escaping @Sendable () -> String?) {
+        server.withLock { $0 = Server(apps: apps, baseURL: baseURL) }
     }
 
     public func check(_ task: PluginTask) -> [ConfigProblem] { [] }
@@ -43,9 +48,10 @@ public final class AppDeployTask: TaskPlugin {
               let spec = try? JSONDecoder().decode(AppSpec.self, from: Data(json.utf8)) else {
             throw .permanent("the deploy task '\(attempt.task.name)' carries no app spec (it is made by the compiler from deploy: NAME)")
         }
-        guard let (apps, baseURL) = server.withLock({ $0 }), let base = baseURL() else {
-            throw .system("this controller runs no apps (deploy steps need `sluice serve` on the local backend)")
+        guard let attached = server.withLock({ $0 }), let base = attached.baseURL() else {
+            throw .system("this controller runs no apps (deploy steps need `sluice serve` on the local or Kubernetes backend)")
         }
+        let apps = attached.apps
         let deployed: Result<[AppView], AppRuntimeError> = await Self.result { () async throws(AppRuntimeError) in try await apps.deploy([spec]) }
         if case .failure(let error) = deployed { throw .permanent("cannot deploy app '\(spec.name)': \(error)") }
         try await waitHealthy(spec, apps, allowed: apps.deployBudget(spec))
@@ -53,7 +59,7 @@ public final class AppDeployTask: TaskPlugin {
     }
 
     /// Returns when app `spec.name` is healthy (or idle, for one that scales to zero); throws why it is not.
-    private func waitHealthy(_ spec: AppSpec, _ apps: AppRuntime, allowed: Double) async throws(PluginFailure) {
+    private func waitHealthy(_ spec: AppSpec, _ apps: any AppBackend, allowed: Double) async throws(PluginFailure) {
         // Bounded: `startup_grace` times a large `replicas.min` must not trap the conversion.
         let deadline = ContinuousClock.now + .milliseconds(Int64(min(allowed, 86_400 * 366) * 1000))
         while true {

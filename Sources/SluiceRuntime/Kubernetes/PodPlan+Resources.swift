@@ -10,7 +10,11 @@ extension PodPlan {
     /// or only as a limit is both (a predictable pod: Guaranteed when everything is set one way); a GPU is
     /// always requested and limited alike, as Kubernetes requires of extended resources.
     static func resources(_ spec: AttemptSpec) throws(BackendError) -> JSONObject? {
-        let r = spec.resources
+        try resources(spec.resources, owner: "task '\(spec.task.name)'")
+    }
+
+    /// The `resources` of a container asking for `r` (a task's or an app's); `owner` names it in errors.
+    static func resources(_ r: Resources, owner: String) throws(BackendError) -> JSONObject? {
         var requests = JSONObject(), limits = JSONObject()
         let pairs: [(String, Quantity?, Quantity?)] = [
             ("cpu", r.requests.cpu, r.limits.cpu), ("memory", r.requests.memory, r.limits.memory),
@@ -20,13 +24,13 @@ extension PodPlan {
             guard let value = request ?? limit else { continue }
             let cap = limit ?? value
             if cap < value {
-                throw BackendError("task '\(spec.task.name)': resources.limits.\(name == "ephemeral-storage" ? "ephemeral_storage" : name) (\(cap)) is below the request (\(value))",
+                throw BackendError("\(owner): resources.limits.\(name == "ephemeral-storage" ? "ephemeral_storage" : name) (\(cap)) is below the request (\(value))",
                                    kind: .user)
             }
             requests[name] = .string(value.canonical)
             limits[name] = .string(cap.canonical)
         }
-        if let gpu = try gpuCount(spec) {
+        if let gpu = try gpuCount(r, owner: owner) {
             requests[gpuResource] = .string(String(gpu))
             limits[gpuResource] = .string(String(gpu))
         }
@@ -36,14 +40,17 @@ extension PodPlan {
 
     /// Whole GPUs the task asks for (nil for none): request and limit must agree, and a GPU is not divisible.
     static func gpuCount(_ spec: AttemptSpec) throws(BackendError) -> Int128? {
-        let r = spec.resources
+        try gpuCount(spec.resources, owner: "task '\(spec.task.name)'")
+    }
+
+    static func gpuCount(_ r: Resources, owner: String) throws(BackendError) -> Int128? {
         if let a = r.requests.gpu, let b = r.limits.gpu, a != b {
-            throw BackendError("task '\(spec.task.name)': resources.requests.gpu (\(a)) and resources.limits.gpu (\(b)) differ; Kubernetes needs them equal",
+            throw BackendError("\(owner): resources.requests.gpu (\(a)) and resources.limits.gpu (\(b)) differ; Kubernetes needs them equal",
                                kind: .user)
         }
         guard let gpu = r.limits.gpu ?? r.requests.gpu, gpu.milliValue > 0 else { return nil }
         guard let whole = gpu.wholeValue else {
-            throw BackendError("task '\(spec.task.name)': resources gpu \(gpu) is not a whole number of GPUs", kind: .user)
+            throw BackendError("\(owner): resources gpu \(gpu) is not a whole number of GPUs", kind: .user)
         }
         return whole
     }
@@ -71,19 +78,26 @@ extension PodPlan {
         if let a = placement.affinity.map(json)?.objectValue {
             for (k, v) in a { affinity[k] = v }
         }
-        if let accelerator = spec.resources.accelerator {
+        try addAcceleratorPlacement(&affinity, &tolerations, spec.resources, owner: "task '\(spec.task.name)'", settings: settings)
+        if !selector.isEmpty { podSpec["nodeSelector"] = .object(selector) }
+        if !affinity.isEmpty { podSpec["affinity"] = .object(affinity) }
+        if !tolerations.isEmpty { podSpec["tolerations"] = .array(dedupe(tolerations)) }
+    }
+
+    /// What an accelerator (`resources.accelerator`: required node affinity on the cluster's accelerator label and
+    /// a toleration for it) and GPUs (a toleration of the GPU taint) add to a pod's placement.
+    static func addAcceleratorPlacement(_ affinity: inout JSONObject, _ tolerations: inout [JSONValue], _ r: Resources, owner: String,
+                                        settings: KubePodSettings) throws(BackendError) {
+        if let accelerator = r.accelerator {
             if let problem = RunLabels.problem(key: settings.acceleratorLabel, value: accelerator) {
-                throw BackendError("task '\(spec.task.name)': resources.accelerator '\(accelerator)' cannot be matched to a node label: \(problem)", kind: .user)
+                throw BackendError("\(owner): resources.accelerator '\(accelerator)' cannot be matched to a node label: \(problem)", kind: .user)
             }
             requireNodeLabel(&affinity, key: settings.acceleratorLabel, value: accelerator)
             tolerations.append(["key": .string(settings.acceleratorLabel), "operator": "Equal", "value": .string(accelerator), "effect": "NoSchedule"])
         }
-        if try gpuCount(spec) != nil {
+        if try gpuCount(r, owner: owner) != nil {
             tolerations.append(["key": .string(gpuResource), "operator": "Exists", "effect": "NoSchedule"])
         }
-        if !selector.isEmpty { podSpec["nodeSelector"] = .object(selector) }
-        if !affinity.isEmpty { podSpec["affinity"] = .object(affinity) }
-        if !tolerations.isEmpty { podSpec["tolerations"] = .array(dedupe(tolerations)) }
     }
 
     /// ANDs `key In [value]` into every required node-selector term (adding one term when there is none).

@@ -9,10 +9,16 @@ extension PodPlan {
     static func applySecurity(_ podSpec: inout JSONObject, _ spec: AttemptSpec, settings: KubePodSettings) throws(BackendError) {
         var container = ContainerSpec()
         if case .container(let c) = spec.task.runtime { container = c }
+        try applySecurity(&podSpec, container: container, owner: "task '\(spec.task.name)'", settings: settings)
+    }
+
+    /// The same defaults for any pod spec (a task's pod, an app's pod template), loosened by `container`'s `user:` and
+    /// `security:`; `owner` names the task or app in errors.
+    static func applySecurity(_ podSpec: inout JSONObject, container: ContainerSpec, owner: String, settings: KubePodSettings) throws(BackendError) {
         let loosened = container.security ?? ContainerSecurity()
-        let (uid, gid) = try user(container.user, task: spec.task.name, settings: settings)
+        let (uid, gid) = try user(container.user, owner: owner, settings: settings)
         if uid == 0 && !loosened.runAsRoot {
-            throw BackendError("task '\(spec.task.name)': user: \(container.user ?? "0") is root; add security: {run_as_root: true} to run as root on Kubernetes",
+            throw BackendError("\(owner): user: \(container.user ?? "0") is root; add security: {run_as_root: true} to run as root on Kubernetes",
                                kind: .user)
         }
         var pod = podSpec["securityContext"]?.objectValue ?? JSONObject()
@@ -48,11 +54,11 @@ extension PodPlan {
     }
 
     /// `user: "uid[:gid]"` as numbers (Kubernetes knows no user names); the cluster's default user otherwise.
-    static func user(_ text: String?, task: String, settings: KubePodSettings) throws(BackendError) -> (Int64, Int64) {
+    static func user(_ text: String?, owner: String, settings: KubePodSettings) throws(BackendError) -> (Int64, Int64) {
         guard let text else { return (settings.defaultUser, settings.defaultUser) }
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard let uid = Int64(parts[0]), uid >= 0, parts.count == 1 || Int64(parts[1]).map({ $0 >= 0 }) == true else {
-            throw BackendError("task '\(task)': user '\(text)' must be numeric (uid or uid:gid) on Kubernetes, which cannot look names up in the image",
+            throw BackendError("\(owner): user '\(text)' must be numeric (uid or uid:gid) on Kubernetes, which cannot look names up in the image",
                                kind: .user)
         }
         return (uid, parts.count == 2 ? Int64(parts[1])! : uid)

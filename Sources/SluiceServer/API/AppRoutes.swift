@@ -8,7 +8,7 @@ import SluiceStore
 
 /// `/api/v1/apps`: deploy apps from a file, list them, read one's status and logs, scale, stop, start, delete.
 struct AppRoutes {
-    let apps: AppRuntime
+    let apps: any AppBackend
     let store: Store
     /// The server's base URL (for each app's endpoint), once it listens.
     let baseURL: @Sendable () -> String?
@@ -78,7 +78,20 @@ struct AppRoutes {
         }
         let runtime = self.apps
         let view = try await run { try await runtime.view(name) }
-        let path = runtime.logPath(name, replica: replica)
+        let index = replica
+        let source = try await run { try await runtime.replicaLog(name, replica: index) }
+        let path: String
+        switch source {
+        case .remote(let log):
+            // A pod's log: the replicas are the app's pods now.
+            if replica >= view.replicaStates.count {
+                throw APIError(.notFound, code: "no-replica", "app '\(name)' has no replica \(replica) (it has \(view.replicaStates.count) pods now)",
+                               field: "replica")
+            }
+            return try await remoteLog(log, follow: follow)
+        case .file(let file):
+            path = file
+        }
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists && replica >= max(view.replicas, view.replicaStates.count) {
             throw APIError(.notFound, code: "no-replica", "app '\(name)' has no replica \(replica) (it runs \(view.replicas))", field: "replica")
@@ -95,12 +108,48 @@ struct AppRoutes {
                     continue
                 }
                 // Following ends when the app is deleted.
-                if !following || runtime.route(name) == nil && !FileManager.default.fileExists(atPath: path) { break }
+                if !following || runtime.routing(name) == nil && !FileManager.default.fileExists(atPath: path) { break }
                 try await Task.sleep(for: poll)
             }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache"], body: body)
+    }
+
+    /// A log the cluster keeps: read whole, or followed until the pod's container ends, the client leaves or the
+    /// server stops.
+    private func remoteLog(_ log: any AppRemoteLog, follow: Bool) async throws -> Response {
+        let headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache"]
+        if !follow {
+            let bytes = try await run { try await log.read() }
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        let stream = try await run { try await log.follow() }
+        let stopping = self.stopping, poll = self.poll
+        let body = ResponseBody { writer in
+            // A relay the server's stop can end while the pod's log is quiet; ending it (or the client leaving)
+            // cancels the pump, which closes the log stream.
+            let (relay, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+            let pump = Task {
+                do {
+                    for try await chunk in stream { continuation.yield(chunk) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            let watch = Task {
+                while !stopping.isSet && !Task.isCancelled { try? await Task.sleep(for: poll) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in
+                pump.cancel()
+                watch.cancel()
+            }
+            for try await chunk in relay { try await writer.write(ByteBuffer(bytes: chunk)) }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     private func endpoint(_ view: AppView) -> AppView {

@@ -1119,19 +1119,20 @@ components:
       required: [index, state, restarts]
       properties:
         index: {type: integer, minimum: 0}
-        state: {type: string, enum: [starting, healthy, restarting, crash-loop, stopped]}
+        state: {type: string, enum: [starting, healthy, restarting, crash-loop, stopped, failing, stopping], description: "`failing` (its container cannot start: image pull or configuration error) and `stopping` (terminating) occur on the Kubernetes backend only."}
         pid: {type: integer, description: "Its process id (local backend)."}
         container: {type: string, description: "Its container's short id (container backend)."}
         port: {type: integer, description: "The loopback port the gateway reaches it on."}
+        pod: {type: string, description: "The replica's pod (Kubernetes backend)."}
         restarts: {type: integer, minimum: 0}
-        last_exit: {type: string, description: "How it last ended: `exited with code 3`, `killed by signal 9 (SIGKILL)`, `failed 3 health checks in a row (...)`."}
+        last_exit: {type: string, description: "How it last ended: `exited with code 3`, `killed by signal 9 (SIGKILL)`, `failed 3 health checks in a row (...)`; on Kubernetes `exited with code 3 (Error)`, `OOMKilled: exited with code 137 (memory limit 64Mi)`, `ImagePullBackOff: ...`."}
         healthy_since: {type: string, format: date-time}
     App:
       type: object
       required: [name, state, running, replicas, healthy, restarts, public, replica_states]
       properties:
         name: {type: string}
-        state: {type: string, enum: [healthy, degraded, starting, crash-loop, idle, updating, stopped]}
+        state: {type: string, enum: [healthy, degraded, starting, crash-loop, idle, updating, stopped, failing], description: "`failing` (a pod's container cannot start; the reason is in last_error) occurs on the Kubernetes backend only."}
         running: {type: boolean}
         replicas: {type: integer, minimum: 0, description: "The replicas it should run."}
         healthy: {type: integer, minimum: 0}

@@ -5,20 +5,20 @@ import NIOHTTP1
 import SluiceRuntime
 import SluiceStore
 
-/// `/apps/NAME/...`: forwards the request to a healthy replica of app NAME (round robin) with `/apps/NAME`
-/// taken off the path, streaming both bodies. A replica refusing the connection is passed over for the next one
+/// `/apps/NAME/...`: forwards the request to an upstream of app NAME (a healthy local replica, round robin, or
+/// the app's Service on Kubernetes) with `/apps/NAME` taken off the path, streaming both bodies. A replica refusing the connection is passed over for the next one
 /// when the method is idempotent. 503 when no replica is healthy, 504 when the replica is silent for the app's
 /// request timeout; a non-public app needs a viewer token (which is not passed on to the app).
 struct AppGateway: RouterMiddleware {
-    let apps: AppRuntime
+    let apps: any AppBackend
     let store: Store
     /// Keep-alive connections to the replicas, reused across requests.
     let pools: ReplicaPools
 
-    init(apps: AppRuntime, store: Store) {
+    init(apps: any AppBackend, store: Store) {
         self.apps = apps
         self.store = store
-        pools = ReplicaPools { [apps] name in apps.route(name)?.healthyPortSet() }
+        pools = ReplicaPools { [apps] name in apps.routing(name)?.liveAddresses() }
     }
 
     static let prefix = "/apps/"
@@ -29,7 +29,7 @@ struct AppGateway: RouterMiddleware {
         let rest = path.dropFirst(Self.prefix.count)
         let name = String(rest.prefix { $0 != "/" })
         guard !name.isEmpty else { return try await next(request, context) }
-        guard let route = apps.route(name) else {
+        guard let route = apps.routing(name) else {
             return APIError(.notFound, code: "no-app", "no app named '\(name)' is running here").response()
         }
         if !route.spec.isPublic, let refusal = try await authorize(request, app: name) { return refusal }
@@ -53,15 +53,15 @@ struct AppGateway: RouterMiddleware {
         return nil
     }
 
-    private func forward(_ request: Request, head: HTTPRequestHead, route: AppRoute, app: String) async throws -> Response {
-        var replicas = route.healthyReplicas()
+    private func forward(_ request: Request, head: HTTPRequestHead, route: any AppRouting, app: String) async throws -> Response {
+        var replicas = route.upstreams()
         // An app scaled to zero gets a replica now; the request waits for it up to the startup grace.
         if replicas.isEmpty, route.wake() {
             let deadline = ContinuousClock.now + .milliseconds(route.spec.startupGrace.milliseconds)
             while replicas.isEmpty && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
                 _ = route.wake()  // a waiting request counts as activity: the replica is not reaped meanwhile
-                replicas = route.healthyReplicas()
+                replicas = route.upstreams()
             }
         }
         guard !replicas.isEmpty else {
@@ -79,7 +79,7 @@ struct AppGateway: RouterMiddleware {
             do throws(ReplicaExchange.Failure) {
                 // A body is read once; a bodiless request sends none each time it is tried.
                 let exchange = ReplicaExchange(head: head, body: bodiless ? nil : request.body, timeout: timeout, handoff: handoff)
-                let answer = try await send(exchange, app: app, port: candidate.port, retryStale: idempotent && bodiless)
+                let answer = try await send(exchange, app: app, address: candidate.address, retryStale: idempotent && bodiless)
                 if let body = answer.body {
                     candidate.track(-1)
                     return response(answer.head, request: request, body: .whole(body))
@@ -106,10 +106,10 @@ struct AppGateway: RouterMiddleware {
         return APIError(.badGateway, code: "replica-unreachable", "app '\(app)': no replica answered (\(lastError))").response()
     }
 
-    /// Sends `exchange` on an idle pooled connection to the replica at `port`, or on a new one; a pooled
+    /// Sends `exchange` on an idle pooled connection to the upstream at `address`, or on a new one; a pooled
     /// connection found closed before any response byte is replaced by a new one when `retryStale`.
-    private func send(_ exchange: ReplicaExchange, app: String, port: Int, retryStale: Bool) async throws(ReplicaExchange.Failure) -> ReplicaResponse {
-        let pool = pools.pool(app: app, port: port)
+    private func send(_ exchange: ReplicaExchange, app: String, address: AppAddress, retryStale: Bool) async throws(ReplicaExchange.Failure) -> ReplicaResponse {
+        let pool = pools.pool(app: app, address: address)
         var exchange = exchange
         while let connection = pool.checkout(idleAtMost: retryStale ? nil : 500_000_000) {
             guard connection.submit(exchange) else { continue }
@@ -117,7 +117,7 @@ struct AppGateway: RouterMiddleware {
             guard case .failure(.stale) = outcome, retryStale else { return try outcome.get() }
             exchange = exchange.again()
         }
-        try await ReplicaConnection.open(port: port, pool: pool, first: exchange)
+        try await ReplicaConnection.open(address, pool: pool, first: exchange)
         return try await exchange.reply.wait().get()
     }
 

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import SluiceRuntime
 import Synchronization
 
 /// One keep-alive HTTP/1.1 connection to one replica. A long-lived task owns the channel (`executeThenClose`)
@@ -27,16 +28,16 @@ final class ReplicaConnection: Sendable {
     /// Whether the replica side is still open.
     var isActive: Bool { channel.isActive }
 
-    /// Connects to 127.0.0.1:`port` and starts the connection's task, which runs `first` and then serves `pool`;
-    /// `.refused` when nothing listens there.
-    static func open(port: Int, pool: ReplicaPool, first: ReplicaExchange) async throws(ReplicaExchange.Failure) {
+    /// Connects to `address` (a replica's loopback port, or an app's Service) and starts the connection's task,
+    /// which runs `first` and then serves `pool`; `.refused` when nothing listens there.
+    static func open(_ address: AppAddress, pool: ReplicaPool, first: ReplicaExchange) async throws(ReplicaExchange.Failure) {
         let watch = ConnectionWatch()
         let asyncChannel: Channel
         do {
             asyncChannel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(5))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connect(host: "127.0.0.1", port: port) { channel in
+                .connect(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
                         try channel.pipeline.syncOperations.addHandler(watch.handler())

@@ -1,7 +1,9 @@
 import NIOCore
+import SluiceRuntime
 import Synchronization
 
-/// The idle keep-alive connections to one replica (one app, one loopback port), most recently used first.
+/// The idle keep-alive connections to one upstream (one app, one replica's loopback port or one Service), most
+/// recently used first.
 /// A connection comes back only after a clean exchange; beyond `maxIdle` it is closed instead.
 final class ReplicaPool: Sendable {
     /// Idle connections kept per replica at most.
@@ -77,25 +79,25 @@ final class ReplicaPool: Sendable {
 /// on another port, failing checks). The sweeper runs once a second while any connection is idle.
 final class ReplicaPools: Sendable {
     private struct State {
-        var pools: [String: [Int: ReplicaPool]] = [:]
+        var pools: [String: [AppAddress: ReplicaPool]] = [:]
         var sweeping = false
     }
     private let state = Mutex(State())
-    /// The loopback ports of app NAME's healthy replicas; nil when the app no longer runs here.
-    private let healthyPorts: @Sendable (String) -> Set<Int>?
+    /// The addresses of app NAME's live upstreams; nil when the app no longer runs here.
+    private let liveAddresses: @Sendable (String) -> Set<AppAddress>?
 
-    init(healthyPorts: @escaping @Sendable (String) -> Set<Int>?) { self.healthyPorts = healthyPorts }
+    init(liveAddresses: @escaping @Sendable (String) -> Set<AppAddress>?) { self.liveAddresses = liveAddresses }
 
     // The gateway is gone (its server stopped): no sweeper will come for the idle connections.
     deinit { closeAll() }
 
-    /// The pool of app `app`'s replica at `port`.
-    func pool(app: String, port: Int) -> ReplicaPool {
-        if let pool = state.withLock({ $0.pools[app]?[port] }) { return pool }
+    /// The pool of app `app`'s upstream at `address`.
+    func pool(app: String, address: AppAddress) -> ReplicaPool {
+        if let pool = state.withLock({ $0.pools[app]?[address] }) { return pool }
         let created = ReplicaPool { [weak self] in self?.startSweeping() }
         return state.withLock { s in
-            if let existing = s.pools[app]?[port] { return existing }
-            s.pools[app, default: [:]][port] = created
+            if let existing = s.pools[app]?[address] { return existing }
+            s.pools[app, default: [:]][address] = created
             return created
         }
     }
@@ -130,14 +132,14 @@ final class ReplicaPools: Sendable {
         var gone: [ReplicaPool] = []
         var live: [ReplicaPool] = []
         for app in apps {
-            let healthy = healthyPorts(app) ?? []
+            let healthy = liveAddresses(app) ?? []
             state.withLock { s in
-                for (port, pool) in s.pools[app] ?? [:] {
-                    if healthy.contains(port) {
+                for (address, pool) in s.pools[app] ?? [:] {
+                    if healthy.contains(address) {
                         live.append(pool)
                     } else {
                         gone.append(pool)
-                        s.pools[app]?[port] = nil
+                        s.pools[app]?[address] = nil
                     }
                 }
                 if s.pools[app]?.isEmpty == true { s.pools[app] = nil }

@@ -12,7 +12,8 @@ struct AppsCommand: ParsableCommand {
             Apps are long-running HTTP services (an `apps:` list in a file, alone or beside a flow). \
             `sluice serve` runs each replica as a process on a free loopback port ($PORT), or with \
             --backend container as a container of the app's image; it checks their health, restarts \
-            them with backoff and routes http://SERVER/apps/NAME/ to healthy replicas. \
+            them with backoff and routes http://SERVER/apps/NAME/ to healthy replicas. With \
+            --backend kubernetes each app is a Deployment and a Service, and logs are its pods'. \
             These commands talk to a server: --server (or $SLUICE_SERVER, or a context); changes need \
             an operator token. See docs/apps.md.
 
@@ -63,7 +64,7 @@ struct AppsCommand: ParsableCommand {
             }
             let views = try RemoteApps.deploy(AppsCommand.client(storeOption, remote), file: text, filename: file)
             for app in compiled.apps where !app.notAppliedLocally.isEmpty {
-                FileHandleOutput.standardError("note: app \(app.name): a server on the local backend does not apply \(app.notAppliedLocally.joined(separator: ", ")) (its replicas are local processes; on the container backend they are containers of the image, with these limits)")
+                FileHandleOutput.standardError("note: app \(app.name): a server on the local backend does not apply \(app.notAppliedLocally.joined(separator: ", ")) (its replicas are local processes; on the container backend they are containers of the image with these limits, on Kubernetes pods)")
             }
             if try output.print(AppList(apps: views)) { return }
             for view in views { FileHandleOutput.standardOutput("deployed \(view.name) (\(view.replicas) replica\(view.replicas == 1 ? "" : "s")) at \(view.endpoint ?? "/apps/\(view.name)")") }
@@ -106,8 +107,12 @@ struct AppsCommand: ParsableCommand {
             FileHandleOutput.standardOutput("endpoint: \(v.endpoint ?? "-")\(v.isPublic ? " (public)" : " (viewer token needed)")")
             if let error = v.lastError { FileHandleOutput.standardOutput("last error: \(error)") }
             guard !v.replicaStates.isEmpty else { return }
-            let rows = [["REPLICA", "STATE", "PID/CONTAINER", "PORT", "RESTARTS", "LAST EXIT"]] + v.replicaStates.map { r in
-                [String(r.index), r.state, r.pid.map(String.init) ?? r.container ?? "-", r.port.map(String.init) ?? "-", String(r.restarts), r.lastExit ?? "-"]
+            // A local replica is a process (or a container) on a port; one on Kubernetes is a pod.
+            let pods = v.replicaStates.contains { $0.pod != nil }
+            let head: [String] = ["REPLICA", "STATE"] + (pods ? ["POD"] : ["PID/CONTAINER", "PORT"]) + ["RESTARTS", "LAST EXIT"]
+            let rows: [[String]] = [head] + v.replicaStates.map { (r: AppReplicaView) -> [String] in
+                let place: [String] = pods ? [r.pod ?? "-"] : [r.pid.map { String($0) } ?? r.container ?? "-", r.port.map { String($0) } ?? "-"]
+                return [String(r.index), r.state] + place + [String(r.restarts), r.lastExit ?? "-"]
             }
             for line in TextTable.lines(rows) { FileHandleOutput.standardOutput(line) }
         }

@@ -71,6 +71,21 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("retention-interval"), help: ArgumentHelp("How often --retain-finished looks for runs to remove. Default: 1h.", valueName: "duration"))
     var retentionInterval: String?
 
+    @Option(name: .customLong("app-upstream"), help: ArgumentHelp(
+        "Kubernetes: where the gateway sends an app's requests, with {name}, {namespace} and {port} filled in.",
+        discussion: "Default: http://{name}.{namespace}.svc:{port}, the app's Service by its cluster DNS name (the server runs in the cluster). Outside the cluster, point it at something that reaches the Services, e.g. a port-forward.",
+        valueName: "url"))
+    var appUpstream: String?
+
+    @Option(name: .customLong("app-ingress-host"), help: ArgumentHelp(
+        "Kubernetes: give each public app an Ingress for this host ({name} and {namespace} filled in), to its Service.",
+        discussion: "E.g. {name}.apps.example.com. Private apps get none: only the gateway checks their tokens (an app that turns private loses its Ingress). Default: no Ingresses; apps are reached through the gateway.",
+        valueName: "host"))
+    var appIngressHost: String?
+
+    @Option(name: .customLong("app-ingress-class"), help: ArgumentHelp("Kubernetes: the IngressClass of the apps' Ingresses (default: the cluster's default class).", valueName: "name"))
+    var appIngressClass: String?
+
     @OptionGroup var storeOption: StoreOption
 
     /// The leader election of `--backend kubernetes` (nil on other backends).
@@ -123,6 +138,26 @@ struct Serve: ParsableCommand {
         if (backendOption.backend ?? "local") != "kubernetes", leaseName != "sluice-controller" || identity != nil || leaseDuration != "15s" {
             throw ValidationError("--lease-name, --identity and --lease-duration go with --backend kubernetes")
         }
+        if let appUpstream {
+            guard backendOption.backend == "kubernetes" else { throw ValidationError("--app-upstream goes with --backend kubernetes") }
+            var settings = KubernetesApps.Settings(pod: KubePodSettings(namespace: "default"))
+            settings.upstream = appUpstream
+            guard settings.upstream(name: "app", port: 8080) != nil else {
+                throw ValidationError("--app-upstream \(appUpstream): expected an http://HOST:PORT URL (with {name}, {namespace}, {port} as needed), e.g. http://{name}.{namespace}.svc:{port}")
+            }
+        }
+        if appIngressHost != nil || appIngressClass != nil {
+            guard backendOption.backend == "kubernetes" else { throw ValidationError("--app-ingress-host and --app-ingress-class go with --backend kubernetes") }
+            guard let host = appIngressHost else { throw ValidationError("--app-ingress-class names the class of the apps' Ingresses; give --app-ingress-host too") }
+            let sample = host.replacingOccurrences(of: "{name}", with: "app").replacingOccurrences(of: "{namespace}", with: "default")
+            let labels = sample.split(separator: ".", omittingEmptySubsequences: false)
+            guard sample.utf8.count <= 253, labels.count >= 1, labels.allSatisfy({ RunLabels.isDNSLabel(String($0)) }) else {
+                throw ValidationError("--app-ingress-host \(host): expected a DNS name (lowercase letters, digits, '-' and '.'), with {name} and {namespace} as needed, e.g. {name}.apps.example.com")
+            }
+            if let appIngressClass, !RunLabels.isDNSLabel(appIngressClass) {
+                throw ValidationError("--app-ingress-class \(appIngressClass): expected an IngressClass name (a DNS label)")
+            }
+        }
         if runAs != nil, (backendOption.backend ?? "local") != "local" {
             throw ValidationError("--run-as applies to the local backend; containers run as their image's user (or the task's user:)")
         }
@@ -143,9 +178,10 @@ struct Serve: ParsableCommand {
         let server: APIServer
         let backendName = backendOption.backend ?? "local"
         // Every backend, the local one with its task user, runs task plugins beside it (TaskPlugins.wrap). Apps run as
-        // local processes, or containers on the container backend (APIServer picks), but only the local backend runs
-        // deploy steps and `uses:` (a task's container cannot reach the gateway on loopback); the others refuse them.
-        let appDeploy = backendName == "local" ? AppDeployTask() : nil
+        // local processes, containers on the container backend (APIServer picks) or Deployments on Kubernetes. The local
+        // and Kubernetes backends run deploy steps and `uses:`; the container backend refuses them at submit (a task's
+        // container cannot reach the gateway on loopback).
+        let appDeploy = backendName == "local" || backendName == "kubernetes" ? AppDeployTask() : nil
         let backend = try backendOption.make(backendName, storeDirectory: storeOption.directory,
                                              taskUser: backendName == "local" ? try taskUser() : nil, extra: appDeploy.map { [$0] } ?? [])
         do {
@@ -153,6 +189,14 @@ struct Serve: ParsableCommand {
             configuration.appDeploy = appDeploy
             configuration.advertiseURL = advertiseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             configuration.leadership = try leadership(backend)
+            if let kube = ((backend as? PluginBackend)?.inner ?? backend) as? KubernetesBackend {
+                // Apps become Deployments and Services in the tasks' namespace, labelled with the same store id.
+                var settings = KubernetesApps.Settings(pod: kube.settings.pod)
+                if let appUpstream { settings.upstream = appUpstream }
+                settings.ingressHost = appIngressHost
+                settings.ingressClass = appIngressClass
+                configuration.appBackend = { [client = kube.client, settings] store in KubernetesApps(client: client, settings: settings, store: store) }
+            }
             configuration.retainFinished = try retainFinished.map { try DurationValue(parsing: $0) }
             configuration.retentionInterval = try DurationValue(parsing: retentionInterval ?? "1h")
             server = try APIServer(configuration)

@@ -42,9 +42,11 @@ struct BackendOption: ParsableArguments {
 
     /// The backend named `name` over the store in `storeDirectory`.
     /// `taskUser`: the account local tasks run as (`serve --run-as`); nil runs them as this process's user.
-    /// `extra`: plugins beyond `TaskPlugins.all` (`serve`'s deploy steps on the local backend).
+    /// `extra`: plugins beyond `TaskPlugins.all` (`serve`'s deploy steps on the local and Kubernetes backends).
     func make(_ name: String, storeDirectory: String, taskUser: TaskUser? = nil, extra: [any TaskPlugin] = []) throws -> any AttemptBackend {
-        if name == "kubernetes" { return TaskPlugins.wrap(try kubernetes.backend(storeDirectory: storeDirectory), storeDirectory: storeDirectory) }
+        if name == "kubernetes" {
+            return TaskPlugins.wrap(try kubernetes.backend(storeDirectory: storeDirectory), storeDirectory: storeDirectory, extra: extra)
+        }
         return try Self.make(name, engine: engine, storeDirectory: storeDirectory, maxLocalAttempts: maxLocalAttempts, taskUser: taskUser, extra: extra)
     }
 
