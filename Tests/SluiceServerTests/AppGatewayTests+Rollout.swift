@@ -114,6 +114,6 @@ extension AppGatewayTests {
 
     /// Requests the gateway has open to app echo's replicas, as its scaler counts them.
     private func openRequests(_ s: TestServer) -> Int {
-        s.server.apps.route("echo")?.openRequests ?? 0
+        (s.server.apps as? AppRuntime)?.route("echo")?.openRequests ?? 0
     }
 }
