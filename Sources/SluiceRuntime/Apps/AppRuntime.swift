@@ -90,15 +90,7 @@ public actor AppRuntime {
 
     /// Runs `replicas` replicas of app `name` from now on (also after a restart of the server).
     public func scale(_ name: String, replicas: Int) async throws(AppRuntimeError) -> AppView {
-        guard replicas >= 0 else { throw .invalid("replicas must be 0 or more (found \(replicas))") }
-        guard let current = try await db({ try $0.app(name: name) }) else { throw .noApp(name) }
-        // A fixed count (`replicas: N`) is what scale changes; a range (`{min, max}`) bounds it.
-        let policy = try decode(current).replicas
-        if policy.min != policy.max, replicas > policy.max {
-            throw .invalid("app '\(name)' runs at most \(policy.max) replicas (its replicas.max); found \(replicas)")
-        }
-        guard let record = try await db({ try $0.setAppReplicas(name: name, replicas: replicas) }) else { throw .noApp(name) }
-        let spec = try decode(record)
+        let (record, spec) = try await AppStoreCalls(store: store).scale(name, to: replicas)
         if record.running {
             if let supervisor = supervisors.withLock({ $0[name] }) { supervisor.scale(to: replicas) } else { start(spec, replicas: replicas) }
         }
@@ -263,23 +255,11 @@ public actor AppRuntime {
                        replicaStates: replicas)
     }
 
-    private func decode(_ record: AppRecord) throws(AppRuntimeError) -> AppSpec {
-        guard let spec = try? JSONDecoder().decode(AppSpec.self, from: record.spec) else {
-            throw .store("the stored spec of app '\(record.name)' does not decode")
-        }
-        return spec
-    }
+    private func decode(_ record: AppRecord) throws(AppRuntimeError) -> AppSpec { try AppStoreCalls.decode(record) }
 
     /// Runs a store call on a thread of its own, never on the Swift pool.
     private func db<T: Sendable>(_ body: @escaping @Sendable (Store) throws -> T) async throws(AppRuntimeError) -> T {
-        let store = self.store
-        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: Result { try body(store) }) }
-        }
-        switch result {
-        case .success(let value): return value
-        case .failure(let error): throw .store("\(error)")
-        }
+        try await AppStoreCalls(store: store).run(body)
     }
 }
 #endif

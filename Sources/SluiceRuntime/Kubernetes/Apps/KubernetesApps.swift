@@ -112,14 +112,7 @@ public actor KubernetesApps: AppBackend {
     }
 
     public func scale(_ name: String, replicas: Int) async throws(AppRuntimeError) -> AppView {
-        guard replicas >= 0 else { throw .invalid("replicas must be 0 or more (found \(replicas))") }
-        guard let current = try await db({ try $0.app(name: name) }) else { throw .noApp(name) }
-        let policy = try decode(current).replicas
-        if policy.min != policy.max, replicas > policy.max {
-            throw .invalid("app '\(name)' runs at most \(policy.max) replicas (its replicas.max); found \(replicas)")
-        }
-        guard let record = try await db({ try $0.setAppReplicas(name: name, replicas: replicas) }) else { throw .noApp(name) }
-        let spec = try decode(record)
+        let (record, spec) = try await AppStoreCalls(store: store).scale(name, to: replicas)
         if record.running { try await reconcile(spec, replicas: replicas, running: true) }
         return try await view(record, spec: spec)
     }
@@ -316,12 +309,7 @@ public actor KubernetesApps: AppBackend {
         known.withLock { $0[spec.name] = (spec, running) }
     }
 
-    private func decode(_ record: AppRecord) throws(AppRuntimeError) -> AppSpec {
-        guard let spec = try? JSONDecoder().decode(AppSpec.self, from: record.spec) else {
-            throw .store("the stored spec of app '\(record.name)' does not decode")
-        }
-        return spec
-    }
+    private func decode(_ record: AppRecord) throws(AppRuntimeError) -> AppSpec { try AppStoreCalls.decode(record) }
 
     /// A Kubernetes call, its failure as one sentence.
     private func kube<T: Sendable>(_ body: @Sendable () async throws -> T) async throws(AppRuntimeError) -> T {
@@ -336,13 +324,6 @@ public actor KubernetesApps: AppBackend {
 
     /// Runs a store call on a thread of its own, never on the Swift pool.
     private func db<T: Sendable>(_ body: @escaping @Sendable (Store) throws -> T) async throws(AppRuntimeError) -> T {
-        let store = self.store
-        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: Result { try body(store) }) }
-        }
-        switch result {
-        case .success(let value): return value
-        case .failure(let error): throw .store("\(error)")
-        }
+        try await AppStoreCalls(store: store).run(body)
     }
 }
