@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "sluice_supervisor.h"
+#include "host_wire.h"
 
 extern char **environ;
 
@@ -45,23 +46,7 @@ static void close_from(int first) {
 
 static void send_reply(int sock, int32_t pid, int32_t error, int pidfd) {
     int32_t body[2] = {pid, error};
-    struct iovec iov = {body, sizeof body};
-    char control[CMSG_SPACE(sizeof(int))];
-    memset(control, 0, sizeof control);
-    struct msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    if (pidfd >= 0) {
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
-    }
-    while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {}
+    sluice_host_send(sock, body, sizeof body, &pidfd, pidfd >= 0 ? 1 : 0);
 }
 
 // The child's side: descriptors and signals as a spawned supervisor gets them, then the supervisor itself.

@@ -12,6 +12,30 @@
 #include <unistd.h>
 
 #include "sluice_supervisor.h"
+#include "host_wire.h"
+
+ssize_t sluice_host_send(int sock, const void *data, size_t size, const int *fds, int count) {
+    struct iovec iov = {(void *)data, size};
+    char control[CMSG_SPACE(4 * sizeof(int))];
+    memset(control, 0, sizeof control);
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (count > 0) {
+        if (count > 4) count = 4;
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE((size_t)count * sizeof(int));
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN((size_t)count * sizeof(int));
+        memcpy(CMSG_DATA(c), fds, (size_t)count * sizeof(int));
+    }
+    ssize_t sent;
+    do { sent = sendmsg(sock, &msg, MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
+    return sent;
+}
 
 int sluice_host_start(const char *executable, const char *const *leading, int leading_count, pid_t *pid_out) {
     int pair[2];
@@ -84,23 +108,8 @@ int sluice_host_spawn(int sock, const char *const *arguments, int argument_count
     for (int k = 0; k < argument_count; k++) { size_t l = strlen(arguments[k]) + 1; memcpy(p, arguments[k], l); p += l; }
     for (int k = 0; k < environment_count; k++) { size_t l = strlen(environment[k]) + 1; memcpy(p, environment[k], l); p += l; }
 
-    struct iovec iov = {buffer, size};
     int fds[3] = {err_fd, lock_fd, notify_fd};
-    char control[CMSG_SPACE(sizeof fds)];
-    memset(control, 0, sizeof control);
-    struct msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof fds);
-    memcpy(CMSG_DATA(c), fds, sizeof fds);
-    ssize_t sent;
-    do { sent = sendmsg(sock, &msg, MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
+    ssize_t sent = sluice_host_send(sock, buffer, size, fds, 3);
     int send_error = errno;
     free(buffer);
     if (sent < 0) return -send_error;
