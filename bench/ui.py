@@ -113,7 +113,7 @@ def main():
             d.quit()
         med = statistics.median
         load = " ".join(open("/proc/loadavg").read().split()[:3])
-        print(f"| measure ({N} nodes, {E} events; Chromium headless, 1280×900; load {load}) | median | runs |")
+        print(f"| measure ({N} nodes, {E} events; Chromium headless, 1280×900; load average after {load}) | median | runs |")
         print("|---|---:|---:|")
         print(f"| first render: navigation start → tree drawn | {med(renders):.0f} ms | {R} |")
         print(f"| — of which drawing the tree | {med(draws):.0f} ms | {R} |")

@@ -2,10 +2,13 @@
 """The web UI in a real browser (headless Chromium through Selenium), against a running `sluice serve`.
 
 Tests/SluiceCLITests/WebUITests.swift starts the server, submits the runs and calls this script:
-    ui-browser-test.py URL ADMIN_TOKEN OPERATOR_TOKEN VIEWER_TOKEN RUN_ID VIEWER_RUN_ID GO_FILE SCREENSHOTS_DIR SERVER_PID SLUICE STORE MAP_RUN_ID
+    SLUICE_UI_TOKENS=FILE ui-browser-test.py URL RUN_ID VIEWER_RUN_ID GO_FILE SCREENSHOTS_DIR SERVER_PID SLUICE STORE MAP_RUN_ID
+The tokens are never on the command line (anyone on the machine can read that in `ps`): FILE is a JSON object
+{"admin": ..., "operator": ..., "viewer": ...} readable by its owner only (mode 0600).
 
 The scenario: sign in as an operator, open the run, see its step -> node tree, approve its gate by clicking, send
-a typed signal, open the running task's drawer and follow its log as lines arrive, release the task (GO_FILE),
+a typed signal, open the running task's drawer, see where it runs (the local backend's process id and attempt folder) and its progress
+as the task reports it, follow its log as lines arrive, release the task (GO_FILE),
 watch the run finish live; launch a run of a registered flow from the form its inputs make (the flow is
 registered here with ADMIN_TOKEN); then as a viewer see a waiting gate without the controls to answer it. No console
 errors anywhere. While the viewer's run page is open the server is stopped (SERVER_PID) and started again on the
@@ -60,10 +63,23 @@ nodes:
 """
 
 
+def read_tokens(path):
+    """The three tokens from a file only its owner may read."""
+    mode = os.stat(path).st_mode & 0o777
+    if mode & 0o077:
+        raise SystemExit(f"{path}: the token file must be readable by its owner only (mode 0600), not {mode:04o}")
+    with open(path) as f:
+        tokens = json.load(f)
+    missing = [k for k in ("admin", "operator", "viewer") if not isinstance(tokens.get(k), str) or not tokens[k]]
+    if missing:
+        raise SystemExit(f"{path}: no {', '.join(missing)} token (expected a JSON object with admin, operator and viewer)")
+    return tokens["admin"], tokens["operator"], tokens["viewer"]
+
+
 class Scenario:
-    def __init__(self, args):
-        (self.url, self.admin, self.operator, self.viewer, self.run, self.viewer_run, self.go_file, self.shots,
-         pid, self.sluice, self.store, self.map_run) = args
+    def __init__(self, args, tokens):
+        (self.url, self.run, self.viewer_run, self.go_file, self.shots, pid, self.sluice, self.store, self.map_run) = args
+        self.admin, self.operator, self.viewer = tokens
         self.server_pid = int(pid)
         self.restarted = None
         os.makedirs(self.shots, exist_ok=True)
@@ -175,6 +191,16 @@ class Scenario:
             self.wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, "aside.drawer pre.log")), "the node drawer")
             self.text_in(driver, "aside.drawer pre.log", "shipping 7 items", "the first log lines")
             self.text_in(driver, "aside.drawer .log-controls", "following", "the log being followed")
+            # Where the attempt runs, as the local backend recorded it: its process id and its attempt folder.
+            self.text_in(driver, "#attempt-where", "Process id", "the attempt's process id in the drawer")
+            where = driver.execute_script("return document.querySelector('#attempt-where').innerText")
+            assert "local" in where and "/ship/1" in where, f"the drawer's attempt details: {where!r}"
+            _, detail = self.call(f"/api/v1/runs/{self.run}/nodes/ship/attempts/1")
+            assert str(detail["process"]["pid"]) in where, f"pid {detail['process']['pid']} not in {where!r}"
+            # The task's progress report, applied from the event stream: bar, message and metric.
+            self.text_in(driver, '[data-node="ship"] .progress-row', "waiting for the go file", "the task's progress message in the tree")
+            self.text_in(driver, '[data-node="ship"] .progress-row', "50%", "the task's progress in the tree")
+            self.text_in(driver, "aside.drawer .facts", "waiting for the go file", "the task's progress message in the drawer")
             self.shot(driver, "drawer-1280")
             open(self.go_file, "w").close()
             self.text_in(driver, "aside.drawer pre.log", "shipped", "the log line written after the release")
@@ -257,10 +283,11 @@ class Scenario:
 
 
 def main():
-    if len(sys.argv) != 13:
+    path = os.environ.get("SLUICE_UI_TOKENS")
+    if len(sys.argv) != 10 or not path:
         print(__doc__, file=sys.stderr)
         return 2
-    s = Scenario(sys.argv[1:])
+    s = Scenario(sys.argv[1:], read_tokens(path))
     try:
         s.operator_flow()
         s.viewer_flow()
