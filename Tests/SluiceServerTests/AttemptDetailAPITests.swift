@@ -10,7 +10,7 @@ final class AttemptDetailAPITests: XCTestCase {
         name: waiter
         tasks:
           wait:
-            command: [sh, -c, "printf '{\\"progress\\": 0.25, \\"message\\": \\"warming up\\", \\"metrics\\": {\\"loss\\": 0.5}}\\n' >> $SLUICE_PROGRESS; while [ ! -e '\(go)' ]; do sleep 0.05; done; echo done"]
+            command: [sh, -c, "printf '{\\"progress\\": 0.25, \\"message\\": \\"warming up\\", \\"metrics\\": {\\"loss\\": 0.5} }\\n' >> $SLUICE_PROGRESS; while [ ! -e '\(go)' ]; do sleep 0.05; done; echo done"]
         nodes:
           - {id: w, task: wait}
         """
