@@ -5,7 +5,7 @@ import SluiceAPI
 /// `state.json` (the task's pid), the container backend's `container.json`, the Kubernetes backend's `pod.json`
 /// and `events.log`. Blocking file reads: call it from a thread that may block (the server's store threads).
 extension AttemptDetail {
-    public init(number: Int, purpose: String, state: String, backend: String, folder path: String?) {
+    public init(number: Int, purpose: String, state: String, backend: String, readingFolder path: String?) {
         self.init(number: number, purpose: purpose, state: state, backend: backend, folder: path)
         guard let path, !path.isEmpty else { return }
         let folder = AttemptFolder(path: path)

@@ -31,7 +31,7 @@ struct AttemptRoutes {
             guard let a = try store.attempts(runID: id, nodeID: node).first(where: { $0.attempt == number && $0.purpose == purpose }) else {
                 return .some(nil)
             }
-            return AttemptDetail(number: a.attempt, purpose: a.purpose.rawValue, state: a.state, backend: backend, folder: a.logDirectory)
+            return AttemptDetail(number: a.attempt, purpose: a.purpose.rawValue, state: a.state, backend: backend, readingFolder: a.logDirectory)
         }
         guard let found else { throw APIError(.notFound, code: "no-run", "no run '\(id)'") }
         guard let detail = found else {
