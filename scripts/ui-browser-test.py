@@ -6,6 +6,11 @@ Tests/SluiceCLITests/WebUITests.swift starts the server, submits the runs and ca
 The tokens are never on the command line (anyone on the machine can read that in `ps`): FILE is a JSON object
 {"admin": ..., "operator": ..., "viewer": ...} readable by its owner only (mode 0600).
 
+    SLUICE_UI_TOKENS=FILE ui-browser-test.py kube URL RUN_ID SCREENSHOTS_DIR
+against a server on the Kubernetes backend (KubeSim) whose run RUN_ID has a node `stuck` that no node can take
+(FILE needs only "viewer"): its drawer shows the pod, its namespace, no node yet, and the FailedScheduling Event
+that says why it is pending.
+
 The scenario: sign in as an operator, open the run, see its step -> node tree, approve its gate by clicking, send
 a typed signal, open the running task's drawer, see where it runs (the local backend's process id and attempt folder) and its progress
 as the task reports it, follow its log as lines arrive, release the task (GO_FILE),
@@ -63,25 +68,48 @@ nodes:
 """
 
 
-def read_tokens(path):
-    """The three tokens from a file only its owner may read."""
+def read_tokens(path, names=("admin", "operator", "viewer")):
+    """The tokens `names` from a file only its owner may read."""
     mode = os.stat(path).st_mode & 0o777
     if mode & 0o077:
         raise SystemExit(f"{path}: the token file must be readable by its owner only (mode 0600), not {mode:04o}")
     with open(path) as f:
         tokens = json.load(f)
-    missing = [k for k in ("admin", "operator", "viewer") if not isinstance(tokens.get(k), str) or not tokens[k]]
+    missing = [k for k in names if not isinstance(tokens.get(k), str) or not tokens[k]]
     if missing:
-        raise SystemExit(f"{path}: no {', '.join(missing)} token (expected a JSON object with admin, operator and viewer)")
-    return tokens["admin"], tokens["operator"], tokens["viewer"]
+        raise SystemExit(f"{path}: no {', '.join(missing)} token (expected a JSON object with {', '.join(names)})")
+    return tuple(tokens[k] for k in names)
 
 
-class Scenario:
-    def __init__(self, args, tokens):
-        (self.url, self.run, self.viewer_run, self.go_file, self.shots, pid, self.sluice, self.store, self.map_run) = args
-        self.admin, self.operator, self.viewer = tokens
-        self.server_pid = int(pid)
-        self.restarted = None
+def kube_pending(url, run, shots, viewer):
+    """The drawer of a pod no node can take: its pod, namespace, no node, and the FailedScheduling Event."""
+    s = Browsing(url, shots)
+    driver = browser(1280, 900)
+    try:
+        s.sign_in(driver, viewer)
+        driver.get(f"{url}/#/runs/{run}/nodes/stuck")
+        s.wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, "aside.drawer")), "the stuck node's drawer")
+        s.text_in(driver, "aside.drawer table.pod-events", "FailedScheduling", "the FailedScheduling Event in the drawer")
+        where = driver.execute_script("return document.querySelector('#attempt-where').innerText")
+        for expected in ("kubernetes", f"{run}-stuck-1", "default", "not scheduled yet"):
+            assert expected in where, f"{expected!r} not in the drawer's attempt details: {where!r}"
+        row = driver.execute_script("return [...document.querySelectorAll('table.pod-events tr.warning')].map((r) => r.innerText)")
+        assert any("Warning" in r and "FailedScheduling" in r for r in row), f"the warning rows: {row}"
+        s.shot(driver, "drawer-kube-pending-1280")
+        s.collect_console(driver)
+    finally:
+        driver.quit()
+    if s.console:
+        print("console errors:\n" + "\n".join(s.console), file=sys.stderr)
+        return 1
+    print(json.dumps({"ok": True}))
+    return 0
+
+
+class Browsing:
+    """Waiting for what a page shows, screenshots and console errors, against the server at `url`."""
+    def __init__(self, url, shots):
+        self.url, self.shots = url, shots
         os.makedirs(self.shots, exist_ok=True)
         self.console = []
 
@@ -106,6 +134,31 @@ class Scenario:
         # Read in the page: rows are redrawn as the run changes, so element handles go stale.
         script = "return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText)"
         return self.wait(driver, lambda d: any(text in t for t in d.execute_script(script, css)), what)
+
+    def shot(self, driver, name):
+        driver.save_screenshot(os.path.join(self.shots, f"{name}.png"))
+
+    def collect_console(self, driver):
+        for entry in driver.get_log("browser"):
+            if entry.get("level") == "SEVERE":
+                self.console.append(entry["message"])
+
+    def sign_in(self, driver, token):
+        driver.get(self.url + "/")
+        field = self.wait(driver, EC.element_to_be_clickable((By.ID, "token")), "the sign-in form")
+        # The token field is reached by keyboard: it has the focus when the page opens.
+        assert driver.switch_to.active_element == field, "the token field should have the focus"
+        field.send_keys(token + Keys.ENTER)
+        self.wait(driver, EC.visibility_of_element_located((By.ID, "who-role")), "the signed-in header")
+
+class Scenario(Browsing):
+    """The whole scenario of the module's docstring."""
+    def __init__(self, args, tokens):
+        (url, self.run, self.viewer_run, self.go_file, shots, pid, self.sluice, self.store, self.map_run) = args
+        super().__init__(url, shots)
+        self.admin, self.operator, self.viewer = tokens
+        self.server_pid = int(pid)
+        self.restarted = None
 
     def call(self, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
@@ -139,22 +192,6 @@ class Scenario:
                 break
         else:
             raise AssertionError("the restarted server did not listen")
-
-    def shot(self, driver, name):
-        driver.save_screenshot(os.path.join(self.shots, f"{name}.png"))
-
-    def collect_console(self, driver):
-        for entry in driver.get_log("browser"):
-            if entry.get("level") == "SEVERE":
-                self.console.append(entry["message"])
-
-    def sign_in(self, driver, token):
-        driver.get(self.url + "/")
-        field = self.wait(driver, EC.element_to_be_clickable((By.ID, "token")), "the sign-in form")
-        # The token field is reached by keyboard: it has the focus when the page opens.
-        assert driver.switch_to.active_element == field, "the token field should have the focus"
-        field.send_keys(token + Keys.ENTER)
-        self.wait(driver, EC.visibility_of_element_located((By.ID, "who-role")), "the signed-in header")
 
     def operator_flow(self):
         driver = browser(1280, 900)
@@ -284,6 +321,9 @@ class Scenario:
 
 def main():
     path = os.environ.get("SLUICE_UI_TOKENS")
+    if len(sys.argv) == 5 and sys.argv[1] == "kube" and path:
+        (viewer,) = read_tokens(path, ("viewer",))
+        return kube_pending(sys.argv[2], sys.argv[3], sys.argv[4], viewer)
     if len(sys.argv) != 10 or not path:
         print(__doc__, file=sys.stderr)
         return 2

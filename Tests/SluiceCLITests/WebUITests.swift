@@ -99,6 +99,28 @@ import Testing
         server.terminate()
     }
 
+    /// On the Kubernetes backend (KubeSim), a pod no node can take: the drawer says why it is pending.
+    @Test(.enabled(if: required || missing == nil, "needs chromium, chromium-driver and Selenium in .build/venv-ui (scripts/ui-deps.sh)"))
+    func aPersonSeesWhyAPodIsPendingInTheNodeDrawer() async throws {
+        if let missing = Self.missing {
+            Issue.record("CI=true and the browser test cannot run: \(missing)")
+            return
+        }
+        let ws = try Workspace()
+        let sim = try await offPool { try KubeSimProcess(ws) }
+        defer { sim.process.terminate() }
+        let server = try await RemoteServer.start(ws, extra: ["--backend", "kubernetes", "--kubeconfig", sim.kubeconfig])
+        defer { server.terminate() }
+        let viewer = try await ws.sluice(["token", "create", "--role", "viewer", "--name", "ui-viewer"])
+        #expect(viewer.status == 0, "\(viewer.stderr)")
+        let flow = try ws.write("stuck.yaml", "name: stuck\ntasks:\n  t: {image: kubesim/unschedulable}\nnodes:\n  - {id: stuck, task: t}\n")
+        let submitted = try await ws.sluice(["submit", flow, "--run-id", "kube-run", "--server", server.url])
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let tokens = try Self.tokenFile(in: ws.dir.path, ["viewer": Self.trimmed(viewer.stdout)])
+        let result = try await offPool { try Self.runPython([Self.script, "kube", server.url, "kube-run", Self.screenshots], tokens: tokens) }
+        #expect(result.status == 0, "the browser scenario failed:\n\(result.output)")
+    }
+
     static func trimmed(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines) }
 
     /// Writes `tokens` as JSON to a file created with mode 0600 (never readable by others, not even for a moment).
