@@ -160,7 +160,8 @@ let package = Package(
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceModel", "SluiceCompiler"]),
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceModel"]),
         .testTarget(name: "SluiceServerTests", dependencies: [
-            "SluiceAPI", "SluiceServer", "SluiceRuntime", "SluiceStore", "SluiceModel", "SluicePlugin", "DockerEngine", .product(name: "Logging", package: "swift-log"),
+            "SluiceAPI", "SluiceServer", "SluiceRuntime", "SluiceStore", "SluiceModel", "SluicePlugin", "DockerEngine", "SluiceKube", "KubeSim",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "KubernetesBackendTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceModel", "SluiceCompiler", "SluiceKube", "KubeSim", "SluiceStore", "SluiceAPI", "SluiceServer", "SluicePlugin"]),
         .testTarget(name: "PluginTests", dependencies: [

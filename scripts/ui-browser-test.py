@@ -2,10 +2,18 @@
 """The web UI in a real browser (headless Chromium through Selenium), against a running `sluice serve`.
 
 Tests/SluiceCLITests/WebUITests.swift starts the server, submits the runs and calls this script:
-    ui-browser-test.py URL ADMIN_TOKEN OPERATOR_TOKEN VIEWER_TOKEN RUN_ID VIEWER_RUN_ID GO_FILE SCREENSHOTS_DIR SERVER_PID SLUICE STORE MAP_RUN_ID
+    SLUICE_UI_TOKENS=FILE ui-browser-test.py URL RUN_ID VIEWER_RUN_ID GO_FILE SCREENSHOTS_DIR SERVER_PID SLUICE STORE MAP_RUN_ID
+The tokens are never on the command line (anyone on the machine can read that in `ps`): FILE is a JSON object
+{"admin": ..., "operator": ..., "viewer": ...} readable by its owner only (mode 0600).
+
+    SLUICE_UI_TOKENS=FILE ui-browser-test.py kube URL RUN_ID SCREENSHOTS_DIR
+against a server on the Kubernetes backend (KubeSim) whose run RUN_ID has a node `stuck` that no node can take
+(FILE needs only "viewer"): its drawer shows the pod, its namespace, no node yet, and the FailedScheduling Event
+that says why it is pending.
 
 The scenario: sign in as an operator, open the run, see its step -> node tree, approve its gate by clicking, send
-a typed signal, open the running task's drawer and follow its log as lines arrive, release the task (GO_FILE),
+a typed signal, open the running task's drawer, see where it runs (the local backend's process id and attempt folder) and its progress
+as the task reports it, follow its log as lines arrive, release the task (GO_FILE),
 watch the run finish live; launch a run of a registered flow from the form its inputs make (the flow is
 registered here with ADMIN_TOKEN); then as a viewer see a waiting gate without the controls to answer it. No console
 errors anywhere. While the viewer's run page is open the server is stopped (SERVER_PID) and started again on the
@@ -60,12 +68,48 @@ nodes:
 """
 
 
-class Scenario:
-    def __init__(self, args):
-        (self.url, self.admin, self.operator, self.viewer, self.run, self.viewer_run, self.go_file, self.shots,
-         pid, self.sluice, self.store, self.map_run) = args
-        self.server_pid = int(pid)
-        self.restarted = None
+def read_tokens(path, names=("admin", "operator", "viewer")):
+    """The tokens `names` from a file only its owner may read."""
+    mode = os.stat(path).st_mode & 0o777
+    if mode & 0o077:
+        raise SystemExit(f"{path}: the token file must be readable by its owner only (mode 0600), not {mode:04o}")
+    with open(path) as f:
+        tokens = json.load(f)
+    missing = [k for k in names if not isinstance(tokens.get(k), str) or not tokens[k]]
+    if missing:
+        raise SystemExit(f"{path}: no {', '.join(missing)} token (expected a JSON object with {', '.join(names)})")
+    return tuple(tokens[k] for k in names)
+
+
+def kube_pending(url, run, shots, viewer):
+    """The drawer of a pod no node can take: its pod, namespace, no node, and the FailedScheduling Event."""
+    s = Browsing(url, shots)
+    driver = browser(1280, 900)
+    try:
+        s.sign_in(driver, viewer)
+        driver.get(f"{url}/#/runs/{run}/nodes/stuck")
+        s.wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, "aside.drawer")), "the stuck node's drawer")
+        s.text_in(driver, "aside.drawer table.pod-events", "FailedScheduling", "the FailedScheduling Event in the drawer")
+        where = driver.execute_script("return document.querySelector('#attempt-where').innerText")
+        for expected in ("kubernetes", f"{run}-stuck-1", "default", "not scheduled yet"):
+            assert expected in where, f"{expected!r} not in the drawer's attempt details: {where!r}"
+        row = driver.execute_script("return [...document.querySelectorAll('table.pod-events tr.warning')].map((r) => r.innerText)")
+        assert any("Warning" in r and "FailedScheduling" in r for r in row), f"the warning rows: {row}"
+        s.shot(driver, "drawer-kube-pending-1280")
+        s.collect_console(driver)
+    finally:
+        driver.quit()
+    if s.console:
+        print("console errors:\n" + "\n".join(s.console), file=sys.stderr)
+        return 1
+    print(json.dumps({"ok": True}))
+    return 0
+
+
+class Browsing:
+    """Waiting for what a page shows, screenshots and console errors, against the server at `url`."""
+    def __init__(self, url, shots):
+        self.url, self.shots = url, shots
         os.makedirs(self.shots, exist_ok=True)
         self.console = []
 
@@ -90,6 +134,31 @@ class Scenario:
         # Read in the page: rows are redrawn as the run changes, so element handles go stale.
         script = "return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText)"
         return self.wait(driver, lambda d: any(text in t for t in d.execute_script(script, css)), what)
+
+    def shot(self, driver, name):
+        driver.save_screenshot(os.path.join(self.shots, f"{name}.png"))
+
+    def collect_console(self, driver):
+        for entry in driver.get_log("browser"):
+            if entry.get("level") == "SEVERE":
+                self.console.append(entry["message"])
+
+    def sign_in(self, driver, token):
+        driver.get(self.url + "/")
+        field = self.wait(driver, EC.element_to_be_clickable((By.ID, "token")), "the sign-in form")
+        # The token field is reached by keyboard: it has the focus when the page opens.
+        assert driver.switch_to.active_element == field, "the token field should have the focus"
+        field.send_keys(token + Keys.ENTER)
+        self.wait(driver, EC.visibility_of_element_located((By.ID, "who-role")), "the signed-in header")
+
+class Scenario(Browsing):
+    """The whole scenario of the module's docstring."""
+    def __init__(self, args, tokens):
+        (url, self.run, self.viewer_run, self.go_file, shots, pid, self.sluice, self.store, self.map_run) = args
+        super().__init__(url, shots)
+        self.admin, self.operator, self.viewer = tokens
+        self.server_pid = int(pid)
+        self.restarted = None
 
     def call(self, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
@@ -123,22 +192,6 @@ class Scenario:
                 break
         else:
             raise AssertionError("the restarted server did not listen")
-
-    def shot(self, driver, name):
-        driver.save_screenshot(os.path.join(self.shots, f"{name}.png"))
-
-    def collect_console(self, driver):
-        for entry in driver.get_log("browser"):
-            if entry.get("level") == "SEVERE":
-                self.console.append(entry["message"])
-
-    def sign_in(self, driver, token):
-        driver.get(self.url + "/")
-        field = self.wait(driver, EC.element_to_be_clickable((By.ID, "token")), "the sign-in form")
-        # The token field is reached by keyboard: it has the focus when the page opens.
-        assert driver.switch_to.active_element == field, "the token field should have the focus"
-        field.send_keys(token + Keys.ENTER)
-        self.wait(driver, EC.visibility_of_element_located((By.ID, "who-role")), "the signed-in header")
 
     def operator_flow(self):
         driver = browser(1280, 900)
@@ -175,6 +228,16 @@ class Scenario:
             self.wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, "aside.drawer pre.log")), "the node drawer")
             self.text_in(driver, "aside.drawer pre.log", "shipping 7 items", "the first log lines")
             self.text_in(driver, "aside.drawer .log-controls", "following", "the log being followed")
+            # Where the attempt runs, as the local backend recorded it: its process id and its attempt folder.
+            self.text_in(driver, "#attempt-where", "Process id", "the attempt's process id in the drawer")
+            where = driver.execute_script("return document.querySelector('#attempt-where').innerText")
+            assert "local" in where and "/ship/1" in where, f"the drawer's attempt details: {where!r}"
+            _, detail = self.call(f"/api/v1/runs/{self.run}/nodes/ship/attempts/1")
+            assert str(detail["process"]["pid"]) in where, f"pid {detail['process']['pid']} not in {where!r}"
+            # The task's progress report, applied from the event stream: bar, message and metric.
+            self.text_in(driver, '[data-node="ship"] .progress-row', "waiting for the go file", "the task's progress message in the tree")
+            self.text_in(driver, '[data-node="ship"] .progress-row', "50%", "the task's progress in the tree")
+            self.text_in(driver, "aside.drawer .facts", "waiting for the go file", "the task's progress message in the drawer")
             self.shot(driver, "drawer-1280")
             open(self.go_file, "w").close()
             self.text_in(driver, "aside.drawer pre.log", "shipped", "the log line written after the release")
@@ -257,10 +320,14 @@ class Scenario:
 
 
 def main():
-    if len(sys.argv) != 13:
+    path = os.environ.get("SLUICE_UI_TOKENS")
+    if len(sys.argv) == 5 and sys.argv[1] == "kube" and path:
+        (viewer,) = read_tokens(path, ("viewer",))
+        return kube_pending(sys.argv[2], sys.argv[3], sys.argv[4], viewer)
+    if len(sys.argv) != 10 or not path:
         print(__doc__, file=sys.stderr)
         return 2
-    s = Scenario(sys.argv[1:])
+    s = Scenario(sys.argv[1:], read_tokens(path))
     try:
         s.operator_flow()
         s.viewer_flow()

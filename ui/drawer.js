@@ -1,8 +1,9 @@
-// The node drawer: a node's details, its attempt history (state, times, exit, resource use, error) and its logs,
+// The node drawer: a node's details, its attempt history (state, times, exit, resource use, error), where the chosen
+// attempt ran (process, container or pod, and on Kubernetes the Events that say why a pod waits) and its logs,
 // tailing live while the attempt runs. It opens at #/runs/RUN/nodes/NODE and closes with Escape or its button.
 
-import {seg} from './api.js';
-import {h, fill, stateBadge, time, duration, bytes, kvTable, valueText} from './dom.js';
+import {api, seg} from './api.js';
+import {h, fill, stateBadge, time, duration, bytes, kvTable, valueText, errorBox} from './dom.js';
 import {followText} from './stream.js';
 
 const LOG_LIMIT = 512 * 1024;  // characters kept on screen; older text is dropped from the top
@@ -15,6 +16,9 @@ export class NodeDrawer {
     this.log = null;
     this.logKey = null;
     this.details = h('div');
+    this.where = h('section', {class: 'where', 'aria-labelledby': 'where-title', hidden: true});
+    this.whereKey = null;
+    this.whereAsk = 0;
     this.attemptSelect = h('select', {id: 'log-attempt'});
     this.streamSelect = h('select', {id: 'log-stream'}, h('option', {value: 'stdout'}, 'stdout'), h('option', {value: 'stderr'}, 'stderr'));
     this.logState = h('span', {class: 'small muted', role: 'status'});
@@ -29,9 +33,9 @@ export class NodeDrawer {
     close.addEventListener('click', onClose);
     this.element = h('aside', {class: 'drawer', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'drawer-title', tabindex: '-1'},
       h('div', {class: 'drawer-head'}, h('h2', {id: 'drawer-title'}, nodeId), close),
-      this.details, this.logSection);
+      this.details, this.where, this.logSection);
     this.element.addEventListener('keydown', (e) => { if (e.key === 'Escape') onClose(); });
-    this.attemptSelect.addEventListener('change', () => this.openLog(true));
+    this.attemptSelect.addEventListener('change', () => { this.openLog(true); this.loadWhere(); });
     this.streamSelect.addEventListener('change', () => this.openLog(true));
   }
 
@@ -40,6 +44,7 @@ export class NodeDrawer {
     if (!view) {
       fill(this.details, h('p', {class: 'muted'}, 'This node has not started yet.'));
       this.logSection.hidden = true;
+      this.where.hidden = true;
       return;
     }
     const {children, ...own} = view;
@@ -57,9 +62,7 @@ export class NodeDrawer {
       view.metrics ? kvTable(view.metrics, 'Metrics') : null,
       view.error ? h('p', {class: 'error-text'}, view.error) : null,
       view.outputs ? kvTable(view.outputs, 'Outputs') : null,
-      this.attempts(view),
-      view.attempts.length ? h('p', {class: 'small muted'},
-        'Process id, container and pod names and Kubernetes events are not reported by the API yet.') : null);
+      this.attempts(view));
     const runs = view.attempts.filter((a) => a.purpose === 'run');
     this.logSection.hidden = runs.length === 0;
     const chosen = this.attemptSelect.value;
@@ -68,6 +71,52 @@ export class NodeDrawer {
     fill(this.attemptSelect, runs.map((a) => h('option', {value: String(a.number)}, `${a.number} (${a.state})`)));
     if (runs.length) this.attemptSelect.value = followLatest ? String(this.latest) : chosen;
     this.openLog(false);
+    this.loadWhere();
+  }
+
+  /**
+   * Asks for where the chosen attempt runs (GET .../attempts/N) when its state changes (a pid, container or pod
+   * node appears as it starts) and, while it waits, when the node's message changes: a pending pod's warning
+   * Events (FailedScheduling, BackOff) are reported as that message. A running task's progress asks nothing.
+   */
+  async loadWhere() {
+    const number = this.attemptSelect.value;
+    if (!number) { this.where.hidden = true; return; }
+    const attempt = this.view.attempts.find((a) => a.purpose === 'run' && String(a.number) === number);
+    const waiting = attempt && attempt.state === 'queued';
+    const key = `${number}/${attempt ? attempt.state : ''}/${waiting ? this.view.message || '' : ''}`;
+    if (key === this.whereKey) return;
+    this.whereKey = key;
+    const ask = ++this.whereAsk;
+    try {
+      const d = await api(`/api/v1/runs/${seg(this.runId)}/nodes/${seg(this.nodeId)}/attempts/${seg(number)}`);
+      if (ask !== this.whereAsk) return;
+      this.drawWhere(d, attempt);
+    } catch (err) {
+      if (ask !== this.whereAsk) return;
+      this.whereKey = null;
+      fill(this.where, h('h3', {id: 'where-title'}, `Where attempt ${number} runs`), errorBox(err));
+      this.where.hidden = false;
+    }
+  }
+
+  drawWhere(d, attempt) {
+    const ran = attempt && attempt.state !== 'queued' && attempt.state !== 'running';
+    const facts = [fact('Backend', d.backend)];
+    if (d.process) facts.push(fact('Process id', String(d.process.pid)));
+    if (d.container) facts.push(fact('Container', d.container.name), fact('Container id', d.container.id ? d.container.id.slice(0, 12) : ''), fact('Image', d.container.image));
+    if (d.pod) facts.push(fact('Pod', d.pod.name), fact('Namespace', d.pod.namespace), fact('Node', d.pod.node || 'not scheduled yet'));
+    facts.push(fact('Folder', d.folder ? h('code', {}, d.folder) : ''));
+    const events = d.events ? h('div', {class: 'scroll'}, h('table', {class: 'pod-events'},
+      h('caption', {}, 'Kubernetes events of the pod'),
+      h('thead', {}, h('tr', {}, ['Time', 'Type', 'Reason', 'Message'].map((c) => h('th', {scope: 'col'}, c)))),
+      h('tbody', {}, d.events.length ? d.events.map((e) => h('tr', {class: e.type === 'Warning' ? 'warning' : ''},
+        h('td', {}, time(e.time)), h('td', {}, e.type), h('td', {}, e.reason),
+        h('td', {}, e.message, e.count > 1 ? h('span', {class: 'muted small'}, ` (×${e.count})`) : null)))
+        : h('tr', {}, h('td', {colspan: 4, class: 'muted'}, 'No events yet.'))))) : null;
+    fill(this.where, h('h3', {id: 'where-title'}, `Where attempt ${d.number} ${ran ? 'ran' : 'runs'}`),
+      h('dl', {class: 'facts', id: 'attempt-where'}, facts), events);
+    this.where.hidden = false;
   }
 
   attempts(view) {

@@ -133,13 +133,15 @@ export function runPage(main, runId, parts) {
   let sawEnd = false;
   function onEvents(events) {
     const t0 = performance.now();
+    let drawerNews = false;
     for (const e of events) {
-      tree.applyEvent(e);
+      if (tree.applyEvent(e) && drawer && e.node === drawer.nodeId && e.kind === 'progress') drawerNews = true;
       if (e.kind.startsWith('run-') && FINAL_RUN.has(e.kind.slice(4))) { setBadge(badge, e.kind.slice(4)); sawEnd = true; }
     }
     const recent = events.slice(-FEED_SIZE).reverse().map((e) => h('li', {dataset: {seq: e.seq}},
       h('time', {datetime: e.time, class: 'muted small'}, new Date(e.time).toLocaleTimeString()), ' ',
       h('span', {class: 'chip'}, e.kind), e.node ? ` ${e.node}` : '', ` ${e.message}`));
+    if (drawerNews) drawer.update(tree.viewOf(drawer.nodeId) || null);
     feed.prepend(...recent);
     while (feed.childElementCount > FEED_SIZE) feed.lastElementChild.remove();
     applied += events.length;

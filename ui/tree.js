@@ -141,11 +141,22 @@ export class RunTree {
     m.moreButton.textContent = `Show ${Math.min(ITEMS_AT_ONCE, sorted.length - m.shown)} more of ${sorted.length - m.shown}`;
   }
 
-  /** Applies a `node-STATE` event before the next refresh shows the rest. */
+  /** The latest view of a drawn node (patched by events between refreshes), or undefined. */
+  viewOf(id) { const r = this.records.get(id); return r ? r.view : undefined; }
+
+  /**
+   * Applies a `node-STATE` event before the next refresh shows the rest, and a `progress` event whole: the
+   * node's progress bar, latest message and metrics change at once, without waiting for a refresh.
+   */
   applyEvent(e) {
     if (!e.node) return false;
     const r = this.records.get(e.node);
     if (!r || !r.head) return false;
+    if (e.kind === 'progress' && e.progress) {
+      const p = e.progress;
+      this.patch(r, {...r.view, progress: p.fraction ?? undefined, message: p.message ?? undefined, metrics: p.metrics ?? undefined});
+      return true;
+    }
     let state = null;
     if (e.kind.startsWith('node-')) state = e.kind.slice(5);
     else if (e.kind === 'attempt-started') state = 'running';

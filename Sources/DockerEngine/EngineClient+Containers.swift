@@ -19,6 +19,8 @@ public struct ContainerInfo: Sendable, Hashable {
     public var error: String
     /// HostConfig.Memory in bytes (0: no limit).
     public var memoryLimit: Int64
+    /// The image it was created from, as the create named it (`Config.Image`); empty when the engine did not say.
+    public var image: String = ""
 
     /// Started at some point (not just created).
     public var hasStarted: Bool { running || startedAt != nil }
@@ -86,7 +88,8 @@ extension EngineClient {
             startedAt: EngineClient.time(s?["StartedAt"]?.stringValue),
             finishedAt: EngineClient.time(s?["FinishedAt"]?.stringValue),
             error: s?["Error"]?.stringValue ?? "",
-            memoryLimit: v["HostConfig"]?["Memory"]?.intValue ?? 0)
+            memoryLimit: v["HostConfig"]?["Memory"]?.intValue ?? 0,
+            image: v["Config"]?["Image"]?.stringValue ?? "")
     }
 
     /// Containers whose labels include every pair of `labels` (running and, with `all`, stopped ones).

@@ -117,6 +117,7 @@ public final class APIServer: Sendable {
         RetryRoutes(controller: controller).add(to: router)
         RunDeletionRoutes(controller: controller).add(to: router)
         LogRoutes(store: store, stopping: stopping).add(to: router)
+        AttemptRoutes(store: store).add(to: router)
         OpenAPIRoutes().add(to: router)
         UIRoutes().add(to: router)
         WhoAmIRoutes().add(to: router)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// A `kubesim` process (the API-server double, running pod commands on this machine) for CLI tests.
-final class KubeSimProcess {
+final class KubeSimProcess: @unchecked Sendable {
     let process = Process()
     let url: String
     let kubeconfig: String

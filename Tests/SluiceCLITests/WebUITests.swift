@@ -30,7 +30,7 @@ import Testing
           ship:
             inputs: {count: int}
             outputs: {summary: string}
-            command: [sh, -c, "echo shipping {{inputs.count}} items; i=0; while [ ! -e '\(goFile)' ]; do i=$((i+1)); [ $i -gt 1200 ] && exit 3; sleep 0.1; done; echo shipped; printf '{\\"summary\\": \\"shipped {{inputs.count}}\\"}' > $SLUICE_OUTPUTS"]
+            command: [sh, -c, "echo shipping {{inputs.count}} items; printf '{\\"progress\\": 0.5, \\"message\\": \\"waiting for the go file\\", \\"metrics\\": {\\"polls\\": 1} }\\n' >> $SLUICE_PROGRESS; i=0; while [ ! -e '\(goFile)' ]; do i=$((i+1)); [ $i -gt 1200 ] && exit 3; sleep 0.1; done; echo shipped; printf '{\\"summary\\": \\"shipped {{inputs.count}}\\"}' > $SLUICE_OUTPUTS"]
         steps:
           - name: Prepare
             nodes: [{id: prep, task: prep}]
@@ -81,9 +81,13 @@ import Testing
         defer { _ = FileManager.default.createFile(atPath: goFile, contents: nil) }
 
         let admin = try String(contentsOfFile: ws.store + "/admin.token", encoding: .utf8)
-        let args = [Self.script, server.url, Self.trimmed(admin), Self.trimmed(operatorToken.stdout), Self.trimmed(viewerToken.stdout), "ui-run", "ui-held",
-                    goFile, Self.screenshots, String(server.process.processIdentifier), CLI.binary.path, ws.store, "ui-map"]
-        let result = try await offPool { try Self.runPython(args) }
+        // The tokens go in a file only this user may read: a command line is visible to everyone in `ps`.
+        let tokens = try Self.tokenFile(in: ws.dir.path, ["admin": Self.trimmed(admin), "operator": Self.trimmed(operatorToken.stdout),
+                                                         "viewer": Self.trimmed(viewerToken.stdout)])
+        let args = [Self.script, server.url, "ui-run", "ui-held", goFile, Self.screenshots, String(server.process.processIdentifier),
+                    CLI.binary.path, ws.store, "ui-map"]
+        #expect(!args.contains { $0.hasPrefix("slc_") }, "no token on the command line")
+        let result = try await offPool { try Self.runPython(args, tokens: tokens) }
         #expect(result.status == 0, "the browser scenario failed:\n\(result.output)")
         if result.status == 0 {
             let status = try await ws.status("ui-run")
@@ -95,14 +99,49 @@ import Testing
         server.terminate()
     }
 
+    /// On the Kubernetes backend (KubeSim), a pod no node can take: the drawer says why it is pending.
+    @Test(.enabled(if: required || missing == nil, "needs chromium, chromium-driver and Selenium in .build/venv-ui (scripts/ui-deps.sh)"))
+    func aPersonSeesWhyAPodIsPendingInTheNodeDrawer() async throws {
+        if let missing = Self.missing {
+            Issue.record("CI=true and the browser test cannot run: \(missing)")
+            return
+        }
+        let ws = try Workspace()
+        let sim = try await offPool { try KubeSimProcess(ws) }
+        defer { sim.process.terminate() }
+        let server = try await RemoteServer.start(ws, extra: ["--backend", "kubernetes", "--kubeconfig", sim.kubeconfig])
+        defer { server.terminate() }
+        let viewer = try await ws.sluice(["token", "create", "--role", "viewer", "--name", "ui-viewer"])
+        #expect(viewer.status == 0, "\(viewer.stderr)")
+        let flow = try ws.write("stuck.yaml", "name: stuck\ntasks:\n  t: {image: kubesim/unschedulable}\nnodes:\n  - {id: stuck, task: t}\n")
+        let submitted = try await ws.sluice(["submit", flow, "--run-id", "kube-run", "--server", server.url])
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let tokens = try Self.tokenFile(in: ws.dir.path, ["viewer": Self.trimmed(viewer.stdout)])
+        let result = try await offPool { try Self.runPython([Self.script, "kube", server.url, "kube-run", Self.screenshots], tokens: tokens) }
+        #expect(result.status == 0, "the browser scenario failed:\n\(result.output)")
+    }
+
     static func trimmed(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines) }
 
-    /// Runs the Selenium script to its end (on a thread of its own: the caller wraps it in offPool).
-    static func runPython(_ args: [String]) throws -> (status: Int32, output: String) {
+    /// Writes `tokens` as JSON to a file created with mode 0600 (never readable by others, not even for a moment).
+    static func tokenFile(in dir: String, _ tokens: [String: String]) throws -> String {
+        let path = dir + "/ui-tokens.json"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        try handle.write(contentsOf: try JSONSerialization.data(withJSONObject: tokens))
+        try handle.close()
+        return path
+    }
+
+    /// Runs the Selenium script to its end (on a thread of its own: the caller wraps it in offPool); it reads the
+    /// tokens from the file `SLUICE_UI_TOKENS` names.
+    static func runPython(_ args: [String], tokens: String) throws -> (status: Int32, output: String) {
         mustNotBlockThePool("the browser test")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = args
+        process.environment = ProcessInfo.processInfo.environment.merging(["SLUICE_UI_TOKENS": tokens]) { _, new in new }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out

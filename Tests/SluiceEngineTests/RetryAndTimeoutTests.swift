@@ -162,3 +162,30 @@ import Testing
         #expect(h.started.count == 2)
     }
 }
+
+@Suite struct ProgressEventTests {
+    @Test func aReportThatChangesWhatTheNodeShowsIsOneProgressEventWithTheReport() throws {
+        let h = try Harness("""
+            name: reports
+            tasks:
+              t: {command: [work]}
+            nodes:
+              - {id: a, task: t}
+            """)
+        h.behavior = { _ in .hang }
+        h.settle()
+        let ref = AttemptRef(node: "a", attempt: 1)
+        let report = Progress(fraction: 0.4, message: "loading shards", metrics: ["loss": 0.25, "acc": 0.5])
+        let first = h.step([.progress(ref, report)])
+        let events = first.events.filter { $0.kind == "progress" }
+        #expect(events.count == 1)
+        #expect(events.first?.node == "a" && events.first?.attempt == 1)
+        #expect(events.first?.message == "40%: loading shards (acc=0.5, loss=0.25)")
+        #expect(events.first?.progress == report)
+        #expect(h.node("a")?.progress == report)
+        // The same report again changes nothing a watcher sees: no event.
+        #expect(h.step([.progress(ref, report)]).events.allSatisfy { $0.kind != "progress" })
+        let next = h.step([.progress(ref, Progress(message: "waiting for a pod slot"))])
+        #expect(next.events.filter { $0.kind == "progress" }.map(\.message) == ["waiting for a pod slot"])
+    }
+}

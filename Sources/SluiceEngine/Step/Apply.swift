@@ -45,7 +45,11 @@ extension Engine {
             }
             ctx.event("attempt-lost", node: ref.node, attempt: ref.attempt, "attempt \(ref) lost: \(reason)")
         case .progress(let ref, let p):
-            if ctx.node(ref.node) != nil { ctx.update(ref.node) { $0.progress = p } }
+            if let n = ctx.node(ref.node), n.progress != p {
+                ctx.update(ref.node) { $0.progress = p }
+                // A report that changes what the node shows is history too, and lets a watcher update it live.
+                ctx.event("progress", node: ref.node, attempt: ref.attempt, Self.describe(p), progress: p)
+            }
             heartbeat(ref, ctx)
             return
         case .heartbeat(let ref):
@@ -92,6 +96,18 @@ extension Engine {
                 if owner.isEmpty { ctx.runNeedsReview = true } else { ctx.touch(owner) }
             }
         }
+    }
+
+    /// A progress report in one line: `40%: loading shards (loss=0.31)`.
+    static func describe(_ p: Progress) -> String {
+        var parts: [String] = []
+        if let f = p.fraction { parts.append("\(Int((f * 100).rounded()))%") }
+        if let m = p.message, !m.isEmpty { parts.append(m) }
+        var text = parts.isEmpty ? "progress" : parts.joined(separator: ": ")
+        if !p.metrics.isEmpty {
+            text += " (" + p.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
+        }
+        return text
     }
 
     /// Records a sign of life and moves the node's heartbeat deadline.

@@ -64,13 +64,16 @@ public struct RunEvent: Sendable, Hashable, Codable {
     public var node: String?
     public var attempt: Int?
     public var message: String
+    /// A `progress` event's report (fraction, message, metrics), for clients that show it live.
+    public var progress: Progress?
 
-    public init(at: Timestamp, kind: String, node: String? = nil, attempt: Int? = nil, message: String) {
+    public init(at: Timestamp, kind: String, node: String? = nil, attempt: Int? = nil, message: String, progress: Progress? = nil) {
         self.at = at
         self.kind = kind
         self.node = node
         self.attempt = attempt
         self.message = message
+        self.progress = progress
     }
 }
 

@@ -39,8 +39,8 @@ final class StepContext {
         set { state.header = newValue; headerChanged = true }
     }
 
-    func event(_ kind: String, node: String? = nil, attempt: Int? = nil, _ message: String) {
-        events.append(RunEvent(at: now, kind: kind, node: node, attempt: attempt, message: message))
+    func event(_ kind: String, node: String? = nil, attempt: Int? = nil, _ message: String, progress: Progress? = nil) {
+        events.append(RunEvent(at: now, kind: kind, node: node, attempt: attempt, message: message, progress: progress))
     }
 
     /// Asks for `id` to be reconciled before the step ends.

@@ -52,6 +52,11 @@ extension ContainerBackend {
         }
         // Adopted after it ended: no event will come for it.
         if info.hasExited { markDied(name) }
+        do {
+            try FileIO.writeAtomically(t.folder.containerMarker, ContainerMarker(name: name, id: info.id, image: info.image.isEmpty ? nil : info.image).json)
+        } catch {
+            logger.debug("cannot record container \(name) in its attempt folder: \(error)")
+        }
         let startedAt = info.startedAt ?? Date()
         report(t.runID, .attemptStarted(t.ref, at: StateCoding.timestamp(startedAt)))
         let sink = AttemptLogSink(t.folder)
@@ -227,6 +232,20 @@ extension ContainerBackend {
         if bytes % (1 << 30) == 0 { return "\(bytes >> 30)Gi" }
         if bytes % (1 << 20) == 0 { return "\(bytes >> 20)Mi" }
         return "\(bytes) bytes"
+    }
+}
+
+/// Which container an attempt has (`container.json`), written once the container exists: for the API's attempt details.
+struct ContainerMarker: Codable, Sendable {
+    var name: String
+    var id: String
+    var image: String?
+
+    var json: String { (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}" }
+
+    static func read(_ folder: AttemptFolder) -> ContainerMarker? {
+        guard let bytes = try? FileIO.read(folder.containerMarker, limit: 1 << 16) else { return nil }
+        return try? JSONDecoder().decode(ContainerMarker.self, from: Data(bytes))
     }
 }
 

@@ -133,4 +133,6 @@ struct TrackedAttempt: Sendable {
 extension AttemptFolder {
     /// Written by the container backend once an attempt's end is stored, before its container is removed.
     var containerResult: String { path + "/container-result.json" }
+    /// Which container the attempt has (`ContainerMarker`).
+    var containerMarker: String { path + "/container.json" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceAPI
 import SluiceEngine
 import SluiceModel
 import SluiceStore
@@ -60,7 +61,10 @@ public enum StateCoding {
             for a in n.attempts.suffix(2) { attempts.append(record(a, node: id, location: location(AttemptRef(node: id, attempt: a.number, purpose: a.purpose)))) }
         }
         let events = r.events.map { e in
-            NewEvent(time: date(e.at) ?? Date(), kind: e.kind, nodeID: e.node, attempt: e.attempt, message: e.message)
+            NewEvent(time: date(e.at) ?? Date(), kind: e.kind, nodeID: e.node, attempt: e.attempt, message: e.message,
+                     data: e.progress.flatMap { p in
+                         try? JSONEncoder().encode(ProgressReport(fraction: p.fraction, message: p.message, metrics: p.metrics.isEmpty ? nil : p.metrics))
+                     })
         }
         return StepCommit(runID: runID, leaseOwner: leaseOwner, run: run, nodes: nodes, attempts: attempts, events: events,
                           consumeInbox: inbox, cachePuts: cachePuts, cacheReleases: cacheReleases)

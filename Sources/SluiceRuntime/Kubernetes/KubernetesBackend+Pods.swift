@@ -131,6 +131,7 @@ extension KubernetesBackend {
             }
         }
         if let trace, case .ended = verdict { trace(.podEnded(pod: name, at: .now)) }
+        if let node = pod["spec"]?["nodeName"]?.stringValue, !node.isEmpty { recordNode(name, node) }
         enum Step { case none, note(KubeAttempt, String), started(KubeAttempt, Date?), end(PodVerdict.Ending), refuse(String), lose(String) }
         let now = ContinuousClock.now
         let step = state.withLock { s -> Step in
@@ -185,6 +186,20 @@ extension KubernetesBackend {
             finish(name, delete: .zero) { a in
                 a.cancelled ? .attemptExited(a.ref, AttemptExit(exitCode: nil, killedByUs: true, detail: why)) : .attemptLost(a.ref, reason: "pod \(name) \(why)")
             }
+        }
+    }
+
+    /// Adds the node the scheduler chose to the attempt's `pod.json`, once, for the API's attempt details.
+    func recordNode(_ name: String, _ node: String) {
+        let marker = state.withLock { s -> PodMarker? in
+            guard var a = s.attempts[name], a.node != node else { return nil }
+            a.node = node
+            s.attempts[name] = a
+            return PodMarker(runID: a.runID, ref: a.ref, namespace: namespace, pod: name, node: node)
+        }
+        guard let marker, let folder = state.withLock({ $0.attempts[name]?.folder }) else { return }
+        do { try FileIO.writeAtomically(folder.podMarker, marker.json) } catch {
+            logger.debug("cannot record the node of pod \(name): \(error)")
         }
     }
 
@@ -297,15 +312,20 @@ extension KubernetesBackend {
         }
     }
 
-    /// A Kubernetes Event about a pod of a followed attempt: kept in the attempt's `events.log`; a warning
+    /// A Kubernetes Event about a pod of a followed attempt: kept in the attempt's `events.log` (one JSON object a
+    /// line, `PodEventLog`, shown by the API's attempt details); a warning
     /// (FailedScheduling, FailedMount, BackOff) is also shown as the attempt's progress: why is it pending?
     func eventSeen(_ event: JSONObject) {
         let e = Event(document: event)
         guard let name = e.involvedObject.name, let a = state.withLock({ $0.attempts[name] }), !a.ended else { return }
         let text = "\(e.type ?? "Normal") \(e.reason ?? "?"): \(e.message ?? "")"
+        // Core v1 Events carry lastTimestamp; events.k8s.io-style ones only eventTime (already RFC 3339).
+        let when = e.lastTimestamp.map(RunView.iso) ?? e.document["eventTime"]?.stringValue
+        let line = PodEventLog.line(AttemptDetail.PodEvent(time: when, type: e.type ?? "Normal", reason: e.reason ?? "?",
+                                                           message: e.message ?? "", count: e.count))
         if let h = FileHandle(forWritingAtPath: a.folder.events) ?? (FileManager.default.createFile(atPath: a.folder.events, contents: nil) ? FileHandle(forWritingAtPath: a.folder.events) : nil) {
             _ = try? h.seekToEnd()
-            try? h.write(contentsOf: Data((text + "\n").utf8))
+            try? h.write(contentsOf: Data(line.utf8))
             try? h.close()
         }
         if e.type == "Warning" { report(a.runID, .progress(a.ref, Progress(message: text))) }

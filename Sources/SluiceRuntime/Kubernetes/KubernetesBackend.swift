@@ -231,6 +231,8 @@ struct KubeAttempt: Sendable {
     var podName: String
     var folder: AttemptFolder
     var plan: PodPlan?
+    /// The node recorded in `pod.json` (from the pod's `spec.nodeName`).
+    var node: String?
     /// A create request is on its way (the attempt holds a slot).
     var creating = false
     /// The pod exists (created or adopted; the attempt holds a slot).
@@ -299,6 +301,8 @@ struct PodMarker: Codable, Sendable {
     var ref: AttemptRef
     var namespace: String
     var pod: String
+    /// The node the pod was scheduled to, added once the backend saw it.
+    var node: String?
 
     var json: String { (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}" }
 
@@ -338,6 +342,6 @@ extension AttemptFolder {
     var podResult: String { path + "/pod-result.json" }
     /// The pod's log was copied into `stdout.log`.
     var logsCopied: String { path + "/logs-copied" }
-    /// Kubernetes Events about the pod, one line each.
+    /// Kubernetes Events about the pod, one JSON object a line (`PodEventLog`).
     var events: String { path + "/events.log" }
 }

@@ -100,6 +100,9 @@ struct EventRoutes {
 extension EventView {
     /// A stored event as the API shows it.
     init(_ e: StoredEvent) {
-        self.init(seq: e.seq, run: e.runID, time: Time.iso(e.time), kind: e.kind, node: e.nodeID, attempt: e.attempt, message: e.message)
+        // Only `progress` events carry data the API shows (their report); other data stays internal.
+        let progress = e.kind == "progress" ? e.data.flatMap { try? JSONDecoder().decode(ProgressReport.self, from: $0) } : nil
+        self.init(seq: e.seq, run: e.runID, time: Time.iso(e.time), kind: e.kind, node: e.nodeID, attempt: e.attempt, message: e.message,
+                  progress: progress)
     }
 }

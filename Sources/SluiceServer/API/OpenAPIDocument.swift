@@ -462,6 +462,31 @@ paths:
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
         "422": {$ref: "#/components/responses/Invalid"}
+  /api/v1/runs/{id}/nodes/{node}/attempts/{attempt}:
+    get:
+      tags: [runs]
+      summary: One attempt with where it ran (process, container or pod) and, on Kubernetes, the Events about its pod.
+      description: >-
+        What the attempt's backend recorded in its attempt folder: the local backend's task pid, the container
+        backend's container name, id and image, the Kubernetes backend's pod name, namespace and node, and the
+        Events about the pod (why it is pending: FailedScheduling, image pulls, back-offs). Nested and map-item
+        node ids are percent-encoded.
+      operationId: attemptDetail
+      parameters:
+        - $ref: "#/components/parameters/RunID"
+        - $ref: "#/components/parameters/Node"
+        - {name: attempt, in: path, required: true, schema: {type: integer, minimum: 1}, example: 1}
+        - {name: purpose, in: query, description: "A revert attempt (compensation) instead of the node's work.", schema: {type: string, enum: [run, revert], default: run}}
+      responses:
+        "200":
+          description: The attempt.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/AttemptDetail"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "422": {$ref: "#/components/responses/Invalid"}
   /api/v1/flows:
     post:
       tags: [flows]
@@ -906,6 +931,49 @@ components:
         leftovers: {type: array, items: {type: string}, description: "Folders and logs of runs that no longer exist."}
         bytes_freed: {type: integer}
         dry_run: {type: boolean}
+    AttemptDetail:
+      type: object
+      required: [number, purpose, state, backend]
+      properties:
+        number: {type: integer}
+        purpose: {type: string, enum: [run, revert]}
+        state: {type: string}
+        backend: {type: string, description: "The run's backend: local, container or kubernetes."}
+        folder: {type: string, description: "The attempt folder (logs, inputs, outputs, the backend's records)."}
+        process:
+          type: object
+          description: The local backend's task process.
+          required: [pid]
+          properties:
+            pid: {type: integer, description: "Also the task's process group id."}
+        container:
+          type: object
+          description: The container backend's container (recorded once it exists).
+          required: [name]
+          properties:
+            name: {type: string}
+            id: {type: string}
+            image: {type: string}
+        pod:
+          type: object
+          description: The Kubernetes backend's pod.
+          required: [name, namespace]
+          properties:
+            name: {type: string}
+            namespace: {type: string}
+            node: {type: string, description: "Set once the pod was scheduled."}
+        events:
+          type: array
+          description: "Kubernetes only: the Events about the pod, oldest first (at most the newest 200)."
+          items:
+            type: object
+            required: [type, reason, message]
+            properties:
+              time: {type: string, format: date-time}
+              type: {type: string, description: "Normal or Warning."}
+              reason: {type: string}
+              message: {type: string}
+              count: {type: integer}
     Error:
       type: object
       required: [error]
@@ -1067,6 +1135,15 @@ components:
         node: {type: string}
         attempt: {type: integer}
         message: {type: string}
+        progress:
+          type: object
+          description: >-
+            Only on `progress` events (a task reported progress, or a backend said why its attempt waits): what
+            the node's progress bar, message and metrics now show.
+          properties:
+            fraction: {type: number, description: "From 0 to 1, as the task reported it."}
+            message: {type: string}
+            metrics: {type: object, additionalProperties: {type: number}}
     FlowRef:
       type: object
       required: [name, version]

@@ -39,6 +39,7 @@ enum RouteRoles {
         Rule(.get, "/api/v1/runs/:id/events/stream", .viewer),
         Rule(.get, "/api/v1/runs/:id/gates", .viewer),
         Rule(.get, "/api/v1/runs/:id/nodes/:node/logs", .viewer),
+        Rule(.get, "/api/v1/runs/:id/nodes/:node/attempts/:attempt", .viewer),
         Rule(.post, "/api/v1/runs/:id/abort", .operator),
         Rule(.post, "/api/v1/runs/:id/retry", .operator),
         Rule(.delete, "/api/v1/runs/:id", .operator),
