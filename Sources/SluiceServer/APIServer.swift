@@ -89,8 +89,9 @@ public final class APIServer: Sendable {
             controller = try Controller(directory: configuration.storeDirectory, options: options, taskUser: configuration.taskUser)
         }
         var appOptions = configuration.appOptions
-        // On the container backend each replica is a container of the app's image; elsewhere a local process.
-        if let replicas = AppReplicaBackend.matching(configuration.backend) { appOptions.replicas = replicas }
+        // On the container backend each replica is a container of the app's image; elsewhere a local process (with
+        // the local backend's secrets folder when the attempts run there).
+        if let replicas = AppReplicaBackend.matching(controller.backend) { appOptions.replicas = replicas }
         apps = configuration.appBackend?(controller.store)
             ?? AppRuntime(store: controller.store, directory: configuration.storeDirectory + "/apps", options: appOptions)
         configuration.appDeploy?.attach(apps, baseURL: { [controller] in controller.callbackBaseURL })

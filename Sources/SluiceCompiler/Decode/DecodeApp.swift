@@ -1,7 +1,7 @@
 import SluiceModel
 
 extension FlowDecoder {
-    static let appKeys = ["name", "image", "command", "args", "env", "port", "resources", "replicas", "health", "startup_grace", "request_timeout", "public"]
+    static let appKeys = ["name", "image", "command", "args", "env", "secrets", "port", "resources", "replicas", "health", "startup_grace", "request_timeout", "public"]
 
     /// The `apps:` list.
     func apps(_ node: SourceNode, _ path: String) -> [AppSpec] {
@@ -26,7 +26,13 @@ extension FlowDecoder {
 
     private func app(_ name: String, _ f: Fields) -> AppSpec {
         let ((image, command), reported) = reporting { (string(f, "image"), stringList(f, "command") ?? []) }
-        var a = AppSpec(name: name, image: image, command: command, args: stringList(f, "args") ?? [], env: env(f, "env"))
+        var a = AppSpec(name: name, image: image, command: command, args: stringList(f, "args") ?? [], env: env(f, "env"), secrets: secrets(f))
+        for (i, s) in a.secrets.enumerated() {
+            if let variable = s.env, ["PORT", "SLUICE_APP", "SLUICE_REPLICA"].contains(variable) {
+                sink.report(.invalidValue, path: Self.index(f.path("secrets"), i) + ".env",
+                            "\(variable) is set by the server for each replica (the port it must listen on, the app, the replica number)")
+            }
+        }
         for e in a.env where ["PORT", "SLUICE_APP", "SLUICE_REPLICA"].contains(e.name) {
             sink.report(.invalidValue, path: f.path("env") + "." + e.name,
                         "\(e.name) is set by the server for each replica (the port it must listen on, the app, the replica number)")

@@ -100,7 +100,8 @@ extension FlowDecoder {
         return .container(c)
     }
 
-    private func secrets(_ f: Fields) -> [SecretRef] {
+    /// `secrets:` of a task or an app: a list of names or `{name, key, env, path}`.
+    func secrets(_ f: Fields) -> [SecretRef] {
         guard let node = f["secrets"] else { return [] }
         guard case .sequence(let items, _) = node else {
             wrongShape(node, f.path("secrets"), expected: "a list of secrets")

@@ -94,8 +94,16 @@ extension BackendCapabilities {
         if !gpus, (gpu?.milliValue ?? 0) > 0 || task.resources.accelerator != nil {
             out.append(CapabilityProblem(path: base + ".resources.gpu", "the \(backend) backend cannot grant GPUs; remove 'gpu' to run here"))
         }
-        for (i, s) in task.secrets.enumerated() {
-            let p = "\(base).secrets[\(i)]"
+        out += problems(secrets: task.secrets, at: base + ".secrets", secretExists: secretExists)
+        return out
+    }
+
+    /// What a task's or an app's `secrets` (at `path`, e.g. `tasks.NAME.secrets`) ask that this backend cannot
+    /// give: a file at a path where it mounts none, a secret its secret source does not hold.
+    public func problems(secrets: [SecretRef], at path: String, secretExists: (SecretRef) -> Bool) -> [CapabilityProblem] {
+        var out: [CapabilityProblem] = []
+        for (i, s) in secrets.enumerated() {
+            let p = "\(path)[\(i)]"
             if s.path != nil, !secretPaths {
                 out.append(CapabilityProblem(path: p + ".path",
                     "the \(backend) backend cannot mount secret '\(s.name)' at a path; give it as 'env' instead"))

@@ -29,7 +29,7 @@ final class AppSupervisor: Sendable {
     private let state = Mutex(State())
 
     init(spec: AppSpec, folder: String, generation: Int = 0, clock: any AppClock, backoff: RestartBackoff, stopGrace: Double,
-         replicas: any ReplicaBackend = ProcessReplicas()) {
+         replicas: any ReplicaBackend = ProcessReplicas(secrets: nil)) {
         self.spec = spec
         self.replicaBackend = replicas
         self.folder = folder

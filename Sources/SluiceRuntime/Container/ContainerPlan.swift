@@ -66,14 +66,7 @@ struct ContainerPlan: Sendable {
         env["SLUICE_OUTPUTS"] = Self.mountPoint + "/outputs.json"
         env["SLUICE_PROGRESS"] = Self.mountPoint + "/progress.jsonl"
         config.host.binds = [folder + ":" + Self.mountPoint]
-        for s in spec.task.secrets {
-            if let path = s.path {
-                guard secrets.exists(s) else { throw BackendError("secret '\(s.name)' cannot be read from \(secrets.file(s))") }
-                config.host.binds.append(secrets.file(s) + ":" + path + ":ro")
-            } else {
-                env[LocalSecrets.variable(s)] = try secrets.value(s)
-            }
-        }
+        try Self.addSecrets(spec.task.secrets, from: secrets, env: &env, binds: &config.host.binds)
         config.env = env
         if spec.ref.purpose == .run, let dir = c.workingDir {
             config.workingDir = dir.hasPrefix("/") ? dir : Self.mountPoint + "/work/" + dir
@@ -113,4 +106,20 @@ struct ContainerPlan: Sendable {
     }
 
     static func bytes(_ q: Quantity) -> Int64 { Int64(clamping: q.milliValue / 1000) }
+}
+
+extension ContainerPlan {
+    /// Task or app secrets read from `secrets`: a variable each (its value), or for `path` the secret's file
+    /// bind-mounted read-only there.
+    static func addSecrets(_ refs: [SecretRef], from secrets: LocalSecrets, env: inout [String: String],
+                           binds: inout [String]) throws(BackendError) {
+        for s in refs {
+            if let path = s.path {
+                guard secrets.exists(s) else { throw BackendError("secret '\(s.name)' cannot be read from \(secrets.file(s))") }
+                binds.append(secrets.file(s) + ":" + path + ":ro")
+            } else {
+                env[LocalSecrets.variable(s)] = try secrets.value(s)
+            }
+        }
+    }
 }

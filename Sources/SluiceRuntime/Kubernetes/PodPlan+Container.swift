@@ -52,16 +52,7 @@ extension PodPlan {
         var env = (container["env"]?.arrayValue ?? []).filter { !ourNames.contains($0["name"]?.stringValue ?? "") }
         for e in spec.env where !ourNames.contains(e.name) { env.append(["name": .string(e.name), "value": .string(e.value)]) }
         var mounts = container["volumeMounts"]?.arrayValue ?? []
-        for (i, s) in spec.task.secrets.enumerated() {
-            try checkSecret(s, task: spec.task.name, index: i)
-            if let path = s.path {
-                mounts.append(["name": .string("secret-\(i)"), "mountPath": .string(path), "subPath": .string(s.key ?? s.name), "readOnly": true])
-            } else {
-                env.removeAll { $0["name"]?.stringValue == LocalSecrets.variable(s) }
-                env.append(["name": .string(LocalSecrets.variable(s)),
-                            "valueFrom": ["secretKeyRef": ["name": .string(s.name), "key": .string(s.key ?? s.name)]]])
-            }
-        }
+        try addSecrets(spec.task.secrets, owner: "task '\(spec.task.name)'", env: &env, mounts: &mounts)
         container["env"] = .array(env + ours)
         mounts.append(["name": .string(sluiceVolume), "mountPath": .string(mountPoint)])
         mounts.append(["name": .string(inputsVolume), "mountPath": .string(mountPoint + "/in"), "readOnly": true])
@@ -97,9 +88,7 @@ extension PodPlan {
         volumes.append(["name": .string(sluiceVolume), "emptyDir": [:]])
         volumes.append(["name": .string(inputsVolume),
                         "secret": ["secretName": .string(name), "items": [["key": "inputs.json", "path": "inputs.json"]]]])
-        for (i, s) in spec.task.secrets.enumerated() where s.path != nil {
-            volumes.append(["name": .string("secret-\(i)"), "secret": ["secretName": .string(s.name)]])
-        }
+        volumes += secretVolumes(spec.task.secrets)
         if case .container(let c) = spec.task.runtime, c.readOnlyRootFilesystem == true {
             volumes.append(["name": .string(tmpVolume), "emptyDir": [:]])
             mount(&podSpec, ["name": .string(tmpVolume), "mountPath": "/tmp"])
@@ -121,19 +110,42 @@ extension PodPlan {
         podSpec["containers"] = .array(containers)
     }
 
-    /// A task secret names a Kubernetes Secret (a DNS subdomain) and a key in it (`key`, else the secret's name).
-    static func checkSecret(_ s: SecretRef, task: String, index: Int) throws(BackendError) {
+    /// A task's or an app's secrets (`owner`: "task 'NAME'", "app 'NAME'"): each checked, then a variable from
+    /// the Secret's key (`valueFrom.secretKeyRef`, replacing one of that name in `env`) or, for `path`, a mount of
+    /// the key from the volume `secretVolumes` adds.
+    static func addSecrets(_ secrets: [SecretRef], owner: String, env: inout [JSONValue], mounts: inout [JSONValue]) throws(BackendError) {
+        for (i, s) in secrets.enumerated() {
+            try checkSecret(s, owner: owner, index: i)
+            if let path = s.path {
+                mounts.append(["name": .string("secret-\(i)"), "mountPath": .string(path), "subPath": .string(s.key ?? s.name), "readOnly": true])
+            } else {
+                env.removeAll { $0["name"]?.stringValue == LocalSecrets.variable(s) }
+                env.append(["name": .string(LocalSecrets.variable(s)),
+                            "valueFrom": ["secretKeyRef": ["name": .string(s.name), "key": .string(s.key ?? s.name)]]])
+            }
+        }
+    }
+
+    /// A volume (`secret-N`) for each secret mounted at a path.
+    static func secretVolumes(_ secrets: [SecretRef]) -> [JSONValue] {
+        secrets.enumerated().filter { $0.element.path != nil }.map { i, s in
+            ["name": .string("secret-\(i)"), "secret": ["secretName": .string(s.name)]]
+        }
+    }
+
+    /// A secret names a Kubernetes Secret (a DNS subdomain) and a key in it (`key`, else the secret's name).
+    static func checkSecret(_ s: SecretRef, owner: String, index: Int) throws(BackendError) {
         let key = s.key ?? s.name
         if s.name.isEmpty || s.name.utf8.count > 253
             || !s.name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ KubernetesName.dns1123LabelProblem(String($0)) == nil }) {
-            throw BackendError("task '\(task)': secrets[\(index)].name '\(s.name)' is not a Kubernetes Secret name (lowercase letters, digits, '-' and '.')",
+            throw BackendError("\(owner): secrets[\(index)].name '\(s.name)' is not a Kubernetes Secret name (lowercase letters, digits, '-' and '.')",
                                kind: .user)
         }
         if key.isEmpty || key.utf8.count > 253 || !key.utf8.allSatisfy({ isAlnum($0) || $0 == 0x2d || $0 == 0x2e || $0 == 0x5f }) {
-            throw BackendError("task '\(task)': secrets[\(index)].key '\(key)' is not a valid Secret key (letters, digits, '-', '_' and '.')", kind: .user)
+            throw BackendError("\(owner): secrets[\(index)].key '\(key)' is not a valid Secret key (letters, digits, '-', '_' and '.')", kind: .user)
         }
         if let path = s.path, !path.hasPrefix("/") {
-            throw BackendError("task '\(task)': secrets[\(index)].path '\(path)' must be an absolute path in the container", kind: .user)
+            throw BackendError("\(owner): secrets[\(index)].path '\(path)' must be an absolute path in the container", kind: .user)
         }
     }
 

@@ -16,6 +16,8 @@ struct ContainerReplicas: ReplicaBackend {
     /// The store's id (`ContainerPlan.storeID`), as on the store's task containers.
     let store: String
     let images: ImageCache
+    /// The container backend's secrets folder, read as for its task containers.
+    let secrets: LocalSecrets
 
     func refusal(_ spec: AppSpec) -> String? {
         guard let image = spec.image, !image.isEmpty else {
@@ -27,18 +29,25 @@ struct ContainerReplicas: ReplicaBackend {
         if spec.resources.requests.ephemeralStorage != nil || spec.resources.limits.ephemeralStorage != nil {
             return "app '\(spec.name)': resources ephemeral_storage is a Kubernetes limit; the container backend cannot honour it (remove it)"
         }
-        return nil
+        return secretsRefusal(spec, BackendCapabilities(backend: "container", runtimes: [.containerImage], gpus: true, secretPaths: true), secrets)
     }
 
     /// `sluice-<store>-app-<name>-<generation>-<replica>`: one container per replica at a time.
     func name(_ r: ReplicaStart) -> String { "sluice-\(store)-app-\(r.spec.name)-\(r.generation)-\(r.index)" }
 
-    func config(_ r: ReplicaStart) -> ContainerConfig {
+    /// The replica's container; its secrets are read now (a variable each, or a bind-mounted file for `path`), as
+    /// the container backend does for a task's, so a secret changed in the folder reaches the next replica.
+    func config(_ r: ReplicaStart) throws(AppRuntimeError) -> ContainerConfig {
         let spec = r.spec
         var config = ContainerConfig(image: spec.image ?? "")
         ContainerPlan.setCommand(spec.command + spec.args, replacingEntrypoint: !spec.command.isEmpty, in: &config)
         var env: [String: String] = [:]
         for variable in spec.env { env[variable.name] = variable.value }
+        do throws(BackendError) {
+            try ContainerPlan.addSecrets(spec.secrets, from: secrets, env: &env, binds: &config.host.binds)
+        } catch {
+            throw .cannotStart("app '\(spec.name)': \(error.message)")
+        }
         env["PORT"] = String(spec.port)
         env["SLUICE_APP"] = spec.name
         env["SLUICE_REPLICA"] = String(r.index)
@@ -62,7 +71,7 @@ struct ContainerReplicas: ReplicaBackend {
     }
 
     private func startWhole(_ r: ReplicaStart) async throws(AppRuntimeError) -> ContainerReplica {
-        let config = config(r)
+        let config = try config(r)
         let name = name(r)
         switch await images.ensure(config.image, client: client, progress: { _ in }) {
         case .ready: break

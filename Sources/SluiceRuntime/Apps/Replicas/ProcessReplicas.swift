@@ -7,14 +7,29 @@ import SluiceModel
 /// (`$PORT`), its output appended to the replica's log, its pid recorded (`ReplicaRecord`) so the next server
 /// kills what a dead one left behind.
 struct ProcessReplicas: ReplicaBackend {
+    /// Where secrets are read (the store's secrets folder, as for local tasks); nil: apps with secrets are refused.
+    let secrets: LocalSecrets?
+
     func refusal(_ spec: AppSpec) -> String? {
-        spec.command.isEmpty
-            ? "app '\(spec.name)' has no command: the local backend runs 'command' (an image alone needs the container backend: sluice serve --backend container)"
-            : nil
+        if spec.command.isEmpty {
+            return "app '\(spec.name)' has no command: the local backend runs 'command' (an image alone needs the container backend: sluice serve --backend container)"
+        }
+        return secretsRefusal(spec, BackendCapabilities(backend: "local", runtimes: [.hostCommand], gpus: false, secretPaths: false), secrets)
     }
 
     func start(_ replica: ReplicaStart) async throws(AppRuntimeError) -> any ReplicaHandle {
-        let process = try ReplicaProcess.start(launch(replica))
+        var launch = launch(replica)
+        // Read at each start, as a task's are at each attempt: a secret changed in the folder reaches the next replica.
+        if let secrets {
+            for s in replica.spec.secrets {
+                do throws(BackendError) {
+                    launch.environment[LocalSecrets.variable(s)] = try secrets.value(s)
+                } catch {
+                    throw .cannotStart("app '\(replica.spec.name)': \(error.message)")
+                }
+            }
+        }
+        let process = try ReplicaProcess.start(launch)
         ReplicaRecord.write(folder: replica.folder, index: replica.index, generation: replica.generation, pid: process.pid)
         return LocalReplica(process: process,
                             record: ReplicaRecord.path(folder: replica.folder, index: replica.index, generation: replica.generation))
@@ -31,6 +46,7 @@ struct ProcessReplicas: ReplicaBackend {
         }
         environment["PATH"] = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for variable in r.spec.env { environment[variable.name] = variable.value }
+        // Secrets (added by `start`) come over these; the server's own variables over both.
         environment["PORT"] = String(r.port)
         environment["SLUICE_APP"] = r.spec.name
         environment["SLUICE_REPLICA"] = String(r.index)

@@ -52,19 +52,31 @@ public struct AppReplicaBackend: Sendable {
     /// `local` or `container`, as the docs and errors name it.
     public let name: String
 
-    /// Each replica a child process of the server on a free loopback port.
-    public static let processes = AppReplicaBackend(backend: ProcessReplicas(), name: "local")
+    /// Each replica a child process of the server on a free loopback port; an app with secrets is refused (there
+    /// is no secret source: see `processes(secrets:)`).
+    public static let processes = AppReplicaBackend(backend: ProcessReplicas(secrets: nil), name: "local")
 
-    /// What replicas a server whose attempts run on `backend` runs: containers on the container backend (plugins
-    /// wrapped around it or not), nil (local processes, the default) on the others.
-    public static func matching(_ backend: (any AttemptBackend)?) -> AppReplicaBackend? {
-        guard let containers = ((backend as? PluginBackend)?.inner ?? backend) as? ContainerBackend else { return nil }
-        return .containers(containers)
+    /// Each replica a child process of the server on a free loopback port, given its secrets from `secrets` as the
+    /// local task backend gives them (variables).
+    public static func processes(secrets: LocalSecrets) -> AppReplicaBackend {
+        AppReplicaBackend(backend: ProcessReplicas(secrets: secrets), name: "local")
     }
 
-    /// Each replica a container of the app's image through `containers`' engine, labelled with its store.
+    /// What replicas a server whose attempts run on `backend` runs (plugins wrapped around it or not): containers
+    /// on the container backend, local processes with the local backend's secrets on the local backend, nil (local
+    /// processes without secrets, the default) on the others.
+    public static func matching(_ backend: (any AttemptBackend)?) -> AppReplicaBackend? {
+        let inner = (backend as? PluginBackend)?.inner ?? backend
+        if let containers = inner as? ContainerBackend { return .containers(containers) }
+        if let local = inner as? LocalBackend { return .processes(secrets: local.secrets) }
+        return nil
+    }
+
+    /// Each replica a container of the app's image through `containers`' engine, labelled with its store, given
+    /// its secrets from the container backend's secret folder as its task containers are.
     public static func containers(_ containers: ContainerBackend) -> AppReplicaBackend {
-        AppReplicaBackend(backend: ContainerReplicas(client: containers.client, store: containers.storeID, images: containers.images),
+        AppReplicaBackend(backend: ContainerReplicas(client: containers.client, store: containers.storeID, images: containers.images,
+                                                     secrets: containers.secrets),
                           name: "container")
     }
 }

@@ -130,10 +130,11 @@ public struct KubeAppPlan: Sendable {
         if !(1...65535).contains(spec.port) {
             throw .invalid("app '\(spec.name)': port \(spec.port) is not a container port (1-65535)")
         }
+        if let problem = reservedSecretVariable(spec) { throw .invalid(problem) }
     }
 
-    /// The pod template's spec: the app container with probes from the health check, the security defaults of task
-    /// pods, accelerator placement, `/dev/shm` when asked.
+    /// The pod template's spec: the app container with probes from the health check, its secrets, the security
+    /// defaults of task pods, accelerator placement, `/dev/shm` when asked.
     static func podSpec(_ spec: AppSpec, settings: KubePodSettings) throws(BackendError) -> JSONObject {
         let owner = "app '\(spec.name)'"
         var container: JSONObject = ["name": .string(container), "image": .string(spec.image ?? "")]
@@ -143,15 +144,21 @@ public struct KubeAppPlan: Sendable {
         if !spec.args.isEmpty { container["args"] = .array(spec.args.map { .string(PodPlan.literal($0)) }) }
         container["ports"] = [["name": .string(portName), "containerPort": .int(Int64(spec.port)), "protocol": "TCP"]]
         var env: [JSONValue] = spec.env.filter { $0.name != "PORT" }.map { ["name": .string($0.name), "value": .string($0.value)] }
+        var mounts: [JSONValue] = []
+        // As a task pod's: a variable from the Secret's key, or the key mounted at `path` from a secret volume.
+        try PodPlan.addSecrets(spec.secrets, owner: owner, env: &env, mounts: &mounts)
         env.append(["name": "PORT", "value": .string(String(spec.port))])
         container["env"] = .array(env)
         if let resources = try PodPlan.resources(spec.resources, owner: owner) { container["resources"] = .object(resources) }
         for (key, probe) in probes(spec.health, startupGrace: spec.startupGrace) { container[key] = .object(probe) }
-        if spec.resources.shm != nil { container["volumeMounts"] = [["name": .string(PodPlan.shmVolume), "mountPath": "/dev/shm"]] }
+        if spec.resources.shm != nil { mounts.append(["name": .string(PodPlan.shmVolume), "mountPath": "/dev/shm"]) }
+        if !mounts.isEmpty { container["volumeMounts"] = .array(mounts) }
         var podSpec: JSONObject = ["containers": [.object(container)]]
+        var volumes = PodPlan.secretVolumes(spec.secrets)
         if let shm = spec.resources.shm {
-            podSpec["volumes"] = [["name": .string(PodPlan.shmVolume), "emptyDir": ["medium": "Memory", "sizeLimit": .string(shm.canonical)]]]
+            volumes.append(["name": .string(PodPlan.shmVolume), "emptyDir": ["medium": "Memory", "sizeLimit": .string(shm.canonical)]])
         }
+        if !volumes.isEmpty { podSpec["volumes"] = .array(volumes) }
         var affinity = JSONObject(), tolerations: [JSONValue] = []
         try PodPlan.addAcceleratorPlacement(&affinity, &tolerations, spec.resources, owner: owner, settings: settings)
         if !affinity.isEmpty { podSpec["affinity"] = .object(affinity) }
