@@ -298,6 +298,32 @@ import Testing
         await h.stop()
     }
 
+    @Test func secretsBecomeSecretKeyRefsAndSecretVolumesWithoutTheirValues() async throws {
+        let h = try await Harness.start()
+        defer { Task { await h.stop() } }
+        var spec = Self.web()
+        spec.secrets = [SecretRef(name: "db-password"), SecretRef(name: "api", key: "token", env: "API_TOKEN"),
+                        SecretRef(name: "tls", key: "cert.pem", path: "/etc/tls/cert.pem")]
+        _ = try await h.apps.deploy([spec])
+        let deployment = try #require(h.object(.deployments, "web"))
+        let pod = try #require(deployment["spec"]?["template"]?["spec"])
+        let container = try #require(pod["containers"]?.arrayValue?.first)
+        let env = container["env"]?.arrayValue ?? []
+        func ref(_ name: String) -> JSONValue? { env.first { $0["name"]?.stringValue == name }?["valueFrom"]?["secretKeyRef"] }
+        #expect(ref("DB_PASSWORD")?["name"]?.stringValue == "db-password" && ref("DB_PASSWORD")?["key"]?.stringValue == "db-password")
+        #expect(ref("API_TOKEN")?["name"]?.stringValue == "api" && ref("API_TOKEN")?["key"]?.stringValue == "token")
+        #expect(env.last?["name"]?.stringValue == "PORT")
+        let mount = try #require(container["volumeMounts"]?.arrayValue?.first)
+        #expect(mount["mountPath"]?.stringValue == "/etc/tls/cert.pem" && mount["subPath"]?.stringValue == "cert.pem")
+        #expect(mount["readOnly"]?.boolValue == true)
+        let volume = try #require(pod["volumes"]?.arrayValue?.first { $0["name"] == mount["name"] })
+        #expect(volume["secret"]?["secretName"]?.stringValue == "tls")
+        // The spec the ConfigMap carries names the secrets, nothing more.
+        let stored = try JSONDecoder().decode(AppSpec.self, from: Data(try #require(h.object(.configMaps, "sluice-app-web")?["data"]?["spec.json"]?.stringValue).utf8))
+        #expect(stored.secrets == spec.secrets)
+        await h.stop()
+    }
+
     @Test func specsTheClusterCannotRunAreRefusedWithTheReason() async throws {
         let h = try await Harness.start()
         defer { Task { await h.stop() } }
@@ -305,7 +331,13 @@ import Testing
         autoscaled.replicas = ReplicaPolicy(min: 1, max: 4, targetConcurrency: 8)
         var noImage = Self.web()
         noImage.image = nil
-        for (spec, words) in [(autoscaled, "target_concurrency"), (noImage, "has no image")] {
+        var badSecret = Self.web()
+        badSecret.secrets = [SecretRef(name: "Bad_Name")]
+        var portSecret = Self.web()
+        portSecret.secrets = [SecretRef(name: "port")]
+        for (spec, words) in [(autoscaled, "target_concurrency"), (noImage, "has no image"),
+                              (badSecret, "app 'web': secrets[0].name 'Bad_Name' is not a Kubernetes Secret name"),
+                              (portSecret, "secrets[0] would be the variable PORT")] {
             do {
                 _ = try await h.apps.deploy([spec])
                 Issue.record("\(words): accepted")

@@ -21,6 +21,42 @@ import SluiceModel
         #expect(app?.health.path == "/healthz")
     }
 
+    @Test func secretsTakeTheTaskSyntax() {
+        let result = FlowCompiler.compileApps("""
+            apps:
+              - name: web
+                command: [x]
+                secrets:
+                  - db-password
+                  - {name: api, key: token, env: API_TOKEN}
+                  - {name: tls, path: /etc/tls/cert.pem}
+            """, file: "apps.yaml")
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        #expect(result.apps.first?.secrets == [SecretRef(name: "db-password"), SecretRef(name: "api", key: "token", env: "API_TOKEN"),
+                                               SecretRef(name: "tls", path: "/etc/tls/cert.pem")])
+    }
+
+    @Test func badSecretsAreRefusedWithTheirPlace() {
+        let result = FlowCompiler.compileApps("""
+            apps:
+              - name: web
+                command: [x]
+                secrets:
+                  - {key: token}
+                  - {name: api, colour: red}
+                  - {name: p, env: PORT}
+              - name: other
+                command: [x]
+                secrets: db-password
+            """, file: "apps.yaml")
+        let text = result.diagnostics.map(\.description).joined(separator: "\n")
+        #expect(result.apps.isEmpty)
+        #expect(text.contains("apps.yaml:5:9: apps[0].secrets[0]: missing required key 'name'"), "\(text)")
+        #expect(text.contains("apps.yaml:6:21: apps[0].secrets[1].colour: unknown key 'colour' in a secret reference"), "\(text)")
+        #expect(text.contains("apps.yaml:7:24: apps[0].secrets[2].env: PORT is set by the server"), "\(text)")
+        #expect(text.contains("apps.yaml:10:14: apps[1].secrets: expected a list of secrets"), "\(text)")
+    }
+
     @Test func aFlowFileGivesItsApps() {
         let text = (try? String(contentsOf: Flow.examplesDirectory.appendingPathComponent("apps.yaml"), encoding: .utf8)) ?? ""
         let result = FlowCompiler.compileApps(text, file: "apps.yaml")

@@ -225,6 +225,36 @@ final class AppGatewayTests: XCTestCase {
         XCTAssertEqual(try LoopbackClient(port: s.port).get("/apps/echo/").status, 200, "other requests still pass")
     }
 
+    func testAReplicaGetsItsSecretFromTheStoreFolderAndAMissingOneIsRefusedAtDeploy() throws {
+        let store = TestServer.temporaryStore()
+        let s = try server(store: store)
+        defer { s.stop() }
+        let file = Self.appsFile(name: "sec", replicas: 1) + "\n    secrets: [{name: app-version, env: VERSION}]\n"
+        // Not in the folder yet: refused before anything is recorded, naming the app and the secret.
+        let refused = try s.client.post("/api/v1/apps", json: ["file": file, "filename": "apps.yaml"])
+        XCTAssertEqual(refused.status, 422, refused.text)
+        let message = refused.error["message"] as? String ?? ""
+        XCTAssertTrue(message.contains("app 'sec'") && message.contains("apps.sec.secrets[0].name") && message.contains("secret 'app-version'"), message)
+        XCTAssertEqual(try s.client.get("/api/v1/apps/sec").status, 404)
+        let pathFile = Self.appsFile(name: "sec", replicas: 1) + "\n    secrets: [{name: app-version, path: /etc/v}]\n"
+        let noPath = try s.client.post("/api/v1/apps", json: ["file": pathFile, "filename": "apps.yaml"])
+        XCTAssertEqual(noPath.status, 422, noPath.text)
+        XCTAssertTrue((noPath.error["message"] as? String ?? "").contains("cannot mount secret 'app-version' at a path"), noPath.text)
+
+        let value = "s3cr3t-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: store + "/secrets", withIntermediateDirectories: true)
+        try (value + "\n").write(toFile: store + "/secrets/app-version", atomically: true, encoding: .utf8)
+        try deploy(s, file)
+        try waitForApp(s, "sec") { $0["state"] as? String == "healthy" }
+        let reply = try LoopbackClient(port: s.port).get("/apps/sec/whoami")
+        XCTAssertEqual(reply.status, 200, reply.text)
+        XCTAssertEqual(reply.json["version"] as? String, value, "the replica sees the secret (trailing newline dropped)")
+        // Its value is not in the app's view, the list or the replica's log.
+        for text in [try s.client.get("/api/v1/apps/sec").text, try s.client.get("/api/v1/apps").text, try s.client.get("/api/v1/apps/sec/logs").text] {
+            XCTAssertFalse(text.contains(value), text)
+        }
+    }
+
     func testBadAppsFileIsRefusedWithItsPlace() throws {
         let s = try server()
         defer { s.stop() }

@@ -27,9 +27,12 @@ extension FlowDecoder {
     private func app(_ name: String, _ f: Fields) -> AppSpec {
         let ((image, command), reported) = reporting { (string(f, "image"), stringList(f, "command") ?? []) }
         var a = AppSpec(name: name, image: image, command: command, args: stringList(f, "args") ?? [], env: env(f, "env"), secrets: secrets(f))
-        for (i, s) in a.secrets.enumerated() {
-            if let variable = s.env, ["PORT", "SLUICE_APP", "SLUICE_REPLICA"].contains(variable) {
-                sink.report(.invalidValue, path: Self.index(f.path("secrets"), i) + ".env",
+        // By the written entries, so the index is the entry's even when an earlier one was malformed.
+        if case .sequence(let items, _)? = f["secrets"] {
+            for (i, item) in items.enumerated() {
+                guard case .mapping(let entries, _) = item, let env = entries.first(where: { $0.key.text == "env" })?.value,
+                      let variable = env.scalar?.text, ["PORT", "SLUICE_APP", "SLUICE_REPLICA"].contains(variable) else { continue }
+                sink.report(.invalidValue, at: env.location, path: Self.index(f.path("secrets"), i) + ".env",
                             "\(variable) is set by the server for each replica (the port it must listen on, the app, the replica number)")
             }
         }
