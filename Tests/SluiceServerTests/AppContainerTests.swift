@@ -146,6 +146,38 @@ final class AppContainerTests: XCTestCase {
         XCTAssertEqual(try containers(client, store: store), [])
     }
 
+    func testAContainerReplicaGetsItsSecretsAsAVariableAndABindMountedFile() throws {
+        let (client, _) = try engine()
+        let store = TestServer.temporaryStore()
+        let s = try server(store: store, client: client)
+        defer { s.stop() }
+        let secrets: [[String: Any]] = [["name": "api", "key": "token", "env": "API_TOKEN"], ["name": "cert", "path": "/etc/app/cert"]]
+        let script = """
+            import http.server, os
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    body = ("token %s cert %s" % (os.environ.get("API_TOKEN"), open("/etc/app/cert").read().strip())).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+            http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
+            """
+        let file = try Self.appsFile(name: "sec", command: ["python3", "-u", "-c", script], extra: ["secrets": secrets])
+        let missing = try deploy(s, file, status: 422)
+        XCTAssertTrue(missing.text.contains("app 'sec'") && missing.text.contains("secret 'api' key 'token'"), missing.text)
+        try FileManager.default.createDirectory(atPath: store + "/secrets/api", withIntermediateDirectories: true)
+        let token = "tok-\(UUID().uuidString)", cert = "cert-\(UUID().uuidString)"
+        try token.write(toFile: store + "/secrets/api/token", atomically: true, encoding: .utf8)
+        try cert.write(toFile: store + "/secrets/cert", atomically: true, encoding: .utf8)
+        _ = try deploy(s, file)
+        try waitForApp(s, "sec") { $0["state"] as? String == "healthy" }
+        let reply = try LoopbackClient(port: s.port).get("/apps/sec/")
+        XCTAssertEqual(reply.text, "token \(token) cert \(cert)")
+        let view = try s.client.get("/api/v1/apps/sec").text
+        XCTAssertFalse(view.contains(token) || view.contains(cert), view)
+    }
+
     func testAnImageAloneRunsItsDefaultEntrypointWithArgsAndAMissingImageIsNamed() throws {
         let (client, _) = try engine()
         let s = try server(client: client)
