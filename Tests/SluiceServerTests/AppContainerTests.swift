@@ -66,18 +66,10 @@ final class AppContainerTests: XCTestCase {
         return reply
     }
 
+    /// Containers start slower than processes: the status wait allows 180 s.
     @discardableResult
-    func waitForApp(_ s: TestServer, _ name: String, timeout: TimeInterval = 180, line: UInt = #line,
-                    _ done: ([String: Any]) -> Bool) throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(timeout)
-        var last: [String: Any] = [:]
-        while Date() < deadline {
-            last = try s.client.get("/api/v1/apps/\(name)").json
-            if done(last) { return last }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        XCTFail("app \(name) never reached the expected state; last: \(last)", line: line)
-        return last
+    func waitForApp(_ s: TestServer, _ name: String, line: UInt = #line, _ done: ([String: Any]) -> Bool) throws -> [String: Any] {
+        try waitForApp(s, name, timeout: 180, line: line, done)
     }
 
     static func replica0(_ status: [String: Any]) -> [String: Any] {

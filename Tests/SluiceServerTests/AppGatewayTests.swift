@@ -41,20 +41,6 @@ final class AppGatewayTests: XCTestCase {
         XCTAssertEqual(reply.status, 201, reply.text, line: line)
     }
 
-    /// Polls the app's status until `done` holds; returns the last status.
-    @discardableResult
-    func waitForApp(_ s: TestServer, _ name: String, timeout: TimeInterval = 30, line: UInt = #line,
-                    _ done: ([String: Any]) -> Bool) throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(timeout)
-        var last: [String: Any] = [:]
-        while Date() < deadline {
-            last = try s.client.get("/api/v1/apps/\(name)").json
-            if done(last) { return last }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        XCTFail("app \(name) never reached the expected state; last: \(last)", line: line)
-        return last
-    }
 
     static func replicas(_ status: [String: Any]) -> [[String: Any]] { status["replica_states"] as? [[String: Any]] ?? [] }
 
