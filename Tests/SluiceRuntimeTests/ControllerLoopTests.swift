@@ -140,6 +140,9 @@ import Testing
         }
         var options = Controller.Options()
         options.threadName = "gates200"
+        // Threads are the point here, not leases: on a loaded machine 200 submits and aborts may hold the store long
+        // enough for a 30 s lease to lapse before its renewal, and the runs would pass to "another controller".
+        options.leaseTTL = .seconds(3600)
         let f = try ControllerFixture(options: options)
         let flow = try ControllerFixture.flow(Self.twoGates)
         let c = f.controller

@@ -115,8 +115,12 @@ final class Housekeeping: @unchecked Sendable {
         guard !owned.isEmpty else { return }
         do {
             let held = try controller.store.renewAll(owner: controller.options.owner.name, ttl: controller.options.leaseTTL)
-            // A slot not loaded yet has not claimed its lease; it claims on its first reconcile.
+            // A slot not loaded yet has not claimed its lease; it claims on its first reconcile. A run that just ended
+            // released its lease before its slot went: no lease at all is not a lease lost, only one another owner
+            // holds is.
+            let me = controller.options.owner.name
             for id in owned where !held.contains(id) && (controller.slots.withLock { $0[id]?.claimed } ?? false) {
+                guard let lease = try controller.store.lease(runID: id), lease.owner != me else { continue }
                 controller.metrics.add(.leasesLost)
                 controller.logger.warning("lease lost; another controller drives the run now", metadata: ["run": "\(id)"])
                 controller.dropSlot(id)
