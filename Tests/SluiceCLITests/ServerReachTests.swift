@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// `sluice` with a chosen environment: `XDG_CONFIG_HOME` in a folder of its own (so no one's real contexts
@@ -32,7 +33,14 @@ struct ConfiguredCLI: Sendable {
             p.standardError = err
             p.standardInput = input
             try p.run()
-            input.fileHandleForWriting.write(Data((stdin ?? "").utf8))
+            // Written with write(2), retried on EINTR: FileHandle.write(_:) traps on an interrupted write (a signal to
+            // this busy test process), which once crashed the whole test run.
+            let bytes = Array((stdin ?? "").utf8)
+            var done = 0
+            while done < bytes.count {
+                let n = bytes[done...].withUnsafeBytes { Glibc.write(input.fileHandleForWriting.fileDescriptor, $0.baseAddress, $0.count) }
+                if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { break }
+            }
             try input.fileHandleForWriting.close()
             let o = out.fileHandleForReading.readDataToEndOfFile()
             let e = err.fileHandleForReading.readDataToEndOfFile()
