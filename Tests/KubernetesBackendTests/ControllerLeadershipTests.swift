@@ -26,7 +26,9 @@ import Testing
         let b = try k.controller(options: options("controller-b"), start: false)
         func leadership(_ who: String) -> KubeLeadership {
             KubeLeadership(client: k.client(), namespace: "default", name: "sluice-test", identity: who,
-                           leaseDuration: .seconds(2), renewDeadline: .milliseconds(1300), retryPeriod: .milliseconds(200),
+                           // Long enough that a leader on a busy machine renews in time (2 s lapsed under a full
+                           // suite); the takeover below waits one lease out.
+                           leaseDuration: .seconds(10), renewDeadline: .seconds(7), retryPeriod: .milliseconds(200),
                            releaseOnCancel: false)
         }
         let la = leadership("a"), lb = leadership("b")
