@@ -76,6 +76,24 @@ public protocol AppRouting: Sendable {
     func liveAddresses() -> Set<AppAddress>
     /// Starts a replica of an app that scales to zero and has none; true when the app scales to zero.
     func wake() -> Bool
+    /// After a `wake()` that returned true: waits until an upstream may take the request or the app's startup grace
+    /// has passed; the upstreams then (empty when none became ready).
+    func awaitUpstreams() async throws -> [AppUpstream]
+}
+
+extension AppRouting {
+    /// Looks every 20 ms of wall-clock time, waking the app again each time (a waiting request counts as activity,
+    /// so the replica is not reaped meanwhile).
+    public func awaitUpstreams() async throws -> [AppUpstream] {
+        var upstreams = upstreams()
+        let deadline = ContinuousClock.now + .milliseconds(spec.startupGrace.milliseconds)
+        while upstreams.isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            _ = wake()
+            upstreams = self.upstreams()
+        }
+        return upstreams
+    }
 }
 
 /// Where a replica's log is read from.

@@ -56,14 +56,7 @@ struct AppGateway: RouterMiddleware {
     private func forward(_ request: Request, head: HTTPRequestHead, route: any AppRouting, app: String) async throws -> Response {
         var replicas = route.upstreams()
         // An app scaled to zero gets a replica now; the request waits for it up to the startup grace.
-        if replicas.isEmpty, route.wake() {
-            let deadline = ContinuousClock.now + .milliseconds(route.spec.startupGrace.milliseconds)
-            while replicas.isEmpty && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-                _ = route.wake()  // a waiting request counts as activity: the replica is not reaped meanwhile
-                replicas = route.upstreams()
-            }
-        }
+        if replicas.isEmpty, route.wake() { replicas = try await route.awaitUpstreams() }
         guard !replicas.isEmpty else {
             return APIError(.serviceUnavailable, code: "no-healthy-replica", "app '\(app)' has no healthy replica now").response()
         }

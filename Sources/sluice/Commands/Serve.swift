@@ -195,6 +195,8 @@ struct Serve: ParsableCommand {
                 if let appUpstream { settings.upstream = appUpstream }
                 settings.ingressHost = appIngressHost
                 settings.ingressClass = appIngressClass
+                // Only the leader scales apps (autoscaling, scale to zero, wakes); a standby's gateway routes to ready pods.
+                if let leadership = configuration.leadership { settings.leads = { leadership.isLeader } }
                 configuration.appBackend = { [client = kube.client, settings] store in KubernetesApps(client: client, settings: settings, store: store) }
             }
             configuration.retainFinished = try retainFinished.map { try DurationValue(parsing: $0) }

@@ -113,19 +113,13 @@ public struct KubeAppPlan: Sendable {
          "app.kubernetes.io/name": app, "app.kubernetes.io/managed-by": "sluice"]
     }
 
-    /// What the local backend would accept but Kubernetes cannot do (yet), refused rather than ignored.
+    /// What the local backend would accept but Kubernetes cannot do, refused rather than ignored.
     static func check(_ spec: AppSpec) throws(AppRuntimeError) {
         guard let image = spec.image, !image.isEmpty else {
             throw .invalid("app '\(spec.name)' has no image; on Kubernetes every app runs in its image (set image:)")
         }
         if let first = spec.name.unicodeScalars.first, !("a"..."z").contains(first) {
             throw .invalid("app '\(spec.name)': on Kubernetes an app's name must start with a letter (it names its Service)")
-        }
-        if spec.replicas.targetConcurrency != nil {
-            throw .invalid("app '\(spec.name)': replicas.target_concurrency (autoscaling on load) is not available on the Kubernetes backend yet; give a fixed count (replicas: N) and change it with sluice apps scale")
-        }
-        if spec.replicas.min == 0 && spec.replicas.max > 0 {
-            throw .invalid("app '\(spec.name)': replicas.min 0 (scale to zero) is not available on the Kubernetes backend yet; give a fixed count (replicas: N)")
         }
         if !(1...65535).contains(spec.port) {
             throw .invalid("app '\(spec.name)': port \(spec.port) is not a container port (1-65535)")

@@ -11,7 +11,8 @@ import Synchronization
 /// Service owned by a ConfigMap (`KubeAppPlan`). The store keeps the desired state as for local apps; every
 /// operation records it and then reconciles the app's objects with it (create what is missing, replace what
 /// differs by spec hash, patch only `spec.replicas` for a scale, write nothing when all match), so repeating
-/// any operation, or `restore()` after a restart, is safe.
+/// any operation, or `restore()` after a restart, is safe. Apps with `replicas.target_concurrency` or `replicas.min: 0`
+/// are scaled by the server that leads, from the requests its gateway has open (`KubernetesApps+Scaling.swift`).
 public actor KubernetesApps: AppBackend {
     /// Where apps go and how the gateway reaches them.
     public struct Settings: Sendable {
@@ -26,6 +27,15 @@ public actor KubernetesApps: AppBackend {
         public var ingressHost: String?
         /// The IngressClass of those Ingresses (nil: the cluster's default class).
         public var ingressClass: String?
+        /// Whether this server scales apps now (autoscaling, scale to zero and its wakes): with leader election, only
+        /// while it leads.
+        public var leads: @Sendable () -> Bool = { true }
+        /// The clock of autoscaling windows, idleness and the startup grace a woken app's requests wait.
+        public var clock: any AppClock = SystemAppClock()
+        /// An app with `replicas.min: 0` goes to no replicas after this long without requests.
+        public var idleBeforeZero: Double = 60
+        /// How often the requests open per replica are sampled (and idleness looked at).
+        public var autoscaleEvery: Double = 1
 
         /// The Ingress route of app `name`, when Ingresses are made.
         public func ingress(name: String) -> KubeAppPlan.IngressRoute? {
@@ -55,6 +65,8 @@ public actor KubernetesApps: AppBackend {
     private nonisolated let watching = Mutex<Task<Void, Never>?>(nil)
     /// What the gateway needs of each app without a store read: its spec and whether it runs.
     private nonisolated let known = Mutex<[String: (spec: AppSpec, running: Bool)]>([:])
+    /// The load and scaling loop of each running app, by name.
+    nonisolated let scalings = Mutex<[String: KubeAppScaling]>([:])
     let logger = Logger(label: "sluice.kubernetes.apps")
 
     static let configMaps = ResourceType(apiVersion: "v1", kind: "ConfigMap", resource: "configmaps", namespaced: true)
@@ -65,6 +77,9 @@ public actor KubernetesApps: AppBackend {
         self.client = client
         self.settings = settings
         self.store = store
+        // A pod that turns ready lets the requests held for its app's wake go on.
+        pods.addHandler(InformerHandler(added: { [weak self] pod in self?.podChanged(pod) },
+                                        updated: { [weak self] _, pod in self?.podChanged(pod) }))
     }
 
     nonisolated var namespace: String { settings.pod.namespace }
@@ -113,6 +128,8 @@ public actor KubernetesApps: AppBackend {
 
     public func scale(_ name: String, replicas: Int) async throws(AppRuntimeError) -> AppView {
         let (record, spec) = try await AppStoreCalls(store: store).scale(name, to: replicas)
+        // The autoscaler carries on from this count; an app that scales to zero is idle from now on, not from before.
+        scalings.withLock { $0[name] }?.noteActivity()
         if record.running { try await reconcile(spec, replicas: replicas, running: true) }
         return try await view(record, spec: spec)
     }
@@ -132,6 +149,7 @@ public actor KubernetesApps: AppBackend {
         try await removeObjects(name)
         _ = try await db { try $0.deleteApp(name: name) }
         _ = known.withLock { $0.removeValue(forKey: name) }
+        scalings.withLock { $0.removeValue(forKey: name) }?.stop()
     }
 
     public func view(_ name: String) async throws(AppRuntimeError) -> AppView {
@@ -147,11 +165,18 @@ public actor KubernetesApps: AppBackend {
 
     /// The app's Service (through `settings.upstream`) while at least one of its pods is ready; no upstream otherwise.
     public nonisolated func routing(_ name: String) -> (any AppRouting)? {
-        guard let app = known.withLock({ $0[name] }), app.running, let address = settings.upstream(name: name, port: app.spec.port) else {
+        guard let app = known.withLock({ $0[name] }), app.running, let address = settings.upstream(name: name, port: app.spec.port),
+              let scaling = scalings.withLock({ $0[name] }) else {
             return nil
         }
+        return KubeAppRoute(spec: app.spec, address: address, scaling: scaling, anyReady: readiness(name), leads: settings.leads,
+                            wakeUp: { [weak self] in await self?.wake(name) })
+    }
+
+    /// Whether a pod of app `name` is ready and not terminating, as the pod informer knows it.
+    nonisolated func readiness(_ name: String) -> @Sendable () -> Bool {
         let pods = self.pods
-        return KubeAppRoute(spec: app.spec, address: address) {
+        return {
             pods.list().contains { pod in
                 pod.labelMap[KubeAppPlan.appLabel] == name && pod.meta("deletionTimestamp") == nil
                     && KubeAppStatus.replica(pod, index: 0).state == "healthy"
@@ -173,6 +198,7 @@ public actor KubernetesApps: AppBackend {
             t?.cancel()
             t = nil
         }
+        for scaling in scalings.withLock({ s in defer { s = [:] }; return Array(s.values) }) { scaling.stop() }
     }
 
     // MARK: - Reconciling
@@ -307,9 +333,10 @@ public actor KubernetesApps: AppBackend {
 
     private nonisolated func remember(_ spec: AppSpec, running: Bool) {
         known.withLock { $0[spec.name] = (spec, running) }
+        track(spec, running: running)
     }
 
-    private func decode(_ record: AppRecord) throws(AppRuntimeError) -> AppSpec { try AppStoreCalls.decode(record) }
+    func decode(_ record: AppRecord) throws(AppRuntimeError) -> AppSpec { try AppStoreCalls.decode(record) }
 
     /// A Kubernetes call, its failure as one sentence.
     private func kube<T: Sendable>(_ body: @Sendable () async throws -> T) async throws(AppRuntimeError) -> T {
@@ -323,7 +350,7 @@ public actor KubernetesApps: AppBackend {
     }
 
     /// Runs a store call on a thread of its own, never on the Swift pool.
-    private func db<T: Sendable>(_ body: @escaping @Sendable (Store) throws -> T) async throws(AppRuntimeError) -> T {
+    func db<T: Sendable>(_ body: @escaping @Sendable (Store) throws -> T) async throws(AppRuntimeError) -> T {
         try await AppStoreCalls(store: store).run(body)
     }
 }
