@@ -327,15 +327,13 @@ import Testing
     @Test func specsTheClusterCannotRunAreRefusedWithTheReason() async throws {
         let h = try await Harness.start()
         defer { Task { await h.stop() } }
-        var autoscaled = Self.web()
-        autoscaled.replicas = ReplicaPolicy(min: 1, max: 4, targetConcurrency: 8)
         var noImage = Self.web()
         noImage.image = nil
         var badSecret = Self.web()
         badSecret.secrets = [SecretRef(name: "Bad_Name")]
         var portSecret = Self.web()
         portSecret.secrets = [SecretRef(name: "port")]
-        for (spec, words) in [(autoscaled, "target_concurrency"), (noImage, "has no image"),
+        for (spec, words) in [(noImage, "has no image"),
                               (badSecret, "app 'web': secrets[0].name 'Bad_Name' is not a Kubernetes Secret name"),
                               (portSecret, "secrets[0] would be the variable PORT")] {
             do {

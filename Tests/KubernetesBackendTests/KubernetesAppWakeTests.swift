@@ -1,0 +1,146 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import KubeSim
+import SluiceKube
+import SluiceModel
+@testable import SluiceRuntime
+import SluiceServer
+import Synchronization
+import Testing
+
+/// Scale to zero through `sluice serve`'s gateway on KubeSim: the first request for an app at zero replicas makes
+/// its Deployment run one and is held until the pod is ready, or answered 503 once the startup grace has passed on
+/// the apps' clock. The gateway's upstream (`--app-upstream`) is an HTTP server the test runs, listening before the
+/// request (KubeSim's pod addresses are not routable, and a pod's process may still be binding its port when the pod
+/// reports ready: KubeSim runs no probes).
+@Suite struct KubernetesAppWakeTests {
+    struct Served {
+        let fixture: KubeFixture
+        let server: APIServer
+        let running: Task<Void, any Error>
+        let port: Int
+        let clock: SteppedAppClock
+
+        static func start(upstreamPort: Int) async throws -> Served {
+            let fixture = try await KubeFixture.start()
+            let clock = SteppedAppClock()
+            var configuration = APIServer.Configuration(storeDirectory: fixture.directory, port: 0)
+            let client = fixture.client()
+            configuration.appBackend = { store in
+                var pod = KubePodSettings(namespace: fixture.namespace)
+                pod.storeID = "wake-test"
+                var settings = KubernetesApps.Settings(pod: pod)
+                settings.upstream = "http://127.0.0.1:\(upstreamPort)"
+                settings.clock = clock
+                return KubernetesApps(client: client, settings: settings, store: store)
+            }
+            let ready = configuration
+            let server = try await onThread { try APIServer(ready) }
+            let listening = AsyncStream.makeStream(of: Int.self)
+            let running = Task { try await server.run { listening.continuation.yield($0) } }
+            var ports = listening.stream.makeAsyncIterator()
+            let port = try #require(await ports.next())
+            return Served(fixture: fixture, server: server, running: running, port: port, clock: clock)
+        }
+
+        func deployed(_ name: String) -> Int? {
+            fixture.sim.store.get(.deployments, namespace: fixture.namespace, name: name)?.object["spec"]?["replicas"]?.intValue.map(Int.init)
+        }
+
+        func get(_ path: String) async throws -> (status: Int, body: String) {
+            try await Self.get(URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        }
+
+        static func get(_ url: URL) async throws -> (status: Int, body: String) {
+            var request = URLRequest(url: url)
+            request.timeoutInterval = 60
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        }
+
+        func stop() async {
+            await server.shutdown()
+            _ = try? await running.value
+            await fixture.stop()
+        }
+    }
+
+    /// `python3 -m http.server` on a free loopback port, serving a folder with `hello.txt`.
+    final class Upstream: Sendable {
+        let port: Int
+        private let process: Process
+        private let folder: String
+
+        init() throws {
+            port = try #require(LoopbackPort.free())
+            folder = NSTemporaryDirectory() + "sluice-upstream-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try "hello from the app".write(toFile: folder + "/hello.txt", atomically: true, encoding: .utf8)
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        func listening() async -> Bool {
+            await eventually { (try? await Served.get(URL(string: "http://127.0.0.1:\(port)/hello.txt")!).status) == 200 }
+        }
+
+        func stop() {
+            process.terminate()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+
+    static func lazy(image: String = "busybox:1.36", grace: DurationValue) -> AppSpec {
+        AppSpec(name: "lazy", image: image, command: ["sh", "-c", "exec sleep 600"], port: 8080, replicas: ReplicaPolicy(min: 0, max: 1),
+                startupGrace: grace, isPublic: true)
+    }
+
+    @Test func theFirstRequestWakesAnAppAtZeroAndIsAnsweredOnceItsPodIsReady() async throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        #expect(await upstream.listening())
+        let s = try await Served.start(upstreamPort: upstream.port)
+        defer { Task { await s.stop() } }
+        _ = try await s.server.apps.deploy([Self.lazy(grace: .seconds(3600))])
+        #expect(s.deployed("lazy") == 0)
+        #expect(try await s.server.apps.view("lazy").state == "idle")
+
+        let answer = try await s.get("/apps/lazy/hello.txt")
+        #expect(answer.status == 200 && answer.body == "hello from the app", "\(answer)")
+        #expect(s.deployed("lazy") == 1)
+        // The request went on because a pod of the app was ready (the grace, an hour on a clock nobody moved, did not pass).
+        let view = try await s.server.apps.view("lazy")
+        #expect(view.replicas == 1 && view.healthy == 1, "\(view)")
+        await s.stop()
+    }
+
+    @Test func aWakeThatNeverGetsReadyIsAnswered503OnceTheStartupGracePasses() async throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        #expect(await upstream.listening())
+        let s = try await Served.start(upstreamPort: upstream.port)
+        defer { Task { await s.stop() } }
+        _ = try await s.server.apps.deploy([Self.lazy(image: "registry.invalid/nothing:1", grace: .seconds(30))])
+
+        let done = Mutex(false)
+        let request = Task {
+            defer { done.withLock { $0 = true } }
+            return try await s.get("/apps/lazy/hello.txt")
+        }
+        // The Deployment was asked for a replica and the request waits out its grace.
+        #expect(await eventually { s.deployed("lazy") == 1 && s.clock.begun(30) > 0 })
+        #expect(!done.withLock { $0 }, "held while the grace has not passed")
+        s.clock.advance(30)
+        let answer = try await request.value
+        #expect(answer.status == 503, "\(answer)")
+        let error = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
+        #expect((error?["error"] as? [String: Any])?["code"] as? String == "no-healthy-replica", "\(answer)")
+        await s.stop()
+    }
+}
