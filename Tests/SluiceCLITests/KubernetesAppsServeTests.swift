@@ -41,6 +41,49 @@ import Glibc
         try await offPool { try Self.deployAndReach() }
     }
 
+    /// Only the leader wakes an app at zero: a single server on KubeSim leads, so its gateway's first request sets
+    /// the Deployment to one replica and is answered by the pod's process.
+    @Test func anAppThatScalesToZeroOnAKubernetesServerWakesOnItsFirstRequest() async throws {
+        try await offPool {
+            let ws = try Workspace()
+            let sim = try KubeSimProcess(ws)
+            defer { sim.stop() }
+            let port = Self.freePort()
+            let file = try ws.write("apps.yaml", """
+                apps:
+                  - name: lazy
+                    image: python:3.12
+                    command: [python3, -u, "\(AppsCommandTests.fixture)"]
+                    port: \(port)
+                    replicas: {min: 0, max: 1}
+                    public: true
+                """)
+            let server = try RemoteServer(ws, extra: ["--backend", "kubernetes", "--kubeconfig", sim.kubeconfig,
+                                                      "--app-upstream", "http://127.0.0.1:{port}"])
+            defer { server.stop() }
+            let deployed = try ws.sluice(["apps", "deploy", file, "--server", server.url])
+            #expect(deployed.status == 0, "\(deployed.stderr)")
+            let idle = try ws.sluice(["apps", "status", "lazy", "--server", server.url]).stdout
+            #expect(idle.contains("app lazy: idle"), "\(idle)")
+
+            // The pod's process may still be binding its port when its pod turns ready (KubeSim runs no probes).
+            var body = ""
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
+                body = (try? String(contentsOf: URL(string: server.url + "/apps/lazy/hello")!, encoding: .utf8)) ?? ""
+                if body.contains("\"path\": \"/hello\"") { break }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            #expect(body.contains("\"path\": \"/hello\""), "\(body)")
+            let writes = try Data(contentsOf: URL(string: sim.url + "/kubesim/writes")!)
+            let rows = (try JSONSerialization.jsonObject(with: writes) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+            let patched = rows.filter { $0["verb"] as? String == "patch" && "\($0["resource"] ?? "")/\($0["name"] ?? "")" == "deployments.apps/lazy" }
+            #expect(patched.count == 1, "\(rows.map { "\($0["verb"] ?? "") \($0["resource"] ?? "")/\($0["name"] ?? "")" })")
+            let status = try ws.sluice(["apps", "status", "lazy", "--server", server.url]).stdout
+            #expect(status.contains("app lazy: healthy, 1/1 healthy"), "\(status)")
+        }
+    }
+
     static func deployAndReach() throws {
         let ws = try Workspace()
         let sim = try KubeSimProcess(ws)
