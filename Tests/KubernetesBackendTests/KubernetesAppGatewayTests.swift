@@ -33,21 +33,12 @@ import Testing
         let fixture = try await KubeFixture.start()
         defer { Task { await fixture.stop() } }
         let port = try #require(LoopbackPort.free())
-        var configuration = APIServer.Configuration(storeDirectory: fixture.directory, port: 0)
-        let client = fixture.client()
-        configuration.appBackend = { store in
-            var pod = KubePodSettings(namespace: fixture.namespace)
-            pod.storeID = "gateway-test"
-            var settings = KubernetesApps.Settings(pod: pod)
-            settings.upstream = "http://127.0.0.1:{port}"
-            return KubernetesApps(client: client, settings: settings, store: store)
-        }
-        let ready = configuration
-        let server = try await onThread { try APIServer(ready) }
-        let listening = AsyncStream.makeStream(of: Int.self)
-        let running = Task { try await server.run { listening.continuation.yield($0) } }
-        var ports = listening.stream.makeAsyncIterator()
-        let serverPort = try #require(await ports.next())
+        var pod = KubePodSettings(namespace: fixture.namespace)
+        pod.storeID = "gateway-test"
+        var settings = KubernetesApps.Settings(pod: pod)
+        settings.upstream = "http://127.0.0.1:{port}"
+        let served = try await KubeAppServer.start(fixture, settings)
+        let (server, serverPort) = (served.server, served.port)
 
         let spec = AppSpec(name: "hello", image: "python:3.12", command: ["python3", "-c", Self.server], port: port,
                            replicas: ReplicaPolicy(min: 1, max: 1), isPublic: true)
@@ -93,8 +84,7 @@ import Testing
         let stopped = try await get("/apps/hello/greet")
         #expect(stopped.0 == 404 || stopped.0 == 503, "\(stopped)")
 
-        await server.shutdown()
-        _ = try? await running.value
+        await served.stop()
         await fixture.stop()
     }
 }

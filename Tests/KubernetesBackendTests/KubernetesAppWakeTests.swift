@@ -18,31 +18,20 @@ import Testing
 @Suite struct KubernetesAppWakeTests {
     struct Served {
         let fixture: KubeFixture
-        let server: APIServer
-        let running: Task<Void, any Error>
-        let port: Int
+        let served: KubeAppServer
+        var server: APIServer { served.server }
+        var port: Int { served.port }
         let clock: SteppedAppClock
 
         static func start(upstreamPort: Int) async throws -> Served {
             let fixture = try await KubeFixture.start()
             let clock = SteppedAppClock()
-            var configuration = APIServer.Configuration(storeDirectory: fixture.directory, port: 0)
-            let client = fixture.client()
-            configuration.appBackend = { store in
-                var pod = KubePodSettings(namespace: fixture.namespace)
-                pod.storeID = "wake-test"
-                var settings = KubernetesApps.Settings(pod: pod)
-                settings.upstream = "http://127.0.0.1:\(upstreamPort)"
-                settings.clock = clock
-                return KubernetesApps(client: client, settings: settings, store: store)
-            }
-            let ready = configuration
-            let server = try await onThread { try APIServer(ready) }
-            let listening = AsyncStream.makeStream(of: Int.self)
-            let running = Task { try await server.run { listening.continuation.yield($0) } }
-            var ports = listening.stream.makeAsyncIterator()
-            let port = try #require(await ports.next())
-            return Served(fixture: fixture, server: server, running: running, port: port, clock: clock)
+            var pod = KubePodSettings(namespace: fixture.namespace)
+            pod.storeID = "wake-test"
+            var settings = KubernetesApps.Settings(pod: pod)
+            settings.upstream = "http://127.0.0.1:\(upstreamPort)"
+            settings.clock = clock
+            return Served(fixture: fixture, served: try await KubeAppServer.start(fixture, settings), clock: clock)
         }
 
         func deployed(_ name: String) -> Int? {
@@ -61,8 +50,7 @@ import Testing
         }
 
         func stop() async {
-            await server.shutdown()
-            _ = try? await running.value
+            await served.stop()
             await fixture.stop()
         }
     }
@@ -142,5 +130,30 @@ import Testing
         let error = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
         #expect((error?["error"] as? [String: Any])?["code"] as? String == "no-healthy-replica", "\(answer)")
         await s.stop()
+    }
+}
+
+/// `sluice serve`'s APIServer on a free port with its apps on `fixture`'s KubeSim (`KubernetesApps` with `settings`).
+struct KubeAppServer {
+    let server: APIServer
+    let running: Task<Void, any Error>
+    let port: Int
+
+    static func start(_ fixture: KubeFixture, _ settings: KubernetesApps.Settings) async throws -> KubeAppServer {
+        var configuration = APIServer.Configuration(storeDirectory: fixture.directory, port: 0)
+        let client = fixture.client()
+        configuration.appBackend = { store in KubernetesApps(client: client, settings: settings, store: store) }
+        let ready = configuration
+        let server = try await onThread { try APIServer(ready) }
+        let listening = AsyncStream.makeStream(of: Int.self)
+        let running = Task { try await server.run { listening.continuation.yield($0) } }
+        var ports = listening.stream.makeAsyncIterator()
+        let port = try #require(await ports.next())
+        return KubeAppServer(server: server, running: running, port: port)
+    }
+
+    func stop() async {
+        await server.shutdown()
+        _ = try? await running.value
     }
 }

@@ -48,40 +48,56 @@ import Glibc
             let ws = try Workspace()
             let sim = try KubeSimProcess(ws)
             defer { sim.stop() }
-            let port = Self.freePort()
-            let file = try ws.write("apps.yaml", """
-                apps:
-                  - name: lazy
-                    image: python:3.12
-                    command: [python3, -u, "\(AppsCommandTests.fixture)"]
-                    port: \(port)
-                    replicas: {min: 0, max: 1}
-                    public: true
-                """)
-            let server = try RemoteServer(ws, extra: ["--backend", "kubernetes", "--kubeconfig", sim.kubeconfig,
-                                                      "--app-upstream", "http://127.0.0.1:{port}"])
+            let (server, deployed) = try Self.serveAndDeploy(ws, sim, app: "lazy", port: Self.freePort(), extra: "replicas: {min: 0, max: 1}")
             defer { server.stop() }
-            let deployed = try ws.sluice(["apps", "deploy", file, "--server", server.url])
             #expect(deployed.status == 0, "\(deployed.stderr)")
             let idle = try ws.sluice(["apps", "status", "lazy", "--server", server.url]).stdout
             #expect(idle.contains("app lazy: idle"), "\(idle)")
 
-            // The pod's process may still be binding its port when its pod turns ready (KubeSim runs no probes).
-            var body = ""
-            let deadline = Date().addingTimeInterval(120)
-            while Date() < deadline {
-                body = (try? String(contentsOf: URL(string: server.url + "/apps/lazy/hello")!, encoding: .utf8)) ?? ""
-                if body.contains("\"path\": \"/hello\"") { break }
-                Thread.sleep(forTimeInterval: 0.1)
-            }
+            let body = Self.reach(server, "lazy")
             #expect(body.contains("\"path\": \"/hello\""), "\(body)")
-            let writes = try Data(contentsOf: URL(string: sim.url + "/kubesim/writes")!)
-            let rows = (try JSONSerialization.jsonObject(with: writes) as? [String: Any])?["items"] as? [[String: Any]] ?? []
-            let patched = rows.filter { $0["verb"] as? String == "patch" && "\($0["resource"] ?? "")/\($0["name"] ?? "")" == "deployments.apps/lazy" }
-            #expect(patched.count == 1, "\(rows.map { "\($0["verb"] ?? "") \($0["resource"] ?? "")/\($0["name"] ?? "")" })")
+            let writes = try Self.writes(sim)
+            #expect(writes.filter { $0 == "patch deployments.apps/lazy" }.count == 1, "\(writes)")
             let status = try ws.sluice(["apps", "status", "lazy", "--server", server.url]).stdout
             #expect(status.contains("app lazy: healthy, 1/1 healthy"), "\(status)")
         }
+    }
+
+    /// `sluice serve --backend kubernetes` on `sim` (its gateway reaching pods' processes on loopback), and `sluice apps
+    /// deploy` of one echo app listening on `port` (`extra`: one more key of the app).
+    static func serveAndDeploy(_ ws: Workspace, _ sim: KubeSimProcess, app: String, port: Int,
+                               extra: String? = nil) throws -> (RemoteServer, CLI.Output) {
+        let file = try ws.write("apps.yaml", """
+            apps:
+              - name: \(app)
+                image: python:3.12
+                command: [python3, -u, "\(AppsCommandTests.fixture)"]
+                port: \(port)
+                public: true
+            """ + (extra.map { "\n    \($0)\n" } ?? ""))
+        let server = try RemoteServer(ws, extra: ["--backend", "kubernetes", "--kubeconfig", sim.kubeconfig,
+                                                  "--app-upstream", "http://127.0.0.1:{port}"])
+        return (server, try ws.sluice(["apps", "deploy", file, "--server", server.url]))
+    }
+
+    /// KubeSim's write log, one "VERB RESOURCE/NAME" each.
+    static func writes(_ sim: KubeSimProcess) throws -> [String] {
+        let writes = try Data(contentsOf: URL(string: sim.url + "/kubesim/writes")!)
+        let rows = (try JSONSerialization.jsonObject(with: writes) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+        return rows.map { "\($0["verb"] ?? "") \($0["resource"] ?? "")/\($0["name"] ?? "")" }
+    }
+
+    /// The body of `GET /apps/APP/hello` once the echo app answers it ("" when it never did within 2 minutes: the
+    /// pod's process may still be binding its port when its pod turns ready, as KubeSim runs no probes).
+    static func reach(_ server: RemoteServer, _ app: String) -> String {
+        var body = ""
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            body = (try? String(contentsOf: URL(string: server.url + "/apps/\(app)/hello")!, encoding: .utf8)) ?? ""
+            if body.contains("\"path\": \"/hello\"") { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return body
     }
 
     static func deployAndReach() throws {
@@ -89,33 +105,14 @@ import Glibc
         let sim = try KubeSimProcess(ws)
         defer { sim.stop() }
         let port = freePort()
-        let file = try ws.write("apps.yaml", """
-            apps:
-              - name: echo
-                image: python:3.12
-                command: [python3, -u, "\(AppsCommandTests.fixture)"]
-                port: \(port)
-                public: true
-            """)
-        let server = try RemoteServer(ws, extra: ["--backend", "kubernetes", "--kubeconfig", sim.kubeconfig,
-                                                  "--app-upstream", "http://127.0.0.1:{port}"])
+        let (server, deployed) = try serveAndDeploy(ws, sim, app: "echo", port: port)
         defer { server.stop() }
-        let deployed = try ws.sluice(["apps", "deploy", file, "--server", server.url])
         #expect(deployed.status == 0, "\(deployed.stderr)")
-        let writes = try Data(contentsOf: URL(string: sim.url + "/kubesim/writes")!)
-        let rows = (try JSONSerialization.jsonObject(with: writes) as? [String: Any])?["items"] as? [[String: Any]] ?? []
-        let created = Set(rows.filter { $0["verb"] as? String == "create" }.compactMap { "\($0["resource"] ?? "")/\($0["name"] ?? "")" })
+        let created = Set(try writes(sim).filter { $0.hasPrefix("create ") }.map { String($0.dropFirst("create ".count)) })
         #expect(created.isSuperset(of: ["configmaps/sluice-app-echo", "deployments.apps/echo", "services/echo"]), "\(created)")
 
-        var status = ""
-        var body = ""
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            status = try ws.sluice(["apps", "status", "echo", "--server", server.url]).stdout
-            body = (try? String(contentsOf: URL(string: server.url + "/apps/echo/hello")!, encoding: .utf8)) ?? ""
-            if body.contains("\"path\": \"/hello\"") { break }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
+        let body = reach(server, "echo")
+        let status = try ws.sluice(["apps", "status", "echo", "--server", server.url]).stdout
         #expect(body.contains("\"path\": \"/hello\""), "\(body)\n\(status)")
         #expect(status.contains("app echo: healthy, 1/1 healthy") && status.contains("POD"), "\(status)")
 
