@@ -33,7 +33,8 @@ enum KubeAppStatus {
         let state: String
         if !running {
             state = "stopped"
-        } else if desired == 0 && replicas.isEmpty {
+        } else if desired == 0 && replicas.allSatisfy({ $0.state == "stopping" }) {
+            // Scaled to zero (by hand, or idle): what is left is going.
             state = "idle"
         } else if replicas.contains(where: { $0.state == "crash-loop" }) {
             state = "crash-loop"
