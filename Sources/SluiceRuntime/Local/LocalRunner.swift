@@ -217,14 +217,14 @@ public final class LocalRunner: Sendable {
     private func spawn(_ launch: AttemptLaunch, handle: AttemptHandle, folder: AttemptFolder, lockFD: Int32, useHost: Bool) throws -> Spawned {
         do {
             // Owner-only: inputs and the launch's environment may hold secrets.
-            try FileIO.writeAtomically(folder.inputs, launch.inputsJSON, mode: 0o600)
+            try FileIO.writeFresh(folder.inputs, launch.inputsJSON, mode: 0o600)
             try access.shareReadable(folder.inputs)
             if let dir = launch.workingDirectory, !dir.hasPrefix("/") {
                 try FileIO.makeDirectories(folder.work + "/" + dir)
                 try access.handOver(folder.work + "/" + dir)
             }
             let record = try JSONEncoder().encode(launch)
-            try FileIO.writeAtomically(folder.launch, String(decoding: record, as: UTF8.self), mode: 0o600)
+            try FileIO.writeFresh(folder.launch, String(decoding: record, as: UTF8.self), mode: 0o600)
         } catch let error as FileIOError {
             throw LocalRunnerError(error)
         }
