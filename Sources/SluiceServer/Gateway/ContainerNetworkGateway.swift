@@ -26,7 +26,11 @@ actor ContainerNetworkGateway: ContainerAppGateway {
     private var listener: Listener?
     private var opening: Task<Result<String, BackendError>, Never>?
     private var closed = false
-    private let logger = Logger(label: "sluice-serve")
+    private let logger: Logger = {
+        var logger = Logger(label: "sluice-serve")
+        logger.logLevel = .warning
+        return logger
+    }()
 
     private struct Listener {
         let url: String
@@ -58,10 +62,11 @@ actor ContainerNetworkGateway: ContainerAppGateway {
     func baseURL() async throws(BackendError) -> String {
         if let listener { return listener.url }
         if closed { throw BackendError("the server is stopping") }
+        // One opening at a time: callers that come meanwhile wait for it.
         let attempt = opening ?? Task { await self.open() }
         opening = attempt
         let result = await attempt.value
-        opening = nil
+        if opening == attempt { opening = nil }
         return try result.get()
     }
 
@@ -94,6 +99,7 @@ actor ContainerNetworkGateway: ContainerAppGateway {
             case .success(let listener):
                 if closed {
                     await listener.group.triggerGracefulShutdown()
+                    await listener.task.value
                     return .failure(BackendError("the server is stopping"))
                 }
                 self.listener = listener
