@@ -24,6 +24,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "SluiceModel"),
+        // Child processes without Foundation's Process (its Linux run() can crash; ChildProcess.swift says why).
+        .target(name: "ChildProcess"),
         // The task-plugin protocol (`type: http`, `type: sql`): what a plugin under plugins/ implements and depends on.
         .target(name: "SluicePlugin", dependencies: ["SluiceModel"]),
         // Task plugins, each its own target (docs/plugins.md). HTTP uses SluiceKube's libcurl transport; SQL the system SQLite.
@@ -55,6 +57,7 @@ let package = Package(
         .target(
             name: "KubeSim",
             dependencies: [
+                "ChildProcess",
                 "SluiceKube", "SluiceModel", "DockerEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -148,7 +151,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "sluice-bench-kube-backend",
-            dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceModel", "SluiceCompiler", "SluiceKube", "KubeSim"],
+            dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceModel", "SluiceCompiler", "SluiceKube", "KubeSim", "ChildProcess"],
             path: "bench/KubeBackendBench"
         ),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "SluiceKube"]),
@@ -156,19 +159,19 @@ let package = Package(
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "SluiceKube", "DockerEngine"]),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceCompilerTests", dependencies: ["SluiceCompiler", "SluiceModel"]),
-        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceModel", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceModel", "ChildProcess", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceModel", "SluiceCompiler"]),
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceModel"]),
         .testTarget(name: "SluiceServerTests", dependencies: [
-            "SluiceAPI", "SluiceServer", "SluiceRuntime", "SluiceStore", "SluiceModel", "SluicePlugin", "DockerEngine", "SluiceKube", "KubeSim",
+            "ChildProcess", "SluiceAPI", "SluiceServer", "SluiceRuntime", "SluiceStore", "SluiceModel", "SluicePlugin", "DockerEngine", "SluiceKube", "KubeSim",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "KubernetesBackendTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceModel", "SluiceCompiler", "SluiceKube", "KubeSim", "SluiceStore", "SluiceAPI", "SluiceServer", "SluicePlugin"]),
         .testTarget(name: "PluginTests", dependencies: [
-            "SluicePlugin", "HTTPTask", "SQLTask", "SluiceRuntime", "SluiceEngine", "SluiceCompiler", "SluiceModel", "CSQLite", "KubeSim", "SluiceKube",
+            "ChildProcess", "SluicePlugin", "HTTPTask", "SQLTask", "SluiceRuntime", "SluiceEngine", "SluiceCompiler", "SluiceModel", "CSQLite", "KubeSim", "SluiceKube",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "SluiceRuntimeTests", dependencies: ["SluiceRuntime", "SluiceEngine", "SluiceStore", "SluiceModel", "SluiceCompiler", "DockerEngine", "SluiceKube"]),
+        .testTarget(name: "SluiceRuntimeTests", dependencies: ["ChildProcess", "SluiceRuntime", "SluiceEngine", "SluiceStore", "SluiceModel", "SluiceCompiler", "DockerEngine", "SluiceKube"]),
     ]
 )

@@ -69,6 +69,8 @@ public final class APIServer: Sendable {
     /// The apps this server keeps running (local processes, containers on the container backend, or Deployments on
     /// Kubernetes), reached through `/apps/NAME/`.
     public let apps: any AppBackend
+    /// On the container backend, the listener on the bridge network through which task containers reach apps they use.
+    let containerGateway: ContainerNetworkGateway?
     private let lifecycle = Lifecycle()
     private let campaign = Mutex<Task<Void, Never>?>(nil)
     private let retention = Mutex<Task<Void, Never>?>(nil)
@@ -95,8 +97,22 @@ public final class APIServer: Sendable {
         apps = configuration.appBackend?(controller.store)
             ?? AppRuntime(store: controller.store, directory: configuration.storeDirectory + "/apps", options: appOptions)
         configuration.appDeploy?.attach(apps, baseURL: { [controller] in controller.callbackBaseURL })
+        if let containers = ((controller.backend as? PluginBackend)?.inner ?? controller.backend) as? ContainerBackend {
+            let router: @Sendable () -> Router<APIContext> = { [apps, store = controller.store, metrics] in ContainerNetworkGateway.router(apps: apps, store: store, metrics: metrics) }
+            let gateway = ContainerNetworkGateway(backend: containers, storeDirectory: configuration.storeDirectory,
+                                                  idleTimeoutSeconds: configuration.idleTimeoutSeconds,
+                                                  maxConnections: configuration.maxConnections, router: router)
+            containers.attach(appGateway: gateway)
+            containerGateway = gateway
+        } else {
+            containerGateway = nil
+        }
         controller.onStep = { [metrics] id, state, events in metrics.record(runID: id, state: state, events: events) }
     }
+
+    /// Where task containers reach the apps they use (`http://BRIDGE-ADDRESS:PORT`) on the container backend, once
+    /// that listener is open; nil otherwise.
+    public func containerAppGatewayURL() async -> String? { await containerGateway?.url }
 
     /// The router with every route and middleware.
     func router() -> Router<APIContext> {
@@ -156,6 +172,7 @@ public final class APIServer: Sendable {
                 do { try await server.apps.restore() } catch {
                     Logger(label: "sluice-serve").error("cannot bring back the deployed apps: \(error)")
                 }
+                await server.containerGateway?.openAtStart()
                 if let leadership {
                     // Only the leader drives runs; losing the lease stops this server (its pod restarts as a standby).
                     let campaign = Task.detached {
@@ -184,6 +201,7 @@ public final class APIServer: Sendable {
         if lifecycle.started(group) { await group.triggerGracefulShutdown() }
         let outcome: Result<Void, any Error>
         do { try await group.run(); outcome = .success(()) } catch { outcome = .failure(error) }
+        await containerGateway?.close()
         // Every replica ends with the server (the store keeps what should run for the next start).
         await apps.shutdown()
         if case .failure(let error) = outcome {

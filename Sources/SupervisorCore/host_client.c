@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sluice_supervisor.h"
@@ -92,7 +94,7 @@ int sluice_host_start(const char *executable, const char *const *leading, int le
 }
 
 int sluice_host_spawn(int sock, const char *const *arguments, int argument_count, const char *const *environment,
-                      int environment_count, int err_fd, int lock_fd, int notify_fd, int *pidfd_out) {
+                      int environment_count, int err_fd, int lock_fd, int notify_fd, int timeout_ms, int *pidfd_out) {
     *pidfd_out = -1;
     size_t size = 0;
     char count[16];
@@ -123,6 +125,23 @@ int sluice_host_spawn(int sock, const char *const *arguments, int argument_count
     answer.msg_iovlen = 1;
     answer.msg_control = reply_control;
     answer.msg_controllen = sizeof reply_control;
+    // A host that does not answer in time (stopped, or stuck in fork) is the caller's to deal with: whether it
+    // forked a supervisor before it stalled is unknown here.
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec += 1; deadline.tv_nsec -= 1000000000L; }
+    for (;;) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long left = (long long)(deadline.tv_sec - now.tv_sec) * 1000 + (deadline.tv_nsec - now.tv_nsec) / 1000000;
+        if (left <= 0) return -ETIMEDOUT;
+        struct pollfd readable = {sock, POLLIN, 0};
+        int ready = poll(&readable, 1, left > 60000 ? 60000 : (int)left);
+        if (ready > 0) break;
+        if (ready < 0 && errno != EINTR) return -errno;
+    }
     ssize_t got;
     do { got = recvmsg(sock, &answer, MSG_CMSG_CLOEXEC); } while (got < 0 && errno == EINTR);
     if (got < 0) return -errno;

@@ -79,6 +79,14 @@ struct EngineClientTests {
         await #expect(throws: EngineError.self) { try await client.pullImage("registry.invalid/none:1", auth: nil) }
     }
 
+    @Test func theBridgeNetworkHasAnIPv4GatewayAndAMissingNetworkIsNil() async throws {
+        let client = try await TestEngine.client()
+        let bridge = try #require(try await client.network("bridge"), "Docker's default network; Podman answers for its own under that name")
+        #expect(bridge.driver == "bridge", "\(bridge)")
+        #expect(bridge.gateways.contains { $0.split(separator: ".").count == 4 }, "\(bridge)")
+        #expect(try await client.network(Self.unique("sluice-no-such-network")) == nil)
+    }
+
     @Test func versionNamesTheEngine() async throws {
         let v = try await TestEngine.client().version()
         #expect(!v.apiVersion.isEmpty && v.apiVersion != "?")

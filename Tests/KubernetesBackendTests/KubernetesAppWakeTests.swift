@@ -12,9 +12,9 @@ import Testing
 
 /// Scale to zero through `sluice serve`'s gateway on KubeSim: the first request for an app at zero replicas makes
 /// its Deployment run one and is held until the pod is ready, or answered 503 once the startup grace has passed on
-/// the apps' clock. The gateway's upstream (`--app-upstream`) is an HTTP server the test runs, listening before the
-/// request (KubeSim's pod addresses are not routable, and a pod's process may still be binding its port when the pod
-/// reports ready: KubeSim runs no probes).
+/// the apps' clock. The gateway's upstream (`--app-upstream`) must be an HTTP server that listens before the request
+/// (KubeSim's pod addresses are not routable, and a pod's process may still be binding its port when the pod reports
+/// ready: KubeSim runs no probes): KubeSim's own, whose `/version` stands in for the app.
 @Suite struct KubernetesAppWakeTests {
     struct Served {
         let fixture: KubeFixture
@@ -23,13 +23,13 @@ import Testing
         var port: Int { served.port }
         let clock: SteppedAppClock
 
-        static func start(upstreamPort: Int) async throws -> Served {
+        static func start() async throws -> Served {
             let fixture = try await KubeFixture.start()
             let clock = SteppedAppClock()
             var pod = KubePodSettings(namespace: fixture.namespace)
             pod.storeID = "wake-test"
             var settings = KubernetesApps.Settings(pod: pod)
-            settings.upstream = "http://127.0.0.1:\(upstreamPort)"
+            settings.upstream = fixture.sim.baseURL
             settings.clock = clock
             return Served(fixture: fixture, served: try await KubeAppServer.start(fixture, settings), clock: clock)
         }
@@ -55,52 +55,20 @@ import Testing
         }
     }
 
-    /// `python3 -m http.server` on a free loopback port, serving a folder with `hello.txt`.
-    final class Upstream: Sendable {
-        let port: Int
-        private let process: Process
-        private let folder: String
-
-        init() throws {
-            port = try #require(LoopbackPort.free())
-            folder = NSTemporaryDirectory() + "sluice-upstream-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try "hello from the app".write(toFile: folder + "/hello.txt", atomically: true, encoding: .utf8)
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-        }
-
-        func listening() async -> Bool {
-            await eventually { (try? await Served.get(URL(string: "http://127.0.0.1:\(port)/hello.txt")!).status) == 200 }
-        }
-
-        func stop() {
-            process.terminate()
-            try? FileManager.default.removeItem(atPath: folder)
-        }
-    }
-
     static func lazy(image: String = "busybox:1.36", grace: DurationValue) -> AppSpec {
         AppSpec(name: "lazy", image: image, command: ["sh", "-c", "exec sleep 600"], port: 8080, replicas: ReplicaPolicy(min: 0, max: 1),
                 startupGrace: grace, isPublic: true)
     }
 
     @Test func theFirstRequestWakesAnAppAtZeroAndIsAnsweredOnceItsPodIsReady() async throws {
-        let upstream = try Upstream()
-        defer { upstream.stop() }
-        #expect(await upstream.listening())
-        let s = try await Served.start(upstreamPort: upstream.port)
+        let s = try await Served.start()
         defer { Task { await s.stop() } }
         _ = try await s.server.apps.deploy([Self.lazy(grace: .seconds(3600))])
         #expect(s.deployed("lazy") == 0)
         #expect(try await s.server.apps.view("lazy").state == "idle")
 
-        let answer = try await s.get("/apps/lazy/hello.txt")
-        #expect(answer.status == 200 && answer.body == "hello from the app", "\(answer)")
+        let answer = try await s.get("/apps/lazy/version")
+        #expect(answer.status == 200 && answer.body.contains("gitVersion"), "\(answer)")
         #expect(s.deployed("lazy") == 1)
         // The request went on because a pod of the app was ready (the grace, an hour on a clock nobody moved, did not pass).
         let view = try await s.server.apps.view("lazy")
@@ -109,17 +77,14 @@ import Testing
     }
 
     @Test func aWakeThatNeverGetsReadyIsAnswered503OnceTheStartupGracePasses() async throws {
-        let upstream = try Upstream()
-        defer { upstream.stop() }
-        #expect(await upstream.listening())
-        let s = try await Served.start(upstreamPort: upstream.port)
+        let s = try await Served.start()
         defer { Task { await s.stop() } }
         _ = try await s.server.apps.deploy([Self.lazy(image: "registry.invalid/nothing:1", grace: .seconds(30))])
 
         let done = Mutex(false)
         let request = Task {
             defer { done.withLock { $0 = true } }
-            return try await s.get("/apps/lazy/hello.txt")
+            return try await s.get("/apps/lazy/version")
         }
         // The Deployment was asked for a replica and the request waits out its grace.
         #expect(await eventually { s.deployed("lazy") == 1 && s.clock.begun(30) > 0 })

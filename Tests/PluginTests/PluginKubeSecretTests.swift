@@ -38,21 +38,44 @@ import Testing
             var options = KubeSimOptions()
             options.bookmarkInterval = .milliseconds(200)
             options.faults = faults
-            sim = try await KubeSim.start(options)
+            let sim = try await KubeSim.start(options)
+            self.sim = sim
+            do {
+                (client, kube, controller) = try await Self.connect(sim)
+            } catch {
+                await sim.stop()  // a failed fixture leaves no simulator running behind the failed test
+                throw error
+            }
+        }
+
+        private static func connect(_ sim: KubeSimServer) async throws -> (KubeClient, KubernetesBackend, Controller) {
             var retry = KubeClient.RetryPolicy()
             retry.maxRetries = 0
-            client = KubeClient(server: sim.baseURL, rateLimiter: RateLimiter(qps: 0, burst: 1), retryPolicy: retry)
+            let client = KubeClient(server: sim.baseURL, rateLimiter: RateLimiter(qps: 0, burst: 1), retryPolicy: retry)
             _ = try await client.create(PluginPodTests.secrets, namespace: "default", [
                 "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "api-token"],
                 "data": ["token": .string(Data("t0ken\n".utf8).base64EncodedString())],
             ])
             let directory = temporaryFolder()
-            kube = KubernetesBackend(client: client, settings: KubernetesSettings(pod: KubePodSettings(namespace: "default")),
-                                     root: directory + "/attempts")
+            let kube = KubernetesBackend(client: client, settings: KubernetesSettings(pod: KubePodSettings(namespace: "default")),
+                                         root: directory + "/attempts")
             let backend = PluginBackend(kube, plugins: testPlugins, root: directory + "/attempts",
                                         secretSource: .kubernetes(client: client, namespace: "default"))
-            controller = try Controller(directory: directory, backend: backend)
+            let controller = try Controller(directory: directory, backend: backend)
             controller.start()
+            return (client, kube, controller)
+        }
+
+        /// Runs `body` with a fixture that is stopped however `body` ends.
+        static func with(faults: [FaultRule] = [], _ body: (Fixture) async throws -> Void) async throws {
+            let f = try await Fixture(faults: faults)
+            do {
+                try await body(f)
+            } catch {
+                await f.stop()
+                throw error
+            }
+            await f.stop()
         }
 
         func run(secret: String, api: String) async throws -> SluiceEngine.RunState {
@@ -75,24 +98,24 @@ import Testing
 
     @Test func anHTTPTaskSendsAHeaderFromAKubernetesSecret() async throws {
         let server = try await TestHTTPServer.start()
-        let f = try await Fixture()
-        let state = try await f.run(secret: "api-token", api: server.base)
-        #expect(state.header.phase == .succeeded, "\(state.nodes.compactMapValues { $0.failure?.message })")
-        // The server echoes the Authorization header it received; the Secret's trailing newline is dropped.
-        #expect(state.header.outputs?["auth"] == .string("Bearer t0ken"), "\(String(describing: state.header.outputs))")
-        await f.stop()
+        try await Fixture.with { f in
+            let state = try await f.run(secret: "api-token", api: server.base)
+            #expect(state.header.phase == .succeeded, "\(state.nodes.compactMapValues { $0.failure?.message })")
+            // The server echoes the Authorization header it received; the Secret's trailing newline is dropped.
+            #expect(state.header.outputs?["auth"] == .string("Bearer t0ken"), "\(String(describing: state.header.outputs))")
+        }
     }
 
     @Test func aMissingSecretFailsTheAttemptAsAUserErrorNamingIt() async throws {
         let server = try await TestHTTPServer.start()
-        let f = try await Fixture()
-        let state = try await f.run(secret: "no-such-token", api: server.base)
-        #expect(state.header.phase == .failed)
-        let message = state.nodes["call"]?.failure?.message ?? ""
-        #expect(message.contains("Secret default/no-such-token key 'token' cannot be read: Secret default/no-such-token does not exist"), "\(message)")
-        // A user error: one attempt, not retried from the system budget.
-        #expect(state.nodes["call"]?.attempts.count == 1)
-        await f.stop()
+        try await Fixture.with { f in
+            let state = try await f.run(secret: "no-such-token", api: server.base)
+            #expect(state.header.phase == .failed)
+            let message = state.nodes["call"]?.failure?.message ?? ""
+            #expect(message.contains("Secret default/no-such-token key 'token' cannot be read: Secret default/no-such-token does not exist"), "\(message)")
+            // A user error: one attempt, not retried from the system budget.
+            #expect(state.nodes["call"]?.attempts.count == 1)
+        }
     }
 
     @Test func aMissingKeyAForbiddenSecretAndAnUnreachableServerSayWhoseFaultItIs() async throws {

@@ -71,7 +71,8 @@ struct ContainerBackendTests {
             .filter { $0.hasSuffix(".yaml") }.sorted()
         // plugins.yaml runs no container (its tasks run in the controller) and needs a forecast service and
         // secrets: PluginFlowTests runs it end to end against a local server. deploy.yaml deploys an app, which
-        // only `sluice serve` on the local backend does: DeployStepTests runs it.
+        // only `sluice serve` does (its app and task have no image): DeployStepTests runs it, ContainerDeployStepTests
+        // a flow like it in containers.
         for name in names where !["lung-cancer-detection.yaml", "plugins.yaml", "deploy.yaml"].contains(name) {
             let local = try Self.runToEnd(try Workspace(), Self.example(name), backend: "local")
             let container = try Self.runToEnd(try Workspace(), Self.example(name), backend: "container")

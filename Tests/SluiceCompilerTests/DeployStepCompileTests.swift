@@ -100,7 +100,7 @@ import SluicePlugin
               - {id: ask, task: ask, after: [up]}
             """), file: Flow.file, for: target)
         expectDiagnostic(result, .unsupported, line: 7, column: 22, path: "nodes[0].deploy",
-                         message: "deploy steps need `sluice serve` on the local or Kubernetes backend", only: false)
+                         message: "deploy steps need `sluice serve`: only it runs apps", only: false)
         expectDiagnostic(result, .unsupported, line: 5, column: 11, path: "tasks.ask.uses",
                          message: "'uses' needs `sluice serve`", only: false)
         #expect(result.diagnostics.count == 2, "\(result.diagnostics)")

@@ -52,6 +52,15 @@ import Testing
         #expect(p.config.host.readonlyRootfs && p.config.host.tmpfs == ["/tmp"])
     }
 
+    @Test func aTaskThatUsesAnAppJoinsTheBridgeNetworkAndOneWithoutStaysWithout() throws {
+        var task = try Self.task("    image: busybox:1.36\n    command: [run]")
+        #expect(try Self.plan(task).config.host.networkMode == "none")
+        task.uses = ["web"]
+        let p = try Self.plan(task)
+        #expect(p.config.host.networkMode == ContainerBackend.appNetwork && ContainerBackend.appNetwork == "bridge")
+        #expect(p.usedApps == ["web"])
+    }
+
     @Test func theNameIsDeterministicAndTheLabelsNameTheAttempt() throws {
         let t = try Self.task("    image: busybox:1.36\n    command: [run]")
         let a = try Self.plan(t), b = try Self.plan(t)

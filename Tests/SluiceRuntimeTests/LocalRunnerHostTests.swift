@@ -71,4 +71,45 @@ struct LocalRunnerHostTests {
         let expected = (0..<15).reduce(0) { $0 + "BIG_\($1)=".utf8.count + (100 << 10) + 1 }
         #expect(fixture.contents(handle.directory + "/stdout.log").trimmingCharacters(in: .whitespacesAndNewlines) == "\(expected)")
     }
+
+    /// A host that stops answering (here: stopped with SIGSTOP before it reads the request) costs one start its
+    /// timeout, not the runner: the host is killed, nothing holds the attempt's lock, so the runner spawns the
+    /// supervisor itself, and the task runs once.
+    @Test func aHostThatDoesNotAnswerIsKilledAndTheAttemptRunsOnce() async throws {
+        let fixture = try LocalRunnerFixture()
+        let (_, first) = try await fixture.run("exit 0")
+        #expect(first.exitCode == 0)
+        let stopped = try #require(fixture.runner.supervisorHostPid)
+        fixture.runner.supervisorHostReplyTimeout = .milliseconds(300)
+        kill(stopped, SIGSTOP)
+        let counter = fixture.root + "/runs-of-second"
+        let runner = fixture.runner, launch = fixture.launch(["sh", "-c", "echo x >> '\(counter)'"], node: "second")
+        let handle = try await onThread { try runner.start(launch) }
+        let result = try await fixture.log.result(handle)
+        #expect(result.exitCode == 0)
+        #expect(fixture.contents(counter) == "x\n")
+        // Killed (and reaped), not left stopped; the next start gets a new host.
+        #expect(kill(stopped, 0) != 0)
+        let third = try runner.start(fixture.launch(["sh", "-c", "exit 3"], node: "third"))
+        #expect(try await fixture.log.result(third).exitCode == 3)
+        #expect(fixture.runner.supervisorHostPid != nil && fixture.runner.supervisorHostPid != stopped)
+    }
+
+    /// The harder case: the host forked the supervisor and then stalled before answering. The runner cannot know
+    /// from the host; the attempt's lock, held by that supervisor, tells it to follow it rather than start a
+    /// second one (which would run the task twice).
+    @Test func aHostThatForkedButNeverAnsweredIsFollowedNotDoubled() async throws {
+        let fixture = try LocalRunnerFixture()
+        fixture.runner.supervisorHostReplyTimeout = .milliseconds(300)
+        let counter = fixture.root + "/runs"
+        let runner = fixture.runner
+        let launch = fixture.launch(["sh", "-c", "echo x >> '\(counter)'; " + waitForGoFile + "; exit 7"],
+                                    environment: ["SLUICE_TEST_HOST_STALL_AFTER_FORK": "1"])
+        let handle = try await onThread { try runner.start(launch) }
+        // The supervisor still runs (it waits for the go file): its lock is held when the runner looks.
+        touch(handle.directory + "/work/go")
+        let result = try await fixture.log.result(handle)
+        #expect(result.exitCode == 7)
+        #expect(fixture.contents(counter) == "x\n")
+    }
 }

@@ -141,6 +141,44 @@ final class AppContainerTests: XCTestCase {
         XCTAssertEqual(try containers(client, store: store), [])
     }
 
+    /// The listener task containers that `uses:` an app reach: on the bridge network's gateway address, only the
+    /// gateway of public apps (a scaled-to-zero one woken by the request), closed with the server, and on the same
+    /// port again for the next server of the store.
+    func testTheBridgeListenerServesOnlyPublicAppsClosesWithTheServerAndKeepsItsPort() throws {
+        let (client, _) = try engine()
+        let store = TestServer.temporaryStore()
+        let s = try server(store: store, client: client)
+        let url = try XCTUnwrap(try Self.blocking { await s.server.containerAppGatewayURL() }, "the listener opened at start")
+        let bridge = try XCTUnwrap(try Self.blocking { try await client.network(ContainerBackend.appNetwork) })
+        let address = try XCTUnwrap(url.range(of: #"^http://([0-9.]+):(\d+)$"#, options: .regularExpression).map { _ in url.dropFirst(7).split(separator: ":") })
+        let (host, port) = (String(address[0]), try XCTUnwrap(Int(address[1])))
+        XCTAssertTrue(bridge.gateways.contains(host), "\(url) is on the bridge network \(bridge)")
+        let there = LoopbackClient(port: port, host: host)
+        let auth = ["Authorization": "Bearer \(s.adminToken)"]
+
+        _ = try deploy(s, Self.appsFile(extra: ["replicas": ["min": 0, "max": 1]]))
+        _ = try deploy(s, Self.appsFile(name: "hidden", extra: ["public": false]))
+        try waitForApp(s, "web") { $0["state"] as? String == "idle" }
+        // Scale to zero wakes through this listener as through the main one.
+        let woken = try there.get("/apps/web/hi")
+        XCTAssertEqual(woken.status, 200, woken.text)
+        XCTAssertEqual(woken.text, "replica 0 port 8080 path /hi")
+        let hidden = try there.get("/apps/hidden/hi", headers: auth)
+        XCTAssertEqual(hidden.status, 403, hidden.text)
+        XCTAssertEqual(hidden.error["code"] as? String, "not-public")
+        for path in ["/api/v1/apps", "/", "/metrics", "/apps/"] {
+            let reply = try there.get(path, headers: auth)
+            XCTAssertEqual(reply.status, 404, "\(path): \(reply.text)")
+        }
+        XCTAssertEqual(try s.client.get("/api/v1/apps").status, 200)
+
+        s.stop(keepStore: true)
+        XCTAssertThrowsError(try there.get("/apps/web/hi"), "the listener closed with the server")
+        let again = try server(store: store, client: client, adminName: "second-admin")
+        defer { again.stop() }
+        XCTAssertEqual(try Self.blocking { await again.server.containerAppGatewayURL() }, url)
+    }
+
     func testAContainerReplicaGetsItsSecretsAsAVariableAndABindMountedFile() throws {
         let (client, _) = try engine()
         let store = TestServer.temporaryStore()

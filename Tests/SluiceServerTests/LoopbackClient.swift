@@ -9,6 +9,8 @@ struct LoopbackClient {
     let port: Int
     /// Sent as `Authorization: Bearer` unless the request names its own.
     var token: String? = nil
+    /// Another address of this machine (the server's listener on a container network).
+    var host = "127.0.0.1"
 
     struct Reply {
         var status: Int
@@ -36,7 +38,7 @@ struct LoopbackClient {
     }
 
     func send(_ method: String, _ path: String, body: Data?, headers: [String: String]) throws -> Reply {
-        let connection = try Connection(port: port)
+        let connection = try Connection(port: port, host: host)
         defer { connection.close() }
         var headers = headers
         if let token, headers["Authorization"] == nil { headers["Authorization"] = "Bearer \(token)" }
@@ -115,16 +117,16 @@ struct ChunkDecoder {
     }
 }
 
-/// One TCP connection to 127.0.0.1.
+/// One TCP connection to 127.0.0.1 (or another IPv4 address of this machine).
 final class Connection {
     let fd: Int32
 
-    init(port: Int) throws {
+    init(port: Int, host: String = "127.0.0.1") throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_addr.s_addr = inet_addr(host)
         var rc: Int32 = 0
         repeat { rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }

@@ -1,4 +1,5 @@
 import Foundation
+import ChildProcess
 
 /// The CA, server and client certificates of a TLS KubeSim, made with the `openssl` command line.
 public struct GeneratedCertificates: Sendable {
@@ -52,7 +53,7 @@ enum OpenSSL {
     }
 
     static func run(_ arguments: [String]) throws {
-        let process = Process()
+        let process = ChildProcess()
         let candidates = ["/usr/bin/openssl", "/usr/local/bin/openssl"]
         if let path = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) {
             process.executableURL = URL(fileURLWithPath: path)

@@ -3,8 +3,8 @@ import SluiceModel
 import SluicePlugin
 
 /// Ties a flow's `deploy: NAME` steps and tasks' `uses: [NAME]` to the apps of the same file: each name must be one
-/// of them; a deploy step becomes a task the controller runs (type `deploy`); only `sluice serve` on the local
-/// backend, which runs apps and their gateway, can run either.
+/// of them; a deploy step becomes a task the controller runs (type `deploy`); only `sluice serve`, which runs apps
+/// and their gateway, can run either.
 struct AppUseCheck {
     let sink: DiagnosticSink
     let apps: [AppSpec]
@@ -58,19 +58,17 @@ struct AppUseCheck {
     }
 
     /// What a target that runs no apps refuses: every deploy step and every `uses:` of the tasks the flow runs. Apps
-    /// run under `sluice serve` on the local and Kubernetes backends, whose plugin registries have the `deploy` type.
+    /// run under `sluice serve` (every backend), whose plugin registries have the `deploy` type.
     static func check(_ flow: CompiledFlow, for target: FlowCompiler.Target, plugins: TaskPluginRegistry?, sink: DiagnosticSink) {
         guard plugins?[type: AppDeploy.taskType] == nil else { return }
-        let backend = target.capabilities.backend
-        let why = "only it runs apps and routes /apps/NAME/ to them; "
-            + (backend == "local" ? "`sluice run` has no app gateway" : "the \(backend) backend runs no apps")
+        let why = "only it runs apps and routes /apps/NAME/ to them (`sluice run` has no app gateway)"
         let used = flow.usedTaskNames()
         for task in flow.tasks where used.contains(task.name) {
             if case .plugin(AppDeploy.taskType, let config) = task.runtime, case .map(let c) = config, case .string(let at)? = c["at"] {
-                sink.report(.unsupported, path: at, "deploy steps need `sluice serve` on the local or Kubernetes backend: \(why)")
+                sink.report(.unsupported, path: at, "deploy steps need `sluice serve`: \(why)")
             }
             if let uses = task.uses, !uses.isEmpty {
-                sink.report(.unsupported, path: "tasks.\(task.name).uses", "'uses' needs `sluice serve` on the local or Kubernetes backend: \(why)")
+                sink.report(.unsupported, path: "tasks.\(task.name).uses", "'uses' needs `sluice serve`: \(why)")
             }
         }
     }

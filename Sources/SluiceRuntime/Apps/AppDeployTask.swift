@@ -49,7 +49,7 @@ public final class AppDeployTask: TaskPlugin {
             throw .permanent("the deploy task '\(attempt.task.name)' carries no app spec (it is made by the compiler from deploy: NAME)")
         }
         guard let attached = server.withLock({ $0 }), let base = attached.baseURL() else {
-            throw .system("this controller runs no apps (deploy steps need `sluice serve` on the local or Kubernetes backend)")
+            throw .system("this controller runs no apps (deploy steps need `sluice serve`)")
         }
         let apps = attached.apps
         let deployed: Result<[AppView], AppRuntimeError> = await Self.result { () async throws(AppRuntimeError) in try await apps.deploy([spec]) }

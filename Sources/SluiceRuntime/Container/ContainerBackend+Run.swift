@@ -6,8 +6,17 @@ import SluiceModel
 /// The life of one attempt's container: image, create (a name in use is adopted), start, logs, exit,
 /// collection, removal.
 extension ContainerBackend {
-    func run(_ plan: ContainerPlan) async {
-        guard let t = tracked(plan.name) else { return }
+    func run(_ planned: ContainerPlan) async {
+        guard let t = tracked(planned.name) else { return }
+        let plan: ContainerPlan
+        switch await pointingAtApps(planned) {
+        case .success(let pointed): plan = pointed
+        case .failure(let error) where error.kind == .system:
+            // A listener that could not open now (the bridge not up yet) may open on the next try: a system retry.
+            return lose(planned.name, "cannot reach the app gateway for its uses: \(error)")
+        case .failure(let error):
+            return endWithoutContainer(planned.name, AttemptExit(exitCode: 127, detail: "cannot start: \(error)"))
+        }
         switch await images.ensure(plan.config.image, client: client, progress: { [weak self] line in
             self?.report(t.runID, .progress(t.ref, Progress(message: "pulling \(plan.config.image): \(line)")))
         }) {

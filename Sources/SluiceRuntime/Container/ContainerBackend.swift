@@ -31,6 +31,8 @@ public final class ContainerBackend: AttemptBackend, @unchecked Sendable {
         var tracked: [String: TrackedAttempt] = [:]
         var eventsStarted = false
         var stopped = false
+        /// How tasks that `uses:` an app reach the server's gateway (`attach(appGateway:)`).
+        var appGateway: (any ContainerAppGateway)?
     }
     let eventsTask = Mutex<Task<Void, Never>?>(nil)
 

@@ -17,7 +17,10 @@ struct ContainerPlan: Sendable {
     static let storeLabel = "sluice.dev/store"
 
     let name: String
-    let config: ContainerConfig
+    var config: ContainerConfig
+    /// The apps the task `uses:`: its container joins the bridge network, and the backend points their
+    /// `SLUICE_APP_<NAME>_URL` at the server's app gateway there (`ContainerAppGateway`).
+    let usedApps: [String]
 
     /// `sluice-<store>-<run>-<node>-<attempt>`: deterministic, so a second start of the same attempt meets the
     /// first one's container (409) instead of starting another; the store part keeps two stores that use the
@@ -73,7 +76,9 @@ struct ContainerPlan: Sendable {
         }
         config.labels = spec.labels.merging(Self.labels(store: store, runID: spec.runID, spec.ref)) { _, ours in ours }
         Self.apply(spec.resources, to: &config.host)
-        config.host.networkMode = c.network == true ? "bridge" : "none"
+        // None unless the task asks for a network, or uses an app (reached through the server on the bridge network).
+        usedApps = spec.task.uses ?? []
+        config.host.networkMode = c.network == true || !usedApps.isEmpty ? ContainerBackend.appNetwork : "none"
         config.user = c.user
         if c.readOnlyRootFilesystem == true {
             config.host.readonlyRootfs = true

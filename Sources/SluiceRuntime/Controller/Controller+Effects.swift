@@ -71,7 +71,8 @@ extension Controller {
             }
         }
         // `uses: [NAME]`: the app's address through this server's gateway (the compiler let only public apps of the
-        // flow's file be named, and only for `sluice serve` on the local backend, which sets the base URL).
+        // flow's file be named, and only for `sluice serve`, which sets the base URL). The container backend points
+        // it at the server's listener on the bridge network instead (`ContainerAppGateway`).
         if let base = callbackBaseURL {
             for app in spec.task.uses ?? [] { extra[AppDeploy.urlVariable(app)] = AppDeploy.url(base: base, app: app) }
         }

@@ -77,10 +77,51 @@ enum FileIO {
         guard rename(temporary, path) == 0 else { throw FileIOError(path: path, reason: describe(errno)) }
     }
 
+    /// Writes a file that should not exist yet (an attempt's `inputs.json` and `launch.json`, written before its
+    /// supervisor starts) straight under its name: two fewer file-system operations than `writeAtomically` on the
+    /// hot path. A name that already exists (left half-written by a controller that died, or planted) is replaced
+    /// through `writeAtomically`; readers of these files treat one they cannot decode as missing.
+    static func writeFresh(_ path: String, _ text: String, mode: mode_t = 0o600) throws(FileIOError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            if errno == EEXIST { return try writeAtomically(path, text, mode: mode) }
+            throw FileIOError(path: path, reason: describe(errno))
+        }
+        var bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                let reason = describe(errno)
+                close(fd)
+                unlink(path)
+                throw FileIOError(path: path, reason: reason)
+            }
+            written += n
+        }
+        bytes.removeAll()
+        close(fd)
+    }
+
+    /// This process's umask, read once (from /proc, which does not change it as `umask(2)` would); 0o022 if unreadable.
+    private static let processUmask: mode_t = {
+        guard let text = try? read("/proc/self/status", limit: 1 << 16).map({ String(decoding: $0, as: UTF8.self) }),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+            let value = mode_t(String(line.dropFirst("Umask:".count).filter { $0 != " " && $0 != "\t" }), radix: 8)
+        else { return 0o022 }
+        return value
+    }()
+
+    /// Sets `mode` on a folder mkdir just made, unless the umask left it exact already (it mostly does: 0o700).
+    private static func exactMode(_ path: String, _ mode: mode_t) {
+        if mode & processUmask != 0 { chmod(path, mode) }
+    }
+
     /// `mkdir -p`; folders it makes get `mode` (owner-only by default: attempt folders hold inputs and logs).
     static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws(FileIOError) {
         if mkdir(path, mode) == 0 {
-            chmod(path, mode)  // mkdir applies the umask; these modes are exact
+            exactMode(path, mode)  // mkdir applies the umask; these modes are exact
             return
         }
         if errno == EEXIST { return }
@@ -88,7 +129,7 @@ enum FileIO {
             throw FileIOError(path: path, reason: describe(errno))
         }
         try makeDirectories(String(path[..<slash]), mode: mode)
-        if mkdir(path, mode) == 0 { chmod(path, mode) } else if errno != EEXIST { throw FileIOError(path: path, reason: describe(errno)) }
+        if mkdir(path, mode) == 0 { exactMode(path, mode) } else if errno != EEXIST { throw FileIOError(path: path, reason: describe(errno)) }
     }
 
     /// Names in a directory (without `.` and `..`); empty when it does not exist.

@@ -102,17 +102,46 @@ public final class LocalRunner: Sendable {
             } catch let error as FileIOError {
                 throw LocalRunnerError(error)
             }
-            defer { close(lockFD) }
-            switch AttemptRecovery.inspect(handle, lockHeldByCaller: true) {
-            case .ended(let observation):
-                queue.push(observation)
-            case .live:
-                break  // not reachable while we hold the lock
-            case .notStarted:
-                try spawn(launch, handle: handle, folder: folder, lockFD: lockFD)
+            var unsure = false
+            do {
+                defer { close(lockFD) }
+                switch AttemptRecovery.inspect(handle, lockHeldByCaller: true) {
+                case .ended(let observation):
+                    queue.push(observation)
+                case .live:
+                    break  // not reachable while we hold the lock
+                case .notStarted:
+                    unsure = try spawn(launch, handle: handle, folder: folder, lockFD: lockFD, useHost: true) == .unsure
+                }
             }
+            if unsure { try settleUnanswered(launch, handle: handle, folder: folder) }
         }
         return handle
+    }
+
+    /// After a host that did not answer was killed: the supervisor it may have forked holds the attempt's lock
+    /// (its copy of the descriptor), so a lock taken now proves there is none and one is spawned directly; a lock
+    /// held elsewhere is that supervisor, followed as after a controller restart. Never both.
+    private func settleUnanswered(_ launch: AttemptLaunch, handle: AttemptHandle, folder: AttemptFolder) throws {
+        let lockFD: Int32
+        do {
+            guard let fd = try ProcessControl.lockExclusively(folder.lock) else {
+                watcher.watch(AttemptRecovery.follow(handle))
+                return
+            }
+            lockFD = fd
+        } catch {
+            throw LocalRunnerError(error)
+        }
+        defer { close(lockFD) }
+        switch AttemptRecovery.inspect(handle, lockHeldByCaller: true) {
+        case .ended(let observation):
+            queue.push(observation)  // the host's supervisor ran the task to its end in the meantime
+        case .live:
+            break  // not reachable while we hold the lock
+        case .notStarted:
+            _ = try spawn(launch, handle: handle, folder: folder, lockFD: lockFD, useHost: false)
+        }
     }
 
     /// Stops the attempt: SIGTERM to the task's process group, SIGKILL after `grace`. The
@@ -181,17 +210,21 @@ public final class LocalRunner: Sendable {
         }
     }
 
-    private func spawn(_ launch: AttemptLaunch, handle: AttemptHandle, folder: AttemptFolder, lockFD: Int32) throws {
+    private enum Spawned { case started, unsure }
+
+    /// Writes the attempt's inputs and launch record, then has its supervisor forked by the host (`useHost`) or
+    /// spawned. `.unsure`: the host did not answer and was killed; the caller must look at the lock.
+    private func spawn(_ launch: AttemptLaunch, handle: AttemptHandle, folder: AttemptFolder, lockFD: Int32, useHost: Bool) throws -> Spawned {
         do {
             // Owner-only: inputs and the launch's environment may hold secrets.
-            try FileIO.writeAtomically(folder.inputs, launch.inputsJSON, mode: 0o600)
+            try FileIO.writeFresh(folder.inputs, launch.inputsJSON, mode: 0o600)
             try access.shareReadable(folder.inputs)
             if let dir = launch.workingDirectory, !dir.hasPrefix("/") {
                 try FileIO.makeDirectories(folder.work + "/" + dir)
                 try access.handOver(folder.work + "/" + dir)
             }
             let record = try JSONEncoder().encode(launch)
-            try FileIO.writeAtomically(folder.launch, String(decoding: record, as: UTF8.self), mode: 0o600)
+            try FileIO.writeFresh(folder.launch, String(decoding: record, as: UTF8.self), mode: 0o600)
         } catch let error as FileIOError {
             throw LocalRunnerError(error)
         }
@@ -199,9 +232,17 @@ public final class LocalRunner: Sendable {
             throw LocalRunnerError.spawnFailed(launcher.executable, FileIO.describe(errno))
         }
         defer { close(pipe.write) }
-        if let forked = forkByHost(launch, folder: folder, lockFD: lockFD, notifyFD: pipe.write) {
-            watcher.watch(WatchedAttempt(handle: handle, supervisorPid: forked.pid, pidfd: forked.pidfd, isChild: false, notifyFD: pipe.read))
-            return
+        if useHost {
+            switch forkByHost(launch, folder: folder, lockFD: lockFD, notifyFD: pipe.write) {
+            case .forked(let pid, let pidfd):
+                watcher.watch(WatchedAttempt(handle: handle, supervisorPid: pid, pidfd: pidfd, isChild: false, notifyFD: pipe.read))
+                return .started
+            case .unsure:
+                close(pipe.read)
+                return .unsure
+            case .unavailable:
+                break
+            }
         }
         let pid: pid_t
         do {
@@ -212,16 +253,23 @@ public final class LocalRunner: Sendable {
         }
         watcher.watch(
             WatchedAttempt(handle: handle, supervisorPid: pid, pidfd: ProcessControl.pidfdOpen(pid), isChild: true, notifyFD: pipe.read))
+        return .started
     }
 
     /// The supervisor host's pid while one runs (tests).
     var supervisorHostPid: pid_t? { host?.hostPid }
 
+    /// How long a start waits for the supervisor host's answer before killing it (tests shorten it).
+    var supervisorHostReplyTimeout: Duration {
+        get { host?.replyTimeout ?? .zero }
+        set { host?.replyTimeout = newValue }
+    }
+
     /// The supervisor forked by the host (see `SupervisorHost`), or nil when the runner must spawn it itself.
-    private func forkByHost(_ launch: AttemptLaunch, folder: AttemptFolder, lockFD: Int32, notifyFD: Int32) -> (pid: pid_t, pidfd: Int32)? {
-        guard let host else { return nil }
+    private func forkByHost(_ launch: AttemptLaunch, folder: AttemptFolder, lockFD: Int32, notifyFD: Int32) -> SupervisorHost.Outcome {
+        guard let host else { return .unavailable }
         let log = open(folder.stderr, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard log >= 0 else { return nil }
+        guard log >= 0 else { return .unavailable }
         defer { close(log) }
         let arguments = ["sluice-supervisor"] + SupervisorLauncher.arguments(for: launch, folder: folder, user: taskUser)
         let environment = SupervisorLauncher.environment(for: launch, folder: folder, user: taskUser).map { "\($0.key)=\($0.value)" }

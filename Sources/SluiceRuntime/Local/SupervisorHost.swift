@@ -10,7 +10,9 @@ import Synchronization
 /// attempt's lock and outlives the host and the runner; Sources/SupervisorCore/host.c says how.
 ///
 /// Nothing depends on the host: when it cannot be started, is gone, or a request does not fit its socket, the
-/// runner spawns that supervisor itself. After three failures in a row it stops trying. `SLUICE_SUPERVISOR_HOST=0`
+/// runner spawns that supervisor itself. After three failures in a row it stops trying. A host that does not answer
+/// within `replyTimeout` is killed; the runner then looks at the attempt's lock to learn whether it forked the
+/// supervisor before it stalled (follow that one) or not (spawn one). `SLUICE_SUPERVISOR_HOST=0`
 /// turns it off (benchmarks compare both).
 final class SupervisorHost: Sendable {
     private struct State {
@@ -18,6 +20,7 @@ final class SupervisorHost: Sendable {
         var pid: pid_t = 0
         var failures = 0
         var closed = false
+        var replyTimeout: Duration = .seconds(20)
     }
 
     private let launcher: SupervisorLauncher
@@ -29,35 +32,65 @@ final class SupervisorHost: Sendable {
         self.launcher = launcher
     }
 
-    /// A supervisor forked by the host for these arguments (argv[0] first) and environment: its pid and a pidfd
-    /// (-1 without pidfds). nil when the host cannot do it; the caller then spawns the supervisor itself.
-    func spawn(arguments: [String], environment: [String], stderrFD: Int32, lockFD: Int32, notifyFD: Int32) -> (pid: pid_t, pidfd: Int32)? {
+    /// What asking the host for a supervisor came to.
+    enum Outcome {
+        /// Forked: the supervisor's pid and a pidfd (-1 without pidfds).
+        case forked(pid: pid_t, pidfd: Int32)
+        /// Not forked (no host, a host that is gone, a request too large for its socket): spawn it directly.
+        case unavailable
+        /// The host did not answer within `replyTimeout`; it is killed and reaped now, so it forks nothing more,
+        /// but it may have forked this supervisor before it stalled. Whoever holds the attempt's lock tells.
+        case unsure
+    }
+
+    /// How long a request waits for the host's answer (a fork of a small static process: well under a
+    /// millisecond unless the host is stopped or stuck).
+    var replyTimeout: Duration {
+        get { state.withLock { $0.replyTimeout } }
+        set { state.withLock { $0.replyTimeout = newValue } }
+    }
+
+    /// Asks the host for a supervisor with these arguments (argv[0] first) and environment.
+    func spawn(arguments: [String], environment: [String], stderrFD: Int32, lockFD: Int32, notifyFD: Int32) -> Outcome {
         state.withLock { s in
-            guard !s.closed else { return nil }
+            guard !s.closed else { return .unavailable }
             if s.socket < 0 {
                 guard s.failures < 3, let (socket, pid) = start() else {
                     s.failures += 1
-                    return nil
+                    return .unavailable
                 }
                 s.socket = socket
                 s.pid = pid
             }
             var pidfd: Int32 = -1
+            let (seconds, attoseconds) = s.replyTimeout.components
+            let timeout = Int32(clamping: max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
             let result = withCStrings(arguments) { argv in
                 withCStrings(environment) { envp in
-                    sluice_host_spawn(s.socket, argv, Int32(arguments.count), envp, Int32(environment.count), stderrFD, lockFD, notifyFD, &pidfd)
+                    sluice_host_spawn(s.socket, argv, Int32(arguments.count), envp, Int32(environment.count), stderrFD, lockFD, notifyFD,
+                                      timeout, &pidfd)
                 }
             }
             if result > 0 {
                 s.failures = 0
-                return (pid_t(result), pidfd)
+                return .forked(pid: pid_t(result), pidfd: pidfd)
             }
             // Too large for the socket: this one is spawned directly, the host stays.
-            if -result == EMSGSIZE { return nil }
+            if -result == EMSGSIZE { return .unavailable }
+            if -result == ETIMEDOUT {
+                // Killed and reaped before anyone looks at the lock: a dead host forks nothing more.
+                kill(s.pid, SIGKILL)
+                var status: Int32 = 0
+                while waitpid(s.pid, &status, 0) < 0 && errno == EINTR {}
+                Glibc.close(s.socket)
+                s.socket = -1
+                s.failures += 1
+                return .unsure
+            }
             // Anything else means the host is gone or broken: it is replaced on the next attempt.
             stop(&s)
             s.failures += 1
-            return nil
+            return .unavailable
         }
     }
 

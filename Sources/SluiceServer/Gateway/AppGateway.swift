@@ -14,10 +14,13 @@ struct AppGateway: RouterMiddleware {
     let store: Store
     /// Keep-alive connections to the replicas, reused across requests.
     let pools: ReplicaPools
+    /// Serves public apps only, taking no token (the listener task containers reach: `ContainerNetworkGateway`).
+    let publicOnly: Bool
 
-    init(apps: any AppBackend, store: Store) {
+    init(apps: any AppBackend, store: Store, publicOnly: Bool = false) {
         self.apps = apps
         self.store = store
+        self.publicOnly = publicOnly
         pools = ReplicaPools { [apps] name in apps.routing(name)?.liveAddresses() }
     }
 
@@ -31,6 +34,9 @@ struct AppGateway: RouterMiddleware {
         guard !name.isEmpty else { return try await next(request, context) }
         guard let route = apps.routing(name) else {
             return APIError(.notFound, code: "no-app", "no app named '\(name)' is running here").response()
+        }
+        if !route.spec.isPublic, publicOnly {
+            return APIError(.forbidden, code: "not-public", "app '\(name)' is not public: this address serves only public apps, without tokens").response()
         }
         if !route.spec.isPublic, let refusal = try await authorize(request, app: name) { return refusal }
         let upstreamPath = String(rest.dropFirst(name.count))

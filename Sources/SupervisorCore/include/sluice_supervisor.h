@@ -19,8 +19,9 @@ int sluice_host_start(const char *executable, const char *const *leading, int le
 /// Asks the host on `sock` for a supervisor with these arguments (argv[0] first) and environment, handing it the
 /// attempt's stderr log, locked supervisor.lock and "started" pipe (the caller keeps its own copies). Returns the
 /// supervisor's pid and puts a pidfd for it in `pidfd_out` (-1 without pidfds), or -errno: EMSGSIZE for a request
-/// too large for the socket, EPIPE or ECONNRESET when the host is gone. Calls must not overlap on one socket.
+/// too large for the socket, EPIPE or ECONNRESET when the host is gone, ETIMEDOUT when it sent no answer within
+/// `timeout_ms` (it may or may not have forked the supervisor). Calls must not overlap on one socket.
 int sluice_host_spawn(int sock, const char *const *arguments, int argument_count, const char *const *environment,
-                      int environment_count, int err_fd, int lock_fd, int notify_fd, int *pidfd_out);
+                      int environment_count, int err_fd, int lock_fd, int notify_fd, int timeout_ms, int *pidfd_out);
 
 #endif

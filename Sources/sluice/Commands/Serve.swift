@@ -178,12 +178,12 @@ struct Serve: ParsableCommand {
         let server: APIServer
         let backendName = backendOption.backend ?? "local"
         // Every backend, the local one with its task user, runs task plugins beside it (TaskPlugins.wrap). Apps run as
-        // local processes, containers on the container backend (APIServer picks) or Deployments on Kubernetes. The local
-        // and Kubernetes backends run deploy steps and `uses:`; the container backend refuses them at submit (a task's
-        // container cannot reach the gateway on loopback).
-        let appDeploy = backendName == "local" || backendName == "kubernetes" ? AppDeployTask() : nil
+        // local processes, containers on the container backend (APIServer picks) or Deployments on Kubernetes. Every
+        // backend of `serve` runs deploy steps and `uses:` (on the container backend a task that uses an app reaches
+        // it through the server's listener on the bridge network: ContainerNetworkGateway).
+        let appDeploy = AppDeployTask()
         let backend = try backendOption.make(backendName, storeDirectory: storeOption.directory,
-                                             taskUser: backendName == "local" ? try taskUser() : nil, extra: appDeploy.map { [$0] } ?? [])
+                                             taskUser: backendName == "local" ? try taskUser() : nil, extra: [appDeploy])
         do {
             var configuration = APIServer.Configuration(storeDirectory: storeOption.directory, host: host, port: port, backend: backend)
             configuration.appDeploy = appDeploy
@@ -219,6 +219,9 @@ struct Serve: ParsableCommand {
                 try await server.run(handleSignals: true) { bound in
                     FileHandleOutput.standardError("sluice serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound) (store \(directory))")
                     if ListenAddress.isLoopback(name) { ServeTokens.recordAddress(directory, host: host, port: bound) }
+                    if let gateway = await server.containerAppGatewayURL() {
+                        FileHandleOutput.standardError("sluice serve: task containers that use an app reach it at \(gateway)/apps/NAME")
+                    }
                 }
             } catch {
                 outcome.error = error
