@@ -20,11 +20,21 @@ public protocol AttemptBackend: AnyObject, Sendable {
     func start(_ spec: AttemptSpec, extraEnvironment: [String: String]) throws(BackendError)
     /// Asks the attempt to stop: a polite signal, then a forced stop after `grace`. Its end is observed as usual.
     func cancel(runID: String, attempt: AttemptRef, grace: Duration)
+    /// Cancels several attempts of one step at once (an abort, a failed branch). A backend that queues attempts
+    /// for a slot drops the queued ones of the batch before it stops the running ones, so a slot freed by one of
+    /// them is not handed to another attempt of the same batch.
+    func cancel(runID: String, attempts: [AttemptRef], grace: Duration)
     /// After a controller restart: the run's attempts this backend still knows (running, or ended while nobody
     /// watched). Their observations follow through `observe`; attempts not returned were never started.
     func adopt(runID: String) -> Set<AttemptRef>
     /// Where an attempt's logs and files are kept, for the store's attempt rows (nil when the backend keeps none).
     func location(runID: String, attempt: AttemptRef) -> String?
+}
+
+extension AttemptBackend {
+    public func cancel(runID: String, attempts: [AttemptRef], grace: Duration) {
+        for ref in attempts { cancel(runID: runID, attempt: ref, grace: grace) }
+    }
 }
 
 /// A backend's failure to start or reach an attempt, in one sentence that names the attempt.

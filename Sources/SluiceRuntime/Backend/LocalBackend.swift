@@ -119,14 +119,23 @@ public final class LocalBackend: AttemptBackend {
     }
 
     public func cancel(runID: String, attempt: AttemptRef, grace: Duration) {
-        let key = AttemptKey(runID: runID, ref: attempt)
-        let (wasWaiting, receiver) = slots.withLock { s -> (Bool, (@Sendable (String, Observation) -> Void)?) in
-            guard let i = s.waiting.firstIndex(where: { $0.key == key }) else { return (false, nil) }
-            s.waiting.remove(at: i)
-            return (true, s.receiver)
+        cancel(runID: runID, attempts: [attempt], grace: grace)
+    }
+
+    /// Those of the batch still waiting for a slot leave the line first (ended as cancelled, never started); only
+    /// then are the running ones signalled, so the slots they free go to other work, not to the batch.
+    public func cancel(runID: String, attempts: [AttemptRef], grace: Duration) {
+        let keys = Set(attempts.map { AttemptKey(runID: runID, ref: $0) })
+        let (dropped, receiver) = slots.withLock { s -> ([AttemptRef], (@Sendable (String, Observation) -> Void)?) in
+            let leaving = s.waiting.filter { keys.contains($0.key) }.map(\.key.ref)
+            s.waiting.removeAll { keys.contains($0.key) }
+            return (leaving, s.receiver)
         }
-        guard wasWaiting else { return runner.cancel(handle(runID: runID, attempt), grace: grace) }
-        receiver?(runID, .attemptExited(attempt, AttemptExit(exitCode: nil, killedByUs: true, detail: "cancelled before it started")))
+        for ref in dropped {
+            receiver?(runID, .attemptExited(ref, AttemptExit(exitCode: nil, killedByUs: true, detail: "cancelled before it started")))
+        }
+        let waited = Set(dropped)
+        for ref in attempts where !waited.contains(ref) { runner.cancel(handle(runID: runID, ref), grace: grace) }
     }
 
     /// Attempts found running hold slots until they end; those that waited in line when the controller stopped

@@ -8,6 +8,7 @@ extension Controller {
     /// Performs a committed step's effects. Each is safe to repeat: a start of an attempt that exists adopts it.
     func perform(_ effects: [Effect], slot: RunSlot, flow: CompiledFlow, state: SluiceEngine.RunState) {
         var again = false, finished = false
+        var cancels: [AttemptRef] = []
         slot.wake = nil
         for e in effects {
             switch e {
@@ -18,7 +19,7 @@ extension Controller {
                 }
             case .cancelAttempt(let ref, _):
                 metrics.add(.attemptsCancelled)
-                backend.cancel(runID: slot.id, attempt: ref, grace: options.cancelGrace)
+                cancels.append(ref)
             case .lookupCache(let node, let key, let serialize):
                 slot.post(lookup(runID: slot.id, node: node, key: key, serialize: serialize))
                 again = true
@@ -31,6 +32,8 @@ extension Controller {
                 break  // written in the step's own commit
             }
         }
+        // One batch: a backend with a line of attempts waiting for slots drops the batch's waiting ones first.
+        if !cancels.isEmpty { backend.cancel(runID: slot.id, attempts: cancels, grace: options.cancelGrace) }
         // Every other effect of the last step (cancels above all) is performed before the run is let go.
         if finished { finish(slot, state) } else if again { queue.add(slot.id) }
     }

@@ -126,9 +126,17 @@ public final class PluginBackend: AttemptBackend {
     }
 
     public func cancel(runID: String, attempt: AttemptRef, grace: Duration) {
-        let task = state.withLock { $0.running[Key(runID: runID, ref: attempt)] }
-        guard let task else { return inner.cancel(runID: runID, attempt: attempt, grace: grace) }
-        task.cancel()
+        cancel(runID: runID, attempts: [attempt], grace: grace)
+    }
+
+    /// Plugin attempts stop here; the rest go to the inner backend as one batch.
+    public func cancel(runID: String, attempts: [AttemptRef], grace: Duration) {
+        let tasks = state.withLock { s in attempts.map { s.running[Key(runID: runID, ref: $0)] } }
+        var others: [AttemptRef] = []
+        for (ref, task) in zip(attempts, tasks) {
+            if let task { task.cancel() } else { others.append(ref) }
+        }
+        if !others.isEmpty { inner.cancel(runID: runID, attempts: others, grace: grace) }
     }
 
     public func adopt(runID: String) -> Set<AttemptRef> {
