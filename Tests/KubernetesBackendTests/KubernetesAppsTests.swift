@@ -292,9 +292,16 @@ import Testing
         spec.isPublic = true
         _ = try await apps.deploy([spec])
         #expect(h.object(ingresses, "web") != nil)
-        try await apps.delete("web")
-        #expect(await eventually { h.object(ingresses, "web") == nil && h.object(.services, "web") == nil })
+        // A server started again without --app-ingress-host removes the Ingress it no longer makes (else it would
+        // go on exposing the app, even after the app turns private).
         await apps.shutdown()
+        let plain = KubernetesApps(client: h.fixture.client(), settings: KubernetesApps.Settings(pod: pod), store: h.store)
+        try await plain.restore()
+        #expect(h.object(ingresses, "web") == nil)
+        #expect(h.object(.services, "web") != nil)
+        try await plain.delete("web")
+        #expect(await eventually { h.object(.services, "web") == nil })
+        await plain.shutdown()
         await h.stop()
     }
 

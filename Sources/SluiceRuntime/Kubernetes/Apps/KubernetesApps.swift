@@ -214,6 +214,13 @@ public actor KubernetesApps: AppBackend {
         } else if settings.ingressHost != nil, try await existing(Self.ingresses, plan.name, plan: plan) != nil {
             // The app became private: the Ingress would expose it without the gateway's token check.
             _ = try await kube { [client, namespace] in try await client.delete(Self.ingresses, namespace: namespace, name: plan.name) }
+        } else if settings.ingressHost == nil {
+            // An Ingress this store's app got while the server ran with --app-ingress-host is not wanted any more
+            // (it would keep exposing the app, even one turned private). Best effort: without that option the
+            // chart's Role grants no ingresses, and the 403 then means there is nothing of ours to find.
+            if case .some(.some) = try? await existing(Self.ingresses, plan.name, plan: plan) {
+                _ = try? await kube { [client, namespace] in try await client.delete(Self.ingresses, namespace: namespace, name: plan.name) }
+            }
         }
     }
 
