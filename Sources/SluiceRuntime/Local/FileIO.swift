@@ -60,19 +60,10 @@ enum FileIO {
         unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileIOError(path: temporary, reason: describe(errno)) }
-        var bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 {
-                let reason = describe(errno)
-                close(fd)
-                throw FileIOError(path: temporary, reason: reason)
-            }
-            written += n
+        do { try writeAll(fd, text, path: temporary) } catch {
+            close(fd)
+            throw error
         }
-        bytes.removeAll()
         close(fd)
         guard rename(temporary, path) == 0 else { throw FileIOError(path: path, reason: describe(errno)) }
     }
@@ -87,21 +78,25 @@ enum FileIO {
             if errno == EEXIST { return try writeAtomically(path, text, mode: mode) }
             throw FileIOError(path: path, reason: describe(errno))
         }
+        do { try writeAll(fd, text, path: path) } catch {
+            close(fd)
+            unlink(path)
+            throw error
+        }
+        close(fd)
+    }
+
+    /// Writes all of `text` to `fd` (a short or interrupted write is continued; the buffer is cleared after).
+    private static func writeAll(_ fd: Int32, _ text: String, path: String) throws(FileIOError) {
         var bytes = Array(text.utf8)
+        defer { bytes.removeAll() }
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 {
-                let reason = describe(errno)
-                close(fd)
-                unlink(path)
-                throw FileIOError(path: path, reason: reason)
-            }
+            if n <= 0 { throw FileIOError(path: path, reason: describe(errno)) }
             written += n
         }
-        bytes.removeAll()
-        close(fd)
     }
 
     /// This process's umask, read once (from /proc, which does not change it as `umask(2)` would); 0o022 if unreadable.
