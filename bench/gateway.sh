@@ -3,6 +3,8 @@
 # gateway, with the same load generator (wrk, Debian package `wrk`), 64 connections, 2 threads.
 # Usage: bench/gateway.sh [DURATION] [RUNS] (default 10s, 3 runs each, alternating; prints each run, the median of
 # requests/s, p50 and p99 per path, and the load average before and after). Release builds in .build-release.
+# APP=python deploys bench/gateway-app.py (Python's http.server) instead of the Hummingbird app: an app that spends
+# more per request than the gateway does, where the Hummingbird one spends less.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -18,10 +20,11 @@ trap 'kill "$serve" 2>/dev/null; wait "$serve" 2>/dev/null; rm -rf "$work"' EXIT
 serve=$!
 for _ in $(seq 100); do grep -q "listening on" "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
 url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1)"
+if [ "${APP:-swift}" = python ]; then app_command="[python3, \"$root/bench/gateway-app.py\"]"; else app_command="[\"$bin/sluice-bench-gateway-app\"]"; fi
 cat > "$work/apps.yaml" <<YAML
 apps:
   - name: bench
-    command: ["$bin/sluice-bench-gateway-app"]
+    command: $app_command
     replicas: 1
     health: {path: /healthz, interval: 1s, timeout: 1s, failures: 3}
     public: true
