@@ -63,6 +63,13 @@ final class TokenAdminRouteTests: XCTestCase {
         XCTAssertEqual(name.status, 422, name.text)
         XCTAssertEqual(name.error["field"] as? String, "name")
         XCTAssertEqual(try server.client.post("/api/v1/tokens", json: ["role": "viewer"]).status, 422)
+        // Control characters (a NUL above all, which SQLite's C-string binding once cut the name at, so two
+        // different names collided as a 500) are refused; the names stay distinct in the store.
+        for bad in ["KP\u{11}K", "a\u{0}b", "zero\u{200B}width"] {
+            let refused = try server.client.post("/api/v1/tokens", json: ["name": bad, "role": "viewer"])
+            XCTAssertEqual(refused.status, 422, refused.text)
+            XCTAssertTrue(refused.text.contains("control characters"), refused.text)
+        }
     }
 
     func testOnlyAnAdminManagesTokens() throws {

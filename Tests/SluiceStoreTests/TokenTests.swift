@@ -68,6 +68,16 @@ import Testing
         #expect(try store.tokens().count == 1)
     }
 
+    /// Text is bound and read by its byte count: a NUL inside it is neither the end of it nor a collision.
+    @Test func textWithANulByteIsStoredWhole() throws {
+        let scratch = ScratchDirectory()
+        let store = try scratch.openStore()
+        defer { store.close() }
+        _ = try store.createToken(name: "a\u{0}b", role: .viewer)
+        _ = try store.createToken(name: "a\u{0}c", role: .viewer)
+        #expect(Set(try store.tokens().map(\.name)) == ["a\u{0}b", "a\u{0}c"])
+    }
+
     @Test func theSecretIsNeverWrittenToTheFile() throws {
         let scratch = ScratchDirectory()
         let store = try scratch.openStore()

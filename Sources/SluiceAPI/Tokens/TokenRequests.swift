@@ -41,6 +41,9 @@ public enum TokenNameRule {
     public static func problem(_ name: String) -> String? {
         if name.isEmpty || name.count > 64 { return "must be 1 to 64 characters" }
         if name.contains(where: { $0.isWhitespace || $0.isNewline }) { return "must not contain spaces" }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }) {
+            return "must not contain control characters"
+        }
         if name.hasPrefix("tok_") { return "must not start with 'tok_' (token ids do)" }
         return nil
     }

@@ -27,9 +27,15 @@ struct TokenRoutes {
             throw APIError(.unprocessableContent, code: "invalid-field", "the name '\(body.name)' \(problem)", field: "name")
         }
         let name = body.name
-        let created: (record: TokenRecord, secret: String)? = try await db.run { store in
+        let created: (record: TokenRecord, secret: String)? = try await db.run { store -> (record: TokenRecord, secret: String)? in
             if try store.tokens().contains(where: { $0.isLive && $0.name == name }) { return nil }
-            return try store.createToken(name: name, role: role)
+            do {
+                return try store.createToken(name: name, role: role)
+            } catch {
+                // SQLITE_CONSTRAINT_UNIQUE: another process made a live token of that name meanwhile.
+                if case StoreError.sqlite(_, 2067, _)? = error as? StoreError { return nil }
+                throw error
+            }
         }
         guard let created else { throw Self.taken(name) }
         let r = created.record

@@ -31,7 +31,8 @@ final class Statement {
             case let .integer(number):
                 sqlite3_bind_int64(handle, index, number)
             case let .text(string):
-                sqlite3_bind_text(handle, index, string, -1, csqlite_transient())
+                // With its byte count, not as a C string: a NUL inside the text is kept, not the end of it.
+                bindText(Data(string.utf8), at: index)
             case let .json(data):
                 bindText(data, at: index)
             }
@@ -82,7 +83,9 @@ final class Statement {
 
     func text(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(handle, column) else { return "" }
-        return String(cString: pointer)
+        // Its byte count, not up to the first NUL (text may hold one; see bind).
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
 
     func textOrNil(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
