@@ -22,11 +22,13 @@ final class SteppedAppClock: AppClock {
 
     func sleep(seconds: Double) async throws {
         let id = UUID()
-        counts.withLock { $0[seconds, default: 0] += 1 }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                 let until = now().addingTimeInterval(seconds)
                 sleepers.withLock { $0[id] = Sleeper(until: until, resume: c) }
+                // Counted only once registered: a test that saw the count go up and then advances wakes this sleep
+                // (counted before, an advance could slip in first and the sleep would miss a whole step).
+                counts.withLock { $0[seconds, default: 0] += 1 }
                 if Task.isCancelled, let s = sleepers.withLock({ $0.removeValue(forKey: id) }) { s.resume.resume(throwing: CancellationError()) }
             }
         } onCancel: {
@@ -48,11 +50,12 @@ final class SteppedAppClock: AppClock {
 
     func begun(_ seconds: Double) -> Int { counts.withLock { $0[seconds] ?? 0 } }
 
-    /// Moves one `period` on and returns once the loop sleeping that long has gone round (begun its next sleep).
-    func step(_ period: Double = 1) async throws {
+    /// Moves one `period` on and returns once the `loops` loops sleeping that long have gone round (each begun its
+    /// next sleep; counting fewer would let a test look while a slower loop's turn is still under way).
+    func step(_ period: Double = 1, loops: Int = 1) async throws {
         let before = begun(period)
         advance(period)
-        let went = await eventually { begun(period) > before }
+        let went = await eventually { begun(period) >= before + loops }
         #expect(went, "the scaling loop never went round")
         if !went { throw CancellationError() }
     }
@@ -116,6 +119,8 @@ final class SteppedAppClock: AppClock {
         let apps = s.apps()
         _ = try await apps.deploy([Self.app("busy", ReplicaPolicy(min: 1, max: 3, targetConcurrency: 2))])
         #expect(try await eventually { try await apps.view("busy").state == "healthy" })
+        // The route's upstreams come from the pod informer, which may see the ready pod after the view does.
+        #expect(await eventually { apps.routing("busy")?.upstreams().isEmpty == false })
         let upstream = try #require(apps.routing("busy")?.upstreams().first)
         // The loop's first sleep has begun.
         #expect(await eventually { s.clock.begun(1) > 0 })
@@ -162,18 +167,21 @@ final class SteppedAppClock: AppClock {
         _ = try await apps.deploy([Self.app("busy", ReplicaPolicy(min: 1, max: 2, targetConcurrency: 1)),
                                    Self.app("lazy", ReplicaPolicy(min: 0, max: 1))])
         #expect(try await eventually { try await apps.view("busy").state == "healthy" })
+        // The route's upstreams come from the pod informer, which may see the ready pod after the view does.
+        #expect(await eventually { apps.routing("busy")?.upstreams().isEmpty == false })
         let upstream = try #require(apps.routing("busy")?.upstreams().first)
+        // Two loops sleep 1 s here (busy's, and lazy's, which scales to zero): each step waits for both.
         #expect(await eventually { s.clock.begun(1) > 0 })
         upstream.track(3)
-        for _ in 0..<30 { try await s.clock.step() }
+        for _ in 0..<30 { try await s.clock.step(loops: 2) }
         #expect(s.deployed("busy") == 1 && s.deploymentWrites("busy") == 0, "a standby does not scale")
         // A standby's gateway does not wake an app at zero either: no replica is written.
         #expect(apps.routing("lazy")?.wake() == false)
 
         s.leading.set(true)
-        for _ in 0..<10 { try await s.clock.step() }
+        for _ in 0..<10 { try await s.clock.step(loops: 2) }
         #expect(s.deployed("busy") == 1, "the load the standby saw does not count: the window starts at the lead")
-        try await s.clock.step()
+        try await s.clock.step(loops: 2)
         #expect(s.deployed("busy") == 2)
         await apps.shutdown()
         await s.h.stop()
