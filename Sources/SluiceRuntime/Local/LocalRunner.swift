@@ -122,14 +122,26 @@ public final class LocalRunner: Sendable {
     /// After a host that did not answer was killed: the supervisor it may have forked holds the attempt's lock
     /// (its copy of the descriptor), so a lock taken now proves there is none and one is spawned directly; a lock
     /// held elsewhere is that supervisor, followed as after a controller restart. Never both.
+    ///
+    /// One wrinkle: descriptors the host had not yet received (still in flight in its socket) are released by the
+    /// kernel a little after the host is reaped (a deferred close), so for a moment the lock can look held by no one
+    /// alive. A held lock therefore counts as a supervisor only once that supervisor shows itself (its `state.json`
+    /// or `result.json`); until then, or until the lock frees, the runner looks again every 10 ms for up to 10 s.
     private func settleUnanswered(_ launch: AttemptLaunch, handle: AttemptHandle, folder: AttemptFolder) throws {
-        let lockFD: Int32
+        var lockFD: Int32 = -1
+        let deadline = ContinuousClock.now + .seconds(10)
         do {
-            guard let fd = try ProcessControl.lockExclusively(folder.lock) else {
-                watcher.watch(AttemptRecovery.follow(handle))
-                return
+            while true {
+                if let fd = try ProcessControl.lockExclusively(folder.lock) {
+                    lockFD = fd
+                    break
+                }
+                if FileIO.exists(folder.state) || FileIO.exists(folder.result) || ContinuousClock.now >= deadline {
+                    watcher.watch(AttemptRecovery.follow(handle))
+                    return
+                }
+                usleep(10_000)
             }
-            lockFD = fd
         } catch {
             throw LocalRunnerError(error)
         }
