@@ -19,7 +19,12 @@ final class Housekeeping: @unchecked Sendable {
     init(controller: Controller) { self.controller = controller }
 
     func start() {
-        condition.withLock { running = true }
+        // Alive from the start: a readiness probe made before the thread's first tick (a loaded machine may take a
+        // while to schedule it) answers ready, and a thread that never ticks is not ready 10 s on.
+        condition.withLock {
+            running = true
+            lastTick = Date()
+        }
         let name = controller.options.threadName + "-hk"
         // The thread holds the controller until its loop ends (after `stop`): a controller released right after
         // `stop` must not be freed under a probe still in flight.
