@@ -84,6 +84,14 @@ public struct GateActions: Sendable {
                                      "signal '\(id)' was already sent by \(first.message.by) at \(RunView.iso(first.message.created)) (value \(value)); its gate has not taken it yet")
             }
             posted(runID)
+            // An earlier signal the controller took into the run between the state read above and the post is no
+            // longer in the inbox for postFirst to see; the run's state shows it now, and the engine will ignore
+            // this one (its `signal-ignored` event records it), so the sender is told as if it had been refused.
+            if let stored = try store.loadRun(runID), let (_, now) = try? StateCoding.load(stored),
+               let pending = now.header.signals[id], pending.consumedBy == nil, !(pending.by == by && pending.value == v) {
+                throw RunActionError(.conflict, code: "signal-pending",
+                                     "signal '\(id)' was already sent by \(pending.by) at \(RunView.time(pending.at) ?? "?") (value \(TypedValues.json(pending.value))); its gate has not taken it yet")
+            }
             return v
         case .failure(let e):
             throw RunActionError(.invalid, code: "wrong-type", "signal '\(id)': \(e.message)", field: "value")
