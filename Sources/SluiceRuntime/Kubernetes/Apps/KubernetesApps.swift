@@ -108,7 +108,27 @@ public actor KubernetesApps: AppBackend {
             guard let app = owner.labelMap[KubeAppPlan.appLabel], !recorded.contains(app) else { continue }
             try await removeObjects(app)
         }
+        if settings.ingressHost == nil { await removeIngressesMadeBefore() }
         if !failures.isEmpty { throw .cannotStart("cannot bring back apps on Kubernetes: \(failures.joined(separator: "; "))") }
+    }
+
+    /// Ingresses this store's apps got while a server ran with --app-ingress-host, which this one does not make:
+    /// kept, they would go on exposing the apps (even one turned private since). Only a server start can find
+    /// them (the option is the server's), so one list here. Best effort: without the option the chart's Role
+    /// grants no ingresses, and the 403 then means there is nothing of ours to find.
+    private func removeIngressesMadeBefore() async {
+        let selector = "\(PodPlan.managedLabel)=true,\(PodPlan.storeLabel)=\(KubeName.labelValue(settings.pod.storeID)),\(KubeAppPlan.appLabel)"
+        guard let found = try? await kube({ [client, namespace] in
+            try await client.list(Self.ingresses, namespace: namespace, options: ListOptions(labelSelector: selector))
+        }) else { return }
+        for ingress in found.items {
+            guard let name = ingress.meta("name") else { continue }
+            do {
+                _ = try await kube { [client, namespace] in try await client.delete(Self.ingresses, namespace: namespace, name: name) }
+            } catch {
+                logger.warning("cannot delete Ingress \(namespace)/\(name), which this server no longer makes: \(error)")
+            }
+        }
     }
 
     public func deploy(_ specs: [AppSpec]) async throws(AppRuntimeError) -> [AppView] {
@@ -214,13 +234,6 @@ public actor KubernetesApps: AppBackend {
         } else if settings.ingressHost != nil, try await existing(Self.ingresses, plan.name, plan: plan) != nil {
             // The app became private: the Ingress would expose it without the gateway's token check.
             _ = try await kube { [client, namespace] in try await client.delete(Self.ingresses, namespace: namespace, name: plan.name) }
-        } else if settings.ingressHost == nil {
-            // An Ingress this store's app got while the server ran with --app-ingress-host is not wanted any more
-            // (it would keep exposing the app, even one turned private). Best effort: without that option the
-            // chart's Role grants no ingresses, and the 403 then means there is nothing of ours to find.
-            if case .some(.some) = try? await existing(Self.ingresses, plan.name, plan: plan) {
-                _ = try? await kube { [client, namespace] in try await client.delete(Self.ingresses, namespace: namespace, name: plan.name) }
-            }
         }
     }
 
