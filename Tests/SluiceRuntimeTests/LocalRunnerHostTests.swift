@@ -88,8 +88,10 @@ struct LocalRunnerHostTests {
         let result = try await fixture.log.result(handle)
         #expect(result.exitCode == 0)
         #expect(fixture.contents(counter) == "x\n")
-        // Killed (and reaped), not left stopped; the next start gets a new host.
+        // Killed (and reaped), not left stopped; the next start gets a new host (given the usual time to answer,
+        // so a slow machine does not make this one look stuck too).
         #expect(kill(stopped, 0) != 0)
+        fixture.runner.supervisorHostReplyTimeout = .seconds(20)
         let third = try runner.start(fixture.launch(["sh", "-c", "exit 3"], node: "third"))
         #expect(try await fixture.log.result(third).exitCode == 3)
         #expect(fixture.runner.supervisorHostPid != nil && fixture.runner.supervisorHostPid != stopped)
